@@ -1,0 +1,87 @@
+/* mc-info: what a container is, what it is built on, and what data it holds. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "container.h"
+#include "verify.h"
+
+static const char usage[] =
+    "Usage: mc-info [--verify] CONTAINER\n"
+    "Print a container's kind, uuid, organism, counts, its chain of bases,\n"
+    "members and grouped containers, and the data available per kind.\n"
+    "\n"
+    "  --verify   recompute every uuid in the chain and check every MMM, .npy\n"
+    "             shape and .txt line count; exit 0 only if all hold, else\n"
+    "             print one line per problem and exit 1\n"
+    "\n"
+    "Example:\n"
+    "  mc-info cells/pbmc\n"
+    "  mc-info --verify views/good/groups\n";
+
+static void print_chain(const container *c, const char *role, int depth)
+{
+    printf("%*s%s%s (%s, %zu %s, %zu genes, uuid %s)\n", 2 + 2 * depth, "", role, c->path,
+           container_kind_name(c->kind), c->profiles_count, c->meta.profiles_kind, c->genes_count, c->meta.uuid);
+    if (c->base) print_chain(c->base, "base: ", depth + 1);
+    if (c->grouped) print_chain(c->grouped, "grouped: ", depth + 1);
+    for (size_t i = 0; i < c->members_count; i++) print_chain(c->members[i], "member: ", depth + 1);
+}
+
+static int print_data(container *c, mc_err *e)
+{
+    static const char *const kinds[] = {"g", "p", "gp", "gg", "pp"};
+    printf("data:\n");
+    for (size_t k = 0; k < 5; k++) {
+        char **names;
+        size_t n;
+        if (container_available(c, kinds[k], &names, &n, e) < 0) return -1;
+        printf("  %s:", kinds[k]);
+        for (size_t i = 0; i < n; i++) printf(" %s", names[i]);
+        printf("\n");
+        names_free(names, n);
+    }
+    return 0;
+}
+
+static int info(const char *dir, mc_err *e)
+{
+    container *c = container_open(dir, e);
+    if (!c) return -1;
+    printf("path: %s\nkind: %s\nuuid: %s\norganism: %s\n", dir, container_kind_name(c->kind), c->meta.uuid,
+           c->meta.organism);
+    printf("profiles: %zu %s\ngenes: %zu\ngenes_uuid: %s\nchain:\n", c->profiles_count, c->meta.profiles_kind,
+           c->genes_count, c->meta.genes_uuid);
+    print_chain(c, "", 0);
+    int rc = print_data(c, e);
+    container_close(c);
+    return rc;
+}
+
+static void report_problem(void *ctx, const char *problem)
+{
+    fprintf(stderr, "%s: %s\n", (const char *)ctx, problem);
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.tool = "mc-info", .usage = usage};
+    static const struct option options[] = {{"verify", no_argument, 0, 'v'}, {0, 0, 0, 0}};
+    int verify = 0, opt;
+    cli_init(&c, argc, argv);
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'v') verify = 1;
+        else cli_usage_error(&c, "unknown option");
+    }
+    if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
+    const char *dir = argv[optind];
+    if (verify) {
+        size_t problems = container_verify(dir, report_problem, (void *)c.tool);
+        if (problems) return 1;
+        printf("%s: ok\n", dir);
+        return 0;
+    }
+    mc_err e;
+    return info(dir, &e) < 0 ? cli_fail(&c, &e) : 0;
+}

@@ -1,0 +1,696 @@
+/* container: open any container kind with its chain; resolve rows, arrays and names. */
+#include "container.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outdir.h"
+#include "uuid.h"
+
+/* Deeper than any sane chain; stops a view whose base is itself. */
+#define MAX_DEPTH 64
+
+/* --- data dependencies (the seed's GENES_/PROFILES_DEPENDENT_DATA) ----------- */
+
+static int in_list(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(name, *list)) return 1;
+    return 0;
+}
+
+int data_depends_on_genes(const char *kind, const char *name)
+{
+    static const char *const g[] = {"mean_fraction", NULL};
+    static const char *const p[] = {"total_umis", NULL};
+    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
+    if (!strcmp(kind, "g")) return in_list(name, g);
+    if (!strcmp(kind, "p")) return in_list(name, p);
+    if (!strcmp(kind, "pp")) return in_list(name, pp);
+    return 0;
+}
+
+int data_depends_on_profiles(const char *kind, const char *name)
+{
+    static const char *const g[] = {"mean_fraction", "total_umis", NULL};
+    static const char *const gp[] = {"fold_in_group", NULL};
+    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
+    if (!strcmp(kind, "g")) return in_list(name, g);
+    if (!strcmp(kind, "gp")) return in_list(name, gp);
+    if (!strcmp(kind, "pp")) return in_list(name, pp);
+    return 0;
+}
+
+/* A view hides base data that depends on an axis it slices. */
+static int view_hides(const container *c, const char *kind, const char *name)
+{
+    return (c->p_index && data_depends_on_profiles(kind, name)) ||
+           (c->g_index && data_depends_on_genes(kind, name));
+}
+
+/* --- opening ------------------------------------------------------------------ */
+
+static container *open_at(const char *dir, const char *name, int depth, mc_err *e);
+
+/* Read DIR/FILE as a sorted, unique, in-range int32 index, or leave *out NULL if absent. */
+static int load_index(const char *dir, const char *file, size_t limit, int32_t **out, size_t *n, mc_err *e)
+{
+    char *path = path_join(dir, file);
+    npy_array a = {0};
+    int rc = 0;
+    *out = NULL;
+    *n = 0;
+    if (!path_exists(path)) goto done;
+    rc = -1;
+    if (npy_read(path, &a, e) < 0) goto done;
+    if (a.dtype != NPY_I4 || a.ndim != 1) {
+        mc_fail(e, "%s: must be a 1-D <i4 array", path);
+        goto done;
+    }
+    const int32_t *v = a.data;
+    for (size_t i = 0; i < a.count; i++) {
+        if (v[i] < 0 || (size_t)v[i] >= limit) {
+            mc_fail(e, "%s: entry %zu: index %d out of range (base has %zu)", path, i, v[i], limit);
+            goto done;
+        }
+        if (i && v[i] <= v[i - 1]) {
+            mc_fail(e, "%s: entry %zu: indices must be sorted and unique", path, i);
+            goto done;
+        }
+    }
+    *out = a.data;
+    *n = a.count;
+    a.data = NULL;
+    rc = 0;
+done:
+    npy_free(&a);
+    free(path);
+    return rc;
+}
+
+static int open_view(container *c, int depth, mc_err *e)
+{
+    char *base_path = path_join(c->path, c->meta.base_profiles);
+    size_t n;
+    c->base = open_at(base_path, NULL, depth + 1, e);
+    free(base_path);
+    if (!c->base) return -1;
+    if (strcmp(c->base->meta.uuid, c->meta.base_uuid))
+        return mc_fail(e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
+                       c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
+    if (load_index(c->path, "p.base_index.npy", c->base->profiles_count, &c->p_index, &n, e) < 0) return -1;
+    if (!c->p_index) n = c->base->profiles_count;
+    if (n != c->profiles_count)
+        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the view selects %zu", c->path, c->profiles_count, n);
+    if (load_index(c->path, "g.base_index.npy", c->base->genes_count, &c->g_index, &n, e) < 0) return -1;
+    if (!c->g_index) n = c->base->genes_count;
+    if (n != c->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: genes_count %zu but the view selects %zu", c->path, c->genes_count, n);
+    if (!c->g_index && strcmp(c->meta.genes_uuid, c->base->meta.genes_uuid))
+        return mc_fail(e, "%s/profiles.yaml: genes_uuid %s differs from its base's %s", c->path, c->meta.genes_uuid,
+                       c->base->meta.genes_uuid);
+    if (c->g_index) {
+        c->g_reverse = malloc(c->base->genes_count * sizeof *c->g_reverse);
+        if (!c->g_reverse) return mc_fail(e, "%s: out of memory", c->path);
+        for (size_t g = 0; g < c->base->genes_count; g++) c->g_reverse[g] = -1;
+        for (size_t g = 0; g < c->genes_count; g++) c->g_reverse[c->g_index[g]] = (int32_t)g;
+    }
+    return 0;
+}
+
+static int open_collection(container *c, int depth, mc_err *e)
+{
+    size_t n = c->meta.members_count;
+    c->members = calloc(n ? n : 1, sizeof *c->members);
+    c->first_profile = calloc(n + 1, sizeof *c->first_profile);
+    if (!c->members || !c->first_profile) return mc_fail(e, "%s: out of memory", c->path);
+    for (size_t i = 0; i < n; i++) {
+        const meta_member *mm = &c->meta.members[i];
+        char *path = path_join(c->path, mm->name);
+        container *m = open_at(path, mm->name, depth + 1, e);
+        free(path);
+        if (!m) return -1;
+        c->members[c->members_count++] = m;
+        if (strcmp(m->meta.uuid, mm->uuid))
+            return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
+                           c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
+        if ((long)m->profiles_count != mm->profiles_count)
+            return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
+                           m->profiles_count, mm->profiles_count);
+        if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
+            return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
+                           m->meta.genes_uuid, c->meta.genes_uuid);
+        c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
+    }
+    if (c->first_profile[n] != c->profiles_count)
+        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the members hold %zu", c->path, c->profiles_count,
+                       c->first_profile[n]);
+    return 0;
+}
+
+static int open_matrix(container *c, mc_err *e)
+{
+    char *path = path_join(c->path, "gp.umis.mmm");
+    int rc = mmm_open(&c->umis, path, e);
+    free(path);
+    if (rc < 0) return -1;
+    if (c->umis.profiles_count != c->profiles_count || c->umis.genes_count != c->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: %zu profiles x %zu genes but gp.umis.mmm holds %u x %u", c->path,
+                       c->profiles_count, c->genes_count, c->umis.profiles_count, c->umis.genes_count);
+    return 0;
+}
+
+static int open_groups(container *c, int depth, mc_err *e)
+{
+    char *path = path_join(c->path, c->meta.grouped_profiles);
+    c->grouped = open_at(path, NULL, depth + 1, e);
+    free(path);
+    if (!c->grouped) return -1;
+    if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
+        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
+                       c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
+    if (c->grouped->genes_count != c->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
+                       c->genes_count, c->grouped->genes_count);
+    return open_matrix(c, e);
+}
+
+static container *open_at(const char *dir, const char *name, int depth, mc_err *e)
+{
+    if (depth > MAX_DEPTH) {
+        mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
+        return NULL;
+    }
+    container *c = calloc(1, sizeof *c);
+    if (!c) {
+        mc_fail(e, "%s: out of memory", dir);
+        return NULL;
+    }
+    c->path = strdup(dir);
+    c->name = name ? strdup(name) : NULL;
+    char *yaml = path_join(dir, "profiles.yaml");
+    int rc = -1;
+    if (!path_exists(yaml))
+        mc_fail(e, "%s: not a container (no profiles.yaml)", dir);
+    else if (profiles_meta_load(yaml, &c->meta, e) == 0) {
+        rc = 0;
+        if (c->meta.profiles_count < 0 || c->meta.genes_count < 0)
+            rc = mc_fail(e, "%s: negative profiles_count or genes_count", yaml);
+    }
+    free(yaml);
+    if (rc == 0) {
+        c->kind = c->meta.kind;
+        c->profiles_count = (size_t)c->meta.profiles_count;
+        c->genes_count = (size_t)c->meta.genes_count;
+        switch (c->kind) {
+        case KIND_BATCH: rc = open_matrix(c, e); break;
+        case KIND_VIEW: rc = open_view(c, depth, e); break;
+        case KIND_COLLECTION: rc = open_collection(c, depth, e); break;
+        case KIND_GROUPS: rc = open_groups(c, depth, e); break;
+        }
+    }
+    if (rc < 0) {
+        container_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+container *container_open(const char *dir, mc_err *e)
+{
+    return open_at(dir, NULL, 0, e);
+}
+
+void container_close(container *c)
+{
+    if (!c) return;
+    if (c->umis.map) mmm_close(&c->umis);
+    container_close(c->base);
+    container_close(c->grouped);
+    for (size_t i = 0; i < c->members_count; i++) container_close(c->members[i]);
+    free(c->members);
+    free(c->first_profile);
+    free(c->p_index);
+    free(c->g_index);
+    free(c->g_reverse);
+    entries_free(&c->scratch);
+    profiles_meta_free(&c->meta);
+    free(c->path);
+    free(c->name);
+    free(c);
+}
+
+/* --- rows --------------------------------------------------------------------- */
+
+static size_t member_of(const container *c, size_t p)
+{
+    size_t lo = 0, hi = c->members_count;   /* first_profile[lo] <= p < first_profile[hi] */
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (c->first_profile[mid] <= p) lo = mid;
+        else hi = mid;
+    }
+    return lo;
+}
+
+int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e)
+{
+    if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+    switch (c->kind) {
+    case KIND_BATCH:
+    case KIND_GROUPS: return mmm_profile_entries(&c->umis, (uint32_t)p, es, e);
+    case KIND_COLLECTION: {
+        size_t m = member_of(c, p);
+        return container_profile_entries(c->members[m], p - c->first_profile[m], es, e);
+    }
+    case KIND_VIEW: break;
+    }
+    if (container_profile_entries(c->base, c->p_index ? (size_t)c->p_index[p] : p, es, e) < 0) return -1;
+    if (c->g_reverse) {   /* g_index is sorted, so the kept entries stay sorted */
+        size_t k = 0;
+        for (size_t i = 0; i < es->n; i++) {
+            int32_t g = c->g_reverse[es->v[i].gene];
+            if (g >= 0) es->v[k++] = (mc_entry){(uint32_t)g, es->v[i].value};
+        }
+        es->n = k;
+    }
+    return 0;
+}
+
+int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
+{
+    if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
+        if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+        return mmm_add_profile(&c->umis, (uint32_t)p, row, e);
+    }
+    if (container_profile_entries(c, p, &c->scratch, e) < 0) return -1;
+    for (size_t i = 0; i < c->scratch.n; i++) row[c->scratch.v[i].gene] += c->scratch.v[i].value;
+    return 0;
+}
+
+/* --- arrays ------------------------------------------------------------------- */
+
+void mc_array_free(mc_array *a)
+{
+    txt_free(&a->text);
+    npy_free(&a->num);
+    memset(a, 0, sizeof *a);
+}
+
+static size_t array_length(const mc_array *a)
+{
+    return a->is_text ? a->text.count : a->num.count;
+}
+
+/* KIND.NAME.txt or .npy in DIR: 1 found, 0 absent, -1 error. */
+static int load_own(const char *dir, char kind, const char *name, size_t length, mc_array *out, mc_err *e)
+{
+    char file[512];
+    int rc = 0;
+    memset(out, 0, sizeof *out);
+    snprintf(file, sizeof file, "%c.%s.txt", kind, name);
+    char *path = path_join(dir, file);
+    if (path_exists(path)) {
+        out->is_text = 1;
+        rc = txt_read(path, &out->text, e) < 0 ? -1 : 1;
+    } else {
+        free(path);
+        snprintf(file, sizeof file, "%c.%s.npy", kind, name);
+        path = path_join(dir, file);
+        if (path_exists(path)) {
+            rc = npy_read(path, &out->num, e) < 0 ? -1 : 1;
+            if (rc == 1 && out->num.ndim != 1) rc = mc_fail(e, "%s: must be one-dimensional", path);
+        }
+    }
+    if (rc == 1 && array_length(out) != length)
+        rc = mc_fail(e, "%s: holds %zu values, expected %zu", path, array_length(out), length);
+    if (rc < 0) mc_array_free(out);
+    free(path);
+    return rc;
+}
+
+/* out = in[index[i]] for i < n. */
+static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->is_text = in->is_text;
+    if (in->is_text) {
+        for (size_t i = 0; i < n; i++)
+            if (txt_append(&out->text, in->text.lines[index[i]]) < 0) return mc_fail(e, "out of memory");
+        return 0;
+    }
+    size_t w = npy_dtype_size(in->num.dtype);
+    out->num = in->num;
+    out->num.count = out->num.shape[0] = n;
+    out->num.data = malloc(n ? n * w : 1);
+    if (!out->num.data) return mc_fail(e, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        memcpy((char *)out->num.data + i * w, (const char *)in->num.data + (size_t)index[i] * w, w);
+    return 0;
+}
+
+/* Append b to a (same type and dtype). */
+static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
+{
+    if (a->is_text != b->is_text || (!a->is_text && a->num.dtype != b->num.dtype))
+        return mc_fail(e, "%s: members store it with different types; cannot concatenate", what);
+    if (a->is_text) {
+        for (size_t i = 0; i < b->text.count; i++)
+            if (txt_append(&a->text, b->text.lines[i]) < 0) return mc_fail(e, "out of memory");
+        return 0;
+    }
+    size_t w = npy_dtype_size(a->num.dtype);
+    void *d = realloc(a->num.data, (a->num.count + b->num.count) * w + 1);
+    if (!d) return mc_fail(e, "out of memory");
+    memcpy((char *)d + a->num.count * w, b->num.data, b->num.count * w);
+    a->num.data = d;
+    a->num.count += b->num.count;
+    a->num.shape[0] = a->num.count;
+    return 0;
+}
+
+static int collection_array(container *c, const char *name, mc_array *out, mc_err *e)
+{
+    char what[600];
+    snprintf(what, sizeof what, "%s: p.%s", c->path, name);
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < c->members_count; i++) {
+        mc_array part;
+        int rc = container_array(c->members[i], 'p', name, &part, e);
+        if (rc <= 0) {
+            mc_array_free(out);
+            return rc;
+        }
+        if (i == 0) *out = part;
+        else {
+            rc = concat(out, &part, what, e);
+            mc_array_free(&part);
+            if (rc < 0) {
+                mc_array_free(out);
+                return -1;
+            }
+        }
+    }
+    return c->members_count ? 1 : 0;
+}
+
+static int is_structural(const char *name)
+{
+    return !strcmp(name, "base_index");
+}
+
+int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e)
+{
+    size_t length = kind == 'p' ? c->profiles_count : c->genes_count;
+    int rc = load_own(c->path, kind, name, length, out, e);
+    if (rc != 0) return rc;
+    char k[2] = {kind, 0};
+    if (c->kind == KIND_COLLECTION && kind == 'p') return collection_array(c, name, out, e);
+    if (c->kind != KIND_VIEW || is_structural(name) || view_hides(c, k, name)) return 0;
+    const int32_t *index = kind == 'p' ? c->p_index : c->g_index;
+    if (!index) return container_array(c->base, kind, name, out, e);
+    mc_array whole;
+    rc = container_array(c->base, kind, name, &whole, e);
+    if (rc <= 0) return rc;
+    rc = gather(&whole, index, length, out, e);
+    mc_array_free(&whole);
+    if (rc < 0) {
+        mc_array_free(out);
+        return -1;
+    }
+    return 1;
+}
+
+/* --- available data ----------------------------------------------------------- */
+
+void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+}
+
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+} name_list;
+
+static int name_list_add(name_list *l, const char *s, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strlen(l->v[i]) == len && !strncmp(l->v[i], s, len)) return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 16;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v) return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    return (l->v[l->n++] = strndup(s, len)) ? 0 : -1;
+}
+
+static int has_name(const name_list *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strcmp(l->v[i], s)) return 1;
+    return 0;
+}
+
+/* Names of KIND.NAME.{txt,npy,mmm} files in DIR. */
+static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d) return mc_fail_errno(e, dir, "cannot list");
+    size_t kl = strlen(kind);
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        const char *f = de->d_name, *dot = strrchr(f, '.');
+        if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
+        if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
+        if (name_list_add(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_fail(e, "out of memory");
+    }
+    closedir(d);
+    return rc;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int available_into(container *c, const char *kind, name_list *l, mc_err *e)
+{
+    if (list_own(c->path, kind, l, e) < 0) return -1;
+    int per_profile = !strcmp(kind, "p") || !strcmp(kind, "gp");
+    if (c->kind == KIND_VIEW && strcmp(kind, "gg") && strcmp(kind, "pp")) {
+        name_list b = {0};
+        int rc = available_into(c->base, kind, &b, e);
+        for (size_t i = 0; rc == 0 && i < b.n; i++)
+            if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && name_list_add(l, b.v[i], strlen(b.v[i])) < 0)
+                rc = mc_fail(e, "out of memory");
+        names_free(b.v, b.n);
+        return rc;
+    }
+    if (c->kind == KIND_COLLECTION && per_profile && c->members_count) {
+        name_list common = {0};   /* visible only if every member has it */
+        int rc = available_into(c->members[0], kind, &common, e);
+        for (size_t m = 1; rc == 0 && m < c->members_count; m++) {
+            name_list other = {0};
+            rc = available_into(c->members[m], kind, &other, e);
+            size_t k = 0;
+            for (size_t i = 0; i < common.n; i++) {
+                if (has_name(&other, common.v[i])) common.v[k++] = common.v[i];
+                else free(common.v[i]);
+            }
+            common.n = k;
+            names_free(other.v, other.n);
+        }
+        for (size_t i = 0; rc == 0 && i < common.n; i++)
+            if (name_list_add(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_fail(e, "out of memory");
+        names_free(common.v, common.n);
+        return rc;
+    }
+    return 0;
+}
+
+int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e)
+{
+    name_list l = {0};
+    if (available_into(c, kind, &l, e) < 0) {
+        names_free(l.v, l.n);
+        return -1;
+    }
+    if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_str);
+    *names = l.v;
+    *n = l.n;
+    return 0;
+}
+
+/* --- profile names ------------------------------------------------------------ */
+
+static int prefixed(txt_array *out, const char *prefix, const char *leaf)
+{
+    if (!prefix) return txt_append(out, leaf);
+    size_t len = strlen(prefix) + strlen(leaf) + 2;
+    char *s = malloc(len);
+    if (!s) return -1;
+    snprintf(s, len, "%s:%s", prefix, leaf);
+    int rc = txt_append(out, s);
+    free(s);
+    return rc;
+}
+
+static int names_into(container *c, const char *prefix, txt_array *out, mc_err *e)
+{
+    mc_array own;
+    int rc = load_own(c->path, 'p', "barcode", c->profiles_count, &own, e);
+    if (rc < 0) return -1;
+    if (rc == 1 && !own.is_text) {
+        mc_array_free(&own);
+        rc = 0;
+    }
+    if (rc == 1 || c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
+        char num[32];
+        for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
+            if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
+            if (prefixed(out, prefix, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_fail(e, "out of memory");
+        }
+        if (own.is_text) mc_array_free(&own);
+        return rc < 0 ? -1 : 0;
+    }
+    if (c->kind == KIND_COLLECTION) {
+        for (size_t m = 0; m < c->members_count; m++) {
+            const char *name = c->members[m]->name, *p = name;
+            char *owned = NULL;
+            if (prefix) {
+                size_t len = strlen(prefix) + strlen(name) + 2;
+                if (!(owned = malloc(len))) return mc_fail(e, "out of memory");
+                snprintf(owned, len, "%s/%s", prefix, name);
+                p = owned;
+            }
+            rc = names_into(c->members[m], p, out, e);
+            free(owned);
+            if (rc < 0) return -1;
+        }
+        return 0;
+    }
+    if (!c->p_index) return names_into(c->base, prefix, out, e);
+    txt_array all = {0};
+    rc = names_into(c->base, prefix, &all, e);
+    for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
+        if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_fail(e, "out of memory");
+    txt_free(&all);
+    return rc;
+}
+
+int container_profile_names(container *c, txt_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (names_into(c, NULL, out, e) < 0) {
+        txt_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* --- genes -------------------------------------------------------------------- */
+
+int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_STRLEN], mc_err *e)
+{
+    *index = NULL;
+    switch (c->kind) {
+    case KIND_BATCH:
+        memcpy(full_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
+        return 0;
+    case KIND_GROUPS: return container_full_genes(c->grouped, index, full_uuid, e);
+    case KIND_COLLECTION:
+        if (!c->members_count) {
+            memcpy(full_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
+            return 0;
+        }
+        return container_full_genes(c->members[0], index, full_uuid, e);
+    case KIND_VIEW: break;
+    }
+    int32_t *base;
+    if (container_full_genes(c->base, &base, full_uuid, e) < 0) return -1;
+    if (!c->g_index) {
+        *index = base;
+        return 0;
+    }
+    int32_t *v = malloc((c->genes_count ? c->genes_count : 1) * sizeof *v);
+    if (!v) {
+        free(base);
+        return mc_fail(e, "out of memory");
+    }
+    for (size_t g = 0; g < c->genes_count; g++) v[g] = base ? base[c->g_index[g]] : c->g_index[g];
+    free(base);
+    *index = v;
+    return 0;
+}
+
+/* --- uuids -------------------------------------------------------------------- */
+
+static int file_uuid_if(const char *dir, const char *file, mc_uuid *u, int *present, mc_err *e)
+{
+    char *path = path_join(dir, file);
+    int rc = 0;
+    *present = path_exists(path);
+    if (*present) rc = uuid_of_file(path, u, e);
+    free(path);
+    return rc;
+}
+
+static int parse_uuid(const char *s, const char *dir, mc_uuid *u, mc_err *e)
+{
+    if (uuid_parse(s, u) < 0) return mc_fail(e, "%s/profiles.yaml: malformed uuid '%s'", dir, s);
+    return 0;
+}
+
+int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_UUID_STRLEN], mc_err *e)
+{
+    mc_uuid parts[3], u;
+    size_t n = 0;
+    int present;
+    switch (m->kind) {
+    case KIND_BATCH:
+    case KIND_GROUPS:
+        if (file_uuid_if(dir, "gp.umis.mmm", &u, &present, e) < 0) return -1;
+        if (!present) return mc_fail(e, "%s: gp.umis.mmm is missing", dir);
+        break;
+    case KIND_VIEW:
+        if (parse_uuid(m->base_uuid, dir, &parts[n++], e) < 0) return -1;
+        if (file_uuid_if(dir, "p.base_index.npy", &parts[n], &present, e) < 0) return -1;
+        n += present;
+        if (file_uuid_if(dir, "g.base_index.npy", &parts[n], &present, e) < 0) return -1;
+        n += present;
+        if (n == 1) u = parts[0];
+        else uuid_combine(parts, n, &u);
+        break;
+    case KIND_COLLECTION: {
+        mc_uuid *us = malloc((m->members_count + 1) * sizeof *us);
+        if (!us) return mc_fail(e, "out of memory");
+        for (size_t i = 0; i < m->members_count; i++)
+            if (parse_uuid(m->members[i].uuid, dir, &us[i], e) < 0) {
+                free(us);
+                return -1;
+            }
+        uuid_combine(us, m->members_count, &u);
+        free(us);
+        break;
+    }
+    }
+    uuid_format(&u, out);
+    return 0;
+}
+
+int view_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e)
+{
+    mc_uuid parts[2], u;
+    if (uuid_parse(base_genes_uuid, &parts[0]) < 0) return mc_fail(e, "%s: malformed genes uuid '%s'", g_index_path, base_genes_uuid);
+    if (uuid_of_file(g_index_path, &parts[1], e) < 0) return -1;
+    uuid_combine(parts, 2, &u);
+    uuid_format(&u, out);
+    return 0;
+}

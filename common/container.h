@@ -1,0 +1,94 @@
+/* container: any directory holding profiles (SPEC 7), opened with its whole
+ * chain of bases, members and grouped containers.
+ *
+ *   BATCH       gp.umis.mmm and per-profile data
+ *   VIEW        a base container, optionally sliced by p/g.base_index.npy
+ *   COLLECTION  members in subdirectories, profiles concatenated in order
+ *   GROUPS      gp.umis.mmm of group sums of a grouped container
+ *
+ * Opening checks every recorded uuid against what it references (a mismatch
+ * means the data changed underneath) and every count.  Rows and arrays are
+ * resolved through any chain of views and collections. */
+#ifndef MC_CONTAINER_H
+#define MC_CONTAINER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+#include "meta.h"
+#include "mmm.h"
+#include "npy.h"
+#include "txt.h"
+
+typedef struct container container;
+struct container {
+    char *path;                 /* as given / as reached from the parent */
+    char *name;                 /* member name inside a collection, else NULL */
+    profiles_meta meta;
+    container_kind kind;
+    size_t profiles_count, genes_count;
+
+    mmm_file umis;              /* BATCH, GROUPS */
+
+    container *base;            /* VIEW */
+    int32_t *p_index;           /* VIEW: profiles_count base indices, or NULL */
+    int32_t *g_index;           /* VIEW: genes_count base gene indices, or NULL */
+    int32_t *g_reverse;         /* VIEW: base genes -> own gene or -1, or NULL */
+
+    container **members;        /* COLLECTION */
+    size_t members_count;
+    size_t *first_profile;      /* COLLECTION: members_count + 1 starts */
+
+    container *grouped;         /* GROUPS: the grouped container */
+
+    mc_entries scratch;         /* decoding buffer for views */
+};
+
+/* Open DIR (any kind) and everything it refers to. */
+container *container_open(const char *dir, mc_err *e);
+void container_close(container *c);
+
+/* Is a data kind ("g", "p", "gp", "gg", "pp") and name visible, and where. */
+typedef struct mc_array {
+    int is_text;
+    txt_array text;             /* is_text */
+    npy_array num;              /* !is_text: 1-D */
+} mc_array;
+void mc_array_free(mc_array *a);
+
+/* Load a 1-D g or p array by NAME, resolved as SPEC 7: own directory first,
+ * then base (sliced through base_index; hidden when it depends on a sliced
+ * axis) or members (concatenated; present only if every member has it).
+ * Returns 1 if found, 0 if not visible, -1 on error. */
+int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e);
+
+/* Sorted, unique names of the visible data of a kind ("g", "p", "gp", "gg",
+ * "pp"): e.g. "barcode" for p.barcode.txt.  *names is a malloc'd array of
+ * malloc'd strings. */
+int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e);
+void names_free(char **names, size_t n);
+
+/* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
+int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
+/* Add profile p into a dense row of genes_count values. */
+int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
+
+/* Profile names (SPEC 7): barcode or index, prefixed "MEMBER/...:" through collections. */
+int container_profile_names(container *c, txt_array *out, mc_err *e);
+
+/* Index of each of this container's genes in the full gene set (NULL when
+ * identity); *full_uuid is the full gene set's uuid.  Caller frees. */
+int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_STRLEN], mc_err *e);
+
+/* The data-dependency rule of SPEC 7 (the seed's GENES_/PROFILES_DEPENDENT_DATA). */
+int data_depends_on_genes(const char *kind, const char *name);
+int data_depends_on_profiles(const char *kind, const char *name);
+
+/* Recompute the container's own uuid from its files (SPEC 3). */
+int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_UUID_STRLEN], mc_err *e);
+
+/* The genes uuid of a view slicing genes (SPEC 3): combine(the base's genes
+ * uuid, file_uuid(g.base_index.npy)). */
+int view_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e);
+
+#endif

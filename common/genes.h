@@ -1,0 +1,33 @@
+/* genes: the gene set directory (SPEC 5): genes.yaml, g.name.txt, g.ensembl.txt. */
+#ifndef MC_GENES_H
+#define MC_GENES_H
+
+#include <stddef.h>
+#include "err.h"
+#include "meta.h"
+#include "txt.h"
+
+typedef struct gene_set {
+    char *path;
+    genes_meta meta;
+    txt_array names;        /* upper-case, sorted, unique */
+} gene_set;
+
+int genes_open(const char *dir, gene_set *g, mc_err *e);
+void genes_close(gene_set *g);
+
+/* The gene set for a container: DIR if given (its uuid must be genes_uuid),
+ * else the first genes/ directory walking up from container_dir whose uuid is
+ * genes_uuid. */
+int genes_find(const char *container_dir, const char *dir, const char *genes_uuid,
+               gene_set *g, mc_err *e);
+
+/* Make names canonical as SPEC 5: upper-case, then duplicates get -1, -2, ...
+ * in input order, never colliding with an existing name.  names[i] are
+ * replaced (realloc'd strings).  Sorting is the caller's business. */
+int genes_make_unique(char **names, size_t n, mc_err *e);
+
+/* Index of NAME (case-insensitive) in the sorted set, or -1. */
+long genes_lookup(const gene_set *g, const char *name);
+
+#endif

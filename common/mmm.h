@@ -1,0 +1,69 @@
+/* mmm: the sparse memory-mapped matrix (SPEC 6), byte-exact.
+ *
+ * The writer streams profile after profile and keeps only the offsets index
+ * (4 bytes per profile) in memory.  The reader maps the file, validates the
+ * header and the offsets index on open, and validates every pair while
+ * decoding, so a corrupt file is an error naming file and profile, never an
+ * out-of-bounds access. */
+#ifndef MC_MMM_H
+#define MC_MMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+
+#define MMM_MAGIC "METACELL SPARSE MEMORY MAPPED MATRIX VERSION 0"
+#define MMM_MAGIC_SIZE 48
+
+/* One non-zero of a profile. */
+typedef struct mc_entry {
+    uint32_t gene;
+    uint64_t value;
+} mc_entry;
+
+/* A growable list of entries (a sparse profile). */
+typedef struct mc_entries {
+    mc_entry *v;
+    size_t n, cap;
+} mc_entries;
+
+int entries_push(mc_entries *es, uint32_t gene, uint64_t value);
+/* Sort by gene, sum duplicates, drop zeros: the canonical form of a profile. */
+void entries_canonicalize(mc_entries *es);
+void entries_free(mc_entries *es);
+
+typedef struct mmm_writer mmm_writer;
+
+/* Create PATH for a matrix of genes_count genes. */
+mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e);
+/* Append one profile; entries may be in any order, with duplicates and zeros
+ * (es is canonicalized in place).  A gene out of range is an error. */
+int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e);
+/* Append one profile from a dense row of genes_count values. */
+int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e);
+/* Write padding and the offsets index, close.  Refuses offsets beyond 32 bits. */
+int mmm_writer_close(mmm_writer *w, mc_err *e);
+/* Close and delete the partial file (on any failure path); w may be NULL. */
+void mmm_writer_abort(mmm_writer *w);
+
+typedef struct mmm_file {
+    char *path;
+    const uint8_t *map;
+    size_t size;
+    uint32_t profiles_count, genes_count;
+    const uint32_t *offsets;   /* profiles_count + 1, validated non-decreasing and in range */
+} mmm_file;
+
+int mmm_open(mmm_file *m, const char *path, mc_err *e);
+void mmm_close(mmm_file *m);
+
+/* Decode profile p into es (replacing its contents): sorted, unique, non-zero. */
+int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e);
+/* Add profile p into a dense row of genes_count values (the seed's add_profile_data). */
+int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
+/* Sum of profile p's values, without a row. */
+int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e);
+/* Number of non-zero (gene, profile) entries; validates every profile. */
+int mmm_entries_count(const mmm_file *m, uint64_t *count, mc_err *e);
+
+#endif

@@ -1,0 +1,183 @@
+/* verify: recheck a container chain from its files. */
+#include "verify.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "container.h"
+#include "meta.h"
+#include "mmm.h"
+#include "npy.h"
+#include "outdir.h"
+#include "txt.h"
+
+#define MAX_DEPTH 64
+
+typedef struct verifier {
+    verify_report report;
+    void *ctx;
+    size_t problems;
+} verifier;
+
+static void problem(verifier *v, const char *msg)
+{
+    v->report(v->ctx, msg);
+    v->problems++;
+}
+
+static void problem_fmt(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void problem_fmt(verifier *v, const char *fmt, ...)
+{
+    char msg[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    problem(v, msg);
+}
+
+/* Expected shape of a data file from its kind; 0 columns means 1-D. */
+static void expected_shape(const char *kind, size_t G, size_t P, size_t *rows, size_t *cols)
+{
+    *cols = 0;
+    if (!strcmp(kind, "g")) *rows = G;
+    else if (!strcmp(kind, "p")) *rows = P;
+    else if (!strcmp(kind, "gp")) *rows = G, *cols = P;
+    else if (!strcmp(kind, "gg")) *rows = G, *cols = G;
+    else *rows = P, *cols = P;
+}
+
+static void check_npy(verifier *v, const char *path, const char *kind, size_t rows, size_t cols)
+{
+    npy_array a = {0};
+    mc_err e;
+    if (npy_read_header(path, &a, &e) < 0) {
+        problem(v, e.msg);
+        return;
+    }
+    if (!cols && (a.ndim != 1 || a.shape[0] != rows))
+        problem_fmt(v, "%s: shape (%zu%s) but the container has %zu %s", path, a.shape[0], a.ndim == 1 ? "," : ", ...",
+                    rows, !strcmp(kind, "g") ? "genes" : "profiles");
+    else if (cols && (a.ndim != 2 || a.shape[0] != rows || a.shape[1] != cols))
+        problem_fmt(v, "%s: shape is not (%zu, %zu)", path, rows, cols);
+    else if (!strcmp(kind, "gp") && !a.fortran_order)
+        problem_fmt(v, "%s: a dense gp matrix must have fortran_order True", path);
+    npy_free(&a);
+}
+
+static void check_txt(verifier *v, const char *path, size_t rows)
+{
+    size_t n;
+    mc_err e;
+    if (txt_count_lines(path, &n, &e) < 0) problem(v, e.msg);
+    else if (n != rows) problem_fmt(v, "%s: %zu lines but the container has %zu", path, n, rows);
+}
+
+static void check_mmm(verifier *v, const char *path, size_t G, size_t P)
+{
+    mmm_file m;
+    mc_err e;
+    uint64_t entries;
+    if (mmm_open(&m, path, &e) < 0) {
+        problem(v, e.msg);
+        return;
+    }
+    if (m.genes_count != G || m.profiles_count != P)
+        problem_fmt(v, "%s: %u profiles x %u genes but the container has %zu x %zu", path, m.profiles_count,
+                    m.genes_count, P, G);
+    else if (mmm_entries_count(&m, &entries, &e) < 0)
+        problem(v, e.msg);
+    mmm_close(&m);
+}
+
+/* Every KIND.NAME.EXT file of DIR against the axis lengths. */
+static void check_files(verifier *v, const char *dir, size_t G, size_t P)
+{
+    static const char *const kinds[] = {"gp", "gg", "pp", "g", "p", NULL};
+    DIR *d = opendir(dir);
+    if (!d) {
+        problem_fmt(v, "%s: cannot list the directory", dir);
+        return;
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *f = de->d_name, *dot = strrchr(f, '.');
+        for (const char *const *k = kinds; *k && dot; k++) {
+            size_t kl = strlen(*k), rows, cols;
+            if (strncmp(f, *k, kl) || f[kl] != '.' || dot <= f + kl + 1) continue;
+            char *path = path_join(dir, f);
+            expected_shape(*k, G, P, &rows, &cols);
+            if (!strcmp(dot, ".npy")) check_npy(v, path, *k, rows, cols);
+            else if (!strcmp(dot, ".txt") && !cols) check_txt(v, path, rows);
+            else if (!strcmp(dot, ".mmm") && !strcmp(*k, "gp")) check_mmm(v, path, G, P);
+            free(path);
+            break;
+        }
+    }
+    closedir(d);
+}
+
+static void verify_dir(verifier *v, const char *dir, int depth);
+
+static void verify_ref(verifier *v, const char *dir, const char *rel, int depth)
+{
+    char *path = path_join(dir, rel);
+    verify_dir(v, path, depth + 1);
+    free(path);
+}
+
+static void check_view_genes(verifier *v, const char *dir, const profiles_meta *m)
+{
+    char *gi = path_join(dir, "g.base_index.npy"), *base = path_join(dir, m->base_profiles);
+    char *yaml = path_join(base, "profiles.yaml"), uuid[MC_UUID_STRLEN];
+    profiles_meta bm = {0};
+    mc_err e;
+    if (path_exists(gi) && profiles_meta_load(yaml, &bm, &e) == 0) {
+        if (view_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
+        else if (strcmp(uuid, m->genes_uuid))
+            problem_fmt(v, "%s/profiles.yaml: genes_uuid %s recorded, %s computed", dir, m->genes_uuid, uuid);
+    }
+    profiles_meta_free(&bm);
+    free(yaml);
+    free(base);
+    free(gi);
+}
+
+static void verify_dir(verifier *v, const char *dir, int depth)
+{
+    profiles_meta m = {0};
+    char uuid[MC_UUID_STRLEN], *yaml = path_join(dir, "profiles.yaml");
+    mc_err e;
+    if (depth > MAX_DEPTH) problem_fmt(v, "%s: containers nested too deeply (a view that is its own base?)", dir);
+    else if (profiles_meta_load(yaml, &m, &e) < 0) problem(v, e.msg);
+    else {
+        if (container_compute_uuid(dir, &m, uuid, &e) < 0) problem(v, e.msg);
+        else if (strcmp(uuid, m.uuid)) problem_fmt(v, "%s: uuid %s recorded, %s computed", dir, m.uuid, uuid);
+        check_files(v, dir, (size_t)m.genes_count, (size_t)m.profiles_count);
+        if (m.kind == KIND_VIEW) {
+            check_view_genes(v, dir, &m);
+            verify_ref(v, dir, m.base_profiles, depth);
+        }
+        if (m.kind == KIND_GROUPS) verify_ref(v, dir, m.grouped_profiles, depth);
+        for (size_t i = 0; m.kind == KIND_COLLECTION && i < m.members_count; i++)
+            verify_ref(v, dir, m.members[i].name, depth);
+    }
+    profiles_meta_free(&m);
+    free(yaml);
+}
+
+size_t container_verify(const char *dir, verify_report report, void *ctx)
+{
+    verifier v = {report, ctx, 0};
+    verify_dir(&v, dir, 0);
+    if (v.problems) return v.problems;
+    /* The files hold; now the links between them (recorded uuids, counts, ranges). */
+    mc_err e;
+    container *c = container_open(dir, &e);
+    if (!c) problem(&v, e.msg);
+    container_close(c);
+    return v.problems;
+}

@@ -1,0 +1,18 @@
+/* verify: prove a container unchanged and well-formed (mc-info --verify).
+ *
+ * Recomputes every uuid in the chain from the files, decodes every MMM
+ * completely, checks every .npy header and shape and every .txt line count
+ * against the axis lengths, then opens the container to check the links
+ * (recorded uuids, counts, index ranges). */
+#ifndef MC_VERIFY_H
+#define MC_VERIFY_H
+
+#include <stddef.h>
+
+/* Called once per problem with a one-line description. */
+typedef void (*verify_report)(void *ctx, const char *problem);
+
+/* Returns the number of problems found (0 = everything holds). */
+size_t container_verify(const char *dir, verify_report report, void *ctx);
+
+#endif
