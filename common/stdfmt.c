@@ -730,7 +730,7 @@ static int derive_column(std_table *t, const char *name, long src, const derive 
     for (size_t i = 0; i < t->count; i++) {
         const char *v = std_value(t, (size_t)src, i), *part = v, *rest = v;
         size_t plen = strlen(v), rlen = plen;
-        if (d->sep && split(v, d, &part, &plen, &rest, &rlen) < 0)
+        if (d->sep && split(v, d, &part, &plen, &rest, &rlen) < 0 && strip)   /* else the whole value */
             return mc_fail(e, "%s:%llu: %s '%s' has no '%s' to take the %s from", t->path, (unsigned long long)t->line[i],
                            t->columns[src].name, v, d->sep, name);
         if (!plen) return mc_fail(e, "%s:%llu: empty %s in %s '%s'", t->path, (unsigned long long)t->line[i], name,
