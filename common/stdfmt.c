@@ -1069,8 +1069,8 @@ static int write_text_column(const char *path, const std_table *t, size_t c, con
         if (strpbrk(lines[i], "\r\n")) {
             free(lines);
             if (t->line)
-                return mc_fail(e, "%s:%llu: %s '%s' has a line break, which a .txt array cannot hold", t->path,
-                               (unsigned long long)t->line[row], t->columns[c].name, lines[i]);
+                return mc_fail(e, "%s:%llu: the %s value has a line break, which a .txt array cannot hold", t->path,
+                               (unsigned long long)t->line[row], t->columns[c].name);
             return mc_fail(e, "%s: row %zu: %s has a line break, which a .txt array cannot hold", t->path, row + 1,
                            t->columns[c].name);
         }

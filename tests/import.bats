@@ -435,6 +435,19 @@ fails() {
     fails "bad/format.yaml: genes: unknown key 'headers'"
     rm bad/format.yaml
     fails "bad/format.yaml: cannot open: No such file or directory"
+    # A quoted value may span lines in CSV, but not in a .txt array.
+    mkstd dups bad
+    sed -i '3s/^P1,/"P1\nx",/' bad/profiles.csv
+    run std-tool profiles bad
+    assert_line --index 1 "4	barcode:str=P1"
+    run mc-write-matrix --genes genes bad out
+    assert_failure 1
+    assert_output "mc-write-matrix: bad/profiles.csv:4: the barcode value has a line break, which a .txt array cannot hold"
+    assert_only bad genes
+    sed -i '3s/^"P1/"P1"x/' bad/profiles.csv
+    run mc-delane bad out
+    assert_failure 1
+    assert_output "mc-delane: bad/profiles.csv:3: malformed CSV: error parsing data while strict checking enabled"
 }
 
 @test "bad: gene lists that differ between STD directories name the first difference" {
