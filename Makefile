@@ -1,17 +1,19 @@
 # mc: build, test and run.  `make deps` once, then `make check` / `make demo`.
-CC      ?= cc
-PKGS    := yaml-0.1 hdf5 zlib libmd
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Icommon
-CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKGS     := yaml-0.1 hdf5 zlib libmd
+# The project's own flags apply whatever CFLAGS the caller passes (make sanitize does).
+MC_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Icommon \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+MC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
 
-LIB_SRC := $(sort $(wildcard common/*.c))
-LIB_OBJ := $(LIB_SRC:.c=.o)
-BIN_SRC := $(sort $(wildcard bin/mc-*.c))
-BINS    := $(BIN_SRC:.c=)
-TEST_SRC := $(sort $(wildcard tests/helpers/*.c))
-TEST_BINS := $(TEST_SRC:.c=)
+LIB_SRC   := $(sort $(wildcard common/*.c))
+LIB_OBJ   := $(LIB_SRC:.c=.o)
+LIB_HDR   := $(wildcard common/*.h)
+BINS      := $(patsubst %.c,%,$(sort $(wildcard bin/mc-*.c)))
+TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
+
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps check sanitize bench demo clean
 all: $(BINS) $(TEST_BINS)
@@ -19,14 +21,14 @@ all: $(BINS) $(TEST_BINS)
 common/libmc.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-common/%.o: common/%.c $(wildcard common/*.h)
-	$(CC) $(CFLAGS) -c -o $@ $<
+common/%.o: common/%.c $(LIB_HDR)
+	$(CC) $(MC_CFLAGS) $(CFLAGS) -c -o $@ $<
 
-bin/mc-%: bin/mc-%.c common/libmc.a
-	$(CC) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(LDLIBS)
-
-tests/helpers/%: tests/helpers/%.c common/libmc.a
-	$(CC) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(LDLIBS)
+bin/mc-% tests/helpers/%: LINK = $(CC) $(MC_CFLAGS) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(MC_LIBS)
+bin/mc-%: bin/mc-%.c common/libmc.a $(LIB_HDR)
+	$(LINK)
+tests/helpers/%: tests/helpers/%.c common/libmc.a $(LIB_HDR)
+	$(LINK)
 
 deps:
 	./scripts/deps.sh
@@ -34,12 +36,12 @@ deps:
 check: all
 	bats tests/
 
-# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer, in its own build tree.
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
 sanitize:
 	rm -rf build/sanitize && mkdir -p build/sanitize
-	git ls-files -co --exclude-standard | grep -vE '^(build/)' | cpio -pdm --quiet build/sanitize 2>/dev/null || cp -r bin common tests formats pipelines Makefile build/sanitize/
+	git ls-files -co --exclude-standard | grep -v '^build/' | cpio -pdm --quiet build/sanitize
 	$(MAKE) -C build/sanitize clean
-	$(MAKE) -C build/sanitize all CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' LDFLAGS='-fsanitize=address,undefined'
+	$(MAKE) -C build/sanitize all CFLAGS='$(SAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined'
 	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bats tests/
 
 bench: all

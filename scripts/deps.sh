@@ -2,7 +2,8 @@
 # Install, with apt-get, every Debian package mc needs to build, test and run its pipelines.
 set -eu
 pkgs="build-essential pkg-config libyaml-dev libhdf5-dev libcsv-dev zlib1g-dev libmd-dev
-      bats bats-assert bats-support python3-numpy python3-h5py python3-anndata hdf5-tools cpio"
+      bats bats-assert bats-support python3-numpy python3-h5py python3-anndata hdf5-tools cpio
+      time snakemake slurm-wlm munge"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"

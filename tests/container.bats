@@ -98,7 +98,7 @@ identity"
     assert_line "profiles: 3 cells"
     assert_line "genes: 3"
     assert_line --regexp '^    base: d/vv/../coll \(collection, 5 cells, 5 genes, uuid [0-9a-f-]{36}\)$'
-    assert_line --regexp '^        member: d/vv/../coll/B \(batch, 2 cells, 5 genes'
+    assert_line --regexp '^      member: d/vv/../coll/B \(batch, 2 cells, 5 genes'
     assert_line "  p: barcode base_index lane"
     assert_line "  gp: umis"
     uuid=$(sed -n 's/^uuid: //p' d/vv/profiles.yaml)
@@ -125,7 +125,7 @@ identity"
 
 @test "--verify finds a changed matrix under a view and reports each problem once" {
     build
-    printf '\001' | dd of=d/cells/A/gp.umis.mmm bs=1 seek=57 conv=notrunc status=none
+    printf '\002' | dd of=d/cells/A/gp.umis.mmm bs=1 seek=57 conv=notrunc status=none   # was 1
     run mc-info --verify d/vp
     assert_failure 1
     assert_line --regexp '^mc-info: d/vp/../cells/A: uuid [0-9a-f-]{36} recorded, [0-9a-f-]{36} computed$'
@@ -150,10 +150,11 @@ identity"
 
 @test "a member that changed makes its collection fail to open" {
     build
-    sed -i "s/^profiles_count: 2/profiles_count: 3/" d/coll/profiles.yaml
+    sed -i "s/^  profiles_count: 2$/  profiles_count: 3/" d/coll/profiles.yaml
+    grep -q "^  profiles_count: 3$" d/coll/profiles.yaml
     run mc-info d/coll
     assert_failure 1
-    assert_output --partial "mc-info: d/coll/profiles.yaml: member 'A'"
+    assert_output "mc-info: d/coll/profiles.yaml: member 'B' has 2 profiles, not 3"
 }
 
 @test "a view index out of range is an error" {

@@ -1,0 +1,21 @@
+/* err: one-line failures carried up to main(). */
+#include "err.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int mc_fail(mc_err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int mc_fail_errno(mc_err *e, const char *path, const char *what)
+{
+    return mc_fail(e, "%s: %s: %s", path, what, strerror(errno));
+}

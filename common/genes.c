@@ -1,0 +1,149 @@
+/* genes: the gene set directory (SPEC 5). */
+#include "genes.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "outdir.h"
+#include "strmap.h"
+#include "uuid.h"
+
+int genes_open(const char *dir, gene_set *g, mc_err *e)
+{
+    memset(g, 0, sizeof *g);
+    char *yaml = path_join(dir, "genes.yaml"), *names = path_join(dir, "g.name.txt");
+    int rc = -1;
+    mc_uuid u;
+    char computed[MC_UUID_STRLEN];
+    if (!yaml || !names) mc_fail(e, "%s: out of memory", dir);
+    else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 || uuid_of_file(names, &u, e) < 0)
+        ;
+    else if ((size_t)g->meta.genes_count != g->names.count)
+        mc_fail(e, "%s: genes_count %ld but g.name.txt has %zu lines", yaml, g->meta.genes_count, g->names.count);
+    else if (uuid_format(&u, computed), strcmp(computed, g->meta.uuid))
+        mc_fail(e, "%s: uuid %s recorded, %s computed from g.name.txt: the gene set changed", yaml, g->meta.uuid,
+                computed);
+    else if (!(g->path = strdup(dir))) mc_fail(e, "%s: out of memory", dir);
+    else rc = 0;
+    free(yaml);
+    free(names);
+    if (rc < 0) genes_close(g);
+    return rc;
+}
+
+void genes_close(gene_set *g)
+{
+    free(g->path);
+    genes_meta_free(&g->meta);
+    txt_free(&g->names);
+    memset(g, 0, sizeof *g);
+}
+
+/* The uuid a genes/ directory records, without opening it fully. */
+static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
+{
+    char *yaml = path_join(dir, "genes.yaml");
+    genes_meta m;
+    mc_err ignored;
+    int rc = path_exists(yaml) ? genes_meta_load(yaml, &m, &ignored) : -1;
+    if (rc == 0) {
+        memcpy(out, m.uuid, MC_UUID_STRLEN);
+        genes_meta_free(&m);
+    }
+    free(yaml);
+    return rc;
+}
+
+int genes_find(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
+{
+    if (dir) {
+        if (genes_open(dir, g, e) < 0) return -1;
+        if (genes_uuid && strcmp(g->meta.uuid, genes_uuid)) {
+            mc_fail(e, "%s: gene set %s, but the container uses %s", dir, g->meta.uuid, genes_uuid);
+            genes_close(g);
+            return -1;
+        }
+        return 0;
+    }
+    char *at = realpath(container_dir, NULL);
+    if (!at) return mc_fail_errno(e, container_dir, "cannot resolve");
+    int rc = 1;
+    for (;;) {
+        char *candidate = path_join(at, "genes"), uuid[MC_UUID_STRLEN];
+        if (recorded_uuid(candidate, uuid) == 0 && (!genes_uuid || !strcmp(uuid, genes_uuid)))
+            rc = genes_open(candidate, g, e);
+        free(candidate);
+        char *slash = strrchr(at, '/');
+        if (rc <= 0 || !slash || slash == at) break;
+        *slash = 0;
+    }
+    free(at);
+    if (rc > 0)
+        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name one with --genes DIR", container_dir,
+                       genes_uuid ? genes_uuid : "(any)");
+    return rc;
+}
+
+static void upper(char *s)
+{
+    for (; *s; s++) *s = (char)toupper((unsigned char)*s);
+}
+
+int genes_make_unique(char **names, size_t n, mc_err *e)
+{
+    strmap all, next_suffix;
+    size_t *suffix = calloc(n ? n : 1, sizeof *suffix);   /* per first occurrence: next suffix to try */
+    int rc = -1;
+    if (!suffix || strmap_init(&all, 2 * n) < 0) {
+        free(suffix);
+        return mc_fail(e, "out of memory");
+    }
+    if (strmap_init(&next_suffix, n) < 0) goto done;
+    for (size_t i = 0; i < n; i++) upper(names[i]);
+    for (size_t i = 0; i < n; i++)
+        if (strmap_put(&all, names[i], i, NULL) < 0) goto done;
+    for (size_t i = 0; i < n; i++) {
+        size_t first;
+        int put = strmap_put(&next_suffix, names[i], i, &first);
+        if (put < 0) goto done;
+        if (put) continue;   /* the first occurrence keeps its name */
+        size_t len = strlen(names[i]) + 24, k = suffix[first] ? suffix[first] : 1;
+        char *candidate = malloc(len);
+        if (!candidate) goto done;
+        for (;; k++) {
+            snprintf(candidate, len, "%s-%zu", names[i], k);
+            size_t ignored;
+            if (!strmap_get(&all, candidate, &ignored)) break;
+        }
+        suffix[first] = k + 1;
+        free(names[i]);
+        names[i] = candidate;
+        if (strmap_put(&all, candidate, i, NULL) < 0) goto done;
+    }
+    rc = 0;
+done:
+    if (rc < 0) mc_fail(e, "out of memory");
+    strmap_free(&all);
+    strmap_free(&next_suffix);
+    free(suffix);
+    return rc;
+}
+
+long genes_lookup(const gene_set *g, const char *name)
+{
+    char key[1024];
+    snprintf(key, sizeof key, "%s", name);
+    upper(key);
+    size_t lo = 0, hi = g->names.count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(g->names.lines[mid], key);
+        if (!c) return (long)mid;
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}

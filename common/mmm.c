@@ -1,0 +1,371 @@
+/* mmm: the sparse memory-mapped matrix (SPEC 6). */
+#include "mmm.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MMM_HEADER_SIZE (MMM_MAGIC_SIZE + 8)
+
+/* --- entries -------------------------------------------------------------------- */
+
+int entries_push(mc_entries *es, uint32_t gene, uint64_t value)
+{
+    if (es->n == es->cap) {
+        size_t cap = es->cap ? 2 * es->cap : 256;
+        mc_entry *v = realloc(es->v, cap * sizeof *v);
+        if (!v) return -1;
+        es->v = v;
+        es->cap = cap;
+    }
+    es->v[es->n++] = (mc_entry){gene, value};
+    return 0;
+}
+
+static int cmp_gene(const void *a, const void *b)
+{
+    uint32_t x = ((const mc_entry *)a)->gene, y = ((const mc_entry *)b)->gene;
+    return (x > y) - (x < y);
+}
+
+void entries_canonicalize(mc_entries *es)
+{
+    int sorted = 1;
+    for (size_t i = 1; i < es->n && sorted; i++) sorted = es->v[i - 1].gene <= es->v[i].gene;
+    if (!sorted) qsort(es->v, es->n, sizeof *es->v, cmp_gene);
+    size_t k = 0;
+    for (size_t i = 0; i < es->n; i++) {
+        if (k && es->v[k - 1].gene == es->v[i].gene) es->v[k - 1].value += es->v[i].value;
+        else es->v[k++] = es->v[i];
+    }
+    es->n = k;
+    k = 0;
+    for (size_t i = 0; i < es->n; i++)
+        if (es->v[i].value) es->v[k++] = es->v[i];
+    es->n = k;
+}
+
+void entries_free(mc_entries *es)
+{
+    free(es->v);
+    memset(es, 0, sizeof *es);
+}
+
+/* --- writer --------------------------------------------------------------------- */
+
+struct mmm_writer {
+    char *path;
+    FILE *f;
+    uint32_t genes_count;
+    uint64_t offset;          /* of the next data byte */
+    uint32_t *offsets;        /* one per profile written so far */
+    size_t profiles, cap;
+    mc_entries scratch;       /* for add_dense */
+};
+
+static void put_u32(unsigned char *b, uint32_t v)
+{
+    b[0] = (unsigned char)v;
+    b[1] = (unsigned char)(v >> 8);
+    b[2] = (unsigned char)(v >> 16);
+    b[3] = (unsigned char)(v >> 24);
+}
+
+mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
+{
+    mmm_writer *w = calloc(1, sizeof *w);
+    if (!w || !(w->path = strdup(path))) {
+        free(w);
+        mc_fail(e, "%s: out of memory", path);
+        return NULL;
+    }
+    if (!(w->f = fopen(path, "wb"))) {
+        mc_fail_errno(e, path, "cannot create");
+        free(w->path);
+        free(w);
+        return NULL;
+    }
+    setvbuf(w->f, NULL, _IOFBF, 1 << 20);
+    unsigned char h[MMM_HEADER_SIZE] = {0};
+    memcpy(h, MMM_MAGIC, sizeof MMM_MAGIC - 1);
+    put_u32(h + MMM_MAGIC_SIZE + 4, genes_count);   /* profiles count is patched in at close */
+    fwrite(h, 1, sizeof h, w->f);
+    w->genes_count = genes_count;
+    w->offset = MMM_HEADER_SIZE;
+    return w;
+}
+
+static int too_large(const mmm_writer *w, mc_err *e)
+{
+    return mc_fail(e, "%s: the matrix would exceed 4 GiB, beyond the 32-bit offsets of the format; split it (by lane)",
+                   w->path);
+}
+
+/* Record where the next profile starts. */
+static int begin_profile(mmm_writer *w, mc_err *e)
+{
+    if (w->offset > UINT32_MAX) return too_large(w, e);
+    if (w->profiles == UINT32_MAX) return mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    if (w->profiles == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 1024;
+        uint32_t *o = realloc(w->offsets, cap * sizeof *o);
+        if (!o) return mc_fail(e, "%s: out of memory", w->path);
+        w->offsets = o;
+        w->cap = cap;
+    }
+    w->offsets[w->profiles++] = (uint32_t)w->offset;
+    return 0;
+}
+
+/* The canonical pair stream of one canonical profile (SPEC 6). */
+static int encode(mmm_writer *w, const mc_entries *es, mc_err *e)
+{
+    unsigned char buf[4096];
+    size_t n = 0;
+    uint32_t current = 0;
+    for (size_t i = 0; i < es->n; i++) {
+        uint32_t gene = es->v[i].gene, d = gene - current;
+        uint64_t v = es->v[i].value;
+        if (gene >= w->genes_count)
+            return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, gene,
+                           w->genes_count);
+        for (;;) {
+            if (n + 2 > sizeof buf) {
+                fwrite(buf, 1, n, w->f);
+                w->offset += n;
+                n = 0;
+            }
+            if (d > 255) {
+                buf[n++] = 255, buf[n++] = 0, d -= 255;
+            } else if (v > 255) {
+                buf[n++] = (unsigned char)d, buf[n++] = 255, d = 0, v -= 255;
+            } else {
+                buf[n++] = (unsigned char)d, buf[n++] = (unsigned char)v;
+                break;
+            }
+        }
+        current = gene;
+    }
+    fwrite(buf, 1, n, w->f);
+    w->offset += n;
+    return 0;
+}
+
+int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
+{
+    if (begin_profile(w, e) < 0) return -1;
+    entries_canonicalize(es);
+    return encode(w, es, e);
+}
+
+int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e)
+{
+    w->scratch.n = 0;
+    for (uint32_t g = 0; g < w->genes_count; g++)
+        if (row[g] && entries_push(&w->scratch, g, row[g]) < 0) return mc_fail(e, "%s: out of memory", w->path);
+    return mmm_writer_add(w, &w->scratch, e);
+}
+
+static void writer_free(mmm_writer *w)
+{
+    free(w->path);
+    free(w->offsets);
+    entries_free(&w->scratch);
+    free(w);
+}
+
+int mmm_writer_close(mmm_writer *w, mc_err *e)
+{
+    unsigned char b[4] = {0};
+    int rc = 0;
+    if (w->offset > UINT32_MAX) rc = too_large(w, e);
+    else if (w->profiles == UINT32_MAX) rc = mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    if (rc == 0) {
+        fwrite(b, 1, (4 - w->offset % 4) % 4, w->f);
+        for (size_t p = 0; p <= w->profiles; p++) {
+            put_u32(b, p < w->profiles ? w->offsets[p] : (uint32_t)w->offset);
+            fwrite(b, 1, 4, w->f);
+        }
+        put_u32(b, (uint32_t)w->profiles);
+        if (fseek(w->f, MMM_MAGIC_SIZE, SEEK_SET) == 0) fwrite(b, 1, 4, w->f);
+        if (ferror(w->f) | fflush(w->f)) rc = mc_fail_errno(e, w->path, "cannot write");
+    }
+    if (fclose(w->f) && rc == 0) rc = mc_fail_errno(e, w->path, "cannot write");
+    w->f = NULL;
+    if (rc < 0) unlink(w->path);
+    writer_free(w);
+    return rc;
+}
+
+void mmm_writer_abort(mmm_writer *w)
+{
+    if (!w) return;
+    if (w->f) fclose(w->f);
+    unlink(w->path);
+    writer_free(w);
+}
+
+/* --- reader --------------------------------------------------------------------- */
+
+static uint32_t get_u32(const uint8_t *b)
+{
+    return b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* The offsets index must describe profile data that tiles [header, index). */
+static int check_offsets(const mmm_file *m, size_t index_pos, mc_err *e)
+{
+    const uint8_t *o = (const uint8_t *)m->offsets;
+    if (get_u32(o) != MMM_HEADER_SIZE)
+        return mc_fail(e, "%s: profile 0: data offset %u is not %d", m->path, get_u32(o), MMM_HEADER_SIZE);
+    for (uint32_t p = 0; p < m->profiles_count; p++) {
+        uint32_t a = get_u32(o + 4 * (size_t)p), b = get_u32(o + 4 * ((size_t)p + 1));
+        if (b < a) return mc_fail(e, "%s: profile %u: offsets decrease (%u after %u)", m->path, p, b, a);
+        if (b > index_pos) return mc_fail(e, "%s: profile %u: offset %u outside the data", m->path, p, b);
+        if ((b - a) % 2) return mc_fail(e, "%s: profile %u: odd data length %u", m->path, p, b - a);
+    }
+    size_t end = get_u32(o + 4 * (size_t)m->profiles_count);
+    if (index_pos - end > 3)
+        return mc_fail(e, "%s: %zu stray bytes between the profile data and the offsets index", m->path,
+                       index_pos - end);
+    return 0;
+}
+
+static int map_file(mmm_file *m, const char *path, mc_err *e)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) return mc_fail_errno(e, path, "cannot open");
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        close(fd);
+        return mc_fail_errno(e, path, "cannot stat");
+    }
+    m->size = (size_t)st.st_size;
+    if (m->size < MMM_HEADER_SIZE + 4) {
+        close(fd);
+        return mc_fail(e, "%s: truncated MMM file (%zu bytes)", path, m->size);
+    }
+    void *p = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) return mc_fail_errno(e, path, "cannot map");
+    m->map = p;
+    return 0;
+}
+
+int mmm_open(mmm_file *m, const char *path, mc_err *e)
+{
+    memset(m, 0, sizeof *m);
+    if (!(m->path = strdup(path))) return mc_fail(e, "%s: out of memory", path);
+    int rc = map_file(m, path, e);
+    if (rc == 0 && memcmp(m->map, MMM_MAGIC "\0\0", MMM_MAGIC_SIZE))
+        rc = mc_fail(e, "%s: not an MMM file (bad magic)", path);
+    if (rc == 0) {
+        m->profiles_count = get_u32(m->map + MMM_MAGIC_SIZE);
+        m->genes_count = get_u32(m->map + MMM_MAGIC_SIZE + 4);
+        size_t index_bytes = 4 * ((size_t)m->profiles_count + 1);
+        if (index_bytes > m->size - MMM_HEADER_SIZE)
+            rc = mc_fail(e, "%s: truncated MMM file (%zu bytes for %u profiles)", path, m->size, m->profiles_count);
+        else if ((m->size - index_bytes) % 4)
+            rc = mc_fail(e, "%s: truncated MMM file (offsets index not 4-byte aligned)", path);
+        else {
+            m->offsets = (const uint32_t *)(m->map + m->size - index_bytes);
+            rc = check_offsets(m, m->size - index_bytes, e);
+        }
+    }
+    if (rc < 0) mmm_close(m);
+    return rc;
+}
+
+void mmm_close(mmm_file *m)
+{
+    if (m->map) munmap((void *)m->map, m->size);
+    free(m->path);
+    memset(m, 0, sizeof *m);
+}
+
+/* Profile p's pairs: [*begin, *end). */
+static void profile_span(const mmm_file *m, uint32_t p, const uint8_t **begin, const uint8_t **end)
+{
+    const uint8_t *o = (const uint8_t *)m->offsets;
+    *begin = m->map + get_u32(o + 4 * (size_t)p);
+    *end = m->map + get_u32(o + 4 * ((size_t)p + 1));
+}
+
+static int bad_gene(const mmm_file *m, uint32_t p, uint64_t gene, mc_err *e)
+{
+    return mc_fail(e, "%s: profile %u: gene %llu out of range (%u genes)", m->path, p, (unsigned long long)gene,
+                   m->genes_count);
+}
+
+static int bad_profile(const mmm_file *m, uint32_t p, mc_err *e)
+{
+    return mc_fail(e, "%s: profile %u out of range (%u profiles)", m->path, p, m->profiles_count);
+}
+
+int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = 0, G = m->genes_count;
+    for (; b < end; b += 2) {
+        gene += b[0];
+        if (gene >= G) return bad_gene(m, p, gene, e);
+        row[gene] += b[1];
+    }
+    return 0;
+}
+
+int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e)
+{
+    const uint8_t *b, *end;
+    es->n = 0;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = 0, G = m->genes_count, sum = 0, at = 0;
+    for (; b < end; b += 2) {
+        if (b[0]) {
+            if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            sum = 0;
+            gene += b[0];
+        }
+        if (gene >= G) return bad_gene(m, p, gene, e);
+        at = gene;
+        sum += b[1];
+    }
+    if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_fail(e, "%s: out of memory", m->path);
+    return 0;
+}
+
+int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = 0, sum = 0, G = m->genes_count;
+    for (; b < end; b += 2) {
+        gene += b[0];
+        if (gene >= G) return bad_gene(m, p, gene, e);
+        sum += b[1];
+    }
+    *total = sum;
+    return 0;
+}
+
+int mmm_entries_count(const mmm_file *m, uint64_t *count, mc_err *e)
+{
+    mc_entries es = {0};
+    uint64_t n = 0;
+    int rc = 0;
+    for (uint32_t p = 0; rc == 0 && p < m->profiles_count; p++) {
+        rc = mmm_profile_entries(m, p, &es, e);
+        n += es.n;
+    }
+    entries_free(&es);
+    *count = n;
+    return rc;
+}

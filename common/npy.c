@@ -1,0 +1,216 @@
+/* npy: NumPy .npy version 1.0 files, headers byte-identical to numpy.save(). */
+#include "npy.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NPY_MAGIC "\x93NUMPY"
+#define NPY_ALIGN 64
+#define NPY_GROWTH_DIGITS 21   /* numpy leaves room to grow the shape in place */
+#define NPY_MAX_HEADER 65535
+
+static const struct {
+    const char *descr;
+    size_t size;
+} dtypes[] = {{"<i4", 4}, {"<i8", 8}, {"<f4", 4}, {"<f8", 8}};
+
+size_t npy_dtype_size(npy_dtype t) { return dtypes[t].size; }
+const char *npy_dtype_descr(npy_dtype t) { return dtypes[t].descr; }
+
+/* --- header parsing ------------------------------------------------------------ */
+
+/* Value text following 'KEY': in the header dict, or NULL. */
+static const char *dict_value(const char *h, const char *key)
+{
+    char quoted[32];
+    snprintf(quoted, sizeof quoted, "'%s'", key);
+    const char *p = strstr(h, quoted);
+    if (!p) return NULL;
+    p += strlen(quoted);
+    while (*p == ' ') p++;
+    if (*p++ != ':') return NULL;
+    while (*p == ' ') p++;
+    return p;
+}
+
+static int parse_shape(const char *p, npy_array *a)
+{
+    if (*p++ != '(') return -1;
+    a->ndim = 0;
+    a->shape[0] = a->shape[1] = 1;
+    for (;;) {
+        while (*p == ' ') p++;
+        if (*p == ')') break;
+        if (a->ndim == 2 || *p < '0' || *p > '9') return -1;
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(p, &end, 10);
+        if (errno || v > SIZE_MAX / 16) return -1;
+        a->shape[a->ndim++] = (size_t)v;
+        p = end;
+        while (*p == ' ') p++;
+        if (*p == ',') p++;
+        else if (*p != ')') return -1;
+    }
+    return a->ndim >= 1 ? 0 : -1;
+}
+
+static int parse_dict(const char *path, const char *h, npy_array *a, mc_err *e)
+{
+    const char *d = dict_value(h, "descr"), *f = dict_value(h, "fortran_order"), *s = dict_value(h, "shape");
+    if (!d || !f || !s) return mc_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
+    size_t t;
+    for (t = 0; t < 4; t++)
+        if (!strncmp(d, "'", 1) && !strncmp(d + 1, dtypes[t].descr, 3) && d[4] == '\'') break;
+    if (t == 4) {
+        char shown[16] = "";
+        sscanf(d, "%15[^,}]", shown);
+        return mc_fail(e, "%s: unsupported .npy dtype %s (mc reads <i4, <i8, <f4, <f8)", path, shown);
+    }
+    a->dtype = (npy_dtype)t;
+    if (!strncmp(f, "True", 4)) a->fortran_order = 1;
+    else if (!strncmp(f, "False", 5)) a->fortran_order = 0;
+    else return mc_fail(e, "%s: bad .npy header (fortran_order)", path);
+    if (parse_shape(s, a) < 0) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
+    if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1]) return mc_fail(e, "%s: .npy shape too large", path);
+    a->count = a->shape[0] * a->shape[1];
+    return 0;
+}
+
+/* Read the header from f; *data_start is where the values begin. */
+static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_start, mc_err *e)
+{
+    unsigned char pre[12];
+    memset(a, 0, sizeof *a);
+    if (fread(pre, 1, 10, f) != 10 || memcmp(pre, NPY_MAGIC, 6))
+        return mc_fail(e, "%s: not a .npy file (bad magic)", path);
+    size_t hlen, plen = 10;
+    if (pre[6] == 1) hlen = pre[8] | (size_t)pre[9] << 8;
+    else if (pre[6] == 2 || pre[6] == 3) {
+        if (fread(pre + 10, 1, 2, f) != 2) return mc_fail(e, "%s: truncated .npy header", path);
+        hlen = pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
+        plen = 12;
+        if (hlen > (1 << 20)) return mc_fail(e, "%s: .npy header too large", path);
+    } else return mc_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
+    char *h = malloc(hlen + 1);
+    if (!h) return mc_fail(e, "%s: out of memory", path);
+    int rc = -1;
+    if (fread(h, 1, hlen, f) != hlen) mc_fail(e, "%s: truncated .npy header", path);
+    else {
+        h[hlen] = 0;
+        if (strlen(h) != hlen || h[0] != '{') mc_fail(e, "%s: bad .npy header", path);
+        else rc = parse_dict(path, h, a, e);
+    }
+    free(h);
+    *data_start = plen + hlen;
+    return rc;
+}
+
+static int check_size(const char *path, FILE *f, const npy_array *a, size_t data_start, mc_err *e)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) < 0) return mc_fail_errno(e, path, "cannot stat");
+    size_t want = data_start + a->count * npy_dtype_size(a->dtype);
+    if ((size_t)st.st_size != want)
+        return mc_fail(e, "%s: .npy file is %lld bytes but its header says %zu", path, (long long)st.st_size, want);
+    return 0;
+}
+
+static int read_file(const char *path, npy_array *a, int with_data, mc_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return mc_fail_errno(e, path, "cannot open");
+    size_t start = 0;
+    int rc = read_header(path, f, a, &start, e);
+    if (rc == 0) rc = check_size(path, f, a, start, e);
+    if (rc == 0 && with_data) {
+        size_t bytes = a->count * npy_dtype_size(a->dtype);
+        a->data = malloc(bytes ? bytes : 1);
+        if (!a->data) rc = mc_fail(e, "%s: out of memory", path);
+        else if (fread(a->data, 1, bytes, f) != bytes) rc = mc_fail(e, "%s: truncated .npy data", path);
+    }
+    fclose(f);
+    if (rc < 0) npy_free(a);
+    return rc;
+}
+
+int npy_read(const char *path, npy_array *a, mc_err *e) { return read_file(path, a, 1, e); }
+int npy_read_header(const char *path, npy_array *a, mc_err *e) { return read_file(path, a, 0, e); }
+
+void npy_free(npy_array *a)
+{
+    free(a->data);
+    a->data = NULL;
+}
+
+/* --- writing ------------------------------------------------------------------- */
+
+/* The header exactly as numpy.save() writes it (numpy >= 1.23). */
+static size_t format_header(char *h, size_t cap, npy_dtype t, int ndim, const size_t *shape, int fortran_order)
+{
+    char sh[64];
+    if (ndim == 1) snprintf(sh, sizeof sh, "(%zu,)", shape[0]);
+    else snprintf(sh, sizeof sh, "(%zu, %zu)", shape[0], shape[1]);
+    int n = snprintf(h, cap, "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", dtypes[t].descr,
+                     fortran_order ? "True" : "False", sh);
+    char digits[32];
+    int dl = snprintf(digits, sizeof digits, "%zu", shape[fortran_order ? ndim - 1 : 0]);
+    for (int i = dl; i < NPY_GROWTH_DIGITS; i++) h[n++] = ' ';
+    size_t hlen = (size_t)n + 1;
+    size_t pad = NPY_ALIGN - (10 + hlen) % NPY_ALIGN;
+    memset(h + n, ' ', pad);
+    h[n + pad] = '\n';
+    return (size_t)n + pad + 1;
+}
+
+int npy_write(const char *path, npy_dtype t, int ndim, const size_t *shape, int fortran_order, const void *data,
+              mc_err *e)
+{
+    char h[256];
+    size_t hlen = format_header(h, sizeof h - 80, t, ndim, shape, fortran_order);
+    size_t count = shape[0] * (ndim == 2 ? shape[1] : 1);
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255),
+                             (unsigned char)(hlen >> 8)};
+    FILE *f = fopen(path, "wb");
+    if (!f) return mc_fail_errno(e, path, "cannot create");
+    fwrite(pre, 1, sizeof pre, f);
+    fwrite(h, 1, hlen, f);
+    if (count) fwrite(data, npy_dtype_size(t), count, f);
+    if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
+    return 0;
+}
+
+int npy_write_i32(const char *path, const int32_t *v, size_t n, mc_err *e)
+{
+    return npy_write(path, NPY_I4, 1, &n, 0, v, e);
+}
+
+int npy_write_f64(const char *path, const double *v, size_t n, mc_err *e)
+{
+    return npy_write(path, NPY_F8, 1, &n, 0, v, e);
+}
+
+double npy_get_f64(const npy_array *a, size_t i)
+{
+    switch (a->dtype) {
+    case NPY_I4: return ((const int32_t *)a->data)[i];
+    case NPY_I8: return (double)((const int64_t *)a->data)[i];
+    case NPY_F4: return ((const float *)a->data)[i];
+    case NPY_F8: return ((const double *)a->data)[i];
+    }
+    return 0;
+}
+
+int64_t npy_get_i64(const npy_array *a, size_t i)
+{
+    switch (a->dtype) {
+    case NPY_I4: return ((const int32_t *)a->data)[i];
+    case NPY_I8: return ((const int64_t *)a->data)[i];
+    case NPY_F4: return (int64_t)((const float *)a->data)[i];
+    case NPY_F8: return (int64_t)((const double *)a->data)[i];
+    }
+    return 0;
+}

@@ -1,0 +1,156 @@
+/* txt: .txt arrays, one value per line. */
+#include "txt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Whole file into a NUL-terminated buffer. */
+static char *slurp(const char *path, size_t *size, mc_err *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mc_fail_errno(e, path, "cannot open");
+        return NULL;
+    }
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap + 1);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            char *b = realloc(buf, 2 * cap + 1);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+            }
+            buf = b;
+            cap *= 2;
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (!buf) {
+        mc_fail(e, "%s: out of memory", path);
+        return NULL;
+    }
+    if (bad) {
+        free(buf);
+        mc_fail(e, "%s: read error", path);
+        return NULL;
+    }
+    buf[n] = 0;
+    *size = n;
+    return buf;
+}
+
+/* Lines of buf[0..size): count them, check the last one ends in '\n' and none holds a NUL. */
+static int check_lines(const char *path, const char *buf, size_t size, size_t *count, mc_err *e)
+{
+    size_t n = 0;
+    const char *p = buf, *end = buf + size;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl) return mc_fail(e, "%s:%zu: last line does not end with a newline", path, n + 1);
+        if (memchr(p, 0, (size_t)(nl - p))) return mc_fail(e, "%s:%zu: NUL byte in a text value", path, n + 1);
+        n++;
+        p = nl + 1;
+    }
+    *count = n;
+    return 0;
+}
+
+int txt_read(const char *path, txt_array *a, mc_err *e)
+{
+    size_t size, n;
+    memset(a, 0, sizeof *a);
+    char *buf = slurp(path, &size, e);
+    if (!buf) return -1;
+    if (check_lines(path, buf, size, &n, e) < 0) {
+        free(buf);
+        return -1;
+    }
+    a->lines = malloc((n ? n : 1) * sizeof *a->lines);
+    if (!a->lines) {
+        free(buf);
+        return mc_fail(e, "%s: out of memory", path);
+    }
+    char *p = buf;
+    for (size_t i = 0; i < n; i++) {
+        char *nl = strchr(p, '\n');
+        *nl = 0;
+        a->lines[i] = p;
+        p = nl + 1;
+    }
+    a->buf = buf;
+    a->count = n;
+    return 0;
+}
+
+int txt_count_lines(const char *path, size_t *count, mc_err *e)
+{
+    size_t size;
+    char *buf = slurp(path, &size, e);
+    if (!buf) return -1;
+    int rc = check_lines(path, buf, size, count, e);
+    free(buf);
+    return rc;
+}
+
+int txt_write(const char *path, char *const *lines, size_t n, mc_err *e)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return mc_fail_errno(e, path, "cannot create");
+    for (size_t i = 0; i < n; i++) {
+        if (strchr(lines[i], '\n')) {
+            fclose(f);
+            return mc_fail(e, "%s:%zu: a value may not contain a newline", path, i + 1);
+        }
+        fputs(lines[i], f);
+        fputc('\n', f);
+    }
+    if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
+    return 0;
+}
+
+void txt_free(txt_array *a)
+{
+    if (!a->buf)
+        for (size_t i = 0; i < a->count; i++) free(a->lines[i]);
+    free(a->buf);
+    free(a->lines);
+    memset(a, 0, sizeof *a);
+}
+
+/* An array read from a file points into one buffer; appending needs every line
+ * owned, and capacity for the power-of-two growth of txt_append. */
+static int own_lines(txt_array *a)
+{
+    size_t cap = 1;
+    while (cap < a->count) cap *= 2;
+    char **l = malloc(cap * sizeof *l);
+    if (!l) return -1;
+    for (size_t i = 0; i < a->count; i++)
+        if (!(l[i] = strdup(a->lines[i]))) {
+            while (i--) free(l[i]);
+            free(l);
+            return -1;
+        }
+    free(a->lines);
+    free(a->buf);
+    a->lines = l;
+    a->buf = NULL;
+    return 0;
+}
+
+int txt_append(txt_array *a, const char *s)
+{
+    if (a->buf && own_lines(a) < 0) return -1;
+    if ((a->count & (a->count - 1)) == 0) {   /* capacity doubles at powers of two */
+        char **l = realloc(a->lines, (a->count ? 2 * a->count : 1) * sizeof *l);
+        if (!l) return -1;
+        a->lines = l;
+    }
+    if (!(a->lines[a->count] = strdup(s))) return -1;
+    a->count++;
+    return 0;
+}
