@@ -69,13 +69,15 @@ static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *
 /* Open the one-dimensional dataset NAME (relative to the matrix group G). */
 static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *len, mc_err *e)
 {
-    if (H5Lexists(g, name, H5P_DEFAULT) <= 0) {
-        mc_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
+    htri_t there = H5Lexists(g, name, H5P_DEFAULT);
+    if (there <= 0) {
+        if (there < 0) fail_h5(e, m, name, "cannot look up");
+        else mc_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
         return -1;
     }
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
     if (d < 0) {
-        mc_fail(e, "%s: %s/%s: not a dataset", m->path, m->group, name);
+        fail_h5(e, m, name, "cannot open as a dataset");
         return -1;
     }
     hid_t sp = H5Dget_space(d);
@@ -92,19 +94,27 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
     return d;
 }
 
-/* Read LEN values from START of the 1-D dataset D as memory type T. */
-static herr_t read_slab(hid_t d, hid_t t, uint64_t start, uint64_t len, void *buf)
+/* Read LEN values from START of the 1-D dataset D as memory type T.  On
+ * failure WHY gets HDF5's reason, taken before closing clears the stack. */
+static herr_t read_slab(hid_t d, hid_t t, uint64_t start, uint64_t len, void *buf, char why[256])
 {
     hsize_t st = start, n = len;
     hid_t fs = H5Dget_space(d);
-    if (fs < 0) return -1;
+    if (fs < 0) return h5_detail(why), -1;
     hid_t ms = H5Screate_simple(1, &n, NULL);
     herr_t r = -1;
     if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &n, NULL) >= 0)
         r = H5Dread(d, t, ms, fs, H5P_DEFAULT, buf);
+    if (r < 0) h5_detail(why);
     if (ms >= 0) H5Sclose(ms);
     H5Sclose(fs);
     return r;
+}
+
+/* "FILE: GROUP/NAME: cannot read: WHY" */
+static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char *why)
+{
+    return mc_fail(e, "%s: %s/%s: cannot read%s%s", m->path, m->group, name, *why ? ": " : "", why);
 }
 
 static int is_class(hid_t d, H5T_class_t c)
@@ -535,6 +545,10 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
     }
     struct h5_stream *s = m->s;
     s->file = s->indices = s->data = -1;
+    /* A file with corrupt metadata may never close; HDF5's exit handler would
+     * then print a screenful on stderr.  Everything is freed at exit anyway.
+     * (Only effective before the library's first use; harmless after.) */
+    H5dont_atexit();
     H5Eget_auto2(H5E_DEFAULT, &s->old_func, &s->old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 
@@ -616,8 +630,9 @@ int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
     uint64_t kept = 0;
     for (uint64_t at = 0; at < m->stored_entries; at += slab) {
         uint64_t len = m->stored_entries - at < slab ? m->stored_entries - at : slab;
-        if (read_slab(s->indices, H5T_NATIVE_INT64, at, len, buf) < 0) {
-            fail_h5(e, m, "indices", "cannot read");
+        char why[256];
+        if (read_slab(s->indices, H5T_NATIVE_INT64, at, len, buf, why) < 0) {
+            fail_read(e, m, "indices", why);
             free(buf);
             return -1;
         }
@@ -641,10 +656,11 @@ static int load_slab(h5_matrix *m, mc_err *e)
     s->slab_start = s->pos;
     s->slab_len = left < H5_SLAB ? left : H5_SLAB;
     hid_t vt = s->kind == VALUE_FLOAT ? H5T_NATIVE_DOUBLE : s->kind == VALUE_UNSIGNED ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
-    if (read_slab(s->indices, H5T_NATIVE_INT64, s->slab_start, s->slab_len, s->ibuf) < 0)
-        return fail_h5(e, m, "indices", "cannot read");
-    if (read_slab(s->data, vt, s->slab_start, s->slab_len, s->vbuf) < 0)
-        return fail_h5(e, m, "data", "cannot read");
+    char why[256];
+    if (read_slab(s->indices, H5T_NATIVE_INT64, s->slab_start, s->slab_len, s->ibuf, why) < 0)
+        return fail_read(e, m, "indices", why);
+    if (read_slab(s->data, vt, s->slab_start, s->slab_len, s->vbuf, why) < 0)
+        return fail_read(e, m, "data", why);
     return 0;
 }
 

@@ -116,6 +116,8 @@ KINDS = {
     "indices-length": lambda f: corrupt(f, lambda g: replace(g, "indices", g["indices"][:-1])),
     "missing-data": lambda f: corrupt(f, lambda g: g.__delitem__("data")),
     "string-data": lambda f: corrupt(f, lambda g: replace(g, "data", fixed(["x"] * len(g["data"])))),
+    # Out of range in a v3 file whose genes are filtered: found by the counting pass.
+    "v3-index-out-of-range": lambda f: (v3(f, [GE, AB, GE, GE, AB, GE]), replace(f["matrix"], "indices", np.where(np.arange(len(f["matrix/indices"])) == 3, 9, f["matrix/indices"][:]))),
     "newline-barcode": lambda f: corrupt(f, lambda g: replace(g, "barcodes", fixed(HCA_BARCODES[:2] + ["A\nB-1"] + HCA_BARCODES[3:]))),
 }
 
