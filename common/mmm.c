@@ -62,6 +62,7 @@ struct mmm_writer {
     FILE *f;
     uint32_t genes_count;
     uint64_t offset;          /* of the next data byte */
+    uint64_t limit;           /* largest offset the index can hold */
     uint32_t *offsets;        /* one per profile written so far */
     size_t profiles, cap;
     mc_entries scratch;       /* for add_dense */
@@ -96,7 +97,13 @@ mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
     fwrite(h, 1, sizeof h, w->f);
     w->genes_count = genes_count;
     w->offset = MMM_HEADER_SIZE;
+    w->limit = UINT32_MAX;
     return w;
+}
+
+void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset)
+{
+    w->limit = max_offset < UINT32_MAX ? max_offset : UINT32_MAX;
 }
 
 static int too_large(const mmm_writer *w, mc_err *e)
@@ -108,7 +115,7 @@ static int too_large(const mmm_writer *w, mc_err *e)
 /* Record where the next profile starts. */
 static int begin_profile(mmm_writer *w, mc_err *e)
 {
-    if (w->offset > UINT32_MAX) return too_large(w, e);
+    if (w->offset > w->limit) return too_large(w, e);
     if (w->profiles == UINT32_MAX) return mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
     if (w->profiles == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 1024;
@@ -182,7 +189,7 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
 {
     unsigned char b[4] = {0};
     int rc = 0;
-    if (w->offset > UINT32_MAX) rc = too_large(w, e);
+    if (w->offset > w->limit) rc = too_large(w, e);
     else if (w->profiles == UINT32_MAX) rc = mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
     if (rc == 0) {
         fwrite(b, 1, (4 - w->offset % 4) % 4, w->f);

@@ -36,6 +36,8 @@ typedef struct mmm_writer mmm_writer;
 
 /* Create PATH for a matrix of genes_count genes. */
 mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e);
+/* Lower the offsets limit (default UINT32_MAX), so tests can reach it without 4 GiB. */
+void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset);
 /* Append one profile; entries may be in any order, with duplicates and zeros
  * (es is canonicalized in place).  A gene out of range is an error. */
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e);

@@ -131,3 +131,14 @@ mmm_expected() {
     run lib-tool mmm-decode count.mmm
     assert_output "lib-tool: count.mmm: truncated MMM file (76 bytes for 268435455 profiles)"
 }
+
+@test "a matrix whose offsets would not fit in 32 bits is refused and not left behind" {
+    # The limit is lowered to 60 bytes so the test need not write 4 GiB; 56 + 2 + 2 + 2 > 60.
+    run sh -c 'printf "0:1\n0:1\n0:1\n" | lib-tool mmm-write big.mmm 4 60'
+    assert_failure 1
+    assert_output "lib-tool: big.mmm: the matrix would exceed 4 GiB, beyond the 32-bit offsets of the format; split it (by lane)"
+    [ ! -e big.mmm ]
+    printf "0:1\n0:1\n" | lib-tool mmm-write ok.mmm 4 60
+    run lib-tool mmm-count ok.mmm
+    assert_output 2
+}

@@ -1,5 +1,5 @@
 /* lib-tool: expose common/ primitives to the tests.
- *   lib-tool mmm-write OUT GENES      stdin: one profile per line, "gene:value ..." (any order, dups, zeros)
+ *   lib-tool mmm-write OUT GENES [LIMIT]  stdin: one profile per line, "gene:value ..." (any order, dups, zeros)
  *   lib-tool mmm-decode FILE          one line per profile, canonical "gene:value ..." (mmm_profile_entries)
  *   lib-tool mmm-dense FILE           one line per profile, GENES values (mmm_add_profile)
  *   lib-tool mmm-count FILE           entries_count
@@ -19,10 +19,11 @@
 #include "outdir.h"
 #include "uuid.h"
 
-static int mmm_write(const char *path, uint32_t genes, mc_err *e)
+static int mmm_write(const char *path, uint32_t genes, const char *limit, mc_err *e)
 {
     mmm_writer *w = mmm_writer_open(path, genes, e);
     if (!w) return -1;
+    if (limit) mmm_writer_set_limit(w, strtoull(limit, NULL, 10));
     char line[1 << 16];
     mc_entries es = {0};
     while (fgets(line, sizeof line, stdin)) {
@@ -126,8 +127,13 @@ int main(int argc, char **argv)
 {
     mc_err e;
     int rc = -1;
-    const char *cmd = argc > 1 ? argv[1] : "";
-    if (!strcmp(cmd, "mmm-write") && argc == 4) rc = mmm_write(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), &e);
+    if (argc < 2) {
+        fprintf(stderr, "lib-tool: bad usage (see the source)\n");
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "mmm-write") && (argc == 4 || argc == 5))
+        rc = mmm_write(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), argc == 5 ? argv[4] : NULL, &e);
     else if (!strncmp(cmd, "mmm-", 4) && argc == 3) rc = mmm_print(argv[2], cmd + 4, &e);
     else if (!strcmp(cmd, "npy-write") && argc >= 5) rc = npy_write_cmd(argv[2], argv[3], argv[4], argv + 5, argc - 5, &e);
     else if (!strcmp(cmd, "npy-read") && argc == 3) rc = npy_read_cmd(argv[2], &e);
