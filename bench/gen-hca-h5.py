@@ -29,7 +29,7 @@ def main():
     nnz = profiles * per
     with h5py.File(out, "w") as f:
         g = f.create_group("GRCh38")
-        opts = dict(chunks=(80000,), compression="gzip", compression_opts=4)
+        opts = dict(chunks=(max(1, min(80000, nnz)),), compression="gzip", compression_opts=4)
         indices = g.create_dataset("indices", (nnz,), dtype=np.int64, **opts)
         data = g.create_dataset("data", (nnz,), dtype=np.int32, **opts)
         for start in range(0, profiles, BLOCK):

@@ -31,8 +31,8 @@ static const char usage[] =
     "barcode the rest (AAACCTGAGAAGGCCT-1).  Otherwise (plain 10x barcodes,\n"
     "AAACCTGAGAAGGCCT-1) every barcode is kept whole, with lane and batch 'all'.\n"
     "\n"
-    "Memory: the barcodes, genes and indptr, plus 16 MB of read buffers;\n"
-    "it does not depend on the number of non-zeros.\n"
+    "Memory: in proportion to the profiles and genes (names, indptr), plus\n"
+    "16 MB of read buffers; it does not depend on the number of non-zeros.\n"
     "\n"
     "Example:\n"
     "  mc-import-hca raw/ica_bone_marrow_h5.h5 std/bone_marrow\n"
@@ -109,6 +109,7 @@ static int write_matrix(const cli *c, h5_matrix *m, const char *path, mc_err *e)
         }
         if (!(++done & 0xfffff)) cli_progress(c, "entries", done, n);
     }
+    if (r == 0) cli_progress(c, "entries", done, n);
     cli_progress_done(c);
     if (r < 0) {
         mtx_writer_abort(w);
