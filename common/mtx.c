@@ -1,0 +1,582 @@
+/* mtx: Matrix Market coordinate files, read and written fast. */
+#include "mtx.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define READ_CHUNK (4u << 20)          /* bytes asked of gzread at a time */
+#define MAX_LINE (64u << 20)           /* a longer line is not Matrix Market */
+#define WRITE_BUFFER (1u << 20)
+#define ENTRY_MAX 64                   /* "ROW COL VALUE\n" never needs more */
+
+/* --- reader ------------------------------------------------------------------ */
+
+struct mtx_reader {
+    char *path;
+    gzFile gz;
+    char *buf;          /* cap + 1 bytes: room for a '\n' added after a last line without one */
+    size_t cap;
+    char *pos;          /* next unread byte */
+    char *lim;          /* one past the last '\n' in the buffer: [pos, lim) holds whole lines */
+    char *end;          /* end of the data read */
+    int eof;
+    uint64_t line;      /* number of the line last consumed */
+    uint32_t rows, cols;
+    uint64_t entries, seen;
+    int is_real;
+};
+
+static int read_failed(mtx_reader *r, mc_err *e)
+{
+    int errnum;
+    const char *msg = gzerror(r->gz, &errnum);
+    if (errnum == Z_ERRNO) return mc_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
+    if (errnum == Z_BUF_ERROR) return mc_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
+    return mc_fail(e, "%s:%llu: corrupt gzip data: %s", r->path, (unsigned long long)r->line + 1, msg);
+}
+
+/* Refill so that [pos, lim) holds at least one whole line, unless the file is
+ * exhausted (then pos == lim == end).  A last line without '\n' gets one. */
+static int fill(mtx_reader *r, mc_err *e)
+{
+    for (;;) {
+        size_t keep = (size_t)(r->end - r->pos);
+        memmove(r->buf, r->pos, keep);
+        r->pos = r->buf;
+        r->end = r->buf + keep;
+        if (r->eof) {
+            if (keep) *r->end++ = '\n';
+            r->lim = r->end;
+            return 0;
+        }
+        if (r->cap - keep < READ_CHUNK / 2) {
+            if (r->cap >= MAX_LINE)
+                return mc_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1, MAX_LINE);
+            char *b = realloc(r->buf, 2 * r->cap + 1);
+            if (!b) return mc_fail(e, "%s: out of memory", r->path);
+            r->pos = r->buf = b;
+            r->end = b + keep;
+            r->cap *= 2;
+        }
+        int n = gzread(r->gz, r->end, (unsigned)(r->cap - keep));
+        if (n < 0) return read_failed(r, e);
+        if (n == 0) {
+            int errnum;
+            gzerror(r->gz, &errnum);
+            if (errnum != Z_OK && errnum != Z_STREAM_END) return read_failed(r, e);
+            r->eof = 1;
+            continue;
+        }
+        char *old_end = r->end;
+        r->end += n;
+        char *nl = memrchr(old_end, '\n', (size_t)n);
+        if (nl) {
+            r->lim = nl + 1;
+            return 0;
+        }
+    }
+}
+
+/* The next line as [*s, *t) without its '\n' (and '\r'); 0 at the end of the file. */
+static int next_line(mtx_reader *r, char **s, char **t, mc_err *e)
+{
+    if (r->pos == r->lim) {
+        if (fill(r, e) < 0) return -1;
+        if (r->pos == r->lim) return 0;
+    }
+    char *nl = memchr(r->pos, '\n', (size_t)(r->lim - r->pos));
+    *s = r->pos;
+    *t = nl > r->pos && nl[-1] == '\r' ? nl - 1 : nl;
+    r->pos = nl + 1;
+    r->line++;
+    return 1;
+}
+
+static int is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* Up to 3 words of at most 31 chars from [s, t). Returns the number found, or 4 if more. */
+static int split_words(const char *s, const char *t, char w[][32], int max)
+{
+    int n = 0;
+    while (s < t) {
+        while (s < t && is_blank(*s)) s++;
+        if (s == t) break;
+        if (n == max) return max + 1;
+        size_t k = 0;
+        while (s < t && !is_blank(*s)) {
+            if (k < 31) w[n][k++] = *s;
+            s++;
+        }
+        w[n++][k] = 0;
+    }
+    return n;
+}
+
+static int parse_banner(mtx_reader *r, const char *s, const char *t, mc_err *e)
+{
+    char w[6][32];
+    const char *f = r->path;
+    int n = split_words(s, t, w, 5);
+    if (n < 1 || strcasecmp(w[0], "%%MatrixMarket"))
+        return mc_fail(e, "%s:1: not a Matrix Market file (no %%%%MatrixMarket banner)", f);
+    if (n != 5) return mc_fail(e, "%s:1: banner must be '%%%%MatrixMarket matrix coordinate integer|real general'", f);
+    if (strcasecmp(w[1], "matrix")) return mc_fail(e, "%s:1: object '%s' is not supported, only 'matrix'", f, w[1]);
+    if (!strcasecmp(w[2], "array"))
+        return mc_fail(e, "%s:1: array (dense) Matrix Market files are not supported, only coordinate", f);
+    if (strcasecmp(w[2], "coordinate")) return mc_fail(e, "%s:1: unknown format '%s', expected coordinate", f, w[2]);
+    if (!strcasecmp(w[3], "pattern")) return mc_fail(e, "%s:1: pattern matrices have no values (need integer or real)", f);
+    if (!strcasecmp(w[3], "complex")) return mc_fail(e, "%s:1: complex values are not supported (need integer or real)", f);
+    if (!strcasecmp(w[3], "real")) r->is_real = 1;
+    else if (strcasecmp(w[3], "integer")) return mc_fail(e, "%s:1: unknown field '%s', expected integer or real", f, w[3]);
+    if (strcasecmp(w[4], "general"))
+        return mc_fail(e, "%s:1: %s matrices are not supported (need general)", f, w[4]);
+    return 0;
+}
+
+#define U64_LIMIT (UINT64_MAX / 10)
+
+/* Parse decimal digits at *p (at least one); 0, or -1 on none or on overflow. */
+static int parse_u64(char **p, uint64_t *v)
+{
+    char *s = *p;
+    uint64_t x = 0;
+    if ((unsigned)(*s - '0') >= 10) return -1;
+    for (; (unsigned)(*s - '0') < 10; s++) {
+        unsigned d = (unsigned)(*s - '0');
+        if (x > U64_LIMIT || (x == U64_LIMIT && d > UINT64_MAX % 10)) return -1;
+        x = x * 10 + d;
+    }
+    *p = s;
+    *v = x;
+    return 0;
+}
+
+/* A real number that must be integral: [digits][.digits][(e|E)[+-]digits].
+ * The digits are kept as text so "2.50e1" is exactly 25. */
+enum { REAL_OK, REAL_SYNTAX, REAL_FRACTION, REAL_BIG };
+static int parse_real(char **p, uint64_t *v)
+{
+    char digits[64];
+    int n = 0, frac = 0, seen = 0;
+    char *s = *p;
+    for (; (unsigned)(*s - '0') < 10; s++, seen = 1)
+        if (n || *s != '0') {
+            if (n == 63) return REAL_BIG;
+            digits[n++] = *s;
+        }
+    if (*s == '.') {
+        for (s++; (unsigned)(*s - '0') < 10; s++, seen = 1) {
+            if (n == 63) return REAL_BIG;
+            if (n || *s != '0') digits[n++] = *s;
+            frac++;
+        }
+    }
+    if (!seen) return REAL_SYNTAX;
+    long exp = 0;
+    if (*s == 'e' || *s == 'E') {
+        int neg = 0;
+        s++;
+        if (*s == '+' || *s == '-') neg = *s++ == '-';
+        if ((unsigned)(*s - '0') >= 10) return REAL_SYNTAX;
+        for (; (unsigned)(*s - '0') < 10; s++)
+            if (exp < 100000) exp = exp * 10 + (*s - '0');
+        if (neg) exp = -exp;
+    }
+    *p = s;
+    long scale = exp - frac;                  /* value = digits * 10^scale */
+    while (n && digits[n - 1] == '0' && scale < 0) n--, scale++;
+    if (!n) return *v = 0, REAL_OK;
+    if (scale < 0) return REAL_FRACTION;
+    if (n + scale > 20) return REAL_BIG;
+    uint64_t x = 0;
+    for (long i = 0; i < n + scale; i++) {
+        unsigned d = i < n ? (unsigned)(digits[i] - '0') : 0;
+        if (x > U64_LIMIT || (x == U64_LIMIT && d > UINT64_MAX % 10)) return REAL_BIG;
+        x = x * 10 + d;
+    }
+    *v = x;
+    return REAL_OK;
+}
+
+/* The token at s for messages: up to the next blank or end of line. */
+static const char *token(const char *s, char out[40])
+{
+    size_t k = 0;
+    while (k < 39 && *s && *s != '\n' && *s != '\r' && !is_blank(*s)) out[k++] = *s++;
+    out[k] = 0;
+    return out;
+}
+
+static int parse_size(mtx_reader *r, char *s, char *t, mc_err *e)
+{
+    uint64_t v[3];
+    char save = *t;
+    *t = '\n';                                 /* a sentinel the digit loops stop at */
+    int ok = 1;
+    for (int i = 0; ok && i < 3; i++) {
+        while (is_blank(*s)) s++;
+        ok = parse_u64(&s, &v[i]) == 0 && (is_blank(*s) || *s == '\n');
+    }
+    while (is_blank(*s)) s++;
+    ok = ok && *s == '\n';
+    *t = save;
+    if (!ok) return mc_fail(e, "%s:%llu: size line must be 'ROWS COLS ENTRIES'", r->path, (unsigned long long)r->line);
+    if (v[0] > UINT32_MAX || v[1] > UINT32_MAX)
+        return mc_fail(e, "%s:%llu: %llu x %llu matrix is too large (at most %u rows and columns)", r->path,
+                       (unsigned long long)r->line, (unsigned long long)v[0], (unsigned long long)v[1], UINT32_MAX);
+    r->rows = (uint32_t)v[0];
+    r->cols = (uint32_t)v[1];
+    r->entries = v[2];
+    return 0;
+}
+
+static int read_header(mtx_reader *r, mc_err *e)
+{
+    char *s, *t;
+    int rc = next_line(r, &s, &t, e);
+    if (rc < 0) return -1;
+    if (rc == 0) return mc_fail(e, "%s:1: empty file, not a Matrix Market file", r->path);
+    if (parse_banner(r, s, t, e) < 0) return -1;
+    for (;;) {
+        rc = next_line(r, &s, &t, e);
+        if (rc < 0) return -1;
+        if (rc == 0) return mc_fail(e, "%s:%llu: no size line", r->path, (unsigned long long)r->line + 1);
+        char *b = s;
+        while (b < t && is_blank(*b)) b++;
+        if (b < t && *b != '%') return parse_size(r, s, t, e);
+    }
+}
+
+mtx_reader *mtx_open(const char *path, mc_err *e)
+{
+    mtx_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = strdup(path)) || !(r->buf = malloc(READ_CHUNK + 1))) {
+        mc_fail(e, "%s: out of memory", path);
+        mtx_close(r);
+        return NULL;
+    }
+    r->cap = READ_CHUNK;
+    r->pos = r->lim = r->end = r->buf;
+    errno = 0;
+    r->gz = gzopen(path, "rb");
+    if (!r->gz) {
+        if (errno) mc_fail_errno(e, path, "cannot open");
+        else mc_fail(e, "%s: cannot open", path);
+        mtx_close(r);
+        return NULL;
+    }
+    gzbuffer(r->gz, 1u << 20);
+    if (read_header(r, e) < 0) {
+        mtx_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+uint32_t mtx_rows(const mtx_reader *r) { return r->rows; }
+uint32_t mtx_cols(const mtx_reader *r) { return r->cols; }
+uint64_t mtx_entries(const mtx_reader *r) { return r->entries; }
+int mtx_is_real(const mtx_reader *r) { return r->is_real; }
+uint64_t mtx_line(const mtx_reader *r) { return r->line; }
+const char *mtx_path(const mtx_reader *r) { return r->path; }
+
+void mtx_close(mtx_reader *r)
+{
+    if (!r) return;
+    if (r->gz) gzclose(r->gz);
+    free(r->buf);
+    free(r->path);
+    free(r);
+}
+
+static int entry_error(mtx_reader *r, mc_err *e, const char *what, const char *at)
+{
+    char tok[40];
+    if (at) return mc_fail(e, "%s:%llu: %s '%s'", r->path, (unsigned long long)r->line, what, token(at, tok));
+    return mc_fail(e, "%s:%llu: %s", r->path, (unsigned long long)r->line, what);
+}
+
+static int check_index(mtx_reader *r, const char *axis, uint64_t v, uint32_t size, mc_err *e)
+{
+    if (v == 0) return mc_fail(e, "%s:%llu: %s index 0 (indices are 1-based)", r->path, (unsigned long long)r->line, axis);
+    return mc_fail(e, "%s:%llu: %s index %llu out of range 1..%u", r->path, (unsigned long long)r->line, axis,
+                   (unsigned long long)v, size);
+}
+
+/* A row or column index at *p and the blanks after it. */
+static int parse_index(mtx_reader *r, char **p, uint64_t *v, mc_err *e)
+{
+    char *s = *p;
+    if (*s == '\n' || *s == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
+    if (*s == '-') return entry_error(r, e, "negative index", s);
+    if (parse_u64(&s, v) < 0) {
+        if ((unsigned)(*s - '0') < 10) return entry_error(r, e, "index too large:", s);
+        return entry_error(r, e, "expected 'ROW COL VALUE', found", s);
+    }
+    if (!is_blank(*s)) {
+        if (*s == '\n' || *s == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
+        return entry_error(r, e, "expected 'ROW COL VALUE', found", *p);
+    }
+    while (is_blank(*s)) s++;
+    *p = s;
+    return 0;
+}
+
+/* The value at *p: integer fast path, else an integral real. */
+static int parse_value(mtx_reader *r, char **p, uint64_t *value, mc_err *e)
+{
+    char *s = *p;
+    int neg = 0;
+    if (*s == '-' || *s == '+') neg = *s++ == '-';
+    char *digits = s;
+    if (parse_u64(&s, value) < 0 || *s == '.' || *s == 'e' || *s == 'E') {
+        s = digits;
+        switch (parse_real(&s, value)) {
+        case REAL_SYNTAX: return entry_error(r, e, "value is not a number:", *p);
+        case REAL_FRACTION: return entry_error(r, e, "value is not an integer:", *p);
+        case REAL_BIG: return entry_error(r, e, "value too large:", *p);
+        }
+    }
+    if (neg && *value) return entry_error(r, e, "negative value", *p);
+    *p = s;
+    return 0;
+}
+
+static int at_end(mtx_reader *r, mc_err *e)
+{
+    if (r->seen != r->entries)
+        return mc_fail(e, "%s:%llu: file ends after %llu of %llu entries", r->path, (unsigned long long)r->line,
+                       (unsigned long long)r->seen, (unsigned long long)r->entries);
+    return 0;
+}
+
+int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_err *e)
+{
+    for (;;) {
+        if (r->pos == r->lim) {
+            if (fill(r, e) < 0) return -1;
+            if (r->pos == r->lim) return at_end(r, e);
+        }
+        char *p = r->pos;
+        r->line++;
+        while (is_blank(*p)) p++;
+        if (*p == '\n' || *p == '\r' || *p == '%') {          /* blank or comment line */
+            r->pos = (char *)memchr(p, '\n', (size_t)(r->lim - p)) + 1;
+            continue;
+        }
+        if (r->seen == r->entries) return mc_fail(e, "%s:%llu: more entries than the %llu of the size line", r->path,
+                                                    (unsigned long long)r->line, (unsigned long long)r->entries);
+        uint64_t i, j;
+        if (parse_index(r, &p, &i, e) < 0 || parse_index(r, &p, &j, e) < 0) return -1;
+        if (*p == '\n' || *p == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
+        if (parse_value(r, &p, value, e) < 0) return -1;
+        while (is_blank(*p) || *p == '\r') p++;
+        if (*p != '\n') return entry_error(r, e, "unexpected text after the value:", p);
+        r->pos = p + 1;
+        if (i - 1 >= r->rows) return check_index(r, "row", i, r->rows, e);
+        if (j - 1 >= r->cols) return check_index(r, "column", j, r->cols, e);
+        *row = (uint32_t)(i - 1);
+        *col = (uint32_t)(j - 1);
+        r->seen++;
+        return 1;
+    }
+}
+
+/* --- writer ------------------------------------------------------------------ */
+
+struct mtx_writer {
+    char *path;
+    char *body_path;        /* when the count is unknown: the body, header prepended at close */
+    int fd;                 /* -1 while closed between flushes */
+    int keep_open;
+    int created;            /* the file being filled exists (truncate only at first open) */
+    int made_path;          /* we created path (so abort may remove it) */
+    char *buf;
+    size_t len, cap;
+    uint32_t rows, cols;
+    int64_t expected;
+    uint64_t count;
+};
+
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10), v /= 10;
+    while (v);
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+static size_t header(char *out, uint32_t rows, uint32_t cols, uint64_t entries)
+{
+    static const char banner[] = "%%MatrixMarket matrix coordinate integer general\n";
+    char *p = out;
+    memcpy(p, banner, sizeof banner - 1);
+    p += sizeof banner - 1;
+    p = put_u64(p, rows);
+    *p++ = ' ';
+    p = put_u64(p, cols);
+    *p++ = ' ';
+    p = put_u64(p, entries);
+    *p++ = '\n';
+    return (size_t)(p - out);
+}
+
+static int write_all(int fd, const char *path, const char *s, size_t n, mc_err *e)
+{
+    while (n) {
+        ssize_t k = write(fd, s, n);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) return mc_fail_errno(e, path, "write");
+        s += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+static const char *target(const mtx_writer *w) { return w->body_path ? w->body_path : w->path; }
+
+static int flush(mtx_writer *w, mc_err *e)
+{
+    if (w->fd < 0) {
+        int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (w->created ? O_APPEND : O_TRUNC);
+        w->fd = open(target(w), flags, 0666);
+        if (w->fd < 0) return mc_fail_errno(e, target(w), "cannot create");
+        w->created = 1;
+        if (!w->body_path) w->made_path = 1;
+    }
+    if (write_all(w->fd, target(w), w->buf, w->len, e) < 0) return -1;
+    w->len = 0;
+    if (!w->keep_open) {
+        int rc = close(w->fd);
+        w->fd = -1;
+        if (rc < 0) return mc_fail_errno(e, target(w), "close");
+    }
+    return 0;
+}
+
+mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, int64_t entries,
+                               size_t buffer_bytes, int keep_open, mc_err *e)
+{
+    mtx_writer *w = calloc(1, sizeof *w);
+    if (buffer_bytes < 4 * ENTRY_MAX) buffer_bytes = 4 * ENTRY_MAX;
+    if (!w || !(w->path = strdup(path)) || !(w->buf = malloc(buffer_bytes))) goto oom;
+    w->fd = -1;
+    w->cap = buffer_bytes;
+    w->keep_open = keep_open;
+    w->rows = rows;
+    w->cols = cols;
+    w->expected = entries;
+    if (entries < 0) {
+        if (!(w->body_path = malloc(strlen(path) + 6))) goto oom;
+        sprintf(w->body_path, "%s.body", path);
+    } else {
+        w->len = header(w->buf, rows, cols, (uint64_t)entries);
+    }
+    if (flush(w, e) < 0) {          /* create the file now: fail early, not at the first flush */
+        mtx_writer_abort(w);
+        return NULL;
+    }
+    return w;
+oom:
+    mc_fail(e, "%s: out of memory", path);
+    mtx_writer_abort(w);
+    return NULL;
+}
+
+mtx_writer *mtx_writer_open(const char *path, uint32_t rows, uint32_t cols, int64_t entries, mc_err *e)
+{
+    return mtx_writer_open_ex(path, rows, cols, entries, WRITE_BUFFER, 1, e);
+}
+
+int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc_err *e)
+{
+    if (row >= w->rows || col >= w->cols)
+        return mc_fail(e, "%s: entry (%u, %u) outside the %u x %u matrix", w->path, row + 1, col + 1, w->rows, w->cols);
+    if (w->cap - w->len < ENTRY_MAX && flush(w, e) < 0) return -1;
+    char *p = w->buf + w->len;
+    p = put_u64(p, (uint64_t)row + 1);
+    *p++ = ' ';
+    p = put_u64(p, (uint64_t)col + 1);
+    *p++ = ' ';
+    p = put_u64(p, value);
+    *p++ = '\n';
+    w->len = (size_t)(p - w->buf);
+    w->count++;
+    return 0;
+}
+
+uint64_t mtx_writer_count(const mtx_writer *w) { return w->count; }
+
+/* Write the header to PATH, then the body file's bytes after it. */
+static int prepend_header(mtx_writer *w, mc_err *e)
+{
+    char head[128];
+    size_t n = header(head, w->rows, w->cols, w->count);
+    int in = open(w->body_path, O_RDONLY | O_CLOEXEC);
+    if (in < 0) return mc_fail_errno(e, w->body_path, "cannot open");
+    int out = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (out < 0) {
+        close(in);
+        return mc_fail_errno(e, w->path, "cannot create");
+    }
+    w->made_path = 1;
+    int rc = write_all(out, w->path, head, n, e);
+    while (rc == 0) {
+        ssize_t k = read(in, w->buf, w->cap);
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) rc = mc_fail_errno(e, w->body_path, "read");
+        if (k <= 0) break;
+        rc = write_all(out, w->path, w->buf, (size_t)k, e);
+    }
+    close(in);
+    if (close(out) < 0 && rc == 0) rc = mc_fail_errno(e, w->path, "close");
+    if (rc == 0 && unlink(w->body_path) < 0) rc = mc_fail_errno(e, w->body_path, "cannot remove");
+    return rc;
+}
+
+int mtx_writer_close(mtx_writer *w, mc_err *e)
+{
+    if (w->expected >= 0 && (uint64_t)w->expected != w->count) {
+        mc_fail(e, "%s: wrote %llu entries but the size line says %lld", w->path, (unsigned long long)w->count,
+                (long long)w->expected);
+        mtx_writer_abort(w);
+        return -1;
+    }
+    int rc = 0;
+    if (w->len || w->fd >= 0) {
+        int keep = w->keep_open;
+        w->keep_open = 0;              /* this flush closes */
+        rc = flush(w, e);
+        w->keep_open = keep;
+    }
+    if (rc == 0 && w->body_path) rc = prepend_header(w, e);
+    if (rc < 0) {
+        mtx_writer_abort(w);
+        return -1;
+    }
+    free(w->body_path);
+    free(w->path);
+    free(w->buf);
+    free(w);
+    return 0;
+}
+
+void mtx_writer_abort(mtx_writer *w)
+{
+    if (!w) return;
+    if (w->fd >= 0) close(w->fd);
+    if (w->made_path) unlink(w->path);
+    if (w->body_path && w->created) unlink(w->body_path);
+    free(w->body_path);
+    free(w->path);
+    free(w->buf);
+    free(w);
+}

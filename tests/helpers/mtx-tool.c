@@ -1,0 +1,61 @@
+/* mtx-tool: expose common/mtx.c to the tests.
+ *   mtx-tool read FILE                       "ROWS COLS ENTRIES integer|real", then "row col value" 0-based
+ *   mtx-tool write OUT ROWS COLS ENTRIES|-   "row col value" 0-based from stdin into OUT
+ *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain) */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mtx.h"
+
+static int read_file(const char *path, mc_err *e)
+{
+    mtx_reader *r = mtx_open(path, e);
+    if (!r) return -1;
+    printf("%u %u %" PRIu64 " %s\n", mtx_rows(r), mtx_cols(r), mtx_entries(r), mtx_is_real(r) ? "real" : "integer");
+    uint32_t i, j;
+    uint64_t v;
+    int rc;
+    while ((rc = mtx_next(r, &i, &j, &v, e)) == 1) printf("%u %u %" PRIu64 "\n", i, j, v);
+    mtx_close(r);
+    return rc;
+}
+
+static int write_file(const char *path, char **argv, int abort, mc_err *e)
+{
+    int64_t entries = strcmp(argv[2], "-") ? strtoll(argv[2], NULL, 10) : -1;
+    mtx_writer *w = mtx_writer_open(path, (uint32_t)strtoul(argv[0], NULL, 10), (uint32_t)strtoul(argv[1], NULL, 10),
+                                    entries, e);
+    if (!w) return -1;
+    unsigned i, j;
+    unsigned long long v;
+    while (scanf("%u %u %llu", &i, &j, &v) == 3)
+        if (mtx_writer_add(w, i, j, v, e) < 0) {
+            mtx_writer_abort(w);
+            return -1;
+        }
+    if (abort) {
+        mtx_writer_abort(w);
+        return 0;
+    }
+    return mtx_writer_close(w, e);
+}
+
+int main(int argc, char **argv)
+{
+    mc_err e;
+    int rc = -1;
+    if (argc == 3 && !strcmp(argv[1], "read")) rc = read_file(argv[2], &e);
+    else if (argc == 6 && !strcmp(argv[1], "write")) rc = write_file(argv[2], argv + 3, 0, &e);
+    else if (argc == 6 && !strcmp(argv[1], "abort")) rc = write_file(argv[2], argv + 3, 1, &e);
+    else {
+        fprintf(stderr, "usage: mtx-tool read FILE | write|abort OUT ROWS COLS ENTRIES|-\n");
+        return 2;
+    }
+    if (rc < 0) {
+        fprintf(stderr, "mtx-tool: %s\n", e.msg);
+        return 1;
+    }
+    return 0;
+}
