@@ -3,6 +3,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,10 @@
 #include <yaml.h>
 #include <zlib.h>
 
+#include "genes.h"
 #include "meta.h"
+#include "npy.h"
+#include "txt.h"
 #include "outdir.h"
 
 #define READ_CHUNK (1u << 20)
@@ -1023,5 +1027,95 @@ int std_write(const char *dir, const std_table *genes, const std_table *profiles
     free(fmt);
     free(g);
     free(p);
+    return rc;
+}
+
+/* --- gene names and per-axis arrays ----------------------------------------------- */
+
+void std_names_free(char **names, size_t n)
+{
+    free_strings(names, n);
+}
+
+int std_gene_names(const std_table *genes, char ***names, mc_err *e)
+{
+    long c = std_column_index(genes, "name");
+    char **v = calloc(genes->count + 1, sizeof *v);
+    if (c < 0) {
+        free(v);
+        return mc_fail(e, "%s: no gene names", genes->path);
+    }
+    if (!v) return oom(e, genes->path);
+    for (size_t i = 0; i < genes->count; i++)
+        if (!(v[i] = strdup(std_value(genes, (size_t)c, i)))) {
+            free_strings(v, genes->count);
+            return oom(e, genes->path);
+        }
+    if (genes_make_unique(v, genes->count, e) < 0) {
+        free_strings(v, genes->count);
+        return -1;
+    }
+    *names = v;
+    return 0;
+}
+
+static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, mc_err *e)
+{
+    char **lines = malloc((t->count + 1) * sizeof *lines);
+    if (!lines) return oom(e, path);
+    for (size_t i = 0; i < t->count; i++) {
+        size_t row = order ? order[i] : i;
+        lines[i] = (char *)std_value(t, c, row);
+        if (strpbrk(lines[i], "\r\n")) {
+            free(lines);
+            if (t->line)
+                return mc_fail(e, "%s:%llu: %s '%s' has a line break, which a .txt array cannot hold", t->path,
+                               (unsigned long long)t->line[row], t->columns[c].name, lines[i]);
+            return mc_fail(e, "%s: row %zu: %s has a line break, which a .txt array cannot hold", t->path, row + 1,
+                           t->columns[c].name);
+        }
+    }
+    int rc = txt_write(path, lines, t->count, e);
+    free(lines);
+    return rc;
+}
+
+static int write_number_column(const char *path, const std_table *t, size_t c, const size_t *order, mc_err *e)
+{
+    size_t n = t->count;
+    int is_int = t->columns[c].type == FIELD_INT, wide = 0;
+    void *data = malloc((n + 1) * 8);
+    if (!data) return oom(e, path);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = std_value(t, c, order ? order[i] : i);
+        if (is_int) {
+            int64_t v = strtoll(s, NULL, 10);
+            ((int64_t *)data)[i] = v;
+            wide |= v < INT32_MIN || v > INT32_MAX;
+        } else {
+            ((double *)data)[i] = !*s || !strcmp(s, "NA") ? NAN : strtod(s, NULL);
+        }
+    }
+    if (is_int && !wide) {
+        int32_t *narrow = data;
+        for (size_t i = 0; i < n; i++) narrow[i] = (int32_t)((int64_t *)data)[i];
+    }
+    int rc = npy_write(path, is_int ? (wide ? NPY_I8 : NPY_I4) : NPY_F8, 1, &n, 0, data, e);
+    free(data);
+    return rc;
+}
+
+int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, mc_err *e)
+{
+    const std_column *col = &t->columns[c];
+    size_t len = strlen(kind) + strlen(col->name) + 8;
+    char *file = malloc(len), *path;
+    if (!file) return oom(e, dir);
+    snprintf(file, len, "%s.%s.%s", kind, col->name, col->type == FIELD_STR ? "txt" : "npy");
+    path = path_join(dir, file);
+    free(file);
+    if (!path) return oom(e, dir);
+    int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, e) : write_number_column(path, t, c, order, e);
+    free(path);
     return rc;
 }

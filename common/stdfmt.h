@@ -121,6 +121,18 @@ int std_write_format(const char *path, const std_table *genes, const std_table *
 int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e);
 int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e);
 
+/* The kept genes' canonical names (SPEC 5), in row order: upper-cased and
+ * made unique by genes_make_unique, as mc-make-genes writes them and
+ * mc-write-matrix matches them.  *names is malloc'd, each name too. */
+int std_gene_names(const std_table *genes, char ***names, mc_err *e);
+void std_names_free(char **names, size_t n);
+
+/* Write column C of T as DIR/KIND.FIELD.txt (str) or .npy (int: <i4, or <i8
+ * when a value needs it; float: <f8 with missing values NaN), with the rows
+ * in ORDER (NULL: as they are).  A str value with a line break is an error
+ * naming the CSV line. */
+int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, mc_err *e);
+
 #define STD_MATRIX "umis.mtx"
 #define STD_GENES "genes.csv"
 #define STD_PROFILES "profiles.csv"

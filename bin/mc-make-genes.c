@@ -1,0 +1,173 @@
+/* mc-make-genes: check that STD directories agree on their genes and write the gene set. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "genes.h"
+#include "meta.h"
+#include "outdir.h"
+#include "stdfmt.h"
+#include "uuid.h"
+
+static const char usage[] =
+    "Usage: mc-make-genes --organism NAME [--format FILE] [--force] STD... GENES\n"
+    "Check that every STD directory lists the same genes (the same rows, names\n"
+    "and ensembl ids, in the same order; else name the first difference) and\n"
+    "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
+    "bytes, duplicates made unique with -1, -2, ...), g.ensembl.txt and any\n"
+    "other gene field as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
+    "\n"
+    "  --organism NAME  the organism recorded in genes.yaml (required)\n"
+    "  --format FILE    how to read every STD (default STD/format.yaml)\n"
+    "  --force          replace an existing GENES\n"
+    "\n"
+    "Example:\n"
+    "  mc-make-genes --organism human delaned/pbmc/*/ genes\n";
+
+typedef struct source {
+    std_dir std;
+    long name, ensembl;     /* columns */
+} source;
+
+static int load(source *s, const char *dir, const char *format, mc_err *e)
+{
+    if (std_open(&s->std, dir, format, e) < 0) return -1;
+    if (std_load_genes(&s->std, e) < 0) return -1;
+    s->name = std_column_index(&s->std.genes, "name");
+    s->ensembl = std_column_index(&s->std.genes, "ensembl");
+    return 0;
+}
+
+/* The first difference between two gene lists, or 0. */
+static int compare(const source *a, const source *b, mc_err *e)
+{
+    const std_table *ta = &a->std.genes, *tb = &b->std.genes;
+    if ((a->ensembl < 0) != (b->ensembl < 0))
+        return mc_fail(e, "%s: %s ensembl ids but %s %s", tb->path, b->ensembl < 0 ? "has no" : "has", ta->path,
+                       a->ensembl < 0 ? "has none" : "has them");
+    size_t n = ta->count < tb->count ? ta->count : tb->count;
+    for (size_t i = 0; i < n; i++) {
+        const long cols[2][2] = {{a->name, b->name}, {a->ensembl, b->ensembl}};
+        const char *what[2] = {"name", "ensembl id"};
+        for (int k = 0; k < 2; k++) {
+            if (cols[k][0] < 0) continue;
+            const char *va = std_value(ta, (size_t)cols[k][0], i), *vb = std_value(tb, (size_t)cols[k][1], i);
+            if (strcmp(va, vb))
+                return mc_fail(e, "%s:%llu: gene %zu %s '%s' differs from '%s' at %s:%llu", tb->path,
+                               (unsigned long long)tb->line[i], i + 1, what[k], vb, va, ta->path,
+                               (unsigned long long)ta->line[i]);
+        }
+    }
+    if (ta->count != tb->count) {
+        const std_table *longer = ta->count > tb->count ? ta : tb, *shorter = longer == ta ? tb : ta;
+        const source *ls = longer == ta ? a : b;
+        return mc_fail(e, "%s:%llu: gene %zu '%s' is extra: %s has only %zu genes", longer->path,
+                       (unsigned long long)longer->line[n], n + 1, std_value(longer, (size_t)ls->name, n), shorter->path,
+                       shorter->count);
+    }
+    return 0;
+}
+
+typedef struct named_row {
+    const char *name;
+    size_t row;
+} named_row;
+
+static int by_name(const void *x, const void *y)
+{
+    return strcmp(((const named_row *)x)->name, ((const named_row *)y)->name);
+}
+
+/* Rows in byte order of their (unique) canonical names. */
+static int sort_rows(char **names, size_t n, size_t *order)
+{
+    named_row *v = malloc((n + 1) * sizeof *v);
+    if (!v) return -1;
+    for (size_t i = 0; i < n; i++) v[i] = (named_row){names[i], i};
+    qsort(v, n, sizeof *v, by_name);
+    for (size_t i = 0; i < n; i++) order[i] = v[i].row;
+    free(v);
+    return 0;
+}
+
+static int write_gene_set(const source *s, const char *organism, const char *out, int force, mc_err *e)
+{
+    const std_table *t = &s->std.genes;
+    char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
+    size_t *order = malloc((t->count + 1) * sizeof *order);
+    outdir o;
+    int rc = -1, begun = 0;
+    if (!order) return mc_fail(e, "%s: out of memory", out);
+    if (std_gene_names(t, &names, e) < 0) goto done;
+    if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
+        mc_fail(e, "%s: out of memory", out);
+        goto done;
+    }
+    for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
+    if (outdir_begin(&o, out, force, e) < 0) goto done;
+    begun = 1;
+    if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
+        mc_fail(e, "%s: out of memory", out);
+        goto done;
+    }
+    if (txt_write(name_path, sorted, t->count, e) < 0) goto done;
+    for (size_t c = 0; c < t->ncolumns; c++)
+        if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, e) < 0) goto done;
+    mc_uuid u;
+    genes_meta m = {.organism = (char *)organism, .genes_count = (long)t->count};
+    if (uuid_of_file(name_path, &u, e) < 0) goto done;
+    uuid_format(&u, m.uuid);
+    if (genes_meta_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
+    begun = 0;
+    rc = 0;
+done:
+    if (begun) outdir_abort(&o);
+    if (names) std_names_free(names, t->count);
+    free(sorted);
+    free(order);
+    free(name_path);
+    free(yaml);
+    return rc;
+}
+
+static int make_genes(char **dirs, size_t n, const char *format, const char *organism, const char *out, int force,
+                      mc_err *e)
+{
+    source *s = calloc(n, sizeof *s);
+    int rc = s ? 0 : mc_fail(e, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = load(&s[i], dirs[i], format, e);
+        if (rc == 0 && i) rc = compare(&s[0], &s[i], e);
+    }
+    if (rc == 0) rc = write_gene_set(&s[0], organism, out, force, e);
+    for (size_t i = 0; s && i < n; i++) std_close(&s[i].std);
+    free(s);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.tool = "mc-make-genes", .usage = usage};
+    static const struct option options[] = {{"organism", required_argument, 0, 'o'},
+                                            {"format", required_argument, 0, 'f'},
+                                            {"force", no_argument, 0, 'F'},
+                                            {"progress", no_argument, 0, 'p'},
+                                            {0, 0, 0, 0}};
+    const char *format = NULL, *organism = NULL;
+    int force = 0, opt;
+    cli_init(&c, argc, argv);
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'o') organism = optarg;
+        else if (opt == 'f') format = optarg;
+        else if (opt == 'F') force = 1;
+        else if (opt != 'p') cli_usage_error(&c, "unknown option");
+    }
+    if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
+    if (argc - optind < 2) cli_usage_error(&c, "expected STD... GENES");
+    mc_err e;
+    if (make_genes(argv + optind, (size_t)(argc - optind - 1), format, organism, argv[argc - 1], force, &e) < 0)
+        return cli_fail(&c, &e);
+    return 0;
+}
