@@ -1,0 +1,713 @@
+/* h5: the matrix of a 10x / HCA HDF5 file, streamed profile by profile. */
+#include "h5.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+
+/* A string dataset: count NUL-terminated values pointing into buf. */
+typedef struct strings {
+    size_t count;
+    char **v;
+    char *buf;
+} strings;
+
+enum value_kind { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
+
+struct h5_stream {
+    hid_t file, indices, data;
+    enum value_kind kind;
+    int64_t *indptr;            /* [profiles_count + 1] */
+    int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
+    strings barcodes, ids, names, types;
+    int64_t *ibuf;              /* current slab of indices */
+    void *vbuf;                 /* ... and of data, as int64/uint64/double */
+    uint64_t slab_start, slab_len, pos;
+    size_t col;
+    H5E_auto2_t old_func;       /* HDF5 error printing to restore at close */
+    void *old_data;
+};
+
+static void strings_free(strings *s)
+{
+    free(s->v);
+    free(s->buf);
+    memset(s, 0, sizeof *s);
+}
+
+/* --- errors ------------------------------------------------------------------ */
+
+static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
+{
+    char *buf = arg;
+    if (n == 0 && err->desc) snprintf(buf, 256, "%s", err->desc);
+    return 0;
+}
+
+/* The most specific message on HDF5's error stack ("" if none).  Call right
+ * after the failing call: the next API call clears the stack. */
+static const char *h5_detail(char buf[256])
+{
+    buf[0] = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, buf);
+    return buf;
+}
+
+static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *what)
+{
+    char d[256];
+    h5_detail(d);
+    return mc_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
+}
+
+/* --- reading datasets -------------------------------------------------------- */
+
+/* Open the one-dimensional dataset NAME (relative to the matrix group G). */
+static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *len, mc_err *e)
+{
+    htri_t there = H5Lexists(g, name, H5P_DEFAULT);
+    if (there <= 0) {
+        if (there < 0) fail_h5(e, m, name, "cannot look up");
+        else mc_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
+        return -1;
+    }
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0) {
+        fail_h5(e, m, name, "cannot open as a dataset");
+        return -1;
+    }
+    hid_t sp = H5Dget_space(d);
+    hsize_t n = 0;
+    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
+    if (rank == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
+    if (sp >= 0) H5Sclose(sp);
+    if (rank != 1) {
+        H5Dclose(d);
+        mc_fail(e, "%s: %s/%s: not one-dimensional", m->path, m->group, name);
+        return -1;
+    }
+    *len = n;
+    return d;
+}
+
+/* Read LEN values from START of the 1-D dataset D as memory type T.  On
+ * failure WHY gets HDF5's reason, taken before closing clears the stack. */
+static herr_t read_slab(hid_t d, hid_t t, uint64_t start, uint64_t len, void *buf, char why[256])
+{
+    hsize_t st = start, n = len;
+    hid_t fs = H5Dget_space(d);
+    if (fs < 0) return h5_detail(why), -1;
+    hid_t ms = H5Screate_simple(1, &n, NULL);
+    herr_t r = -1;
+    if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &n, NULL) >= 0)
+        r = H5Dread(d, t, ms, fs, H5P_DEFAULT, buf);
+    if (r < 0) h5_detail(why);
+    if (ms >= 0) H5Sclose(ms);
+    H5Sclose(fs);
+    return r;
+}
+
+/* "FILE: GROUP/NAME: cannot read: WHY" */
+static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char *why)
+{
+    return mc_fail(e, "%s: %s/%s: cannot read%s%s", m->path, m->group, name, *why ? ": " : "", why);
+}
+
+static int is_class(hid_t d, H5T_class_t c)
+{
+    hid_t t = H5Dget_type(d);
+    int ok = t >= 0 && H5Tget_class(t) == c;
+    if (t >= 0) H5Tclose(t);
+    return ok;
+}
+
+/* A whole small integer dataset (shape, indptr) as int64. */
+static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **out, uint64_t *len, mc_err *e)
+{
+    hid_t d = open_1d(m, g, name, len, e);
+    if (d < 0) return -1;
+    int rc = -1;
+    *out = NULL;
+    if (!is_class(d, H5T_INTEGER)) {
+        mc_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
+        goto out;
+    }
+    if (!(*out = malloc((*len ? *len : 1) * sizeof **out))) {
+        mc_fail_errno(e, m->path, name);
+        goto out;
+    }
+    if (*len && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
+        fail_h5(e, m, name, "cannot read");
+        goto out;
+    }
+    rc = 0;
+out:
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+    }
+    H5Dclose(d);
+    return rc;
+}
+
+/* Variable-length strings: copy them out of HDF5's allocations into one buffer. */
+static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+{
+    size_t n = s->count, total = 0;
+    char **raw = calloc(n ? n : 1, sizeof *raw);
+    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
+    int rc = -1;
+    if (!raw) {
+        mc_fail_errno(e, m->path, name);
+        goto out;
+    }
+    /* raw stays zeroed where the read did not fill it, so reclaiming is always safe. */
+    H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
+        fail_h5(e, m, name, "cannot read");
+        goto reclaim;
+    }
+    for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
+    if (!(s->buf = malloc(total ? total : 1))) {
+        mc_fail_errno(e, m->path, name);
+        goto reclaim;
+    }
+    char *p = s->buf;
+    for (size_t i = 0; i < n; i++) {
+        size_t l = raw[i] ? strlen(raw[i]) : 0;
+        memcpy(p, raw[i] ? raw[i] : "", l + 1);
+        s->v[i] = p;
+        p += l + 1;
+    }
+    rc = 0;
+reclaim:
+#if H5_VERSION_GE(1, 12, 0)
+    H5Treclaim(mt, sp, H5P_DEFAULT, raw);
+#else
+    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+#endif
+out:
+    free(raw);
+    H5Sclose(sp);
+    H5Tclose(mt);
+    return rc;
+}
+
+/* Fixed-length strings (Cell Ranger's |S): read as width+1 NUL-terminated cells. */
+static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+{
+    size_t n = s->count, w = H5Tget_size(ft) + 1;
+    hid_t mt = H5Tcopy(H5T_C_S1);
+    int rc = -1;
+    H5Tset_size(mt, w);
+    H5Tset_strpad(mt, H5T_STR_NULLTERM);
+    H5Tset_cset(mt, H5Tget_cset(ft));
+    if (n > SIZE_MAX / w || !(s->buf = malloc(n ? n * w : 1))) {
+        mc_fail(e, "%s: %s/%s: out of memory for %zu strings", m->path, m->group, name, n);
+        goto out;
+    }
+    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
+        fail_h5(e, m, name, "cannot read");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) s->v[i] = s->buf + i * w;
+    rc = 0;
+out:
+    H5Tclose(mt);
+    return rc;
+}
+
+static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *s, mc_err *e)
+{
+    uint64_t n;
+    hid_t d = open_1d(m, g, name, &n, e);
+    if (d < 0) return -1;
+    hid_t ft = H5Dget_type(d);
+    int rc = -1;
+    memset(s, 0, sizeof *s);
+    if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
+        mc_fail(e, "%s: %s/%s: not a string dataset", m->path, m->group, name);
+        goto out;
+    }
+    s->count = n;
+    if (!(s->v = calloc(n ? n : 1, sizeof *s->v))) {
+        mc_fail_errno(e, m->path, name);
+        goto out;
+    }
+    if ((H5Tis_variable_str(ft) > 0 ? read_vlen_strings : read_fixed_strings)(m, d, ft, name, s, e) < 0)
+        goto out;
+    /* Lines of STD CSV and .txt arrays cannot hold them. */
+    for (size_t i = 0; i < n; i++)
+        if (strpbrk(s->v[i], "\n\r")) {
+            mc_fail(e, "%s: %s/%s: value %zu contains a line break", m->path, m->group, name, i);
+            goto out;
+        }
+    rc = 0;
+out:
+    if (rc < 0) strings_free(s);
+    if (ft >= 0) H5Tclose(ft);
+    H5Dclose(d);
+    return rc;
+}
+
+/* --- layout ------------------------------------------------------------------ */
+
+typedef struct names {
+    size_t count;
+    char **v;
+} names;
+
+static void names_free(names *l)
+{
+    for (size_t i = 0; i < l->count; i++) free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int names_add(names *l, const char *s)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (!strcmp(l->v[i], s)) return 0;
+    char **v = realloc(l->v, (l->count + 1) * sizeof *v);
+    if (!v) return -1;
+    l->v = v;
+    if (!(v[l->count] = strdup(s))) return -1;
+    l->count++;
+    return 0;
+}
+
+/* "A, B, C" into buf. */
+static const char *names_join(const names *l, char *buf, size_t size)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < l->count && at < size; i++)
+        at += snprintf(buf + at, size - at, "%s%s", i ? ", " : "", l->v[i]);
+    return buf;
+}
+
+/* Genome groups: top-level groups holding an indptr. */
+static herr_t add_genome(hid_t file, const char *name, const H5L_info_t *info, void *arg)
+{
+    (void)info;
+    char sub[1024];
+    snprintf(sub, sizeof sub, "%s/indptr", name);
+    if (H5Lexists(file, name, H5P_DEFAULT) > 0 && H5Lexists(file, sub, H5P_DEFAULT) > 0)
+        return names_add(arg, name) < 0 ? -1 : 0;
+    return 0;
+}
+
+/* Set m->version, m->group and (v2) m->genome. */
+static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
+{
+    hid_t f = m->s->file;
+    if (H5Lexists(f, "matrix", H5P_DEFAULT) > 0 && H5Lexists(f, "matrix/features", H5P_DEFAULT) > 0) {
+        m->version = 3;
+        m->group = strdup("/matrix");
+        if (o->genome && !(m->genome = strdup(o->genome))) return mc_fail_errno(e, m->path, "genome");
+        return m->group ? 0 : mc_fail_errno(e, m->path, "layout");
+    }
+    names g = {0};
+    char list[768];
+    int rc = -1;
+    if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
+        char d[256];
+        h5_detail(d);
+        mc_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
+        goto out;
+    }
+    names_join(&g, list, sizeof list);
+    if (!g.count) {
+        mc_fail(e, "%s: no genome group (10x v2) and no matrix/features (10x v3)", m->path);
+        goto out;
+    }
+    const char *pick = NULL;
+    if (o->genome) {
+        for (size_t i = 0; i < g.count; i++)
+            if (!strcmp(g.v[i], o->genome)) pick = g.v[i];
+        if (!pick) {
+            mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, list);
+            goto out;
+        }
+    } else if (g.count > 1) {
+        mc_fail(e, "%s: several genomes (%s); choose one with --genome", m->path, list);
+        goto out;
+    } else {
+        pick = g.v[0];
+    }
+    m->version = 2;
+    m->genome = strdup(pick);
+    m->group = malloc(strlen(pick) + 2);
+    if (!m->genome || !m->group) {
+        mc_fail_errno(e, m->path, "layout");
+        goto out;
+    }
+    sprintf(m->group, "/%s", pick);
+    rc = 0;
+out:
+    names_free(&g);
+    return rc;
+}
+
+/* --- genes --------------------------------------------------------------------- */
+
+static int expect_len(const h5_matrix *m, const char *name, uint64_t have, uint64_t want,
+                      const int64_t shape[2], mc_err *e)
+{
+    if (have == want) return 0;
+    return mc_fail(e, "%s: %s/%s: %llu values, expected %llu for shape (%lld, %lld)", m->path, m->group, name,
+                   (unsigned long long)have, (unsigned long long)want, (long long)shape[0], (long long)shape[1]);
+}
+
+static int read_v2_genes(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    if (read_strings(m, g, "genes", &s->ids, e) < 0) return -1;
+    if (expect_len(m, "genes", s->ids.count, shape[0], shape, e) < 0) return -1;
+    if (H5Lexists(g, "gene_names", H5P_DEFAULT) > 0) {
+        if (read_strings(m, g, "gene_names", &s->names, e) < 0) return -1;
+        if (expect_len(m, "gene_names", s->names.count, shape[0], shape, e) < 0) return -1;
+        m->gene_names = s->names.v;
+    } else {
+        m->gene_names = s->ids.v;
+    }
+    m->gene_ids = s->ids.v;
+    m->genes_stored = m->genes_count = s->ids.count;
+    return 0;
+}
+
+/* Keep Gene Expression (or all) features of the chosen genome (or all); renumber. */
+static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *o, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    size_t n = m->genes_stored, kept = 0;
+    if (o->genome) {
+        names known = {0};
+        int found = 0;
+        for (size_t i = 0; i < n; i++) {
+            found |= !strcmp(genomes->v[i], o->genome);
+            if (names_add(&known, genomes->v[i]) < 0) {
+                names_free(&known);
+                return mc_fail_errno(e, m->path, "genomes");
+            }
+        }
+        if (!found) {
+            char list[768];
+            mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, names_join(&known, list, sizeof list));
+            names_free(&known);
+            return -1;
+        }
+        names_free(&known);
+    }
+    if (!(s->gene_map = malloc((n ? n : 1) * sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
+    for (size_t i = 0; i < n; i++) {
+        int keep = (o->all_features || !strcmp(s->types.v[i], "Gene Expression")) &&
+                   (!o->genome || !strcmp(genomes->v[i], o->genome));
+        s->gene_map[i] = keep ? (int64_t)kept++ : -1;
+    }
+    if (!kept && n)
+        return mc_fail(e, "%s: %s/features: no feature kept (only 'Gene Expression' without --all-features)",
+                       m->path, m->group);
+    if (kept == n) {
+        free(s->gene_map);
+        s->gene_map = NULL;
+        m->gene_ids = s->ids.v;
+        m->gene_names = s->names.v;
+        m->gene_types = s->types.v;
+        return 0;
+    }
+    m->gene_ids = malloc(kept * sizeof(char *));
+    m->gene_names = malloc(kept * sizeof(char *));
+    m->gene_types = malloc(kept * sizeof(char *));
+    if (!m->gene_ids || !m->gene_names || !m->gene_types) return mc_fail_errno(e, m->path, "features");
+    for (size_t i = 0; i < n; i++)
+        if (s->gene_map[i] >= 0) {
+            m->gene_ids[s->gene_map[i]] = s->ids.v[i];
+            m->gene_names[s->gene_map[i]] = s->names.v[i];
+            m->gene_types[s->gene_map[i]] = s->types.v[i];
+        }
+    m->genes_count = kept;
+    return 0;
+}
+
+static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    strings genomes = {0};
+    int rc = -1;
+    if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
+        expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
+        read_strings(m, g, "features/name", &s->names, e) < 0 ||
+        expect_len(m, "features/name", s->names.count, shape[0], shape, e) < 0 ||
+        read_strings(m, g, "features/feature_type", &s->types, e) < 0 ||
+        expect_len(m, "features/feature_type", s->types.count, shape[0], shape, e) < 0)
+        goto out;
+    if (o->genome && (read_strings(m, g, "features/genome", &genomes, e) < 0 ||
+                      expect_len(m, "features/genome", genomes.count, shape[0], shape, e) < 0))
+        goto out;
+    m->genes_stored = m->genes_count = s->ids.count;
+    rc = filter_features(m, &genomes, o, e);
+out:
+    strings_free(&genomes);
+    return rc;
+}
+
+/* --- opening ------------------------------------------------------------------- */
+
+static int check_indptr(const h5_matrix *m, const int64_t *p, uint64_t entries, mc_err *e)
+{
+    size_t n = m->profiles_count;
+    if (p[0] != 0) return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, m->group, (long long)p[0]);
+    for (size_t j = 0; j < n; j++)
+        if (p[j + 1] < p[j])
+            return mc_fail(e, "%s: %s/indptr: decreases at index %zu (%lld then %lld)", m->path, m->group, j + 1,
+                           (long long)p[j], (long long)p[j + 1]);
+    if ((uint64_t)p[n] != entries)
+        return mc_fail(e, "%s: %s/indptr: ends at %lld but data has %llu values", m->path, m->group,
+                       (long long)p[n], (unsigned long long)entries);
+    return 0;
+}
+
+/* Shape, names, indptr, and the indices/data handles of the matrix group G. */
+static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    int64_t *shape = NULL;
+    uint64_t n, np, ni;
+    int rc = -1;
+    if (read_ints(m, g, "shape", &shape, &n, e) < 0) goto out;
+    if (n != 2) {
+        mc_fail(e, "%s: %s/shape: %llu values, expected 2", m->path, m->group, (unsigned long long)n);
+        goto out;
+    }
+    if (shape[0] < 0 || shape[1] < 0) {
+        mc_fail(e, "%s: %s/shape: negative (%lld, %lld)", m->path, m->group, (long long)shape[0], (long long)shape[1]);
+        goto out;
+    }
+    if (read_strings(m, g, "barcodes", &s->barcodes, e) < 0 ||
+        expect_len(m, "barcodes", s->barcodes.count, shape[1], shape, e) < 0)
+        goto out;
+    m->barcodes = s->barcodes.v;
+    m->profiles_count = s->barcodes.count;
+    if ((m->version == 2 ? read_v2_genes(m, g, shape, e) : read_v3_genes(m, g, shape, o, e)) < 0) goto out;
+    if (read_ints(m, g, "indptr", &s->indptr, &np, e) < 0 ||
+        expect_len(m, "indptr", np, (uint64_t)shape[1] + 1, shape, e) < 0)
+        goto out;
+    if ((s->data = open_1d(m, g, "data", &m->stored_entries, e)) < 0) goto out;
+    if ((s->indices = open_1d(m, g, "indices", &ni, e)) < 0) goto out;
+    if (!is_class(s->indices, H5T_INTEGER)) {
+        mc_fail(e, "%s: %s/indices: not an integer dataset", m->path, m->group);
+        goto out;
+    }
+    if (ni != m->stored_entries) {
+        mc_fail(e, "%s: %s/indices: %llu values but data has %llu", m->path, m->group, (unsigned long long)ni,
+                (unsigned long long)m->stored_entries);
+        goto out;
+    }
+    hid_t t = H5Dget_type(s->data);
+    H5T_class_t c = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
+    if (c == H5T_INTEGER) s->kind = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
+    else s->kind = VALUE_FLOAT;
+    if (t >= 0) H5Tclose(t);
+    if (c != H5T_INTEGER && c != H5T_FLOAT) {
+        mc_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
+        goto out;
+    }
+    if (check_indptr(m, s->indptr, m->stored_entries, e) < 0) goto out;
+    size_t slab = m->stored_entries < H5_SLAB ? (size_t)m->stored_entries : H5_SLAB;
+    s->ibuf = malloc((slab ? slab : 1) * sizeof *s->ibuf);
+    s->vbuf = malloc((slab ? slab : 1) * 8);
+    if (!s->ibuf || !s->vbuf) {
+        mc_fail_errno(e, m->path, "buffers");
+        goto out;
+    }
+    rc = 0;
+out:
+    free(shape);
+    return rc;
+}
+
+int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
+{
+    static const h5_opts none = {0};
+    hid_t g = -1;
+    memset(m, 0, sizeof *m);
+    if (!o) o = &none;
+    if (!(m->path = strdup(path)) || !(m->s = calloc(1, sizeof *m->s))) {
+        free(m->path);
+        m->path = NULL;
+        return mc_fail_errno(e, path, "open");
+    }
+    struct h5_stream *s = m->s;
+    s->file = s->indices = s->data = -1;
+    /* A file with corrupt metadata may never close; HDF5's exit handler would
+     * then print a screenful on stderr.  Everything is freed at exit anyway.
+     * (Only effective before the library's first use; harmless after.) */
+    H5dont_atexit();
+    H5Eget_auto2(H5E_DEFAULT, &s->old_func, &s->old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        mc_fail_errno(e, path, "cannot open");
+        goto fail;
+    }
+    fclose(f);
+    if (H5Fis_hdf5(path) <= 0) {
+        mc_fail(e, "%s: not an HDF5 file", path);
+        goto fail;
+    }
+    if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
+        char d[256];
+        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5_detail(d));
+        goto fail;
+    }
+    if (detect_layout(m, o, e) < 0) goto fail;
+    if ((g = H5Gopen2(s->file, m->group, H5P_DEFAULT)) < 0) {
+        mc_fail(e, "%s: %s: not a group", path, m->group);
+        goto fail;
+    }
+    if (read_matrix(m, g, o, e) < 0) goto fail;
+    H5Gclose(g);
+    return 0;
+fail:
+    if (g >= 0) H5Gclose(g);
+    h5_close(m);
+    return -1;
+}
+
+void h5_close(h5_matrix *m)
+{
+    struct h5_stream *s = m->s;
+    if (s) {
+        if (m->gene_ids != s->ids.v) free(m->gene_ids);
+        if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
+        if (m->gene_types != s->types.v) free(m->gene_types);
+        strings_free(&s->barcodes);
+        strings_free(&s->ids);
+        strings_free(&s->names);
+        strings_free(&s->types);
+        free(s->indptr);
+        free(s->gene_map);
+        free(s->ibuf);
+        free(s->vbuf);
+        if (s->data >= 0) H5Dclose(s->data);
+        if (s->indices >= 0) H5Dclose(s->indices);
+        if (s->file >= 0) H5Fclose(s->file);
+        H5Eset_auto2(H5E_DEFAULT, s->old_func, s->old_data);
+        free(s);
+    }
+    free(m->path);
+    free(m->group);
+    free(m->genome);
+    memset(m, 0, sizeof *m);
+}
+
+/* --- entries ------------------------------------------------------------------- */
+
+static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *e)
+{
+    if (gene >= 0 && (uint64_t)gene < m->genes_stored) return 0;
+    return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, m->group,
+                   (unsigned long long)entry, (long long)gene, m->genes_stored);
+}
+
+int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    if (!s->gene_map) {
+        *n = m->stored_entries;
+        return 0;
+    }
+    size_t slab = m->stored_entries < H5_SLAB ? (size_t)m->stored_entries : H5_SLAB;
+    int64_t *buf = malloc((slab ? slab : 1) * sizeof *buf);
+    if (!buf) return mc_fail_errno(e, m->path, "count");
+    uint64_t kept = 0;
+    for (uint64_t at = 0; at < m->stored_entries; at += slab) {
+        uint64_t len = m->stored_entries - at < slab ? m->stored_entries - at : slab;
+        char why[256];
+        if (read_slab(s->indices, H5T_NATIVE_INT64, at, len, buf, why) < 0) {
+            fail_read(e, m, "indices", why);
+            free(buf);
+            return -1;
+        }
+        for (uint64_t i = 0; i < len; i++) {
+            if (check_gene(m, at + i, buf[i], e) < 0) {
+                free(buf);
+                return -1;
+            }
+            kept += s->gene_map[buf[i]] >= 0;
+        }
+    }
+    free(buf);
+    *n = kept;
+    return 0;
+}
+
+static int load_slab(h5_matrix *m, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    uint64_t left = m->stored_entries - s->pos;
+    s->slab_start = s->pos;
+    s->slab_len = left < H5_SLAB ? left : H5_SLAB;
+    hid_t vt = s->kind == VALUE_FLOAT ? H5T_NATIVE_DOUBLE : s->kind == VALUE_UNSIGNED ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+    char why[256];
+    if (read_slab(s->indices, H5T_NATIVE_INT64, s->slab_start, s->slab_len, s->ibuf, why) < 0)
+        return fail_read(e, m, "indices", why);
+    if (read_slab(s->data, vt, s->slab_start, s->slab_len, s->vbuf, why) < 0)
+        return fail_read(e, m, "data", why);
+    return 0;
+}
+
+/* Value i of the slab as a count. */
+static int slab_value(const h5_matrix *m, size_t i, uint64_t entry, uint64_t *v, mc_err *e)
+{
+    const struct h5_stream *s = m->s;
+    if (s->kind == VALUE_UNSIGNED) {
+        *v = ((const uint64_t *)s->vbuf)[i];
+        return 0;
+    }
+    if (s->kind == VALUE_SIGNED) {
+        int64_t x = ((const int64_t *)s->vbuf)[i];
+        if (x < 0)
+            return mc_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
+                           (unsigned long long)entry, (long long)x);
+        *v = (uint64_t)x;
+        return 0;
+    }
+    double x = ((const double *)s->vbuf)[i];
+    if (x < 0)
+        return mc_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group, (unsigned long long)entry, x);
+    /* Integral and exactly representable (2^53). */
+    if (!(x <= 9007199254740992.0) || x != floor(x))
+        return mc_fail(e, "%s: %s/data: entry %llu: value %g is not an integer", m->path, m->group,
+                       (unsigned long long)entry, x);
+    *v = (uint64_t)x;
+    return 0;
+}
+
+int h5_next(h5_matrix *m, h5_entry *x, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    for (;;) {
+        if (s->pos >= m->stored_entries) return 0;
+        if (s->pos >= s->slab_start + s->slab_len && load_slab(m, e) < 0) return -1;
+        /* indptr was checked to end at stored_entries, so this stops. */
+        while ((uint64_t)s->indptr[s->col + 1] <= s->pos) s->col++;
+        uint64_t entry = s->pos++;
+        size_t i = entry - s->slab_start;
+        int64_t gene = s->ibuf[i];
+        uint64_t v = 0;
+        if (check_gene(m, entry, gene, e) < 0 || slab_value(m, i, entry, &v, e) < 0) return -1;
+        if (s->gene_map && s->gene_map[gene] < 0) continue;
+        x->profile = s->col;
+        x->gene = s->gene_map ? (size_t)s->gene_map[gene] : (size_t)gene;
+        x->value = v;
+        return 1;
+    }
+}

@@ -1,0 +1,81 @@
+/* h5: the matrix of a 10x / HCA HDF5 file, streamed profile by profile.
+ *
+ * Layouts (detected):
+ *   10x v2 / HCA   one top-level group per genome (a group holding `indptr`),
+ *                  with barcodes, data, genes, gene_names, indices, indptr, shape;
+ *                  gene_names may be missing (the names are then the `genes` ids).
+ *   10x v3         matrix/ with barcodes, data, indices, indptr, shape and
+ *                  features/ with id, name, feature_type and optionally genome.
+ * Either way the matrix is compressed sparse columns: shape = (genes, profiles),
+ * profile j holds entries indptr[j] .. indptr[j+1]-1 of indices (gene) and data.
+ *
+ * Opening reads the barcodes, gene ids/names and indptr (memory in proportion to
+ * the profile and gene counts) and validates shape and indptr; entries are then
+ * read through fixed-size hyperslabs (H5_SLAB entries at a time), so memory does
+ * not depend on the number of non-zeros.  Each entry is validated as it is read:
+ * gene index in range, value a non-negative integer (float data with integral
+ * values is accepted).  Strings may be fixed-length (Cell Ranger's |S) or
+ * variable-length; one holding a line break is an error.
+ *
+ * HDF5's own error printing is switched off while a file is open; every
+ * failure is one line "FILE: /DATASET: what is wrong". */
+#ifndef MC_H5_H
+#define MC_H5_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+
+/* Entries per hyperslab read of indices/data (two buffers of 8 bytes each). */
+#define H5_SLAB ((size_t)1 << 20)
+
+typedef struct h5_opts {
+    /* v2: the genome group to read; NULL when the file has only one (several is an error).
+     * v3: keep only features of this genome; NULL keeps every genome. */
+    const char *genome;
+    /* v3: keep every feature type; by default only "Gene Expression". */
+    int all_features;
+} h5_opts;
+
+typedef struct h5_entry {
+    size_t profile;         /* column, 0-based */
+    size_t gene;            /* row among the kept genes, 0-based */
+    uint64_t value;
+} h5_entry;
+
+struct h5_stream;
+
+typedef struct h5_matrix {
+    char *path;
+    int version;            /* 2 or 3 */
+    char *group;            /* the matrix group: "/GRCh38", "/matrix" */
+    char *genome;           /* v2: the genome group's name; v3: --genome or NULL */
+    size_t profiles_count;
+    size_t genes_count;     /* kept genes (after feature filtering) */
+    size_t genes_stored;    /* rows in the file */
+    uint64_t stored_entries;/* length of data (all stored entries, kept or not) */
+    char **barcodes;        /* [profiles_count] */
+    char **gene_ids;        /* [genes_count]: v2 `genes`, v3 `features/id` (Ensembl ids) */
+    char **gene_names;      /* [genes_count] */
+    char **gene_types;      /* [genes_count] v3 `features/feature_type`; NULL for v2 */
+    struct h5_stream *s;    /* private: open handles, buffers, read position */
+} h5_matrix;
+
+/* Open PATH, detect the layout, choose the genome, read names and indptr and
+ * validate their lengths against shape.  On failure *m holds nothing to free. */
+int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e);
+
+/* Number of entries h5_next() will give: stored_entries when every gene is
+ * kept, else a pass over indices (validating them) counts those in kept genes.
+ * Does not move the read position. */
+int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e);
+
+/* Next entry in profile (column) order, in stored order within a profile;
+ * entries of dropped genes are skipped.  Explicit zeros are passed through.
+ * Returns 1 with *x set, 0 at the end, -1 on error (bad index or value). */
+int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
+
+/* Free everything (also after a failed h5_next); restores HDF5 error printing. */
+void h5_close(h5_matrix *m);
+
+#endif

@@ -1,0 +1,88 @@
+# mc.mk: the whole flow as make rules, from a data root's raw/ to cells/ and views/.
+#
+#   raw/NAME.h5              HCA or 10x HDF5                   -> std/NAME/ (mc-import-hca)
+#   raw/NAME/                10x v2/v3 or MOCA directory (read in place, format detected
+#                            or raw/NAME/format.yaml)
+#   delaned/NAME/LANE/       one STD per lane, delaned/NAME/lanes.txt  (mc-delane)
+#   genes/                   the gene set of every lane of every sample (mc-make-genes)
+#   cells/NAME/LANE/         one BATCH per lane                 (mc-write-matrix, one job per lane)
+#   cells/NAME/              their COLLECTION                   (mc-collect)
+#   views/NAME/              the profiles with at least MIN_UMIS UMIs, with totals (mc-sum,
+#                            mc-make-view); views/NAME/groups when raw/NAME.groups.tsv
+#                            (barcode<TAB>group) exists (mc-group)
+#
+# Use from a data root:  make -f MC/pipelines/Makefile -j2   (or include this file).
+# Every tool writes atomically, so a killed run restarts where it stopped; lanes are
+# discovered from lanes.txt through a generated makefile, so make re-reads itself once.
+
+MC_HOME   ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
+MC_BIN    ?= $(MC_HOME)/bin
+MC_FORMATS ?= $(MC_HOME)/formats
+ORGANISM  ?= human
+MIN_UMIS  ?= 0
+export PATH := $(MC_BIN):$(PATH)
+
+H5_SAMPLES  := $(patsubst raw/%.h5,%,$(wildcard raw/*.h5))
+DIR_SAMPLES := $(patsubst raw/%/,%,$(wildcard raw/*/))
+SAMPLES     := $(sort $(H5_SAMPLES) $(DIR_SAMPLES))
+
+.PHONY: mc-all
+mc-all: $(SAMPLES:%=views/%/p.total_umis.npy) \
+        $(foreach s,$(SAMPLES),$(if $(wildcard raw/$(s).groups.tsv),views/$(s)/groups/profiles.yaml))
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+# --- raw -> delaned ----------------------------------------------------------------
+std/%/format.yaml: raw/%.h5
+	mc-import-hca --force $< std/$*
+
+$(H5_SAMPLES:%=delaned/%/lanes.txt): delaned/%/lanes.txt: std/%/format.yaml
+	mc-delane --force std/$* delaned/$*
+
+# A raw directory's format: its own format.yaml, else recognised by its files.
+mc_format = $(firstword $(wildcard raw/$(1)/format.yaml) \
+  $(if $(wildcard raw/$(1)/features.tsv.gz),$(MC_FORMATS)/10x-v3.yaml) \
+  $(if $(wildcard raw/$(1)/genes.tsv),$(MC_FORMATS)/10x-v2.yaml) \
+  $(if $(wildcard raw/$(1)/gene_count.txt*),$(MC_FORMATS)/moca.yaml))
+
+define mc_dir_sample
+delaned/$(1)/lanes.txt: $(filter-out %/,$(wildcard raw/$(1)/*)) $(call mc_format,$(1))
+	mc-delane --force --format $$(or $(call mc_format,$(1)),$$(error raw/$(1): no format.yaml and not a 10x or MOCA layout)) raw/$(1) delaned/$(1)
+endef
+$(foreach s,$(DIR_SAMPLES),$(eval $(call mc_dir_sample,$(s))))
+
+# --- lanes -> batches ----------------------------------------------------------------
+# LANES_NAME lists the lanes of sample NAME once its lanes.txt exists.
+delaned/%/lanes.mk: delaned/%/lanes.txt
+	sed 's|.*|LANES_$(subst /,_,$*) += &|' $< >$@
+-include $(SAMPLES:%=delaned/%/lanes.mk)
+
+ALL_LANES := $(foreach s,$(SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
+
+genes/genes.yaml: $(SAMPLES:%=delaned/%/lanes.txt)
+	mc-make-genes --force --organism $(ORGANISM) $(ALL_LANES:%=delaned/%) genes
+
+$(ALL_LANES:%=cells/%/profiles.yaml): cells/%/profiles.yaml: delaned/%/lanes.txt.lane genes/genes.yaml
+	mc-write-matrix --force --genes genes delaned/$* cells/$*
+
+# A lane's STD changes only when its sample is delaned again.
+delaned/%/lanes.txt.lane: ;
+$(foreach s,$(SAMPLES),$(foreach l,$(LANES_$(s)),$(eval delaned/$(s)/$(l)/lanes.txt.lane: delaned/$(s)/lanes.txt)))
+
+define mc_collection
+cells/$(1)/profiles.yaml: $(LANES_$(1):%=cells/$(1)/%/profiles.yaml)
+	mc-collect --force cells/$(1) $(foreach l,$(LANES_$(1)),$(l)=cells/$(1)/$(l))
+endef
+$(foreach s,$(SAMPLES),$(eval $(call mc_collection,$(s))))
+
+# --- views -----------------------------------------------------------------------------
+views/%/profiles.yaml: cells/%/profiles.yaml
+	mc-sum cells/$* --by profile | awk -F'\t' '$$2 >= $(MIN_UMIS) {print $$1}' \
+	    | mc-make-view --force --profiles - cells/$* views/$*
+
+views/%/p.total_umis.npy: views/%/profiles.yaml
+	mc-sum views/$* >/dev/null
+
+views/%/groups/profiles.yaml: views/%/profiles.yaml raw/%.groups.tsv
+	mc-group --force --groups raw/$*.groups.tsv views/$*

@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# mc-import-hca: HCA / 10x HDF5 to STD, checked against h5py's reading of the same files.
+load test_helper
+
+mkhca() { "$PY" "$MC_ROOT/tests/helpers/mkhca.py" "$@"; }
+check() { "$PY" "$MC_ROOT/tests/helpers/check_std_h5.py" "$@"; }
+
+# The imported umis.mtx holds the same entries as a 10x Matrix Market file (any order).
+same_entries() {
+    py "$1" "$2" <<'PY'
+import gzip, sys
+def entries(path):
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt") as f:
+        lines = [l for l in f if not l.startswith("%")]
+    return lines[0].split(), sorted(tuple(int(x) for x in l.split()) for l in lines[1:])
+(a_size, a), (b_size, b) = entries(sys.argv[1]), entries(sys.argv[2])
+assert a_size == b_size, (a_size, b_size)
+assert a == b, "entries differ"
+print(len(a))
+PY
+}
+
+# An import that failed: exit 1, exactly this message, no output nor temporary left.
+assert_failed() {
+    assert_failure 1
+    assert_output "$1"
+    [ ! -e std ]
+    [ -z "$(ls -A | grep -v '\.h5$' | grep -v '^not-hdf5$')" ]
+}
+
+@test "10x 1.2.0 HDF5: genes, barcodes and matrix equal h5py's and the Matrix Market directory's" {
+    h5="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5"
+    mtx="$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21"
+    run mc-import-hca "$h5" std
+    assert_success
+    assert_output ""
+    run check "$h5" std
+    assert_output ok
+    run same_entries std/umis.mtx "$mtx/matrix.mtx"
+    assert_output 12
+    # genes.tsv is "ensembl<TAB>name"; barcodes.tsv one per line: plain 10x, so lane and batch 'all'.
+    diff <(tr '\t' , <"$mtx/genes.tsv") <(tail -n +2 std/genes.csv)
+    diff <(sed 's/$/,all,all/' "$mtx/barcodes.tsv") <(tail -n +2 std/profiles.csv)
+    [ "$(head -1 std/profiles.csv)" = "barcode,lane,batch" ]
+}
+
+@test "10x 3.0.0 HDF5: genes, barcodes and matrix equal h5py's and the Matrix Market directory's" {
+    h5="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
+    mtx="$DATA10X/3.0.0/filtered_feature_bc_matrix"
+    run mc-import-hca "$h5" std
+    assert_success
+    run check "$h5" std
+    assert_output ok
+    run same_entries std/umis.mtx "$mtx/matrix.mtx.gz"
+    assert_output 23866
+    diff <(gzip -dc "$mtx/features.tsv.gz" | cut -f1,2 | tr '\t' ,) <(tail -n +2 std/genes.csv)
+    diff <(gzip -dc "$mtx/barcodes.tsv.gz" | sed 's/$/,all,all/') <(tail -n +2 std/profiles.csv)
+}
+
+@test "HCA barcodes LANE-BARCODE-N are split into barcode, lane and batch" {
+    mkhca lanes in.h5
+    run mc-import-hca in.h5 std
+    assert_success
+    run cat std/profiles.csv
+    assert_output "barcode,lane,batch
+AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_1,MantonBM1
+AAACCTGAGACAGGCT-1,MantonBM1_HiSeq_1,MantonBM1
+AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_2,MantonBM1
+AAACGGGAGTCGTACT-1,MantonBM2_HiSeq_1,MantonBM2
+AAAGATGCATTGGTAC-1,MantonBM2_HiSeq_1,MantonBM2
+TTTGTCATCTTGTTTG-1,CB1,CB1"
+    run check in.h5 std
+    assert_output ok
+    # Values above 255 and an empty profile came through.
+    grep -qx '1 1 300' std/umis.mtx
+    ! grep -q ' 2 [0-9]*$' std/umis.mtx
+}
+
+@test "the STD reads back through the STD reader (format.yaml, CSVs, matrix)" {
+    mkhca lanes in.h5
+    run mc-import-hca in.h5 std
+    assert_success
+    # std-tool prints 0-based "gene profile value"; umis.mtx is 1-based.
+    diff <(std-tool entries std) <(grep -v '^%' std/umis.mtx | tail -n +2 | awk '{ print $1 - 1, $2 - 1, $3 }')
+    run std-tool profiles std
+    assert_line --index 5 "7	barcode:str=TTTGTCATCTTGTTTG-1	lane:str=CB1	batch:str=CB1"
+    mkhca v3-antibody v3.h5
+    run mc-import-hca --all-features v3.h5 all
+    assert_success
+    run std-tool genes all
+    assert_line --index 1 "3	ensembl:str=AB1	name:str=CD1	feature_type:str=Antibody Capture"
+}
+
+@test "plain 10x barcodes are kept whole with lane and batch 'all'" {
+    mkhca plain in.h5
+    run mc-import-hca in.h5 std
+    assert_success
+    run cut -d, -f2,3 std/profiles.csv
+    assert_output "lane,batch
+all,all
+all,all
+all,all
+all,all"
+    run check in.h5 std
+    assert_output ok
+}
+
+@test "several genomes: an error listing them; --genome picks one" {
+    mkhca two-genomes in.h5
+    run mc-import-hca in.h5 std
+    assert_failed "mc-import-hca: in.h5: several genomes (GRCh38, mm10); choose one with --genome"
+    run mc-import-hca --genome hg19 in.h5 std
+    assert_failed "mc-import-hca: in.h5: no genome 'hg19' (genomes: GRCh38, mm10)"
+    run mc-import-hca --genome mm10 in.h5 std
+    assert_success
+    run check in.h5 std --genome mm10
+    assert_output ok
+    [ "$(wc -l <std/profiles.csv)" = 4 ]
+    run mc-import-hca --force --genome GRCh38 in.h5 std
+    assert_success
+    run check in.h5 std --genome GRCh38
+    assert_output ok
+    [ "$(wc -l <std/profiles.csv)" = 7 ]
+}
+
+@test "a file without a genome group nor matrix/ is an error" {
+    mkhca no-genome in.h5
+    run mc-import-hca in.h5 std
+    assert_failed "mc-import-hca: in.h5: no genome group (10x v2) and no matrix/features (10x v3)"
+}
+
+@test "v3: only Gene Expression by default, renumbered; --all-features keeps all" {
+    mkhca v3-antibody in.h5
+    run mc-import-hca in.h5 std
+    assert_success
+    run check in.h5 std
+    assert_output ok
+    run cat std/genes.csv
+    assert_output "ensembl,name
+ENSG00000000001,Gene1
+ENSG00000000003,Gene3
+ENSG00000000004,Gene4
+ENSG00000000006,Gene6"
+    # The row numbers are the renumbered ones: none above 4.
+    run awk '!/^%/ && n++ && $1 > 4' std/umis.mtx
+    assert_output ""
+
+    run mc-import-hca --all-features in.h5 all
+    assert_success
+    run check in.h5 all --all-features
+    assert_output ok
+    [ "$(wc -l <all/genes.csv)" = 7 ]
+    # With every feature type, genes.csv says which is which.
+    [ "$(head -1 all/genes.csv)" = "ensembl,name,feature_type" ]
+    grep -qx 'AB1,CD1,Antibody Capture' all/genes.csv
+    grep -qx 'ENSG00000000003,Gene3,Gene Expression' all/genes.csv
+}
+
+@test "v3: --genome keeps the features of that genome" {
+    mkhca v3-antibody in.h5
+    run mc-import-hca --all-features --genome mm10 in.h5 std
+    assert_success
+    run check in.h5 std --all-features --genome mm10
+    assert_output ok
+    run cat std/genes.csv
+    assert_output "ensembl,name,feature_type
+ENSG00000000001,Gene1,Gene Expression
+ENSG00000000004,Gene4,Gene Expression"
+    run mc-import-hca --genome GRCh37 in.h5 std2
+    assert_failure 1
+    assert_output "mc-import-hca: in.h5: no genome 'GRCh37' (genomes: mm10, GRCh38)"
+}
+
+@test "v3 with antibodies only is an error without --all-features" {
+    mkhca v3-antibody-only in.h5
+    run mc-import-hca in.h5 std
+    assert_failed "mc-import-hca: in.h5: /matrix/features: no feature kept (only 'Gene Expression' without --all-features)"
+    run mc-import-hca --all-features in.h5 std
+    assert_success
+    run check in.h5 std --all-features
+    assert_output ok
+}
+
+@test "fixed and variable-length strings, float data with integral values, missing gene_names" {
+    for kind in v3-fixed vlen-barcodes float no-gene-names; do
+        mkhca $kind $kind.h5
+        run mc-import-hca $kind.h5 $kind
+        assert_success
+        run check $kind.h5 $kind
+        assert_output ok
+    done
+    # Without gene_names, the names are the ids.
+    run awk -F, 'NR > 1 && $1 != $2' no-gene-names/genes.csv
+    assert_output ""
+}
+
+@test "corrupt files: one exact line, exit 1, no output left" {
+    while IFS='|' read -r kind msg; do
+        mkhca "$kind" in.h5
+        run mc-import-hca in.h5 std
+        echo "$kind: $output" >&2
+        assert_failed "mc-import-hca: in.h5: $msg"
+    done <<'EOF'
+indptr-decreasing|/GRCh38/indptr: decreases at index 3 (3 then 2)
+indptr-start|/GRCh38/indptr: starts at 1, not 0
+indptr-end|/GRCh38/indptr: ends at 16 but data has 15 values
+index-out-of-range|/GRCh38/indices: entry 4: gene index 6 out of range (6 genes)
+index-negative|/GRCh38/indices: entry 2: gene index -1 out of range (6 genes)
+negative|/GRCh38/data: entry 5: negative value -3
+fraction|/GRCh38/data: entry 1: value 1.5 is not an integer
+shape-mismatch|/GRCh38/barcodes: 6 values, expected 7 for shape (6, 7)
+genes-mismatch|/GRCh38/gene_names: 5 values, expected 6 for shape (6, 6)
+indices-length|/GRCh38/indices: 14 values but data has 15
+missing-data|/GRCh38/data: missing
+string-data|/GRCh38/data: not a numeric dataset
+newline-barcode|/GRCh38/barcodes: value 2 contains a line break
+v3-index-out-of-range|/matrix/indices: entry 3: gene index 9 out of range (6 genes)
+EOF
+}
+
+@test "not an HDF5 file, a missing file" {
+    printf 'barcode\nAAAC-1\n' >not-hdf5
+    run mc-import-hca not-hdf5 std
+    assert_failed "mc-import-hca: not-hdf5: not an HDF5 file"
+    run mc-import-hca missing.h5 std
+    assert_failed "mc-import-hca: missing.h5: cannot open: No such file or directory"
+}
+
+@test "a truncated HDF5 file is an error, not a crash" {
+    head -c 4000 "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" >in.h5
+    run mc-import-hca in.h5 std
+    assert_failure 1
+    [ "${#lines[@]}" = 1 ]
+    [[ "$output" == "mc-import-hca: in.h5: "* ]]
+    [ ! -e std ]
+}
+
+@test "an existing STD is kept unless --force" {
+    mkhca plain in.h5
+    mkdir std
+    touch std/mine
+    run mc-import-hca in.h5 std
+    assert_failure 1
+    assert_output "mc-import-hca: std: already exists (use --force to replace it)"
+    [ -e std/mine ]
+    run mc-import-hca --force in.h5 std
+    assert_success
+    [ ! -e std/mine ]
+    run check in.h5 std
+    assert_output ok
+}
+
+@test "usage errors exit 2; --help shows an example" {
+    run mc-import-hca
+    assert_failure 2
+    run mc-import-hca in.h5
+    assert_failure 2
+    run mc-import-hca --bogus in.h5 std
+    assert_failure 2
+    run mc-import-hca --genome
+    assert_failure 2
+    run mc-import-hca --help
+    assert_success
+    assert_line --partial "Example:"
+    assert_line --partial "with lane and batch 'all'"
+}
