@@ -24,7 +24,7 @@ static const char usage[] =
     "  --force        replace an existing OUT\n"
     "  --progress     report progress on stderr even when it is not a terminal\n"
     "\n"
-    "Memory: the profiles' CSV values plus 8 bytes per profile and at most\n"
+    "Memory: the profiles' CSV values plus 16 bytes per profile and at most\n"
     "~32 MiB of per-lane output buffers; never proportional to the entries.\n"
     "\n"
     "Example:\n"

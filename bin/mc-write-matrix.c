@@ -32,7 +32,7 @@ static const char usage[] =
     "Memory: the profiles' CSV values and 8 bytes per profile when the matrix is\n"
     "sorted by profile (column), as 10x and mc-import-hca write it.  A matrix in\n"
     "another order (gene-major, as MOCA) is read twice and its entries held in\n"
-    "memory, 8 bytes each (16 when a value exceeds 2^32-1): delane it first.\n"
+    "memory, 8 bytes each (12 when a value exceeds 2^32-1): delane it first.\n"
     "\n"
     "Example:\n"
     "  mc-write-matrix delaned/pbmc/1 cells/pbmc/1\n";

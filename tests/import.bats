@@ -83,6 +83,13 @@ PY
         --mtx v3/matrix.mtx.gz) <(container-tool dense cells)
     diff <(gzip -dc v3/barcodes.tsv.gz) cells/p.barcode.txt
     check_batch_meta cells genes 1107 human
+    # Delaned, the filtered genes are gone from genes.csv and the matrix rows renumbered.
+    mc-delane --format "$F/10x-v3.yaml" v3 delaned
+    [ "$(wc -l <delaned/all/genes.csv)" = 505 ]
+    [ "$(sed -n 2p delaned/all/umis.mtx)" = "504 1107 $(expect dense --genes v3/features.tsv.gz --sep '\t' --fields ensembl,name,type \
+        --filter 'type=Gene Expression' --mtx v3/matrix.mtx.gz | tr ' ' '\n' | grep -cv '^0$')" ]
+    mc-write-matrix --genes genes delaned/all fromdelaned
+    cmp cells/gp.umis.mmm fromdelaned/gp.umis.mmm
 }
 
 @test "a gene-major matrix gives the same batch as the profile-sorted one, with every field type" {
