@@ -185,6 +185,10 @@ static int bucket(job *j, mc_err *e)
     uint32_t g, p;
     uint64_t v;
     while (rc == 0 && (rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
+        if (start[p] + j->column_count[p] == start[p + 1]) {   /* only if the file changed between the passes */
+            rc = mc_fail(e, "%s: changed while being read", j->std.matrix_path);
+            break;
+        }
         uint64_t at = start[p] + j->column_count[p]++;
         genes[at] = j->gene_map[g];
         if (wide) ((uint64_t *)values)[at] = v;

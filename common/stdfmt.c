@@ -302,7 +302,7 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     }
     const yaml_value *types = yaml_get(m, "field_types");
     if (!types) return bad(x, s, "needs 'field_types'");
-    char **type_names;
+    char **type_names = NULL;
     if (scalar_map(x, "field_types", types, &c->column, &type_names, &c->nkeep) < 0) {
         free_strings(type_names, c->nkeep);
         return -1;
@@ -341,6 +341,19 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     if (rc < 0) return -1;
     if ((v = yaml_get(m, "filter")) && scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
         return -1;
+    for (size_t i = 0; i < c->nkeep; i++)
+        if (!*c->field[i] || strchr(c->field[i], '/'))
+            return mc_fail(x->e, "%s: %s: field '%s' cannot name a file (rename it)", x->path, s, c->field[i]);
+    if (!c->header) {
+        for (size_t i = 0; i < c->nkeep + c->nfilter; i++) {
+            const char *col = i < c->nkeep ? c->column[i] : c->filter_column[i - c->nkeep];
+            size_t k = 0;
+            while (k < c->nfield_names && strcmp(c->field_names[k], col)) k++;
+            if (k == c->nfield_names)
+                return mc_fail(x->e, "%s: %s.%s: '%s' is not in field_names", x->path, s,
+                               i < c->nkeep ? "field_types" : "filter", col);
+        }
+    }
     return 0;
 }
 

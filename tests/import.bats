@@ -440,6 +440,11 @@ fails() {
     mkstd dups bad
     sed -i 's/header: true/headers: true/' bad/format.yaml
     fails "bad/format.yaml: genes: unknown key 'headers'"
+    sed -i 's/headers: true/header: false, field_names: [ensembl]/' bad/format.yaml
+    fails "bad/format.yaml: genes.field_types: 'name' is not in field_names"
+    mkstd dups bad
+    sed -i '1s/batch/a\/b/; s/batch: str/a\/b: str/' bad/profiles.csv bad/format.yaml
+    fails "bad/format.yaml: profiles: field 'a/b' cannot name a file (rename it)"
     rm bad/format.yaml
     fails "bad/format.yaml: cannot open: No such file or directory"
     # A quoted value may span lines in CSV, but not in a .txt array.
