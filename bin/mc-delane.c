@@ -205,6 +205,8 @@ static int delane(const cli *c, const char *in, const char *format, const char *
     outdir o = {0};
     mtx_writer **w = NULL;
     int rc = -1, begun = 0;
+    if (!force && path_exists(out))   /* before the long reading, not after */
+        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
     if (std_open(&s, in, format, e) < 0) return -1;
     if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || find_lanes(&s.profiles, &l, e) < 0) goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;

@@ -258,6 +258,8 @@ static int run(const cli *c, const char *in, const char *out, const options *opt
     outdir o;
     char *mmm = NULL;
     int rc = -1, begun = 0;
+    if (!opt->force && path_exists(out))   /* before the long reading, not after */
+        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
     if (std_open(&j.std, in, opt->format, e) < 0) return -1;
     if (std_load_genes(&j.std, e) < 0 || std_load_profiles(&j.std, e) < 0) goto done;
     j.profiles = j.std.profiles.count;
