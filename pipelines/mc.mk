@@ -91,5 +91,9 @@ views/%/profiles.yaml: cells/%/profiles.yaml
 views/%/p.total_umis.npy: views/%/profiles.yaml
 	mc-sum views/$* >/dev/null
 
+# Labels are usually exported for every cell; keep those of the profiles in the view.
 views/%/groups/profiles.yaml: views/%/profiles.yaml raw/%.groups.tsv
-	mc-group --force --groups raw/$*.groups.tsv views/$*
+	mc-sum views/$* --by profile | cut -f1 >views/.$*.names
+	awk -F'\t' 'NR == FNR {keep[$$1]; next} $$1 in keep' views/.$*.names raw/$*.groups.tsv >views/.$*.groups.tsv
+	mc-group --force --groups views/.$*.groups.tsv views/$*
+	rm -f views/.$*.names views/.$*.groups.tsv
