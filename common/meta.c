@@ -486,6 +486,15 @@ static int dump_begin(dumper *d, FILE *f)
     return 0;
 }
 
+/* Create PATH and open its top-level mapping. */
+static int dump_open(dumper *d, FILE **f, const char *path, mc_err *e)
+{
+    if (!(*f = fopen(path, "wb"))) return mc_fail_errno(e, path, "cannot create");
+    if (dump_begin(d, *f) == 0) return 0;
+    fclose(*f);
+    return mc_fail(e, "%s: out of memory", path);
+}
+
 static int dump_end(dumper *d, FILE *f, const char *path, mc_err *e)
 {
     yaml_event_t ev;
@@ -514,13 +523,9 @@ static void emit_key_long(dumper *d, const char *k, long v)
 
 int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e)
 {
-    FILE *f = fopen(yaml_path, "wb");
-    if (!f) return mc_fail_errno(e, yaml_path, "cannot create");
+    FILE *f;
     dumper d;
-    if (dump_begin(&d, f) < 0) {
-        fclose(f);
-        return mc_fail(e, "%s: out of memory", yaml_path);
-    }
+    if (dump_open(&d, &f, yaml_path, e) < 0) return -1;
     emit_key_str(&d, "uuid", m->uuid);
     emit_key_str(&d, "organism", m->organism);
     emit_key_str(&d, "profiles_kind", m->profiles_kind);
@@ -551,13 +556,9 @@ int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e)
 
 int genes_meta_dump(const char *yaml_path, const genes_meta *m, mc_err *e)
 {
-    FILE *f = fopen(yaml_path, "wb");
-    if (!f) return mc_fail_errno(e, yaml_path, "cannot create");
+    FILE *f;
     dumper d;
-    if (dump_begin(&d, f) < 0) {
-        fclose(f);
-        return mc_fail(e, "%s: out of memory", yaml_path);
-    }
+    if (dump_open(&d, &f, yaml_path, e) < 0) return -1;
     emit_key_str(&d, "uuid", m->uuid);
     emit_key_str(&d, "organism", m->organism);
     emit_key_long(&d, "genes_count", m->genes_count);
