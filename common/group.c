@@ -285,6 +285,11 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
     return rc;
 }
 
+static int refuse_existing(const char *path, mc_err *e)
+{
+    return path_exists(path) ? mc_fail(e, "%s: already exists (use --force to replace it)", path) : 0;
+}
+
 int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e)
 {
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
@@ -299,11 +304,8 @@ int groups_write(container *c, const grouping *g, int write_group, int force, co
     }
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] < 0) outlier[n++] = (int32_t)i;
-    for (const char *const *d = (const char *const[]){groups_dir, outliers_dir, NULL}; *d; d++)
-        if (!force && path_exists(*d)) {   /* fail before the long part */
-            mc_fail(e, "%s: already exists (use --force to replace it)", *d);
-            goto done;
-        }
+    if (!force && (refuse_existing(groups_dir, e) < 0 || refuse_existing(outliers_dir, e) < 0))
+        goto done;   /* before the long part */
     if (write_group && group_file_prepare(c, g, force, &group_file, e) < 0) goto done;
     if (outdir_begin(&groups, groups_dir, force, e) < 0) goto done;
     if (groups_fill(c, g, &groups, ui, e) < 0 ||

@@ -1,0 +1,594 @@
+#!/usr/bin/env bats
+# mc-collect, mc-make-view, mc-sum, mc-group on data written by an independent
+# Python writer (tests/helpers/derived.py over mcfix.py); every result is
+# recomputed with numpy, and every uuid per SPEC 3 from the files.
+
+load test_helper
+bats_require_minimum_version 1.5.0
+
+H="$MC_ROOT/tests/helpers"
+
+build() {
+    "$PY" "$H/derived.py" build "$T/d"
+    cd "$T/d"
+}
+
+# Python on stdin with the fixture loaded as F (run in the data root).
+check() {
+    { printf 'import sys\nsys.path.insert(0, "%s")\nfrom derived import *\nF = Fixture(".")\n' "$H"; cat; } | "$PY" -
+}
+
+verify() {
+    for c; do
+        run mc-info --verify "$c"
+        assert_success
+        assert_output "$c: ok"
+    done
+}
+
+# No temporary or set-aside outputs anywhere under the data root.
+no_leftovers() {
+    run find . -name '.*.tmp-*' -o -name '.*.old-*'
+    assert_output ""
+}
+
+# --- mc-collect ----------------------------------------------------------------------
+
+@test "mc-collect OUT alone collects its lane batches in name order, in place" {
+    build
+    run mc-collect cells/S
+    assert_success
+    assert_output ""
+    check <<'PY'
+m = read_yaml("cells/S/profiles.yaml")
+assert [x["name"] for x in m["combined_profiles"]] == ["L1", "L2"], m
+assert [x["profiles_count"] for x in m["combined_profiles"]] == ["6", "5"]
+assert (m["profiles_count"], m["genes_count"], m["genes_uuid"], m["profiles_kind"], m["organism"]) == \
+    ("11", "10", F.genes_uuid, "cells", "human"), m
+assert m["uuid"] == mcfix.combine(mcfix.file_uuid("cells/S/L1/gp.umis.mmm"), mcfix.file_uuid("cells/S/L2/gp.umis.mmm"))
+check_uuids("cells/S")
+np.testing.assert_array_equal(dense("cells/S"), F.S)
+assert names("cells/S") == F.S_names
+PY
+    run ls cells/S/L1
+    assert_output "gp.umis.mmm
+p.barcode.txt
+p.lane.txt
+profiles.yaml"
+    verify cells/S
+    no_leftovers
+}
+
+@test "mc-collect links members living elsewhere, named NAME= or by basename, in the order given" {
+    build
+    mc-collect cells/S
+    run mc-collect all s=cells/S cells/T n=cells/N/
+    assert_success
+    check <<'PY'
+m = read_yaml("all/profiles.yaml")
+assert [x["name"] for x in m["combined_profiles"]] == ["s", "T", "n"], m
+for name, base in (("s", "cells/S"), ("T", "cells/T"), ("n", "cells/N")):
+    v = read_yaml("all/%s/profiles.yaml" % name)
+    assert v["base_profiles"] == "../../" + base, v
+    assert v["uuid"] == v["base_uuid"] == read_yaml(base + "/profiles.yaml")["uuid"], v
+    assert sorted(os.listdir("all/" + name)) == ["profiles.yaml"]      # nothing copied
+assert m["uuid"] == mcfix.combine(*[read_yaml(b + "/profiles.yaml")["uuid"] for b in ("cells/S", "cells/T", "cells/N")])
+check_uuids("all")
+np.testing.assert_array_equal(dense("all"), np.vstack([F.S, F["T"], F["N"]]))
+assert names("all") == ["s/" + n for n in F.S_names] + ["T:" + b for b in F["bc_T"]] + ["n:0", "n:1", "n:2"]
+PY
+    verify all all/s all/T
+    no_leftovers
+}
+
+@test "mc-collect refuses members with different gene sets, leaving nothing behind" {
+    build
+    gu=$(sed -n 's/^genes_uuid: //p' cells/T/profiles.yaml)
+    ou=$(sed -n 's/^genes_uuid: //p' other/X/profiles.yaml)
+    run mc-collect mixed cells/T other/X
+    assert_failure 1
+    assert_output "mc-collect: other/X/profiles.yaml: genes_uuid $ou (10 genes) differs from cells/T's $gu (10 genes): members of a collection must have the same genes"
+    [ ! -e mixed ]
+    mkdir mixed
+    run mc-collect mixed cells/N cells/T other/X
+    assert_failure 1
+    run ls -A mixed
+    assert_output ""
+    no_leftovers
+}
+
+@test "mc-collect needs --force to replace a collection; rescanning skips OUT's own groups and outliers" {
+    build
+    mc-collect cells/S
+    run mc-collect cells/S
+    assert_failure 1
+    assert_output "mc-collect: cells/S/profiles.yaml: already exists (use --force to replace it)"
+    printf '0\n0\n1\n-1\n1\n0\n0\n1\n-1\n1\n1\n' | mc-group --groups - cells/S
+    run mc-collect --force cells/S
+    assert_success
+    check <<'PY'
+m = read_yaml("cells/S/profiles.yaml")
+assert [x["name"] for x in m["combined_profiles"]] == ["L1", "L2"], m
+PY
+    verify cells/S cells/S/groups cells/S/outliers
+}
+
+@test "mc-collect member names must be unique subdirectory names" {
+    build
+    run mc-collect all x=cells/T x=cells/N
+    assert_failure 1
+    assert_output "mc-collect: cells/N: member name 'x' is also given to cells/T; name one with NAME="
+    run mc-collect all .hidden=cells/T
+    assert_failure 1
+    assert_output "mc-collect: cells/T: '.hidden' is not a member name (a subdirectory name not starting with '.')"
+    [ ! -e all ]
+}
+
+# --- mc-sum --------------------------------------------------------------------------
+
+@test "mc-sum prints exact totals per profile and per gene for every kind" {
+    build
+    mc-collect cells/S
+    printf '0\n1\n0\n-1\n' | mc-group --groups - cells/T
+    echo 4 | mc-make-view --exclude-profiles - cells/S views/v
+    for c in cells/T cells/N cells/S views/v cells/T/groups; do
+        for by in profile gene; do
+            expected=$(C=$c BY=$by check <<'PY'
+c, by = os.environ["C"], os.environ["BY"]
+T = F["T"]
+m, n = {"cells/T": (T, ["%s" % b for b in F["bc_T"]]),
+        "cells/N": (F["N"], ["0", "1", "2"]),
+        "cells/S": (F.S, F.S_names),
+        "views/v": (np.delete(F.S, 4, axis=0), [x for i, x in enumerate(F.S_names) if i != 4]),
+        "cells/T/groups": (np.vstack([T[0] + T[2], T[1]]), ["0", "1"])}[c]
+print(tsv(n, m.sum(axis=1)) if by == "profile" else tsv(GENES, m.sum(axis=0)), end="")
+PY
+)
+            run mc-sum --by "$by" "$c"
+            assert_success
+            assert_output "$expected"
+        done
+    done
+    verify cells/T cells/N cells/S views/v cells/T/groups
+}
+
+@test "mc-sum caches totals with the uuid they were computed for, and recomputes when it changes" {
+    build
+    run mc-sum cells/T
+    assert_success
+    check <<'PY'
+for f, axis in (("p", 1), ("g", 0)):
+    a = load("cells/T/%s.total_umis.npy" % f)
+    assert a.dtype == np.dtype("<f8") and a.shape == (F["T"].shape[1 - axis],)
+    np.testing.assert_array_equal(a, F["T"].sum(axis=axis))
+assert open("cells/T/total_umis.uuid").read() == read_yaml("cells/T/profiles.yaml")["uuid"] + "\n"
+np.save("cells/T/p.total_umis.npy", load("cells/T/p.total_umis.npy") + 1)   # the cache is what gets printed
+PY
+    run mc-sum cells/T
+    assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1626$'
+    run mc-sum --force cells/T
+    assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1625$'
+    "$PY" -c 'import numpy as np; np.save("cells/T/p.total_umis.npy", np.load("cells/T/p.total_umis.npy") + 1)'
+    check <<'PY'
+# The batch is rewritten: a new uuid, so the stale cache must not be trusted.
+F.t["T"][0, 0] += 1000
+mcfix.write_batch("cells/T", F["T"], F.genes_uuid, list(F["bc_T"]))
+open("expected", "w").write(tsv(F["bc_T"], F["T"].sum(axis=1)))
+PY
+    run mc-sum cells/T
+    assert_success
+    assert_output "$(cat expected)"
+    assert_line --index 0 --regexp $'\t2625$'
+    check <<'PY'
+assert open("cells/T/total_umis.uuid").read() == read_yaml("cells/T/profiles.yaml")["uuid"] + "\n"
+PY
+    verify cells/T
+    no_leftovers
+}
+
+@test "a gene-slicing view does not see the base's p.total_umis; mc-sum on it sums only kept genes" {
+    build
+    mc-sum cells/T > /dev/null
+    printf 'cd3e\nNKG7\nXist\n' | mc-make-view --genes - cells/T views/g
+    run container-tool array views/g p total_umis
+    assert_output absent
+    run container-tool array views/g g total_umis
+    assert_output "$(check <<<'print("\n".join("%d" % v for v in F["T"].sum(axis=0)[[1, 6, 9]]))')"
+    run mc-sum views/g
+    assert_success
+    assert_output "$(check <<<'print(tsv(F["bc_T"], F["T"][:, [1, 6, 9]].sum(axis=1)), end="")')"
+    run mc-sum --by gene views/g
+    assert_output "$(check <<<'print(tsv(["CD3E", "NKG7", "XIST"], F["T"][:, [1, 6, 9]].sum(axis=0)), end="")')"
+    run container-tool array views/g p total_umis
+    assert_output "$(check <<<'print("\n".join("%d" % v for v in F["T"][:, [1, 6, 9]].sum(axis=1)))')"
+    # A profile slice may see the base's per-profile totals (they depend on genes only), not per-gene ones.
+    echo 3 | mc-make-view --profiles - cells/T views/p
+    run container-tool array views/p p total_umis
+    assert_output "$(check <<<'print(F["T"][3].sum())')"
+    run container-tool array views/p g total_umis
+    assert_output absent
+    run mc-sum --by gene views/p
+    assert_output "$(check <<<'print(tsv(GENES, F["T"][3]), end="")')"
+    verify views/g views/p
+}
+
+@test "mc-sum output filtered by awk selects exactly the profiles with enough UMIs" {
+    build
+    mc-collect cells/S
+    mc-sum cells/S --by profile | awk '$2 >= 800 {print $1}' | mc-make-view --profiles - cells/S views/good
+    check <<'PY'
+sel = np.nonzero(F.S.sum(axis=1) >= 800)[0]
+assert 0 < len(sel) < len(F.S)
+idx = load("views/good/p.base_index.npy")
+assert idx.dtype == np.dtype("<i4")
+np.testing.assert_array_equal(idx, sel)
+assert not os.path.exists("views/good/g.base_index.npy")
+np.testing.assert_array_equal(dense("views/good"), F.S[sel])
+assert names("views/good") == [F.S_names[i] for i in sel]
+v = read_yaml("views/good/profiles.yaml")
+assert v["base_profiles"] == "../../cells/S" and v["profiles_count"] == str(len(sel))
+assert v["uuid"] == mcfix.combine(read_yaml("cells/S/profiles.yaml")["uuid"], mcfix.file_uuid("views/good/p.base_index.npy"))
+check_uuids("views/good")
+PY
+    verify views/good
+}
+
+@test "mc-sum warns when the cache cannot be written and still prints the totals" {
+    build
+    mkdir cells/N/p.total_umis.npy
+    run --separate-stderr mc-sum cells/N
+    assert_success
+    assert_output "$(check <<<'print(tsv(["0", "1", "2"], F["N"].sum(axis=1)), end="")')"
+    [ "$stderr" = "mc-sum: warning: totals not cached: cells/N/p.total_umis.npy: cannot rename the output into place: Is a directory" ]
+    [ ! -e cells/N/total_umis.uuid ]
+    no_leftovers
+}
+
+# --- mc-make-view --------------------------------------------------------------------
+
+@test "mc-make-view selects by index, full name, bare barcode and gene name, minus exclusions" {
+    build
+    mc-collect cells/S
+    check <<'PY'
+bc1, bc2 = F["bc_L1"], F["bc_L2"]
+with open("p.txt", "w") as f:   # a full name, a unique bare barcode, an index, a blank line, extra fields, CRLF
+    f.write("L2:%s\n%s\n0\n\n5\tignored\n%s\r\n" % (bc2[0], bc1[3], bc1[4]))
+with open("xp.txt", "w") as f:
+    f.write("L1:%s\n" % bc1[3])
+with open("g.txt", "w") as f:
+    f.write("ms4a1\r\n2\nActb\nnkg7\n")
+PY
+    echo CD79A | mc-make-view --profiles p.txt --exclude-profiles xp.txt --genes g.txt --exclude-genes - cells/S views/v
+    check <<'PY'
+p, g = [0, 4, 5, 6], [0, 5, 6]
+np.testing.assert_array_equal(load("views/v/p.base_index.npy"), p)
+np.testing.assert_array_equal(load("views/v/g.base_index.npy"), g)
+assert load("views/v/g.base_index.npy").dtype == np.dtype("<i4")
+np.testing.assert_array_equal(dense("views/v"), F.S[p][:, g])
+assert names("views/v") == [F.S_names[i] for i in p]
+v = read_yaml("views/v/profiles.yaml")
+su = read_yaml("cells/S/profiles.yaml")["uuid"]
+assert v["uuid"] == mcfix.combine(su, mcfix.file_uuid("views/v/p.base_index.npy"), mcfix.file_uuid("views/v/g.base_index.npy"))
+assert v["genes_uuid"] == mcfix.combine(F.genes_uuid, mcfix.file_uuid("views/v/g.base_index.npy"))
+assert (v["profiles_count"], v["genes_count"], v["base_uuid"]) == ("4", "3", su)
+check_uuids("views/v")
+PY
+    run mc-sum --by gene views/v
+    assert_output "$(check <<<'print(tsv(["ACTB", "MS4A1", "NKG7"], F.S[[0, 4, 5, 6]][:, [0, 5, 6]].sum(axis=0)), end="")')"
+    verify views/v
+    no_leftovers
+}
+
+@test "mc-make-view with no selection writes a link view with the base's uuid" {
+    build
+    run mc-make-view cells/T views/link
+    assert_success
+    check <<'PY'
+assert sorted(os.listdir("views/link")) == ["profiles.yaml"]
+v, t = read_yaml("views/link/profiles.yaml"), read_yaml("cells/T/profiles.yaml")
+assert v["uuid"] == v["base_uuid"] == t["uuid"] and v["genes_uuid"] == t["genes_uuid"] and v["base_profiles"] == "../../cells/T"
+np.testing.assert_array_equal(dense("views/link"), F["T"])
+PY
+    verify views/link
+}
+
+@test "views of views, of collections and of groups" {
+    build
+    mc-collect cells/S
+    "$PY" -c 'import numpy as np; np.save("cells/S/p.group.npy", np.array([2, 0, 1, 0, -1, 2, 1, 1, -1, 0, 2], dtype="<i4"))'
+    mc-group cells/S
+    printf '0\n2\n4\n6\n8\n10\n' | mc-make-view --profiles - --exclude-genes <(printf 'ACTB\nXIST\n') cells/S views/v1
+    printf '1\n3\n' | mc-make-view --profiles - --genes <(printf 'LYZ\nnkg7\n') views/v1 views/v2
+    echo 1 | mc-make-view --profiles - cells/S/groups views/vg
+    mc-make-view views/v2 views/link2
+    check <<'PY'
+S = F.S
+np.testing.assert_array_equal(dense("views/v1"), S[[0, 2, 4, 6, 8, 10]][:, 1:9])
+np.testing.assert_array_equal(dense("views/v2"), S[[2, 6]][:, [4, 6]])
+np.testing.assert_array_equal(load("views/v2/g.base_index.npy"), [3, 5])   # in v1's gene space
+assert names("views/v2") == [F.S_names[2], F.S_names[6]]
+group = np.load("cells/S/p.group.npy")
+np.testing.assert_array_equal(dense("views/vg"), S[group == 1].sum(axis=0, keepdims=True))
+np.testing.assert_array_equal(dense("views/link2"), dense("views/v2"))
+for v in ("views/v1", "views/v2", "views/vg", "views/link2"):
+    check_uuids(v)
+g1 = mcfix.combine(F.genes_uuid, mcfix.file_uuid("views/v1/g.base_index.npy"))
+assert read_yaml("views/v2/profiles.yaml")["genes_uuid"] == mcfix.combine(g1, mcfix.file_uuid("views/v2/g.base_index.npy"))
+assert read_yaml("views/vg/profiles.yaml")["profiles_kind"] == "metacells"
+PY
+    run mc-sum --by gene views/v2
+    assert_output "$(check <<<'print(tsv(["LYZ", "NKG7"], F.S[[2, 6]][:, [4, 6]].sum(axis=0)), end="")')"
+    verify views/v1 views/v2 views/vg views/link2
+}
+
+@test "mc-make-view errors name the file and line, and leave nothing behind" {
+    build
+    mc-collect cells/S
+    run mc-make-view --profiles <(echo 11) cells/S views/bad
+    assert_failure 1
+    assert_output --regexp '^mc-make-view: /dev/fd/[0-9]+:1: index 11 out of range \(cells/S has 11 profiles\)$'
+    printf '0\n1\n-1\n' > p.txt
+    run mc-make-view --profiles p.txt cells/S views/bad
+    assert_failure 1
+    assert_output "mc-make-view: p.txt:3: index -1 out of range (cells/S has 11 profiles)"
+    printf '0\nNOPE-1\n' > p.txt
+    run mc-make-view --exclude-profiles p.txt cells/S views/bad
+    assert_failure 1
+    assert_output "mc-make-view: p.txt:2: no profile named 'NOPE-1' in cells/S"
+    bc=$(sed -n 2p cells/S/L1/p.barcode.txt)   # also the 4th barcode of L2
+    run mc-make-view --profiles - cells/S views/bad <<< "$bc"
+    assert_failure 1
+    assert_output "mc-make-view: stdin:1: '$bc' names several profiles of cells/S; give the full name or the index"
+    run mc-make-view --genes - cells/S views/bad <<< "$(printf 'CD3E\nNOTAGENE')"
+    assert_failure 1
+    assert_output "mc-make-view: stdin:2: no gene named 'NOTAGENE' in cells/S"
+    run mc-make-view --genes - cells/S views/bad <<< 10
+    assert_failure 1
+    assert_output "mc-make-view: stdin:1: index 10 out of range (cells/S has 10 genes)"
+    run mc-make-view --genes - --gene-set other/genes cells/S views/bad <<< CD3E
+    assert_failure 1
+    assert_output --regexp "^mc-make-view: other/genes: gene set [0-9a-f-]{36}, but the container uses [0-9a-f-]{36}$"
+    [ ! -e views ]
+    run mc-make-view --profiles - --genes - cells/S views/bad
+    assert_failure 2
+    assert_line --index 0 "mc-make-view: only one selection can be read from stdin ('-')"
+    no_leftovers
+}
+
+@test "mc-make-view needs --force to replace a view and never replaces its own base" {
+    build
+    echo 0 | mc-make-view --profiles - cells/T views/v
+    run mc-make-view --profiles - cells/T views/v <<< 1
+    assert_failure 1
+    assert_output "mc-make-view: views/v: already exists (use --force to replace it)"
+    run mc-make-view --force --profiles - cells/T views/v <<< 1
+    assert_success
+    check <<<'np.testing.assert_array_equal(dense("views/v"), F["T"][[1]])'
+    run mc-make-view --force cells/T cells
+    assert_failure 1
+    assert_output "mc-make-view: cells: is or contains the base cells/T; write the view elsewhere"
+    verify cells/T views/v
+    no_leftovers
+}
+
+@test "a base changed after the view was made is an error for every tool" {
+    build
+    echo 0 | mc-make-view --profiles - cells/T views/v
+    old=$(sed -n 's/^uuid: //p' cells/T/profiles.yaml)
+    check <<<'F.t["T"][0, 0] += 1; mcfix.write_batch("cells/T", F["T"], F.genes_uuid, list(F["bc_T"]))'
+    new=$(sed -n 's/^uuid: //p' cells/T/profiles.yaml)
+    [ "$old" != "$new" ]
+    msg="views/v/profiles.yaml: base_uuid $old does not match views/v/../../cells/T ($new): the base changed after the view was made"
+    run mc-sum views/v
+    assert_failure 1
+    assert_output "mc-sum: $msg"
+    run mc-make-view views/v views/w
+    assert_failure 1
+    assert_output "mc-make-view: $msg"
+    run mc-group --groups - views/v <<< 0
+    assert_failure 1
+    assert_output "mc-group: $msg"
+    run mc-collect all views/v
+    assert_failure 1
+    assert_output "mc-collect: $msg"
+    [ ! -e views/w ]
+    [ ! -e all ]
+    [ ! -e views/v/groups ]
+    [ ! -e views/v/p.group.npy ]
+}
+
+# --- mc-group ------------------------------------------------------------------------
+
+@test "mc-group sums the groups of p.group.npy and writes an outliers view" {
+    build
+    "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([1, -1, 0, 1], dtype="<i4"))'
+    cp cells/T/p.group.npy before.npy
+    run mc-group cells/T
+    assert_success
+    assert_output ""
+    cmp before.npy cells/T/p.group.npy
+    check <<'PY'
+T = F["T"]
+sums = np.vstack([T[2], T[0] + T[3]])
+np.testing.assert_array_equal(mmm_dense("cells/T/groups/gp.umis.mmm"), sums)
+np.testing.assert_array_equal(dense("cells/T/groups"), sums)
+c = load("cells/T/groups/p.grouped_count.npy")
+assert c.dtype == np.dtype("<i4")
+np.testing.assert_array_equal(c, [1, 2])
+g = read_yaml("cells/T/groups/profiles.yaml")
+assert (g["profiles_kind"], g["grouped_profiles"], g["profiles_count"], g["genes_uuid"]) == ("metacells", "..", "2", F.genes_uuid), g
+assert g["uuid"] == mcfix.file_uuid("cells/T/groups/gp.umis.mmm")
+assert g["grouped_uuid"] == read_yaml("cells/T/profiles.yaml")["uuid"]
+assert not os.path.exists("cells/T/groups/p.group_label.txt")
+o = read_yaml("cells/T/outliers/profiles.yaml")
+assert o["base_profiles"] == ".." and o["profiles_kind"] == "cells"
+np.testing.assert_array_equal(load("cells/T/outliers/p.base_index.npy"), [1])
+np.testing.assert_array_equal(dense("cells/T/outliers"), T[[1]])
+assert names("cells/T/outliers") == [F["bc_T"][1]]
+check_uuids("cells/T/groups")
+check_uuids("cells/T/outliers")
+PY
+    verify cells/T/groups cells/T/outliers
+    no_leftovers
+}
+
+@test "mc-group on a collection from stdin; groups of groups are 1_zones, then 2_zones" {
+    build
+    mc-collect cells/S
+    printf '3\n0\n1\n-7\n2\n0\n1\n1\n-1\n0\n3\n' | mc-group --groups - cells/S
+    printf '0\n1\n0\n1\n' | mc-group --groups - cells/S/groups
+    printf '0\n0\n' | mc-group --groups - cells/S/groups/groups
+    check <<'PY'
+group = np.array([3, 0, 1, -1, 2, 0, 1, 1, -1, 0, 3])
+saved = load("cells/S/p.group.npy")
+assert saved.dtype == np.dtype("<i4")
+np.testing.assert_array_equal(saved, group)
+sums = np.vstack([F.S[group == k].sum(axis=0) for k in range(4)])
+np.testing.assert_array_equal(mmm_dense("cells/S/groups/gp.umis.mmm"), sums)
+np.testing.assert_array_equal(load("cells/S/groups/p.grouped_count.npy"), [3, 3, 1, 2])
+zones = np.vstack([sums[0] + sums[2], sums[1] + sums[3]])
+np.testing.assert_array_equal(mmm_dense("cells/S/groups/groups/gp.umis.mmm"), zones)
+np.testing.assert_array_equal(dense("cells/S/groups/groups/groups"), zones.sum(axis=0, keepdims=True))
+kinds = [read_yaml(d + "/profiles.yaml")["profiles_kind"] for d in ("cells/S/groups", "cells/S/groups/groups", "cells/S/groups/groups/groups")]
+assert kinds == ["metacells", "1_zones", "2_zones"], kinds
+np.testing.assert_array_equal(load("cells/S/outliers/p.base_index.npy"), [3, 8])
+assert names("cells/S/outliers") == [F.S_names[3], F.S_names[8]]
+assert load("cells/S/groups/outliers/p.base_index.npy").shape == (0,)
+for d in ("cells/S/groups/groups/groups", "cells/S/outliers", "cells/S/groups/outliers"):
+    check_uuids(d)
+PY
+    verify cells/S cells/S/groups/groups/groups cells/S/outliers cells/S/groups/outliers
+    no_leftovers
+}
+
+@test "mc-group takes NAME<TAB>LABEL lines: labels in order of appearance, unlisted and -1 are outliers" {
+    build
+    mc-collect cells/S
+    check <<'PY'
+n = F.S_names
+bare = F["bc_L2"][0]                  # unique, so accepted without its member prefix
+with open("clusters.tsv", "w") as f:
+    f.write("%s\tB cells\n%s\tT cells\n%s\tB cells\n%s\t\n%s\t-1\n%s\tT cells\n9\tNK\n" % (n[1], bare, n[2], n[0], n[4], n[10]))
+PY
+    run mc-group --groups clusters.tsv cells/S
+    assert_success
+    run cat cells/S/groups/p.group_label.txt
+    assert_output "B cells
+T cells
+NK"
+    check <<'PY'
+group = np.full(11, -1)
+group[[1, 2]] = 0
+group[[6, 10]] = 1
+group[9] = 2
+np.testing.assert_array_equal(load("cells/S/p.group.npy"), group)
+np.testing.assert_array_equal(mmm_dense("cells/S/groups/gp.umis.mmm"), np.vstack([F.S[group == k].sum(axis=0) for k in range(3)]))
+np.testing.assert_array_equal(load("cells/S/groups/p.grouped_count.npy"), [2, 2, 1])
+out = np.nonzero(group < 0)[0]
+np.testing.assert_array_equal(load("cells/S/outliers/p.base_index.npy"), out)
+np.testing.assert_array_equal(dense("cells/S/outliers"), F.S[out])
+check_uuids("cells/S/groups")
+check_uuids("cells/S/outliers")
+PY
+    verify cells/S/groups cells/S/outliers
+}
+
+@test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {
+    build
+    "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([0, 2, 0, 2], dtype="<i4"))'
+    run mc-group cells/T
+    assert_failure 1
+    assert_output "mc-group: cells/T/p.group.npy: group 1 has no profiles (groups must be numbered 0..2 without gaps)"
+    rm cells/T/p.group.npy
+    printf '0\n3\n1\n0\n' > g.txt
+    run mc-group --groups g.txt cells/T
+    assert_failure 1
+    assert_output "mc-group: g.txt: group 2 has no profiles (groups must be numbered 0..3 without gaps)"
+    printf '0\n1\n0\n' > g.txt
+    run mc-group --groups g.txt cells/T
+    assert_failure 1
+    assert_output "mc-group: g.txt:4: expected 4 lines (one group per profile of cells/T), found 3"
+    printf '0\n1\n0\n1\n1\n1\n' > g.txt
+    run mc-group --groups g.txt cells/T
+    assert_failure 1
+    assert_output "mc-group: g.txt:5: expected 4 lines (one group per profile of cells/T), found 6"
+    run mc-group --groups - cells/T <<< "$(printf '0\nx\n0\n0')"
+    assert_failure 1
+    assert_output "mc-group: stdin:2: 'x' is not a group index (an integer; negative for an outlier)"
+    bc=$(sed -n 1p cells/T/p.barcode.txt)
+    run mc-group --groups - cells/T <<< "$(printf '%s\ta\nNOPE-1\tb' "$bc")"
+    assert_failure 1
+    assert_output "mc-group: stdin:2: no profile named 'NOPE-1' in cells/T"
+    run mc-group --groups - cells/T <<< "$(printf '%s\ta\n1\tb\n%s\tb' "$bc" "$bc")"
+    assert_failure 1
+    assert_output "mc-group: stdin:3: profile '$bc' is listed twice (first at line 1)"
+    run mc-group --groups - cells/T <<< "$(printf '%s\ta\nno label' "$bc")"
+    assert_failure 1
+    assert_output "mc-group: stdin:2: expected NAME<TAB>LABEL"
+    run mc-group cells/N
+    assert_failure 1
+    assert_output "mc-group: cells/N/p.group.npy: not found; give the groups with --groups FILE"
+    run ls cells/T cells/N
+    assert_output "cells/N:
+gp.umis.mmm
+profiles.yaml
+
+cells/T:
+gp.umis.mmm
+p.barcode.txt
+profiles.yaml"
+    no_leftovers
+}
+
+@test "mc-group needs --force to replace groups, outliers and a different p.group.npy" {
+    build
+    printf '0\n0\n1\n1\n' > g.txt
+    "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([0, 0, 1, 1], dtype="<i4"))'
+    run mc-group --groups g.txt cells/T      # the same groups as p.group.npy already holds
+    assert_success
+    run mc-group --groups g.txt cells/T
+    assert_failure 1
+    assert_output "mc-group: cells/T/groups: already exists (use --force to replace it)"
+    rm -r cells/T/groups cells/T/outliers
+    printf '1\n0\n0\n1\n' > g.txt
+    run mc-group --groups g.txt cells/T
+    assert_failure 1
+    assert_output "mc-group: cells/T/p.group.npy: already exists with other groups (use --force to replace it)"
+    [ ! -e cells/T/groups ]
+    [ ! -e cells/T/outliers ]
+    run mc-group --force --groups g.txt cells/T
+    assert_success
+    check <<'PY'
+T = F["T"]
+np.testing.assert_array_equal(load("cells/T/p.group.npy"), [1, 0, 0, 1])
+np.testing.assert_array_equal(dense("cells/T/groups"), np.vstack([T[1] + T[2], T[0] + T[3]]))
+PY
+    verify cells/T/groups cells/T/outliers
+    no_leftovers
+}
+
+# --- conventions ---------------------------------------------------------------------
+
+@test "every derived tool has --help with an example, --version and usage errors" {
+    for t in mc-collect mc-make-view mc-sum mc-group; do
+        run "$t" --help
+        assert_success
+        assert_output --partial "Example:"
+        run "$t" --version
+        assert_success
+        assert_output --regexp "^$t [0-9]+\.[0-9]+\.[0-9]+$"
+        run "$t" --no-such-option
+        assert_failure 2
+    done
+    run mc-sum
+    assert_failure 2
+    run mc-sum --by cell x
+    assert_failure 2
+    assert_line --index 0 "mc-sum: --by takes 'profile' or 'gene', not 'cell'"
+    run mc-make-view onlyone
+    assert_failure 2
+    run mc-group a b
+    assert_failure 2
+    run mc-collect
+    assert_failure 2
+}
