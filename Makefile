@@ -47,5 +47,8 @@ sanitize:
 bench: all
 	./bench/run.sh
 
+demo: all
+	./scripts/demo.sh
+
 clean:
 	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS)

@@ -24,7 +24,7 @@ static const char usage[] =
     "  --force        replace an existing OUT\n"
     "  --progress     report progress on stderr even when it is not a terminal\n"
     "\n"
-    "Memory: the profiles' CSV values plus 8 bytes per profile and at most\n"
+    "Memory: the profiles' CSV values plus 16 bytes per profile and at most\n"
     "~32 MiB of per-lane output buffers; never proportional to the entries.\n"
     "\n"
     "Example:\n"
@@ -205,6 +205,8 @@ static int delane(const cli *c, const char *in, const char *format, const char *
     outdir o = {0};
     mtx_writer **w = NULL;
     int rc = -1, begun = 0;
+    if (!force && path_exists(out))   /* before the long reading, not after */
+        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
     if (std_open(&s, in, format, e) < 0) return -1;
     if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || find_lanes(&s.profiles, &l, e) < 0) goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;

@@ -32,7 +32,7 @@ static const char usage[] =
     "Memory: the profiles' CSV values and 8 bytes per profile when the matrix is\n"
     "sorted by profile (column), as 10x and mc-import-hca write it.  A matrix in\n"
     "another order (gene-major, as MOCA) is read twice and its entries held in\n"
-    "memory, 8 bytes each (16 when a value exceeds 2^32-1): delane it first.\n"
+    "memory, 8 bytes each (12 when a value exceeds 2^32-1): delane it first.\n"
     "\n"
     "Example:\n"
     "  mc-write-matrix delaned/pbmc/1 cells/pbmc/1\n";
@@ -185,6 +185,10 @@ static int bucket(job *j, mc_err *e)
     uint32_t g, p;
     uint64_t v;
     while (rc == 0 && (rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
+        if (start[p] + j->column_count[p] == start[p + 1]) {   /* only if the file changed between the passes */
+            rc = mc_fail(e, "%s: changed while being read", j->std.matrix_path);
+            break;
+        }
         uint64_t at = start[p] + j->column_count[p]++;
         genes[at] = j->gene_map[g];
         if (wide) ((uint64_t *)values)[at] = v;
@@ -254,6 +258,8 @@ static int run(const cli *c, const char *in, const char *out, const options *opt
     outdir o;
     char *mmm = NULL;
     int rc = -1, begun = 0;
+    if (!opt->force && path_exists(out))   /* before the long reading, not after */
+        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
     if (std_open(&j.std, in, opt->format, e) < 0) return -1;
     if (std_load_genes(&j.std, e) < 0 || std_load_profiles(&j.std, e) < 0) goto done;
     j.profiles = j.std.profiles.count;

@@ -140,6 +140,10 @@ static int encode(mmm_writer *w, const mc_entries *es, mc_err *e)
         if (gene >= w->genes_count)
             return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, gene,
                            w->genes_count);
+        if (w->offset > w->limit || v / 255 > (w->limit - w->offset) / 2) {   /* a huge value cannot fit */
+            fwrite(buf, 1, n, w->f);
+            return too_large(w, e);
+        }
         for (;;) {
             if (n + 2 > sizeof buf) {
                 fwrite(buf, 1, n, w->f);

@@ -80,6 +80,28 @@ static char *sibling(const char *path, const char *what)
     return s;
 }
 
+/* Remove ".BASE.tmp-*" and ".BASE.old-*" beside PATH: what a killed run of the same
+ * output left.  make and Snakemake never run two jobs for one output at once. */
+static void sweep_leftovers(const char *path)
+{
+    const char *base;
+    char *parent = parent_of(path, &base);
+    DIR *d = parent ? opendir(parent) : NULL;
+    size_t bl = strcspn(base, "/");
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        const char *f = de->d_name;
+        if (f[0] != '.' || strncmp(f + 1, base, bl) || (strncmp(f + 1 + bl, ".tmp-", 5) && strncmp(f + 1 + bl, ".old-", 5)))
+            continue;
+        char *p = path_join(parent, f);
+        mc_err ignored;
+        if (p) remove_tree(p, &ignored);
+        free(p);
+    }
+    if (d) closedir(d);
+    free(parent);
+}
+
 static int prepare(const char *final, int force, char **tmp, mc_err *e)
 {
     if (!force && path_exists(final)) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
@@ -89,6 +111,7 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
     int rc = make_dirs(parent, e);
     free(parent);
     if (rc < 0) return -1;
+    sweep_leftovers(final);
     if (!(*tmp = sibling(final, "tmp"))) return mc_fail(e, "%s: out of memory", final);
     return 0;
 }
@@ -102,7 +125,6 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
         free(o->tmp);
         return mc_fail(e, "%s: out of memory", final);
     }
-    remove_tree(o->tmp, e);   /* a leftover of a killed run with our pid */
     if (mkdir(o->tmp, 0777) < 0) {
         mc_fail_errno(e, o->tmp, "cannot create directory");
         free(o->tmp);

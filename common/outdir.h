@@ -3,7 +3,9 @@
  * A tool writes its output directory (or file) under a temporary name beside
  * the destination and renames it into place only when complete, so a crash,
  * kill -9 or full disk never leaves something make or Snakemake would take as
- * up to date.  An existing destination is an error unless force is set. */
+ * up to date.  An existing destination is an error unless force is set.
+ * Beginning an output also removes what a killed run of the same output left
+ * beside it (".NAME.tmp-PID", ".NAME.old-PID"). */
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 

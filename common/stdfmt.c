@@ -302,7 +302,7 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     }
     const yaml_value *types = yaml_get(m, "field_types");
     if (!types) return bad(x, s, "needs 'field_types'");
-    char **type_names;
+    char **type_names = NULL;
     if (scalar_map(x, "field_types", types, &c->column, &type_names, &c->nkeep) < 0) {
         free_strings(type_names, c->nkeep);
         return -1;
@@ -341,6 +341,19 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     if (rc < 0) return -1;
     if ((v = yaml_get(m, "filter")) && scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
         return -1;
+    for (size_t i = 0; i < c->nkeep; i++)
+        if (!*c->field[i] || strchr(c->field[i], '/'))
+            return mc_fail(x->e, "%s: %s: field '%s' cannot name a file (rename it)", x->path, s, c->field[i]);
+    if (!c->header) {
+        for (size_t i = 0; i < c->nkeep + c->nfilter; i++) {
+            const char *col = i < c->nkeep ? c->column[i] : c->filter_column[i - c->nkeep];
+            size_t k = 0;
+            while (k < c->nfield_names && strcmp(c->field_names[k], col)) k++;
+            if (k == c->nfield_names)
+                return mc_fail(x->e, "%s: %s.%s: '%s' is not in field_names", x->path, s,
+                               i < c->nkeep ? "field_types" : "filter", col);
+        }
+    }
     return 0;
 }
 
@@ -730,7 +743,7 @@ static int derive_column(std_table *t, const char *name, long src, const derive 
     for (size_t i = 0; i < t->count; i++) {
         const char *v = std_value(t, (size_t)src, i), *part = v, *rest = v;
         size_t plen = strlen(v), rlen = plen;
-        if (d->sep && split(v, d, &part, &plen, &rest, &rlen) < 0)
+        if (d->sep && split(v, d, &part, &plen, &rest, &rlen) < 0 && strip)   /* else the whole value */
             return mc_fail(e, "%s:%llu: %s '%s' has no '%s' to take the %s from", t->path, (unsigned long long)t->line[i],
                            t->columns[src].name, v, d->sep, name);
         if (!plen) return mc_fail(e, "%s:%llu: empty %s in %s '%s'", t->path, (unsigned long long)t->line[i], name,
@@ -1069,8 +1082,8 @@ static int write_text_column(const char *path, const std_table *t, size_t c, con
         if (strpbrk(lines[i], "\r\n")) {
             free(lines);
             if (t->line)
-                return mc_fail(e, "%s:%llu: %s '%s' has a line break, which a .txt array cannot hold", t->path,
-                               (unsigned long long)t->line[row], t->columns[c].name, lines[i]);
+                return mc_fail(e, "%s:%llu: the %s value has a line break, which a .txt array cannot hold", t->path,
+                               (unsigned long long)t->line[row], t->columns[c].name);
             return mc_fail(e, "%s: row %zu: %s has a line break, which a .txt array cannot hold", t->path, row + 1,
                            t->columns[c].name);
         }

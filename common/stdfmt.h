@@ -27,11 +27,12 @@
  * - genes need the field name (ensembl optional); profiles need barcode.
  * - lane / batch: a column of that name, or {from: FIELD} with optional
  *   suffix_after: SEP (the text after the last SEP) or prefix_before: SEP (the
- *   text before the first SEP); a value without SEP is an error.  A lane
- *   derived from the barcode is cut off it: "AAAC-2" -> lane "2", barcode
- *   "AAAC"; "MantonBM1_HiSeq_1-AAAC-1" (prefix_before "-") -> lane
- *   "MantonBM1_HiSeq_1", barcode "AAAC-1".  No lane: one lane "all".  No
- *   batch: the batch is the lane.
+ *   text before the first SEP), or the whole value when it has no SEP.  A
+ *   lane derived from the barcode is cut off it: "AAAC-2" -> lane "2",
+ *   barcode "AAAC"; "MantonBM1_HiSeq_1-AAAC-1" (prefix_before "-") -> lane
+ *   "MantonBM1_HiSeq_1", barcode "AAAC-1"; there a barcode without SEP is an
+ *   error.  HCA: batch {from: lane, prefix_before: "_"} -> "MantonBM1" ("CB1"
+ *   stays "CB1").  No lane: one lane "all".  No batch: the batch is the lane.
  * - Fields name, ensembl, barcode, lane, batch are always str.
  *
  * Memory: the kept CSV values (one text arena per column), a line number per

@@ -60,29 +60,40 @@ delaned/%/lanes.mk: delaned/%/lanes.txt
 
 ALL_LANES := $(foreach s,$(SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
 
-genes/genes.yaml: $(SAMPLES:%=delaned/%/lanes.txt)
-	mc-make-genes --force --organism $(ORGANISM) $(ALL_LANES:%=delaned/%) genes
+# The gene set is checked whenever a sample is delaned again, but replaced only when
+# it changed, so re-importing one sample does not rebuild every other sample's batches.
+genes/.checked: $(SAMPLES:%=delaned/%/lanes.txt)
+	mc-make-genes --force --organism $(ORGANISM) $(ALL_LANES:%=delaned/%) .genes.new
+	if [ -d genes ] && diff -rq -x .checked .genes.new genes >/dev/null; then rm -rf .genes.new; \
+	else rm -rf genes && mv .genes.new genes; fi
+	touch $@
+genes/genes.yaml: | genes/.checked ;
 
-$(ALL_LANES:%=cells/%/profiles.yaml): cells/%/profiles.yaml: delaned/%/lanes.txt.lane genes/genes.yaml
-	mc-write-matrix --force --genes genes delaned/$* cells/$*
+# A lane's batch, rebuilt when its sample is delaned again or the gene set changed.
+define mc_sample_cells
+$(LANES_$(1):%=cells/$(1)/%/profiles.yaml): cells/$(1)/%/profiles.yaml: delaned/$(1)/lanes.txt genes/genes.yaml | genes/.checked
+	mc-write-matrix --force --genes genes delaned/$(1)/$$* cells/$(1)/$$*
 
-# A lane's STD changes only when its sample is delaned again.
-delaned/%/lanes.txt.lane: ;
-$(foreach s,$(SAMPLES),$(foreach l,$(LANES_$(s)),$(eval delaned/$(s)/$(l)/lanes.txt.lane: delaned/$(s)/lanes.txt)))
-
-define mc_collection
 cells/$(1)/profiles.yaml: $(LANES_$(1):%=cells/$(1)/%/profiles.yaml)
 	mc-collect --force cells/$(1) $(foreach l,$(LANES_$(1)),$(l)=cells/$(1)/$(l))
 endef
-$(foreach s,$(SAMPLES),$(eval $(call mc_collection,$(s))))
+$(foreach s,$(SAMPLES),$(eval $(call mc_sample_cells,$(s))))
 
 # --- views -----------------------------------------------------------------------------
+# Through a file, not a pipe: sh has no pipefail, and a failed mc-sum must not select nothing.
 views/%/profiles.yaml: cells/%/profiles.yaml
-	mc-sum cells/$* --by profile | awk -F'\t' '$$2 >= $(MIN_UMIS) {print $$1}' \
-	    | mc-make-view --force --profiles - cells/$* views/$*
+	@mkdir -p views
+	mc-sum cells/$* --by profile >views/.$*.totals.tsv
+	awk -F'\t' '$$2 >= $(MIN_UMIS) {print $$1}' views/.$*.totals.tsv >views/.$*.keep
+	mc-make-view --force --profiles views/.$*.keep cells/$* views/$*
+	rm -f views/.$*.totals.tsv views/.$*.keep
 
 views/%/p.total_umis.npy: views/%/profiles.yaml
 	mc-sum views/$* >/dev/null
 
+# Labels are usually exported for every cell; keep those of the profiles in the view.
 views/%/groups/profiles.yaml: views/%/profiles.yaml raw/%.groups.tsv
-	mc-group --force --groups raw/$*.groups.tsv views/$*
+	mc-sum views/$* --by profile | cut -f1 >views/.$*.names
+	awk -F'\t' 'NR == FNR {keep[$$1]; next} $$1 in keep' views/.$*.names raw/$*.groups.tsv >views/.$*.groups.tsv
+	mc-group --force --groups views/.$*.groups.tsv views/$*
+	rm -f views/.$*.names views/.$*.groups.tsv

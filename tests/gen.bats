@@ -242,6 +242,12 @@ PY
     run gen-hca --empty 101 --cells 100 a.h5
     assert_failure 2
     assert_output "gen-hca: --empty 101 is more than --cells 100 (see gen-hca --help)"
+    run gen-hca --types 0 a.h5
+    assert_failure 2
+    assert_output "gen-hca: --types: expected an integer from 1 to 1000, got '0' (see gen-hca --help)"
+    run gen-hca --labels a.h5 a.h5
+    assert_failure 2
+    assert_output "gen-hca: --labels: 'a.h5' is also the output (see gen-hca --help)"
     [ -z "$(ls -A)" ]
 }
 
@@ -271,4 +277,144 @@ PY
     big=$(rss 40000 b.h5)       # 4M entries: 48 MB if they were held in memory
     echo "peak RSS: $small KB for 2000 cells, $big KB for 40000" >&2
     [ "$big" -lt $((small + 10000)) ]
+}
+
+# ---- simulated cell types and --labels ----
+
+# The labels of a file, as a python list, and the profile names mc gives its cells.
+LABELS_PY='
+import re, h5py, numpy as np
+def labels(path):
+    text = open(path, newline="").read()
+    assert text.endswith("\n") and "\r" not in text
+    rows = [line.split("\t") for line in text[:-1].split("\n")]
+    assert all(len(r) == 2 and r[0] and r[1] for r in rows), [r for r in rows if len(r) != 2][:3]
+    return [r[0] for r in rows], [r[1] for r in rows]
+NAMES = ["T cell", "monocyte", "B cell", "erythroid", "NK cell", "HSC", "DC", "plasma cell"]
+def cells_by_genes(g):
+    G, N = g["shape"][:]
+    X = np.zeros((N, G))
+    X[np.repeat(np.arange(N), np.diff(g["indptr"][:])), g["indices"][:]] = g["data"][:]
+    return X
+'
+
+@test "--labels: NAME<TAB>TYPE per cell, NAME = LANE:BARCODE-1 in file order, named types" {
+    run gen-hca "${SMALL[@]}" --labels l.tsv a.h5
+    assert_success
+    assert_output ""
+    py <<PY
+$LABELS_PY
+names, types = labels("l.tsv")
+bc = [b.decode() for b in h5py.File("a.h5")["GRCh38/barcodes"][:]]
+assert len(names) == len(bc) == 300
+want = [re.sub(r"^(MantonBM\d+_HiSeq_\d+)-([ACGT]{16}-1)$", r"\1:\2", b) for b in bc]
+assert all(re.fullmatch(r"MantonBM\d_HiSeq_\d:[ACGT]{16}-1", w) for w in want), want[:3]
+assert names == want, (names[:3], want[:3])
+assert names[0].startswith("MantonBM1_HiSeq_1:") and names[-1].startswith("MantonBM3_HiSeq_2:")
+assert sorted(set(types)) == sorted(NAMES), sorted(set(types))
+PY
+}
+
+@test "--v3 --labels: NAME is the barcode as it is in the file" {
+    gen-hca --v3 --donors 2 --lanes 2 --cells 200 --genes 2000 --mean-genes 200 --labels l.tsv a.h5
+    py <<PY
+$LABELS_PY
+names, types = labels("l.tsv")
+bc = [b.decode() for b in h5py.File("a.h5")["matrix/barcodes"][:]]
+assert names == bc and all(re.fullmatch(r"[ACGT]{16}-[1-4]", b) for b in bc), names[:3]
+assert set(types) <= set(NAMES) and len(set(types)) >= 6, set(types)
+PY
+}
+
+@test "types: uneven proportions, type t in about (t+1.5)^-1.5 of the cells; type9 and on past the names" {
+    gen-hca --seed 9 --cells 4000 --genes 300 --mean-genes 30 --donors 1 --lanes 1 --labels l.tsv a.h5
+    gen-hca --seed 9 --types 11 --cells 2000 --genes 300 --mean-genes 30 --donors 1 --lanes 1 --labels m.tsv b.h5
+    py <<PY
+$LABELS_PY
+import collections
+n = collections.Counter(labels("l.tsv")[1])
+w = np.array([(t + 1.5) ** -1.5 for t in range(8)])
+share = np.array([n[k] for k in NAMES]) / 4000
+expect = w / w.sum()
+assert np.all(np.abs(share - expect) < 4 * np.sqrt(expect * (1 - expect) / 4000)), (share, expect)
+assert share[0] > 0.35 and share[1] > 0.15 and share[-1] < 0.05       # a couple abundant, some rare
+m = collections.Counter(labels("m.tsv")[1])
+assert set(m) == set(NAMES) | {"type9", "type10", "type11"}, set(m)
+assert m["T cell"] > m["type9"] > 0 and m["type11"] > 0
+PY
+}
+
+@test "types: each type's own 30-60 marker genes are 20-50x higher in its cells; detected genes as with --types 1" {
+    gen-hca --seed 5 "${SMALL[@]}" --labels l.tsv a.h5
+    gen-hca --seed 5 "${SMALL[@]}" --types 1 b.h5
+    py <<PY
+$LABELS_PY
+g, one = h5py.File("a.h5")["GRCh38"], h5py.File("b.h5")["GRCh38"]
+names, types = labels("l.tsv")
+X, types = cells_by_genes(g), np.array(types)
+genes = [x.decode() for x in g["gene_names"][:]]
+keep = X.max(1) <= 65535                  # the damaged cell's spike would look like a marker
+X, types = X[keep], types[keep]
+seen = set()
+for t in NAMES:
+    inside, outside = X[types == t].mean(0), X[types != t].mean(0)
+    # markers, found from the data: far higher in this type than in all the other cells
+    markers = np.flatnonzero((inside >= 8 * outside) & (inside >= 1))
+    assert 28 <= len(markers) <= 60, (t, len(markers))
+    assert not seen & set(markers), t                                   # disjoint between types
+    seen |= set(markers)
+    assert not [genes[k] for k in markers if genes[k].upper().startswith(("MT-", "RPL", "RPS"))], t
+    fold = inside[markers] / outside[markers]
+    assert 15 < np.median(fold) < 60, (t, np.median(fold))
+    assert 0.05 < outside[markers].mean() < 0.5, (t, outside[markers].mean())   # moderately expressed elsewhere
+    for u in NAMES:                       # and higher than in each other type, not only on average
+        if u != t:
+            assert X[types == t][:, markers].mean() > 8 * X[types == u][:, markers].mean(), (t, u)
+# what types must not change: detected genes per cell, the rare > 65535, every cell present
+n8, n1 = np.diff(g["indptr"][:]), np.diff(one["indptr"][:])
+assert abs(n8.mean() / n1.mean() - 1) < 0.03 and abs(np.median(n8) / np.median(n1) - 1) < 0.05, (n8.mean(), n1.mean())
+d8, d1 = g["data"][:], one["data"][:]
+assert (d8 > 65535).sum() == (d1 > 65535).sum() == 1
+assert 0.5 < (d8 > 255).sum() / max((d1 > 255).sum(), 1) < 2.5, ((d8 > 255).sum(), (d1 > 255).sum())
+assert not np.array_equal(d8, d1)
+PY
+}
+
+@test "--types 1: every cell has the same label" {
+    gen-hca --seed 5 "${SMALL[@]}" --types 1 --labels l.tsv a.h5
+    py <<PY
+$LABELS_PY
+names, types = labels("l.tsv")
+assert len(names) == 300 and set(types) == {"T cell"}, set(types)
+PY
+}
+
+@test "types and labels are deterministic: same seed, same bytes; another seed, other labels" {
+    gen-hca --seed 5 "${SMALL[@]}" --labels l1.tsv a1.h5
+    gen-hca --seed 5 "${SMALL[@]}" --labels l2.tsv a2.h5
+    gen-hca --seed 6 "${SMALL[@]}" --labels l3.tsv a3.h5
+    cmp a1.h5 a2.h5
+    cmp l1.tsv l2.tsv
+    ! cmp -s l1.tsv l3.tsv
+    [ "$(cut -f2 l1.tsv)" != "$(cut -f2 l3.tsv)" ]
+    [ "$(ls -A | sort | tr '\n' ' ')" = "a1.h5 a2.h5 a3.h5 l1.tsv l2.tsv l3.tsv " ]
+}
+
+@test "--labels: an existing file needs --force; failures leave neither output nor temporaries" {
+    echo keep > l.tsv
+    run gen-hca "${SMALL[@]}" --labels l.tsv a.h5
+    assert_failure 1
+    assert_output "gen-hca: l.tsv: exists (use --force to overwrite)"
+    [ "$(cat l.tsv)" = keep ] && [ "$(ls -A)" = l.tsv ]
+    run gen-hca --force "${SMALL[@]}" --labels l.tsv a.h5
+    assert_success
+    [ "$(wc -l < l.tsv)" -eq 300 ]
+    rm l.tsv a.h5
+    run gen-hca "${SMALL[@]}" --labels nodir/l.tsv a.h5
+    assert_failure 1
+    assert_output "gen-hca: nodir/l.tsv: cannot create (No such file or directory)"
+    run gen-hca "${SMALL[@]}" --labels l.tsv nodir/a.h5
+    assert_failure 1
+    assert_output "gen-hca: nodir/a.h5: cannot create (No such file or directory)"
+    [ -z "$(ls -A)" ]
 }

@@ -142,3 +142,10 @@ mmm_expected() {
     run lib-tool mmm-count ok.mmm
     assert_output 2
 }
+
+@test "a value too large for the format fails at once instead of writing gigabytes" {
+    run sh -c 'printf "0:18446744073709551615\n" | lib-tool mmm-write huge.mmm 4'
+    assert_failure 1
+    assert_output "lib-tool: huge.mmm: the matrix would exceed 4 GiB, beyond the 32-bit offsets of the format; split it (by lane)"
+    [ ! -e huge.mmm ]
+}

@@ -164,6 +164,32 @@ merge 2 200"
     done
 }
 
+@test "the mc Snakefile runs every job, one per lane, through sbatch, and its outputs verify" {
+    mkdir -p raw
+    gen-hca --seed 21 --donors 2 --lanes 2 --cells 160 --genes 900 --mean-genes 60 raw/bm.h5
+    run smk -s "$MC_ROOT/pipelines/Snakefile" --profile "$PROFILE"
+    assert_success
+    # import, delane, genes, 4 lanes, collect, view, totals: all submitted, none local
+    refute_output --regexp "^localrule (import_hca|delane|genes|write_matrix|collect|view|totals):"
+    submitted >submitted.txt
+    [ "$(wc -l <submitted.txt)" -eq 10 ]
+    [ "$(cut -d' ' -f2 submitted.txt | sort -u | wc -l)" -eq 10 ]
+    lanes=0
+    for id in $(cut -d' ' -f2 submitted.txt); do
+        run scontrol show job -o "$id"
+        assert_output --regexp " JobState=COMPLETED "
+        [[ "$output" =~ " JobName=smk-write_matrix " ]] && lanes=$((lanes + 1))
+    done
+    [ "$lanes" -eq 4 ]
+    [ "$(ls logs/slurm/write_matrix/*.log | wc -l)" -eq 4 ]
+    for c in $(find cells views -name profiles.yaml -printf '%h\n' | sort); do
+        run mc-info --verify "$c"
+        assert_success
+    done
+    run mc-info cells/bm
+    assert_line "profiles: 160 cells"
+}
+
 @test "a failing SLURM job fails the workflow, profile given by a relative path" {
     cat >Snakefile <<'EOF'
 rule boom:

@@ -10,7 +10,14 @@
  * gene (the head gene by gene, the tail as multinomial draws: same distribution).
  * One cell in every 1000 (at least one) is "damaged": a top gene gets > 65535 UMIs.
  *
- * Memory is O(genes + lanes), independent of the cell count: every cell has its own
+ * Cell types: each cell draws a type (uneven proportions, type t weighted (t + 1.5)^-1.5).
+ * A type has its own 30-60 marker genes, disjoint between types, taken from moderately
+ * expressed genes (at most MARKER_TOP UMIs in a mean cell; not mitochondrial or ribosomal);
+ * in cells of that type a marker's popularity is multiplied by 20-50. The extra counts
+ * are separate Poisson draws, and each type has its own library size <-> detected genes
+ * table, so detected genes per cell keep the same distribution whatever the type.
+ *
+ * Memory is O(genes + lanes + types * CALIB), independent of the cell count: every cell has its own
  * random stream, so a first pass counts the entries (datasets are created at their
  * final size, as Cell Ranger's are) and a second pass writes them in whole chunks. */
 #ifndef _GNU_SOURCE
@@ -45,10 +52,17 @@ static const char usage[] =
     "      --donors D      donors, named MantonBM1..D (default 8; 1 with --v3)\n"
     "      --lanes L       lanes per donor, named MantonBM<d>_HiSeq_1..L (default 8; 1 with --v3)\n"
     "      --empty K       make K cells (spread evenly) empty (default 0)\n"
+    "      --types T       simulated cell types (default 8; 1: no type structure): type t\n"
+    "                      in about (t+1.5)^-1.5 of the cells, with 30-60 marker genes of\n"
+    "                      its own expressed 20-50 times higher (fewer if genes are few)\n"
+    "      --labels FILE   also write FILE (atomically): NAME<TAB>TYPE per cell, NAME as mc\n"
+    "                      names the cell in a per-lane collection (LANE:BARCODE-1; with --v3\n"
+    "                      the barcode), TYPE one of T cell, monocyte, B cell, erythroid,\n"
+    "                      NK cell, HSC, DC, plasma cell, then type9, type10...\n"
     "      --genome NAME   genome group (v2) or features/genome value (v3) (default GRCh38)\n"
     "      --v3            10x v3 layout (matrix/, matrix/features/); barcodes BARCODE-K,\n"
     "                      K = lane number 1..D*L (plain BARCODE-1 by default)\n"
-    "      --force         overwrite FILE\n"
+    "      --force         overwrite FILE (and the --labels FILE)\n"
     "      --verbose       print a one-line summary on stderr\n"
     "      --help, --version\n"
     "\n"
@@ -65,10 +79,15 @@ enum { CALIB = 160 };          /* points of the library size <-> detected genes 
 #define ZIPF_Q 3.0
 #define SIGMA 0.6              /* lognormal spread of detected genes per cell */
 #define DAMAGED_EVERY 1000
+#define MARKER_TOP 0.25        /* markers: genes with at most this many UMIs in a mean cell */
+#define BOOST_MIN 20.0         /* a marker's popularity is multiplied by BOOST_MIN..BOOST_MAX */
+#define BOOST_MAX 50.0
+enum { MARKERS_MIN = 30, MARKERS_MAX = 60 }; /* markers per type */
+#define TYPES_MAX 1000
 #define SPACE 4294967296.0     /* 4^16 barcodes */
 
 /* Independent random streams, so a value never depends on how many came before. */
-enum { STREAM_GENES = 1, STREAM_LANES, STREAM_BARCODE, STREAM_CELL, STREAM_DAMAGED };
+enum { STREAM_GENES = 1, STREAM_LANES, STREAM_BARCODE, STREAM_CELL, STREAM_DAMAGED, STREAM_TYPE, STREAM_MARKERS };
 
 typedef struct gerr { char msg[512]; } gerr;
 
@@ -204,8 +223,8 @@ static uint32_t alias_draw(const alias *a, rng *r)
 
 typedef struct opts {
     uint64_t seed, cells, empty;
-    uint32_t genes, mean_genes, donors, lanes;
-    const char *genome, *out;
+    uint32_t genes, mean_genes, donors, lanes, types;
+    const char *genome, *out, *labels;
     int v3, force, verbose;
 } opts;
 
@@ -233,17 +252,19 @@ static uint64_t number(const char *opt, const char *s, uint64_t min, uint64_t ma
 
 static void parse(opts *o, int argc, char **argv)
 {
-    enum { SEED = 256, CELLS, GENES, MEAN, DONORS, LANES, EMPTY, GENOME, V3, FORCE, VERBOSE, HELP, VERS };
+    enum { SEED = 256, CELLS, GENES, MEAN, DONORS, LANES, EMPTY, TYPES, LABELS, GENOME, V3, FORCE, VERBOSE, HELP,
+           VERS };
     static const struct option longs[] = {
         {"output", required_argument, 0, 'o'}, {"seed", required_argument, 0, SEED},
         {"cells", required_argument, 0, CELLS}, {"genes", required_argument, 0, GENES},
         {"mean-genes", required_argument, 0, MEAN}, {"donors", required_argument, 0, DONORS},
         {"lanes", required_argument, 0, LANES}, {"empty", required_argument, 0, EMPTY},
+        {"types", required_argument, 0, TYPES}, {"labels", required_argument, 0, LABELS},
         {"genome", required_argument, 0, GENOME}, {"v3", no_argument, 0, V3},
         {"force", no_argument, 0, FORCE}, {"verbose", no_argument, 0, VERBOSE},
         {"help", no_argument, 0, HELP}, {"version", no_argument, 0, VERS}, {0, 0, 0, 0}};
     int64_t donors = -1, lanes = -1, mean = -1;
-    *o = (opts){.seed = 1, .cells = 1000, .genes = 33000, .genome = "GRCh38"};
+    *o = (opts){.seed = 1, .cells = 1000, .genes = 33000, .types = 8, .genome = "GRCh38"};
     opterr = 0;
     for (int c; (c = getopt_long(argc, argv, ":o:", longs, NULL)) != -1;) {
         switch (c) {
@@ -255,6 +276,8 @@ static void parse(opts *o, int argc, char **argv)
         case DONORS: donors = (int64_t)number("donors", optarg, 1, 1000); break;
         case LANES: lanes = (int64_t)number("lanes", optarg, 1, 1000); break;
         case EMPTY: o->empty = number("empty", optarg, 0, INT32_MAX); break;
+        case TYPES: o->types = (uint32_t)number("types", optarg, 1, TYPES_MAX); break;
+        case LABELS: o->labels = optarg; break;
         case GENOME: o->genome = optarg; break;
         case V3: o->v3 = 1; break;
         case FORCE: o->force = 1; break;
@@ -270,6 +293,8 @@ static void parse(opts *o, int argc, char **argv)
         o->out = argv[optind];
     }
     if (!o->out || !*o->out) usage_error("no output FILE given");
+    if (o->labels && !*o->labels) usage_error("--labels: empty file name");
+    if (o->labels && !strcmp(o->labels, o->out)) usage_error("--labels: '%s' is also the output", o->labels);
     if (!*o->genome || strchr(o->genome, '/') || strchr(o->genome, '.') == o->genome)
         usage_error("--genome: '%s' is not a valid group name", o->genome);
     o->donors = (uint32_t)(donors > 0 ? donors : o->v3 ? 1 : 8);
@@ -288,7 +313,7 @@ static void parse(opts *o, int argc, char **argv)
 /* ---- genes: ids, symbols and expression ranking ---- */
 
 typedef struct genes {
-    uint32_t n;
+    uint32_t n, n_mt;        /* genes; the mitochondrial ones are the last n_mt */
     size_t id_len, name_len; /* longest, for the fixed string types */
     char *id, *name;         /* n rows of LINE bytes */
     uint32_t *by_rank;       /* gene indices, most expressed first */
@@ -399,7 +424,7 @@ static int genes_make(genes *g, const opts *o, gerr *e)
     uint32_t n = o->genes, n_mt = n / 8 < MITO ? n / 8 : MITO;
     rng r;
     rng_init(&r, o->seed, STREAM_GENES, 0);
-    *g = (genes){.n = n};
+    *g = (genes){.n = n, .n_mt = n_mt};
     g->id = calloc(n, LINE);
     g->name = calloc(n, LINE);
     g->by_rank = malloc(n * sizeof *g->by_rank);
@@ -440,19 +465,31 @@ static int genes_make(genes *g, const opts *o, gerr *e)
 /* ---- expression model ---- */
 
 typedef struct model {
-    uint32_t genes, n_head, mean_genes;
+    uint32_t genes, n_head, mean_genes, n_types;
     const uint32_t *head;  /* the HEAD most expressed genes, drawn one by one */
     double *head_p;
     const uint32_t *tail;  /* the others, drawn through the alias table */
     alias tail_alias;
     double tail_p;         /* the tail's share of the library */
     double calib_total[CALIB], calib_detected[CALIB];
+    double *type_cum;      /* cumulative type weights */
+    uint32_t *marker_at;   /* markers of type t: [marker_at[t], marker_at[t + 1]) */
+    uint32_t *marker_gene;
+    double *marker_p;      /* the marker's popularity */
+    double *marker_extra;  /* added to it in cells of its type: popularity * (boost - 1) */
+    double *type_detected; /* calib_detected for each type: n_types rows of CALIB */
 } model;
 
 static void model_free(model *m)
 {
     free(m->head_p);
     if (m->tail) alias_free(&m->tail_alias);
+    free(m->type_cum);
+    free(m->marker_at);
+    free(m->marker_gene);
+    free(m->marker_p);
+    free(m->marker_extra);
+    free(m->type_detected);
 }
 
 /* Expected detected genes for a library of `total` UMIs: sum over genes of P(count > 0). */
@@ -463,11 +500,97 @@ static double expected_detected(const double *p, uint32_t n, double total)
     return d;
 }
 
-static int model_make(model *m, const genes *g, uint32_t mean_genes, gerr *e)
+/* The library size that detects `detected` genes on average (log-linear interpolation
+ * in a CALIB-point table of expected detected genes). */
+static double library_size(const model *m, const double *table, double detected)
+{
+    /* Past 95% of what the largest library detects, counts would only inflate (tiny gene sets). */
+    if (detected > 0.95 * table[CALIB - 1]) detected = 0.95 * table[CALIB - 1];
+    if (detected <= table[0]) return detected / table[0];
+    int lo = 0, hi = CALIB - 1;
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (table[mid] <= detected) lo = mid;
+        else hi = mid;
+    }
+    double f = (detected - table[lo]) / (table[hi] - table[lo]);
+    return exp(log(m->calib_total[lo]) + f * (log(m->calib_total[hi]) - log(m->calib_total[lo])));
+}
+
+/* Real markers are neither mitochondrial nor ribosomal (nor the mitochondrial look-alike). */
+static int may_be_marker(const genes *g, uint32_t gene)
+{
+    const char *name = g->name + (size_t)gene * LINE;
+    return gene < g->n - g->n_mt && strncmp(name, "RPL", 3) && strncmp(name, "RPS", 3) && strncmp(name, "MT-", 3);
+}
+
+/* Markers: the first candidates (in rank order) expressed at most MARKER_TOP in a mean
+ * cell, shuffled and dealt out to the types, 30-60 each (an equal share if too few). */
+static int markers_make(model *m, const genes *g, const double *p, uint64_t seed, gerr *e)
+{
+    uint32_t t_n = m->n_types, n = m->genes, avail = 0, want = 0, first = 0;
+    m->marker_at = calloc(t_n + 1, sizeof *m->marker_at);
+    if (!m->marker_at) return fail(e, "out of memory");
+    if (t_n == 1) return 0; /* no type structure */
+    double mean_total = library_size(m, m->calib_detected, m->mean_genes);
+    while (first < n && mean_total * p[first] > MARKER_TOP) first++;
+    for (uint32_t r = first; r < n; r++) avail += may_be_marker(g, g->by_rank[r]);
+    rng r;
+    rng_init(&r, seed, STREAM_MARKERS, 0);
+    for (uint32_t t = 0; t < t_n; t++) {
+        uint32_t k = MARKERS_MIN + (uint32_t)rng_below(&r, MARKERS_MAX - MARKERS_MIN + 1);
+        if (k > avail / t_n) k = avail / t_n;
+        m->marker_at[t + 1] = want += k;
+    }
+    m->marker_gene = malloc((want ? want : 1) * sizeof *m->marker_gene);
+    m->marker_p = malloc((want ? want : 1) * sizeof *m->marker_p);
+    m->marker_extra = malloc((want ? want : 1) * sizeof *m->marker_extra);
+    if (!m->marker_gene || !m->marker_p || !m->marker_extra) return fail(e, "out of memory");
+    for (uint32_t rank = first, k = 0; k < want; rank++) {
+        if (!may_be_marker(g, g->by_rank[rank])) continue;
+        m->marker_gene[k] = g->by_rank[rank];
+        m->marker_p[k++] = p[rank];
+    }
+    for (uint32_t k = want; k > 1; k--) { /* Fisher-Yates */
+        uint32_t j = (uint32_t)rng_below(&r, k), gene = m->marker_gene[j];
+        double pj = m->marker_p[j];
+        m->marker_gene[j] = m->marker_gene[k - 1];
+        m->marker_p[j] = m->marker_p[k - 1];
+        m->marker_gene[k - 1] = gene;
+        m->marker_p[k - 1] = pj;
+    }
+    for (uint32_t k = 0; k < want; k++)
+        m->marker_extra[k] = m->marker_p[k] * (BOOST_MIN - 1 + (BOOST_MAX - BOOST_MIN) * rng_open01(&r));
+    return 0;
+}
+
+/* Type proportions, and each type's detected genes table: the base one with its markers'
+ * detection probabilities replaced by the boosted ones. */
+static int types_make(model *m, gerr *e)
+{
+    uint32_t t_n = m->n_types;
+    m->type_cum = malloc(t_n * sizeof *m->type_cum);
+    m->type_detected = malloc((size_t)t_n * CALIB * sizeof *m->type_detected);
+    if (!m->type_cum || !m->type_detected) return fail(e, "out of memory");
+    double cum = 0;
+    for (uint32_t t = 0; t < t_n; t++) {
+        m->type_cum[t] = cum += pow(t + 1.5, -1.5);
+        for (int k = 0; k < CALIB; k++) {
+            double x = m->calib_total[k], d = m->calib_detected[k];
+            for (uint32_t j = m->marker_at[t]; j < m->marker_at[t + 1]; j++)
+                d += expm1(-x * m->marker_p[j]) - expm1(-x * (m->marker_p[j] + m->marker_extra[j]));
+            m->type_detected[(size_t)t * CALIB + k] = d;
+        }
+    }
+    return 0;
+}
+
+static int model_make(model *m, const genes *g, const opts *o, gerr *e)
 {
     uint32_t n = g->n;
     double *p = malloc(n * sizeof *p), sum = 0;
-    *m = (model){.genes = n, .n_head = n < HEAD ? n : HEAD, .mean_genes = mean_genes, .head = g->by_rank};
+    *m = (model){.genes = n, .n_head = n < HEAD ? n : HEAD, .mean_genes = o->mean_genes, .n_types = o->types,
+                 .head = g->by_rank};
     m->head_p = malloc(m->n_head * sizeof *m->head_p);
     if (!p || !m->head_p) {
         free(p);
@@ -490,24 +613,33 @@ static int model_make(model *m, const genes *g, uint32_t mean_genes, gerr *e)
         m->calib_total[k] = exp(log(TOTAL_MAX) * k / (CALIB - 1));
         m->calib_detected[k] = expected_detected(p, n, m->calib_total[k]);
     }
+    int rc = markers_make(m, g, p, o->seed, e) < 0 || types_make(m, e) < 0 ? -1 : 0;
     free(p);
-    return 0;
+    if (rc < 0) model_free(m);
+    return rc;
 }
 
-/* The library size that detects `detected` genes on average (log-linear interpolation). */
-static double library_size(const model *m, double detected)
+/* A cell's type: a draw from the type proportions, on its own stream. */
+static uint32_t cell_type(const model *m, uint64_t seed, uint64_t i)
 {
-    /* Past 95% of what the largest library detects, counts would only inflate (tiny gene sets). */
-    if (detected > 0.95 * m->calib_detected[CALIB - 1]) detected = 0.95 * m->calib_detected[CALIB - 1];
-    if (detected <= m->calib_detected[0]) return detected / m->calib_detected[0];
-    int lo = 0, hi = CALIB - 1;
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (m->calib_detected[mid] <= detected) lo = mid;
-        else hi = mid;
-    }
-    double f = (detected - m->calib_detected[lo]) / (m->calib_detected[hi] - m->calib_detected[lo]);
-    return exp(log(m->calib_total[lo]) + f * (log(m->calib_total[hi]) - log(m->calib_total[lo])));
+    rng r;
+    rng_init(&r, seed, STREAM_TYPE, i);
+    double u = rng_open01(&r) * m->type_cum[m->n_types - 1];
+    uint32_t t = 0;
+    while (t + 1 < m->n_types && m->type_cum[t] <= u) t++;
+    return t;
+}
+
+static const char *const type_names[] = {"T cell", "monocyte", "B cell", "erythroid",
+                                         "NK cell", "HSC", "DC", "plasma cell"};
+enum { TYPE_NAMES = sizeof type_names / sizeof *type_names };
+
+/* Readable type labels, in order of abundance: names, then type9, type10... */
+static const char *type_label(uint32_t t, char out[16])
+{
+    if (t < TYPE_NAMES) return type_names[t];
+    snprintf(out, 16, "type%" PRIu32, t + 1);
+    return out;
 }
 
 /* One cell's entries, sorted by gene; scratch sized by the gene count. */
@@ -566,18 +698,20 @@ static void cell_sort(cell *c, uint32_t genes)
     }
 }
 
-static void cell_make(cell *c, const model *m, uint64_t seed, uint64_t i, int empty, int damaged)
+static void cell_make(cell *c, const model *m, uint64_t seed, uint64_t i, uint32_t type, int empty, int damaged)
 {
     c->n = 0;
     if (empty) return;
     rng r;
     rng_init(&r, seed, STREAM_CELL, i);
     double detected = m->mean_genes * exp(SIGMA * rng_normal(&r) - SIGMA * SIGMA / 2);
-    double total = library_size(m, detected < 1 ? 1 : detected);
+    double total = library_size(m, m->type_detected + (size_t)type * CALIB, detected < 1 ? 1 : detected);
     for (uint32_t k = 0; k < m->n_head; k++) cell_add(c, m->head[k], rng_poisson(&r, total * m->head_p[k]));
     if (m->tail)
         for (uint64_t k = rng_poisson(&r, total * m->tail_p); k > 0; k--)
             cell_add(c, m->tail[alias_draw(&m->tail_alias, &r)], 1);
+    for (uint32_t j = m->marker_at[type]; j < m->marker_at[type + 1]; j++)
+        cell_add(c, m->marker_gene[j], rng_poisson(&r, total * m->marker_extra[j]));
     if (damaged) cell_add(c, m->head[rng_below(&r, m->n_head < 4 ? m->n_head : 4)], 65536 + rng_below(&r, 150000));
     if (!c->n) cell_add(c, m->head[rng_below(&r, m->n_head < 16 ? m->n_head : 16)], 1);
     cell_sort(c, m->genes);
@@ -898,7 +1032,7 @@ static int count_entries(const opts *o, const model *m, stats *st, gerr *e)
     for (uint64_t i = 0; i < o->cells; i++) {
         int empty = i == next_empty;
         if (empty) next_empty = empty_cell(o, ++k_empty);
-        cell_make(&c, m, o->seed, i, empty, i % DAMAGED_EVERY == phase);
+        cell_make(&c, m, o->seed, i, cell_type(m, o->seed, i), empty, i % DAMAGED_EVERY == phase);
         st->entries += c.n;
         st->empty += !c.n;
         for (uint32_t k = 0; k < c.n; k++) {
@@ -911,8 +1045,19 @@ static int count_entries(const opts *o, const model *m, stats *st, gerr *e)
     return 0;
 }
 
-/* Pass 2: barcodes, indptr, indices and data, cell by cell. */
-static int write_cells(hid_t loc, const opts *o, const model *m, const lanes *l, uint64_t entries, gerr *e)
+/* One line of the labels file: the cell's name in a per-lane collection (LANE:BARCODE-1,
+ * SPEC 7; a v3 barcode as it is), a tab, its type. Errors stay in ferror(). */
+static void label_line(FILE *f, const opts *o, const lanes *l, uint32_t lane, const char *bar, uint32_t type)
+{
+    char buf[16];
+    size_t lane_len = strlen(l->name + (size_t)lane * LINE);
+    if (o->v3) fprintf(f, "%s\t%s\n", bar, type_label(type, buf));
+    else fprintf(f, "%.*s:%s\t%s\n", (int)lane_len, bar, bar + lane_len + 1, type_label(type, buf));
+}
+
+/* Pass 2: barcodes, indptr, indices and data, cell by cell (and the labels, if asked). */
+static int write_cells(hid_t loc, const opts *o, const model *m, const lanes *l, uint64_t entries, FILE *labels,
+                       gerr *e)
 {
     enum kind num = o->v3 ? V3_CHUNKED : V2;
     size_t blen = barcode_len(o, l);
@@ -937,7 +1082,9 @@ static int write_cells(hid_t loc, const opts *o, const model *m, const lanes *l,
         strncpy(packed, bar, blen);
         int empty = i == next_empty;
         if (empty) next_empty = empty_cell(o, ++k_empty);
-        cell_make(&c, m, o->seed, i, empty, i % DAMAGED_EVERY == phase);
+        uint32_t type = cell_type(m, o->seed, i);
+        cell_make(&c, m, o->seed, i, type, empty, i % DAMAGED_EVERY == phase);
+        if (labels) label_line(labels, o, l, lane, bar, type);
         offset += c.n;
         rc = column_put(&bc, packed, 1, e) < 0 || column_put(&ptr, &offset, 1, e) < 0 ||
                      column_put(&idx, c.index, c.n, e) < 0 || column_put(&val, c.value, c.n, e) < 0
@@ -985,14 +1132,14 @@ static int write_features(hid_t matrix, const opts *o, const genes *g, gerr *e)
 }
 
 static int write_file(hid_t file, const opts *o, const genes *g, const model *m, const lanes *l, uint64_t entries,
-                      gerr *e)
+                      FILE *labels, gerr *e)
 {
     if (root_attrs(file, o, l) < 0) return fail(e, "cannot write the file attributes");
     hid_t grp = group_create(file, o->v3 ? "matrix" : o->genome);
     if (grp < 0) return fail(e, "cannot create group %s", o->v3 ? "matrix" : o->genome);
     int32_t shape[2] = {(int32_t)g->n, (int32_t)o->cells};
     int rc = o->v3 || pytables_group_attrs(grp, 0) == 0 ? 0 : fail(e, "cannot write the group attributes");
-    if (rc == 0) rc = write_cells(grp, o, m, l, entries, e);
+    if (rc == 0) rc = write_cells(grp, o, m, l, entries, labels, e);
     if (rc == 0 && o->v3) rc = write_features(grp, o, g, e);
     if (rc == 0 && !o->v3)
         rc = strings_dataset(grp, "genes", g->id, g->n, g->id_len, H5T_STR_NULLTERM, V2, e) < 0 ||
@@ -1003,51 +1150,97 @@ static int write_file(hid_t file, const opts *o, const genes *g, const model *m,
     return rc;
 }
 
-/* Write under a temporary name beside the output, rename into place when complete. */
-static int generate(const opts *o, stats *st, gerr *e)
+/* "FILE.PID.tmp": beside FILE, so the rename stays within one file system. */
+static char *temp_name(const char *path)
 {
-    struct stat sb;
-    if (!o->force && stat(o->out, &sb) == 0) return fail(e, "%s: exists (use --force to overwrite)", o->out);
-    genes g;
-    model m;
-    lanes l;
-    if (genes_make(&g, o, e) < 0) return -1;
-    if (model_make(&m, &g, o->mean_genes, e) < 0) {
-        genes_free(&g);
-        return -1;
+    size_t len = strlen(path) + 32;
+    char *tmp = malloc(len);
+    if (tmp) snprintf(tmp, len, "%s.%ld.tmp", path, (long)getpid());
+    return tmp;
+}
+
+static hid_t h5_create(const char *path)
+{
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t file = fcpl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ? -1 : H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    if (fcpl >= 0) H5Pclose(fcpl);
+    return file;
+}
+
+/* Both outputs under temporary names, renamed into place (labels first) only when both
+ * are complete; on any failure neither is left behind. */
+static int write_outputs(const opts *o, const genes *g, const model *m, const lanes *l, uint64_t entries, gerr *e)
+{
+    char *tmp = temp_name(o->out), *ltmp = o->labels ? temp_name(o->labels) : NULL;
+    FILE *lf = NULL;
+    int rc = 0, made = 0, lmade = 0, placed = 0;
+    if (!tmp || (o->labels && !ltmp)) rc = fail(e, "out of memory");
+    if (rc == 0 && o->labels) {
+        lmade = (lf = fopen(ltmp, "w")) != NULL;
+        if (!lf) rc = fail(e, "%s: cannot create (%s)", o->labels, strerror(errno));
     }
-    int rc = lanes_make(&l, o, e);
-    if (rc < 0) {
-        model_free(&m);
-        genes_free(&g);
-        return -1;
-    }
-    rc = count_entries(o, &m, st, e);
-    size_t tlen = strlen(o->out) + 32;
-    char *tmp = rc == 0 ? malloc(tlen) : NULL;
-    if (rc == 0 && !tmp) rc = fail(e, "out of memory");
     if (rc == 0) {
-        snprintf(tmp, tlen, "%s.%ld.tmp", o->out, (long)getpid());
-        hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
         errno = 0;
-        hid_t file = fcpl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ? -1
-                   : H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
-        if (fcpl >= 0) H5Pclose(fcpl);
+        hid_t file = h5_create(tmp);
         if (file < 0) {
             rc = errno ? fail(e, "%s: cannot create (%s)", o->out, strerror(errno)) : fail(e, "%s: cannot create", o->out);
         } else {
-            rc = write_file(file, o, &g, &m, &l, st->entries, e);
+            made = 1;
+            rc = write_file(file, o, g, m, l, entries, lf, e);
             if (H5Fclose(file) < 0 && rc == 0) rc = fail(e, "cannot write");
-            if (rc == 0 && rename(tmp, o->out) < 0) rc = fail(e, "cannot rename %s into place (%s)", tmp, strerror(errno));
             if (rc < 0) {
                 char what[sizeof e->msg];
                 snprintf(what, sizeof what, "%s", e->msg);
                 fail(e, "%s: %s", o->out, what);
-                unlink(tmp);
             }
         }
     }
+    if (lf) {
+        int bad = ferror(lf);
+        errno = 0;
+        if ((fclose(lf) != 0 || bad) && rc == 0)
+            rc = fail(e, "%s: cannot write (%s)", o->labels, errno ? strerror(errno) : "write error");
+    }
+    if (rc == 0 && o->labels) {
+        if (rename(ltmp, o->labels) < 0) rc = fail(e, "%s: cannot rename %s into place (%s)", o->labels, ltmp, strerror(errno));
+        else {
+            lmade = 0;
+            placed = 1;
+        }
+    }
+    if (rc == 0) {
+        if (rename(tmp, o->out) < 0) rc = fail(e, "%s: cannot rename %s into place (%s)", o->out, tmp, strerror(errno));
+        else made = 0;
+    }
+    if (rc < 0 && placed) unlink(o->labels);
+    if (made) unlink(tmp);
+    if (lmade) unlink(ltmp);
     free(tmp);
+    free(ltmp);
+    return rc;
+}
+
+static int generate(const opts *o, stats *st, gerr *e)
+{
+    struct stat sb;
+    if (!o->force && stat(o->out, &sb) == 0) return fail(e, "%s: exists (use --force to overwrite)", o->out);
+    if (o->labels && !o->force && stat(o->labels, &sb) == 0)
+        return fail(e, "%s: exists (use --force to overwrite)", o->labels);
+    genes g;
+    model m;
+    lanes l;
+    if (genes_make(&g, o, e) < 0) return -1;
+    if (model_make(&m, &g, o, e) < 0) {
+        genes_free(&g);
+        return -1;
+    }
+    if (lanes_make(&l, o, e) < 0) {
+        model_free(&m);
+        genes_free(&g);
+        return -1;
+    }
+    int rc = count_entries(o, &m, st, e);
+    if (rc == 0) rc = write_outputs(o, &g, &m, &l, st->entries, e);
     lanes_free(&l);
     model_free(&m);
     genes_free(&g);

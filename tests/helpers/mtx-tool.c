@@ -1,7 +1,9 @@
 /* mtx-tool: expose common/mtx.c to the tests.
  *   mtx-tool read FILE                       "ROWS COLS ENTRIES integer|real", then "row col value" 0-based
  *   mtx-tool write OUT ROWS COLS ENTRIES|-   "row col value" 0-based from stdin into OUT
- *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain) */
+ *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain)
+ *   mtx-tool random OUT ROWS COLS PER_COL SEED   PER_COL pseudo-random entries per column, column-major
+ *                                                (benchmark data, fast to make) */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,24 @@ static int write_file(const char *path, char **argv, int abort, mc_err *e)
     return mtx_writer_close(w, e);
 }
 
+static int random_file(const char *path, char **argv, mc_err *e)
+{
+    uint32_t rows = (uint32_t)strtoul(argv[0], NULL, 10), cols = (uint32_t)strtoul(argv[1], NULL, 10);
+    uint64_t per = strtoull(argv[2], NULL, 10), x = strtoull(argv[3], NULL, 10) * 2654435761u + 1;
+    mtx_writer *w = mtx_writer_open(path, rows, cols, (int64_t)(per * cols), e);
+    if (!w) return -1;
+    for (uint32_t j = 0; j < cols; j++)
+        for (uint64_t k = 0; k < per; k++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;      /* a 64-bit LCG: fine for filler */
+            uint32_t row = (uint32_t)((x >> 33) % rows), value = 1 + (uint32_t)((x >> 20) % 7) * (uint32_t)((x >> 12) % 3);
+            if (mtx_writer_add(w, row, j, value, e) < 0) {
+                mtx_writer_abort(w);
+                return -1;
+            }
+        }
+    return mtx_writer_close(w, e);
+}
+
 int main(int argc, char **argv)
 {
     mc_err e;
@@ -49,8 +69,9 @@ int main(int argc, char **argv)
     if (argc == 3 && !strcmp(argv[1], "read")) rc = read_file(argv[2], &e);
     else if (argc == 6 && !strcmp(argv[1], "write")) rc = write_file(argv[2], argv + 3, 0, &e);
     else if (argc == 6 && !strcmp(argv[1], "abort")) rc = write_file(argv[2], argv + 3, 1, &e);
+    else if (argc == 7 && !strcmp(argv[1], "random")) rc = random_file(argv[2], argv + 3, &e);
     else {
-        fprintf(stderr, "usage: mtx-tool read FILE | write|abort OUT ROWS COLS ENTRIES|-\n");
+        fprintf(stderr, "usage: mtx-tool read FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS PER_COL SEED\n");
         return 2;
     }
     if (rc < 0) {

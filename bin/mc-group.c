@@ -1,0 +1,65 @@
+/* mc-group: sum a container's profiles by group into CONTAINER/groups. */
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "container.h"
+#include "group.h"
+
+static const char usage[] =
+    "Usage: mc-group [--groups FILE|-] [--force] CONTAINER\n"
+    "Sum the profiles of CONTAINER (any kind) by group into CONTAINER/groups\n"
+    "(profile i = the sum of group i; p.grouped_count.npy holds group sizes) and\n"
+    "write CONTAINER/outliers, a view of the profiles in no group.  Groups of\n"
+    "cells are metacells, of metacells 1_zones, of N_zones N+1_zones.\n"
+    "\n"
+    "The groups are CONTAINER/p.group.npy (negative = outlier), or FILE, which is\n"
+    "then also saved as CONTAINER/p.group.npy.  FILE is either\n"
+    "  one integer per line, a line per profile (negative = outlier); or\n"
+    "  NAME<TAB>LABEL lines without a header (e.g. clusters exported from scanpy):\n"
+    "  NAME is a profile name as mc-sum prints it (or the bare barcode, or an\n"
+    "  index), labels become groups 0, 1, ... in order of first appearance and\n"
+    "  are kept in groups/p.group_label.txt; profiles not listed, or with an\n"
+    "  empty or negative-integer label (e.g. -1), are outliers.\n"
+    "Group numbers must have no gaps.  Memory: O(profiles + genes).\n"
+    "\n"
+    "  --groups FILE  the groups ('-' = stdin)\n"
+    "  --force        replace existing groups, outliers and p.group.npy\n"
+    "  --progress     report progress on stderr\n"
+    "\n"
+    "Example:\n"
+    "  mc-group --groups clusters.tsv views/good\n"
+    "  mc-group --groups zones.txt views/good/groups     # 1_zones\n";
+
+static int group(const cli *ui, const char *dir, const char *file, int force, mc_err *e)
+{
+    container *c = container_open(dir, e);
+    grouping g;
+    int rc = !c ? -1 : file ? grouping_read(c, file, &g, e) : grouping_load(c, &g, e);
+    if (rc == 0) {
+        rc = groups_write(c, &g, file != NULL, force, ui, e);
+        grouping_free(&g);
+    }
+    container_close(c);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c = {.tool = "mc-group", .usage = usage};
+    static const struct option options[] = {{"groups", required_argument, 0, 'g'},
+                                            {"force", no_argument, 0, 'f'},
+                                            {"progress", no_argument, 0, 'P'},
+                                            {0, 0, 0, 0}};
+    const char *file = NULL;
+    int force = 0, opt;
+    cli_init(&c, argc, argv);
+    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+        if (opt == 'g') file = optarg;
+        else if (opt == 'f') force = 1;
+        else if (opt != 'P') cli_usage_error(&c, "unknown option");
+    }
+    if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
+    mc_err e;
+    return group(&c, argv[optind], file, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+}

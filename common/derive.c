@@ -1,0 +1,359 @@
+/* derive: views and collections written from open containers. */
+#include "derive.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outdir.h"
+
+/* Does INNER resolve to OUTER or to something below it?  (OUTER may not exist.) */
+static int path_within(const char *inner, const char *outer)
+{
+    char *i = realpath(inner, NULL), *o = realpath(outer, NULL);
+    int within = 0;
+    if (i && o) {
+        size_t n = strlen(o);
+        within = !strncmp(i, o, n) && (i[n] == 0 || i[n] == '/' || n == 1);
+    }
+    free(i);
+    free(o);
+    return within;
+}
+
+static int same_path(const char *a, const char *b)
+{
+    char *x = realpath(a, NULL), *y = realpath(b, NULL);
+    int same = x && y && !strcmp(x, y);
+    free(x);
+    free(y);
+    return same;
+}
+
+/* --- views -------------------------------------------------------------------- */
+
+/* The view's files inside the temporary directory of O. */
+static int view_fill(container *base, const outdir *o, const int32_t *p_index, size_t pn, const int32_t *g_index,
+                     size_t gn, mc_err *e)
+{
+    char *p_path = outdir_file(o, "p.base_index.npy"), *g_path = outdir_file(o, "g.base_index.npy"),
+         *yaml = outdir_file(o, "profiles.yaml"), *rel = NULL;
+    profiles_meta m = {0};
+    int rc = -1;
+    if (!p_path || !g_path || !yaml) {
+        mc_fail(e, "%s: out of memory", o->final);
+        goto done;
+    }
+    if (!(rel = path_relative(o->final, base->path, e))) goto done;
+    if (p_index && npy_write_i32(p_path, p_index, pn, e) < 0) goto done;
+    if (g_index && npy_write_i32(g_path, g_index, gn, e) < 0) goto done;
+    m.kind = KIND_VIEW;
+    m.organism = base->meta.organism;
+    m.profiles_kind = base->meta.profiles_kind;
+    m.profiles_count = (long)(p_index ? pn : base->profiles_count);
+    m.genes_count = (long)(g_index ? gn : base->genes_count);
+    m.base_profiles = rel;
+    memcpy(m.base_uuid, base->meta.uuid, MC_UUID_STRLEN);
+    if (g_index) {
+        if (view_genes_uuid(base->meta.genes_uuid, g_path, m.genes_uuid, e) < 0) goto done;
+    } else
+        memcpy(m.genes_uuid, base->meta.genes_uuid, MC_UUID_STRLEN);
+    if (container_compute_uuid(o->tmp, &m, m.uuid, e) < 0 || profiles_meta_dump(yaml, &m, e) < 0) goto done;
+    rc = 0;
+done:
+    free(p_path);
+    free(g_path);
+    free(yaml);
+    free(rel);
+    return rc;
+}
+
+int view_prepare(container *base, const char *view_dir, const int32_t *p_index, size_t pn, const int32_t *g_index,
+                 size_t gn, int force, outdir *o, mc_err *e)
+{
+    if (path_within(base->path, view_dir))
+        return mc_fail(e, "%s: is or contains the base %s; write the view elsewhere", view_dir, base->path);
+    if (outdir_begin(o, view_dir, force, e) < 0) return -1;
+    if (view_fill(base, o, p_index, pn, g_index, gn, e) < 0) {
+        outdir_abort(o);
+        return -1;
+    }
+    return 0;
+}
+
+int view_write(container *base, const char *view_dir, const int32_t *p_index, size_t pn, const int32_t *g_index,
+               size_t gn, int force, mc_err *e)
+{
+    outdir o;
+    if (view_prepare(base, view_dir, p_index, pn, g_index, gn, force, &o, e) < 0) return -1;
+    return outdir_commit(&o, e);
+}
+
+/* --- collections -------------------------------------------------------------- */
+
+static int valid_member_name(const char *name)
+{
+    return name[0] && name[0] != '.' && !strchr(name, '/') && !strchr(name, '\n');
+}
+
+/* Last component of PATH, or of its resolved form for ".", ".." and "/". */
+static char *base_name(const char *path)
+{
+    size_t n = strlen(path);
+    while (n > 1 && path[n - 1] == '/') n--;
+    const char *s = path + n;
+    while (s > path && s[-1] != '/') s--;
+    size_t len = (size_t)(path + n - s);
+    int special = !len || (len == 1 && s[0] == '.') || (len == 2 && !strncmp(s, "..", 2));
+    if (!special) return strndup(s, len);
+    char *r = realpath(path, NULL), *slash = r ? strrchr(r, '/') : NULL, *name = slash ? strdup(slash + 1) : NULL;
+    free(r);
+    return name;
+}
+
+int collect_member_parse(const char *arg, collect_member *m, mc_err *e)
+{
+    const char *eq = strchr(arg, '=');
+    memset(m, 0, sizeof *m);
+    if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
+        m->name = strndup(arg, (size_t)(eq - arg));
+        m->path = strdup(eq + 1);
+    } else {
+        m->path = strdup(arg);
+        m->name = m->path ? base_name(m->path) : NULL;
+    }
+    if (m->name && m->path && m->path[0]) return 0;
+    if (m->path && !m->path[0]) mc_fail(e, "%s: no container after '='", arg);
+    else mc_fail(e, "%s: cannot name this member; give NAME=%s", arg, arg);
+    free(m->name);
+    free(m->path);
+    memset(m, 0, sizeof *m);
+    return -1;
+}
+
+void collect_members_free(collect_member *members, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(members[i].name);
+        free(members[i].path);
+    }
+    free(members);
+}
+
+/* Is the container at DIR a view or groups of OUT (so not a member of it)? */
+static int refers_to(const char *dir, const profiles_meta *m, const char *out)
+{
+    const char *rel = m->kind == KIND_VIEW ? m->base_profiles : m->kind == KIND_GROUPS ? m->grouped_profiles : NULL;
+    if (!rel) return 0;
+    char *target = path_join(dir, rel);
+    int same = target && same_path(target, out);
+    free(target);
+    return same;
+}
+
+static int cmp_member(const void *a, const void *b)
+{
+    return strcmp(((const collect_member *)a)->name, ((const collect_member *)b)->name);
+}
+
+/* Add OUT/NAME to the list if it is a member-to-be: 1 added, 0 not, -1 error. */
+static int scan_one(const char *out, const char *name, collect_member *m, mc_err *e)
+{
+    char *dir = path_join(out, name), *yaml = dir ? path_join(dir, "profiles.yaml") : NULL;
+    profiles_meta meta;
+    int rc = 0;
+    if (!yaml) rc = mc_fail(e, "%s: out of memory", out);
+    else if (path_exists(yaml)) {
+        if (profiles_meta_load(yaml, &meta, e) < 0) rc = -1;
+        else {
+            if (!refers_to(dir, &meta, out)) {
+                m->name = strdup(name);
+                m->path = dir;
+                dir = NULL;
+                rc = m->name ? 1 : mc_fail(e, "%s: out of memory", out);
+            }
+            profiles_meta_free(&meta);
+        }
+    }
+    free(yaml);
+    free(dir);
+    return rc;
+}
+
+int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e)
+{
+    *members = NULL;
+    *n = 0;
+    DIR *d = opendir(out);
+    if (!d) return mc_fail_errno(e, out, "cannot list");
+    size_t cap = 0;
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            collect_member *v = realloc(*members, cap * sizeof *v);
+            if (!v) {
+                rc = mc_fail(e, "%s: out of memory", out);
+                break;
+            }
+            *members = v;
+        }
+        memset(&(*members)[*n], 0, sizeof **members);
+        int got = scan_one(out, de->d_name, &(*members)[*n], e);
+        if (got < 0) rc = -1;
+        else *n += (size_t)got;
+    }
+    closedir(d);
+    if (rc == 0 && !*n) rc = mc_fail(e, "%s: no container subdirectories to collect", out);
+    if (rc < 0) {
+        collect_members_free(*members, *n);
+        *members = NULL;
+        *n = 0;
+        return -1;
+    }
+    qsort(*members, *n, sizeof **members, cmp_member);
+    return 0;
+}
+
+/* What collecting needs to know of each member. */
+typedef struct member_state {
+    container *c;
+    char *dest;         /* OUT/NAME */
+    int in_place;       /* the container is OUT/NAME already */
+    int created;        /* a link view made by this run */
+} member_state;
+
+static int check_names(const collect_member *m, size_t n, mc_err *e)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!valid_member_name(m[i].name))
+            return mc_fail(e, "%s: '%s' is not a member name (a subdirectory name not starting with '.')", m[i].path,
+                           m[i].name);
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(m[i].name, m[j].name))
+                return mc_fail(e, "%s: member name '%s' is also given to %s; name one with NAME=", m[i].path,
+                               m[i].name, m[j].path);
+    }
+    return 0;
+}
+
+/* Members must describe the same genes and the same kind of profiles. */
+static int check_agree(const container *a, const container *b, mc_err *e)
+{
+    const profiles_meta *x = &a->meta, *y = &b->meta;
+    if (strcmp(x->genes_uuid, y->genes_uuid) || x->genes_count != y->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: genes_uuid %s (%ld genes) differs from %s's %s (%ld genes): members of a "
+                          "collection must have the same genes",
+                       b->path, y->genes_uuid, y->genes_count, a->path, x->genes_uuid, x->genes_count);
+    if (strcmp(x->organism, y->organism))
+        return mc_fail(e, "%s/profiles.yaml: organism '%s' differs from %s's '%s'", b->path, y->organism, a->path,
+                       x->organism);
+    if (strcmp(x->profiles_kind, y->profiles_kind))
+        return mc_fail(e, "%s/profiles.yaml: profiles_kind '%s' differs from %s's '%s'", b->path, y->profiles_kind,
+                       a->path, x->profiles_kind);
+    return 0;
+}
+
+/* Open and check every member; decide which need a link view. */
+static int collect_prepare(const char *out, const collect_member *m, size_t n, member_state *st, int force, mc_err *e)
+{
+    if (check_names(m, n, e) < 0) return -1;
+    for (size_t i = 0; i < n; i++) {
+        if (!(st[i].c = container_open(m[i].path, e))) return -1;
+        if (i && check_agree(st[0].c, st[i].c, e) < 0) return -1;
+        if (!(st[i].dest = path_join(out, m[i].name))) return mc_fail(e, "%s: out of memory", out);
+        st[i].in_place = same_path(m[i].path, st[i].dest);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (st[i].in_place) continue;
+        if (!force && path_exists(st[i].dest))
+            return mc_fail(e, "%s: already exists (use --force to replace it)", st[i].dest);
+        for (size_t j = 0; j < n; j++)
+            if (path_within(m[j].path, st[i].dest))
+                return mc_fail(e, "%s: holds the member %s; a link view cannot replace it", st[i].dest, m[j].path);
+    }
+    return 0;
+}
+
+static int collect_meta(const char *out, const collect_member *m, size_t n, member_state *st, int force, mc_err *e)
+{
+    profiles_meta meta = {0};
+    char *yaml = path_join(out, "profiles.yaml");
+    outfile f = {0};
+    int rc = -1;
+    if (!yaml || !(meta.members = calloc(n, sizeof *meta.members))) {
+        mc_fail(e, "%s: out of memory", out);
+        goto done;
+    }
+    meta.kind = KIND_COLLECTION;
+    meta.organism = st[0].c->meta.organism;
+    meta.profiles_kind = st[0].c->meta.profiles_kind;
+    meta.genes_count = st[0].c->meta.genes_count;
+    memcpy(meta.genes_uuid, st[0].c->meta.genes_uuid, MC_UUID_STRLEN);
+    meta.members_count = n;
+    for (size_t i = 0; i < n; i++) {
+        meta.members[i].name = m[i].name;
+        memcpy(meta.members[i].uuid, st[i].c->meta.uuid, MC_UUID_STRLEN);
+        meta.members[i].profiles_count = (long)st[i].c->profiles_count;
+        meta.profiles_count += (long)st[i].c->profiles_count;
+    }
+    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin(&f, yaml, force, e) < 0) goto done;
+    if (profiles_meta_dump(f.tmp, &meta, e) < 0) {
+        outfile_abort(&f);
+        goto done;
+    }
+    rc = outfile_commit(&f, e);
+done:
+    free(meta.members);
+    free(yaml);
+    return rc;
+}
+
+int collect_write(const char *out, const collect_member *m, size_t n, int force, mc_err *e)
+{
+    if (!n) return mc_fail(e, "%s: no containers to collect", out);
+    member_state *st = calloc(n, sizeof *st);
+    if (!st) return mc_fail(e, "%s: out of memory", out);
+    int out_existed = path_exists(out), rc = 0;
+    char *yaml = path_join(out, "profiles.yaml");
+    if (!yaml) rc = mc_fail(e, "%s: out of memory", out);
+    else if (!force && path_exists(yaml)) rc = mc_fail(e, "%s: already exists (use --force to replace it)", yaml);
+    if (rc == 0) rc = collect_prepare(out, m, n, st, force, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (st[i].in_place) continue;
+        rc = view_write(st[i].c, st[i].dest, NULL, 0, NULL, 0, force, e);
+        st[i].created = rc == 0;
+    }
+    if (rc == 0) rc = collect_meta(out, m, n, st, force, e);
+    for (size_t i = 0; i < n; i++) {
+        mc_err ignored;
+        if (rc < 0 && st[i].created) remove_tree(st[i].dest, &ignored);
+        container_close(st[i].c);
+        free(st[i].dest);
+    }
+    if (rc < 0 && !out_existed) rmdir(out);
+    free(st);
+    free(yaml);
+    return rc;
+}
+
+/* --- groups ------------------------------------------------------------------- */
+
+const char *groups_kind(const char *kind, char *buf, size_t size)
+{
+    if (!strcmp(kind, "cells")) snprintf(buf, size, "metacells");
+    else if (!strcmp(kind, "metacells")) snprintf(buf, size, "1_zones");
+    else {
+        const char *p = kind;
+        unsigned long long n = 0;
+        while (isdigit((unsigned char)*p) && n < 1000000000ULL) n = 10 * n + (unsigned long long)(*p++ - '0');
+        if (p > kind && !strcmp(p, "_zones")) snprintf(buf, size, "%llu_zones", n + 1);
+        else snprintf(buf, size, "%s_groups", kind);
+    }
+    return buf;
+}

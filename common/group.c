@@ -1,0 +1,322 @@
+/* group: reading group assignments and writing group sums. */
+#include "group.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "derive.h"
+#include "outdir.h"
+#include "select.h"
+#include "strmap.h"
+#include "uuid.h"
+
+void grouping_free(grouping *g)
+{
+    free(g->group);
+    txt_free(&g->labels);
+    free(g->source);
+    memset(g, 0, sizeof *g);
+}
+
+/* Count the groups; every one of 0..max must have a profile. */
+static int check_groups(grouping *g, mc_err *e)
+{
+    int32_t max = -1;
+    for (size_t i = 0; i < g->profiles_count; i++)
+        if (g->group[i] > max) max = g->group[i];
+    g->groups_count = (size_t)max + 1;
+    uint8_t *seen = calloc(g->groups_count ? g->groups_count : 1, 1);
+    if (!seen) return mc_fail(e, "%s: out of memory", g->source);
+    for (size_t i = 0; i < g->profiles_count; i++)
+        if (g->group[i] >= 0) seen[g->group[i]] = 1;
+    size_t gap = 0;
+    while (gap < g->groups_count && seen[gap]) gap++;
+    free(seen);
+    if (gap < g->groups_count)
+        return mc_fail(e, "%s: group %zu has no profiles (groups must be numbered 0..%zu without gaps)", g->source,
+                       gap, g->groups_count - 1);
+    return 0;
+}
+
+static int grouping_init(grouping *g, const container *c, const char *source, mc_err *e)
+{
+    memset(g, 0, sizeof *g);
+    g->profiles_count = c->profiles_count;
+    g->source = strdup(source);
+    g->group = malloc((c->profiles_count ? c->profiles_count : 1) * sizeof *g->group);
+    if (!g->source || !g->group) {
+        grouping_free(g);
+        return mc_fail(e, "%s: out of memory", source);
+    }
+    for (size_t i = 0; i < c->profiles_count; i++) g->group[i] = -1;
+    return 0;
+}
+
+int grouping_load(container *c, grouping *g, mc_err *e)
+{
+    char *path = path_join(c->path, "p.group.npy");
+    npy_array a = {0};
+    int rc = -1;
+    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (!path_exists(path)) mc_fail(e, "%s: not found; give the groups with --groups FILE", path);
+    else if (npy_read(path, &a, e) < 0)
+        ;
+    else if (a.ndim != 1 || (a.dtype != NPY_I4 && a.dtype != NPY_I8))
+        mc_fail(e, "%s: must be a 1-D integer array", path);
+    else if (a.count != c->profiles_count)
+        mc_fail(e, "%s: holds %zu values, expected %zu (one per profile)", path, a.count, c->profiles_count);
+    else if (grouping_init(g, c, path, e) == 0) {
+        rc = 0;
+        for (size_t i = 0; rc == 0 && i < a.count; i++) {
+            int64_t v = npy_get_i64(&a, i);
+            if (v > INT32_MAX) rc = mc_fail(e, "%s: entry %zu: group %lld is too large", path, i, (long long)v);
+            g->group[i] = v < 0 ? -1 : (int32_t)v;
+        }
+        if (rc == 0) rc = check_groups(g, e);
+        if (rc < 0) grouping_free(g);
+    }
+    npy_free(&a);
+    free(path);
+    return rc;
+}
+
+/* --- groups files ------------------------------------------------------------- */
+
+typedef struct reader {
+    container *c;
+    grouping *g;
+    int labelled;           /* decided by the first line */
+    size_t lines;
+    /* labelled */
+    profile_lookup names;
+    int names_open;
+    size_t *listed_at;      /* per profile: the line listing it, 0 if none */
+    strmap label_of;        /* label -> group, keys in g->labels */
+} reader;
+
+static int integer_line(reader *r, const char *shown, size_t line, const char *text, mc_err *e)
+{
+    long long v;
+    if (!text_is_integer(text, &v))
+        return mc_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line, text);
+    if (v > INT32_MAX) return mc_fail(e, "%s:%zu: group %s is too large", shown, line, text);
+    if (line <= r->g->profiles_count) r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
+    return 0;
+}
+
+/* The group of LABEL, numbering new labels in order of appearance; -1 for an outlier. */
+static long label_group(reader *r, const char *label)
+{
+    long long v;
+    size_t k;
+    if (!label[0] || (text_is_integer(label, &v) && v < 0)) return -1;
+    if (strmap_get(&r->label_of, label, &k)) return (long)k;
+    txt_array *l = &r->g->labels;
+    if (l->count >= INT32_MAX || txt_append(l, label) < 0 || strmap_put(&r->label_of, l->lines[l->count - 1], l->count - 1, NULL) < 0)
+        return -2;
+    return (long)(l->count - 1);
+}
+
+static int labelled_line(reader *r, const char *shown, size_t line, char *text, mc_err *e)
+{
+    char *tab = strchr(text, '\t');
+    if (!tab) return mc_fail(e, "%s:%zu: expected NAME<TAB>LABEL", shown, line);
+    *tab = 0;
+    char *label = tab + 1;
+    label[strcspn(label, "\t")] = 0;
+    long long v;
+    long p;
+    if (text_is_integer(text, &v)) {
+        if (v < 0 || (unsigned long long)v >= r->c->profiles_count)
+            return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu profiles)", shown, line, text, r->c->path,
+                           r->c->profiles_count);
+        p = (long)v;
+    } else if ((p = profile_lookup_find(&r->names, text)) == -1)
+        return mc_fail(e, "%s:%zu: no profile named '%s' in %s", shown, line, text, r->c->path);
+    else if (p == -2)
+        return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
+                       text, r->c->path);
+    if (r->listed_at[p])
+        return mc_fail(e, "%s:%zu: profile '%s' is listed twice (first at line %zu)", shown, line, text,
+                       r->listed_at[p]);
+    r->listed_at[p] = line;
+    long group = label_group(r, label);
+    if (group == -2) return mc_fail(e, "%s: out of memory", shown);
+    r->g->group[p] = (int32_t)group;
+    return 0;
+}
+
+static int open_labelled(reader *r, mc_err *e)
+{
+    if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
+    r->names_open = 1;
+    r->listed_at = calloc(r->c->profiles_count ? r->c->profiles_count : 1, sizeof *r->listed_at);
+    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_fail(e, "%s: out of memory", r->c->path);
+    return 0;
+}
+
+static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
+{
+    reader *r = ctx;
+    r->lines = line;
+    if (line == 1) {
+        r->labelled = strchr(text, '\t') != NULL;
+        if (r->labelled && open_labelled(r, e) < 0) return -1;
+    }
+    return r->labelled ? labelled_line(r, shown, line, text, e) : integer_line(r, shown, line, text, e);
+}
+
+int grouping_read(container *c, const char *path, grouping *g, mc_err *e)
+{
+    const char *shown = file_shown(path);
+    if (grouping_init(g, c, shown, e) < 0) return -1;
+    reader r = {.c = c, .g = g};
+    int rc = lines_each(path, read_line, &r, e);
+    size_t P = c->profiles_count;
+    if (rc == 0 && !r.labelled && r.lines != P)
+        rc = mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
+                     (r.lines < P ? r.lines : P) + 1, P, c->path, r.lines);
+    if (rc == 0) rc = check_groups(g, e);
+    if (r.names_open) profile_lookup_close(&r.names);
+    free(r.listed_at);
+    strmap_free(&r.label_of);
+    if (rc < 0) grouping_free(g);
+    return rc;
+}
+
+/* --- writing ------------------------------------------------------------------ */
+
+/* The profiles of each group, as one array ordered by group: O(profiles). */
+typedef struct members {
+    size_t *start;          /* groups_count + 1 */
+    int32_t *profile;
+} members;
+
+static int members_build(const grouping *g, members *m)
+{
+    size_t G = g->groups_count;
+    m->start = calloc(G + 2, sizeof *m->start);
+    m->profile = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *m->profile);
+    if (!m->start || !m->profile) return -1;
+    for (size_t i = 0; i < g->profiles_count; i++)
+        if (g->group[i] >= 0) m->start[g->group[i] + 2]++;
+    for (size_t k = 2; k < G + 2; k++) m->start[k] += m->start[k - 1];
+    for (size_t i = 0; i < g->profiles_count; i++)   /* start[k + 1] is the fill point of group k */
+        if (g->group[i] >= 0) m->profile[m->start[g->group[i] + 1]++] = (int32_t)i;
+    return 0;
+}
+
+static int sum_groups(container *c, const grouping *g, const members *m, const char *path, const cli *ui, mc_err *e)
+{
+    mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
+    uint64_t *row = malloc((c->genes_count ? c->genes_count : 1) * sizeof *row);
+    int rc = w && row ? 0 : -1;
+    if (w && !row) mc_fail(e, "%s: out of memory", path);
+    for (size_t k = 0; rc == 0 && k < g->groups_count; k++) {
+        memset(row, 0, c->genes_count * sizeof *row);
+        for (size_t i = m->start[k]; rc == 0 && i < m->start[k + 1]; i++)
+            rc = container_add_profile(c, (size_t)m->profile[i], row, e);
+        if (rc == 0) rc = mmm_writer_add_dense(w, row, e);
+        if (ui && (k % 256 == 0 || k + 1 == g->groups_count)) cli_progress(ui, "summing groups", k + 1, g->groups_count);
+    }
+    if (ui && g->groups_count) cli_progress_done(ui);
+    free(row);
+    if (rc < 0) {
+        mmm_writer_abort(w);
+        return -1;
+    }
+    return mmm_writer_close(w, e);
+}
+
+/* The GROUPS container's files in O's temporary directory. */
+static int groups_fill(container *c, const grouping *g, const outdir *o, const cli *ui, mc_err *e)
+{
+    char *mmm = outdir_file(o, "gp.umis.mmm"), *counts = outdir_file(o, "p.grouped_count.npy"),
+         *labels = outdir_file(o, "p.group_label.txt"), *yaml = outdir_file(o, "profiles.yaml"), kind[64];
+    members m = {0};
+    profiles_meta meta = {.kind = KIND_GROUPS, .organism = c->meta.organism,
+                          .profiles_kind = (char *)groups_kind(c->meta.profiles_kind, kind, sizeof kind),
+                          .profiles_count = (long)g->groups_count, .genes_count = (long)c->genes_count,
+                          .grouped_profiles = ".."};
+    int32_t *count = NULL;
+    int rc = -1;
+    if (!mmm || !counts || !labels || !yaml || members_build(g, &m) < 0 ||
+        !(count = malloc((g->groups_count ? g->groups_count : 1) * sizeof *count))) {
+        mc_fail(e, "%s: out of memory", o->final);
+        goto done;
+    }
+    if (sum_groups(c, g, &m, mmm, ui, e) < 0) goto done;
+    for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
+    if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
+    if (g->labels.count && txt_write(labels, g->labels.lines, g->labels.count, e) < 0) goto done;
+    memcpy(meta.genes_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
+    memcpy(meta.grouped_uuid, c->meta.uuid, MC_UUID_STRLEN);
+    if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || profiles_meta_dump(yaml, &meta, e) < 0) goto done;
+    rc = 0;
+done:
+    free(m.start);
+    free(m.profile);
+    free(count);
+    free(mmm);
+    free(counts);
+    free(labels);
+    free(yaml);
+    return rc;
+}
+
+/* C/p.group.npy under its temporary name; an existing one must be identical unless force. */
+static int group_file_prepare(container *c, const grouping *g, int force, outfile *f, mc_err *e)
+{
+    char *path = path_join(c->path, "p.group.npy");
+    int rc = -1;
+    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (outfile_begin(f, path, 1, e) == 0) {
+        rc = npy_write_i32(f->tmp, g->group, g->profiles_count, e);
+        if (rc == 0 && !force && path_exists(path)) {
+            mc_uuid old, new;
+            rc = uuid_of_file(path, &old, e) < 0 || uuid_of_file(f->tmp, &new, e) < 0 ? -1 : 0;
+            if (rc == 0 && !uuid_equal(&old, &new))
+                rc = mc_fail(e, "%s: already exists with other groups (use --force to replace it)", path);
+        }
+        if (rc < 0) outfile_abort(f);
+    }
+    free(path);
+    return rc;
+}
+
+int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e)
+{
+    char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
+    outdir groups = {0}, outliers = {0};
+    outfile group_file = {0};
+    int32_t *outlier = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *outlier);
+    size_t n = 0;
+    int rc = -1;
+    if (!groups_dir || !outliers_dir || !outlier) {
+        mc_fail(e, "%s: out of memory", c->path);
+        goto done;
+    }
+    for (size_t i = 0; i < g->profiles_count; i++)
+        if (g->group[i] < 0) outlier[n++] = (int32_t)i;
+    for (const char *const *d = (const char *const[]){groups_dir, outliers_dir, NULL}; *d; d++)
+        if (!force && path_exists(*d)) {   /* fail before the long part */
+            mc_fail(e, "%s: already exists (use --force to replace it)", *d);
+            goto done;
+        }
+    if (write_group && group_file_prepare(c, g, force, &group_file, e) < 0) goto done;
+    if (outdir_begin(&groups, groups_dir, force, e) < 0) goto done;
+    if (groups_fill(c, g, &groups, ui, e) < 0 ||
+        view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
+        goto done;
+    if ((!write_group || outfile_commit(&group_file, e) == 0) && outdir_commit(&groups, e) == 0)
+        rc = outdir_commit(&outliers, e);
+done:
+    outdir_abort(&groups);   /* no-ops after a commit */
+    outdir_abort(&outliers);
+    if (group_file.tmp) outfile_abort(&group_file);
+    free(outlier);
+    free(groups_dir);
+    free(outliers_dir);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* group: sums of groups of a container's profiles (SPEC 7; mc-group).
+ *
+ * Group i of CONTAINER holds the profiles whose group is i (negative: an
+ * outlier, in no group).  CONTAINER/groups is a GROUPS container whose
+ * profile i is the sum of group i; CONTAINER/outliers is a view of CONTAINER
+ * selecting the outliers.  Summing goes one group at a time into one dense
+ * row, so memory is O(profiles + genes), never groups x genes. */
+#ifndef MC_GROUP_H
+#define MC_GROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "container.h"
+
+typedef struct grouping {
+    int32_t *group;         /* per profile: its group, or -1 for an outlier */
+    size_t profiles_count, groups_count;
+    txt_array labels;       /* a label per group when read from labels, else empty */
+    char *source;           /* where the groups came from, for messages */
+} grouping;
+
+/* Groups from C's own p.group.npy (an integer array, one per profile). */
+int grouping_load(container *c, grouping *g, mc_err *e);
+
+/* Groups from PATH ("-" = stdin) in one of two forms, told by the first line:
+ *   one integer per line, a line per profile (negative = outlier); or
+ *   NAME<TAB>LABEL lines (a profile name or index, see select.h): labels
+ *   number the groups 0, 1, ... in order of first appearance; profiles not
+ *   listed, and those whose label is empty or a negative integer, are outliers.
+ * Groups must be numbered without gaps. */
+int grouping_read(container *c, const char *path, grouping *g, mc_err *e);
+void grouping_free(grouping *g);
+
+/* Write C/groups and C/outliers, and C/p.group.npy when WRITE_GROUP (an
+ * existing p.group.npy with other content needs force).  All three are
+ * complete under temporary names before any is renamed into place. */
+int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e);
+
+#endif

@@ -1,0 +1,269 @@
+/* select: profiles and genes named by index or name in text files. */
+#include "select.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- lines -------------------------------------------------------------------- */
+
+const char *file_shown(const char *path)
+{
+    return strcmp(path, "-") ? path : "stdin";
+}
+
+int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e)
+{
+    const char *shown = file_shown(path);
+    FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+    if (!f) return mc_fail_errno(e, path, "cannot open");
+    char *buf = NULL;
+    size_t cap = 0, line = 0;
+    ssize_t len;
+    int rc = 0;
+    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+        line++;
+        if (len && buf[len - 1] == '\n') buf[--len] = 0;
+        if (len && buf[len - 1] == '\r') buf[--len] = 0;
+        if (strlen(buf) != (size_t)len) rc = mc_fail(e, "%s:%zu: NUL byte in the line", shown, line);
+        else rc = fn(ctx, shown, line, buf, e);
+    }
+    if (rc == 0 && ferror(f)) rc = mc_fail_errno(e, shown, "cannot read");
+    free(buf);
+    if (f != stdin) fclose(f);
+    return rc;
+}
+
+int text_is_integer(const char *s, long long *v)
+{
+    const char *p = s + (*s == '-');
+    if (*p < '0' || *p > '9') return 0;
+    for (; *p; p++)
+        if (*p < '0' || *p > '9') return 0;
+    char *end;
+    errno = 0;
+    *v = strtoll(s, &end, 10);
+    return errno == 0 && !*end;
+}
+
+/* --- profile names ------------------------------------------------------------ */
+
+/* Map every line of T to its index; a line seen twice marks both with BIT. */
+static int map_lines(const txt_array *t, strmap *m, uint8_t *ambiguous, uint8_t bit)
+{
+    if (strmap_init(m, t->count) < 0) return -1;
+    for (size_t i = 0; i < t->count; i++) {
+        size_t first;
+        int put = strmap_put(m, t->lines[i], i, &first);
+        if (put < 0) return -1;
+        if (put == 0) ambiguous[first] |= bit;
+    }
+    return 0;
+}
+
+/* Are the barcodes something other than the names (a collection prefixes them)? */
+static int barcodes_differ(const profile_lookup *l)
+{
+    if (!l->barcodes.is_text) return 0;
+    for (size_t i = 0; i < l->names.count; i++)
+        if (strcmp(l->names.lines[i], l->barcodes.text.lines[i])) return 1;
+    return 0;
+}
+
+int profile_lookup_open(container *c, profile_lookup *l, mc_err *e)
+{
+    memset(l, 0, sizeof *l);
+    if (container_profile_names(c, &l->names, e) < 0) return -1;
+    int has = container_array(c, 'p', "barcode", &l->barcodes, e);
+    if (has < 0) {
+        profile_lookup_close(l);
+        return -1;
+    }
+    if (has && !barcodes_differ(l)) mc_array_free(&l->barcodes);
+    l->ambiguous = calloc(l->names.count ? l->names.count : 1, 1);
+    if (!l->ambiguous || map_lines(&l->names, &l->by_name, l->ambiguous, 1) < 0 ||
+        (l->barcodes.is_text && map_lines(&l->barcodes.text, &l->by_barcode, l->ambiguous, 2) < 0)) {
+        profile_lookup_close(l);
+        return mc_fail(e, "%s: out of memory", c->path);
+    }
+    return 0;
+}
+
+long profile_lookup_find(const profile_lookup *l, const char *name)
+{
+    size_t i;
+    if (strmap_get(&l->by_name, name, &i)) return l->ambiguous[i] & 1 ? -2 : (long)i;
+    if (l->barcodes.is_text && strmap_get(&l->by_barcode, name, &i)) return l->ambiguous[i] & 2 ? -2 : (long)i;
+    return -1;
+}
+
+void profile_lookup_close(profile_lookup *l)
+{
+    strmap_free(&l->by_name);
+    strmap_free(&l->by_barcode);
+    txt_free(&l->names);
+    mc_array_free(&l->barcodes);
+    free(l->ambiguous);
+    memset(l, 0, sizeof *l);
+}
+
+/* --- gene names --------------------------------------------------------------- */
+
+int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
+{
+    char full_uuid[MC_UUID_STRLEN];
+    memset(g, 0, sizeof *g);
+    g->count = c->genes_count;
+    if (container_full_genes(c, &g->full_index, full_uuid, e) < 0) return -1;
+    if (genes_find(c->path, dir, full_uuid, &g->set, e) < 0) {
+        free(g->full_index);
+        g->full_index = NULL;
+        return -1;
+    }
+    size_t full = g->set.names.count;
+    if (!g->full_index) {
+        if (full == g->count) return 0;
+        mc_fail(e, "%s: %zu genes but its gene set %s has %zu", c->path, g->count, g->set.path, full);
+        gene_names_close(g);
+        return -1;
+    }
+    if (!(g->own_of_full = malloc((full ? full : 1) * sizeof *g->own_of_full))) {
+        gene_names_close(g);
+        return mc_fail(e, "%s: out of memory", c->path);
+    }
+    for (size_t i = 0; i < full; i++) g->own_of_full[i] = -1;
+    for (size_t i = 0; i < g->count; i++) {
+        if (g->full_index[i] < 0 || (size_t)g->full_index[i] >= full) {
+            mc_fail(e, "%s: gene %zu is outside its gene set %s", c->path, i, g->set.path);
+            gene_names_close(g);
+            return -1;
+        }
+        g->own_of_full[g->full_index[i]] = (int32_t)i;
+    }
+    return 0;
+}
+
+const char *gene_names_get(const gene_names *g, size_t gene)
+{
+    return g->set.names.lines[g->full_index ? (size_t)g->full_index[gene] : gene];
+}
+
+long gene_names_find(const gene_names *g, const char *name)
+{
+    long i = genes_lookup(&g->set, name);
+    if (i < 0 || !g->own_of_full) return i;
+    return g->own_of_full[i];
+}
+
+void gene_names_close(gene_names *g)
+{
+    genes_close(&g->set);
+    free(g->full_index);
+    free(g->own_of_full);
+    memset(g, 0, sizeof *g);
+}
+
+/* --- view selections ---------------------------------------------------------- */
+
+/* One axis being selected: a mark per index, names resolved on first need. */
+typedef struct axis {
+    container *c;
+    int genes;                  /* the gene axis, else profiles */
+    const char *gene_set;
+    size_t count;
+    uint8_t *mark, value;       /* lines set mark[i] = value */
+    profile_lookup profiles;
+    gene_names gene_names;
+    int names_open;
+} axis;
+
+static long axis_find(axis *a, const char *shown, size_t line, const char *name, mc_err *e)
+{
+    if (!a->names_open) {
+        int rc = a->genes ? gene_names_open(a->c, a->gene_set, &a->gene_names, e)
+                          : profile_lookup_open(a->c, &a->profiles, e);
+        if (rc < 0) return -3;
+        a->names_open = 1;
+    }
+    long i = a->genes ? gene_names_find(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
+    if (i == -1)
+        mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", name, a->c->path);
+    else if (i == -2)
+        mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line, name,
+                a->c->path);
+    return i;
+}
+
+static int mark_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
+{
+    axis *a = ctx;
+    text[strcspn(text, "\t")] = 0;
+    if (!text[0]) return 0;
+    long long v;
+    long i;
+    if (text_is_integer(text, &v)) {
+        if (v < 0 || (unsigned long long)v >= a->count)
+            return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu %s)", shown, line, text, a->c->path,
+                           a->count, a->genes ? "genes" : "profiles");
+        i = (long)v;
+    } else if ((i = axis_find(a, shown, line, text, e)) < 0)
+        return -1;
+    a->mark[i] = a->value;
+    return 0;
+}
+
+/* Mark the axis from its include file (else everything) minus its exclude file;
+ * *index stays NULL when neither is given. */
+static int select_axis(axis *a, const char *include, const char *exclude, int32_t **index, size_t *n, mc_err *e)
+{
+    *index = NULL;
+    *n = a->count;
+    if (!include && !exclude) return 0;
+    a->mark = malloc(a->count ? a->count : 1);
+    if (!a->mark) return mc_fail(e, "%s: out of memory", a->c->path);
+    memset(a->mark, include ? 0 : 1, a->count);
+    a->value = 1;
+    int rc = include ? lines_each(include, mark_line, a, e) : 0;
+    a->value = 0;
+    if (rc == 0 && exclude) rc = lines_each(exclude, mark_line, a, e);
+    size_t k = 0;
+    if (rc == 0) {
+        for (size_t i = 0; i < a->count; i++) k += a->mark[i];
+        if (!(*index = malloc((k ? k : 1) * sizeof **index))) rc = mc_fail(e, "%s: out of memory", a->c->path);
+    }
+    if (rc == 0) {
+        k = 0;
+        for (size_t i = 0; i < a->count; i++)
+            if (a->mark[i]) (*index)[k++] = (int32_t)i;
+        *n = k;
+    }
+    return rc;
+}
+
+static void axis_free(axis *a)
+{
+    if (a->names_open && a->genes) gene_names_close(&a->gene_names);
+    if (a->names_open && !a->genes) profile_lookup_close(&a->profiles);
+    free(a->mark);
+}
+
+int view_select(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
+                size_t *gn, mc_err *e)
+{
+    if (base->profiles_count > INT32_MAX || base->genes_count > INT32_MAX)
+        return mc_fail(e, "%s: too many profiles or genes for <i4 indices", base->path);
+    axis p = {.c = base, .count = base->profiles_count}, g = {.c = base, .genes = 1, .gene_set = r->gene_set,
+                                                              .count = base->genes_count};
+    *g_index = NULL;
+    int rc = select_axis(&p, r->profiles, r->exclude_profiles, p_index, pn, e);
+    if (rc == 0) rc = select_axis(&g, r->genes, r->exclude_genes, g_index, gn, e);
+    if (rc < 0) {
+        free(*p_index);
+        free(*g_index);
+        *p_index = *g_index = NULL;
+    }
+    axis_free(&p);
+    axis_free(&g);
+    return rc;
+}

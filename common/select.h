@@ -1,0 +1,77 @@
+/* select: naming profiles and genes from text, for the tools that take
+ * selections (mc-make-view) and assignments (mc-group) from files or stdin.
+ *
+ * A line names a profile or gene by its 0-based index (an optionally negative
+ * integer, so "-1" is an index out of range rather than an unknown name) or
+ * by name:
+ *   profiles  the name container_profile_names gives ("A:AAAC-1" inside a
+ *             collection), or the bare barcode ("AAAC-1") when only one
+ *             profile has it;
+ *   genes     the gene set's name, case-insensitive (SPEC 5).
+ * Names are looked up in hash maps built once: O(profiles) / O(genes). */
+#ifndef MC_SELECT_H
+#define MC_SELECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "container.h"
+#include "genes.h"
+#include "strmap.h"
+
+/* How errors name PATH: "stdin" for "-". */
+const char *file_shown(const char *path);
+
+/* Call fn for each line of PATH ("-" = stdin), numbered from 1, with the
+ * '\n' and a '\r' before it removed; fn may modify the text.  Stops at the
+ * first fn that returns -1. */
+typedef int (*line_fn)(void *ctx, const char *shown, size_t line, char *text, mc_err *e);
+int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e);
+
+/* 1 if S is an optionally negative decimal integer (fitting in long long), with *v set. */
+int text_is_integer(const char *s, long long *v);
+
+/* Profile names of a container, for lookup. */
+typedef struct profile_lookup {
+    txt_array names;            /* container_profile_names */
+    mc_array barcodes;          /* p.barcode when visible and different from the names */
+    strmap by_name, by_barcode;
+    uint8_t *ambiguous;         /* per profile: bit 1 its name, bit 2 its barcode is shared */
+} profile_lookup;
+
+int profile_lookup_open(container *c, profile_lookup *l, mc_err *e);
+/* Index of the profile called NAME; -1 if none, -2 if several. */
+long profile_lookup_find(const profile_lookup *l, const char *name);
+void profile_lookup_close(profile_lookup *l);
+
+/* Gene names of a container (which may slice its gene set) through its gene set. */
+typedef struct gene_names {
+    gene_set set;
+    int32_t *full_index;        /* own gene -> gene set index, NULL when identity */
+    int32_t *own_of_full;       /* gene set index -> own gene or -1, NULL when identity */
+    size_t count;
+} gene_names;
+
+/* The gene set is DIR if given, else found walking up from the container (genes_find). */
+int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e);
+const char *gene_names_get(const gene_names *g, size_t gene);
+/* Index of the gene called NAME (case-insensitive), or -1. */
+long gene_names_find(const gene_names *g, const char *name);
+void gene_names_close(gene_names *g);
+
+/* A view's selection: files (or "-") of lines naming profiles / genes of BASE,
+ * each NULL when not given.  Of a line only the first TAB-separated field
+ * counts (so `mc-sum` output can be fed back), blank lines are skipped.
+ * An axis with neither its file nor its exclusion is not sliced. */
+typedef struct view_request {
+    const char *profiles, *exclude_profiles;
+    const char *genes, *exclude_genes;
+    const char *gene_set;       /* gene set directory for gene names, or NULL */
+} view_request;
+
+/* Sorted unique indices of what R selects: *p_index NULL when profiles are not
+ * sliced (likewise genes).  Unknown names and indices out of range are errors
+ * naming the file and line. */
+int view_select(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
+                size_t *gn, mc_err *e);
+
+#endif

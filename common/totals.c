@@ -1,0 +1,164 @@
+/* totals: exact UMI sums per profile and per gene, with a uuid-checked cache. */
+#include "totals.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "outdir.h"
+
+#define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer up to it is exact in a double */
+
+void totals_free(totals *t)
+{
+    free(t->p);
+    free(t->g);
+    memset(t, 0, sizeof *t);
+}
+
+/* --- cache -------------------------------------------------------------------- */
+
+/* Does DIR/TOTALS_STAMP hold exactly UUID? */
+static int stamp_matches(const char *dir, const char *uuid)
+{
+    char *path = path_join(dir, TOTALS_STAMP), buf[MC_UUID_STRLEN + 8];
+    FILE *f = path ? fopen(path, "r") : NULL;
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    free(path);
+    buf[n] = 0;
+    return n == MC_UUID_STRLEN && buf[n - 1] == '\n' && !strncmp(buf, uuid, MC_UUID_STRLEN - 1);
+}
+
+/* DIR/FILE as N exact totals, or NULL (absent, malformed or not integral). */
+static uint64_t *load_array(const char *dir, const char *file, size_t n)
+{
+    char *path = path_join(dir, file);
+    npy_array a = {0};
+    mc_err ignored;
+    uint64_t *v = NULL;
+    if (path && npy_read(path, &a, &ignored) == 0 && a.dtype == NPY_F8 && a.ndim == 1 && a.count == n &&
+        (v = malloc((n ? n : 1) * sizeof *v))) {
+        const double *d = a.data;
+        for (size_t i = 0; v && i < n; i++) {
+            if (!(d[i] >= 0 && d[i] <= EXACT_LIMIT && d[i] == (double)(uint64_t)d[i])) {
+                free(v);
+                v = NULL;
+            } else
+                v[i] = (uint64_t)d[i];
+        }
+    }
+    npy_free(&a);
+    free(path);
+    return v;
+}
+
+int totals_load(container *c, totals *t, mc_err *e)
+{
+    (void)e;
+    if (!stamp_matches(c->path, c->meta.uuid)) return 0;
+    uint64_t *p = load_array(c->path, "p.total_umis.npy", c->profiles_count);
+    uint64_t *g = p ? load_array(c->path, "g.total_umis.npy", c->genes_count) : NULL;
+    if (!g) {
+        free(p);
+        return 0;
+    }
+    t->p = p;
+    t->g = g;
+    return 1;
+}
+
+static int store_array(const char *dir, const char *file, const uint64_t *v, size_t n, mc_err *e)
+{
+    char *path = path_join(dir, file);
+    double *d = malloc((n ? n : 1) * sizeof *d);
+    outfile f = {0};
+    int rc = -1;
+    if (!path || !d) mc_fail(e, "%s: out of memory", dir);
+    else if (outfile_begin(&f, path, 1, e) == 0) {
+        for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
+        if (npy_write_f64(f.tmp, d, n, e) < 0) outfile_abort(&f);
+        else rc = outfile_commit(&f, e);
+    }
+    free(d);
+    free(path);
+    return rc;
+}
+
+static int store_stamp(const char *dir, const char *uuid, mc_err *e)
+{
+    char *path = path_join(dir, TOTALS_STAMP);
+    outfile f = {0};
+    int rc = -1;
+    if (!path) mc_fail(e, "%s: out of memory", dir);
+    else if (outfile_begin(&f, path, 1, e) == 0) {
+        FILE *out = fopen(f.tmp, "w");
+        if (!out) mc_fail_errno(e, f.tmp, "cannot create");
+        else {
+            int bad = fprintf(out, "%s\n", uuid) < 0;
+            bad |= ferror(out);
+            bad |= fclose(out);
+            rc = bad ? mc_fail_errno(e, f.tmp, "cannot write") : 0;
+        }
+        if (rc == 0) rc = outfile_commit(&f, e);
+        else outfile_abort(&f);
+    }
+    free(path);
+    return rc;
+}
+
+static int check_exact(const container *c, const uint64_t *v, size_t n, const char *what, mc_err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((double)v[i] > EXACT_LIMIT)
+            return mc_fail(e, "%s: %s %zu totals %llu UMIs, beyond 2^53: cannot be stored exactly as <f8", c->path,
+                           what, i, (unsigned long long)v[i]);
+    return 0;
+}
+
+int totals_store(container *c, const totals *t, mc_err *e)
+{
+    if (check_exact(c, t->p, c->profiles_count, "profile", e) < 0 ||
+        check_exact(c, t->g, c->genes_count, "gene", e) < 0)
+        return -1;
+    char *stamp = path_join(c->path, TOTALS_STAMP);
+    if (!stamp) return mc_fail(e, "%s: out of memory", c->path);
+    int rc = unlink(stamp) < 0 && errno != ENOENT ? mc_fail_errno(e, stamp, "cannot remove") : 0;
+    free(stamp);
+    if (rc == 0) rc = store_array(c->path, "p.total_umis.npy", t->p, c->profiles_count, e);
+    if (rc == 0) rc = store_array(c->path, "g.total_umis.npy", t->g, c->genes_count, e);
+    if (rc == 0) rc = store_stamp(c->path, c->meta.uuid, e);
+    return rc;
+}
+
+/* --- computing ---------------------------------------------------------------- */
+
+int totals_compute(container *c, const cli *ui, totals *t, mc_err *e)
+{
+    size_t P = c->profiles_count, G = c->genes_count;
+    mc_entries es = {0};
+    memset(t, 0, sizeof *t);
+    t->p = calloc(P ? P : 1, sizeof *t->p);
+    t->g = calloc(G ? G : 1, sizeof *t->g);
+    if (!t->p || !t->g) {
+        totals_free(t);
+        return mc_fail(e, "%s: out of memory", c->path);
+    }
+    for (size_t p = 0; p < P; p++) {
+        if (container_profile_entries(c, p, &es, e) < 0) {
+            entries_free(&es);
+            totals_free(t);
+            return -1;
+        }
+        for (size_t i = 0; i < es.n; i++) {
+            t->p[p] += es.v[i].value;
+            t->g[es.v[i].gene] += es.v[i].value;
+        }
+        if (ui && (p % 4096 == 0 || p + 1 == P)) cli_progress(ui, "summing profiles", p + 1, P);
+    }
+    if (ui && P) cli_progress_done(ui);
+    entries_free(&es);
+    return 0;
+}

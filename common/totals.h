@@ -1,0 +1,38 @@
+/* totals: exact per-profile and per-gene UMI totals of a container (mc-sum).
+ *
+ * Computed in one pass over the profiles, in its own gene and profile space
+ * (a view sums only its genes), accumulated as uint64 and cached in the
+ * container's own directory as p.total_umis.npy and g.total_umis.npy (<f8,
+ * exact up to 2^53).  The cache is trusted only when the sidecar
+ * total_umis.uuid holds the container's current uuid: a uuid is a content
+ * hash of the container and everything it is built on (SPEC 3), and opening
+ * checks every recorded uuid along the chain, so data that changed (a batch
+ * rewritten, a view's base replaced, a member re-collected) gives a
+ * different uuid and the cache is recomputed.  The sidecar is removed before
+ * the arrays are replaced and written after them, so it never vouches for
+ * arrays of another computation. */
+#ifndef MC_TOTALS_H
+#define MC_TOTALS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "cli.h"
+#include "container.h"
+
+#define TOTALS_STAMP "total_umis.uuid"
+
+typedef struct totals {
+    uint64_t *p;     /* profiles_count */
+    uint64_t *g;     /* genes_count */
+} totals;
+
+/* Load the cache: 1 when valid for C's uuid, 0 when absent or stale (t untouched). */
+int totals_load(container *c, totals *t, mc_err *e);
+/* Compute by decoding every profile once; memory O(profiles + genes).  UI
+ * (may be NULL) reports progress. */
+int totals_compute(container *c, const cli *ui, totals *t, mc_err *e);
+/* Write the cache atomically (arrays, then the sidecar). */
+int totals_store(container *c, const totals *t, mc_err *e);
+void totals_free(totals *t);
+
+#endif

@@ -1,0 +1,73 @@
+"""Independent expectations for a pipeline data root, from the raw HDF5 with h5py.
+
+Usage: pipeline_expect.py RAW.h5 GROUPS.tsv OUTDIR
+Writes OUTDIR/lanes.txt (lanes in order of first appearance), OUTDIR/names.txt
+(profile names as mc gives them in cells/NAME: LANE:BARCODE-N), OUTDIR/totals.txt
+(per-profile UMI totals, in that order) and OUTDIR/groups.dense (group sums, one
+line per group, genes in the gene set's order: upper-cased names sorted by bytes,
+duplicates made unique as SPEC 5 says)."""
+import os
+import sys
+
+import h5py
+import numpy as np
+
+raw, groups_tsv, out = sys.argv[1:4]
+os.makedirs(out, exist_ok=True)
+f = h5py.File(raw, "r")
+g = f[[k for k in f.keys()][0]]
+barcodes = [b.decode() for b in g["barcodes"][:]]
+indptr, indices, data = g["indptr"][:], g["indices"][:], g["data"][:].astype(np.int64)
+G, P = (int(x) for x in g["shape"][:])
+dense = np.zeros((P, G), dtype=np.int64)
+for p in range(P):
+    np.add.at(dense[p], indices[indptr[p]:indptr[p + 1]], data[indptr[p]:indptr[p + 1]])
+
+lanes, names = [], []
+for b in barcodes:
+    lane, rest = b.split("-", 1)
+    if lane not in lanes:
+        lanes.append(lane)
+    names.append(lane + ":" + rest)
+# mc orders profiles by lane (first appearance), keeping the file order within a lane.
+order = sorted(range(P), key=lambda i: lanes.index(names[i].split(":")[0]))
+names = [names[i] for i in order]
+dense = dense[order]
+
+# The gene set's order (SPEC 5).
+seen, canon = {}, []
+upper = [n.decode().upper() for n in g["gene_names"][:]]
+taken = set(upper)
+for n in upper:
+    if n in seen:
+        k = seen[n]
+        while "%s-%d" % (n, k) in taken:
+            k += 1
+        seen[n] = k + 1
+        canon.append("%s-%d" % (n, k))
+        taken.add(canon[-1])
+    else:
+        seen[n] = 1
+        canon.append(n)
+gene_order = sorted(range(G), key=lambda i: canon[i].encode())
+dense = dense[:, gene_order]
+
+with open(os.path.join(out, "lanes.txt"), "w") as fo:
+    fo.writelines(l + "\n" for l in lanes)
+with open(os.path.join(out, "names.txt"), "w") as fo:
+    fo.writelines(n + "\n" for n in names)
+with open(os.path.join(out, "totals.txt"), "w") as fo:
+    fo.writelines("%d\n" % t for t in dense.sum(axis=1))
+
+labels = {}
+for line in open(groups_tsv):
+    name, label = line.rstrip("\n").split("\t")
+    labels[name] = label
+order_labels = []
+for n in names:
+    if n in labels and labels[n] not in order_labels:
+        order_labels.append(labels[n])
+with open(os.path.join(out, "groups.dense"), "w") as fo:
+    for lab in order_labels:
+        s = sum(dense[i] for i, n in enumerate(names) if labels.get(n) == lab)
+        fo.write(" ".join(str(int(v)) for v in s) + "\n")

@@ -1,0 +1,196 @@
+#!/usr/bin/env bats
+# The whole flow (pipelines/mc.mk, pipelines/Snakefile) on generated HCA files and a
+# 10x directory: outputs verified and recomputed independently, and make's rules
+# checked for what a pipeline user relies on: no-op re-runs, exact rebuilds, -j2,
+# and a killed run that resumes.
+
+load test_helper
+
+MK="$MC_ROOT/pipelines/Makefile"
+SNAKEFILE="$MC_ROOT/pipelines/Snakefile"
+
+# hca_sample NAME SEED CELLS: raw/NAME.h5 (2 donors x 2 lanes, 900 genes) and a
+# raw/NAME.groups.tsv labelling every profile but every 7th (an outlier) by name.
+hca_sample() {
+    mkdir -p raw
+    gen-hca --seed "$2" --donors 2 --lanes 2 --cells "$3" --genes 900 --mean-genes 60 "raw/$1.h5"
+    "$PY" - "raw/$1.h5" "raw/$1.groups.tsv" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+bcs = [b.decode() for b in f["GRCh38/barcodes"][:]]
+with open(sys.argv[2], "w") as out:
+    for i, b in enumerate(bcs):
+        lane, rest = b.split("-", 1)
+        if i % 7:
+            out.write("%s:%s\tcluster%d\n" % (lane, rest, (i * 5) % 3))
+PY
+}
+
+# Every container under the root verifies.
+verify_all() {
+    local c
+    for c in $(find cells views -name profiles.yaml -printf '%h\n' | sort); do
+        run mc-info --verify "$c"
+        assert_success
+    done
+}
+
+# Outputs modified after the stamp file, sorted.
+changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/null | grep -v '/\.checked$' | sort; }
+
+@test "make: the whole flow on a multi-lane HCA file, every output verified and recomputed" {
+    hca_sample bm 11 240
+    run make -f "$MK" -j2
+    assert_success
+    "$PY" "$MC_ROOT/tests/helpers/pipeline_expect.py" raw/bm.h5 raw/bm.groups.tsv want
+    diff want/lanes.txt delaned/bm/lanes.txt
+    [ "$(ls -d cells/bm/*/ | wc -l)" -eq 4 ]
+    verify_all
+    run mc-info views/bm/groups
+    assert_line "kind: groups"
+    assert_line "profiles: 3 metacells"
+    # profile names and totals through the collection and the view
+    container-tool names views/bm >names.txt
+    diff want/names.txt names.txt
+    "$PY" -c 'import numpy as np; print("\n".join("%d" % v for v in np.load("views/bm/p.total_umis.npy")))' >totals.txt
+    diff want/totals.txt totals.txt
+    container-tool dense views/bm/groups >groups.dense
+    diff want/groups.dense groups.dense
+}
+
+@test "make: a second run does nothing" {
+    hca_sample bm 12 120
+    make -f "$MK" -j2 >/dev/null
+    touch stamp
+    run make -f "$MK" -q
+    assert_success
+    run make -f "$MK"
+    assert_success
+    assert_output --partial "Nothing to be done"
+    run changed_since stamp
+    assert_output ""
+}
+
+@test "make: touching one input rebuilds exactly what depends on it" {
+    hca_sample a 13 120
+    hca_sample b 13 100
+    make -f "$MK" -j2 >/dev/null
+    sleep 1.1
+    touch stamp
+    touch raw/a.groups.tsv
+    make -f "$MK" >/dev/null
+    run changed_since stamp
+    assert_output "$(cd views/a && find groups outliers p.group.npy -type f | sed 's|^|views/a/|' | sort)"
+
+    sleep 1.1
+    touch stamp
+    touch raw/b.h5
+    make -f "$MK" -j2 >/dev/null
+    run changed_since stamp
+    refute_output --partial "cells/a/"
+    refute_output --partial "views/a/"
+    refute_output --regexp "genes/g\."
+    assert_line "std/b/umis.mtx"
+    assert_line "delaned/b/lanes.txt"
+    for lane in $(cat delaned/b/lanes.txt); do assert_line "cells/b/$lane/gp.umis.mmm"; done
+    assert_line "cells/b/profiles.yaml"
+    assert_line "views/b/groups/gp.umis.mmm"
+    run make -f "$MK" -q
+    assert_success
+    verify_all
+}
+
+# A bin/ of shims: the real tools, but mc-write-matrix logs its start and end
+# around a pause (so two jobs overlap if they can), and for a lane whose
+# hang-LANE file exists it leaves a temporary directory as a killed run would
+# and hangs.
+shims() {
+    mkdir -p shim
+    local t
+    for t in "$MC_ROOT"/bin/mc-*; do
+        case "$t" in *.c) ;; *) ln -sf "$t" "shim/$(basename "$t")" ;; esac
+    done
+    rm shim/mc-write-matrix
+    cat >shim/mc-write-matrix <<SHIM
+#!/bin/sh
+for out; do :; done
+lane=\$(basename "\$out")
+echo "start \$lane" >>"$PWD/jobs.log"
+if [ -e "$PWD/hang-\$lane" ]; then
+    mkdir -p "\$(dirname "\$out")/.\$lane.tmp-999999" && touch "$PWD/hanging" && sleep 60
+fi
+sleep 1
+"$MC_ROOT/bin/mc-write-matrix" "\$@"
+rc=\$?
+echo "end \$lane" >>"$PWD/jobs.log"
+exit \$rc
+SHIM
+    chmod +x shim/mc-write-matrix
+}
+
+@test "make -j2 runs lanes in parallel" {
+    hca_sample bm 14 120
+    shims
+    run make -f "$MK" -j2 MC_BIN="$PWD/shim"
+    assert_success
+    [ "$(grep -c '^start' jobs.log)" -eq 4 ]
+    # the first two lanes both started before either ended
+    run sed -n 2p jobs.log
+    assert_output --regexp '^start '
+    verify_all
+}
+
+@test "make: a run killed midway resumes and completes, leaving nothing partial" {
+    hca_sample bm 15 120
+    shims
+    make -f "$MK" -j1 delaned/bm/lanes.txt >/dev/null
+    lane3=$(sed -n 3p delaned/bm/lanes.txt)
+    touch "hang-$lane3"
+    setsid make -f "$MK" -j1 MC_BIN="$PWD/shim" >make.log 2>&1 &
+    pid=$!
+    for i in $(seq 300); do [ -e hanging ] && break; sleep 0.1; done
+    [ -e hanging ]
+    kill -9 -- -"$pid"
+    wait "$pid" || true
+    [ ! -e "cells/bm/$lane3" ]
+    [ -d "cells/bm/.$lane3.tmp-999999" ]
+    run make -f "$MK" -q
+    assert_failure
+    run make -f "$MK" -j2
+    assert_success
+    run find . -name '.*.tmp-*'
+    assert_output ""
+    verify_all
+    [ "$(ls -d cells/bm/*/ | wc -l)" -eq 4 ]
+}
+
+@test "make: a 10x v3 directory and its HDF5 file give batches with the same uuid" {
+    mkdir -p raw h5/raw
+    cp -r "$DATA10X/3.0.0/filtered_feature_bc_matrix" raw/pbmc
+    cp "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" h5/raw/pbmc.h5
+    run make -f "$MK" -j2
+    assert_success
+    (cd h5 && make -f "$MK" -j2 >/dev/null)
+    verify_all
+    [ "$(cat delaned/pbmc/lanes.txt)" = all ]
+    a=$(sed -n 's/^uuid: //p' cells/pbmc/all/profiles.yaml)
+    b=$(sed -n 's/^uuid: //p' h5/cells/pbmc/all/profiles.yaml)
+    [ -n "$a" ] && [ "$a" = "$b" ]
+    run mc-info cells/pbmc
+    assert_line "profiles: 1107 cells"
+}
+
+@test "snakemake: the whole flow locally, the same uuids as make, and a re-run that does nothing" {
+    hca_sample bm 16 160
+    mkdir mk && cp -r raw mk/
+    (cd mk && make -f "$MK" -j2 >/dev/null)
+    run snakemake -s "$SNAKEFILE" --cores 2
+    assert_success
+    verify_all
+    for c in $(cd mk && find cells views -name profiles.yaml | sort); do
+        [ "$(sed -n 's/^uuid: //p' "$c")" = "$(sed -n 's/^uuid: //p' "mk/$c")" ]
+    done
+    run snakemake -s "$SNAKEFILE" --cores 2 -n
+    assert_success
+    assert_output --partial "Nothing to be done"
+}
