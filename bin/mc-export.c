@@ -9,8 +9,8 @@
 
 static const char usage[] =
     "Usage: mc-export [options] CONTAINER --mtx [-o FILE|-] [--barcodes FILE] [--features FILE]\n"
-    "       mc-export [options] CONTAINER --h5ad FILE [--dtype TYPE]\n"
-    "       mc-export [options] CONTAINER --10x FILE [--genome NAME]\n"
+    "       mc-export [options] CONTAINER --h5ad FILE [--dtype TYPE] [--gzip LEVEL]\n"
+    "       mc-export [options] CONTAINER --10x FILE [--genome NAME] [--gzip LEVEL]\n"
     "       mc-export [options] CONTAINER --tsv p|g [-o FILE|-] [NAME...]\n"
     "Write the data of any container (batch, view, collection, groups) for other tools.\n"
     "\n"
@@ -27,6 +27,8 @@ static const char usage[] =
     "  --10x FILE       10x v3 HDF5 (matrix/ as Cell Ranger writes it); reads\n"
     "                   back with mc-import-hca, scanpy.read_10x_h5, Seurat\n"
     "  --genome NAME    with --10x: features/genome (default: the organism)\n"
+    "  --gzip LEVEL     deflate level 0-9 of the HDF5 matrix (default: 4 for\n"
+    "                   --10x as Cell Ranger, 0 (none) for --h5ad as anndata)\n"
     "  --tsv p|g        per-profile or per-gene arrays as TSV: a header 'name'\n"
     "                   and the arrays, then a row per profile or gene; NAMEs\n"
     "                   choose the arrays (default: all but base_index)\n"
@@ -47,7 +49,7 @@ static const char usage[] =
     "  mc-export views/good/groups --h5ad metacells.h5ad\n"
     "  mc-export cells/pbmc --tsv p lane total_umis > profiles.tsv\n";
 
-enum { OPT_MTX = 256, OPT_H5AD, OPT_10X, OPT_TSV, OPT_BARCODES, OPT_FEATURES, OPT_DTYPE, OPT_GENOME, OPT_GENES, OPT_FORCE };
+enum { OPT_MTX = 256, OPT_H5AD, OPT_10X, OPT_TSV, OPT_BARCODES, OPT_FEATURES, OPT_DTYPE, OPT_GENOME, OPT_GENES, OPT_FORCE, OPT_GZIP };
 
 typedef struct args {
     int mode;                  /* OPT_MTX, OPT_H5AD, OPT_10X, OPT_TSV */
@@ -81,6 +83,7 @@ static void parse(cli *c, int argc, char **argv, args *a, export_opts *o)
         {"features", required_argument, 0, OPT_FEATURES}, {"dtype", required_argument, 0, OPT_DTYPE},
         {"genome", required_argument, 0, OPT_GENOME}, {"genes", required_argument, 0, OPT_GENES},
         {"force", no_argument, 0, OPT_FORCE},       {"progress", no_argument, 0, 'p'},
+        {"gzip", required_argument, 0, OPT_GZIP},
         {0, 0, 0, 0}};
     int opt;
     h5w_type ignored;
@@ -104,6 +107,10 @@ static void parse(cli *c, int argc, char **argv, args *a, export_opts *o)
         case OPT_GENOME: o->genome = optarg; break;
         case OPT_GENES: o->genes_dir = optarg; break;
         case OPT_FORCE: o->force = 1; break;
+        case OPT_GZIP:
+            if (strlen(optarg) != 1 || optarg[0] < '0' || optarg[0] > '9') cli_usage_error(c, "--gzip takes a level 0-9");
+            o->gzip = optarg[0] == '0' ? -1 : optarg[0] - '0';
+            break;
         case 'p': break;   /* cli_init saw it */
         default: cli_usage_error(c, "unknown option");
         }
@@ -118,6 +125,7 @@ static void parse(cli *c, int argc, char **argv, args *a, export_opts *o)
     if (a->output && a->mode != OPT_MTX && a->mode != OPT_TSV) cli_usage_error(c, "-o goes with --mtx or --tsv");
     if (o->dtype && a->mode != OPT_H5AD) cli_usage_error(c, "--dtype goes with --h5ad");
     if (o->genome && a->mode != OPT_10X) cli_usage_error(c, "--genome goes with --10x");
+    if (o->gzip && a->mode != OPT_10X && a->mode != OPT_H5AD) cli_usage_error(c, "--gzip goes with --h5ad or --10x");
     if (a->file && !strcmp(a->file, "-")) cli_usage_error(c, "HDF5 needs a file, not stdout");
 }
 

@@ -17,6 +17,7 @@
 #define SINK_BUFFER ((size_t)1 << 20)
 #define FLOAT32_EXACT ((uint64_t)1 << 24)
 #define FLOAT64_EXACT ((uint64_t)1 << 53)
+#define TENX_GZIP 4           /* what Cell Ranger's h5py writes with */
 
 static void progress(const export_opts *o, const char *what, size_t done, size_t total)
 {
@@ -51,6 +52,12 @@ static uint64_t exact_limit(h5w_type t)
     case H5W_I32: return INT32_MAX;
     default: return INT64_MAX;
     }
+}
+
+/* The deflate level of HDF5 matrices: the format's default unless chosen. */
+static int gzip_level(const export_opts *o, int format_default)
+{
+    return o->gzip < 0 ? 0 : o->gzip ? o->gzip : format_default;
 }
 
 /* --- text outputs ------------------------------------------------------------ */
@@ -471,8 +478,8 @@ static void store(void *buf, h5w_type t, size_t i, int64_t v)
 
 /* The matrix profile after profile: values into GROUP/data as DT, genes into
  * GROUP/indices as IT, and GROUP/indptr as IT (P + 1 offsets). */
-static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5w_type it, const char *shown,
-                        const export_opts *o, mc_err *e)
+static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5w_type it, int gzip,
+                        const char *shown, const export_opts *o, mc_err *e)
 {
     char dpath[256], ipath[256];
     snprintf(dpath, sizeof dpath, "%s/data", group);
@@ -481,8 +488,8 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
     uint64_t limit = exact_limit(dt), offset = 0;
     mc_entries es = {0};
     void *vals = malloc(G * 8), *idx = malloc(G * 8), *indptr = malloc((P + 1) * 8);
-    h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, e) : NULL;
-    h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, e) : NULL;
+    h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, gzip, e) : NULL;
+    h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, gzip, e) : NULL;
     int rc = indices ? 0 : -1;
     if (!vals || !idx || !indptr) mc_fail(e, "%s: out of memory", shown);
     if (rc == 0) store(indptr, it, 0, 0);
@@ -506,7 +513,7 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
     if (rc == 0) rc = h5w_stream_close(indices, e), indices = NULL;
     if (rc == 0) {   /* extendible like the others, as anndata and Cell Ranger write it */
         snprintf(ipath, sizeof ipath, "%s/indptr", group);
-        h5w_stream *ptr = h5w_stream_open(f, ipath, it, e);
+        h5w_stream *ptr = h5w_stream_open(f, ipath, it, gzip, e);
         if (!ptr || h5w_stream_append(ptr, indptr, P + 1, e) < 0) {
             h5w_stream_abort(ptr);
             rc = -1;
@@ -623,7 +630,7 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
     h5w_type it = nnz > INT32_MAX ? H5W_I64 : H5W_I32;
     if (encoding(f, "/", "anndata", "0.1.0", e) < 0 || h5w_group(f, "/X", e) < 0 ||
         encoding(f, "/X", "csr_matrix", "0.1.0", e) < 0 || h5w_attr_i64(f, "/X", "shape", shape, 2, 0, e) < 0 ||
-        write_sparse(f, c, "/X", dt, it, shown, o, e) < 0)
+        write_sparse(f, c, "/X", dt, it, gzip_level(o, 0), shown, o, e) < 0)
         return -1;
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++)
         if (h5w_group(f, dicts[i], e) < 0 || encoding(f, dicts[i], "dict", "0.1.0", e) < 0) return -1;
@@ -707,7 +714,7 @@ static int write_10x(h5w *f, container *c, const gene_labels *g, const char *gen
         repeated(f, "/matrix/features/feature_type", "Gene Expression", G, e) < 0 ||
         repeated(f, "/matrix/features/genome", genome, G, e) < 0)
         return -1;
-    return write_sparse(f, c, "/matrix", H5W_I32, H5W_I64, shown, o, e);
+    return write_sparse(f, c, "/matrix", H5W_I32, H5W_I64, gzip_level(o, TENX_GZIP), shown, o, e);
 }
 
 int export_10x(container *c, const char *out, const export_opts *o, mc_err *e)

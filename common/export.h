@@ -23,7 +23,8 @@
  *   10x v3 HDF5     matrix/{barcodes, data (int32), indices (int64), indptr
  *                   (int64), shape (int32 genes, profiles), features/{id,
  *                   name, feature_type, genome, _all_tag_keys}} with
- *                   fixed-length strings, as Cell Ranger writes it; genome is
+ *                   fixed-length strings, the matrix shuffled and deflated
+ *                   (level 4), as Cell Ranger writes it; genome is
  *                   the container's organism unless chosen.
  *   TSV             a header "name<TAB>ARRAY..." then a row per profile or
  *                   gene: its name, then the arrays' values (numbers in the
@@ -55,6 +56,9 @@ typedef struct export_opts {
     int force;                  /* replace existing outputs */
     const char *dtype;          /* .h5ad X/data: a name export_dtype knows; NULL: float32 */
     const char *genome;         /* 10x features/genome; NULL: the container's organism */
+    int gzip;                   /* deflate level 1-9 of the HDF5 matrix datasets; 0: the
+                                 * format's default (10x: 4 as Cell Ranger, .h5ad: none
+                                 * as anndata); -1: none */
     /* Called every few thousand profiles and at the end of each pass; may be NULL. */
     void (*progress)(void *ctx, const char *what, unsigned long long done, unsigned long long total);
     void *progress_ctx;

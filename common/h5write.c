@@ -248,7 +248,7 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
 
 /* --- streams ------------------------------------------------------------------- */
 
-h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, mc_err *e)
+h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_err *e)
 {
     h5w_stream *s = calloc(1, sizeof *s);
     if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5w_type_size(t)))) {
@@ -265,7 +265,7 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, mc_err *e)
           lcpl = H5Pcreate(H5P_LINK_CREATE);
     s->d = -1;
     if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
-        H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+        (!gzip || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)gzip) >= 0)) && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
         s->d = H5Dcreate2(f->file, path, file_type(t), sp, lcpl, dcpl, H5P_DEFAULT);
     if (s->d < 0) fail_h5(e, f, path, "cannot create");
     if (lcpl >= 0) H5Pclose(lcpl);

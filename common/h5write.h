@@ -52,9 +52,10 @@ int h5w_array(h5w *f, const char *path, h5w_type t, const void *v, size_t n, mc_
  * ASCII null-padded to the longest (fixed != 0). */
 int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, mc_err *e);
 
-/* A 1-D dataset filled by appending. */
+/* A 1-D dataset filled by appending; chunks byte-shuffled and compressed
+ * with deflate at GZIP (1-9; 0: stored as they are), as Cell Ranger does. */
 typedef struct h5w_stream h5w_stream;
-h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, mc_err *e);
+h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_err *e);
 /* Append n values of the stream's type (native). */
 int h5w_stream_append(h5w_stream *s, const void *v, size_t n, mc_err *e);
 /* Write what is buffered and close; frees s. */

@@ -213,6 +213,38 @@ PY
     "$PY" -c 'import h5py; f = h5py.File("g.h5"); g = f["matrix"]; assert set(g["features/genome"][:]) == {b"GRCh38"}; assert g["barcodes"].dtype.kind == "S"'
 }
 
+@test "--gzip: 10x compressed by default as Cell Ranger, .h5ad not as anndata; either on request, same data" {
+    import_root "$H5V3"
+    mc-export r/cells --10x z.h5
+    mc-export r/cells --10x p.h5 --gzip 0
+    mc-export r/cells --h5ad p.h5ad
+    mc-export r/cells --h5ad z.h5ad --gzip 9
+    py <<'PY'
+import anndata, h5py, numpy as np
+def filters(path, name):
+    with h5py.File(path, "r") as f:
+        d = f[name]
+        return d.compression, d.compression_opts, d.shuffle
+for name in ("matrix/data", "matrix/indices", "matrix/indptr"):
+    assert filters("z.h5", name) == ("gzip", 4, True), filters("z.h5", name)
+    assert filters("p.h5", name) == (None, None, False)
+for name in ("X/data", "X/indices", "X/indptr"):
+    assert filters("p.h5ad", name) == (None, None, False)
+    assert filters("z.h5ad", name) == ("gzip", 9, True)
+with h5py.File("z.h5", "r") as z, h5py.File("p.h5", "r") as p:
+    for name in ("data", "indices", "indptr"):
+        assert np.array_equal(z["matrix"][name][:], p["matrix"][name][:])
+assert (anndata.read_h5ad("z.h5ad").X != anndata.read_h5ad("p.h5ad").X).nnz == 0
+print("ok")
+PY
+    run mc-export r/cells --h5ad q.h5ad --gzip 10
+    assert_failure 2
+    assert_line --index 0 "mc-export: --gzip takes a level 0-9"
+    run mc-export r/cells --mtx --gzip 4
+    assert_failure 2
+    assert_line --index 0 "mc-export: --gzip goes with --h5ad or --10x"
+}
+
 @test "a view slicing genes exports only its genes, with their names, in every format" {
     build
     mc-export d/vg --mtx --features f.tsv > m.mtx
