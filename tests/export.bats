@@ -139,7 +139,7 @@ PY
     assert_line --partial '(0): FALSE'
 }
 
-@test "--h5ad: more than 127 categories take int16 codes; unique strings stay a string array" {
+@test "--h5ad: categories sorted; more than 127 take int16 codes; unique strings stay a string array" {
     py "$MC_ROOT/tests/helpers" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1])
@@ -147,7 +147,7 @@ import mcfix, numpy as np
 gu = mcfix.write_genes("r/genes", ["A", "B"])
 dense = np.arange(600).reshape(300, 2) % 7
 mcfix.write_batch("r/cells", dense, gu, ["c%d" % i for i in range(300)])
-mcfix.write_lines("r/cells/p.cluster.txt", ["k%03d" % (i % 150) for i in range(300)])
+mcfix.write_lines("r/cells/p.cluster.txt", ["k%03d" % (149 - i % 150) for i in range(300)])
 PY
     run mc-export r/cells --h5ad x.h5ad
     assert_success
@@ -157,7 +157,8 @@ with h5py.File("x.h5ad", "r") as f:
     assert f["obs/cluster/codes"].dtype == np.int16, f["obs/cluster/codes"].dtype
     assert f["obs/barcode"].attrs["encoding-type"] == "string-array"
 a = anndata.read_h5ad("x.h5ad")
-assert list(a.obs["cluster"]) == ["k%03d" % (i % 150) for i in range(300)]
+assert list(a.obs["cluster"]) == ["k%03d" % (149 - i % 150) for i in range(300)]
+assert list(a.obs["cluster"].cat.categories) == ["k%03d" % i for i in range(150)]   # sorted, as pandas
 assert (a.X.toarray() == np.arange(600).reshape(300, 2) % 7).all()
 print("ok")
 PY
