@@ -1,0 +1,730 @@
+/* export: Matrix Market, .h5ad, 10x v3 HDF5 and TSV out of any container. */
+#include "export.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "genes.h"
+#include "outdir.h"
+#include "strmap.h"
+
+#define PROGRESS_EVERY 4096
+#define SINK_BUFFER ((size_t)1 << 20)
+#define FLOAT32_EXACT ((uint64_t)1 << 24)
+#define FLOAT64_EXACT ((uint64_t)1 << 53)
+#define TENX_GZIP 4           /* what Cell Ranger's h5py writes with */
+
+static void progress(const export_opts *o, const char *what, size_t done, size_t total)
+{
+    if (o->progress && (done % PROGRESS_EVERY == 0 || done == total)) o->progress(o->progress_ctx, what, done, total);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int export_dtype(const char *name, h5w_type *t)
+{
+    static const struct {
+        const char *name;
+        h5w_type t;
+    } types[] = {{"float32", H5W_F32}, {"float64", H5W_F64}, {"int32", H5W_I32}, {"int64", H5W_I64}};
+    for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+        if (!strcmp(name ? name : "float32", types[i].name)) {
+            *t = types[i].t;
+            return 0;
+        }
+    return -1;
+}
+
+/* The largest count type T holds exactly. */
+static uint64_t exact_limit(h5w_type t)
+{
+    switch (t) {
+    case H5W_F32: return FLOAT32_EXACT;
+    case H5W_F64: return FLOAT64_EXACT;
+    case H5W_I32: return INT32_MAX;
+    default: return INT64_MAX;
+    }
+}
+
+/* The deflate level of HDF5 matrices: the format's default unless chosen. */
+static int gzip_level(const export_opts *o, int format_default)
+{
+    return o->gzip < 0 ? 0 : o->gzip ? o->gzip : format_default;
+}
+
+/* --- text outputs ------------------------------------------------------------ */
+
+/* A text output: stdout, or a file written atomically. */
+typedef struct sink {
+    FILE *f;
+    const char *shown;       /* "stdout" or the final path */
+    outfile of;              /* of.tmp is set for a file */
+    char *buf;
+    size_t len;
+} sink;
+
+static int sink_open(sink *s, const char *path, int force, mc_err *e)
+{
+    memset(s, 0, sizeof *s);
+    if (!(s->buf = malloc(SINK_BUFFER))) return mc_fail(e, "%s: out of memory", path ? path : "stdout");
+    if (!path || !strcmp(path, "-")) {
+        s->f = stdout;
+        s->shown = "stdout";
+        return 0;
+    }
+    if (outfile_begin(&s->of, path, force, e) < 0) {
+        free(s->buf);
+        return -1;
+    }
+    s->shown = s->of.final;
+    if (!(s->f = fopen(s->of.tmp, "w"))) {
+        mc_fail_errno(e, path, "cannot create");
+        outfile_abort(&s->of);
+        free(s->buf);
+        return -1;
+    }
+    return 0;
+}
+
+static int sink_flush(sink *s, mc_err *e)
+{
+    if (s->len && fwrite(s->buf, 1, s->len, s->f) != s->len) return mc_fail_errno(e, s->shown, "cannot write");
+    s->len = 0;
+    return 0;
+}
+
+static int sink_put(sink *s, const char *p, size_t n, mc_err *e)
+{
+    if (SINK_BUFFER - s->len < n && sink_flush(s, e) < 0) return -1;
+    if (n > SINK_BUFFER) return fwrite(p, 1, n, s->f) == n ? 0 : mc_fail_errno(e, s->shown, "cannot write");
+    memcpy(s->buf + s->len, p, n);
+    s->len += n;
+    return 0;
+}
+
+static int sink_str(sink *s, const char *str, mc_err *e)
+{
+    return sink_put(s, str, strlen(str), e);
+}
+
+/* A TSV field: a tab or line break inside would shift the columns. */
+static int sink_field(sink *s, const char *value, const char *what, mc_err *e)
+{
+    if (strpbrk(value, "\t\r\n"))
+        return mc_fail(e, "%s: %s: value '%s' holds a tab or line break, which TSV cannot carry", s->shown, what,
+                       value);
+    return sink_str(s, value, e);
+}
+
+/* Flush and close the file (stdout stays open, flushed). */
+static int sink_finish(sink *s, mc_err *e)
+{
+    int rc = sink_flush(s, e);
+    if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
+    if (s->of.tmp) {
+        if (fclose(s->f) != 0 && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
+        s->f = NULL;
+    }
+    free(s->buf);
+    s->buf = NULL;
+    return rc;
+}
+
+static int sink_commit(sink *s, mc_err *e)
+{
+    return s->of.tmp ? outfile_commit(&s->of, e) : 0;
+}
+
+static void sink_abort(sink *s)
+{
+    if (s->of.tmp) {
+        if (s->f) fclose(s->f);
+        outfile_abort(&s->of);
+    }
+    free(s->buf);
+    memset(s, 0, sizeof *s);
+}
+
+/* Decimal digits of v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do tmp[n++] = (char)('0' + v % 10), v /= 10;
+    while (v);
+    while (n) *p++ = tmp[--n];
+    return p;
+}
+
+/* --- names ------------------------------------------------------------------- */
+
+/* out[i] = all[index[i]] (index NULL: identity) for i < n. */
+static int gather(const txt_array *all, const int32_t *index, size_t n, const char *what, txt_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = index ? (size_t)index[i] : i;
+        if (k >= all->count) {
+            txt_free(out);
+            return mc_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
+        }
+        if (txt_append(out, all->lines[k]) < 0) {
+            txt_free(out);
+            return mc_fail(e, "%s: out of memory", what);
+        }
+    }
+    return 0;
+}
+
+typedef struct gene_labels {
+    txt_array names;
+    txt_array ensembl;       /* when has_ensembl */
+    int has_ensembl;
+} gene_labels;
+
+static void gene_labels_free(gene_labels *g)
+{
+    txt_free(&g->names);
+    txt_free(&g->ensembl);
+}
+
+/* The container's gene names (and ensembl ids) from its full gene set. */
+static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_err *e)
+{
+    int32_t *index;
+    char full[MC_UUID_STRLEN];
+    gene_set gs;
+    txt_array ens = {0};
+    memset(g, 0, sizeof *g);
+    if (container_full_genes(c, &index, full, e) < 0) return -1;
+    if (genes_find(c->path, dir, full, &gs, e) < 0) {
+        free(index);
+        return -1;
+    }
+    char *ens_path = path_join(gs.path, "g.ensembl.txt");
+    int rc = -1;
+    if (!ens_path) mc_fail(e, "%s: out of memory", gs.path);
+    else if ((g->has_ensembl = path_exists(ens_path)) && txt_read(ens_path, &ens, e) < 0)
+        ;
+    else if (g->has_ensembl && ens.count != gs.names.count)
+        mc_fail(e, "%s: %zu lines but the gene set has %zu genes", ens_path, ens.count, gs.names.count);
+    else if (!index && gs.names.count != c->genes_count)
+        mc_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
+    else if (gather(&gs.names, index, c->genes_count, gs.path, &g->names, e) == 0 &&
+             (!g->has_ensembl || gather(&ens, index, c->genes_count, ens_path, &g->ensembl, e) == 0))
+        rc = 0;
+    if (rc < 0) gene_labels_free(g);
+    free(ens_path);
+    txt_free(&ens);
+    genes_close(&gs);
+    free(index);
+    return rc;
+}
+
+/* --- arrays ------------------------------------------------------------------ */
+
+typedef struct column {
+    char *name;
+    mc_array a;
+} column;
+
+typedef struct frame {
+    column *v;
+    size_t n;
+} frame;
+
+static void frame_free(frame *fr)
+{
+    for (size_t i = 0; i < fr->n; i++) {
+        free(fr->v[i].name);
+        mc_array_free(&fr->v[i].a);
+    }
+    free(fr->v);
+    memset(fr, 0, sizeof *fr);
+}
+
+/* Append NAME with array *a (taken over, *a emptied). */
+static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
+{
+    column *v = realloc(fr->v, (fr->n + 1) * sizeof *v);
+    if (v) fr->v = v;
+    if (!v || !(v[fr->n].name = strdup(name))) {
+        mc_array_free(a);
+        return mc_fail(e, "out of memory");
+    }
+    v[fr->n].a = *a;
+    memset(a, 0, sizeof *a);
+    fr->n++;
+    return 0;
+}
+
+/* The arrays NAMES of KIND (every visible one but base_index when names is NULL). */
+static int frame_load(container *c, char kind, char *const *names, size_t n, frame *fr, mc_err *e)
+{
+    char **avail = NULL, k[2] = {kind, 0};
+    size_t navail = 0;
+    int rc = 0, all = !names;
+    if (all) {
+        if (container_available(c, k, &avail, &navail, e) < 0) return -1;
+        names = avail;
+        n = navail;
+    }
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        mc_array a;
+        if (all && !strcmp(names[i], "base_index")) continue;
+        int found = container_array(c, kind, names[i], &a, e);
+        if (found < 0) rc = -1;
+        else if (found) rc = frame_add(fr, names[i], &a, e);
+        else if (!all) rc = mc_fail(e, "%s: %c.%s: no such data", c->path, kind, names[i]);
+    }
+    names_free(avail, navail);
+    if (rc < 0) frame_free(fr);
+    return rc;
+}
+
+/* Value i of a numeric array as TSV text, in the shortest form that reads back exactly. */
+static size_t format_number(char *out, size_t size, const npy_array *a, size_t i)
+{
+    if (a->dtype == NPY_I4 || a->dtype == NPY_I8) return (size_t)snprintf(out, size, "%" PRId64, npy_get_i64(a, i));
+    double v = npy_get_f64(a, i);
+    if (isnan(v)) return (size_t)snprintf(out, size, "nan");
+    if (isinf(v)) return (size_t)snprintf(out, size, v < 0 ? "-inf" : "inf");
+    if (v == floor(v) && fabs(v) < 0x1p53) return (size_t)snprintf(out, size, "%.0f", v);   /* 70000, not 7e+04 */
+    for (int p = 1; p < 17; p++) {
+        int n = snprintf(out, size, "%.*g", p, v);
+        double back = strtod(out, NULL);
+        if (a->dtype == NPY_F4 ? (float)back == (float)v : back == v) return (size_t)n;
+    }
+    return (size_t)snprintf(out, size, "%.17g", v);
+}
+
+/* --- matrix passes ------------------------------------------------------------- */
+
+/* Non-zeros and the largest value, for headers and index widths. */
+static int scan(container *c, mc_entries *es, uint64_t *nnz, uint64_t *max, const export_opts *o, mc_err *e)
+{
+    *nnz = *max = 0;
+    for (size_t p = 0; p < c->profiles_count; p++) {
+        if (container_profile_entries(c, p, es, e) < 0) return -1;
+        *nnz += es->n;
+        for (size_t i = 0; i < es->n; i++)
+            if (es->v[i].value > *max) *max = es->v[i].value;
+        progress(o, "counting", p + 1, c->profiles_count);
+    }
+    return 0;
+}
+
+static int write_mtx_body(container *c, sink *s, const export_opts *o, mc_err *e)
+{
+    mc_entries es = {0};
+    uint64_t nnz, max;
+    int rc = scan(c, &es, &nnz, &max, o, e);
+    char line[96], *p = line;
+    if (rc == 0) {
+        p += sprintf(p, "%%%%MatrixMarket matrix coordinate integer general\n");
+        p = put_u64(p, c->genes_count), *p++ = ' ';
+        p = put_u64(p, c->profiles_count), *p++ = ' ';
+        p = put_u64(p, nnz), *p++ = '\n';
+        rc = sink_put(s, line, (size_t)(p - line), e);
+    }
+    for (size_t j = 0; rc == 0 && j < c->profiles_count; j++) {
+        rc = container_profile_entries(c, j, &es, e);
+        for (size_t i = 0; rc == 0 && i < es.n; i++) {
+            p = put_u64(line, (uint64_t)es.v[i].gene + 1), *p++ = ' ';
+            p = put_u64(p, (uint64_t)j + 1), *p++ = ' ';
+            p = put_u64(p, es.v[i].value), *p++ = '\n';
+            rc = sink_put(s, line, (size_t)(p - line), e);
+        }
+        progress(o, "writing", j + 1, c->profiles_count);
+    }
+    entries_free(&es);
+    return rc;
+}
+
+static int write_names_tsv(sink *s, const txt_array *names, const char *what, mc_err *e)
+{
+    for (size_t i = 0; i < names->count; i++)
+        if (sink_field(s, names->lines[i], what, e) < 0 || sink_str(s, "\n", e) < 0) return -1;
+    return 0;
+}
+
+static int write_features_tsv(sink *s, const gene_labels *g, mc_err *e)
+{
+    for (size_t i = 0; i < g->names.count; i++) {
+        const char *id = g->has_ensembl ? g->ensembl.lines[i] : g->names.lines[i];
+        if (sink_field(s, id, "ensembl id", e) < 0 || sink_str(s, "\t", e) < 0 ||
+            sink_field(s, g->names.lines[i], "gene name", e) < 0 || sink_str(s, "\tGene Expression\n", e) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int export_mtx(container *c, const char *out, const char *barcodes, const char *features, const export_opts *o,
+               mc_err *e)
+{
+    sink s[3];                 /* matrix, barcodes, features */
+    const char *paths[3] = {out, barcodes, features};
+    int open[3] = {0}, rc = 0;
+    gene_labels g = {0};
+    txt_array names = {0};
+    if (barcodes) rc = container_profile_names(c, &names, e);
+    if (rc == 0 && features) rc = gene_labels_load(c, o->genes_dir, &g, e);
+    for (int i = 0; rc == 0 && i < 3; i++)
+        if (i == 0 || paths[i]) rc = sink_open(&s[i], paths[i], o->force, e), open[i] = rc == 0;
+    if (rc == 0) rc = write_mtx_body(c, &s[0], o, e);
+    if (rc == 0 && barcodes) rc = write_names_tsv(&s[1], &names, "profile name", e);
+    if (rc == 0 && features) rc = write_features_tsv(&s[2], &g, e);
+    for (int i = 0; rc == 0 && i < 3; i++)
+        if (open[i]) rc = sink_finish(&s[i], e);
+    for (int i = 0; rc == 0 && i < 3; i++)
+        if (open[i]) rc = sink_commit(&s[i], e), open[i] = 0;
+    for (int i = 0; i < 3; i++)
+        if (open[i]) sink_abort(&s[i]);
+    txt_free(&names);
+    gene_labels_free(&g);
+    return rc;
+}
+
+int export_tsv(container *c, char kind, char *const *names, size_t n, const char *out, const export_opts *o,
+               mc_err *e)
+{
+    frame fr = {0};
+    txt_array rows = {0};
+    gene_labels g = {0};
+    sink s;
+    int rc = frame_load(c, kind, n ? names : NULL, n, &fr, e);
+    if (rc == 0 && kind == 'p') rc = container_profile_names(c, &rows, e);
+    if (rc == 0 && kind == 'g') rc = gene_labels_load(c, o->genes_dir, &g, e);
+    const txt_array *labels = kind == 'p' ? &rows : &g.names;
+    if (rc < 0 || sink_open(&s, out, o->force, e) < 0) {
+        frame_free(&fr);
+        txt_free(&rows);
+        gene_labels_free(&g);
+        return -1;
+    }
+    rc = sink_str(&s, "name", e);
+    for (size_t j = 0; rc == 0 && j < fr.n; j++)
+        if ((rc = sink_str(&s, "\t", e)) == 0) rc = sink_field(&s, fr.v[j].name, "array name", e);
+    if (rc == 0) rc = sink_str(&s, "\n", e);
+    for (size_t i = 0; rc == 0 && i < labels->count; i++) {
+        rc = sink_field(&s, labels->lines[i], kind == 'p' ? "profile name" : "gene name", e);
+        for (size_t j = 0; rc == 0 && j < fr.n; j++) {
+            const mc_array *a = &fr.v[j].a;
+            char num[64], what[256];
+            snprintf(what, sizeof what, "%c.%s", kind, fr.v[j].name);
+            if ((rc = sink_str(&s, "\t", e)) < 0) break;
+            if (a->is_text) rc = sink_field(&s, a->text.lines[i], what, e);
+            else rc = sink_put(&s, num, format_number(num, sizeof num, &a->num, i), e);
+        }
+        if (rc == 0) rc = sink_str(&s, "\n", e);
+    }
+    if (rc == 0) rc = sink_finish(&s, e);
+    if (rc == 0) rc = sink_commit(&s, e);
+    else sink_abort(&s);
+    frame_free(&fr);
+    txt_free(&rows);
+    gene_labels_free(&g);
+    return rc;
+}
+
+/* --- HDF5 outputs ----------------------------------------------------------------- */
+
+/* Begin the atomic output PATH and create the HDF5 file in its place.  The
+ * temporary file is made first with open(2), so a failure names its reason. */
+static h5w *h5_begin(outfile *of, const char *path, int force, mc_err *e)
+{
+    if (outfile_begin(of, path, force, e) < 0) return NULL;
+    int fd = open(of->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        mc_fail_errno(e, path, "cannot create");
+        outfile_abort(of);
+        return NULL;
+    }
+    close(fd);
+    h5w *f = h5w_create(of->tmp, path, e);
+    if (!f) outfile_abort(of);
+    return f;
+}
+
+/* Close F and commit the output if rc is 0, else throw both away. */
+static int h5_end(outfile *of, h5w *f, int rc, mc_err *e)
+{
+    if (rc == 0) rc = h5w_close(f, e);
+    else h5w_abort(f);
+    if (rc == 0) return outfile_commit(of, e);
+    outfile_abort(of);
+    return -1;
+}
+
+static void store(void *buf, h5w_type t, size_t i, int64_t v)
+{
+    switch (t) {
+    case H5W_I8: ((int8_t *)buf)[i] = (int8_t)v; break;
+    case H5W_I16: ((int16_t *)buf)[i] = (int16_t)v; break;
+    case H5W_I32: ((int32_t *)buf)[i] = (int32_t)v; break;
+    case H5W_I64: ((int64_t *)buf)[i] = v; break;
+    case H5W_F32: ((float *)buf)[i] = (float)v; break;
+    case H5W_F64: ((double *)buf)[i] = (double)v; break;
+    }
+}
+
+/* The matrix profile after profile: values into GROUP/data as DT, genes into
+ * GROUP/indices as IT, and GROUP/indptr as IT (P + 1 offsets). */
+static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5w_type it, int gzip,
+                        const char *shown, const export_opts *o, mc_err *e)
+{
+    char dpath[256], ipath[256];
+    snprintf(dpath, sizeof dpath, "%s/data", group);
+    snprintf(ipath, sizeof ipath, "%s/indices", group);
+    size_t P = c->profiles_count, G = c->genes_count ? c->genes_count : 1;
+    uint64_t limit = exact_limit(dt), offset = 0;
+    mc_entries es = {0};
+    void *vals = malloc(G * 8), *idx = malloc(G * 8), *indptr = malloc((P + 1) * 8);
+    h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, gzip, e) : NULL;
+    h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, gzip, e) : NULL;
+    int rc = indices ? 0 : -1;
+    if (!vals || !idx || !indptr) mc_fail(e, "%s: out of memory", shown);
+    if (rc == 0) store(indptr, it, 0, 0);
+    for (size_t p = 0; rc == 0 && p < P; p++) {
+        rc = container_profile_entries(c, p, &es, e);
+        for (size_t i = 0; rc == 0 && i < es.n; i++) {
+            if (es.v[i].value > limit)
+                rc = mc_fail(e, "%s: profile %zu, gene %u: value %" PRIu64 " does not fit %s/data exactly", shown, p,
+                             es.v[i].gene, es.v[i].value, group);
+            store(vals, dt, i, (int64_t)es.v[i].value);
+            store(idx, it, i, es.v[i].gene);
+        }
+        if (rc == 0) rc = h5w_stream_append(data, vals, es.n, e);
+        if (rc == 0) rc = h5w_stream_append(indices, idx, es.n, e);
+        offset += es.n;
+        if (it == H5W_I32 && offset > INT32_MAX) rc = mc_fail(e, "%s: more than 2^31-1 non-zeros", shown);
+        store(indptr, it, p + 1, (int64_t)offset);
+        progress(o, "writing", p + 1, P);
+    }
+    if (rc == 0) rc = h5w_stream_close(data, e), data = NULL;
+    if (rc == 0) rc = h5w_stream_close(indices, e), indices = NULL;
+    if (rc == 0) {   /* extendible like the others, as anndata and Cell Ranger write it */
+        snprintf(ipath, sizeof ipath, "%s/indptr", group);
+        h5w_stream *ptr = h5w_stream_open(f, ipath, it, gzip, e);
+        if (!ptr || h5w_stream_append(ptr, indptr, P + 1, e) < 0) {
+            h5w_stream_abort(ptr);
+            rc = -1;
+        } else rc = h5w_stream_close(ptr, e);
+    }
+    h5w_stream_abort(data);
+    h5w_stream_abort(indices);
+    entries_free(&es);
+    free(vals);
+    free(idx);
+    free(indptr);
+    return rc;
+}
+
+/* --- AnnData --------------------------------------------------------------------- */
+
+static int encoding(h5w *f, const char *obj, const char *type, const char *version, mc_err *e)
+{
+    if (h5w_attr_str(f, obj, "encoding-type", type, e) < 0) return -1;
+    return h5w_attr_str(f, obj, "encoding-version", version, e);
+}
+
+static int string_array(h5w *f, const char *path, const txt_array *t, mc_err *e)
+{
+    if (h5w_strings(f, path, t->lines, t->count, 0, e) < 0) return -1;
+    return encoding(f, path, "string-array", "0.2.0", e);
+}
+
+/* Codes as pandas sizes them: the narrowest signed type above the category count. */
+static h5w_type codes_type(size_t categories)
+{
+    return categories < INT8_MAX ? H5W_I8 : categories < INT16_MAX ? H5W_I16 : categories < INT32_MAX ? H5W_I32 : H5W_I64;
+}
+
+/* A text column: categorical (sorted categories, as pandas makes them) when
+ * some value repeats, as anndata converts strings on writing; else a string array. */
+static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
+{
+    size_t n = t->count, k = 0;
+    strmap m;
+    char **cats = malloc((n ? n : 1) * sizeof *cats);
+    if (!cats || strmap_init(&m, n) < 0) {
+        free(cats);
+        return mc_fail(e, "%s: out of memory", path);
+    }
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        int put = strmap_put(&m, t->lines[i], k, NULL);
+        if (put < 0) rc = mc_fail(e, "%s: out of memory", path);
+        else if (put) cats[k++] = t->lines[i];
+    }
+    strmap_free(&m);
+    if (rc < 0 || k == n) {
+        free(cats);
+        return rc < 0 ? -1 : string_array(f, path, t, e);
+    }
+    qsort(cats, k, sizeof *cats, cmp_str);
+    h5w_type ct = codes_type(k);
+    void *codes = malloc((n ? n : 1) * h5w_type_size(ct));
+    char sub[640];
+    if (!codes) rc = mc_fail(e, "%s: out of memory", path);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char **at = bsearch(&t->lines[i], cats, k, sizeof *cats, cmp_str);
+        store(codes, ct, i, at - cats);
+    }
+    if (rc == 0 && h5w_group(f, path, e) == 0 && encoding(f, path, "categorical", "0.2.0", e) == 0 &&
+        h5w_attr_bool(f, path, "ordered", 0, e) == 0) {
+        txt_array ca = {.count = k, .lines = cats};
+        snprintf(sub, sizeof sub, "%s/categories", path);
+        rc = string_array(f, sub, &ca, e);
+        snprintf(sub, sizeof sub, "%s/codes", path);
+        if (rc == 0 && h5w_array(f, sub, ct, codes, n, e) == 0) rc = encoding(f, sub, "array", "0.2.0", e);
+        else rc = -1;
+    } else rc = -1;
+    free(codes);
+    free(cats);
+    return rc;
+}
+
+static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
+{
+    static const h5w_type types[] = {[NPY_I4] = H5W_I32, [NPY_I8] = H5W_I64, [NPY_F4] = H5W_F32, [NPY_F8] = H5W_F64};
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", group, col->name);
+    if (col->a.is_text) return text_column(f, path, &col->a.text, e);
+    if (h5w_array(f, path, types[col->a.num.dtype], col->a.num.data, col->a.num.count, e) < 0) return -1;
+    return encoding(f, path, "array", "0.2.0", e);
+}
+
+/* A dataframe GROUP: index, then the columns in order. */
+static int dataframe(h5w *f, const char *group, const txt_array *index, const frame *fr, mc_err *e)
+{
+    char path[600];
+    char **order = malloc((fr->n ? fr->n : 1) * sizeof *order);
+    if (!order) return mc_fail(e, "%s: out of memory", group);
+    for (size_t i = 0; i < fr->n; i++) order[i] = fr->v[i].name;
+    snprintf(path, sizeof path, "%s/_index", group);
+    int rc = h5w_group(f, group, e) < 0 || encoding(f, group, "dataframe", "0.2.0", e) < 0 ||
+                     h5w_attr_str(f, group, "_index", "_index", e) < 0 ||
+                     h5w_attr_strs(f, group, "column-order", order, fr->n, e) < 0 || string_array(f, path, index, e) < 0
+                 ? -1
+                 : 0;
+    for (size_t i = 0; rc == 0 && i < fr->n; i++) rc = column_write(f, group, &fr->v[i], e);
+    free(order);
+    return rc;
+}
+
+static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, frame *var, h5w_type dt, uint64_t nnz,
+                      const char *shown, const export_opts *o, mc_err *e)
+{
+    static const char *const dicts[] = {"/layers", "/obsm", "/obsp", "/uns", "/varm", "/varp"};
+    txt_array names;
+    int64_t shape[2] = {(int64_t)c->profiles_count, (int64_t)c->genes_count};
+    h5w_type it = nnz > INT32_MAX ? H5W_I64 : H5W_I32;
+    if (encoding(f, "/", "anndata", "0.1.0", e) < 0 || h5w_group(f, "/X", e) < 0 ||
+        encoding(f, "/X", "csr_matrix", "0.1.0", e) < 0 || h5w_attr_i64(f, "/X", "shape", shape, 2, 0, e) < 0 ||
+        write_sparse(f, c, "/X", dt, it, gzip_level(o, 0), shown, o, e) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++)
+        if (h5w_group(f, dicts[i], e) < 0 || encoding(f, dicts[i], "dict", "0.1.0", e) < 0) return -1;
+    if (container_profile_names(c, &names, e) < 0) return -1;
+    int rc = dataframe(f, "/obs", &names, obs, e);
+    txt_free(&names);
+    return rc < 0 ? -1 : dataframe(f, "/var", &g->names, var, e);
+}
+
+int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
+{
+    h5w_type dt;
+    if (export_dtype(o->dtype, &dt) < 0) return mc_fail(e, "%s: unknown X/data type '%s'", out, o->dtype);
+    gene_labels g;
+    frame obs = {0}, var = {0};
+    mc_entries es = {0};
+    uint64_t nnz, max;
+    outfile of;
+    h5w *f = NULL;
+    if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
+    int rc = frame_load(c, 'p', NULL, 0, &obs, e);
+    if (rc == 0 && g.has_ensembl) {
+        mc_array ids = {.is_text = 1, .text = g.ensembl};
+        memset(&g.ensembl, 0, sizeof g.ensembl);
+        rc = frame_add(&var, "gene_ids", &ids, e);
+    }
+    if (rc == 0) {
+        frame more = {0};
+        rc = frame_load(c, 'g', NULL, 0, &more, e);
+        for (size_t i = 0; rc == 0 && i < more.n; i++)
+            if (!g.has_ensembl || strcmp(more.v[i].name, "gene_ids"))   /* the gene set's ids win */
+                rc = frame_add(&var, more.v[i].name, &more.v[i].a, e);
+        frame_free(&more);
+    }
+    if (rc == 0) rc = scan(c, &es, &nnz, &max, o, e);
+    if (rc == 0 && max > exact_limit(dt))
+        rc = mc_fail(e, "%s: a value of %" PRIu64 " does not fit X/data as %s exactly; choose a wider --dtype", c->path,
+                     max, o->dtype ? o->dtype : "float32");
+    entries_free(&es);
+    if (rc == 0 && !(f = h5_begin(&of, out, o->force, e))) rc = -1;
+    if (f) rc = h5_end(&of, f, write_h5ad(f, c, &g, &obs, &var, dt, nnz, out, o, e), e);
+    frame_free(&obs);
+    frame_free(&var);
+    gene_labels_free(&g);
+    return rc;
+}
+
+/* --- 10x v3 ------------------------------------------------------------------------ */
+
+static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_err *e)
+{
+    char **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v) return mc_fail(e, "%s: out of memory", path);
+    for (size_t i = 0; i < n; i++) v[i] = (char *)value;
+    int rc = h5w_strings(f, path, v, n, 1, e);
+    free(v);
+    return rc;
+}
+
+static int write_10x(h5w *f, container *c, const gene_labels *g, const char *genome, const char *shown,
+                     const export_opts *o, mc_err *e)
+{
+    static char *const tag_keys[] = {"genome"};
+    const int64_t version = 2;
+    int32_t shape[2] = {(int32_t)c->genes_count, (int32_t)c->profiles_count};
+    txt_array names;
+    if (c->genes_count > INT32_MAX || c->profiles_count > INT32_MAX)
+        return mc_fail(e, "%s: too many profiles or genes for a 10x file's int32 shape", shown);
+    if (h5w_attr_str(f, "/", "filetype", "matrix", e) < 0 || h5w_attr_i64(f, "/", "version", &version, 1, 1, e) < 0 ||
+        h5w_group(f, "/matrix/features", e) < 0)
+        return -1;
+    if (container_profile_names(c, &names, e) < 0) return -1;
+    int rc = h5w_strings(f, "/matrix/barcodes", names.lines, names.count, 1, e);
+    txt_free(&names);
+    const txt_array *ids = g->has_ensembl ? &g->ensembl : &g->names;
+    size_t G = c->genes_count;
+    if (rc < 0 || h5w_array(f, "/matrix/shape", H5W_I32, shape, 2, e) < 0 ||
+        h5w_strings(f, "/matrix/features/_all_tag_keys", tag_keys, 1, 1, e) < 0 ||
+        h5w_strings(f, "/matrix/features/id", ids->lines, G, 1, e) < 0 ||
+        h5w_strings(f, "/matrix/features/name", g->names.lines, G, 1, e) < 0 ||
+        repeated(f, "/matrix/features/feature_type", "Gene Expression", G, e) < 0 ||
+        repeated(f, "/matrix/features/genome", genome, G, e) < 0)
+        return -1;
+    return write_sparse(f, c, "/matrix", H5W_I32, H5W_I64, gzip_level(o, TENX_GZIP), shown, o, e);
+}
+
+int export_10x(container *c, const char *out, const export_opts *o, mc_err *e)
+{
+    gene_labels g;
+    outfile of;
+    if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
+    h5w *f = h5_begin(&of, out, o->force, e);
+    const char *genome = o->genome ? o->genome : c->meta.organism;
+    int rc = f ? h5_end(&of, f, write_10x(f, c, &g, genome, out, o, e), e) : -1;
+    gene_labels_free(&g);
+    return rc;
+}

@@ -1,0 +1,79 @@
+/* export: a container's data out, in the formats other tools read (SPEC 8).
+ *
+ * Every container kind works (through container.c): profiles are read one at
+ * a time, in order, as sorted non-zero entries.
+ *
+ *   Matrix Market   "%%MatrixMarket matrix coordinate integer general", rows
+ *                   genes, columns profiles, 1-based, entries profile after
+ *                   profile (column-major, as 10x writes them).  Companion
+ *                   TSVs as 10x: barcodes (profile names, one a line) and
+ *                   features (ENSEMBL<TAB>NAME<TAB>Gene Expression; the name
+ *                   stands for the id when the gene set has no g.ensembl.txt).
+ *   .h5ad           AnnData (the layout anndata 0.8 writes, encoding 0.1.0 /
+ *                   0.2.0): X a CSR matrix, rows profiles (obs), columns genes
+ *                   (var); X/data float32 by default (what scanpy reads from
+ *                   10x files; exact up to 2^24) or as chosen; X/indices and
+ *                   X/indptr int32, both int64 when the non-zeros exceed
+ *                   2^31-1.  obs: index the profile names, a column per
+ *                   visible p array (text: categorical when some value
+ *                   repeats, as anndata stores pandas strings; else a string
+ *                   array; numbers as stored).  var: index the gene names,
+ *                   gene_ids (ensembl) when the gene set has them, a column
+ *                   per visible g array.  base_index arrays are left out.
+ *   10x v3 HDF5     matrix/{barcodes, data (int32), indices (int64), indptr
+ *                   (int64), shape (int32 genes, profiles), features/{id,
+ *                   name, feature_type, genome, _all_tag_keys}} with
+ *                   fixed-length strings, the matrix shuffled and deflated
+ *                   (level 4), as Cell Ranger writes it; genome is
+ *                   the container's organism unless chosen.
+ *   TSV             a header "name<TAB>ARRAY..." then a row per profile or
+ *                   gene: its name, then the arrays' values (numbers in the
+ *                   shortest form that reads back exactly; NaN as nan).
+ *
+ * Gene names come from the gene set (genes_find, the full set's uuid), sliced
+ * through the container's gene index; they are needed for the features TSV,
+ * the .h5ad, the 10x file and g TSVs, not for the Matrix Market file alone.
+ *
+ * Outputs named by a path are atomic (outfile_begin/commit): nothing appears
+ * unless everything was written; an existing one is an error unless force.
+ * OUT "-" or NULL is stdout (Matrix Market and TSV).
+ *
+ * Memory: the profile names and an offset per profile, the gene names, the
+ * arrays exported, and buffers (a profile's entries, 1 MiB of output, 2^20
+ * values per HDF5 stream); never the matrix.  The Matrix Market file and the
+ * .h5ad take two passes over the matrix (counting non-zeros first: the
+ * header, the index width); the 10x file one. */
+#ifndef MC_EXPORT_H
+#define MC_EXPORT_H
+
+#include <stddef.h>
+#include "container.h"
+#include "err.h"
+#include "h5write.h"
+
+typedef struct export_opts {
+    const char *genes_dir;      /* the gene set; NULL: the genes/ found walking up */
+    int force;                  /* replace existing outputs */
+    const char *dtype;          /* .h5ad X/data: a name export_dtype knows; NULL: float32 */
+    const char *genome;         /* 10x features/genome; NULL: the container's organism */
+    int gzip;                   /* deflate level 1-9 of the HDF5 matrix datasets; 0: the
+                                 * format's default (10x: 4 as Cell Ranger, .h5ad: none
+                                 * as anndata); -1: none */
+    /* Called every few thousand profiles and at the end of each pass; may be NULL. */
+    void (*progress)(void *ctx, const char *what, unsigned long long done, unsigned long long total);
+    void *progress_ctx;
+} export_opts;
+
+/* The .h5ad X/data type named "float32", "float64", "int32" or "int64"; -1 if none. */
+int export_dtype(const char *name, h5w_type *t);
+
+/* Matrix Market to OUT; BARCODES and FEATURES (NULL: not written) the 10x TSVs. */
+int export_mtx(container *c, const char *out, const char *barcodes, const char *features, const export_opts *o,
+               mc_err *e);
+int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e);
+int export_10x(container *c, const char *out, const export_opts *o, mc_err *e);
+/* KIND 'p' or 'g'; NAMES the arrays (n == 0: every visible one but base_index). */
+int export_tsv(container *c, char kind, char *const *names, size_t n, const char *out, const export_opts *o,
+               mc_err *e);
+
+#endif
