@@ -35,6 +35,7 @@ say "   kept with at least 500 UMIs: $(mc-info views/atlas | awk '/^profiles:/ {
 
 say ""
 say "== Groups (mc-group views/atlas --groups raw/atlas.groups.tsv):"
+mc-sum views/atlas/groups >/dev/null
 mc-export views/atlas/groups --tsv p group_label grouped_count total_umis | awk -F'\t' '
     NR > 1 {printf "   %-14s %5d cells %10d UMIs\n", $2, $3, $4; n++}
     END {printf "   %d groups made\n", n}'

@@ -1,0 +1,29 @@
+#!/usr/bin/env bats
+# `make demo` from a clean clone: it builds, generates the example, runs the
+# pipeline, and every number it prints is recomputed here from the raw files.
+
+load test_helper
+
+@test "make demo from a clean clone prints lanes, cells, totals and groups that are right" {
+    if git -C "$MC_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+        git clone -q "$MC_ROOT" clone
+    else   # e.g. the copied tree of make sanitize: the files, without what was built
+        cp -a "$MC_ROOT" clone && make -s -C clone clean && rm -rf clone/demo clone/build
+    fi
+    run make -s -C clone demo
+    assert_success
+    printf '%s\n' "$output" >demo.out
+    "$PY" "$MC_ROOT/tests/helpers/demo_expect.py" clone/demo/raw/atlas.h5 clone/demo/raw/atlas.groups.tsv 500 >want
+    [ "$(wc -l <want)" -ge 15 ]
+    while IFS= read -r line; do assert_line "$line"; done <want
+    assert_line "   all lanes              4000 cells x 33000 genes (collection cells/atlas)"
+    assert_line "   Check any of them:  mc-info --verify $T/clone/demo/views/atlas/groups"
+    # the way on it shows works
+    PATH="$T/clone/bin:$PATH" mc-export clone/demo/views/atlas --h5ad atlas.h5ad
+    run "$PY" -c 'import anndata; a = anndata.read_h5ad("atlas.h5ad"); print(a.n_obs, a.n_vars)'
+    assert_output "$(sed -n 's/^   kept with at least 500 UMIs: \([0-9]*\) cells.*/\1/p' want) 33000"
+    # a second run reuses everything
+    run make -s -C clone demo
+    assert_success
+    refute_output --partial "Generating"
+}
