@@ -1,0 +1,21 @@
+#!/usr/bin/env bats
+# The tour in README.md runs as written (with /tmp/mc moved into the test's
+# directory), so the documentation cannot drift from the tools.
+
+load test_helper
+
+@test "the README tour runs, every step succeeding, and what it makes verifies" {
+    sed -n '/^export PATH=\$PWD\/bin:\$PATH$/,/^```$/p' "$MC_ROOT/README.md" | sed '1d;$d' \
+        | sed "s|/tmp/mc|$T/mc|g" >tour.sh
+    [ "$(grep -c '^mc-' tour.sh)" -ge 12 ]
+    cd "$MC_ROOT"
+    run bash -eu -o pipefail "$T/tour.sh"
+    assert_success
+    assert_output --partial "$T/mc/views/good/groups: ok"
+    for c in cells/pbmc cells/pbmc/all views/good views/good/groups views/good/outliers; do
+        run mc-info --verify "$T/mc/$c"
+        assert_success
+    done
+    run "$PY" -c "import anndata; a = anndata.read_h5ad('$T/mc/good.h5ad'); print(a.n_vars)"
+    assert_output 507
+}
