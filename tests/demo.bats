@@ -5,7 +5,7 @@
 load test_helper
 
 @test "make demo from a clean clone prints lanes, cells, totals and groups that are right" {
-    if git -C "$MC_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    if [ "$(git -C "$MC_ROOT" rev-parse --show-toplevel 2>/dev/null)" = "$MC_ROOT" ]; then
         git clone -q "$MC_ROOT" clone
     else   # e.g. the copied tree of make sanitize: the files, without what was built
         cp -a "$MC_ROOT" clone && make -s -C clone clean && rm -rf clone/demo clone/build
