@@ -135,8 +135,7 @@ done:
 static int make_genes(char **dirs, size_t n, const char *format, const char *organism, const char *out, int force,
                       mc_err *e)
 {
-    if (!force && path_exists(out))   /* before the long reading, not after */
-        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
+    if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     source *s = calloc(n, sizeof *s);
     int rc = s ? 0 : mc_fail(e, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {

@@ -1,18 +1,8 @@
 /* mc-write-matrix: an STD directory to a BATCH container, genes in the gene set's order. */
 #include <getopt.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "batchwrite.h"
 #include "cli.h"
-#include "genes.h"
-#include "meta.h"
-#include "mmm.h"
-#include "mtx.h"
-#include "outdir.h"
-#include "stdfmt.h"
-#include "uuid.h"
 
 static const char usage[] =
     "Usage: mc-write-matrix [--genes GENES] [--kind KIND] [--organism NAME] [--format FILE]\n"
@@ -37,263 +27,6 @@ static const char usage[] =
     "Example:\n"
     "  mc-write-matrix delaned/pbmc/1 cells/pbmc/1\n";
 
-/* More UMIs than this in one gene of one profile is not a count (and would
- * take value/128 bytes in the MMM). */
-#define MAX_VALUE (1u << 24)
-
-typedef struct job {
-    const cli *c;
-    std_dir std;
-    gene_set genes;
-    uint32_t *gene_map;      /* STD gene -> gene set index */
-    size_t profiles;
-    mmm_writer *w;
-    uint64_t *column_count;  /* per profile: entries (for the unsorted path) */
-    uint64_t max_value;
-} job;
-
-/* The nearest existing ancestor of BATCH's parent: where the gene set search starts. */
-static char *search_start(const char *batch)
-{
-    char *p = strdup(batch);
-    if (!p) return NULL;
-    for (;;) {
-        size_t n = strlen(p);
-        while (n > 1 && p[n - 1] == '/') p[--n] = 0;
-        char *slash = strrchr(p, '/');
-        if (!slash) {
-            free(p);
-            return strdup(".");
-        }
-        if (slash == p) slash[1] = 0;
-        else *slash = 0;
-        if (path_exists(p) || slash == p) return p;
-    }
-}
-
-static int open_genes(job *j, const char *genes_dir, const char *batch, const char *organism, mc_err *e)
-{
-    char *start = genes_dir ? NULL : search_start(batch);
-    if (!genes_dir && !start) return mc_fail(e, "%s: out of memory", batch);
-    int rc = genes_find(start, genes_dir, NULL, &j->genes, e);
-    free(start);
-    if (rc < 0) return -1;
-    if (organism && strcmp(organism, j->genes.meta.organism))
-        return mc_fail(e, "%s: the gene set is of organism '%s', not '%s'", j->genes.path, j->genes.meta.organism,
-                       organism);
-    return 0;
-}
-
-static int map_genes(job *j, mc_err *e)
-{
-    const std_table *t = &j->std.genes;
-    char **names;
-    if (std_gene_names(t, &names, e) < 0) return -1;
-    int rc = (j->gene_map = malloc((t->count + 1) * sizeof *j->gene_map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
-    for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        long k = genes_lookup(&j->genes, names[i]);
-        if (k < 0)
-            rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
-                         names[i], j->genes.path);
-        else j->gene_map[i] = (uint32_t)k;
-    }
-    std_names_free(names, t->count);
-    return rc;
-}
-
-static int check_value(std_matrix *m, uint64_t v, mc_err *e)
-{
-    if (v <= MAX_VALUE) return 0;
-    mtx_reader *r = std_matrix_reader(m);
-    return mc_fail(e, "%s:%llu: value %" PRIu64 " is not a plausible count (more than %u)", mtx_path(r),
-                   (unsigned long long)mtx_line(r), v, MAX_VALUE);
-}
-
-/* Profiles [from, to) have no entries. */
-static int add_empty(job *j, size_t from, size_t to, mc_entries *es, mc_err *e)
-{
-    es->n = 0;
-    for (size_t p = from; p < to; p++)
-        if (mmm_writer_add(j->w, es, e) < 0) return -1;
-    return 0;
-}
-
-/* One pass writing profile after profile.  Returns 1 when the matrix turns
- * out not to be sorted by profile: then the pass has still counted every
- * column's entries (column_count) and max_value, and nothing more is written. */
-static int stream(job *j, mc_err *e)
-{
-    std_matrix *m = std_matrix_open(&j->std, e);
-    if (!m) return -1;
-    uint64_t total = mtx_entries(std_matrix_reader(m)), done = 0;
-    mc_entries es = {0};
-    size_t current = 0;
-    int sorted = 1, rc;
-    uint32_t g, p;
-    uint64_t v;
-    while ((rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
-        if (check_value(m, v, e) < 0) {
-            rc = -1;
-            break;
-        }
-        j->column_count[p]++;
-        if (v > j->max_value) j->max_value = v;
-        if ((++done & 0xfffff) == 0) cli_progress(j->c, "entries", done, total);
-        if (!sorted) continue;
-        if (p < current) {
-            sorted = 0;
-            continue;
-        }
-        if (p > current) {
-            if (mmm_writer_add(j->w, &es, e) < 0 || add_empty(j, current + 1, p, &es, e) < 0) {
-                rc = -1;
-                break;
-            }
-            es.n = 0;
-            current = p;
-        }
-        if (entries_push(&es, j->gene_map[g], v) < 0) {
-            rc = mc_fail(e, "%s: out of memory", j->std.matrix_path);
-            break;
-        }
-    }
-    std_matrix_close(m);
-    if (rc == 0 && sorted && j->profiles) {
-        rc = mmm_writer_add(j->w, &es, e);
-        if (rc == 0) rc = add_empty(j, current + 1, j->profiles, &es, e);
-    }
-    entries_free(&es);
-    cli_progress_done(j->c);
-    return rc < 0 ? -1 : !sorted;
-}
-
-/* The unsorted path: a second pass places each entry in its profile's slot. */
-static int bucket(job *j, mc_err *e)
-{
-    size_t P = j->profiles;
-    uint64_t *start = malloc((P + 1) * sizeof *start), n = 0;
-    int wide = j->max_value > UINT32_MAX;
-    if (!start) return mc_fail(e, "%s: out of memory", j->std.matrix_path);
-    for (size_t p = 0; p < P; p++) start[p] = n, n += j->column_count[p];
-    start[P] = n;
-    uint32_t *genes = malloc((n + 1) * sizeof *genes);
-    void *values = malloc((n + 1) * (wide ? 8 : 4));
-    std_matrix *m = genes && values ? std_matrix_open(&j->std, e) : NULL;
-    int rc = m ? 0 : -1;
-    if (!genes || !values) mc_fail(e, "%s: out of memory for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
-    memset(j->column_count, 0, P * sizeof *j->column_count);   /* now: entries placed per profile */
-    uint32_t g, p;
-    uint64_t v;
-    while (rc == 0 && (rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
-        if (start[p] + j->column_count[p] == start[p + 1]) {   /* only if the file changed between the passes */
-            rc = mc_fail(e, "%s: changed while being read", j->std.matrix_path);
-            break;
-        }
-        uint64_t at = start[p] + j->column_count[p]++;
-        genes[at] = j->gene_map[g];
-        if (wide) ((uint64_t *)values)[at] = v;
-        else ((uint32_t *)values)[at] = (uint32_t)v;
-        rc = 0;
-    }
-    std_matrix_close(m);
-    mc_entries es = {0};
-    for (size_t q = 0; rc == 0 && q < P; q++) {
-        es.n = 0;
-        for (uint64_t i = start[q]; rc == 0 && i < start[q + 1]; i++)
-            if (entries_push(&es, genes[i], wide ? ((uint64_t *)values)[i] : ((uint32_t *)values)[i]) < 0)
-                rc = mc_fail(e, "%s: out of memory", j->std.matrix_path);
-        if (rc == 0) rc = mmm_writer_add(j->w, &es, e);
-    }
-    entries_free(&es);
-    free(start);
-    free(genes);
-    free(values);
-    return rc;
-}
-
-static int write_matrix(job *j, const char *path, mc_err *e)
-{
-    if (!(j->w = mmm_writer_open(path, (uint32_t)j->genes.names.count, e))) return -1;
-    int rc = stream(j, e);
-    if (rc == 1) {
-        mmm_writer_abort(j->w);
-        rc = (j->w = mmm_writer_open(path, (uint32_t)j->genes.names.count, e)) ? bucket(j, e) : -1;
-    }
-    mmm_writer *w = j->w;
-    j->w = NULL;
-    if (rc < 0) {
-        mmm_writer_abort(w);
-        return -1;
-    }
-    return mmm_writer_close(w, e);
-}
-
-static int write_meta(job *j, const outdir *o, const char *mmm, const char *kind, mc_err *e)
-{
-    char *yaml = outdir_file(o, "profiles.yaml");
-    profiles_meta m = {.kind = KIND_BATCH,
-                       .organism = j->genes.meta.organism,
-                       .profiles_kind = (char *)kind,
-                       .genes_count = (long)j->genes.names.count,
-                       .profiles_count = (long)j->profiles};
-    mc_uuid u;
-    int rc = yaml ? uuid_of_file(mmm, &u, e) : mc_fail(e, "%s: out of memory", o->tmp);
-    if (rc == 0) {
-        uuid_format(&u, m.uuid);
-        memcpy(m.genes_uuid, j->genes.meta.uuid, MC_UUID_STRLEN);
-        rc = profiles_meta_dump(yaml, &m, e);
-    }
-    free(yaml);
-    return rc;
-}
-
-typedef struct options {
-    const char *genes, *kind, *organism, *format;
-    int force;
-} options;
-
-static int run(const cli *c, const char *in, const char *out, const options *opt, mc_err *e)
-{
-    job j = {.c = c};
-    outdir o;
-    char *mmm = NULL;
-    int rc = -1, begun = 0;
-    if (!opt->force && path_exists(out))   /* before the long reading, not after */
-        return mc_fail(e, "%s: already exists (use --force to replace it)", out);
-    if (std_open(&j.std, in, opt->format, e) < 0) return -1;
-    if (std_load_genes(&j.std, e) < 0 || std_load_profiles(&j.std, e) < 0) goto done;
-    j.profiles = j.std.profiles.count;
-    if (j.profiles > INT32_MAX) {
-        mc_fail(e, "%s: %zu profiles, more than a batch may hold; split it (by lane)", j.std.profiles.path, j.profiles);
-        goto done;
-    }
-    if (open_genes(&j, opt->genes, out, opt->organism, e) < 0 || map_genes(&j, e) < 0) goto done;
-    if (!(j.column_count = calloc(j.profiles + 1, sizeof *j.column_count))) {
-        mc_fail(e, "%s: out of memory", in);
-        goto done;
-    }
-    if (outdir_begin(&o, out, opt->force, e) < 0) goto done;
-    begun = 1;
-    if (!(mmm = outdir_file(&o, "gp.umis.mmm"))) {
-        mc_fail(e, "%s: out of memory", out);
-        goto done;
-    }
-    if (write_matrix(&j, mmm, e) < 0) goto done;
-    for (size_t col = 0; col < j.std.profiles.ncolumns; col++)
-        if (std_write_column(o.tmp, "p", &j.std.profiles, col, NULL, e) < 0) goto done;
-    if (write_meta(&j, &o, mmm, opt->kind, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
-    rc = 0;
-done:
-    if (begun) outdir_abort(&o);
-    free(mmm);
-    free(j.gene_map);
-    free(j.column_count);
-    if (j.genes.path) genes_close(&j.genes);
-    std_close(&j.std);
-    return rc;
-}
-
 int main(int argc, char **argv)
 {
     cli c = {.tool = "mc-write-matrix", .usage = usage};
@@ -302,7 +35,7 @@ int main(int argc, char **argv)
         {"organism", required_argument, 0, 'o'}, {"format", required_argument, 0, 'f'},
         {"force", no_argument, 0, 'F'},        {"progress", no_argument, 0, 'p'},
         {0, 0, 0, 0}};
-    options opt = {.kind = "cells"};
+    batch_options opt = {.kind = "cells"};
     int o;
     cli_init(&c, argc, argv);
     while ((o = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -316,6 +49,6 @@ int main(int argc, char **argv)
     if (optind != argc - 2) cli_usage_error(&c, "expected STD and BATCH");
     if (!*opt.kind) cli_usage_error(&c, "--kind needs a name");
     mc_err e;
-    if (run(&c, argv[optind], argv[optind + 1], &opt, &e) < 0) return cli_fail(&c, &e);
+    if (batch_write(&c, argv[optind], argv[optind + 1], &opt, &e) < 0) return cli_fail(&c, &e);
     return 0;
 }

@@ -25,11 +25,14 @@ typedef struct mc_entry {
 typedef struct mc_entries {
     mc_entry *v;
     size_t n, cap;
+    mc_entry *tmp;           /* sorting scratch, kept for the next profile */
+    size_t tmp_cap;
 } mc_entries;
 
 int entries_push(mc_entries *es, uint32_t gene, uint64_t value);
-/* Sort by gene, sum duplicates, drop zeros: the canonical form of a profile. */
-void entries_canonicalize(mc_entries *es);
+/* Sort by gene, sum duplicates, drop zeros: the canonical form of a profile.
+ * 0, or -1 when out of memory for the sorting scratch. */
+int entries_canonicalize(mc_entries *es);
 void entries_free(mc_entries *es);
 
 typedef struct mmm_writer mmm_writer;

@@ -49,6 +49,18 @@ static char *parent_of(const char *path, const char **base)
     return copy;
 }
 
+char *path_existing_parent(const char *path)
+{
+    const char *base;
+    char *p = parent_of(path, &base);
+    while (p && strcmp(p, ".") && strcmp(p, "/") && !path_exists(p)) {
+        char *up = parent_of(p, &base);
+        free(p);
+        p = up;
+    }
+    return p;
+}
+
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)
 {
@@ -102,9 +114,15 @@ static void sweep_leftovers(const char *path)
     free(parent);
 }
 
-static int prepare(const char *final, int force, char **tmp, mc_err *e)
+int outdir_check(const char *final, int force, mc_err *e)
 {
     if (!force && path_exists(final)) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
+    return 0;
+}
+
+static int prepare(const char *final, int force, char **tmp, mc_err *e)
+{
+    if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
     char *parent = parent_of(final, &base);
     if (!parent) return mc_fail(e, "%s: out of memory", final);

@@ -19,6 +19,8 @@ typedef struct outdir {
 
 /* Check the destination (exists and !force: error), create the temporary directory. */
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e);
+/* That check alone, for a tool to make before its long reading, not after. */
+int outdir_check(const char *final, int force, mc_err *e);
 /* Path of FILE inside the temporary directory (malloc'd). */
 char *outdir_file(const outdir *o, const char *file);
 /* Rename into place (replacing an old output when force); frees o. */
@@ -42,5 +44,8 @@ char *path_join(const char *dir, const char *name);
 /* Relative path from directory FROM to TO (both existing or whose parents exist). */
 char *path_relative(const char *from_dir, const char *to, mc_err *e);
 int path_exists(const char *path);
+/* The nearest existing directory above PATH (its parent, the parent's parent,
+ * ...; "." or "/" at the top), malloc'd; NULL when out of memory. */
+char *path_existing_parent(const char *path);
 
 #endif

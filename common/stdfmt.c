@@ -1031,10 +1031,16 @@ int std_write_format(const char *path, const std_table *genes, const std_table *
 
 int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e)
 {
+    return std_write_rows(dir, genes, profiles, NULL, 0, e);
+}
+
+int std_write_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
+                   mc_err *e)
+{
     char *fmt = path_join(dir, STD_FORMAT), *g = path_join(dir, STD_GENES), *p = path_join(dir, STD_PROFILES);
     int rc = !fmt || !g || !p ? oom(e, dir)
                               : std_write_format(fmt, genes, profiles, e) < 0 || std_write_csv(g, genes, NULL, 0, e) < 0 ||
-                                        std_write_csv(p, profiles, NULL, 0, e) < 0
+                                        std_write_csv(p, profiles, rows, n, e) < 0
                                     ? -1
                                     : 0;
     free(fmt);

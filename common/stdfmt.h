@@ -121,6 +121,8 @@ void std_matrix_close(std_matrix *m);
 int std_write_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e);
 int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e);
 int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e);
+int std_write_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
+                   mc_err *e);
 
 /* The kept genes' canonical names (SPEC 5), in row order: upper-cased and
  * made unique by genes_make_unique, as mc-make-genes writes them and

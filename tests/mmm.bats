@@ -54,6 +54,32 @@ mmm_expected() {
     printf '1:3 5:3\n\n' | cmp - out
 }
 
+@test "profiles of every size and gene spread are sorted and summed like a reference" {
+    # Sizes around the insertion/radix switch; genes sharing low bytes, spanning
+    # one to four bytes; duplicates summing to zero and to more than 255.
+    py <<'PY' >in.txt
+import random
+r = random.Random(7)
+for n in [0, 1, 2, 3, 47, 48, 49, 64, 500, 3000]:
+    for spread in [[5], [256 * k for k in range(40)], range(300), range(70000), range(16_800_000)]:
+        genes = [r.choice(spread) for _ in range(n)]
+        print(" ".join(f"{g}:{r.choice([0, 0, 1, 2, 7, 300])}" for g in genes))
+print("9:0 9:0 3:1 9:0 2:0 1:0")
+PY
+    lib-tool mmm-write got.mmm 16800000 <in.txt
+    lib-tool mmm-decode got.mmm >out.txt
+    py <<'PY' | cmp - out.txt
+import sys
+from collections import defaultdict
+for line in open("in.txt"):
+    total = defaultdict(int)
+    for tok in line.split():
+        g, v = map(int, tok.split(":"))
+        total[g] += v
+    print(" ".join(f"{g}:{v}" for g, v in sorted(total.items()) if v))
+PY
+}
+
 @test "empty profiles between others, and padding to 4 bytes" {
     printf '\n0:1\n\n\n2:1 3:1\n' | lib-tool mmm-write got.mmm 4
     mmm_expected want.mmm 4 "" 0001 "" "" 02010101
