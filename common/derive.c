@@ -271,8 +271,7 @@ static int collect_prepare(const char *out, const collect_member *m, size_t n, m
     }
     for (size_t i = 0; i < n; i++) {
         if (st[i].in_place) continue;
-        if (!force && path_exists(st[i].dest))
-            return mc_fail(e, "%s: already exists (use --force to replace it)", st[i].dest);
+        if (outdir_check(st[i].dest, force, e) < 0) return -1;
         for (size_t j = 0; j < n; j++)
             if (path_within(m[j].path, st[i].dest))
                 return mc_fail(e, "%s: holds the member %s; a link view cannot replace it", st[i].dest, m[j].path);
@@ -322,7 +321,7 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
     int out_existed = path_exists(out), rc = 0;
     char *yaml = path_join(out, "profiles.yaml");
     if (!yaml) rc = mc_fail(e, "%s: out of memory", out);
-    else if (!force && path_exists(yaml)) rc = mc_fail(e, "%s: already exists (use --force to replace it)", yaml);
+    else rc = outdir_check(yaml, force, e);
     if (rc == 0) rc = collect_prepare(out, m, n, st, force, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (st[i].in_place) continue;

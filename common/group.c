@@ -287,7 +287,7 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
 
 static int refuse_existing(const char *path, mc_err *e)
 {
-    return path_exists(path) ? mc_fail(e, "%s: already exists (use --force to replace it)", path) : 0;
+    return outdir_check(path, 0, e);
 }
 
 int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e)
