@@ -82,7 +82,7 @@ int genes_find(const char *container_dir, const char *dir, const char *genes_uui
     }
     free(at);
     if (rc > 0)
-        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name one with --genes DIR", container_dir,
+        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)", container_dir,
                        genes_uuid ? genes_uuid : "(any)");
     return rc;
 }

@@ -352,7 +352,7 @@ file"
     gu=$(sed -n 's/^uuid: //p' g/genes.yaml)
     run mc-export d/vg --h5ad x.h5ad
     assert_failure 1
-    assert_output "mc-export: d/vg: no genes/ directory with uuid $gu above it; name one with --genes DIR"
+    assert_output "mc-export: d/vg: no genes/ directory with uuid $gu above it; name the gene set directory (see --help)"
     run mc-export d/vg --mtx --features f.tsv -o m.mtx
     assert_failure 1
     assert_only "d
