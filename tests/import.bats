@@ -486,7 +486,7 @@ fails() {
     mkstd lanes b
     run mc-write-matrix a out
     assert_failure 1
-    assert_output --regexp "^mc-write-matrix: .*: no genes/ directory with uuid \(any\) above it; name the gene set directory (see --help)$"
+    assert_output --regexp "^mc-write-matrix: .*: no genes/ directory with uuid \(any\) above it; name the gene set directory \(see --help\)$"
     mc-make-genes --organism mouse a genes
     run mc-write-matrix --genes genes b out
     assert_failure 1
