@@ -30,8 +30,10 @@ setup_file() {
 teardown_file() {
     slurm-down.sh "$SLURM_DIR"
     local pid
+    # A daemon may still be exiting when slurm-down returns (seen under make sanitize's load).
     for pid in $SLURM_PIDS; do
-        ! running "$pid" || { echo "daemon $pid still running" >&2; return 1; }
+        for _ in $(seq 100); do running "$pid" || break; sleep 0.1; done
+        ! running "$pid" || { echo "daemon $pid still running: $(cat "/proc/$pid/comm" 2>/dev/null)" >&2; return 1; }
     done
 }
 
