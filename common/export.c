@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "genes.h"
+#include "mtx.h"
 #include "outdir.h"
 #include "strmap.h"
 
@@ -151,17 +152,6 @@ static void sink_abort(sink *s)
     }
     free(s->buf);
     memset(s, 0, sizeof *s);
-}
-
-/* Decimal digits of v at p; returns the end. */
-static char *put_u64(char *p, uint64_t v)
-{
-    char tmp[20];
-    int n = 0;
-    do tmp[n++] = (char)('0' + v % 10), v /= 10;
-    while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
 }
 
 /* --- names ------------------------------------------------------------------- */
@@ -327,21 +317,13 @@ static int write_mtx_body(container *c, sink *s, const export_opts *o, mc_err *e
     mc_entries es = {0};
     uint64_t nnz, max;
     int rc = scan(c, &es, &nnz, &max, o, e);
-    char line[96], *p = line;
-    if (rc == 0) {
-        p += sprintf(p, "%%%%MatrixMarket matrix coordinate integer general\n");
-        p = put_u64(p, c->genes_count), *p++ = ' ';
-        p = put_u64(p, c->profiles_count), *p++ = ' ';
-        p = put_u64(p, nnz), *p++ = '\n';
-        rc = sink_put(s, line, (size_t)(p - line), e);
-    }
+    char line[128];
+    if (rc == 0) rc = sink_put(s, line, mtx_format_header(line, c->genes_count, c->profiles_count, nnz), e);
     for (size_t j = 0; rc == 0 && j < c->profiles_count; j++) {
         rc = container_profile_entries(c, j, &es, e);
         for (size_t i = 0; rc == 0 && i < es.n; i++) {
-            p = put_u64(line, (uint64_t)es.v[i].gene + 1), *p++ = ' ';
-            p = put_u64(p, (uint64_t)j + 1), *p++ = ' ';
-            p = put_u64(p, es.v[i].value), *p++ = '\n';
-            rc = sink_put(s, line, (size_t)(p - line), e);
+            char *end = mtx_format_entry(line, (uint64_t)es.v[i].gene + 1, (uint64_t)j + 1, es.v[i].value);
+            rc = sink_put(s, line, (size_t)(end - line), e);
         }
         progress(o, "writing", j + 1, c->profiles_count);
     }

@@ -414,19 +414,24 @@ static char *put_u64(char *p, uint64_t v)
     return p;
 }
 
-static size_t header(char *out, uint32_t rows, uint32_t cols, uint64_t entries)
+size_t mtx_format_header(char *out, uint64_t rows, uint64_t cols, uint64_t entries)
 {
     static const char banner[] = "%%MatrixMarket matrix coordinate integer general\n";
     char *p = out;
     memcpy(p, banner, sizeof banner - 1);
     p += sizeof banner - 1;
-    p = put_u64(p, rows);
+    return (size_t)(mtx_format_entry(p, rows, cols, entries) - out);
+}
+
+char *mtx_format_entry(char *out, uint64_t a, uint64_t b, uint64_t c)
+{
+    char *p = put_u64(out, a);
     *p++ = ' ';
-    p = put_u64(p, cols);
+    p = put_u64(p, b);
     *p++ = ' ';
-    p = put_u64(p, entries);
+    p = put_u64(p, c);
     *p++ = '\n';
-    return (size_t)(p - out);
+    return p;
 }
 
 static int write_all(int fd, const char *path, const char *s, size_t n, mc_err *e)
@@ -478,7 +483,7 @@ mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, i
         if (!(w->body_path = malloc(strlen(path) + 6))) goto oom;
         sprintf(w->body_path, "%s.body", path);
     } else {
-        w->len = header(w->buf, rows, cols, (uint64_t)entries);
+        w->len = mtx_format_header(w->buf, rows, cols, (uint64_t)entries);
     }
     if (flush(w, e) < 0) {          /* create the file now: fail early, not at the first flush */
         mtx_writer_abort(w);
@@ -501,14 +506,7 @@ int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc
     if (row >= w->rows || col >= w->cols)
         return mc_fail(e, "%s: entry (%u, %u) outside the %u x %u matrix", w->path, row + 1, col + 1, w->rows, w->cols);
     if (w->cap - w->len < ENTRY_MAX && flush(w, e) < 0) return -1;
-    char *p = w->buf + w->len;
-    p = put_u64(p, (uint64_t)row + 1);
-    *p++ = ' ';
-    p = put_u64(p, (uint64_t)col + 1);
-    *p++ = ' ';
-    p = put_u64(p, value);
-    *p++ = '\n';
-    w->len = (size_t)(p - w->buf);
+    w->len = (size_t)(mtx_format_entry(w->buf + w->len, (uint64_t)row + 1, (uint64_t)col + 1, value) - w->buf);
     w->count++;
     return 0;
 }
@@ -519,7 +517,7 @@ uint64_t mtx_writer_count(const mtx_writer *w) { return w->count; }
 static int prepend_header(mtx_writer *w, mc_err *e)
 {
     char head[128];
-    size_t n = header(head, w->rows, w->cols, w->count);
+    size_t n = mtx_format_header(head, w->rows, w->cols, w->count);
     int in = open(w->body_path, O_RDONLY | O_CLOEXEC);
     if (in < 0) return mc_fail_errno(e, w->body_path, "cannot open");
     int out = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);

@@ -54,6 +54,12 @@ mtx_writer *mtx_writer_open(const char *path, uint32_t rows, uint32_t cols, int6
 mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, int64_t entries,
                                size_t buffer_bytes, int keep_open, mc_err *e);
 /* Append one entry, 0-based indices (checked against the size). */
+/* The canonical text, for writers of their own (e.g. to a stream): the banner and
+ * size line (out: at least 128 bytes; returns its length), and one "A B C\n" line
+ * of decimal integers (out: at least 64 bytes; returns the end). */
+size_t mtx_format_header(char *out, uint64_t rows, uint64_t cols, uint64_t entries);
+char *mtx_format_entry(char *out, uint64_t a, uint64_t b, uint64_t c);
+
 int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc_err *e);
 uint64_t mtx_writer_count(const mtx_writer *w);
 /* Finish the file (checking a count given at open); frees w. */
