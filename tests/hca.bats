@@ -264,3 +264,28 @@ EOF
     assert_line --partial "Example:"
     assert_line --partial "with lane and batch 'all'"
 }
+
+# batch_uuid DIR: the uuid recorded (and verified) for a batch.
+batch_uuid() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
+
+@test "each 10x version: the HDF5 file and the Matrix Market directory, imported each their own way, give the same batch uuid" {
+    for v in 1.2.0 3.0.0; do
+        if [ $v = 1.2.0 ]; then
+            h5="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" dir="$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21"
+            fmt="$MC_ROOT/formats/10x-v2.yaml"
+        else
+            h5="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" dir="$DATA10X/3.0.0/filtered_feature_bc_matrix"
+            fmt="$MC_ROOT/formats/10x-v3.yaml"
+        fi
+        mc-import-hca "$h5" $v/h5/std
+        mc-make-genes --organism human $v/h5/std $v/h5/genes
+        mc-write-matrix --genes $v/h5/genes $v/h5/std $v/h5/cells
+        mc-make-genes --organism human --format "$fmt" "$dir" $v/mtx/genes
+        mc-write-matrix --genes $v/mtx/genes --format "$fmt" "$dir" $v/mtx/cells
+        a=$(batch_uuid $v/h5/cells) b=$(batch_uuid $v/mtx/cells)
+        [ -n "$a" ]
+        assert_equal "$a" "$b"
+        assert_equal "$(sed -n 's/^uuid: //p' $v/h5/genes/genes.yaml)" "$(sed -n 's/^uuid: //p' $v/mtx/genes/genes.yaml)"
+        cmp $v/h5/cells/p.barcode.txt $v/mtx/cells/p.barcode.txt
+    done
+}

@@ -194,3 +194,18 @@ SHIM
     assert_success
     assert_output --partial "Nothing to be done"
 }
+
+@test "snakemake: a 10x v2 directory, read in place with its format recognised" {
+    mkdir -p raw
+    cp -r "$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21" raw/chr21
+    run snakemake -s "$SNAKEFILE" --cores 2
+    assert_success
+    verify_all
+    [ "$(cat delaned/chr21/lanes.txt)" = all ]
+    run mc-info views/chr21
+    assert_line "profiles: 12 cells"
+    assert_line "genes: 343"
+    run mc-sum --by gene cells/chr21
+    assert_success
+    [ "${#lines[@]}" -eq 343 ]
+}
