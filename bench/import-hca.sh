@@ -12,23 +12,18 @@ per=$((n / profiles))
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-hca.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# Peak RSS (kB) and seconds of one import.
-run() {
-    /usr/bin/time -v bin/mc-import-hca "$1" "$2" 2>"$tmp/time" >/dev/null || { cat "$tmp/time" >&2; exit 1; }
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-    secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")
-}
+. bench/measure.sh
 
 /usr/bin/python3 bench/gen-hca-h5.py "$tmp/small.h5" $genes $profiles $per
-run "$tmp/small.h5" "$tmp/small"
+measure bin/mc-import-hca "$tmp/small.h5" "$tmp/small"
 small=$rss small_t=$secs
 rm -rf "$tmp/small" "$tmp/small.h5"
 
 /usr/bin/python3 bench/gen-hca-h5.py "$tmp/large.h5" $genes $profiles $((per * 10))
-run "$tmp/large.h5" "$tmp/large"
+measure bin/mc-import-hca "$tmp/large.h5" "$tmp/large"
 large=$rss large_t=$secs
 
 growth=$(awk -v a="$small" -v b="$large" 'BEGIN { printf "%.1f", 100 * (b - a) / a }')
-printf 'mc-import-hca %d genes x %d profiles: %d entries %s kB %s, %d entries %s kB %s: growth %s %%\n' \
+printf 'mc-import-hca %d genes x %d profiles: %d entries %s kB %s s, %d entries %s kB %s s: growth %s %%\n' \
     $genes $profiles $((per * profiles)) "$small" "$small_t" $((per * 10 * profiles)) "$large" "$large_t" "$growth"
 awk -v g="$growth" 'BEGIN { exit !(g < 20) }' || { echo "mc-import-hca: peak RSS grew ${growth} % (limit 20 %)" >&2; exit 1; }

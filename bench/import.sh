@@ -23,12 +23,7 @@ make_std() {
     tests/helpers/mtx-tool random "$1/umis.mtx" $genes $profiles "$2" 7
 }
 
-# Peak RSS (kB) and wall time of one command.
-measure() {
-    /usr/bin/time -v "$@" 2>"$tmp/time" >/dev/null || { cat "$tmp/time" >&2; exit 1; }
-    rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-    secs=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$tmp/time")
-}
+. bench/measure.sh
 
 for size in small large; do
     p=$per
@@ -46,7 +41,7 @@ done
 status=0
 report() {
     growth=$(awk -v a="$2" -v b="$4" 'BEGIN { printf "%.1f", 100 * (b - a) / a }')
-    printf '%s %d genes x %d profiles, %d lanes: %d entries %s kB %s, %d entries %s kB %s: growth %s %%\n' \
+    printf '%s %d genes x %d profiles, %d lanes: %d entries %s kB %s s, %d entries %s kB %s s: growth %s %%\n' \
         "$1" $genes $profiles $lanes $((per * profiles)) "$2" "$3" $((per * 10 * profiles)) "$4" "$5" "$growth"
     awk -v g="$growth" 'BEGIN { exit !(g < 20) }' || { echo "$1: peak RSS grew ${growth} % (limit 20 %)" >&2; status=1; }
 }

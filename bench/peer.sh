@@ -16,19 +16,14 @@ gen-hca --seed 1 --donors 4 --lanes 4 --cells "$cells" --genes 33000 --mean-gene
     --labels raw/atlas.groups.tsv raw/atlas.h5
 size=$(du -m raw/atlas.h5 | cut -f1)
 
-# measure NAME COMMAND...: seconds and peak RSS (MB) of a command and its children.
-measure() {
-    name=$1
-    shift
-    /usr/bin/time -f '%e %M' -o "$tmp/$name.time" "$@" >"$tmp/$name.log" 2>&1 || { cat "$tmp/$name.log" >&2; exit 1; }
-    read -r secs kb <"$tmp/$name.time"
-    eval "${name}_s=$secs ${name}_mb=$((kb / 1024))"
-}
+. "$MC/bench/measure.sh"
 
 # mc: the pipeline (one lane at a time, so peak RSS is one tool's) then the h5ad export.
-measure mc sh -c "make -s -j1 -f '$MC/pipelines/Makefile' && mc-export views/atlas --h5ad mc.h5ad"
-measure peer /usr/bin/python3 "$MC/bench/peer.py" raw/atlas.h5 raw/atlas.groups.tsv peer.h5ad
-entries=$(sed -n 's/.* \([0-9]*\) entries.*/\1/p' "$tmp/peer.log")
+measure sh -c "make -s -j1 -f '$MC/pipelines/Makefile' && mc-export views/atlas --h5ad mc.h5ad"
+mc_s=$secs mc_mb=$((rss / 1024))
+measure /usr/bin/python3 "$MC/bench/peer.py" raw/atlas.h5 raw/atlas.groups.tsv peer.h5ad
+peer_s=$secs peer_mb=$((rss / 1024))
+entries=$(sed -n 's/.* \([0-9]*\) entries.*/\1/p' "$tmp/measure.log")
 
 printf 'peer.sh: %d cells x 33000 genes, %s entries, HDF5 %s MB\n' "$cells" "$entries" "$size"
 printf '  %-44s %8s %10s\n' "" seconds "peak MB"
