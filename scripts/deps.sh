@@ -1,9 +1,9 @@
 #!/bin/sh
 # Install, with apt-get, every Debian package mc needs to build, test and run its pipelines.
 set -eu
-pkgs="build-essential pkg-config libyaml-dev libhdf5-dev libcsv-dev zlib1g-dev libmd-dev
+pkgs="build-essential pkg-config libyaml-dev libhdf5-dev libcsv-dev zlib1g-dev libmd-dev libdeflate-dev
       bats bats-assert bats-support python3-numpy python3-h5py python3-anndata hdf5-tools cpio
-      time snakemake slurm-wlm munge"
+      time snakemake slurm-wlm munge python3-loompy help2man clang libclang-rt-14-dev linux-perf"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
