@@ -1,11 +1,11 @@
 # mc: build, test and run.  `make deps` once, then `make check` / `make demo`.
 CC       ?= cc
 CFLAGS   ?= -O2 -g
-PKGS     := yaml-0.1 hdf5 zlib libmd
+PKGS     := yaml-0.1 hdf5 zlib libmd libdeflate
 # The project's own flags apply whatever CFLAGS the caller passes (make sanitize does).
 MC_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Icommon \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-MC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+MC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 
 LIB_SRC   := $(sort $(wildcard common/*.c))
 LIB_OBJ   := $(LIB_SRC:.c=.o)

@@ -9,6 +9,8 @@
 
 #include <hdf5.h>
 
+#include "h5chunks.h"
+
 /* A string dataset: count NUL-terminated values pointing into buf. */
 typedef struct strings {
     size_t count;
@@ -24,9 +26,13 @@ struct h5_stream {
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
     strings barcodes, ids, names, types;
-    int64_t *ibuf;              /* current slab of indices */
-    void *vbuf;                 /* ... and of data, as int64/uint64/double */
-    uint64_t slab_start, slab_len, pos;
+    h5pool *pool;               /* decoding threads, started at the first entry */
+    int threads;
+    h5chunks *ir, *vr;          /* indices and data, block after block */
+    const int64_t *ib;          /* the current block of indices ... */
+    const void *vb;             /* ... and of data, as int64/uint64/double */
+    size_t ilen, ipos, vlen, vpos;
+    uint64_t pos;
     size_t col;
     H5E_auto2_t old_func;       /* HDF5 error printing to restore at close */
     void *old_data;
@@ -94,27 +100,10 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
     return d;
 }
 
-/* Read LEN values from START of the 1-D dataset D as memory type T.  On
- * failure WHY gets HDF5's reason, taken before closing clears the stack. */
-static herr_t read_slab(hid_t d, hid_t t, uint64_t start, uint64_t len, void *buf, char why[256])
-{
-    hsize_t st = start, n = len;
-    hid_t fs = H5Dget_space(d);
-    if (fs < 0) return h5_detail(why), -1;
-    hid_t ms = H5Screate_simple(1, &n, NULL);
-    herr_t r = -1;
-    if (ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &n, NULL) >= 0)
-        r = H5Dread(d, t, ms, fs, H5P_DEFAULT, buf);
-    if (r < 0) h5_detail(why);
-    if (ms >= 0) H5Sclose(ms);
-    H5Sclose(fs);
-    return r;
-}
-
-/* "FILE: GROUP/NAME: cannot read: WHY" */
+/* "FILE: GROUP/NAME: WHY" for a failed block read. */
 static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char *why)
 {
-    return mc_fail(e, "%s: %s/%s: cannot read%s%s", m->path, m->group, name, *why ? ": " : "", why);
+    return mc_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
 }
 
 static int is_class(hid_t d, H5T_class_t c)
@@ -519,13 +508,6 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
         goto out;
     }
     if (check_indptr(m, s->indptr, m->stored_entries, e) < 0) goto out;
-    size_t slab = m->stored_entries < H5_SLAB ? (size_t)m->stored_entries : H5_SLAB;
-    s->ibuf = malloc((slab ? slab : 1) * sizeof *s->ibuf);
-    s->vbuf = malloc((slab ? slab : 1) * 8);
-    if (!s->ibuf || !s->vbuf) {
-        mc_fail_errno(e, m->path, "buffers");
-        goto out;
-    }
     rc = 0;
 out:
     free(shape);
@@ -545,6 +527,7 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
     }
     struct h5_stream *s = m->s;
     s->file = s->indices = s->data = -1;
+    s->threads = o->threads > 0 ? o->threads : h5pool_cores();
     /* A file with corrupt metadata may never close; HDF5's exit handler would
      * then print a screenful on stderr.  Everything is freed at exit anyway.
      * (Only effective before the library's first use; harmless after.) */
@@ -594,8 +577,9 @@ void h5_close(h5_matrix *m)
         strings_free(&s->types);
         free(s->indptr);
         free(s->gene_map);
-        free(s->ibuf);
-        free(s->vbuf);
+        h5chunks_close(s->ir);
+        h5chunks_close(s->vr);
+        h5pool_stop(s->pool);
         if (s->data >= 0) H5Dclose(s->data);
         if (s->indices >= 0) H5Dclose(s->indices);
         if (s->file >= 0) H5Fclose(s->file);
@@ -617,6 +601,18 @@ static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *
                    (unsigned long long)entry, (long long)gene, m->genes_stored);
 }
 
+static h5v_type value_type(const struct h5_stream *s)
+{
+    return s->kind == VALUE_FLOAT ? H5V_DOUBLE : s->kind == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
+}
+
+static int start_pool(h5_matrix *m, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    if (!s->pool && !(s->pool = h5pool_start(s->threads))) return mc_fail(e, "%s: cannot start the decoding threads", m->path);
+    return 0;
+}
+
 int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
     struct h5_stream *s = m->s;
@@ -624,63 +620,76 @@ int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
         *n = m->stored_entries;
         return 0;
     }
-    size_t slab = m->stored_entries < H5_SLAB ? (size_t)m->stored_entries : H5_SLAB;
-    int64_t *buf = malloc((slab ? slab : 1) * sizeof *buf);
-    if (!buf) return mc_fail_errno(e, m->path, "count");
-    uint64_t kept = 0;
-    for (uint64_t at = 0; at < m->stored_entries; at += slab) {
-        uint64_t len = m->stored_entries - at < slab ? m->stored_entries - at : slab;
-        char why[256];
-        if (read_slab(s->indices, H5T_NATIVE_INT64, at, len, buf, why) < 0) {
-            fail_read(e, m, "indices", why);
-            free(buf);
-            return -1;
-        }
-        for (uint64_t i = 0; i < len; i++) {
-            if (check_gene(m, at + i, buf[i], e) < 0) {
-                free(buf);
+    char why[256];
+    if (start_pool(m, e) < 0) return -1;
+    h5chunks *r = h5chunks_open(s->pool, s->indices, m->stored_entries, H5V_INT64, why);
+    if (!r) return fail_read(e, m, "indices", why);
+    uint64_t kept = 0, at = 0;
+    const void *b;
+    size_t len;
+    int x;
+    while ((x = h5chunks_next(r, &b, &len, why)) > 0) {
+        const int64_t *g = b;
+        for (size_t i = 0; i < len; i++, at++) {
+            if (check_gene(m, at, g[i], e) < 0) {
+                h5chunks_close(r);
                 return -1;
             }
-            kept += s->gene_map[buf[i]] >= 0;
+            kept += s->gene_map[g[i]] >= 0;
         }
     }
-    free(buf);
+    h5chunks_close(r);
+    if (x < 0) return fail_read(e, m, "indices", why);
     *n = kept;
     return 0;
 }
 
-static int load_slab(h5_matrix *m, mc_err *e)
+/* Make the current blocks hold entry s->pos. */
+static int load_blocks(h5_matrix *m, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    uint64_t left = m->stored_entries - s->pos;
-    s->slab_start = s->pos;
-    s->slab_len = left < H5_SLAB ? left : H5_SLAB;
-    hid_t vt = s->kind == VALUE_FLOAT ? H5T_NATIVE_DOUBLE : s->kind == VALUE_UNSIGNED ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
     char why[256];
-    if (read_slab(s->indices, H5T_NATIVE_INT64, s->slab_start, s->slab_len, s->ibuf, why) < 0)
-        return fail_read(e, m, "indices", why);
-    if (read_slab(s->data, vt, s->slab_start, s->slab_len, s->vbuf, why) < 0)
-        return fail_read(e, m, "data", why);
+    if (!s->ir) {
+        if (start_pool(m, e) < 0) return -1;
+        if (!(s->ir = h5chunks_open(s->pool, s->indices, m->stored_entries, H5V_INT64, why)))
+            return fail_read(e, m, "indices", why);
+        if (!(s->vr = h5chunks_open(s->pool, s->data, m->stored_entries, value_type(s), why)))
+            return fail_read(e, m, "data", why);
+    }
+    const void *b;
+    if (s->ipos == s->ilen) {
+        int x = h5chunks_next(s->ir, &b, &s->ilen, why);
+        if (x <= 0) return fail_read(e, m, "indices", x < 0 ? why : "ends early");
+        s->ib = b;
+        s->ipos = 0;
+    }
+    if (s->vpos == s->vlen) {
+        int x = h5chunks_next(s->vr, &b, &s->vlen, why);
+        if (x <= 0) return fail_read(e, m, "data", x < 0 ? why : "ends early");
+        s->vb = b;
+        s->vpos = 0;
+    }
     return 0;
 }
 
-/* Value i of the slab as a count. */
-static int slab_value(const h5_matrix *m, size_t i, uint64_t entry, uint64_t *v, mc_err *e)
+/* The current value (entry s->pos) as a count. */
+static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
 {
     const struct h5_stream *s = m->s;
+    uint64_t entry = s->pos;
     if (s->kind == VALUE_UNSIGNED) {
-        *v = ((const uint64_t *)s->vbuf)[i];
+        *v = ((const uint64_t *)s->vb)[s->vpos];
         return 0;
     }
     if (s->kind == VALUE_SIGNED) {
-        int64_t x = ((const int64_t *)s->vbuf)[i];
+        int64_t x = ((const int64_t *)s->vb)[s->vpos];
         if (x < 0)
             return mc_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
                            (unsigned long long)entry, (long long)x);
         *v = (uint64_t)x;
         return 0;
     }
-    double x = ((const double *)s->vbuf)[i];
+    double x = ((const double *)s->vb)[s->vpos];
     if (x < 0)
         return mc_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group, (unsigned long long)entry, x);
     /* Integral and exactly representable (2^53). */
@@ -691,23 +700,77 @@ static int slab_value(const h5_matrix *m, size_t i, uint64_t entry, uint64_t *v,
     return 0;
 }
 
+/* The entry at s->pos, then past it: 1 kept (*gene set), 0 dropped, -1 error. */
+static int take_entry(h5_matrix *m, size_t *gene, uint64_t *v, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
+    int64_t g = s->ib[s->ipos];
+    if (check_gene(m, s->pos, g, e) < 0 || value_at(m, v, e) < 0) return -1;
+    s->ipos++, s->vpos++, s->pos++;
+    if (s->gene_map && s->gene_map[g] < 0) return 0;
+    *gene = s->gene_map ? (size_t)s->gene_map[g] : (size_t)g;
+    return 1;
+}
+
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    for (;;) {
-        if (s->pos >= m->stored_entries) return 0;
-        if (s->pos >= s->slab_start + s->slab_len && load_slab(m, e) < 0) return -1;
+    while (s->pos < m->stored_entries) {
         /* indptr was checked to end at stored_entries, so this stops. */
         while ((uint64_t)s->indptr[s->col + 1] <= s->pos) s->col++;
-        uint64_t entry = s->pos++;
-        size_t i = entry - s->slab_start;
-        int64_t gene = s->ibuf[i];
-        uint64_t v = 0;
-        if (check_gene(m, entry, gene, e) < 0 || slab_value(m, i, entry, &v, e) < 0) return -1;
-        if (s->gene_map && s->gene_map[gene] < 0) continue;
         x->profile = s->col;
-        x->gene = s->gene_map ? (size_t)s->gene_map[gene] : (size_t)gene;
-        x->value = v;
-        return 1;
+        int k = take_entry(m, &x->gene, &x->value, e);
+        if (k != 0) return k;
     }
+    return 0;
+}
+
+/* Entries of integer kind in [from, from + n) of the current blocks, with no
+ * dropped genes: the common case, one tight loop. */
+static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    const int64_t *g = s->ib + s->ipos;
+    int64_t bad = 0;
+    for (size_t i = 0; i < n; i++) bad |= g[i] | ((int64_t)m->genes_stored - 1 - g[i]);
+    if (s->kind == VALUE_SIGNED) {
+        const int64_t *v = (const int64_t *)s->vb + s->vpos;
+        for (size_t i = 0; i < n; i++) bad |= v[i];
+    }
+    if (bad < 0 || entries_reserve(es, es->n + n) < 0) return 0;   /* the careful path finds the culprit */
+    const void *vb = (const char *)s->vb + s->vpos * 8;
+    mc_entry *out = es->v + es->n;
+    for (size_t i = 0; i < n; i++) {
+        out[i].gene = (uint32_t)g[i];
+        out[i].value = ((const uint64_t *)vb)[i];   /* non-negative int64 or uint64: the same bits */
+    }
+    es->n += n;
+    s->ipos += n, s->vpos += n, s->pos += n;
+    (void)e;
+    return 1;
+}
+
+int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    if (s->col >= m->profiles_count) return 0;
+    uint64_t end = (uint64_t)s->indptr[s->col + 1];
+    es->n = 0;
+    *profile = s->col++;
+    while (s->pos < end) {
+        if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
+        size_t n = (size_t)(end - s->pos);
+        if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
+        if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
+        if (!s->gene_map && s->kind != VALUE_FLOAT && take_run(m, n, es, e)) continue;
+        for (size_t i = 0; i < n; i++) {
+            size_t g;
+            uint64_t v;
+            int k = take_entry(m, &g, &v, e);
+            if (k < 0) return -1;
+            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        }
+    }
+    return 1;
 }

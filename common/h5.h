@@ -25,9 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
+#include "mmm.h"
 
-/* Entries per hyperslab read of indices/data (two buffers of 8 bytes each). */
-#define H5_SLAB ((size_t)1 << 20)
 
 typedef struct h5_opts {
     /* v2: the genome group to read; NULL when the file has only one (several is an error).
@@ -35,6 +34,8 @@ typedef struct h5_opts {
     const char *genome;
     /* v3: keep every feature type; by default only "Gene Expression". */
     int all_features;
+    /* Threads inflating the matrix's chunks; 0: every available core. */
+    int threads;
 } h5_opts;
 
 typedef struct h5_entry {
@@ -74,6 +75,11 @@ int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e);
  * entries of dropped genes are skipped.  Explicit zeros are passed through.
  * Returns 1 with *x set, 0 at the end, -1 on error (bad index or value). */
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
+
+/* The next profile, in order, every profile once (empty ones too): its index
+ * and its entries (kept genes, stored order, explicit zeros passed) in ES.
+ * 1, 0 at the end, -1 on error.  Use either this or h5_next on one matrix. */
+int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
 
 /* Free everything (also after a failed h5_next); restores HDF5 error printing. */
 void h5_close(h5_matrix *m);

@@ -13,15 +13,24 @@
 
 /* --- entries -------------------------------------------------------------------- */
 
+int entries_reserve(mc_entries *es, size_t n)
+{
+    if (n <= es->cap) return 0;
+    size_t cap = es->cap ? es->cap : 256;
+    while (cap < n) {
+        if (cap > SIZE_MAX / 2 / sizeof *es->v) return -1;
+        cap *= 2;
+    }
+    mc_entry *v = realloc(es->v, cap * sizeof *v);
+    if (!v) return -1;
+    es->v = v;
+    es->cap = cap;
+    return 0;
+}
+
 int entries_push(mc_entries *es, uint32_t gene, uint64_t value)
 {
-    if (es->n == es->cap) {
-        size_t cap = es->cap ? 2 * es->cap : 256;
-        mc_entry *v = realloc(es->v, cap * sizeof *v);
-        if (!v) return -1;
-        es->v = v;
-        es->cap = cap;
-    }
+    if (es->n == es->cap && entries_reserve(es, es->n + 1) < 0) return -1;
     es->v[es->n++] = (mc_entry){gene, value};
     return 0;
 }

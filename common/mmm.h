@@ -30,6 +30,8 @@ typedef struct mc_entries {
 } mc_entries;
 
 int entries_push(mc_entries *es, uint32_t gene, uint64_t value);
+/* Room for N entries in all: 0, or -1 when out of memory. */
+int entries_reserve(mc_entries *es, size_t n);
 /* Sort by gene, sum duplicates, drop zeros: the canonical form of a profile.
  * 0, or -1 when out of memory for the sorting scratch. */
 int entries_canonicalize(mc_entries *es);

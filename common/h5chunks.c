@@ -1,0 +1,439 @@
+/* h5chunks: raw HDF5 chunks inflated by libdeflate on worker threads. */
+#include "h5chunks.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+
+enum { S_FREE, S_QUEUED, S_DONE, S_FAILED };
+
+/* One chunk in flight: its raw bytes, then its values. */
+typedef struct slot {
+    struct slot *next;          /* the pool's queue */
+    h5chunks *r;
+    uint64_t index;             /* chunk number */
+    unsigned mask;              /* filters skipped for this chunk (bit i: filter i) */
+    unsigned char *raw, *plain; /* stored bytes; inflated bytes */
+    size_t raw_len, raw_cap;
+    void *out;                  /* the chunk's values, 8 bytes each */
+    size_t n;
+    int state;
+    char why[128];
+} slot;
+
+struct h5pool {
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    slot *head, *tail;
+    int stop;
+    int nthreads;
+    pthread_t *threads;
+    struct libdeflate_decompressor *inline_dec;   /* when there are no workers */
+};
+
+struct h5chunks {
+    h5pool *p;
+    hid_t d;
+    uint64_t len;
+    h5v_type type;
+    int fast;
+    /* fast path */
+    size_t cd, esize;           /* values per chunk, bytes per stored value */
+    int is_float, is_signed;
+    int deflate, shuffle;       /* filter index in the pipeline, or -1 */
+    uint64_t nchunks, submitted, consumed;
+    size_t nslots;
+    slot *slots;
+    slot *held;                 /* the block the caller holds */
+    /* slow path */
+    void *buf;
+    uint64_t pos;
+};
+
+/* --- HDF5's reason ------------------------------------------------------------- */
+
+static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
+{
+    if (n == 0 && err->desc) snprintf(arg, 256, "%s", err->desc);
+    return 0;
+}
+
+static void hdf5_reason(char why[256], const char *what)
+{
+    char d[256] = "";
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    snprintf(why, 256, "%s%s%s", what, *d ? ": " : "", d);
+}
+
+/* --- decoding ------------------------------------------------------------------ */
+
+/* HDF5's shuffle stores byte k of every value together: plane k = bytes k. */
+static void unshuffle(const unsigned char *in, unsigned char *out, size_t n, size_t esize)
+{
+    for (size_t k = 0; k < esize; k++) {
+        const unsigned char *plane = in + k * n;
+        unsigned char *o = out + k;
+        for (size_t i = 0; i < n; i++) o[i * esize] = plane[i];
+    }
+}
+
+#define CONVERT(SRC, DST)                                                   \
+    do {                                                                    \
+        const SRC *s_ = (const SRC *)in;                                    \
+        DST *d_ = out;                                                      \
+        for (size_t i_ = 0; i_ < n; i_++) d_[i_] = (DST)s_[i_];            \
+    } while (0)
+
+#define CONVERT_INT(DST)                                                    \
+    do {                                                                    \
+        switch (r->esize * 2 + !r->is_signed) {                             \
+        case 2: CONVERT(int8_t, DST); break;                                \
+        case 3: CONVERT(uint8_t, DST); break;                               \
+        case 4: CONVERT(int16_t, DST); break;                               \
+        case 5: CONVERT(uint16_t, DST); break;                              \
+        case 8: CONVERT(int32_t, DST); break;                               \
+        case 9: CONVERT(uint32_t, DST); break;                              \
+        case 16: CONVERT(int64_t, DST); break;                              \
+        default: CONVERT(uint64_t, DST); break;                             \
+        }                                                                   \
+    } while (0)
+
+/* N stored values (little-endian, as this host: checked at open) to the memory type. */
+static void convert(const h5chunks *r, const void *in, void *out, size_t n)
+{
+    if (r->is_float) {
+        if (r->type == H5V_DOUBLE) {
+            if (r->esize == 4) CONVERT(float, double);
+            else memcpy(out, in, n * 8);
+        } else if (r->type == H5V_INT64) {
+            if (r->esize == 4) CONVERT(float, int64_t);
+            else CONVERT(double, int64_t);
+        } else {
+            if (r->esize == 4) CONVERT(float, uint64_t);
+            else CONVERT(double, uint64_t);
+        }
+        return;
+    }
+    if (r->type == H5V_DOUBLE) CONVERT_INT(double);
+    else if (r->type == H5V_INT64) CONVERT_INT(int64_t);
+    else CONVERT_INT(uint64_t);
+}
+
+static int filter_on(const slot *s, int index)
+{
+    return index >= 0 && !(s->mask & (1u << index));
+}
+
+/* Inflate, unshuffle and convert one chunk: 0, or -1 with s->why. */
+static int decode(slot *s, struct libdeflate_decompressor *dec)
+{
+    const h5chunks *r = s->r;
+    size_t bytes = r->cd * r->esize;
+    const unsigned char *at = s->raw;
+    if (filter_on(s, r->deflate)) {
+        size_t got = 0;
+        enum libdeflate_result x = libdeflate_zlib_decompress(dec, s->raw, s->raw_len, s->plain, bytes, &got);
+        if (x != LIBDEFLATE_SUCCESS || got != bytes) {
+            snprintf(s->why, sizeof s->why, "chunk %llu: corrupt compressed data", (unsigned long long)s->index);
+            return -1;
+        }
+        at = s->plain;
+    } else if (s->raw_len != bytes) {
+        snprintf(s->why, sizeof s->why, "chunk %llu: %zu bytes stored, expected %zu", (unsigned long long)s->index,
+                 s->raw_len, bytes);
+        return -1;
+    }
+    if (filter_on(s, r->shuffle) && r->esize > 1) {
+        unsigned char *to = at == s->plain ? s->raw : s->plain;   /* raw is no longer needed */
+        unshuffle(at, to, r->cd, r->esize);
+        at = to;
+    }
+    convert(r, at, s->out, s->n);
+    return 0;
+}
+
+/* --- the pool ------------------------------------------------------------------ */
+
+static void *worker(void *arg)
+{
+    h5pool *p = arg;
+    struct libdeflate_decompressor *dec = libdeflate_alloc_decompressor();
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->head && !p->stop) pthread_cond_wait(&p->work, &p->mu);
+        if (!p->head) break;
+        slot *s = p->head;
+        if (!(p->head = s->next)) p->tail = NULL;
+        pthread_mutex_unlock(&p->mu);
+        int ok = dec ? decode(s, dec) == 0 : 0;
+        if (!dec) snprintf(s->why, sizeof s->why, "out of memory for a decompressor");
+        pthread_mutex_lock(&p->mu);
+        s->state = ok ? S_DONE : S_FAILED;
+        pthread_cond_broadcast(&p->done);
+    }
+    pthread_mutex_unlock(&p->mu);
+    libdeflate_free_decompressor(dec);
+    return NULL;
+}
+
+int h5pool_cores(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+h5pool *h5pool_start(int threads)
+{
+    h5pool *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    if (!(p->inline_dec = libdeflate_alloc_decompressor())) goto fail;
+    if (threads > 1) {
+        if (!(p->threads = calloc((size_t)threads, sizeof *p->threads))) goto fail;
+        for (; p->nthreads < threads; p->nthreads++)
+            if (pthread_create(&p->threads[p->nthreads], NULL, worker, p)) break;
+        if (p->nthreads == 0) goto fail;
+    }
+    return p;
+fail:
+    h5pool_stop(p);
+    return NULL;
+}
+
+void h5pool_stop(h5pool *p)
+{
+    if (!p) return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+    free(p->threads);
+    if (p->inline_dec) libdeflate_free_decompressor(p->inline_dec);
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+static void pool_submit(h5pool *p, slot *s)
+{
+    if (!p->nthreads) {
+        s->state = decode(s, p->inline_dec) == 0 ? S_DONE : S_FAILED;
+        return;
+    }
+    pthread_mutex_lock(&p->mu);
+    s->state = S_QUEUED;
+    s->next = NULL;
+    if (p->tail) p->tail->next = s;
+    else p->head = s;
+    p->tail = s;
+    pthread_cond_signal(&p->work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_wait(h5pool *p, slot *s)
+{
+    if (!p->nthreads) return;
+    pthread_mutex_lock(&p->mu);
+    while (s->state == S_QUEUED) pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* --- opening ------------------------------------------------------------------- */
+
+static hid_t mem_type(h5v_type t)
+{
+    return t == H5V_DOUBLE ? H5T_NATIVE_DOUBLE : t == H5V_UINT64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+}
+
+/* Filters deflate and/or shuffle, shuffle first: the only pipelines decoded here. */
+static int plain_filters(h5chunks *r, hid_t dcpl)
+{
+    int n = H5Pget_nfilters(dcpl);
+    r->deflate = r->shuffle = -1;
+    if (n < 0 || n > 2) return 0;
+    for (int i = 0; i < n; i++) {
+        unsigned flags, conf, cdv[8];
+        size_t ncdv = 8;
+        H5Z_filter_t f = H5Pget_filter2(dcpl, (unsigned)i, &flags, &ncdv, cdv, 0, NULL, &conf);
+        if (f == H5Z_FILTER_DEFLATE && r->deflate < 0) r->deflate = i;
+        else if (f == H5Z_FILTER_SHUFFLE && r->shuffle < 0 && r->deflate < 0) r->shuffle = i;
+        else return 0;
+    }
+    return 1;
+}
+
+/* A little-endian integer of 1-8 full bytes, or an IEEE float of 4 or 8. */
+static int plain_type(h5chunks *r, hid_t t)
+{
+    H5T_class_t c = H5Tget_class(t);
+    r->esize = H5Tget_size(t);
+    if (c == H5T_FLOAT) {
+        r->is_float = 1;
+        return H5Tequal(t, H5T_IEEE_F32LE) > 0 || H5Tequal(t, H5T_IEEE_F64LE) > 0;
+    }
+    if (c != H5T_INTEGER || H5Tget_order(t) != H5T_ORDER_LE || H5Tget_offset(t) != 0) return 0;
+    if (r->esize != 1 && r->esize != 2 && r->esize != 4 && r->esize != 8) return 0;
+    if (H5Tget_precision(t) != r->esize * 8) return 0;
+    r->is_signed = H5Tget_sign(t) == H5T_SGN_2;
+    return 1;
+}
+
+static int fast_eligible(h5chunks *r)
+{
+    hid_t dcpl = H5Dget_create_plist(r->d), t = H5Dget_type(r->d);
+    hsize_t cd = 0;
+    int ok = dcpl >= 0 && t >= 0 && H5Pget_layout(dcpl) == H5D_CHUNKED && H5Pget_chunk(dcpl, 1, &cd) == 1 &&
+             cd > 0 && plain_filters(r, dcpl) && plain_type(r, t) && cd <= ((size_t)1 << 30) / 8;
+    r->cd = (size_t)cd;
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (t >= 0) H5Tclose(t);
+    H5Eclear2(H5E_DEFAULT);
+    return ok;
+}
+
+static int fast_open(h5chunks *r, int threads)
+{
+    r->nchunks = (r->len + r->cd - 1) / r->cd;
+    r->nslots = (size_t)(threads > 1 ? 2 * threads + 2 : 2);
+    if (!(r->slots = calloc(r->nslots, sizeof *r->slots))) return -1;
+    size_t bytes = r->cd * r->esize;
+    for (size_t i = 0; i < r->nslots; i++) {
+        slot *s = &r->slots[i];
+        s->r = r;
+        s->raw_cap = bytes;
+        if (!(s->raw = malloc(bytes)) || !(s->plain = malloc(bytes)) || !(s->out = malloc(r->cd * 8))) return -1;
+    }
+    return 0;
+}
+
+h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char why[256])
+{
+    h5chunks *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(why, 256, "out of memory");
+        return NULL;
+    }
+    r->p = p;
+    r->d = d;
+    r->len = len;
+    r->type = type;
+    r->fast = len > 0 && fast_eligible(r);
+    if (r->fast ? fast_open(r, p->nthreads) : !(r->buf = malloc(H5CHUNKS_SLAB * 8)) ? -1 : 0) {
+        snprintf(why, 256, "out of memory for the read buffers");
+        h5chunks_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+int h5chunks_fast(const h5chunks *r)
+{
+    return r->fast;
+}
+
+/* --- reading ------------------------------------------------------------------- */
+
+/* LEN values from START through H5Dread. */
+static int read_slab(h5chunks *r, uint64_t start, size_t len, void *buf, char why[256])
+{
+    hsize_t st = start, n = len;
+    hid_t fs = H5Dget_space(r->d), ms = H5Screate_simple(1, &n, NULL);
+    herr_t x = -1;
+    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &n, NULL) >= 0)
+        x = H5Dread(r->d, mem_type(r->type), ms, fs, H5P_DEFAULT, buf);
+    if (x < 0) hdf5_reason(why, "cannot read");
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return x < 0 ? -1 : 0;
+}
+
+/* Fetch chunk r->submitted's raw bytes into its slot and hand it to a worker.
+ * A chunk never written (the fill value) is read through H5Dread instead. */
+static int submit(h5chunks *r, char why[256])
+{
+    slot *s = &r->slots[r->submitted % r->nslots];
+    uint64_t first = r->submitted * r->cd;
+    hsize_t off = first, size = 0;
+    s->index = r->submitted++;
+    s->n = r->len - first < r->cd ? (size_t)(r->len - first) : r->cd;
+    if (H5Dget_chunk_storage_size(r->d, &off, &size) < 0 || size == 0) {
+        H5Eclear2(H5E_DEFAULT);
+        if (read_slab(r, first, s->n, s->out, why) < 0) return -1;
+        s->state = S_DONE;
+        return 0;
+    }
+    if (size > s->raw_cap) {
+        unsigned char *b = realloc(s->raw, size);
+        if (!b) return snprintf(why, 256, "chunk %llu: out of memory", (unsigned long long)s->index), -1;
+        s->raw = b;
+        s->raw_cap = size;
+    }
+    uint32_t mask = 0;
+    if (H5Dread_chunk(r->d, H5P_DEFAULT, &off, &mask, s->raw) < 0) {
+        char what[64];
+        snprintf(what, sizeof what, "chunk %llu: cannot read", (unsigned long long)s->index);
+        hdf5_reason(why, what);
+        return -1;
+    }
+    s->raw_len = size;
+    s->mask = mask;
+    pool_submit(r->p, s);
+    return 0;
+}
+
+static int fast_next(h5chunks *r, const void **values, size_t *n, char why[256])
+{
+    if (r->held) r->held->state = S_FREE, r->held = NULL;
+    if (r->consumed == r->nchunks) return 0;
+    while (r->submitted < r->nchunks && r->submitted - r->consumed < r->nslots)
+        if (submit(r, why) < 0) return -1;
+    slot *s = &r->slots[r->consumed++ % r->nslots];
+    pool_wait(r->p, s);
+    if (s->state == S_FAILED) {
+        snprintf(why, 256, "%s", s->why);
+        s->state = S_FREE;
+        return -1;
+    }
+    r->held = s;
+    *values = s->out;
+    *n = s->n;
+    return 1;
+}
+
+int h5chunks_next(h5chunks *r, const void **values, size_t *n, char why[256])
+{
+    if (r->fast) return fast_next(r, values, n, why);
+    if (r->pos >= r->len) return 0;
+    size_t len = r->len - r->pos < H5CHUNKS_SLAB ? (size_t)(r->len - r->pos) : H5CHUNKS_SLAB;
+    if (read_slab(r, r->pos, len, r->buf, why) < 0) return -1;
+    r->pos += len;
+    *values = r->buf;
+    *n = len;
+    return 1;
+}
+
+void h5chunks_close(h5chunks *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->slots && i < r->nslots; i++) {
+        slot *s = &r->slots[i];
+        pool_wait(r->p, s);   /* a worker may still be decoding it */
+        free(s->raw);
+        free(s->plain);
+        free(s->out);
+    }
+    free(r->slots);
+    free(r->buf);
+    free(r);
+}

@@ -1,0 +1,49 @@
+/* h5chunks: a one-dimensional HDF5 dataset read block after block, its
+ * compressed chunks inflated on worker threads.
+ *
+ * HDF5's own read path inflates with zlib on the calling thread.  Here the
+ * calling thread only fetches each raw chunk (H5Dread_chunk: HDF5 is called
+ * from that thread alone) and worker threads inflate it with libdeflate, undo
+ * the shuffle filter and convert the values; blocks come back in file order.
+ * The fast path takes chunked datasets whose filters are deflate and/or
+ * shuffle and whose type is a little-endian integer or IEEE float of 1 to 8
+ * bytes; any other dataset (contiguous, another filter, another type) is read
+ * through H5Dread in slabs of H5CHUNKS_SLAB values, on the calling thread.
+ *
+ * Memory: at most 2 * threads + 2 chunks in flight per dataset (raw and
+ * decoded), whatever the dataset's length.  The values are the same whatever
+ * the thread count. */
+#ifndef MC_H5CHUNKS_H
+#define MC_H5CHUNKS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hdf5.h>
+
+#define H5CHUNKS_SLAB ((size_t)1 << 20)
+
+/* What the values become in memory. */
+typedef enum { H5V_INT64, H5V_UINT64, H5V_DOUBLE } h5v_type;
+
+/* Worker threads, shared by the readers of one file.  A pool of 0 or 1
+ * thread decodes on the calling thread. */
+typedef struct h5pool h5pool;
+h5pool *h5pool_start(int threads);
+void h5pool_stop(h5pool *p);          /* p may be NULL */
+/* The cores this process may run on (the default --threads). */
+int h5pool_cores(void);
+
+typedef struct h5chunks h5chunks;
+
+/* Read the LEN values of dataset D (not owned) as TYPE.  NULL on failure
+ * (out of memory), with WHY set. */
+h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char why[256]);
+/* The next block: *values (8 bytes each, valid until the next call) and *n > 0.
+ * 1, 0 at the end, -1 on error with WHY set ("chunk 3: corrupt compressed data"). */
+int h5chunks_next(h5chunks *r, const void **values, size_t *n, char why[256]);
+/* 1 when the fast path is used (for tests and benchmarks). */
+int h5chunks_fast(const h5chunks *r);
+void h5chunks_close(h5chunks *r);     /* r may be NULL; waits for its chunks in flight */
+
+#endif
