@@ -3,47 +3,76 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "genes.h"
+#include "h5import.h"
 #include "meta.h"
 #include "outdir.h"
 #include "stdfmt.h"
 #include "uuid.h"
 
 static const char usage[] =
-    "Usage: mc-make-genes --organism NAME [--format FILE] [--force] STD... GENES\n"
-    "Check that every STD directory lists the same genes (the same rows, names\n"
-    "and ensembl ids, in the same order; else name the first difference) and\n"
+    "Usage: mc-make-genes --organism NAME [--format FILE] [--genome NAME] [--all-features]\n"
+    "                     [--force] INPUT... GENES\n"
+    "Check that every INPUT, an STD directory or an HCA / 10x HDF5 file, lists\n"
+    "the same genes (the same rows, names and ensembl ids, in the same order;\n"
+    "else name the first difference) and\n"
     "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
     "bytes, duplicates made unique with -1, -2, ...), g.ensembl.txt and any\n"
     "other gene field as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
     "\n"
     "  --organism NAME  the organism recorded in genes.yaml (required)\n"
     "  --format FILE    how to read every STD (default STD/format.yaml)\n"
+    "  --genome NAME    HDF5 input: as mc-import-hca --genome\n"
+    "  --all-features   HDF5 input: as mc-import-hca --all-features\n"
     "  --force          replace an existing GENES\n"
     "\n"
     "Example:\n"
-    "  mc-make-genes --organism human delaned/pbmc/*/ genes\n";
+    "  mc-make-genes --organism human delaned/pbmc/*/ genes\n"
+    "  mc-make-genes --organism human raw/*.h5 genes\n";
 
 typedef struct source {
-    std_dir std;
+    std_dir std;            /* an STD directory */
+    std_table h5;           /* or the genes of an HDF5 file */
+    const std_table *genes;
     long name, ensembl;     /* columns */
 } source;
 
-static int load(source *s, const char *dir, const char *format, mc_err *e)
+/* A regular file is an HDF5 file (h5_open says so if not); a directory an STD. */
+static int load(source *s, const char *input, const char *format, const h5_opts *o, mc_err *e)
 {
-    if (std_open(&s->std, dir, format, e) < 0) return -1;
-    if (std_load_genes(&s->std, e) < 0) return -1;
-    s->name = std_column_index(&s->std.genes, "name");
-    s->ensembl = std_column_index(&s->std.genes, "ensembl");
+    struct stat st;
+    if (stat(input, &st) == 0 && S_ISREG(st.st_mode)) {
+        h5_matrix m;
+        if (h5_open(&m, input, o, e) < 0) return -1;
+        int rc = h5import_genes(&m, o->all_features, &s->h5, e);
+        h5_close(&m);
+        if (rc < 0) return -1;
+        s->genes = &s->h5;
+    } else {
+        if (std_open(&s->std, input, format, e) < 0 || std_load_genes(&s->std, e) < 0) return -1;
+        s->genes = &s->std.genes;
+    }
+    s->name = std_column_index(s->genes, "name");
+    s->ensembl = std_column_index(s->genes, "ensembl");
     return 0;
+}
+
+/* "FILE:LINE" of row I, or "FILE: gene I+1" for a table read from HDF5. */
+static const char *place(const std_table *t, size_t i, char *buf, size_t size)
+{
+    if (t->line) snprintf(buf, size, "%s:%llu", t->path, (unsigned long long)t->line[i]);
+    else snprintf(buf, size, "%s: gene %zu", t->path, i + 1);
+    return buf;
 }
 
 /* The first difference between two gene lists, or 0. */
 static int compare(const source *a, const source *b, mc_err *e)
 {
-    const std_table *ta = &a->std.genes, *tb = &b->std.genes;
+    const std_table *ta = a->genes, *tb = b->genes;
+    char pa[1200], pb[1200];
     if ((a->ensembl < 0) != (b->ensembl < 0))
         return mc_fail(e, "%s: %s ensembl ids but %s %s", tb->path, b->ensembl < 0 ? "has no" : "has", ta->path,
                        a->ensembl < 0 ? "has none" : "has them");
@@ -55,17 +84,15 @@ static int compare(const source *a, const source *b, mc_err *e)
             if (cols[k][0] < 0) continue;
             const char *va = std_value(ta, (size_t)cols[k][0], i), *vb = std_value(tb, (size_t)cols[k][1], i);
             if (strcmp(va, vb))
-                return mc_fail(e, "%s:%llu: gene %zu %s '%s' differs from '%s' at %s:%llu", tb->path,
-                               (unsigned long long)tb->line[i], i + 1, what[k], vb, va, ta->path,
-                               (unsigned long long)ta->line[i]);
+                return mc_fail(e, "%s: gene %zu %s '%s' differs from '%s' at %s", place(tb, i, pb, sizeof pb), i + 1,
+                               what[k], vb, va, place(ta, i, pa, sizeof pa));
         }
     }
     if (ta->count != tb->count) {
         const std_table *longer = ta->count > tb->count ? ta : tb, *shorter = longer == ta ? tb : ta;
         const source *ls = longer == ta ? a : b;
-        return mc_fail(e, "%s:%llu: gene %zu '%s' is extra: %s has only %zu genes", longer->path,
-                       (unsigned long long)longer->line[n], n + 1, std_value(longer, (size_t)ls->name, n), shorter->path,
-                       shorter->count);
+        return mc_fail(e, "%s: gene %zu '%s' is extra: %s has only %zu genes", place(longer, n, pa, sizeof pa), n + 1,
+                       std_value(longer, (size_t)ls->name, n), shorter->path, shorter->count);
     }
     return 0;
 }
@@ -94,7 +121,7 @@ static int sort_rows(char **names, size_t n, size_t *order)
 
 static int write_gene_set(const source *s, const char *organism, const char *out, int force, mc_err *e)
 {
-    const std_table *t = &s->std.genes;
+    const std_table *t = s->genes;
     char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
     size_t *order = malloc((t->count + 1) * sizeof *order);
     outdir o;
@@ -114,7 +141,7 @@ static int write_gene_set(const source *s, const char *organism, const char *out
     }
     if (txt_write(name_path, sorted, t->count, e) < 0) goto done;
     for (size_t c = 0; c < t->ncolumns; c++)
-        if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, e) < 0) goto done;
+        if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
     mc_uuid u;
     genes_meta m = {.organism = (char *)organism, .genes_count = (long)t->count};
     if (uuid_of_file(name_path, &u, e) < 0) goto done;
@@ -132,18 +159,21 @@ done:
     return rc;
 }
 
-static int make_genes(char **dirs, size_t n, const char *format, const char *organism, const char *out, int force,
-                      mc_err *e)
+static int make_genes(char **dirs, size_t n, const char *format, const h5_opts *o, const char *organism,
+                      const char *out, int force, mc_err *e)
 {
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     source *s = calloc(n, sizeof *s);
     int rc = s ? 0 : mc_fail(e, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = load(&s[i], dirs[i], format, e);
+        rc = load(&s[i], dirs[i], format, o, e);
         if (rc == 0 && i) rc = compare(&s[0], &s[i], e);
     }
     if (rc == 0) rc = write_gene_set(&s[0], organism, out, force, e);
-    for (size_t i = 0; s && i < n; i++) std_close(&s[i].std);
+    for (size_t i = 0; s && i < n; i++) {
+        std_close(&s[i].std);
+        std_table_free(&s[i].h5);
+    }
     free(s);
     return rc;
 }
@@ -155,20 +185,25 @@ int main(int argc, char **argv)
                                             {"format", required_argument, 0, 'f'},
                                             {"force", no_argument, 0, 'F'},
                                             {"progress", no_argument, 0, 'p'},
+                                            {"genome", required_argument, 0, 'g'},
+                                            {"all-features", no_argument, 0, 'a'},
                                             {0, 0, 0, 0}};
     const char *format = NULL, *organism = NULL;
+    h5_opts o = {.threads = 1};
     int force = 0, opt;
     cli_init(&c, argc, argv);
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (opt == 'o') organism = optarg;
         else if (opt == 'f') format = optarg;
         else if (opt == 'F') force = 1;
+        else if (opt == 'g') o.genome = optarg;
+        else if (opt == 'a') o.all_features = 1;
         else if (opt != 'p') cli_usage_error(&c, "unknown option");
     }
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
     if (argc - optind < 2) cli_usage_error(&c, "expected STD... GENES");
     mc_err e;
-    if (make_genes(argv + optind, (size_t)(argc - optind - 1), format, organism, argv[argc - 1], force, &e) < 0)
+    if (make_genes(argv + optind, (size_t)(argc - optind - 1), format, &o, organism, argv[argc - 1], force, &e) < 0)
         return cli_fail(&c, &e);
     return 0;
 }

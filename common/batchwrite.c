@@ -15,7 +15,6 @@
 
 /* More UMIs than this in one gene of one profile is not a count (and would
  * take value/128 bytes in the MMM). */
-#define MAX_VALUE (1u << 24)
 
 /* One STD being written as a BATCH. */
 typedef struct job {
@@ -29,31 +28,30 @@ typedef struct job {
     uint64_t max_value;
 } job;
 
-static int open_genes(job *j, const char *genes_dir, const char *batch, const char *organism, mc_err *e)
+int batch_gene_set(const char *genes_dir, const char *batch, const char *organism, gene_set *g, mc_err *e)
 {
     char *start = genes_dir ? NULL : path_existing_parent(batch);
     if (!genes_dir && !start) return mc_fail(e, "%s: out of memory", batch);
-    int rc = genes_find(start, genes_dir, NULL, &j->genes, e);
+    int rc = genes_find(start, genes_dir, NULL, g, e);
     free(start);
     if (rc < 0) return -1;
-    if (organism && strcmp(organism, j->genes.meta.organism))
-        return mc_fail(e, "%s: the gene set is of organism '%s', not '%s'", j->genes.path, j->genes.meta.organism,
-                       organism);
+    if (organism && strcmp(organism, g->meta.organism))
+        return mc_fail(e, "%s: the gene set is of organism '%s', not '%s'", g->path, g->meta.organism, organism);
     return 0;
 }
 
-static int map_genes(job *j, mc_err *e)
+int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e)
 {
-    const std_table *t = &j->std.genes;
     char **names;
     if (std_gene_names(t, &names, e) < 0) return -1;
-    int rc = (j->gene_map = malloc((t->count + 1) * sizeof *j->gene_map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
+    int rc = (*map = malloc((t->count + 1) * sizeof **map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        long k = genes_lookup(&j->genes, names[i]);
-        if (k < 0)
+        long k = genes_lookup(g, names[i]);
+        if (k >= 0) (*map)[i] = (uint32_t)k;
+        else if (t->line)
             rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
-                         names[i], j->genes.path);
-        else j->gene_map[i] = (uint32_t)k;
+                         names[i], g->path);
+        else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names[i], g->path);
     }
     std_names_free(names, t->count);
     return rc;
@@ -61,10 +59,10 @@ static int map_genes(job *j, mc_err *e)
 
 static int check_value(std_matrix *m, uint64_t v, mc_err *e)
 {
-    if (v <= MAX_VALUE) return 0;
+    if (v <= BATCH_MAX_VALUE) return 0;
     mtx_reader *r = std_matrix_reader(m);
     return mc_fail(e, "%s:%llu: value %" PRIu64 " is not a plausible count (more than %u)", mtx_path(r),
-                   (unsigned long long)mtx_line(r), v, MAX_VALUE);
+                   (unsigned long long)mtx_line(r), v, BATCH_MAX_VALUE);
 }
 
 /* Profiles [from, to) have no entries. */
@@ -186,23 +184,32 @@ static int write_matrix(job *j, const char *path, mc_err *e)
     return mmm_writer_close(w, e);
 }
 
-static int write_meta(job *j, const outdir *o, const char *mmm, const char *kind, mc_err *e)
+static int write_meta(const char *dir, const char *mmm, const gene_set *g, const char *kind, size_t n, mc_err *e)
 {
-    char *yaml = outdir_file(o, "profiles.yaml");
+    char *yaml = path_join(dir, "profiles.yaml");
     profiles_meta m = {.kind = KIND_BATCH,
-                       .organism = j->genes.meta.organism,
+                       .organism = g->meta.organism,
                        .profiles_kind = (char *)kind,
-                       .genes_count = (long)j->genes.names.count,
-                       .profiles_count = (long)j->profiles};
+                       .genes_count = (long)g->names.count,
+                       .profiles_count = (long)n};
     mc_uuid u;
-    int rc = yaml ? uuid_of_file(mmm, &u, e) : mc_fail(e, "%s: out of memory", o->tmp);
+    int rc = yaml ? uuid_of_file(mmm, &u, e) : mc_fail(e, "%s: out of memory", dir);
     if (rc == 0) {
         uuid_format(&u, m.uuid);
-        memcpy(m.genes_uuid, j->genes.meta.uuid, MC_UUID_STRLEN);
+        memcpy(m.genes_uuid, g->meta.uuid, MC_UUID_STRLEN);
         rc = profiles_meta_dump(yaml, &m, e);
     }
     free(yaml);
     return rc;
+}
+
+int batch_finish(const char *dir, const char *mmm, const gene_set *g, const char *kind, const std_table *profiles,
+                 const size_t *rows, size_t n, mc_err *e)
+{
+    int rc = 0;
+    for (size_t col = 0; rc == 0 && col < profiles->ncolumns; col++)
+        rc = std_write_column(dir, "p", profiles, col, rows, n, e);
+    return rc == 0 ? write_meta(dir, mmm, g, kind, rows ? n : profiles->count, e) : -1;
 }
 
 /* The STD read, the gene set found and the genes mapped: all but the matrix. */
@@ -214,7 +221,9 @@ static int job_open(job *j, const char *in, const char *out, const batch_options
     if (j->profiles > INT32_MAX)
         return mc_fail(e, "%s: %zu profiles, more than a batch may hold; split it (by lane)", j->std.profiles.path,
                        j->profiles);
-    if (open_genes(j, opt->genes, out, opt->organism, e) < 0 || map_genes(j, e) < 0) return -1;
+    if (batch_gene_set(opt->genes, out, opt->organism, &j->genes, e) < 0 ||
+        batch_gene_map(&j->genes, &j->std.genes, &j->gene_map, e) < 0)
+        return -1;
     if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_fail(e, "%s: out of memory", in);
     return 0;
 }
@@ -232,9 +241,7 @@ static int write_files(job *j, const outdir *o, const char *kind, mc_err *e)
 {
     char *mmm = outdir_file(o, "gp.umis.mmm");
     int rc = mmm ? write_matrix(j, mmm, e) : mc_fail(e, "%s: out of memory", o->final);
-    for (size_t col = 0; rc == 0 && col < j->std.profiles.ncolumns; col++)
-        rc = std_write_column(o->tmp, "p", &j->std.profiles, col, NULL, e);
-    if (rc == 0) rc = write_meta(j, o, mmm, kind, e);
+    if (rc == 0) rc = batch_finish(o->tmp, mmm, &j->genes, kind, &j->std.profiles, NULL, 0, e);
     free(mmm);
     return rc;
 }

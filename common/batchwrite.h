@@ -21,8 +21,17 @@
 #ifndef MC_BATCHWRITE_H
 #define MC_BATCHWRITE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "cli.h"
 #include "err.h"
+#include "genes.h"
+#include "stdfmt.h"
+
+/* More UMIs than this in one gene of one profile is not a count (and would
+ * take value/128 bytes in the MMM). */
+#define BATCH_MAX_VALUE (1u << 24)
 
 typedef struct batch_options {
     const char *genes;       /* the gene set; NULL: the nearest genes/ walking up from BATCH's parent */
@@ -34,5 +43,19 @@ typedef struct batch_options {
 
 /* Write BATCH from the STD directory STD, reporting progress through C. */
 int batch_write(const cli *c, const char *std, const char *batch, const batch_options *o, mc_err *e);
+
+/* The pieces, for writers of batches from other sources (mc-import-cells). */
+
+/* The gene set a BATCH at BATCH uses: GENES_DIR, or else the nearest genes/
+ * walking up from BATCH's parent; of ORGANISM when not NULL. */
+int batch_gene_set(const char *genes_dir, const char *batch, const char *organism, gene_set *g, mc_err *e);
+/* Each row of the genes table T (its canonical name, std_gene_names) as its
+ * index in G; a gene G lacks is an error naming it.  *map is malloc'd. */
+int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e);
+/* Finish the BATCH in directory DIR whose matrix MMM is written: a p.FIELD
+ * array of every column of PROFILES for the N rows ROWS (NULL: all), then
+ * profiles.yaml of kind KIND. */
+int batch_finish(const char *dir, const char *mmm, const gene_set *g, const char *kind, const std_table *profiles,
+                 const size_t *rows, size_t n, mc_err *e);
 
 #endif

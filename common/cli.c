@@ -50,3 +50,11 @@ void cli_progress_done(const cli *c)
 {
     if (c->progress) fputc('\n', stderr);
 }
+
+int cli_threads(const cli *c, const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (end == arg || *end || n < 1 || n > 256) cli_usage_error(c, "--threads: '%s' is not a number of threads (1-256)", arg);
+    return (int)n;
+}

@@ -24,6 +24,9 @@ void cli_usage_error(const cli *c, const char *fmt, ...) __attribute__((format(p
 /* Print "tool: e->msg" and return 1 (for `return cli_fail(&c, &e);` in main). */
 int cli_fail(const cli *c, const mc_err *e);
 
+/* The value of --threads N (1-256), or a usage error. */
+int cli_threads(const cli *c, const char *arg);
+
 /* Progress: a line on stderr overwritten with '\r'; no-ops unless c->progress. */
 void cli_progress(const cli *c, const char *what, unsigned long long done, unsigned long long total);
 void cli_progress_done(const cli *c);

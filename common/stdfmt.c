@@ -1078,11 +1078,12 @@ int std_gene_names(const std_table *genes, char ***names, mc_err *e)
     return 0;
 }
 
-static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, mc_err *e)
+static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
+                             mc_err *e)
 {
-    char **lines = malloc((t->count + 1) * sizeof *lines);
+    char **lines = malloc((n + 1) * sizeof *lines);
     if (!lines) return oom(e, path);
-    for (size_t i = 0; i < t->count; i++) {
+    for (size_t i = 0; i < n; i++) {
         size_t row = order ? order[i] : i;
         lines[i] = (char *)std_value(t, c, row);
         if (strpbrk(lines[i], "\r\n")) {
@@ -1094,14 +1095,14 @@ static int write_text_column(const char *path, const std_table *t, size_t c, con
                            t->columns[c].name);
         }
     }
-    int rc = txt_write(path, lines, t->count, e);
+    int rc = txt_write(path, lines, n, e);
     free(lines);
     return rc;
 }
 
-static int write_number_column(const char *path, const std_table *t, size_t c, const size_t *order, mc_err *e)
+static int write_number_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
+                               mc_err *e)
 {
-    size_t n = t->count;
     int is_int = t->columns[c].type == FIELD_INT, wide = 0;
     void *data = malloc((n + 1) * 8);
     if (!data) return oom(e, path);
@@ -1124,8 +1125,10 @@ static int write_number_column(const char *path, const std_table *t, size_t c, c
     return rc;
 }
 
-int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, mc_err *e)
+int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
+                     mc_err *e)
 {
+    if (!order) n = t->count;
     const std_column *col = &t->columns[c];
     size_t len = strlen(kind) + strlen(col->name) + 8;
     char *file = malloc(len), *path;
@@ -1134,7 +1137,8 @@ int std_write_column(const char *dir, const char *kind, const std_table *t, size
     path = path_join(dir, file);
     free(file);
     if (!path) return oom(e, dir);
-    int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, e) : write_number_column(path, t, c, order, e);
+    int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, n, e)
+                                      : write_number_column(path, t, c, order, n, e);
     free(path);
     return rc;
 }

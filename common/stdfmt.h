@@ -131,10 +131,11 @@ int std_gene_names(const std_table *genes, char ***names, mc_err *e);
 void std_names_free(char **names, size_t n);
 
 /* Write column C of T as DIR/KIND.FIELD.txt (str) or .npy (int: <i4, or <i8
- * when a value needs it; float: <f8 with missing values NaN), with the rows
- * in ORDER (NULL: as they are).  A str value with a line break is an error
+ * when a value needs it; float: <f8 with missing values NaN), with the N rows
+ * ORDER (NULL: every row as they are, N ignored).  A str value with a line break is an error
  * naming the CSV line. */
-int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, mc_err *e);
+int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
+                     mc_err *e);
 
 #define STD_MATRIX "umis.mtx"
 #define STD_GENES "genes.csv"

@@ -1,0 +1,256 @@
+/* h5import: an HDF5 file to STD text, or straight to per-lane batches. */
+#include "h5import.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "batchwrite.h"
+#include "derive.h"
+#include "lanes.h"
+#include "mmm.h"
+#include "mtx.h"
+#include "outdir.h"
+
+/* --- the tables -------------------------------------------------------------------- */
+
+/* HCA form: at least two '-', so LANE-BARCODE-N. */
+static int is_hca(const char *b)
+{
+    const char *d = strchr(b, '-');
+    return d && strchr(d + 1, '-');
+}
+
+int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
+{
+    static char *const names[] = {"barcode", "lane", "batch"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
+    int hca = 1;
+    size_t n = m->profiles_count, longest = 0;
+    for (size_t i = 0; i < n; i++) {
+        hca &= is_hca(m->barcodes[i]);
+        size_t l = strlen(m->barcodes[i]);
+        if (l > longest) longest = l;
+    }
+    if (std_table_init(t, m->path, names, types, 3, e) < 0) return -1;
+    char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
+    if (!lane) return mc_fail(e, "%s: out of memory", m->path);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const char *bc = m->barcodes[i], *row[3] = {bc, "all", "all"};
+        if (hca) {
+            size_t l = strcspn(bc, "-"), b = strcspn(bc, "_");
+            memcpy(lane, bc, l);
+            lane[l] = 0;
+            memcpy(batch, bc, b < l ? b : l);
+            batch[b < l ? b : l] = 0;
+            row[0] = bc + l + 1;
+            row[1] = lane;
+            row[2] = batch;
+        }
+        rc = std_table_add(t, row, e);
+    }
+    free(lane);
+    return rc;
+}
+
+int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e)
+{
+    static char *const names[] = {"ensembl", "name", "feature_type"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
+    int with_type = all_features && m->gene_types;
+    if (std_table_init(t, m->path, names, types, with_type ? 3 : 2, e) < 0) return -1;
+    for (size_t i = 0; i < m->genes_count; i++) {
+        const char *row[3] = {m->gene_ids[i], m->gene_names[i], with_type ? m->gene_types[i] : NULL};
+        if (std_table_add(t, row, e) < 0) return -1;
+    }
+    return 0;
+}
+
+static int check_size(const h5_matrix *m, mc_err *e)
+{
+    if (m->genes_count <= UINT32_MAX - 1 && m->profiles_count <= UINT32_MAX - 1) return 0;
+    return mc_fail(e, "%s: %zu genes x %zu profiles is too large for one STD", m->path, m->genes_count,
+                   m->profiles_count);
+}
+
+/* --- the STD route ------------------------------------------------------------------ */
+
+/* umis.mtx: every entry, profile after profile. */
+static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
+{
+    uint64_t n, done = 0;
+    if (h5_count_entries(m, &n, e) < 0) return -1;
+    mtx_writer *w = mtx_writer_open(path, (uint32_t)m->genes_count, (uint32_t)m->profiles_count, (int64_t)n, e);
+    if (!w) return -1;
+    h5_entry x;
+    int r;
+    while ((r = h5_next(m, &x, e)) > 0) {
+        if (mtx_writer_add(w, (uint32_t)x.gene, (uint32_t)x.profile, x.value, e) < 0) {
+            r = -1;
+            break;
+        }
+        if (!(++done & 0xfffff)) cli_progress(c, "entries", done, n);
+    }
+    if (r == 0) cli_progress(c, "entries", done, n);
+    cli_progress_done(c);
+    if (r < 0) {
+        mtx_writer_abort(w);
+        return -1;
+    }
+    return mtx_writer_close(w, e);
+}
+
+int h5import_std(const cli *c, const char *in, const char *out, const h5_opts *o, int force, mc_err *e)
+{
+    h5_matrix m;
+    std_table genes = {0}, profiles = {0};
+    outdir od;
+    int rc = -1, begun = 0;
+    if (outdir_check(out, force, e) < 0) return -1;
+    if (h5_open(&m, in, o, e) < 0) return -1;
+    if (check_size(&m, e) < 0) goto out;
+    if (h5import_genes(&m, o->all_features, &genes, e) < 0 || h5import_profiles(&m, &profiles, e) < 0) goto out;
+    if (outdir_begin(&od, out, force, e) < 0) goto out;
+    begun = 1;
+    char *umis = outdir_file(&od, STD_MATRIX);
+    int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(c, &m, umis, e) == 0;
+    if (!umis) mc_fail(e, "%s: out of memory", out);
+    free(umis);
+    if (!ok) goto out;
+    begun = 0;
+    rc = outdir_commit(&od, e);
+out:
+    if (begun) outdir_abort(&od);
+    std_table_free(&genes);
+    std_table_free(&profiles);
+    h5_close(&m);
+    return rc;
+}
+
+/* --- the direct route ---------------------------------------------------------------- */
+
+typedef struct cells_job {
+    h5_matrix m;
+    std_table genes, profiles;
+    lanes l;
+    gene_set gs;
+    uint32_t *gene_map;
+    outdir o;
+    char **dirs;             /* per lane: its directory in o.tmp */
+    char **mmm;              /* ... and its matrix */
+    mmm_writer **w;
+} cells_job;
+
+/* Every lane's directory and an open matrix writer. */
+static int open_lanes(cells_job *j, mc_err *e)
+{
+    size_t n = j->l.n;
+    if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
+        !(j->w = calloc(n + 1, sizeof *j->w)))
+        return mc_fail(e, "%s: out of memory", j->o.final);
+    for (size_t k = 0; k < n; k++) {
+        if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
+            return mc_fail(e, "%s: out of memory", j->o.final);
+        if (mkdir(j->dirs[k], 0777) < 0) return mc_fail_errno(e, j->dirs[k], "cannot create directory");
+        if (!(j->w[k] = mmm_writer_open(j->mmm[k], (uint32_t)j->gs.names.count, e))) return -1;
+    }
+    return 0;
+}
+
+/* Profile P's entries to the gene set's rows, each a plausible count. */
+static int map_profile(const cells_job *j, size_t p, mc_entries *es, mc_err *e)
+{
+    for (size_t i = 0; i < es->n; i++) {
+        mc_entry *x = &es->v[i];
+        if (x->value > BATCH_MAX_VALUE)
+            return mc_fail(e, "%s: profile %zu (%s): value %" PRIu64 " is not a plausible count (more than %u)",
+                           j->m.path, p + 1, j->m.barcodes[p], x->value, BATCH_MAX_VALUE);
+        x->gene = j->gene_map[x->gene];
+    }
+    return 0;
+}
+
+/* One read of the file, each profile appended to its lane's matrix. */
+static int split_profiles(const cli *c, cells_job *j, mc_err *e)
+{
+    mc_entries es = {0};
+    size_t p, total = j->m.profiles_count;
+    int r;
+    while ((r = h5_next_profile(&j->m, &p, &es, e)) > 0) {
+        if (map_profile(j, p, &es, e) < 0 || mmm_writer_add(j->w[j->l.lane_of[p]], &es, e) < 0) {
+            r = -1;
+            break;
+        }
+        if (!((p + 1) & 0xfff)) cli_progress(c, "profiles", p + 1, total);
+    }
+    entries_free(&es);
+    cli_progress_done(c);
+    return r;
+}
+
+static int finish_lanes(cells_job *j, mc_err *e)
+{
+    collect_member *members = calloc(j->l.n + 1, sizeof *members);
+    if (!members) return mc_fail(e, "%s: out of memory", j->o.final);
+    int rc = 0;
+    for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
+        mmm_writer *w = j->w[k];
+        j->w[k] = NULL;
+        rc = mmm_writer_close(w, e);
+        if (rc == 0)
+            rc = batch_finish(j->dirs[k], j->mmm[k], &j->gs, "cells", &j->profiles, j->l.rows + j->l.start[k],
+                              j->l.count[k], e);
+        members[k] = (collect_member){j->l.dir[k], j->dirs[k]};
+    }
+    if (rc == 0) rc = collect_write(j->o.tmp, members, j->l.n, 0, e);
+    free(members);
+    return rc;
+}
+
+static void cells_job_free(cells_job *j)
+{
+    for (size_t k = 0; k < j->l.n; k++) {
+        if (j->w) mmm_writer_abort(j->w[k]);
+        if (j->dirs) free(j->dirs[k]);
+        if (j->mmm) free(j->mmm[k]);
+    }
+    free(j->w);
+    free(j->dirs);
+    free(j->mmm);
+    free(j->gene_map);
+    lanes_free(&j->l);
+    if (j->gs.path) genes_close(&j->gs);
+    std_table_free(&j->genes);
+    std_table_free(&j->profiles);
+    h5_close(&j->m);
+}
+
+int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts *o, const cells_options *co,
+                   mc_err *e)
+{
+    cells_job j = {0};
+    int rc = -1, begun = 0;
+    if (outdir_check(out, co->force, e) < 0) return -1;
+    if (h5_open(&j.m, in, o, e) < 0) return -1;
+    if (check_size(&j.m, e) < 0 || h5import_genes(&j.m, o->all_features, &j.genes, e) < 0 ||
+        h5import_profiles(&j.m, &j.profiles, e) < 0 || lanes_find(&j.profiles, &j.l, e) < 0)
+        goto out;
+    if (!j.l.n) {
+        mc_fail(e, "%s: no profiles", in);
+        goto out;
+    }
+    if (batch_gene_set(co->genes, out, co->organism, &j.gs, e) < 0 ||
+        batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
+        goto out;
+    if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
+    begun = 1;
+    if (open_lanes(&j, e) < 0 || split_profiles(c, &j, e) < 0 || finish_lanes(&j, e) < 0) goto out;
+    begun = 0;
+    rc = outdir_commit(&j.o, e);
+out:
+    if (begun) outdir_abort(&j.o);
+    cells_job_free(&j);
+    return rc;
+}
