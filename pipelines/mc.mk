@@ -1,12 +1,14 @@
 # mc.mk: the whole flow as make rules, from a data root's raw/ to cells/ and views/.
 #
-#   raw/NAME.h5              HCA or 10x HDF5                   -> std/NAME/ (mc-import-hca)
+#   raw/NAME.h5              HCA or 10x HDF5: read directly, no text in between
 #   raw/NAME/                10x v2/v3 or MOCA directory (read in place, format detected
 #                            or raw/NAME/format.yaml)
-#   delaned/NAME/LANE/       one STD per lane, delaned/NAME/lanes.txt  (mc-delane)
-#   genes/                   the gene set of every lane of every sample (mc-make-genes)
-#   cells/NAME/LANE/         one BATCH per lane                 (mc-write-matrix, one job per lane)
-#   cells/NAME/              their COLLECTION                   (mc-collect)
+#   delaned/NAME/LANE/       directories only: one STD per lane, delaned/NAME/lanes.txt
+#                            (mc-delane)
+#   genes/                   the gene set of every HDF5 file and every lane (mc-make-genes)
+#   cells/NAME/LANE/         one BATCH per lane: HDF5 all lanes in one job (mc-import-cells);
+#                            directories one job per lane (mc-write-matrix)
+#   cells/NAME/              their COLLECTION                   (mc-import-cells, mc-collect)
 #   views/NAME/              the profiles with at least MIN_UMIS UMIs, with totals (mc-sum,
 #                            mc-make-view); views/NAME/groups when raw/NAME.groups.tsv
 #                            (barcode<TAB>group) exists (mc-group)
@@ -33,13 +35,7 @@ mc-all: $(SAMPLES:%=views/%/p.total_umis.npy) \
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-# --- raw -> delaned ----------------------------------------------------------------
-std/%/format.yaml: raw/%.h5
-	mc-import-hca --force $< std/$*
-
-$(H5_SAMPLES:%=delaned/%/lanes.txt): delaned/%/lanes.txt: std/%/format.yaml
-	mc-delane --force std/$* delaned/$*
-
+# --- raw directories -> delaned -------------------------------------------------------
 # A raw directory's format: its own format.yaml, else recognised by its files.
 mc_format = $(firstword $(wildcard raw/$(1)/format.yaml) \
   $(if $(wildcard raw/$(1)/features.tsv.gz),$(MC_FORMATS)/10x-v3.yaml) \
@@ -56,18 +52,22 @@ $(foreach s,$(DIR_SAMPLES),$(eval $(call mc_dir_sample,$(s))))
 # LANES_NAME lists the lanes of sample NAME once its lanes.txt exists.
 delaned/%/lanes.mk: delaned/%/lanes.txt
 	sed 's|.*|LANES_$(subst /,_,$*) += &|' $< >$@
--include $(SAMPLES:%=delaned/%/lanes.mk)
+-include $(DIR_SAMPLES:%=delaned/%/lanes.mk)
 
-ALL_LANES := $(foreach s,$(SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
+ALL_LANES := $(foreach s,$(DIR_SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
 
-# The gene set is checked whenever a sample is delaned again, but replaced only when
-# it changed, so re-importing one sample does not rebuild every other sample's batches.
-genes/.checked: $(SAMPLES:%=delaned/%/lanes.txt)
-	mc-make-genes --force --organism $(ORGANISM) $(ALL_LANES:%=delaned/%) .genes.new
+# The gene set is checked whenever a sample changes, but replaced only when it
+# changed, so re-importing one sample does not rebuild every other sample's batches.
+genes/.checked: $(H5_SAMPLES:%=raw/%.h5) $(DIR_SAMPLES:%=delaned/%/lanes.txt)
+	mc-make-genes --force --organism $(ORGANISM) $(H5_SAMPLES:%=raw/%.h5) $(ALL_LANES:%=delaned/%) .genes.new
 	if [ -d genes ] && diff -rq -x .checked .genes.new genes >/dev/null; then rm -rf .genes.new; \
 	else rm -rf genes && mv .genes.new genes; fi
 	touch $@
 genes/genes.yaml: | genes/.checked ;
+
+# An HDF5 file's batches and collection, in one read of the file.
+$(H5_SAMPLES:%=cells/%/profiles.yaml): cells/%/profiles.yaml: raw/%.h5 genes/genes.yaml | genes/.checked
+	mc-import-cells --force --genes genes $< cells/$*
 
 # A lane's batch, rebuilt when its sample is delaned again or the gene set changed.
 define mc_sample_cells
@@ -77,7 +77,7 @@ $(LANES_$(1):%=cells/$(1)/%/profiles.yaml): cells/$(1)/%/profiles.yaml: delaned/
 cells/$(1)/profiles.yaml: $(LANES_$(1):%=cells/$(1)/%/profiles.yaml)
 	mc-collect --force cells/$(1) $(foreach l,$(LANES_$(1)),$(l)=cells/$(1)/$(l))
 endef
-$(foreach s,$(SAMPLES),$(eval $(call mc_sample_cells,$(s))))
+$(foreach s,$(DIR_SAMPLES),$(eval $(call mc_sample_cells,$(s))))
 
 # --- views -----------------------------------------------------------------------------
 # Through a file, not a pipe: sh has no pipefail, and a failed mc-sum must not select nothing.

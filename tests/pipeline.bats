@@ -35,6 +35,15 @@ verify_all() {
     done
 }
 
+# The member names of collection $1, in order.
+members() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
+
+# raw/NAME/: an HCA sample as an STD directory (4 lanes), read by the text route.
+std_sample() {
+    hca_sample "$1" "$2" "$3"
+    mc-import-hca "raw/$1.h5" "raw/$1" && rm "raw/$1.h5"
+}
+
 # Outputs modified after the stamp file, sorted.
 changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/null | grep -v '/\.checked$' | sort; }
 
@@ -43,8 +52,11 @@ changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/
     run make -f "$MK" -j2
     assert_success
     "$PY" "$MC_ROOT/tests/helpers/pipeline_expect.py" raw/bm.h5 raw/bm.groups.tsv want
-    diff want/lanes.txt delaned/bm/lanes.txt
+    members cells/bm >lanes.txt
+    diff want/lanes.txt lanes.txt
     [ "$(ls -d cells/bm/*/ | wc -l)" -eq 4 ]
+    # HDF5 goes straight to batches: no text on the way
+    [ ! -e std ] && [ ! -e delaned ]
     verify_all
     run mc-info views/bm/groups
     assert_line "kind: groups"
@@ -90,9 +102,9 @@ changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/
     refute_output --partial "cells/a/"
     refute_output --partial "views/a/"
     refute_output --regexp "genes/g\."
-    assert_line "std/b/umis.mtx"
-    assert_line "delaned/b/lanes.txt"
-    for lane in $(cat delaned/b/lanes.txt); do assert_line "cells/b/$lane/gp.umis.mmm"; done
+    refute_output --partial "std/"
+    refute_output --partial "delaned/"
+    for lane in $(members cells/b); do assert_line "cells/b/$lane/gp.umis.mmm"; done
     assert_line "cells/b/profiles.yaml"
     assert_line "views/b/groups/gp.umis.mmm"
     run make -f "$MK" -q
@@ -128,8 +140,8 @@ SHIM
     chmod +x shim/mc-write-matrix
 }
 
-@test "make -j2 runs lanes in parallel" {
-    hca_sample bm 14 120
+@test "make -j2 runs the lanes of a directory in parallel" {
+    std_sample bm 14 120
     shims
     run make -f "$MK" -j2 MC_BIN="$PWD/shim"
     assert_success
@@ -141,7 +153,7 @@ SHIM
 }
 
 @test "make: a run killed midway resumes and completes, leaving nothing partial" {
-    hca_sample bm 15 120
+    std_sample bm 15 120
     shims
     make -f "$MK" -j1 delaned/bm/lanes.txt >/dev/null
     lane3=$(sed -n 3p delaned/bm/lanes.txt)

@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# mc-import-cells, the direct HDF5 route: the same batches and collection, byte for
+# byte, as the text route (mc-import-hca, mc-delane, mc-write-matrix, mc-collect);
+# the parallel chunk decoder gives the same whatever the thread count and storage,
+# and every bad input is one line with nothing left behind.
+
+load test_helper
+
+# text_route H5 OUT [IMPORT-OPTIONS...]: OUT/genes and OUT/cells the text way.
+text_route() {
+    local h5=$1 out=$2 lane
+    shift 2
+    mc-import-hca "$@" "$h5" "$out/std"
+    mc-delane "$out/std" "$out/delaned"
+    mc-make-genes --organism human $(sed "s|^|$out/delaned/|" "$out/delaned/lanes.txt") "$out/genes"
+    for lane in $(cat "$out/delaned/lanes.txt"); do
+        mc-write-matrix --genes "$out/genes" "$out/delaned/$lane" "$out/cells/$lane"
+    done
+    mc-collect "$out/cells" $(sed "s|.*|&=$out/cells/&|" "$out/delaned/lanes.txt")
+}
+
+# direct_route H5 OUT [IMPORT-OPTIONS...]: OUT/genes and OUT/cells the direct way.
+direct_route() {
+    local h5=$1 out=$2
+    shift 2
+    mc-make-genes --organism human "$@" "$h5" "$out/genes"
+    mc-import-cells --genes "$out/genes" "$@" "$h5" "$out/cells"
+}
+
+same_both_ways() {
+    text_route "$@"
+    local h5=$1
+    shift 2
+    direct_route "$h5" direct "$@"
+    diff -r text/genes direct/genes
+    diff -r text/cells direct/cells
+    run mc-info --verify direct/cells
+    assert_success
+}
+
+@test "a multi-lane HCA file: genes, batches and collection byte-identical to the text route" {
+    gen-hca --seed 3 --donors 2 --lanes 3 --cells 900 --genes 700 --mean-genes 80 --empty 5 a.h5
+    same_both_ways a.h5 text
+    [ "$(ls -d direct/cells/*/ | wc -l)" -eq 6 ]
+    [ ! -e direct/cells/lanes.txt ]
+}
+
+@test "lanes interleaved in the file: the same lanes, order and batches as mc-delane" {
+    "$PY" - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(2)
+G, P = 50, 40
+lanes = ["S2_L2", "S1_L1", "S2_L1", "S1/x"]   # '/' makes a safe directory name
+bcs = [b"%s-AC%03dGT-1" % (lanes[(i * 7) % 4].encode(), i) for i in range(P)]
+cols = [np.sort(rng.choice(G, size=rng.integers(0, 12), replace=False)) for _ in range(P)]
+with h5py.File("a.h5", "w") as f:
+    g = f.create_group("GRCh38")
+    g["barcodes"] = np.array(bcs)
+    g["genes"] = np.array([b"ENSG%05d" % i for i in range(G)])
+    g["gene_names"] = np.array([b"g%d" % (i % 45) for i in range(G)])   # duplicates, lower case
+    g["shape"] = np.array([G, P], dtype=np.int32)
+    g["indptr"] = np.cumsum([0] + [len(c) for c in cols])
+    g.create_dataset("indices", data=np.concatenate(cols), compression="gzip", shuffle=True, chunks=(64,))
+    g.create_dataset("data", data=rng.integers(1, 700, size=sum(map(len, cols))).astype("i4"), compression="gzip", chunks=(100,))
+PY
+    same_both_ways a.h5 text
+    diff text/delaned/lanes.txt <(sed -n 's/^- name: //p' direct/cells/profiles.yaml)
+}
+
+@test "the shipped 10x v2 and v3 files, and v3 with --all-features, give the text route's batches" {
+    same_both_ways "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" text
+    rm -rf text direct
+    same_both_ways "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" text
+    rm -rf text direct
+    "$PY" "$MC_ROOT/tests/helpers/mkhca.py" v3-antibody a.h5
+    same_both_ways a.h5 text --all-features
+}
+
+@test "the same output whatever the thread count" {
+    gen-hca --seed 4 --donors 1 --lanes 2 --cells 2000 --genes 3000 --mean-genes 200 a.h5
+    mc-make-genes --organism human a.h5 genes
+    for t in 1 2 3 7; do mc-import-cells --threads "$t" --genes genes a.h5 "c$t"; done
+    diff -r c1 c2
+    diff -r c1 c3
+    diff -r c1 c7
+}
+
+# layouts KIND: the same matrix stored every way the decoder must handle.
+@test "every storage of indices and data: deflate, shuffle, none, contiguous, fletcher32, unwritten chunks, float, 2-byte ints" {
+    "$PY" - <<'PY'
+import h5py, numpy as np
+rng = np.random.default_rng(5)
+G, P = 500, 300
+cols = [np.sort(rng.choice(G, size=rng.integers(0, 60), replace=False)) for _ in range(P)]
+indptr = np.cumsum([0] + [len(c) for c in cols])
+indices = np.concatenate(cols).astype(np.int64)
+data = rng.integers(1, 400, size=len(indices))
+variants = {
+    "deflate_shuffle": dict(compression="gzip", shuffle=True, chunks=(1000,)),
+    "deflate": dict(compression="gzip", chunks=(777,)),
+    "shuffle_only": dict(shuffle=True, chunks=(512,)),
+    "chunked_plain": dict(chunks=(300,)),
+    "contiguous": dict(),
+    "fletcher32": dict(compression="gzip", fletcher32=True, chunks=(1000,)),
+}
+for name, kw in variants.items():
+    for dtype in ("i4", "f4", "u2", "i8"):
+        with h5py.File(f"{name}_{dtype}.h5", "w") as f:
+            g = f.create_group("GRCh38")
+            g["barcodes"] = np.array([b"AAAC%04d-1" % i for i in range(P)])
+            g["genes"] = np.array([b"ENSG%05d" % i for i in range(G)])
+            g["gene_names"] = np.array([b"G%d" % i for i in range(G)])
+            g["shape"] = np.array([G, P], dtype=np.int32)
+            g["indptr"] = indptr
+            g.create_dataset("indices", data=indices, **kw)
+            g.create_dataset("data", data=data.astype(dtype), **kw)
+# chunks never written: a dataset created larger, then only partly filled, is not
+# possible for data that must end at indptr[-1]; instead leave trailing chunks of a
+# zero-valued tail unwritten by writing only the non-zero part.
+with h5py.File("unwritten.h5", "w") as f:
+    g = f.create_group("GRCh38")
+    n = len(indices)
+    g["barcodes"] = np.array([b"AAAC%04d-1" % i for i in range(P + 1)])
+    g["genes"] = np.array([b"ENSG%05d" % i for i in range(G)])
+    g["gene_names"] = np.array([b"G%d" % i for i in range(G)])
+    g["shape"] = np.array([G, P + 1], dtype=np.int32)
+    g["indptr"] = np.concatenate([indptr, [n + 4000]])
+    d = g.create_dataset("indices", shape=(n + 4000,), dtype="i8", chunks=(1000,), compression="gzip", fillvalue=0)
+    d[:n] = indices
+    v = g.create_dataset("data", shape=(n + 4000,), dtype="i4", chunks=(1000,), compression="gzip", fillvalue=0)
+    v[:n] = data
+PY
+    mc-make-genes --organism human deflate_shuffle_i4.h5 genes
+    mc-import-cells --genes genes deflate_shuffle_i4.h5 want
+    for f in *_*.h5; do
+        rm -rf got
+        mc-import-cells --threads 2 --genes genes "$f" got
+        diff -r want got || { echo "differs: $f"; false; }
+    done
+    # the unwritten tail (fill value 0 in gene 0) lands in one extra, empty profile
+    mc-import-cells --genes genes unwritten.h5 tail
+    run container-tool dense tail/all
+    assert_success
+    [ "$(container-tool dense want/all | md5sum)" = "$(container-tool dense tail/all | head -n 300 | md5sum)" ]
+    [ "$(container-tool dense tail/all | sed -n 301p | tr -d ' 0\t')" = "" ]
+}
+
+@test "mc-make-genes reads HDF5 genes; an HDF5 file and an STD that disagree name the first difference" {
+    gen-hca --seed 6 --donors 1 --lanes 1 --cells 50 --genes 40 --mean-genes 10 a.h5
+    gen-hca --seed 6 --donors 1 --lanes 1 --cells 50 --genes 41 --mean-genes 10 b.h5
+    mc-import-hca b.h5 b
+    run mc-make-genes --organism human a.h5 b genes
+    assert_failure 1
+    assert_output "mc-make-genes: b/genes.csv:2: gene 1 ensembl id 'ENSG00000001174' differs from 'ENSG00000001131' at a.h5: gene 1"
+    [ ! -e genes ]
+}
+
+@test "a corrupt compressed chunk: one line naming file, dataset and chunk; nothing left" {
+    gen-hca --seed 7 --donors 1 --lanes 2 --cells 400 --genes 2000 --mean-genes 100 a.h5
+    mc-make-genes --organism human a.h5 genes
+    "$PY" - <<'PY'
+import h5py
+with h5py.File("a.h5", "r") as f:
+    info = f["GRCh38/data"].id.get_chunk_info(1)
+with open("a.h5", "r+b") as f:
+    f.seek(info.byte_offset + info.size // 2)
+    b = f.read(16)
+    f.seek(info.byte_offset + info.size // 2)
+    f.write(bytes(x ^ 0x5A for x in b))
+PY
+    for t in 1 2; do
+        run mc-import-cells --threads $t --genes genes a.h5 cells
+        assert_failure 1
+        assert_output "mc-import-cells: a.h5: /GRCh38/data: chunk 1: corrupt compressed data"
+        [ ! -e cells ]
+        run ls -A
+        refute_output --partial ".cells.tmp"
+    done
+    run mc-import-hca a.h5 std
+    assert_failure 1
+    assert_output "mc-import-hca: a.h5: /GRCh38/data: chunk 1: corrupt compressed data"
+}
+
+@test "bad inputs: a gene the set lacks, a count beyond 2^24, an existing output, usage" {
+    "$PY" "$MC_ROOT/tests/helpers/mkhca.py" lanes a.h5
+    "$PY" "$MC_ROOT/tests/helpers/mkhca.py" plain b.h5
+    mc-make-genes --organism human b.h5 genes
+    "$PY" - <<'PY'
+import h5py
+with h5py.File("b.h5", "r+") as f:
+    f["matrix/data" if "matrix" in f else "GRCh38/data"][3] = 1 << 25
+PY
+    run mc-import-cells --genes genes b.h5 cells
+    assert_failure 1
+    assert_output --regexp "^mc-import-cells: b.h5: profile [0-9]+ \([A-Z0-9-]+\): value 33554432 is not a plausible count \(more than 16777216\)$"
+    [ ! -e cells ]
+    mkdir other && "$PY" - <<'PY'
+import h5py
+with h5py.File("a.h5", "r+") as f:
+    g = f["GRCh38"]
+    names = g["gene_names"][:]
+    names[2] = b"NOTG"
+    del g["gene_names"]
+    g["gene_names"] = names
+PY
+    run mc-import-cells --genes genes a.h5 cells
+    assert_failure 1
+    assert_output "mc-import-cells: a.h5: gene 3 'NOTG' is not in the gene set genes"
+    mc-make-genes --organism human a.h5 genes2
+    mc-import-cells --genes genes2 a.h5 cells
+    run mc-import-cells --genes genes2 a.h5 cells
+    assert_failure 1
+    assert_output "mc-import-cells: cells: already exists (use --force to replace it)"
+    mc-import-cells --force --genes genes2 a.h5 cells
+    run mc-import-cells --organism mouse --force --genes genes2 a.h5 cells
+    assert_failure 1
+    assert_output "mc-import-cells: genes2: the gene set is of organism 'human', not 'mouse'"
+    run mc-import-cells --threads 0 a.h5 cells
+    assert_failure 2
+    assert_line --index 0 "mc-import-cells: --threads: '0' is not a number of threads (1-256)"
+    run mc-import-cells a.h5
+    assert_failure 2
+    assert_line --index 0 "mc-import-cells: expected H5 and CELLS, got 1 arguments"
+    run mc-import-cells --help
+    assert_success
+    assert_output --partial "mc-import-cells --genes genes raw/bone_marrow.h5 cells/bone_marrow"
+}
