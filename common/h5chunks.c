@@ -82,6 +82,25 @@ static void unshuffle(const unsigned char *in, unsigned char *out, size_t n, siz
     }
 }
 
+/* Shuffled little-endian integers of ESIZE bytes (planes STRIDE apart)
+ * straight to 64-bit values, sign-extended when SIGN: a pass per byte plane,
+ * each sequential and vectorisable.  Unshuffling byte by byte, then
+ * converting, took longer than the inflating itself. */
+/* Vectorised even at -O2: this is the decoder's hot loop. */
+__attribute__((optimize("tree-vectorize"))) static void gather(const unsigned char *in, size_t n, size_t stride, size_t esize, int sign, uint64_t *out)
+{
+    for (size_t i = 0; i < n; i++) out[i] = in[i];
+    for (size_t k = 1; k < esize; k++) {
+        const unsigned char *plane = in + k * stride;
+        unsigned shift = 8 * (unsigned)k;
+        for (size_t i = 0; i < n; i++) out[i] |= (uint64_t)plane[i] << shift;
+    }
+    if (sign && esize < 8) {
+        unsigned up = 64 - 8 * (unsigned)esize;
+        for (size_t i = 0; i < n; i++) out[i] = (uint64_t)((int64_t)(out[i] << up) >> up);
+    }
+}
+
 #define CONVERT(SRC, DST)                                                   \
     do {                                                                    \
         const SRC *s_ = (const SRC *)in;                                    \
@@ -148,7 +167,12 @@ static int decode(slot *s, struct libdeflate_decompressor *dec)
                  s->raw_len, bytes);
         return -1;
     }
-    if (filter_on(s, r->shuffle) && r->esize > 1) {
+    int shuffled = filter_on(s, r->shuffle) && r->esize > 1;
+    if (shuffled && !r->is_float && r->type != H5V_DOUBLE) {
+        gather(at, s->n, r->cd, r->esize, r->is_signed, s->out);
+        return 0;
+    }
+    if (shuffled) {
         unsigned char *to = at == s->plain ? s->raw : s->plain;   /* raw is no longer needed */
         unshuffle(at, to, r->cd, r->esize);
         at = to;
