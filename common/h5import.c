@@ -81,20 +81,20 @@ static int check_size(const h5_matrix *m, mc_err *e)
 /* umis.mtx: every entry, profile after profile. */
 static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
 {
-    uint64_t n, done = 0;
+    uint64_t n;
     if (h5_count_entries(m, &n, e) < 0) return -1;
     mtx_writer *w = mtx_writer_open(path, (uint32_t)m->genes_count, (uint32_t)m->profiles_count, (int64_t)n, e);
     if (!w) return -1;
-    h5_entry x;
+    mc_entries es = {0};
+    size_t p;
     int r;
-    while ((r = h5_next(m, &x, e)) > 0) {
-        if (mtx_writer_add(w, (uint32_t)x.gene, (uint32_t)x.profile, x.value, e) < 0) {
-            r = -1;
-            break;
-        }
-        if (!(++done & 0xfffff)) cli_progress(c, "entries", done, n);
+    while ((r = h5_next_profile(m, &p, &es, e)) > 0) {
+        for (size_t i = 0; r > 0 && i < es.n; i++)
+            if (mtx_writer_add(w, es.v[i].gene, (uint32_t)p, es.v[i].value, e) < 0) r = -1;
+        if (r < 0) break;
+        if (!((p + 1) & 0xfff) || p + 1 == m->profiles_count) cli_progress(c, "profiles", p + 1, m->profiles_count);
     }
-    if (r == 0) cli_progress(c, "entries", done, n);
+    entries_free(&es);
     cli_progress_done(c);
     if (r < 0) {
         mtx_writer_abort(w);

@@ -174,6 +174,7 @@ struct mmm_writer {
     size_t profiles, cap;
     mc_entries scratch;       /* for add_dense */
     mmm_bytes bytes;          /* for add */
+    mmm_sorter sorter;        /* for add, made at the first long profile */
 };
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -299,7 +300,8 @@ int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e)
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
 {
     if (w->offset > w->limit) return too_large(w, e);
-    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, NULL, &w->bytes);
+    if (es->n >= SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count);   /* else sorting */
+    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
     if (rc == -1) return mc_fail(e, "%s: out of memory", w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
     return mmm_writer_add_encoded(w, &w->bytes, e);
@@ -319,6 +321,7 @@ static void writer_free(mmm_writer *w)
     free(w->offsets);
     entries_free(&w->scratch);
     mmm_bytes_free(&w->bytes);
+    mmm_sorter_free(&w->sorter);
     free(w);
 }
 
@@ -485,34 +488,29 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
     return 0;
 }
 
-/* The last gene a profile's pairs reach: a pass without stores, so that the
- * summing loop needs no bound check. */
-static uint64_t last_gene(const uint8_t *b, const uint8_t *end)
-{
-    uint64_t gene = 0;
-    for (; b < end; b += 2) gene += b[0];
-    return gene;
-}
-
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const uint8_t *b, *end;
     if (p >= m->profiles_count) return bad_profile(m, p, e);
     profile_span(m, p, &b, &end);
-    uint64_t gene = last_gene(b, end), sum = 0;
-    if (b < end && gene >= m->genes_count) return bad_gene(m, p, gene, e);
-    gene = 0;
+    uint64_t gene = 0, sum = 0, G = m->genes_count;
+    /* Both bytes are read before the store into ROW, which may alias them for
+     * the compiler; the bound check is one predictable branch. */
     if (!gmap) {
         for (; b < end; b += 2) {
-            gene += b[0];
-            row[gene] += b[1];
-            sum += b[1];
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            row[gene] += v;
+            sum += v;
         }
     } else {
         for (; b < end; b += 2) {
-            gene += b[0];
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
             int32_t g = gmap[gene];
-            if (g >= 0) row[g] += b[1], sum += b[1];
+            if (g >= 0) row[g] += v, sum += v;
         }
     }
     *total = sum;
