@@ -132,12 +132,16 @@ void mmm_sorter_free(mmm_sorter *s)
  * gene present, then the bits read in order (zeros dropped, both left clear
  * for the next profile).  With ~30,000 genes this beats sorting once a
  * profile has more than a few dozen entries; every gene must be in range. */
-static void canonicalize_dense(mc_entries *es, mmm_sorter *s)
+static int canonicalize_dense(mc_entries *es, mmm_sorter *s)
 {
     uint64_t *bits = s->bits, *value = s->value;
     size_t lo = SIZE_MAX, hi = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t g = es->v[i].gene;
+        if (g >= s->genes_count) {   /* out of range: undo, and let sorting find it */
+            for (size_t k = 0; k < i; k++) value[es->v[k].gene] = 0, bits[es->v[k].gene >> 6] = 0;
+            return 0;
+        }
         value[g] += es->v[i].value;
         bits[g >> 6] |= (uint64_t)1 << (g & 63);
         if (g >> 6 < lo) lo = g >> 6;
@@ -153,6 +157,7 @@ static void canonicalize_dense(mc_entries *es, mmm_sorter *s)
         bits[w] = 0;
     }
     es->n = k;
+    return 1;
 }
 
 void entries_free(mc_entries *es)
@@ -253,10 +258,8 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
 {
     x->n = 0;
     x->bad_gene = 0;
-    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT;
-    for (size_t i = 0; dense && i < es->n; i++) dense = es->v[i].gene < genes_count;   /* else the error below */
-    if (dense) canonicalize_dense(es, s);
-    else if (entries_canonicalize(es) < 0) return -1;
+    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
+    if (!dense && entries_canonicalize(es) < 0) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t gene = es->v[i].gene, d = gene - current;
@@ -266,13 +269,18 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
             x->gene = gene;
             return 0;
         }
-        uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* pairs this entry can take */
+        uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* bytes this entry can take */
         if (most > limit - x->n) return -2;
-        if (grow_bytes(x, x->n + most) < 0) return -1;
+        if (x->n + most > x->cap && grow_bytes(x, x->n + most) < 0) return -1;
         uint8_t *b = x->b + x->n;
-        for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
-        for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
-        *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        if (d <= 255 && v <= 255) {
+            b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+            b += 2;
+        } else {
+            for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
+            for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
+            *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        }
         x->n = (size_t)(b - x->b);
         current = gene;
     }
