@@ -435,6 +435,16 @@ int mmm_open(mmm_file *m, const char *path, mc_err *e)
     return rc;
 }
 
+void mmm_forget(const mmm_file *m)
+{
+    madvise((void *)m->map, m->size, MADV_DONTNEED);   /* advice: its failure changes nothing */
+}
+
+size_t mmm_profile_bytes(const mmm_file *m, uint32_t p)
+{
+    return p < m->profiles_count ? (size_t)(m->offsets[p + 1] - m->offsets[p]) : 0;
+}
+
 void mmm_close(mmm_file *m)
 {
     if (m->map) munmap((void *)m->map, m->size);

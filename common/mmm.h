@@ -88,6 +88,11 @@ typedef struct mmm_file {
 } mmm_file;
 
 int mmm_open(mmm_file *m, const char *path, mc_err *e);
+/* Drop the mapping's pages from the resident set (re-read from the page cache
+ * when touched again). */
+void mmm_forget(const mmm_file *m);
+/* Bytes of profile p's pairs (0 when out of range). */
+size_t mmm_profile_bytes(const mmm_file *m, uint32_t p);
 void mmm_close(mmm_file *m);
 
 /* Decode profile p into es (replacing its contents): sorted, unique, non-zero. */
