@@ -162,7 +162,7 @@ static int open_lanes(cells_job *j, mc_err *e)
     return 0;
 }
 
-/* Entries [from, to) of profile P to the gene set's rows, each a plausible count. */
+/* The N entries V of profile P to the gene set's rows, each a plausible count. */
 static int map_entries(const cells_job *j, size_t p, mc_entry *v, size_t n, mc_err *e)
 {
     for (size_t i = 0; i < n; i++) {
