@@ -258,7 +258,9 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
 {
     size_t first = x->n;
     x->bad_gene = 0;
-    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
+    int sorted = 1;   /* a dense row's entries (mc-group) need no sorting */
+    for (size_t i = 1; i < es->n && sorted; i++) sorted = es->v[i - 1].gene < es->v[i].gene;
+    int dense = !sorted && s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
     if (!dense && entries_canonicalize(es) < 0) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
