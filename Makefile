@@ -44,6 +44,8 @@ sanitize:
 	$(MAKE) -C build/sanitize all CFLAGS='$(SAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined'
 	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bats tests/
 
+include tests/fuzz/fuzz.mk
+
 bench: all
 	./bench/run.sh
 
