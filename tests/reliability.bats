@@ -58,3 +58,57 @@ open('huge.npy', 'wb').write(b'\x93NUMPY\x02\x00' + (2**31).to_bytes(4, 'little'
     assert_failure 1
     assert_output "lib-tool: huge.npy: .npy header of 2147483648 bytes (at most 10000)"
 }
+
+# A small data root from the shipped 10x v2 example (the fuzz fixture's recipe):
+# std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups).
+root() {
+    "$MC_ROOT/tests/fuzz/fixture.sh" "$T/r" >/dev/null 2>&1
+    cd "$T/r"
+}
+
+# Nine levels of nine aliases: 9^9 nodes once expanded, in 300 bytes.
+alias_bomb() {
+    printf 'a0: &a0 [x, x, x, x, x, x, x, x, x]\n'
+    for i in 1 2 3 4 5 6 7 8; do
+        p=a$((i - 1))
+        printf 'a%d: &a%d [*%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s, *%s]\n' $i $i $p $p $p $p $p $p $p $p $p
+    done
+}
+
+@test "yaml: an alias bomb in profiles.yaml, genes.yaml or format.yaml is refused within bounded memory (item 4)" {
+    root
+    for f in cells/pbmc/all/profiles.yaml genes/genes.yaml delaned/pbmc/all/format.yaml; do
+        { alias_bomb; cat $f; } >bomb && mv bomb $f
+    done
+    [ "$(wc -c <genes/genes.yaml)" -lt 1000 ]
+    # 1 GB of address space is far more than 10^6 nodes need and far less than 9^9
+    run -1 bash -c 'ulimit -v 1000000; mc-info cells/pbmc/all'
+    assert_output "mc-info: cells/pbmc/all/profiles.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
+    run -1 bash -c 'ulimit -v 1000000; mc-make-genes --organism human delaned/pbmc/all g2'
+    assert_output "mc-make-genes: delaned/pbmc/all/format.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
+    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes std/pbmc c2'
+    assert_output "mc-write-matrix: genes/genes.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
+    [ ! -e g2 ] && [ ! -e c2 ]
+}
+
+@test "yaml: a metadata file over 4 MiB is refused as it is read (item 4)" {
+    root
+    { cat cells/pbmc/all/profiles.yaml; head -c 5000000 /dev/zero | tr '\0' '#'; echo; } >big && mv big cells/pbmc/all/profiles.yaml
+    run -1 mc-info cells/pbmc/all
+    assert_output "mc-info: cells/pbmc/all/profiles.yaml: larger than 4194304 bytes, the limit for YAML"
+}
+
+@test "yaml: 050, +40 and !!str 40 are not integers, as \"40\" is not (item 7)" {
+    root
+    cp cells/pbmc/all/profiles.yaml good.yaml
+    n=$(sed -n 's/^genes_count: //p' good.yaml)
+    for bad in "0$n" "+$n" "!!str $n" "'$n'"; do
+        sed "s/^genes_count: .*/genes_count: $bad/" good.yaml >cells/pbmc/all/profiles.yaml
+        run -1 mc-info cells/pbmc/all
+        assert_output --regexp "^mc-info: cells/pbmc/all/profiles.yaml:[0-9]+: key 'genes_count' must be a non-negative integer$"
+    done
+    sed "s/^organism: .*/organism: !!str 40/" good.yaml >cells/pbmc/all/profiles.yaml
+    run mc-info cells/pbmc/all
+    assert_success
+    assert_line "organism: 40"
+}
