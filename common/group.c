@@ -101,7 +101,10 @@ static int integer_line(reader *r, const char *shown, size_t line, const char *t
     if (!text_is_integer(text, &v))
         return mc_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line, text);
     if (v > INT32_MAX) return mc_fail(e, "%s:%zu: group %s is too large", shown, line, text);
-    if (line <= r->g->profiles_count) r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
+    if (line > r->g->profiles_count)   /* stop here: the input may not end (yes 0 | mc-group) */
+        return mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found more", shown, line,
+                       r->g->profiles_count, r->c->path);
+    r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
     return 0;
 }
 

@@ -511,7 +511,7 @@ PY
     printf '0\n1\n0\n1\n1\n1\n' > g.txt
     run mc-group --groups g.txt cells/T
     assert_failure 1
-    assert_output "mc-group: g.txt:5: expected 4 lines (one group per profile of cells/T), found 6"
+    assert_output "mc-group: g.txt:5: expected 4 lines (one group per profile of cells/T), found more"
     run mc-group --groups - cells/T <<< "$(printf '0\nx\n0\n0')"
     assert_failure 1
     assert_output "mc-group: stdin:2: 'x' is not a group index (an integer; negative for an outlier)"

@@ -59,7 +59,7 @@ open('huge.npy', 'wb').write(b'\x93NUMPY\x02\x00' + (2**31).to_bytes(4, 'little'
     assert_output "lib-tool: huge.npy: .npy header of 2147483648 bytes (at most 10000)"
 }
 
-# A small data root from the shipped 10x v2 example (the fuzz fixture's recipe):
+# A small data root from the shipped 10x v3 example (the fuzz fixture's recipe):
 # std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups).
 root() {
     "$MC_ROOT/tests/fuzz/fixture.sh" "$T/r" >/dev/null 2>&1
@@ -111,4 +111,31 @@ alias_bomb() {
     run mc-info cells/pbmc/all
     assert_success
     assert_line "organism: 40"
+}
+
+@test "make-view: --profiles /dev/zero is an error, never an empty view and exit 0 (item 2)" {
+    root
+    # 4 GB of address space: where getline's ENOMEM once read as the end of the file
+    run -1 bash -c 'ulimit -v 4000000; mc-make-view --profiles /dev/zero cells/pbmc v'
+    assert_output "mc-make-view: /dev/zero:1: line longer than 1048576 bytes"
+    [ ! -e v ]
+    run -1 bash -c 'ulimit -v 4000000; mc-make-view --exclude-genes - cells/pbmc v </dev/zero'
+    assert_output "mc-make-view: stdin:1: line longer than 1048576 bytes"
+    [ ! -e v ]
+}
+
+@test "p.barcode.txt and --groups from /dev/zero stop at the line limit (item 4)" {
+    root
+    before=$(ls -la --time-style=full-iso views/good views/good/groups)
+    run -1 bash -c 'ulimit -v 1000000; mc-group --force --groups /dev/zero views/good'
+    assert_output "mc-group: /dev/zero:1: line longer than 1048576 bytes"
+    # an endless stream of valid lines stops one past the profiles
+    n=$(mc-sum views/good | wc -l)
+    [ "$n" -gt 100 ]
+    run -1 bash -c 'yes 0 | mc-group --force --groups - views/good'
+    assert_output "mc-group: stdin:$((n + 1)): expected $n lines (one group per profile of views/good), found more"
+    [ "$(ls -la --time-style=full-iso views/good views/good/groups)" = "$before" ]
+    ln -sf /dev/zero cells/pbmc/all/p.barcode.txt
+    run -1 bash -c 'ulimit -v 1000000; mc-sum cells/pbmc'
+    assert_output "mc-sum: cells/pbmc/all/p.barcode.txt:1: line longer than 1048576 bytes"
 }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # fixture.sh OUT: the data root fuzz_select reads (and seeds are taken from):
-# the shipped 10x v2 example imported, written, collected, viewed and grouped
+# the shipped 10x v3 example imported, written, collected, viewed and grouped
 # by the tools of bin/.  OUT/cells/pbmc is the collection the harness opens.
 set -eu
 out=$1
@@ -8,7 +8,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 export PATH="$root/bin:$PATH"
 rm -rf "$out.tmp" && mkdir -p "$out.tmp"
 cd "$out.tmp"
-mc-import-hca "$root/tests/data/10x/1.2.0/filtered_gene_bc_matrices_h5.h5" std/pbmc
+mc-import-hca "$root/tests/data/10x/3.0.0/filtered_feature_bc_matrix.h5" std/pbmc
 mc-delane std/pbmc delaned/pbmc
 mc-make-genes --organism human delaned/pbmc/all genes
 mc-write-matrix delaned/pbmc/all cells/pbmc/all
