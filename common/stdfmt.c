@@ -1,5 +1,6 @@
 /* stdfmt: the STD standard text form: format.yaml, CSV tables via libcsv, the matrix through the filters. */
 #include "stdfmt.h"
+#include "lineread.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -435,6 +436,9 @@ typedef struct csv_reader {
     char **header;
     size_t nheader;
     size_t keep_cap;
+    size_t record_bytes;       /* of the record being parsed, fed so far */
+    uint64_t max_rows;         /* rows the matrix's size line announces (UINT64_MAX: unknown) */
+    const char *matrix;        /* its path, for the message */
 } csv_reader;
 
 static void fail_at(csv_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -568,6 +572,8 @@ static void end_record(csv_reader *r)
         if (grow((void **)&t->keep, &r->keep_cap, t->rows_total + 1, sizeof *t->keep) < 0) return reader_oom(r);
         t->keep[t->rows_total] = keep ? (uint32_t)t->count : STD_DROPPED;
     }
+    if (t->rows_total >= r->max_rows)   /* refused now, not after reading the rest */
+        return fail_at(r, "more rows than the %llu of the size line of %s", (unsigned long long)r->max_rows, r->matrix);
     t->rows_total++;
     r->slen = 0;
     if (!keep) return;
@@ -624,6 +630,10 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
         while (s < end) {
             char *nl = memchr(s, '\n', (size_t)(end - s));
             char *stop = nl ? nl + 1 : end;
+            if (p->pstate == 0) r->record_bytes = 0;   /* libcsv's ROW_NOT_BEGUN: between records */
+            if ((r->record_bytes += (size_t)(stop - s)) > MC_MAX_LINE)   /* before libcsv buffers it */
+                return mc_fail(r->e, "%s:%llu: a row longer than %u bytes", r->spec->path, (unsigned long long)r->line,
+                               MC_MAX_LINE);
             if (csv_parse(p, s, (size_t)(stop - s), on_field, on_record, r) != (size_t)(stop - s) && !r->failed)
                 return mc_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
                                csv_strerror(csv_error(p)));
@@ -638,9 +648,9 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
     return r->failed ? -1 : 0;
 }
 
-static int read_csv(const csv_spec *c, std_table *t, mc_err *e)
+static int read_csv(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e)
 {
-    csv_reader r = {.spec = c, .t = t, .e = e, .line = 1, .in_header = c->header};
+    csv_reader r = {.spec = c, .t = t, .e = e, .line = 1, .in_header = c->header, .max_rows = max_rows, .matrix = matrix};
     struct csv_parser p;
     char *buf = NULL;
     gzFile gz = NULL;
@@ -804,16 +814,30 @@ done:
     return rc;
 }
 
+/* The rows (COLS: columns) the matrix's size line announces, so a profiles CSV
+ * with more rows is refused at the first one too many (genes are never that
+ * many, and mc-make-genes reads them without the matrix); UINT64_MAX when the
+ * matrix cannot be read yet (std_matrix_open will say why, if it is needed). */
+static uint64_t matrix_axis(const std_dir *s, int cols)
+{
+    mc_err ignored;
+    mtx_reader *m = mtx_open(s->matrix_path, &ignored);
+    if (!m) return UINT64_MAX;
+    uint64_t n = cols ? mtx_cols(m) : mtx_rows(m);
+    mtx_close(m);
+    return n;
+}
+
 int std_load_genes(std_dir *s, mc_err *e)
 {
-    if (read_csv(&s->format->genes, &s->genes, e) < 0) return -1;
+    if (read_csv(&s->format->genes, &s->genes, s->matrix_path, UINT64_MAX, e) < 0) return -1;
     s->genes_loaded = 1;
     return 0;
 }
 
 int std_load_profiles(std_dir *s, mc_err *e)
 {
-    if (read_csv(&s->format->profiles, &s->profiles, e) < 0) return -1;
+    if (read_csv(&s->format->profiles, &s->profiles, s->matrix_path, matrix_axis(s, 1), e) < 0) return -1;
     s->profiles_loaded = 1;
     return derive_lane_batch(s, e);
 }

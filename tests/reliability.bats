@@ -139,3 +139,34 @@ alias_bomb() {
     run -1 bash -c 'ulimit -v 1000000; mc-sum cells/pbmc'
     assert_output "mc-sum: cells/pbmc/all/p.barcode.txt:1: line longer than 1048576 bytes"
 }
+
+@test "csv: /dev/zero as profiles.csv or genes.csv stops at the row limit (item 4)" {
+    root
+    cp -r std/pbmc s2
+    ln -sf /dev/zero s2/profiles.csv
+    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes s2 c2'
+    assert_output "mc-write-matrix: s2/profiles.csv:1: a row longer than 1048576 bytes"
+    ln -sf /dev/zero s2/genes.csv
+    run -1 bash -c 'ulimit -v 1000000; mc-delane s2 d2'
+    assert_output "mc-delane: s2/genes.csv:1: a row longer than 1048576 bytes"
+    # a quoted field running over many lines is one row too
+    rm s2/profiles.csv
+    { echo 'barcode,lane,batch'; printf '"'; yes x | head -600000; } >s2/profiles.csv
+    rm s2/genes.csv && cp std/pbmc/genes.csv s2/genes.csv
+    run -1 mc-delane s2 d2
+    assert_output "mc-delane: s2/profiles.csv:524289: a row longer than 1048576 bytes"
+    [ ! -e c2 ] && [ ! -e d2 ]
+}
+
+@test "csv: rows beyond the size line's count are refused at the first one, not after the whole file (item 4)" {
+    root
+    cp -r std/pbmc s2
+    n=$(sed -n 2p s2/umis.mtx | cut -d' ' -f2)
+    rm s2/profiles.csv
+    mkfifo s2/profiles.csv
+    # an endless profiles.csv: refused all the same, in bounded memory
+    { echo barcode,lane,batch; yes AAAC-1,all,all; } >s2/profiles.csv 2>/dev/null &
+    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes s2 c2'
+    assert_output "mc-write-matrix: s2/profiles.csv:$((n + 2)): more rows than the $n of the size line of s2/umis.mtx"
+    [ ! -e c2 ]
+}
