@@ -170,3 +170,34 @@ alias_bomb() {
     assert_output "mc-write-matrix: s2/profiles.csv:$((n + 2)): more rows than the $n of the size line of s2/umis.mtx"
     [ ! -e c2 ]
 }
+
+@test "totals cache: a value overwritten in place is caught by --verify and recomputed by mc-sum (item 3)" {
+    root
+    mc-sum cells/pbmc >want
+    run mc-info --verify cells/pbmc
+    assert_success
+    assert_output "cells/pbmc: ok"
+    "$PY" -c '
+import numpy as np
+a = np.load("cells/pbmc/p.total_umis.npy"); a[0] += 1
+np.save("cells/pbmc/p.total_umis.npy", a)'
+    run mc-info --verify cells/pbmc
+    assert_failure 1
+    assert_output "mc-info: cells/pbmc/total_umis.uuid: the totals cache was modified after it was written"
+    run mc-sum cells/pbmc
+    assert_success
+    assert_output "$(cat want)"
+    run mc-info --verify cells/pbmc
+    assert_output "cells/pbmc: ok"
+    # a stamp copied from another container vouches for nothing
+    cp views/good/total_umis.uuid cells/pbmc/total_umis.uuid
+    run mc-info --verify cells/pbmc
+    assert_failure 1
+    assert_output "mc-info: cells/pbmc/total_umis.uuid: computed for another container than $(sed -n 's/^uuid: //p' cells/pbmc/profiles.yaml)"
+    run mc-sum cells/pbmc
+    assert_output "$(cat want)"
+    # a stamp of mc before issue 11 (the uuid alone) is not trusted, and not a problem
+    sed -n 1p views/good/total_umis.uuid >views/good/stamp && mv views/good/stamp views/good/total_umis.uuid
+    run mc-info --verify views/good
+    assert_output "views/good: ok"
+}
