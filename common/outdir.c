@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,23 @@ static char *sibling(const char *path, const char *what)
     return s;
 }
 
-/* Remove ".BASE.tmp-*" and ".BASE.old-*" beside PATH: what a killed run of the same
- * output left.  make and Snakemake never run two jobs for one output at once. */
+/* Is NAME (".BASE.tmp-PID", ".BASE.old-PID", BL the length of BASE) a leftover
+ * of a process that no longer runs?  One still running is writing it. */
+static int is_dead_leftover(const char *name, const char *base, size_t bl)
+{
+    if (name[0] != '.' || strncmp(name + 1, base, bl) ||
+        (strncmp(name + 1 + bl, ".tmp-", 5) && strncmp(name + 1 + bl, ".old-", 5)))
+        return 0;
+    const char *digits = name + 1 + bl + 5;
+    char *end;
+    errno = 0;
+    long pid = strtol(digits, &end, 10);
+    if (errno || end == digits || *end || pid <= 0 || pid > INT_MAX) return 0;   /* not one of ours */
+    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Remove what a killed run of the same output left beside PATH (".BASE.tmp-PID",
+ * ".BASE.old-PID" of a dead PID); a live writer's are its own to finish. */
 static void sweep_leftovers(const char *path)
 {
     const char *base;
@@ -102,10 +118,8 @@ static void sweep_leftovers(const char *path)
     size_t bl = strcspn(base, "/");
     struct dirent *de;
     while (d && (de = readdir(d))) {
-        const char *f = de->d_name;
-        if (f[0] != '.' || strncmp(f + 1, base, bl) || (strncmp(f + 1 + bl, ".tmp-", 5) && strncmp(f + 1 + bl, ".old-", 5)))
-            continue;
-        char *p = path_join(parent, f);
+        if (!is_dead_leftover(de->d_name, base, bl)) continue;
+        char *p = path_join(parent, de->d_name);
         mc_err ignored;
         if (p) remove_tree(p, &ignored);
         free(p);

@@ -5,7 +5,9 @@
  * kill -9 or full disk never leaves something make or Snakemake would take as
  * up to date.  An existing destination is an error unless force is set.
  * Beginning an output also removes what a killed run of the same output left
- * beside it (".NAME.tmp-PID", ".NAME.old-PID"). */
+ * beside it (".NAME.tmp-PID", ".NAME.old-PID" whose PID no longer runs; a
+ * live writer's are left alone, so of two runs on one output the second to
+ * commit finds the first's and fails as "already exists"). */
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
