@@ -93,6 +93,21 @@ static int genes_table(const h5_matrix *m, int with_type, std_table *t, mc_err *
     return 0;
 }
 
+/* What every later tool would refuse in the STD, refused now; messages name
+ * the HDF5 datasets the rows came from. */
+static int check_tables(const h5_matrix *m, std_table *genes, std_table *profiles, mc_err *e)
+{
+    char *csv_genes = genes->path, *csv_profiles = profiles->path, g[1200], p[1200];
+    snprintf(g, sizeof g, "%s: %s/%s", m->path, m->group, m->version == 3 ? "features/name" : "gene_names");
+    snprintf(p, sizeof p, "%s: %s/barcodes", m->path, m->group);
+    genes->path = g;
+    profiles->path = p;
+    int rc = std_check_genes(genes, e) < 0 || std_check_profiles(profiles, e) < 0 ? -1 : 0;
+    genes->path = csv_genes;
+    profiles->path = csv_profiles;
+    return rc;
+}
+
 /* umis.mtx: every entry, profile after profile. */
 static int write_matrix(const cli *c, h5_matrix *m, const char *path, mc_err *e)
 {
@@ -103,6 +118,12 @@ static int write_matrix(const cli *c, h5_matrix *m, const char *path, mc_err *e)
     h5_entry x;
     int r;
     while ((r = h5_next(m, &x, e)) > 0) {
+        if (x.value > STD_MAX_COUNT) {   /* the STD would be refused by every later tool */
+            mc_fail(e, "%s: %s/data: value %llu of profile %zu is not a plausible count (more than %u)", m->path,
+                    m->group, (unsigned long long)x.value, x.profile + 1, STD_MAX_COUNT);
+            r = -1;
+            break;
+        }
         if (mtx_writer_add(w, (uint32_t)x.gene, (uint32_t)x.profile, x.value, e) < 0) {
             r = -1;
             break;
@@ -129,7 +150,9 @@ static int import(const cli *c, const char *in, const char *out, const h5_opts *
         mc_fail(e, "%s: %zu genes x %zu profiles is too large for one STD", in, m.genes_count, m.profiles_count);
         goto out;
     }
-    if (genes_table(&m, o->all_features, &genes, e) < 0 || profiles_table(&m, &profiles, e) < 0) goto out;
+    if (genes_table(&m, o->all_features, &genes, e) < 0 || profiles_table(&m, &profiles, e) < 0 ||
+        check_tables(&m, &genes, &profiles, e) < 0)
+        goto out;
     if (outdir_begin(&od, out, force, e) < 0) goto out;
     begun = 1;
     char *umis = outdir_file(&od, STD_MATRIX);

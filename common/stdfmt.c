@@ -16,6 +16,7 @@
 #include "meta.h"
 #include "npy.h"
 #include "txt.h"
+#include "strmap.h"
 #include "outdir.h"
 
 #define READ_CHUNK (1u << 20)
@@ -828,18 +829,89 @@ static uint64_t matrix_axis(const std_dir *s, int cols)
     return n;
 }
 
+/* Where row I of T came from, for messages: "PATH:LINE" when read from a CSV,
+ * else "PATH: row I+1". */
+static void row_at(const std_table *t, size_t i, char *out, size_t cap)
+{
+    if (t->line) snprintf(out, cap, "%s:%llu", t->path, (unsigned long long)t->line[i]);
+    else snprintf(out, cap, "%s: row %zu", t->path, i + 1);
+}
+
+int std_check_genes(const std_table *t, mc_err *e)
+{
+    long c = std_column_index(t, "name");
+    char at[600];
+    for (size_t i = 0; c >= 0 && i < t->count; i++)
+        if (!std_value(t, (size_t)c, i)[0]) {
+            row_at(t, i, at, sizeof at);
+            return mc_fail(e, "%s: empty gene name", at);
+        }
+    return 0;
+}
+
+/* "LANE\tBARCODE" of row I into *key (grown as needed). */
+static int lane_key(const std_table *t, long lane, long bc, size_t i, char **key, size_t *cap)
+{
+    const char *l = lane >= 0 ? std_value(t, (size_t)lane, i) : "", *b = std_value(t, (size_t)bc, i);
+    size_t n = strlen(l) + strlen(b) + 2;
+    if (n > *cap) {
+        char *k = realloc(*key, n);
+        if (!k) return -1;
+        *key = k;
+        *cap = n;
+    }
+    snprintf(*key, n, "%s\t%s", l, b);
+    return 0;
+}
+
+/* Barcodes of one lane are names: none empty, none twice (profiles are looked
+ * up by them).  Keys live in one arena so the map can borrow them. */
+int std_check_profiles(const std_table *t, mc_err *e)
+{
+    long bc = std_column_index(t, "barcode"), lane = std_column_index(t, "lane");
+    if (bc < 0) return 0;
+    strmap m;
+    std_table keys = {0};
+    char *key = NULL, at[600], first[600], *const name = "key";
+    const field_type str = FIELD_STR;
+    size_t cap = 0, old;
+    int rc = strmap_init(&m, t->count) < 0 || std_table_init(&keys, t->path, &name, &str, 1, e) < 0 ? -2 : 0;
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        row_at(t, i, at, sizeof at);
+        if (!std_value(t, (size_t)bc, i)[0]) rc = mc_fail(e, "%s: empty barcode", at);
+        else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || std_table_add(&keys, (const char *const *)&key, e) < 0)
+            rc = -2;
+    }
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        int put = strmap_put(&m, std_value(&keys, 0, i), i, &old);
+        if (put < 0) rc = -2;
+        else if (put == 0) {
+            row_at(t, i, at, sizeof at);
+            if (t->line) snprintf(first, sizeof first, "line %llu", (unsigned long long)t->line[old]);
+            else snprintf(first, sizeof first, "row %zu", old + 1);
+            rc = mc_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, std_value(t, (size_t)bc, i),
+                         lane >= 0 ? std_value(t, (size_t)lane, i) : "all", first);
+        }
+    }
+    if (rc == -2) rc = oom(e, t->path);
+    free(key);
+    std_table_free(&keys);
+    strmap_free(&m);
+    return rc;
+}
+
 int std_load_genes(std_dir *s, mc_err *e)
 {
     if (read_csv(&s->format->genes, &s->genes, s->matrix_path, UINT64_MAX, e) < 0) return -1;
     s->genes_loaded = 1;
-    return 0;
+    return std_check_genes(&s->genes, e);
 }
 
 int std_load_profiles(std_dir *s, mc_err *e)
 {
     if (read_csv(&s->format->profiles, &s->profiles, s->matrix_path, matrix_axis(s, 1), e) < 0) return -1;
     s->profiles_loaded = 1;
-    return derive_lane_batch(s, e);
+    return derive_lane_batch(s, e) < 0 ? -1 : std_check_profiles(&s->profiles, e);
 }
 
 void std_close(std_dir *s)
@@ -896,6 +968,9 @@ int std_matrix_next(std_matrix *m, uint32_t *gene, uint32_t *profile, uint64_t *
     for (;;) {
         int rc = mtx_next(m->r, gene, profile, value, e);
         if (rc <= 0) return rc;
+        if (*value > STD_MAX_COUNT)   /* refused by every reader of an STD, not only the last */
+            return mc_fail(e, "%s:%llu: value %llu is not a plausible count (more than %u)", mtx_path(m->r),
+                           (unsigned long long)mtx_line(m->r), (unsigned long long)*value, STD_MAX_COUNT);
         if (m->gene_keep && (*gene = m->gene_keep[*gene]) == STD_DROPPED) continue;
         if (m->profile_keep && (*profile = m->profile_keep[*profile]) == STD_DROPPED) continue;
         return 1;

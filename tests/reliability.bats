@@ -232,3 +232,58 @@ all"
         [ "$(ls -A o$i)" = all ]
     done
 }
+
+# The shipped 10x v3 file with one change made by h5py: big, dup, emptybc, emptyname.
+h5_with() {
+    "$PY" - "$1" "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" <<'PY'
+import h5py, shutil, sys
+what, src = sys.argv[1], sys.argv[2]
+shutil.copy(src, what + ".h5")
+with h5py.File(what + ".h5", "r+") as h:
+    m = h["matrix"]
+    if what == "big":
+        d = m["data"][:].astype("<i8"); d[5] = 2**40
+        del m["data"]; m["data"] = d
+    else:
+        ds, i = {"dup": ("barcodes", 3), "emptybc": ("barcodes", 2), "emptyname": ("features/name", 4)}[what]
+        v = m[ds][:]; v[i] = v[1] if what == "dup" else b""; m[ds][:] = v
+PY
+}
+
+@test "import: a count of 2^40, a barcode twice or empty, an empty gene name refused by the first tool (item 6)" {
+    for w in big dup emptybc emptyname; do h5_with $w; done
+    run -1 mc-import-hca big.h5 std
+    assert_output "mc-import-hca: big.h5: /matrix/data: value 1099511627776 of profile 1 is not a plausible count (more than 16777216)"
+    run -1 mc-import-hca dup.h5 std
+    assert_output "mc-import-hca: dup.h5: /matrix/barcodes: row 4: barcode 'AAACGCTTCAGCCCAG-1' twice in lane 'all' (first at row 2)"
+    run -1 mc-import-hca emptybc.h5 std
+    assert_output "mc-import-hca: emptybc.h5: /matrix/barcodes: row 3: empty barcode"
+    run -1 mc-import-hca emptyname.h5 std
+    assert_output "mc-import-hca: emptyname.h5: /matrix/features/name: row 5: empty gene name"
+    [ ! -e std ]
+    # the same in an STD: mc-delane refuses what mc-write-matrix would
+    mc-import-hca "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" good
+    cp -r good s && sed -i '3s/ [0-9]*$/ 1099511627776/' s/umis.mtx
+    run -1 mc-delane s d
+    assert_output "mc-delane: s/umis.mtx:3: value 1099511627776 is not a plausible count (more than 16777216)"
+    cp good/umis.mtx s/ && sed -i '5s/^[^,]*,/AAACCCAAGGAGAGTA-1,/' s/profiles.csv
+    run -1 mc-delane s d
+    assert_output "mc-delane: s/profiles.csv:5: barcode 'AAACCCAAGGAGAGTA-1' twice in lane 'all' (first at line 2)"
+    cp good/profiles.csv s/ && sed -i '4s/^[^,]*,/,/' s/profiles.csv
+    run -1 mc-delane s d
+    assert_output "mc-delane: s/profiles.csv:4: empty barcode"
+    cp good/profiles.csv s/ && sed -i '3s/,[^,]*$/,/' s/genes.csv
+    run -1 mc-delane s d
+    assert_output "mc-delane: s/genes.csv:3: empty gene name"
+    run -1 mc-make-genes --organism human s g
+    assert_output "mc-make-genes: s/genes.csv:3: empty gene name"
+    [ ! -e d ] && [ ! -e g ]
+    # the same barcode in two lanes is two profiles
+    cp good/genes.csv s/ && sed -i '3s/^\([^,]*\),all,all/\1,two,two/; 4s/^[^,]*,all,all/'"$(sed -n '3s/,.*//p' good/profiles.csv)"',all,all/' s/profiles.csv
+    run mc-delane s d
+    assert_success
+    assert_equal "$(cat d/lanes.txt)" "all
+two"
+    assert_equal "$(cut -d, -f1 d/two/profiles.csv | sed 1d)" "$(sed -n '3s/,.*//p' good/profiles.csv)"
+    grep -q "^$(sed -n '3s/,.*//p' good/profiles.csv),all,all$" d/all/profiles.csv
+}
