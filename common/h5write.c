@@ -65,11 +65,29 @@ static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
     return 0;
 }
 
+/* HDF5's reason on one line: a failed write's description spans several
+ * lines ("file write failed: time = ...\n, filename = ..., errno = 28, ..."),
+ * so keep its first clause and the system's own words for its errno. */
+static void one_line(char *d, size_t cap)
+{
+    const char *en = strstr(d, "errno = ");
+    int num;
+    if (en && sscanf(en, "errno = %d", &num) == 1) {
+        char *colon = strchr(d, ':');
+        if (colon) *colon = 0;
+        size_t n = strlen(d);
+        snprintf(d + n, cap - n, ": %s", strerror(num));
+    }
+    for (char *p = d; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+}
+
 /* "SHOWN: OBJ: WHAT: HDF5's reason"; call right after the failing call. */
 static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
 {
     char d[256] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    one_line(d, sizeof d);
     return mc_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
 }
 
@@ -83,6 +101,10 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
         mc_fail(e, "%s: out of memory", shown);
         return NULL;
     }
+    /* A file whose close failed (a full disk) stays in HDF5's list of open
+     * files, and its exit handler then crashes closing it again (1.10:
+     * H5F__close_cb from H5_term_library).  The process frees it at exit. */
+    H5dont_atexit();
     H5Eget_auto2(H5E_DEFAULT, &f->old_func, &f->old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if ((f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {

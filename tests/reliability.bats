@@ -287,3 +287,14 @@ two"
     assert_equal "$(cut -d, -f1 d/two/profiles.csv | sed 1d)" "$(sed -n '3s/,.*//p' good/profiles.csv)"
     grep -q "^$(sed -n '3s/,.*//p' good/profiles.csv),all,all$" d/all/profiles.csv
 }
+
+@test "export: --h5ad and --10x to a full filesystem give one line and exit 1, no crash (item 1)" {
+    root
+    for f in "--h5ad o/x.h5ad" "--10x o/x.h5"; do
+        # a 64 KiB tmpfs in a mount namespace of its own: a disk that fills up
+        run unshare -rm sh -c "mkdir -p o && mount -t tmpfs -o size=64k tmpfs o && mc-export views/good $f; echo status=\$?; ls -A o"
+        assert_success
+        assert_output --regexp "^mc-export: o/x\.h5(ad)?: /(X|matrix)/[a-z]+: cannot close: file write failed: No space left on device
+status=1$"
+    done
+}
