@@ -25,12 +25,16 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e);
 int outdir_check(const char *final, int force, mc_err *e);
 /* Path of FILE inside the temporary directory (malloc'd). */
 char *outdir_file(const outdir *o, const char *file);
-/* Rename into place (replacing an old output when force); frees o. */
+/* fsync every file and directory of the temporary, and its parent; rename
+ * into place (replacing an old output when force); fsync the parent again, so
+ * a power loss never leaves a committed-looking output with missing bytes
+ * (MC_NO_FSYNC=1 skips the syncs).  Frees o; on failure the temporary is
+ * removed and an old output left as it was. */
 int outdir_commit(outdir *o, mc_err *e);
 /* Remove the temporary directory and everything in it; frees o.  Safe after commit. */
 void outdir_abort(outdir *o);
 
-/* The same for one file: write to outfile.tmp, then commit renames it. */
+/* The same for one file: write to outfile.tmp, then commit syncs and renames it. */
 typedef struct outfile {
     char *final;
     char *tmp;
