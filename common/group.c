@@ -314,8 +314,12 @@ int groups_write(container *c, const grouping *g, int write_group, int force, co
     if (groups_fill(c, g, &groups, ui, e) < 0 ||
         view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
         goto done;
-    if ((!write_group || outfile_commit(&group_file, e) == 0) && outdir_commit(&groups, e) == 0)
-        rc = outdir_commit(&outliers, e);
+    commit_set set = {0};   /* all three or none: a failed rename undoes the others */
+    if ((!write_group || commit_set_file(&set, &group_file, e) == 0) && commit_set_dir(&set, &groups, e) == 0 &&
+        commit_set_dir(&set, &outliers, e) == 0)
+        rc = 0;
+    if (rc == 0) commit_set_done(&set);
+    else commit_set_undo(&set);
 done:
     outdir_abort(&groups);   /* no-ops after a commit */
     outdir_abort(&outliers);

@@ -232,35 +232,53 @@ static int sync_parent(const char *path, mc_err *e)
     return rc;
 }
 
-/* Move tmp into final: an old final (force) is moved aside first and removed
- * only once the new one is in place and its directory synced; on any failure
- * the new one goes back to tmp (for the caller to remove) and the old returns. */
-static int replace(const char *tmp, const char *final, int force, mc_err *e)
+/* Move tmp into final and sync its directory; an old final (force) is moved
+ * aside to *old (NULL if none), for the caller to drop or put back.  On
+ * failure the new one is back at tmp (for the caller to remove) and the old
+ * one in place. */
+static int swap_in(const char *tmp, const char *final, int force, char **old, mc_err *e)
 {
-    char *old = NULL;
-    int rc = 0;
+    *old = NULL;
     if (path_exists(final)) {
         if (!force) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        if (!(old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
-        remove_tree(old, e);
-        if (rename(final, old) < 0) {
-            rc = mc_fail_errno(e, final, "cannot move the old output aside");
-            free(old);
+        if (!(*old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
+        mc_err ignored;
+        remove_tree(*old, &ignored);
+        if (rename(final, *old) < 0) {
+            int rc = mc_fail_errno(e, final, "cannot move the old output aside");
+            free(*old);
+            *old = NULL;
             return rc;
         }
     }
+    int rc = 0;
     if (rename(tmp, final) < 0) rc = mc_fail_errno(e, final, "cannot rename the output into place");
     else if (sync_wanted() && sync_parent(final, e) < 0) {
-        rename(final, tmp);
+        rename(final, tmp);   /* not durable: not committed either */
         rc = -1;
     }
-    if (rc < 0 && old) rename(old, final);
-    else if (old) {
-        mc_err ignored;
-        remove_tree(old, &ignored);
+    if (rc < 0 && *old) {
+        rename(*old, final);
+        free(*old);
+        *old = NULL;
     }
-    free(old);
     return rc;
+}
+
+static void drop_old(char *old)
+{
+    mc_err ignored;
+    if (old) remove_tree(old, &ignored);
+    free(old);
+}
+
+/* swap_in, the old output removed once the new one is in place. */
+static int replace(const char *tmp, const char *final, int force, mc_err *e)
+{
+    char *old;
+    if (swap_in(tmp, final, force, &old, e) < 0) return -1;
+    drop_old(old);
+    return 0;
 }
 
 int outdir_commit(outdir *o, mc_err *e)
@@ -273,6 +291,91 @@ int outdir_commit(outdir *o, mc_err *e)
     }
     outdir_free(o);
     return 0;
+}
+
+/* O's file synced, with its directory, and not about to replace a directory. */
+static int file_ready(const outfile *o, mc_err *e)
+{
+    struct stat st;
+    if (lstat(o->final, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return mc_fail_errno(e, o->final, "cannot rename the output into place");
+    }
+    return sync_wanted() && (sync_path(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+}
+
+/* --- several outputs at once ------------------------------------------------------- */
+
+static int set_add(commit_set *s, const char *tmp, const char *final, int force, mc_err *e)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 4;
+        char **f = realloc(s->final, cap * sizeof *f);
+        if (f) s->final = f;
+        char **o = f ? realloc(s->old, cap * sizeof *o) : NULL;
+        if (!o) return mc_fail(e, "%s: out of memory", final);
+        s->old = o;
+        s->cap = cap;
+    }
+    char *old, *f = strdup(final);
+    if (!f) return mc_fail(e, "%s: out of memory", final);
+    if (swap_in(tmp, final, force, &old, e) < 0) {
+        free(f);
+        return -1;
+    }
+    s->final[s->n] = f;
+    s->old[s->n++] = old;
+    return 0;
+}
+
+int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
+{
+    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    if (rc == 0) rc = set_add(s, o->tmp, o->final, o->force, e);
+    if (rc < 0) outdir_abort(o);
+    else outdir_free(o);
+    return rc;
+}
+
+int commit_set_file(commit_set *s, outfile *o, mc_err *e)
+{
+    int rc = file_ready(o, e);
+    if (rc == 0) rc = set_add(s, o->tmp, o->final, 1, e);
+    if (rc < 0) outfile_abort(o);
+    else {
+        free(o->tmp);
+        free(o->final);
+        memset(o, 0, sizeof *o);
+    }
+    return rc;
+}
+
+static void set_free(commit_set *s)
+{
+    free(s->final);
+    free(s->old);
+    memset(s, 0, sizeof *s);
+}
+
+void commit_set_done(commit_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        drop_old(s->old[i]);
+        free(s->final[i]);
+    }
+    set_free(s);
+}
+
+void commit_set_undo(commit_set *s)
+{
+    for (size_t i = s->n; i-- > 0;) {
+        mc_err ignored;
+        remove_tree(s->final[i], &ignored);
+        if (s->old[i]) rename(s->old[i], s->final[i]);
+        free(s->old[i]);
+        free(s->final[i]);
+    }
+    set_free(s);
 }
 
 void outdir_abort(outdir *o)
@@ -297,12 +400,8 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
 int outfile_commit(outfile *o, mc_err *e)
 {
     int rc = 0;
-    if (sync_wanted() && (sync_path(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0)) rc = -1;
-    else if (rename(o->tmp, o->final) < 0) rc = mc_fail_errno(e, o->final, "cannot rename the output into place");
-    else if (sync_wanted() && sync_parent(o->final, e) < 0) {
-        rename(o->final, o->tmp);   /* not durable: not committed either */
-        rc = -1;
-    }
+    if (file_ready(o, e) < 0) rc = -1;
+    else rc = replace(o->tmp, o->final, 1, e);   /* begin checked --force; the old file comes back on failure */
     if (rc < 0) unlink(o->tmp);
     free(o->tmp);
     free(o->final);

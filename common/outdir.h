@@ -11,6 +11,7 @@
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
+#include <stddef.h>
 #include "err.h"
 
 typedef struct outdir {
@@ -42,6 +43,20 @@ typedef struct outfile {
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e);
 int outfile_commit(outfile *o, mc_err *e);
 void outfile_abort(outfile *o);
+
+/* Several outputs that stand or fall together (mc-group: groups, outliers,
+ * p.group.npy): each commit keeps the output it replaced until commit_set_done
+ * drops them all; commit_set_undo removes the new ones and puts the old back.
+ * A failed commit aborts its own output (and frees o) but undoes no other;
+ * done or undo frees the set. */
+typedef struct commit_set {
+    char **final, **old;
+    size_t n, cap;
+} commit_set;
+int commit_set_dir(commit_set *s, outdir *o, mc_err *e);
+int commit_set_file(commit_set *s, outfile *o, mc_err *e);
+void commit_set_done(commit_set *s);
+void commit_set_undo(commit_set *s);
 
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);
