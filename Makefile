@@ -45,6 +45,7 @@ sanitize:
 	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bats tests/
 
 include tests/fuzz/fuzz.mk
+include tests/fault/fault.mk
 
 bench: all
 	./bench/run.sh
@@ -53,4 +54,4 @@ demo: all
 	./scripts/demo.sh
 
 clean:
-	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS)
+	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
