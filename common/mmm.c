@@ -300,7 +300,7 @@ int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
 {
     if (begin_profile(w, e) < 0) return -1;
     if (n > w->limit - w->offset) return too_large(w, e);
-    fwrite(b, 1, n, w->f);
+    if (n) fwrite(b, 1, n, w->f);   /* an empty profile may come with no buffer at all */
     w->offset += n;
     return 0;
 }
