@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
     [ -x "$b" ] && { echo "== $b"; "$b"; }
 done
+echo "== bench/fsync.sh"
+bench/fsync.sh
 echo "== bench/peer.sh"
 bench/peer.sh "${BENCH_CELLS:-100000}"

@@ -183,7 +183,7 @@ static void outdir_free(outdir *o)
 
 /* A committed output must hold all its bytes after a power loss, so its files
  * and directories are fsync'd before the rename and the directory holding it
- * after.  MC_NO_FSYNC=1 skips this (scratch filesystems; bench/fsync.sh
+ * after (before the rename the parent need not be: only the new name matters).  MC_NO_FSYNC=1 skips this (scratch filesystems; bench/fsync.sh
  * measures what it costs). */
 static int sync_wanted(void)
 {
@@ -220,6 +220,11 @@ static int sync_tree(const char *dir, mc_err *e)
     }
     closedir(d);
     return rc == 0 ? sync_path(dir, e) : rc;
+}
+
+void outdir_write_behind(int fd)
+{
+    if (sync_wanted()) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);   /* a hint: nothing to report */
 }
 
 /* The directory holding PATH. */
@@ -283,7 +288,7 @@ static int replace(const char *tmp, const char *final, int force, mc_err *e)
 
 int outdir_commit(outdir *o, mc_err *e)
 {
-    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = replace(o->tmp, o->final, o->force, e);
     if (rc < 0) {
         outdir_abort(o);
@@ -301,7 +306,7 @@ static int file_ready(const outfile *o, mc_err *e)
         errno = EISDIR;
         return mc_fail_errno(e, o->final, "cannot rename the output into place");
     }
-    return sync_wanted() && (sync_path(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    return sync_wanted() && sync_path(o->tmp, e) < 0 ? -1 : 0;
 }
 
 /* --- several outputs at once ------------------------------------------------------- */
@@ -330,7 +335,7 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
 
 int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
 {
-    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = set_add(s, o->tmp, o->final, o->force, e);
     if (rc < 0) outdir_abort(o);
     else outdir_free(o);
