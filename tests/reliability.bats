@@ -298,3 +298,15 @@ two"
 status=1$"
     done
 }
+
+@test "errors stay one line when what they quote holds a line break (fuzz_npy's first find)" {
+    mkdir $'x\ny'
+    run -1 mc-info $'x\ny'
+    assert_output "mc-info: x y: not a container (no profiles.yaml)"
+    "$PY" -c "
+h = b\"{'descr': '<i4', 'fortran_order': False, 'shape': (3,), 'a\\nb': 1, }\"
+h += b' ' * ((64 - (10 + len(h) + 1) % 64) % 64) + b'\\n'
+open('k.npy', 'wb').write(b'\\x93NUMPY\\x01\\x00' + len(h).to_bytes(2, 'little') + h + bytes(12))"
+    run -1 lib-tool npy-read k.npy
+    assert_output "lib-tool: k.npy: bad .npy header (a key must be a quoted name)"
+}
