@@ -183,8 +183,8 @@ static void outdir_free(outdir *o)
 
 /* A committed output must hold all its bytes after a power loss, so its files
  * and directories are fsync'd before the rename and the directory holding it
- * after (before the rename the parent need not be: only the new name matters).  MC_NO_FSYNC=1 skips this (scratch filesystems; bench/fsync.sh
- * measures what it costs). */
+ * after (not before: only the new name matters).  MC_NO_FSYNC=1 skips this
+ * (scratch filesystems; bench/fsync.sh measures what it costs). */
 static int sync_wanted(void)
 {
     const char *v = getenv("MC_NO_FSYNC");
