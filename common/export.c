@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "genes.h"
 #include "mtx.h"
@@ -63,41 +64,60 @@ static int gzip_level(const export_opts *o, int format_default)
 
 /* --- text outputs ------------------------------------------------------------ */
 
-/* A text output: stdout, or a file written atomically. */
+/* A text output: stdout, or a file written atomically (directly when it is a
+ * FIFO or device, see outfile); gzip-compressed when its name ends in ".gz". */
 typedef struct sink {
     FILE *f;
+    gzFile gz;               /* set instead of f for a .gz name */
     const char *shown;       /* "stdout" or the final path */
     outfile of;              /* of.tmp is set for a file */
     char *buf;
     size_t len;
 } sink;
 
+static int is_gz_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 3 && !strcmp(path + n - 3, ".gz");
+}
+
+static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
+{
+    if (outfile_begin(&s->of, path, force, e) < 0) return -1;
+    s->shown = s->of.final;
+    if (is_gz_name(path)) s->gz = gzopen(s->of.tmp, "wb6");
+    else s->f = fopen(s->of.tmp, "w");
+    if (s->f || s->gz) return 0;
+    mc_fail_errno(e, path, "cannot create");
+    outfile_abort(&s->of);
+    return -1;
+}
+
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
 {
     memset(s, 0, sizeof *s);
     if (!(s->buf = malloc(SINK_BUFFER))) return mc_fail(e, "%s: out of memory", path ? path : "stdout");
-    if (!path || !strcmp(path, "-")) {
+    /* /dev/stdout is our stdout: reopening it would truncate a file opened for appending. */
+    if (!path || !strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
         s->f = stdout;
         s->shown = "stdout";
         return 0;
     }
-    if (outfile_begin(&s->of, path, force, e) < 0) {
-        free(s->buf);
-        return -1;
-    }
-    s->shown = s->of.final;
-    if (!(s->f = fopen(s->of.tmp, "w"))) {
-        mc_fail_errno(e, path, "cannot create");
-        outfile_abort(&s->of);
-        free(s->buf);
-        return -1;
-    }
-    return 0;
+    if (sink_open_file(s, path, force, e) == 0) return 0;
+    free(s->buf);
+    s->buf = NULL;
+    return -1;
+}
+
+static int sink_write(sink *s, const char *p, size_t n, mc_err *e)
+{
+    int ok = s->gz ? n == 0 || gzwrite(s->gz, p, (unsigned)n) == (int)n : fwrite(p, 1, n, s->f) == n;
+    return ok ? 0 : mc_fail_errno(e, s->shown, "cannot write");
 }
 
 static int sink_flush(sink *s, mc_err *e)
 {
-    if (s->len && fwrite(s->buf, 1, s->len, s->f) != s->len) return mc_fail_errno(e, s->shown, "cannot write");
+    if (s->len && sink_write(s, s->buf, s->len, e) < 0) return -1;
     s->len = 0;
     return 0;
 }
@@ -105,7 +125,7 @@ static int sink_flush(sink *s, mc_err *e)
 static int sink_put(sink *s, const char *p, size_t n, mc_err *e)
 {
     if (SINK_BUFFER - s->len < n && sink_flush(s, e) < 0) return -1;
-    if (n > SINK_BUFFER) return fwrite(p, 1, n, s->f) == n ? 0 : mc_fail_errno(e, s->shown, "cannot write");
+    if (n > SINK_BUFFER) return sink_write(s, p, n, e);
     memcpy(s->buf + s->len, p, n);
     s->len += n;
     return 0;
@@ -129,8 +149,11 @@ static int sink_field(sink *s, const char *value, const char *what, mc_err *e)
 static int sink_finish(sink *s, mc_err *e)
 {
     int rc = sink_flush(s, e);
-    if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
-    if (s->of.tmp) {
+    if (s->gz) {
+        if (gzclose(s->gz) != Z_OK && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
+        s->gz = NULL;
+    } else if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
+    if (s->of.tmp && s->f) {
         if (fclose(s->f) != 0 && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
         s->f = NULL;
     }
@@ -148,6 +171,7 @@ static void sink_abort(sink *s)
 {
     if (s->of.tmp) {
         if (s->f) fclose(s->f);
+        if (s->gz) gzclose(s->gz);
         outfile_abort(&s->of);
     }
     free(s->buf);
@@ -424,6 +448,12 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
 static h5w *h5_begin(outfile *of, const char *path, int force, mc_err *e)
 {
     if (outfile_begin(of, path, force, e) < 0) return NULL;
+    if (of->direct) {
+        /* HDF5 seeks back to write its superblock: a stream cannot carry it. */
+        mc_fail(e, "%s: not a regular file; HDF5 output needs one (it is written by seeking)", path);
+        outfile_abort(of);
+        return NULL;
+    }
     int fd = open(of->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
         mc_fail_errno(e, path, "cannot create");

@@ -70,6 +70,50 @@ NKG7	NKG7	Gene Expression"
     assert_output "$(cat out/m.mtx)"
 }
 
+@test "-o FILE.gz writes gzip; -o -, /dev/stdout, /dev/null and a FIFO are written directly" {
+    build
+    mc-export d/vv --mtx -o m.mtx --barcodes b.tsv --features f.tsv
+    run mc-export d/vv --mtx -o out/m.mtx.gz --barcodes out/b.tsv.gz --features out/f.tsv.gz
+    assert_success
+    for f in m.mtx b.tsv f.tsv; do
+        [ "$(od -An -tx1 -N2 out/$f.gz)" = " 1f 8b" ]
+        gzip -dc out/$f.gz | cmp - $f
+    done
+    mc-export d/vv --tsv p -o p.tsv.gz
+    gzip -dc p.tsv.gz | cmp - <(mc-export d/vv --tsv p)
+    # Already there: /dev/null is no "exists" error; nothing is left beside it.
+    run mc-export d/vv --mtx -o /dev/null --barcodes /dev/null
+    assert_success
+    assert_output ""
+    # /dev/stdout is the tool's stdout, appended to as the shell opened it.
+    echo first > a.mtx
+    mc-export d/vv --mtx -o /dev/stdout >> a.mtx
+    cmp a.mtx <(echo first; cat m.mtx)
+    # A FIFO that exists gets the bytes as they come (no temporary, no rename over it).
+    mkfifo fifo
+    cat fifo > from-fifo &
+    mc-export d/vv --mtx -o fifo
+    wait
+    cmp from-fifo m.mtx
+    [ -p fifo ]
+    run mc-export d/vv --h5ad fifo
+    assert_failure 1
+    assert_output "mc-export: fifo: not a regular file; HDF5 output needs one (it is written by seeking)"
+    # A regular file still needs --force.
+    run mc-export d/vv --mtx -o m.mtx
+    assert_failure 1
+    assert_output "mc-export: m.mtx: already exists (use --force to replace it)"
+    assert_only "a.mtx
+b.tsv
+d
+f.tsv
+fifo
+from-fifo
+m.mtx
+out
+p.tsv.gz"
+}
+
 @test "--mtx of a batch imported from 10x HDF5 holds the original entries, ids and barcodes" {
     import_root "$H5V3"
     run mc-export r/cells --mtx -o m.mtx --barcodes b.tsv --features f.tsv
