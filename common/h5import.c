@@ -15,13 +15,6 @@
 
 /* --- the tables -------------------------------------------------------------------- */
 
-/* HCA form: at least two '-', so LANE-BARCODE-N. */
-static int is_hca(const char *b)
-{
-    const char *d = strchr(b, '-');
-    return d && strchr(d + 1, '-');
-}
-
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
 {
     static char *const names[] = {"barcode", "lane", "batch"};
@@ -29,7 +22,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     int hca = 1;
     size_t n = m->profiles_count, longest = 0;
     for (size_t i = 0; i < n; i++) {
-        hca &= is_hca(m->barcodes[i]);
+        hca &= barcode_is_hca(m->barcodes[i]);
         size_t l = strlen(m->barcodes[i]);
         if (l > longest) longest = l;
     }

@@ -1,8 +1,8 @@
 # mc.mk: the whole flow as make rules, from a data root's raw/ to cells/ and views/.
 #
 #   raw/NAME.h5              HCA or 10x HDF5: read directly, no text in between
-#   raw/NAME/                10x v2/v3 or MOCA directory (read in place, format detected
-#                            or raw/NAME/format.yaml)
+#   raw/NAME/                10x v2/v3 or MOCA directory (read in place: raw/NAME/format.yaml,
+#                            else the tools recognise the layout, plain or .gz files)
 #   delaned/NAME/LANE/       directories only: one STD per lane, delaned/NAME/lanes.txt
 #                            (mc-delane)
 #   genes/                   the gene set of every HDF5 file and every lane (mc-make-genes)
@@ -17,9 +17,9 @@
 # Every tool writes atomically, so a killed run restarts where it stopped; lanes are
 # discovered from lanes.txt through a generated makefile, so make re-reads itself once.
 
+# MC_HOME: the repository, or PREFIX/share/mc of an installed mc (tools in PREFIX/bin).
 MC_HOME   ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-MC_BIN    ?= $(MC_HOME)/bin
-MC_FORMATS ?= $(MC_HOME)/formats
+MC_BIN    ?= $(if $(wildcard $(MC_HOME)/bin/mc-delane),$(MC_HOME)/bin,$(abspath $(MC_HOME)/../../bin))
 ORGANISM  ?= human
 MIN_UMIS  ?= 0
 export PATH := $(MC_BIN):$(PATH)
@@ -36,15 +36,11 @@ mc-all: $(SAMPLES:%=views/%/p.total_umis.npy) \
 .SECONDARY:
 
 # --- raw directories -> delaned -------------------------------------------------------
-# A raw directory's format: its own format.yaml, else recognised by its files.
-mc_format = $(firstword $(wildcard raw/$(1)/format.yaml) \
-  $(if $(wildcard raw/$(1)/features.tsv.gz),$(MC_FORMATS)/10x-v3.yaml) \
-  $(if $(wildcard raw/$(1)/genes.tsv),$(MC_FORMATS)/10x-v2.yaml) \
-  $(if $(wildcard raw/$(1)/gene_count.txt*),$(MC_FORMATS)/moca.yaml))
-
+# A raw directory's format: its own format.yaml, else mc-delane recognises the layout
+# by its files (10x v2/v3 or MOCA, each file plain or .gz; formats/ of this mc).
 define mc_dir_sample
-delaned/$(1)/lanes.txt: $(filter-out %/,$(wildcard raw/$(1)/*)) $(call mc_format,$(1))
-	mc-delane --force --format $$(or $(call mc_format,$(1)),$$(error raw/$(1): no format.yaml and not a 10x or MOCA layout)) raw/$(1) delaned/$(1)
+delaned/$(1)/lanes.txt: $(filter-out %/,$(wildcard raw/$(1)/*))
+	mc-delane --force raw/$(1) delaned/$(1)
 endef
 $(foreach s,$(DIR_SAMPLES),$(eval $(call mc_dir_sample,$(s))))
 

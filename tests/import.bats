@@ -446,7 +446,7 @@ fails() {
     sed -i '1s/batch/a\/b/; s/batch: str/a\/b: str/' bad/profiles.csv bad/format.yaml
     fails "bad/format.yaml: profiles: field 'a/b' cannot name a file (rename it)"
     rm bad/format.yaml
-    fails "bad/format.yaml: cannot open: No such file or directory"
+    fails "bad: no format.yaml, and not a 10x (features.tsv, genes.tsv) or MOCA (gene_count.txt) directory; give --format"
     # A quoted value may span lines in CSV, but not in a .txt array.
     mkstd dups bad
     sed -i '3s/^P1,/"P1\nx",/' bad/profiles.csv
