@@ -10,7 +10,7 @@
 #include "totals.h"
 
 static const char usage[] =
-    "Usage: mc-sum [--by profile|gene] [--genes DIR] [--force] CONTAINER\n"
+    "Usage: mc-sum [--by profile|gene] [--genes DIR] [--threads N] [--force] CONTAINER\n"
     "Print the exact total UMIs of every profile (or gene) of CONTAINER (any\n"
     "kind) as TSV lines NAME<TAB>TOTAL, in container order.  Profile names are\n"
     "barcodes (or indices), prefixed 'MEMBER:' inside a collection; gene names\n"
@@ -19,11 +19,13 @@ static const char usage[] =
     "The totals are cached in CONTAINER as p.total_umis.npy and g.total_umis.npy\n"
     "(<f8, exact), with total_umis.uuid naming the container uuid they were\n"
     "computed for; a cache whose uuid differs is recomputed.  A cache that\n"
-    "cannot be written is a warning, not an error.  Memory: O(profiles + genes).\n"
+    "cannot be written is a warning, not an error.  Memory: O(profiles +\n"
+    "threads x genes).\n"
     "\n"
     "  --by profile|gene  what to print (default: profile)\n"
     "  --genes DIR        the gene set naming the genes (default: the first\n"
     "                     genes/ directory above CONTAINER with the right uuid)\n"
+    "  --threads N        threads decoding profiles (default: every core)\n"
     "  --force            recompute even when the cache is valid\n"
     "  --progress         report progress on stderr\n"
     "\n"
@@ -48,13 +50,13 @@ static int print_genes(container *c, const char *gene_set, const totals *t, mc_e
     return 0;
 }
 
-static int sum(const cli *ui, const char *dir, int by_gene, const char *gene_set, int force, mc_err *e)
+static int sum(const cli *ui, const char *dir, int by_gene, const char *gene_set, int threads, int force, mc_err *e)
 {
     container *c = container_open(dir, e);
     totals t = {0};
     int rc = c ? 0 : -1;
     if (rc == 0 && (force || totals_load(c, &t, e) == 0)) {
-        rc = totals_compute(c, ui, &t, e);
+        rc = totals_compute(c, ui, threads, &t, e);
         mc_err w;
         if (rc == 0 && totals_store(c, &t, &w) < 0) fprintf(stderr, "%s: warning: totals not cached: %s\n", ui->tool, w.msg);
     }
@@ -72,9 +74,10 @@ int main(int argc, char **argv)
                                             {"genes", required_argument, 0, 'g'},
                                             {"force", no_argument, 0, 'f'},
                                             {"progress", no_argument, 0, 'P'},
+                                            {"threads", required_argument, 0, 't'},
                                             {0, 0, 0, 0}};
     const char *gene_set = NULL;
-    int by_gene = 0, force = 0, opt;
+    int by_gene = 0, force = 0, threads = 0, opt;
     cli_init(&c, argc, argv);
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (opt) {
@@ -84,11 +87,12 @@ int main(int argc, char **argv)
             break;
         case 'g': gene_set = optarg; break;
         case 'f': force = 1; break;
+        case 't': threads = cli_threads(&c, optarg); break;
         case 'P': break;   /* cli_init saw it */
         default: cli_usage_error(&c, "unknown option");
         }
     }
     if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
     mc_err e;
-    return sum(&c, argv[optind], by_gene, gene_set, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return sum(&c, argv[optind], by_gene, gene_set, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

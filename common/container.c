@@ -279,6 +279,31 @@ int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e)
     return 0;
 }
 
+int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap, mc_err *e)
+{
+    *gmap = NULL;
+    for (;;) {
+        if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+        if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
+            *m = &c->umis;
+            *q = (uint32_t)p;
+            return 0;
+        }
+        if (c->kind == KIND_COLLECTION) {
+            size_t k = member_of(c, p);
+            p -= c->first_profile[k];
+            c = c->members[k];
+            continue;
+        }
+        if (c->g_reverse) {
+            if (*gmap) return 1;   /* a slice of a slice: the caller decodes through entries */
+            *gmap = c->g_reverse;
+        }
+        if (c->p_index) p = (size_t)c->p_index[p];
+        c = c->base;
+    }
+}
+
 int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
 {
     if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {

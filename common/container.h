@@ -70,6 +70,13 @@ void names_free(char **names, size_t n);
 
 /* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
 int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
+/* Where profile P's counts are stored: the MMM *M, its profile *Q there, and
+ * *GMAP mapping that matrix's genes to C's (-1: not in C), NULL for the
+ * identity.  0; 1 when two gene slices are stacked (decode through
+ * container_profile_entries then); -1 on error.  Reads C only, so threads may
+ * call it at once. */
+int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap, mc_err *e);
+
 /* Add profile p into a dense row of genes_count values. */
 int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
 

@@ -7,6 +7,7 @@
 
 #include "derive.h"
 #include "outdir.h"
+#include "parallel.h"
 #include "select.h"
 #include "strmap.h"
 #include "uuid.h"
@@ -207,21 +208,70 @@ static int members_build(const grouping *g, members *m)
     return 0;
 }
 
-static int sum_groups(container *c, const grouping *g, const members *m, const char *path, const cli *ui, mc_err *e)
+/* Add profile P of C into ROW. */
+static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, mc_err *e)
 {
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    uint64_t total;
+    int where = container_locate(c, p, &m, &q, &gmap, e);
+    if (where == 0) return mmm_sum_profile(m, q, gmap, row, &total, e);
+    if (where < 0 || container_profile_entries(c, p, es, e) < 0) return -1;
+    for (size_t i = 0; i < es->n; i++) row[es->v[i].gene] += es->v[i].value;
+    return 0;
+}
+
+/* One group's profiles split over threads, each into its own row. */
+typedef struct group_sum {
+    container *c;
+    const int32_t *profiles;
+    uint64_t **rows;
+} group_sum;
+
+static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    group_sum *s = ctx;
+    mc_entries es = {0};
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) rc = add_profile(s->c, (size_t)s->profiles[i], s->rows[part], &es, e);
+    entries_free(&es);
+    return rc;
+}
+
+/* Below this many profiles a group is summed on one thread: starting threads would cost more. */
+#define PARALLEL_GROUP 2048
+
+static int sum_group(group_sum *s, int threads, size_t n, size_t genes, mc_err *e)
+{
+    if (n < PARALLEL_GROUP) threads = 1;
+    for (int t = 0; t < threads; t++) memset(s->rows[t], 0, genes * sizeof **s->rows);
+    if (parallel_for(threads, n, sum_part, s, e) < 0) return -1;
+    for (int t = 1; t < threads; t++)
+        for (size_t g = 0; g < genes; g++) s->rows[0][g] += s->rows[t][g];
+    return 0;
+}
+
+static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, const cli *ui,
+                      mc_err *e)
+{
+    size_t G = c->genes_count ? c->genes_count : 1;
+    if (threads < 1) threads = parallel_cores();
     mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
-    uint64_t *row = malloc((c->genes_count ? c->genes_count : 1) * sizeof *row);
-    int rc = w && row ? 0 : -1;
-    if (w && !row) mc_fail(e, "%s: out of memory", path);
+    group_sum s = {c, m->profile, calloc((size_t)threads, sizeof *s.rows)};
+    int rc = w && s.rows ? 0 : -1;
+    for (int t = 0; rc == 0 && t < threads; t++)
+        if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
+    if (w && rc < 0) mc_fail(e, "%s: out of memory", path);
     for (size_t k = 0; rc == 0 && k < g->groups_count; k++) {
-        memset(row, 0, c->genes_count * sizeof *row);
-        for (size_t i = m->start[k]; rc == 0 && i < m->start[k + 1]; i++)
-            rc = container_add_profile(c, (size_t)m->profile[i], row, e);
-        if (rc == 0) rc = mmm_writer_add_dense(w, row, e);
+        s.profiles = m->profile + m->start[k];
+        rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
+        if (rc == 0) rc = mmm_writer_add_dense(w, s.rows[0], e);
         if (ui && (k % 256 == 0 || k + 1 == g->groups_count)) cli_progress(ui, "summing groups", k + 1, g->groups_count);
     }
     if (ui && g->groups_count) cli_progress_done(ui);
-    free(row);
+    for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
+    free(s.rows);
     if (rc < 0) {
         mmm_writer_abort(w);
         return -1;
@@ -230,7 +280,7 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
 }
 
 /* The GROUPS container's files in O's temporary directory. */
-static int groups_fill(container *c, const grouping *g, const outdir *o, const cli *ui, mc_err *e)
+static int groups_fill(container *c, const grouping *g, const outdir *o, int threads, const cli *ui, mc_err *e)
 {
     char *mmm = outdir_file(o, "gp.umis.mmm"), *counts = outdir_file(o, "p.grouped_count.npy"),
          *labels = outdir_file(o, "p.group_label.txt"), *yaml = outdir_file(o, "profiles.yaml"), kind[64];
@@ -246,7 +296,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, const c
         mc_fail(e, "%s: out of memory", o->final);
         goto done;
     }
-    if (sum_groups(c, g, &m, mmm, ui, e) < 0) goto done;
+    if (sum_groups(c, g, &m, mmm, threads, ui, e) < 0) goto done;
     for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
     if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
     if (g->labels.count && txt_write(labels, g->labels.lines, g->labels.count, e) < 0) goto done;
@@ -290,7 +340,7 @@ static int refuse_existing(const char *path, mc_err *e)
     return outdir_check(path, 0, e);
 }
 
-int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e)
+int groups_write(container *c, const grouping *g, int write_group, int force, int threads, const cli *ui, mc_err *e)
 {
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
     outdir groups = {0}, outliers = {0};
@@ -308,7 +358,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, co
         goto done;   /* before the long part */
     if (write_group && group_file_prepare(c, g, force, &group_file, e) < 0) goto done;
     if (outdir_begin(&groups, groups_dir, force, e) < 0) goto done;
-    if (groups_fill(c, g, &groups, ui, e) < 0 ||
+    if (groups_fill(c, g, &groups, threads, ui, e) < 0 ||
         view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
         goto done;
     if ((!write_group || outfile_commit(&group_file, e) == 0) && outdir_commit(&groups, e) == 0)

@@ -3,8 +3,9 @@
  * Group i of CONTAINER holds the profiles whose group is i (negative: an
  * outlier, in no group).  CONTAINER/groups is a GROUPS container whose
  * profile i is the sum of group i; CONTAINER/outliers is a view of CONTAINER
- * selecting the outliers.  Summing goes one group at a time into one dense
- * row, so memory is O(profiles + genes), never groups x genes. */
+ * selecting the outliers.  Summing goes one group at a time into a dense
+ * row per thread (a large group's profiles are split over the threads), so
+ * memory is O(profiles + threads x genes), never groups x genes. */
 #ifndef MC_GROUP_H
 #define MC_GROUP_H
 
@@ -34,7 +35,8 @@ void grouping_free(grouping *g);
 
 /* Write C/groups and C/outliers, and C/p.group.npy when WRITE_GROUP (an
  * existing p.group.npy with other content needs force).  All three are
- * complete under temporary names before any is renamed into place. */
-int groups_write(container *c, const grouping *g, int write_group, int force, const cli *ui, mc_err *e);
+ * complete under temporary names before any is renamed into place.
+ * THREADS: decoding threads, 0 for every core. */
+int groups_write(container *c, const grouping *g, int write_group, int force, int threads, const cli *ui, mc_err *e);
 
 #endif

@@ -774,3 +774,9 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
     }
     return 1;
 }
+
+int h5_fast(const h5_matrix *m)
+{
+    const struct h5_stream *s = m->s;
+    return s->ir && s->vr && h5chunks_fast(s->ir) && h5chunks_fast(s->vr);
+}

@@ -81,6 +81,10 @@ int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
  * 1, 0 at the end, -1 on error.  Use either this or h5_next on one matrix. */
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
 
+/* 1 when indices and data are both read through the parallel raw-chunk
+ * path (h5chunks.h); valid once entries were read. */
+int h5_fast(const h5_matrix *m);
+
 /* Free everything (also after a failed h5_next); restores HDF5 error printing. */
 void h5_close(h5_matrix *m);
 

@@ -54,10 +54,14 @@ static void insertion_sort(mc_entry *v, size_t n)
 static void radix_sort(mc_entry *v, size_t n, mc_entry *tmp)
 {
     size_t count[4][256] = {{0}};
+    uint32_t any = 0;
+    int digits = 1;
+    for (size_t i = 0; i < n; i++) any |= v[i].gene;
+    while (digits < 4 && any >> 8 * digits) digits++;   /* the bytes above are all zero */
     for (size_t i = 0; i < n; i++)
-        for (int d = 0; d < 4; d++) count[d][v[i].gene >> 8 * d & 255]++;
+        for (int d = 0; d < digits; d++) count[d][v[i].gene >> 8 * d & 255]++;
     mc_entry *from = v, *to = tmp;
-    for (int d = 0; d < 4; d++) {
+    for (int d = 0; d < digits; d++) {
         size_t *c = count[d], sum = 0;
         if (c[v[0].gene >> 8 * d & 255] == n) continue;   /* every gene has this byte: nothing moves */
         for (int b = 0; b < 256; b++) {
@@ -408,6 +412,40 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
         sum += b[1];
     }
     if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_fail(e, "%s: out of memory", m->path);
+    return 0;
+}
+
+/* The last gene a profile's pairs reach: a pass without stores, so that the
+ * summing loop needs no bound check. */
+static uint64_t last_gene(const uint8_t *b, const uint8_t *end)
+{
+    uint64_t gene = 0;
+    for (; b < end; b += 2) gene += b[0];
+    return gene;
+}
+
+int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = last_gene(b, end), sum = 0;
+    if (b < end && gene >= m->genes_count) return bad_gene(m, p, gene, e);
+    gene = 0;
+    if (!gmap) {
+        for (; b < end; b += 2) {
+            gene += b[0];
+            row[gene] += b[1];
+            sum += b[1];
+        }
+    } else {
+        for (; b < end; b += 2) {
+            gene += b[0];
+            int32_t g = gmap[gene];
+            if (g >= 0) row[g] += b[1], sum += b[1];
+        }
+    }
+    *total = sum;
     return 0;
 }
 

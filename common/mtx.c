@@ -141,12 +141,15 @@ static int parse_banner(mtx_reader *r, const char *s, const char *t, mc_err *e)
 
 #define U64_LIMIT (UINT64_MAX / 10)
 
-/* Parse decimal digits at *p (at least one); 0, or -1 on none or on overflow. */
+/* Parse decimal digits at *p (at least one); 0, or -1 on none or on overflow.
+ * Up to 19 digits cannot overflow, so only a 20th is checked: the scanner's
+ * hot loop. */
 static int parse_u64(char **p, uint64_t *v)
 {
-    char *s = *p;
+    char *s = *p, *fast_end = s + 19;
     uint64_t x = 0;
     if ((unsigned)(*s - '0') >= 10) return -1;
+    for (; s < fast_end && (unsigned)(*s - '0') < 10; s++) x = x * 10 + (unsigned)(*s - '0');
     for (; (unsigned)(*s - '0') < 10; s++) {
         unsigned d = (unsigned)(*s - '0');
         if (x > U64_LIMIT || (x == U64_LIMIT && d > UINT64_MAX % 10)) return -1;
@@ -402,16 +405,33 @@ struct mtx_writer {
     uint32_t rows, cols;
     int64_t expected;
     uint64_t count;
+    uint32_t last_col;      /* the column of the last entry, and its text: entries come a column at a time */
+    char col_text[24];
+    size_t col_len;
 };
 
+static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                 "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                 "8081828384858687888990919293949596979899";
+
+static int decimal_digits(uint64_t v)
+{
+    int n = 1;
+    for (; v >= 10000; v /= 10000) n += 4;
+    return n + (v >= 10) + (v >= 100) + (v >= 1000);
+}
+
+/* V in decimal, two digits a step from the end: the writer's hot loop. */
 static char *put_u64(char *p, uint64_t v)
 {
-    char tmp[20];
-    int n = 0;
-    do tmp[n++] = (char)('0' + v % 10), v /= 10;
-    while (v);
-    while (n) *p++ = tmp[--n];
-    return p;
+    char *end = p + decimal_digits(v), *q = end;
+    for (; v >= 100; v /= 100) {
+        q -= 2;
+        memcpy(q, two_digits + 2 * (v % 100), 2);
+    }
+    if (v >= 10) memcpy(q - 2, two_digits + 2 * v, 2);
+    else q[-1] = (char)('0' + v);
+    return end;
 }
 
 size_t mtx_format_header(char *out, uint64_t rows, uint64_t cols, uint64_t entries)
@@ -506,7 +526,19 @@ int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc
     if (row >= w->rows || col >= w->cols)
         return mc_fail(e, "%s: entry (%u, %u) outside the %u x %u matrix", w->path, row + 1, col + 1, w->rows, w->cols);
     if (w->cap - w->len < ENTRY_MAX && flush(w, e) < 0) return -1;
-    w->len = (size_t)(mtx_format_entry(w->buf + w->len, (uint64_t)row + 1, (uint64_t)col + 1, value) - w->buf);
+    if (col != w->last_col || !w->col_len) {
+        char *t = w->col_text;
+        *t++ = ' ';
+        t = put_u64(t, (uint64_t)col + 1);
+        *t++ = ' ';
+        w->col_len = (size_t)(t - w->col_text);
+        w->last_col = col;
+    }
+    char *p = put_u64(w->buf + w->len, (uint64_t)row + 1);
+    memcpy(p, w->col_text, w->col_len);
+    p = put_u64(p + w->col_len, value);
+    *p++ = '\n';
+    w->len = (size_t)(p - w->buf);
     w->count++;
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "outdir.h"
+#include "parallel.h"
 
 #define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer up to it is exact in a double */
 
@@ -135,30 +136,61 @@ int totals_store(container *c, const totals *t, mc_err *e)
 
 /* --- computing ---------------------------------------------------------------- */
 
-int totals_compute(container *c, const cli *ui, totals *t, mc_err *e)
+typedef struct summing {
+    container *c;
+    const cli *ui;
+    totals *t;
+    uint64_t **g;            /* per part: its gene totals (part 0: t->g) */
+} summing;
+
+/* Profiles [from, to) of part PART: their totals, and gene totals into the part's own array. */
+static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    summing *s = ctx;
+    container *c = s->c;
+    uint64_t *g = s->g[part];
+    mc_entries es = {0};
+    int rc = 0;
+    for (size_t p = from; rc == 0 && p < to; p++) {
+        const mmm_file *m;
+        const int32_t *gmap;
+        uint32_t q;
+        int where = container_locate(c, p, &m, &q, &gmap, e);
+        if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->t->p[p], e);
+        else if (where < 0 || (rc = container_profile_entries(c, p, &es, e)) < 0) rc = -1;
+        else
+            for (size_t i = 0; i < es.n; i++) {
+                s->t->p[p] += es.v[i].value;
+                g[es.v[i].gene] += es.v[i].value;
+            }
+        if (part == 0 && s->ui && ((p - from) % 4096 == 0 || p + 1 == to))
+            cli_progress(s->ui, "summing profiles", p + 1 - from, to - from);
+    }
+    entries_free(&es);
+    return rc;
+}
+
+int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *e)
 {
     size_t P = c->profiles_count, G = c->genes_count;
-    mc_entries es = {0};
     memset(t, 0, sizeof *t);
+    if (threads < 1) threads = parallel_cores();
+    if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
+    summing s = {c, ui, t, calloc((size_t)threads, sizeof *s.g)};
     t->p = calloc(P ? P : 1, sizeof *t->p);
     t->g = calloc(G ? G : 1, sizeof *t->g);
-    if (!t->p || !t->g) {
-        totals_free(t);
-        return mc_fail(e, "%s: out of memory", c->path);
-    }
-    for (size_t p = 0; p < P; p++) {
-        if (container_profile_entries(c, p, &es, e) < 0) {
-            entries_free(&es);
-            totals_free(t);
-            return -1;
-        }
-        for (size_t i = 0; i < es.n; i++) {
-            t->p[p] += es.v[i].value;
-            t->g[es.v[i].gene] += es.v[i].value;
-        }
-        if (ui && (p % 4096 == 0 || p + 1 == P)) cli_progress(ui, "summing profiles", p + 1, P);
-    }
+    int rc = s.g && t->p && t->g ? 0 : -1;
+    if (s.g) s.g[0] = t->g;
+    for (int i = 1; rc == 0 && i < threads; i++)
+        if (!(s.g[i] = calloc(G ? G : 1, sizeof **s.g))) rc = -1;
+    if (rc < 0) mc_fail(e, "%s: out of memory", c->path);
+    else rc = parallel_for(threads, P, sum_part, &s, e);
     if (ui && P) cli_progress_done(ui);
-    entries_free(&es);
-    return 0;
+    for (int i = 1; s.g && i < threads; i++) {
+        for (size_t k = 0; rc == 0 && k < G; k++) t->g[k] += s.g[i][k];
+        free(s.g[i]);
+    }
+    free(s.g);
+    if (rc < 0) totals_free(t);
+    return rc;
 }

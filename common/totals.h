@@ -28,9 +28,11 @@ typedef struct totals {
 
 /* Load the cache: 1 when valid for C's uuid, 0 when absent or stale (t untouched). */
 int totals_load(container *c, totals *t, mc_err *e);
-/* Compute by decoding every profile once; memory O(profiles + genes).  UI
- * (may be NULL) reports progress. */
-int totals_compute(container *c, const cli *ui, totals *t, mc_err *e);
+/* Compute by decoding every profile once, on THREADS threads (0: every
+ * core) each taking a contiguous range of profiles; memory O(profiles +
+ * threads x genes).  The totals are exact integers whatever the thread
+ * count.  UI (may be NULL) reports progress. */
+int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *e);
 /* Write the cache atomically (arrays, then the sidecar). */
 int totals_store(container *c, const totals *t, mc_err *e);
 void totals_free(totals *t);

@@ -19,10 +19,9 @@ say "== Running the pipeline (make -j2 -f pipelines/Makefile in $ROOT)"
 make -s -j2 -f "$MC/pipelines/Makefile" MIN_UMIS=500
 
 say ""
-# An HDF5 sample goes straight to its batches: the lanes are the collection's members.
-sed -n 's/^- name: //p' cells/atlas/profiles.yaml >lanes.txt
-say "== Lanes found: $(wc -l <lanes.txt)"
-for lane in $(cat lanes.txt); do
+lanes=$(sed -n 's/^- name: //p' cells/atlas/profiles.yaml)   # the collection's members, in order
+say "== Lanes found: $(echo "$lanes" | wc -l)"
+for lane in $lanes; do
     mc-info "cells/atlas/$lane" | awk -v l="$lane" '/^profiles:/ {p=$2} /^genes:/ {g=$2} END {printf "   %-20s %6d cells x %d genes\n", l, p, g}'
 done
 mc-info cells/atlas | awk '/^profiles:/ {p=$2} /^genes:/ {g=$2} END {printf "   %-20s %6d cells x %d genes (collection cells/atlas)\n", "all lanes", p, g}'

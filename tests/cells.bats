@@ -225,3 +225,29 @@ PY
     assert_success
     assert_output --partial "mc-import-cells --genes genes raw/bone_marrow.h5 cells/bone_marrow"
 }
+
+@test "negative counts in shuffled 1-, 2- and 4-byte data are found, whatever the width" {
+    for dtype in i1 i2 i4; do
+        "$PY" - "$dtype" <<'PY'
+import sys, h5py, numpy as np
+dtype = sys.argv[1]
+G, P = 20, 30
+rng = np.random.default_rng(8)
+cols = [np.sort(rng.choice(G, size=5, replace=False)) for _ in range(P)]
+data = rng.integers(1, 100, size=5 * P)
+data[77] = -3
+with h5py.File("neg.h5", "w") as f:
+    g = f.create_group("GRCh38")
+    g["barcodes"] = np.array([b"AAAC%04d-1" % i for i in range(P)])
+    g["genes"] = np.array([b"ENSG%05d" % i for i in range(G)])
+    g["shape"] = np.array([G, P], dtype=np.int32)
+    g["indptr"] = np.arange(P + 1) * 5
+    g.create_dataset("indices", data=np.concatenate(cols), compression="gzip", shuffle=True, chunks=(40,))
+    g.create_dataset("data", data=data.astype(dtype), compression="gzip", shuffle=True, chunks=(40,))
+PY
+        mc-make-genes --force --organism human neg.h5 genes
+        run mc-import-cells --genes genes neg.h5 cells
+        assert_failure 1
+        assert_output "mc-import-cells: neg.h5: /GRCh38/data: entry 77: negative value -3"
+    done
+}

@@ -168,14 +168,17 @@ merge 2 200"
 
 @test "the mc Snakefile runs every job, one per lane, through sbatch, and its outputs verify" {
     mkdir -p raw
-    gen-hca --seed 21 --donors 2 --lanes 2 --cells 160 --genes 900 --mean-genes 60 raw/bm.h5
+    # bm: a directory (the text route, a job per lane); pb: an HDF5 file (one job for its lanes)
+    gen-hca --seed 21 --donors 2 --lanes 2 --cells 160 --genes 900 --mean-genes 60 bm.h5
+    mc-import-hca bm.h5 raw/bm
+    gen-hca --seed 21 --donors 2 --lanes 2 --cells 100 --genes 900 --mean-genes 60 raw/pb.h5
     run smk -s "$MC_ROOT/pipelines/Snakefile" --profile "$PROFILE"
     assert_success
-    # import, delane, genes, 4 lanes, collect, view, totals: all submitted, none local
-    refute_output --regexp "^localrule (import_hca|delane|genes|write_matrix|collect|view|totals):"
+    # delane, genes, 4 lanes, collect, import_cells, 2 views, 2 totals: all submitted, none local
+    refute_output --regexp "^localrule (import_cells|delane|genes|write_matrix|collect|view|totals):"
     submitted >submitted.txt
-    [ "$(wc -l <submitted.txt)" -eq 10 ]
-    [ "$(cut -d' ' -f2 submitted.txt | sort -u | wc -l)" -eq 10 ]
+    [ "$(wc -l <submitted.txt)" -eq 12 ]
+    [ "$(cut -d' ' -f2 submitted.txt | sort -u | wc -l)" -eq 12 ]
     lanes=0
     for id in $(cut -d' ' -f2 submitted.txt); do
         run scontrol show job -o "$id"
@@ -190,6 +193,10 @@ merge 2 200"
     done
     run mc-info cells/bm
     assert_line "profiles: 160 cells"
+    run mc-info cells/pb
+    assert_line "profiles: 100 cells"
+    [ "$(ls -d cells/pb/*/ | wc -l)" -eq 4 ]
+    [ "$(ls logs/slurm/import_cells/*.log | wc -l)" -eq 1 ]
 }
 
 @test "a failing SLURM job fails the workflow, profile given by a relative path" {

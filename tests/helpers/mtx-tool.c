@@ -2,6 +2,7 @@
  *   mtx-tool read FILE                       "ROWS COLS ENTRIES integer|real", then "row col value" 0-based
  *   mtx-tool write OUT ROWS COLS ENTRIES|-   "row col value" 0-based from stdin into OUT
  *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain)
+ *   mtx-tool scan FILE                       parse only; print "ENTRIES SUM" (the scanner's benchmark)
  *   mtx-tool random OUT ROWS COLS PER_COL SEED   PER_COL pseudo-random entries per column, column-major
  *                                                (benchmark data, fast to make) */
 #include <inttypes.h>
@@ -21,6 +22,19 @@ static int read_file(const char *path, mc_err *e)
     int rc;
     while ((rc = mtx_next(r, &i, &j, &v, e)) == 1) printf("%u %u %" PRIu64 "\n", i, j, v);
     mtx_close(r);
+    return rc;
+}
+
+static int scan_file(const char *path, mc_err *e)
+{
+    mtx_reader *r = mtx_open(path, e);
+    if (!r) return -1;
+    uint32_t i, j;
+    uint64_t v, n = 0, sum = 0;
+    int rc;
+    while ((rc = mtx_next(r, &i, &j, &v, e)) == 1) n++, sum += v + i + j;
+    mtx_close(r);
+    if (rc == 0) printf("%" PRIu64 " %" PRIu64 "\n", n, sum);
     return rc;
 }
 
@@ -67,11 +81,12 @@ int main(int argc, char **argv)
     mc_err e;
     int rc = -1;
     if (argc == 3 && !strcmp(argv[1], "read")) rc = read_file(argv[2], &e);
+    else if (argc == 3 && !strcmp(argv[1], "scan")) rc = scan_file(argv[2], &e);
     else if (argc == 6 && !strcmp(argv[1], "write")) rc = write_file(argv[2], argv + 3, 0, &e);
     else if (argc == 6 && !strcmp(argv[1], "abort")) rc = write_file(argv[2], argv + 3, 1, &e);
     else if (argc == 7 && !strcmp(argv[1], "random")) rc = random_file(argv[2], argv + 3, &e);
     else {
-        fprintf(stderr, "usage: mtx-tool read FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS PER_COL SEED\n");
+        fprintf(stderr, "usage: mtx-tool read|scan FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS PER_COL SEED\n");
         return 2;
     }
     if (rc < 0) {
