@@ -567,15 +567,26 @@ static int prefixed(txt_array *out, const char *prefix, const char *leaf)
     return rc;
 }
 
+/* The names a container holds itself (SPEC 7): p.barcode.txt, else
+ * p.group_label.txt (groups made from labels are named by them); 1 when found. */
+static int load_own_names(container *c, mc_array *own, mc_err *e)
+{
+    static const char *const arrays[] = {"barcode", "group_label"};
+    for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++) {
+        int rc = load_own(c->path, 'p', arrays[k], c->profiles_count, own, e);
+        if (rc < 0) return -1;
+        if (rc == 1 && own->is_text) return 1;
+        if (rc == 1) mc_array_free(own);
+    }
+    memset(own, 0, sizeof *own);
+    return 0;
+}
+
 static int names_into(container *c, const char *prefix, txt_array *out, mc_err *e)
 {
     mc_array own;
-    int rc = load_own(c->path, 'p', "barcode", c->profiles_count, &own, e);
+    int rc = load_own_names(c, &own, e);
     if (rc < 0) return -1;
-    if (rc == 1 && !own.is_text) {
-        mc_array_free(&own);
-        rc = 0;
-    }
     if (rc == 1 || c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {

@@ -491,6 +491,32 @@ check_uuids("cells/S/groups")
 check_uuids("cells/S/outliers")
 PY
     verify cells/S/groups cells/S/outliers
+    # Groups made from labels are named by them, everywhere profiles are named.
+    check <<'PY' >want.tsv
+group = np.full(11, -1)
+group[[1, 2]] = 0
+group[[6, 10]] = 1
+group[9] = 2
+for label, k in (("B cells", 0), ("T cells", 1), ("NK", 2)):
+    print("%s\t%d" % (label, F.S[group == k].sum()))
+PY
+    run mc-sum cells/S/groups
+    assert_output "$(cat want.tsv)"
+    mc-export cells/S/groups --tsv p grouped_count -o p.tsv
+    assert_equal "$(cat p.tsv)" "name	grouped_count
+B cells	2
+T cells	2
+NK	1"
+    mc-export cells/S/groups --mtx -o /dev/null --barcodes b.tsv
+    mc-export cells/S/groups --10x g.h5 --genes genes
+    mc-export cells/S/groups --h5ad g.h5ad --genes genes
+    "$PY" -c 'import anndata, h5py; print("\n".join(anndata.read_h5ad("g.h5ad").obs_names)); print("\n".join(x.decode() for x in h5py.File("g.h5")["matrix/barcodes"][:]))' >names
+    cat b.tsv b.tsv | cmp - names
+    assert_equal "$(cat b.tsv)" "$(cut -f1 want.tsv)"
+    # and selected by them.
+    echo NK | mc-make-view --profiles - cells/S/groups nk
+    run mc-sum nk
+    assert_output "$(sed -n 3p want.tsv)"
 }
 
 @test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {
