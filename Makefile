@@ -15,7 +15,7 @@ TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check sanitize bench demo clean install man
+.PHONY: all deps check sanitize bench bench-e2e demo clean install man
 all: $(BINS) $(TEST_BINS)
 
 common/libmc.a: $(LIB_OBJ)
@@ -71,6 +71,10 @@ sanitize:
 
 bench: all
 	./bench/run.sh
+
+# The whole pipeline on BENCH_CELLS (default one million) cells: wall, peak RSS, peak disk.
+bench-e2e: all
+	./bench/e2e.sh $(or $(BENCH_CELLS),1000000)
 
 demo: all
 	./scripts/demo.sh

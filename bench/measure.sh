@@ -6,3 +6,17 @@ measure() {
         { cat "$tmp/measure.log" >&2; exit 1; }
     read -r secs rss <"$tmp/measure.time"
 }
+
+# disk_peak FILE PATH... : in the background, until FILE/../stop exists, the
+# largest total size in bytes seen of PATHs (globs expanded at each look),
+# sampled every 0.1 s, kept in FILE.  Start with `disk_peak F ... &`.
+disk_peak() {
+    out=$1
+    shift
+    echo 0 >"$out"
+    while [ ! -e "$out.stop" ]; do
+        now=$(du -sbc $* 2>/dev/null | tail -1 | cut -f1)
+        [ "${now:-0}" -gt "$(cat "$out")" ] && echo "$now" >"$out"
+        sleep 0.1
+    done
+}

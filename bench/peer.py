@@ -1,6 +1,6 @@
 """The peer: what a scanpy/AnnData user does with an HCA file, in one process.
 
-Usage: peer.py RAW.h5 GROUPS.tsv OUT.h5ad
+Usage: peer.py RAW.h5 GROUPS.tsv OUT.h5ad     (OUT "-": no .h5ad written)
 Load the 10x/HCA HDF5 into a cells x genes scipy CSR matrix (as scanpy.read_10x_h5
 does), compute per-cell and per-gene totals, sum the cells of each group (labels
 from GROUPS.tsv, names LANE:BARCODE), and write an .h5ad with anndata."""
@@ -31,5 +31,6 @@ sums = onehot @ X
 ad = anndata.AnnData(X=X, obs=pd.DataFrame({"total_umis": p_total}, index=names),
                      var=pd.DataFrame({"total_umis": g_total}, index=pd.Index(genes).astype(str)))
 ad.var_names_make_unique()
-ad.write_h5ad(out)
+if out != "-":
+    ad.write_h5ad(out)
 print("peer: %d cells x %d genes, %d entries, %d groups, total %d" % (P, G, X.nnz, len(uniques), int(p_total.sum())))

@@ -1,11 +1,13 @@
 #!/bin/sh
-# make bench: every benchmark, each reporting figures as ratios against a peer or a
-# smaller input measured in the same run.  Sizes can be lowered for a quick look:
-#   BENCH_CELLS=20000 make bench
+# make bench: every benchmark, each reporting figures as ratios against a peer, a
+# floor or a smaller input measured in the same run.
+#   BENCH_CELLS=20000 make bench      (one size; default: 20000 and 100000)
 set -eu
 cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
     [ -x "$b" ] && { echo "== $b"; "$b"; }
 done
-echo "== bench/peer.sh"
-bench/peer.sh "${BENCH_CELLS:-100000}"
+for cells in ${BENCH_CELLS:-20000 100000}; do
+    echo "== bench/flow.sh $cells"
+    bench/flow.sh "$cells"
+done

@@ -12,6 +12,7 @@
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
+#include "parallel.h"
 
 /* --- the tables -------------------------------------------------------------------- */
 
@@ -165,22 +166,110 @@ static int map_profile(const cells_job *j, size_t p, mc_entries *es, mc_err *e)
     return 0;
 }
 
-/* One read of the file, each profile appended to its lane's matrix. */
-static int split_profiles(const cli *c, cells_job *j, mc_err *e)
+/* Profiles are read BLOCK at a time, sorted and encoded on every core, then
+ * appended to their lanes in order: the encoding was most of the time. */
+#define BLOCK 1024
+
+typedef struct block {
+    size_t n;
+    size_t profile[BLOCK];
+    mc_entries es[BLOCK];
+    mmm_bytes enc[BLOCK];
+    uint32_t genes_count;
+    int threads;
+    mmm_sorter *sorters;     /* one per encoding thread */
+} block;
+
+
+static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
-    mc_entries es = {0};
-    size_t p, total = j->m.profiles_count;
-    int r;
-    while ((r = h5_next_profile(&j->m, &p, &es, e)) > 0) {
-        if (map_profile(j, p, &es, e) < 0 || mmm_writer_add(j->w[j->l.lane_of[p]], &es, e) < 0) {
-            r = -1;
-            break;
-        }
-        if (!((p + 1) & 0xfff)) cli_progress(c, "profiles", p + 1, total);
+    block *b = ctx;
+    mmm_sorter *s = &b->sorters[part];
+    if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
+    for (size_t i = from; i < to; i++) {
+        int rc = mmm_encode(&b->es[i], b->genes_count, UINT32_MAX, s, &b->enc[i]);
+        if (rc == -1) return mc_fail(e, "out of memory");
+        if (rc == -2) b->enc[i].n = (size_t)UINT32_MAX + 1;   /* the writer says it is too large */
     }
-    entries_free(&es);
+    return 0;
+}
+
+/* Append an encoded block's profiles to their lanes, in order. */
+static int write_block(cells_job *j, block *b, mc_err *e)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (mmm_writer_add_encoded(j->w[j->l.lane_of[b->profile[i]]], &b->enc[i], e) < 0) return -1;
+    b->n = 0;
+    return 0;
+}
+
+static block *block_new(uint32_t genes_count, int threads)
+{
+    block *b = calloc(1, sizeof *b);
+    if (b && !(b->sorters = calloc((size_t)threads, sizeof *b->sorters))) {
+        free(b);
+        return NULL;
+    }
+    if (b) b->genes_count = genes_count, b->threads = threads;
+    return b;
+}
+
+static void block_free(block *b)
+{
+    for (size_t i = 0; b && i < BLOCK; i++) {
+        entries_free(&b->es[i]);
+        mmm_bytes_free(&b->enc[i]);
+    }
+    for (int t = 0; b && t < b->threads; t++) mmm_sorter_free(&b->sorters[t]);
+    if (b) free(b->sorters);
+    free(b);
+}
+
+/* Read block B from the file: 1 full, 0 the last (maybe empty), -1 error. */
+static int read_block(cells_job *j, block *b, mc_err *e)
+{
+    int r = 1;
+    while (b->n < BLOCK && (r = h5_next_profile(&j->m, &b->profile[b->n], &b->es[b->n], e)) > 0) {
+        if (map_profile(j, b->profile[b->n], &b->es[b->n], e) < 0) return -1;
+        b->n++;
+    }
+    return r < 0 ? -1 : r > 0;
+}
+
+/* One read of the file, each profile appended to its lane's matrix: one block
+ * is encoded on THREADS threads while the next is read. */
+static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
+{
+    uint32_t genes = (uint32_t)j->gs.names.count;
+    block *b[2] = {block_new(genes, threads), block_new(genes, threads)};
+    if (!b[0] || !b[1]) {
+        block_free(b[0]);
+        block_free(b[1]);
+        return mc_fail(e, "%s: out of memory", j->m.path);
+    }
+    size_t total = j->m.profiles_count, done = 0;
+    parallel_job job;
+    int busy = 0, more = 1, rc = 0, k = 0;
+    while (rc == 0 && (more || busy)) {
+        int r = more ? read_block(j, b[k], e) : 0;
+        if (r < 0) rc = -1;
+        more = r > 0;
+        if (busy && parallel_wait(&job, e) < 0 && rc == 0) rc = -1;
+        busy = 0;
+        if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
+        if (rc == 0 && b[k]->n) {
+            done += b[k]->n;
+            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_fail(e, "out of memory");
+            busy = rc == 0;
+            cli_progress(c, "profiles", done, total);
+        }
+        k = !k;
+    }
+    if (busy) parallel_wait(&job, e);
+    block_free(b[0]);
+    block_free(b[1]);
     cli_progress_done(c);
-    return r;
+    return rc;
 }
 
 static int finish_lanes(cells_job *j, mc_err *e)
@@ -239,7 +328,8 @@ int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts 
         goto out;
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
     begun = 1;
-    if (open_lanes(&j, e) < 0 || split_profiles(c, &j, e) < 0 || finish_lanes(&j, e) < 0) goto out;
+    int threads = o->threads > 0 ? o->threads : parallel_cores();
+    if (open_lanes(&j, e) < 0 || split_profiles(c, &j, threads, e) < 0 || finish_lanes(&j, e) < 0) goto out;
     begun = 0;
     rc = outdir_commit(&j.o, e);
 out:

@@ -111,6 +111,50 @@ int entries_canonicalize(mc_entries *es)
     return 0;
 }
 
+int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count)
+{
+    s->genes_count = genes_count;
+    s->value = calloc((size_t)genes_count + 1, sizeof *s->value);
+    s->bits = calloc((size_t)genes_count / 64 + 1, sizeof *s->bits);
+    if (s->value && s->bits) return 0;
+    mmm_sorter_free(s);
+    return -1;
+}
+
+void mmm_sorter_free(mmm_sorter *s)
+{
+    free(s->value);
+    free(s->bits);
+    memset(s, 0, sizeof *s);
+}
+
+/* Canonical form through a dense row: values summed at their gene, a bit per
+ * gene present, then the bits read in order (zeros dropped, both left clear
+ * for the next profile).  With ~30,000 genes this beats sorting once a
+ * profile has more than a few dozen entries; every gene must be in range. */
+static void canonicalize_dense(mc_entries *es, mmm_sorter *s)
+{
+    uint64_t *bits = s->bits, *value = s->value;
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t i = 0; i < es->n; i++) {
+        uint32_t g = es->v[i].gene;
+        value[g] += es->v[i].value;
+        bits[g >> 6] |= (uint64_t)1 << (g & 63);
+        if (g >> 6 < lo) lo = g >> 6;
+        if (g >> 6 > hi) hi = g >> 6;
+    }
+    size_t k = 0;
+    for (size_t w = lo; es->n && w <= hi; w++) {
+        for (uint64_t b = bits[w]; b; b &= b - 1) {
+            uint32_t g = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+            if (value[g]) es->v[k++] = (mc_entry){g, value[g]};
+            value[g] = 0;
+        }
+        bits[w] = 0;
+    }
+    es->n = k;
+}
+
 void entries_free(mc_entries *es)
 {
     free(es->v);
@@ -129,6 +173,7 @@ struct mmm_writer {
     uint32_t *offsets;        /* one per profile written so far */
     size_t profiles, cap;
     mc_entries scratch;       /* for add_dense */
+    mmm_bytes bytes;          /* for add */
 };
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -191,49 +236,73 @@ static int begin_profile(mmm_writer *w, mc_err *e)
     return 0;
 }
 
-/* The canonical pair stream of one canonical profile (SPEC 6). */
-static int encode(mmm_writer *w, const mc_entries *es, mc_err *e)
+static int grow_bytes(mmm_bytes *x, size_t need)
 {
-    unsigned char buf[4096];
-    size_t n = 0;
+    if (need <= x->cap) return 0;
+    size_t cap = x->cap ? x->cap : 4096;
+    while (cap < need) cap *= 2;
+    uint8_t *b = realloc(x->b, cap);
+    if (!b) return -1;
+    x->b = b;
+    x->cap = cap;
+    return 0;
+}
+
+int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x)
+{
+    x->n = 0;
+    x->bad_gene = 0;
+    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT;
+    for (size_t i = 0; dense && i < es->n; i++) dense = es->v[i].gene < genes_count;   /* else the error below */
+    if (dense) canonicalize_dense(es, s);
+    else if (entries_canonicalize(es) < 0) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t gene = es->v[i].gene, d = gene - current;
         uint64_t v = es->v[i].value;
-        if (gene >= w->genes_count)
-            return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, gene,
-                           w->genes_count);
-        if (w->offset > w->limit || v / 255 > (w->limit - w->offset) / 2) {   /* a huge value cannot fit */
-            fwrite(buf, 1, n, w->f);
-            return too_large(w, e);
+        if (gene >= genes_count) {
+            x->bad_gene = 1;
+            x->gene = gene;
+            return 0;
         }
-        for (;;) {
-            if (n + 2 > sizeof buf) {
-                fwrite(buf, 1, n, w->f);
-                w->offset += n;
-                n = 0;
-            }
-            if (d > 255) {
-                buf[n++] = 255, buf[n++] = 0, d -= 255;
-            } else if (v > 255) {
-                buf[n++] = (unsigned char)d, buf[n++] = 255, d = 0, v -= 255;
-            } else {
-                buf[n++] = (unsigned char)d, buf[n++] = (unsigned char)v;
-                break;
-            }
-        }
+        uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* pairs this entry can take */
+        if (most > limit - x->n) return -2;
+        if (grow_bytes(x, x->n + most) < 0) return -1;
+        uint8_t *b = x->b + x->n;
+        for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
+        for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
+        *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        x->n = (size_t)(b - x->b);
         current = gene;
     }
-    fwrite(buf, 1, n, w->f);
-    w->offset += n;
+    return 0;
+}
+
+void mmm_bytes_free(mmm_bytes *x)
+{
+    free(x->b);
+    memset(x, 0, sizeof *x);
+}
+
+int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e)
+{
+    if (begin_profile(w, e) < 0) return -1;
+    if (x->bad_gene)
+        return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, x->gene,
+                       w->genes_count);
+    if (x->n > w->limit - w->offset) return too_large(w, e);
+    fwrite(x->b, 1, x->n, w->f);
+    w->offset += x->n;
     return 0;
 }
 
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
 {
-    if (begin_profile(w, e) < 0) return -1;
-    if (entries_canonicalize(es) < 0) return mc_fail(e, "%s: out of memory", w->path);
-    return encode(w, es, e);
+    if (w->offset > w->limit) return too_large(w, e);
+    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, NULL, &w->bytes);
+    if (rc == -1) return mc_fail(e, "%s: out of memory", w->path);
+    if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
+    return mmm_writer_add_encoded(w, &w->bytes, e);
 }
 
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e)
@@ -249,6 +318,7 @@ static void writer_free(mmm_writer *w)
     free(w->path);
     free(w->offsets);
     entries_free(&w->scratch);
+    mmm_bytes_free(&w->bytes);
     free(w);
 }
 

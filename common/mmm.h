@@ -37,6 +37,30 @@ int entries_reserve(mc_entries *es, size_t n);
 int entries_canonicalize(mc_entries *es);
 void entries_free(mc_entries *es);
 
+/* One profile's canonical pair stream (SPEC 6), encoded apart from any file,
+ * so that a writer may encode profiles on several threads and append them in
+ * order.  Reused from profile to profile. */
+typedef struct mmm_bytes {
+    uint8_t *b;
+    size_t n, cap;
+    int bad_gene;            /* a gene >= genes_count was met: gene */
+    uint32_t gene;
+} mmm_bytes;
+
+/* Scratch for canonicalizing profiles through a dense row of genes_count
+ * values (~8 bytes a gene); one per thread. */
+typedef struct mmm_sorter {
+    uint32_t genes_count;
+    uint64_t *value, *bits;
+} mmm_sorter;
+int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count);   /* -1: out of memory */
+void mmm_sorter_free(mmm_sorter *s);                         /* safe on a zeroed sorter */
+
+/* Canonicalize ES (in place, through S when not NULL) and encode it into X:
+ * 0; -1 out of memory; -2 when it would take more than LIMIT bytes. */
+int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x);
+void mmm_bytes_free(mmm_bytes *x);
+
 typedef struct mmm_writer mmm_writer;
 
 /* Create PATH for a matrix of genes_count genes. */
@@ -46,6 +70,8 @@ void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset);
 /* Append one profile; entries may be in any order, with duplicates and zeros
  * (es is canonicalized in place).  A gene out of range is an error. */
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e);
+/* Append one profile encoded by mmm_encode (for this writer's genes_count). */
+int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e);
 /* Append one profile from a dense row of genes_count values. */
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e);
 /* Write padding and the offsets index, close.  Refuses offsets beyond 32 bits. */

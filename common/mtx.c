@@ -359,6 +359,40 @@ static int at_end(mtx_reader *r, mc_err *e)
     return 0;
 }
 
+/* Digits at *p, at most 19 (no overflow), then the byte END: 1 and past END, else 0. */
+static inline int quick_u64(const char **p, char end, uint64_t *v)
+{
+    const char *s = *p, *stop = s + 19;
+    uint64_t x = 0;
+    unsigned d = (unsigned)(*s - '0');
+    if (d >= 10) return 0;
+    do {
+        x = x * 10 + d;
+        d = (unsigned)(*++s - '0');
+    } while (d < 10 && s < stop);
+    if (*s != end) return 0;
+    *v = x;
+    *p = s + 1;
+    return 1;
+}
+
+/* The common line "ROW COL VALUE\n" (single spaces, plain digits) in one
+ * pass; anything else (blanks, '\r', reals, signs, errors) goes the careful way. */
+static inline int quick_entry(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value)
+{
+    const char *p = r->pos;
+    uint64_t i, j, v;
+    if (r->is_real || !quick_u64(&p, ' ', &i) || !quick_u64(&p, ' ', &j) || !quick_u64(&p, '\n', &v)) return 0;
+    if (i - 1 >= r->rows || j - 1 >= r->cols || r->seen == r->entries) return 0;
+    r->pos = (char *)p;
+    r->line++;
+    r->seen++;
+    *row = (uint32_t)(i - 1);
+    *col = (uint32_t)(j - 1);
+    *value = v;
+    return 1;
+}
+
 int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_err *e)
 {
     for (;;) {
@@ -366,6 +400,7 @@ int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_er
             if (fill(r, e) < 0) return -1;
             if (r->pos == r->lim) return at_end(r, e);
         }
+        if (quick_entry(r, row, col, value)) return 1;
         char *p = r->pos;
         r->line++;
         while (is_blank(*p)) p++;

@@ -4,23 +4,27 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define MAX_PARTS 256
 
-typedef struct part {
+struct parallel_part {
     parallel_fn fn;
     void *ctx;
     int index;
     size_t from, to;
     int rc;
+    int started, done;
+    pthread_t tid;
     mc_err e;
-} part;
+};
 
 static void *run(void *arg)
 {
-    part *p = arg;
+    struct parallel_part *p = arg;
     p->rc = p->fn(p->ctx, p->index, p->from, p->to, &p->e);
+    p->done = 1;
     return NULL;
 }
 
@@ -32,35 +36,51 @@ int parallel_cores(void)
     return n > 0 ? (int)n : 1;
 }
 
-int parallel_for(int threads, size_t n, parallel_fn fn, void *ctx, mc_err *e)
+/* Parts [first, threads) on threads of their own; part 0 too when FIRST is 0. */
+static int start(parallel_job *j, int threads, size_t n, parallel_fn fn, void *ctx, int first)
 {
+    memset(j, 0, sizeof *j);
     if (threads > MAX_PARTS) threads = MAX_PARTS;
-    if (threads < 2 || n < 2) return fn(ctx, 0, 0, n, e);
-    if ((size_t)threads > n) threads = (int)n;
-    part *parts = calloc((size_t)threads, sizeof *parts);
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int *started = calloc((size_t)threads, sizeof *started);
-    if (!parts || !tid || !started) {
-        free(parts), free(tid), free(started);
-        return fn(ctx, 0, 0, n, e);   /* no room for threads: do it all here */
-    }
+    if (threads < 1) threads = 1;
+    if ((size_t)threads > n) threads = n ? (int)n : 1;
+    if (!(j->parts = calloc((size_t)threads, sizeof *j->parts))) return -1;
+    j->count = threads;
     for (int i = 0; i < threads; i++)
-        parts[i] = (part){fn, ctx, i, n * (size_t)i / (size_t)threads, n * ((size_t)i + 1) / (size_t)threads, 0, {{0}}};
-    for (int i = 1; i < threads; i++) started[i] = pthread_create(&tid[i], NULL, run, &parts[i]) == 0;
-    /* A part whose thread could not start runs here, after part 0. */
-    run(&parts[0]);
-    for (int i = 1; i < threads; i++) {
-        if (started[i]) pthread_join(tid[i], NULL);
-        else run(&parts[i]);
-    }
+        j->parts[i] = (struct parallel_part){.fn = fn, .ctx = ctx, .index = i,
+                                             .from = n * (size_t)i / (size_t)threads,
+                                             .to = n * ((size_t)i + 1) / (size_t)threads};
+    for (int i = first; i < threads; i++)
+        j->parts[i].started = pthread_create(&j->parts[i].tid, NULL, run, &j->parts[i]) == 0;
+    return 0;
+}
+
+int parallel_start(parallel_job *j, int threads, size_t n, parallel_fn fn, void *ctx)
+{
+    return start(j, threads, n, fn, ctx, 0);
+}
+
+int parallel_wait(parallel_job *j, mc_err *e)
+{
     int rc = 0;
-    for (int i = 0; i < threads && rc == 0; i++)
-        if (parts[i].rc < 0) {
-            *e = parts[i].e;
+    /* A part whose thread could not start runs here. */
+    for (int i = 0; i < j->count; i++) {
+        if (j->parts[i].started) pthread_join(j->parts[i].tid, NULL);
+        else if (!j->parts[i].done) run(&j->parts[i]);
+    }
+    for (int i = 0; i < j->count && rc == 0; i++)
+        if (j->parts[i].rc < 0) {
+            *e = j->parts[i].e;
             rc = -1;
         }
-    free(parts);
-    free(tid);
-    free(started);
+    free(j->parts);
+    memset(j, 0, sizeof *j);
     return rc;
+}
+
+int parallel_for(int threads, size_t n, parallel_fn fn, void *ctx, mc_err *e)
+{
+    parallel_job j;
+    if (threads < 2 || n < 2 || start(&j, threads, n, fn, ctx, 1) < 0) return fn(ctx, 0, 0, n, e);
+    run(&j.parts[0]);   /* part 0 on the calling thread */
+    return parallel_wait(&j, e);
 }

@@ -15,6 +15,16 @@ typedef int (*parallel_fn)(void *ctx, int part, size_t from, size_t to, mc_err *
 
 /* 0, or -1 with e set by the first part (in part order) that failed. */
 int parallel_for(int threads, size_t n, parallel_fn fn, void *ctx, mc_err *e);
+
+/* The same without waiting: every part on a thread of its own, while the
+ * caller goes on (a part whose thread cannot start runs in parallel_wait).
+ * -1 when out of memory (nothing started).  Wait exactly once. */
+typedef struct parallel_job {
+    int count;
+    struct parallel_part *parts;
+} parallel_job;
+int parallel_start(parallel_job *j, int threads, size_t n, parallel_fn fn, void *ctx);
+int parallel_wait(parallel_job *j, mc_err *e);
 /* The cores this process may run on (the default --threads). */
 int parallel_cores(void);
 

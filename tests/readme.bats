@@ -16,6 +16,8 @@ load test_helper
         run mc-info --verify "$T/mc/$c"
         assert_success
     done
+    # the direct route gives the text route's collection
+    [ "$(sed -n 's/^uuid: //p' "$T/mc/direct/pbmc/profiles.yaml")" = "$(sed -n 's/^uuid: //p' "$T/mc/cells/pbmc/profiles.yaml")" ]
     run "$PY" -c "import anndata; a = anndata.read_h5ad('$T/mc/good.h5ad'); print(a.n_vars)"
     assert_output 507
 }
