@@ -20,8 +20,9 @@ static const char usage[] =
     "the same genes (the same rows, names and ensembl ids, in the same order;\n"
     "else name the first difference) and\n"
     "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
-    "bytes, duplicates made unique with -1, -2, ...), g.ensembl.txt and any\n"
-    "other gene field as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
+    "bytes, duplicates made unique with -1, -2, ...), g.original_name.txt (the\n"
+    "names as the input wrote them), g.ensembl.txt and any other gene field\n"
+    "(g.genome.txt from HDF5) as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
     "\n"
     "  --organism NAME  the organism recorded in genes.yaml (required)\n"
     "  --format FILE    how to read every STD (default STD/format.yaml, else the\n"
@@ -120,6 +121,18 @@ static int sort_rows(char **names, size_t n, size_t *order)
     return 0;
 }
 
+/* The names as the input wrote them (case kept), in the set's order: what exports give back. */
+static int write_original_names(const outdir *o, const source *s, const size_t *order, char **sorted, mc_err *e)
+{
+    const std_table *t = s->genes;
+    char *path = outdir_file(o, "g.original_name.txt");
+    if (!path) return mc_fail(e, "%s: out of memory", o->final);
+    for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)s->name, order[i]);
+    int rc = txt_write(path, sorted, t->count, e);
+    free(path);
+    return rc;
+}
+
 static int write_gene_set(const source *s, const char *organism, const char *out, int force, mc_err *e)
 {
     const std_table *t = s->genes;
@@ -140,7 +153,7 @@ static int write_gene_set(const source *s, const char *organism, const char *out
         mc_fail(e, "%s: out of memory", out);
         goto done;
     }
-    if (txt_write(name_path, sorted, t->count, e) < 0) goto done;
+    if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, s, order, sorted, e) < 0) goto done;
     for (size_t c = 0; c < t->ncolumns; c++)
         if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
     mc_uuid u;

@@ -25,7 +25,7 @@ struct h5_stream {
     enum value_kind kind;
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
-    strings barcodes, ids, names, types;
+    strings barcodes, ids, names, types, genomes;
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
     h5chunks *ir, *vr;          /* indices and data, block after block */
@@ -408,42 +408,45 @@ static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *
         m->gene_ids = s->ids.v;
         m->gene_names = s->names.v;
         m->gene_types = s->types.v;
+        m->gene_genomes = genomes->v;
         return 0;
     }
     m->gene_ids = malloc(kept * sizeof(char *));
     m->gene_names = malloc(kept * sizeof(char *));
     m->gene_types = malloc(kept * sizeof(char *));
-    if (!m->gene_ids || !m->gene_names || !m->gene_types) return mc_fail_errno(e, m->path, "features");
+    if (genomes->v) m->gene_genomes = malloc(kept * sizeof(char *));
+    if (!m->gene_ids || !m->gene_names || !m->gene_types || (genomes->v && !m->gene_genomes))
+        return mc_fail_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++)
         if (s->gene_map[i] >= 0) {
             m->gene_ids[s->gene_map[i]] = s->ids.v[i];
             m->gene_names[s->gene_map[i]] = s->names.v[i];
             m->gene_types[s->gene_map[i]] = s->types.v[i];
+            if (genomes->v) m->gene_genomes[s->gene_map[i]] = genomes->v[i];
         }
     m->genes_count = kept;
     return 0;
 }
 
+/* features/genome is optional (Cell Ranger 3 writes it; it names each feature's reference). */
 static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    strings genomes = {0};
-    int rc = -1;
+    strings *genomes = &s->genomes;
     if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
         expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/name", &s->names, e) < 0 ||
         expect_len(m, "features/name", s->names.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/feature_type", &s->types, e) < 0 ||
         expect_len(m, "features/feature_type", s->types.count, shape[0], shape, e) < 0)
-        goto out;
-    if (o->genome && (read_strings(m, g, "features/genome", &genomes, e) < 0 ||
-                      expect_len(m, "features/genome", genomes.count, shape[0], shape, e) < 0))
-        goto out;
+        return -1;
+    int has_genome = H5Lexists(g, "features/genome", H5P_DEFAULT) > 0;
+    if (o->genome && !has_genome) return mc_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
+    if (has_genome && (read_strings(m, g, "features/genome", genomes, e) < 0 ||
+                       expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
+        return -1;
     m->genes_stored = m->genes_count = s->ids.count;
-    rc = filter_features(m, &genomes, o, e);
-out:
-    strings_free(&genomes);
-    return rc;
+    return filter_features(m, genomes, o, e);
 }
 
 /* --- opening ------------------------------------------------------------------- */
@@ -571,10 +574,12 @@ void h5_close(h5_matrix *m)
         if (m->gene_ids != s->ids.v) free(m->gene_ids);
         if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
         if (m->gene_types != s->types.v) free(m->gene_types);
+        if (m->gene_genomes != s->genomes.v) free(m->gene_genomes);
         strings_free(&s->barcodes);
         strings_free(&s->ids);
         strings_free(&s->names);
         strings_free(&s->types);
+        strings_free(&s->genomes);
         free(s->indptr);
         free(s->gene_map);
         h5chunks_close(s->ir);

@@ -59,6 +59,7 @@ typedef struct h5_matrix {
     char **gene_ids;        /* [genes_count]: v2 `genes`, v3 `features/id` (Ensembl ids) */
     char **gene_names;      /* [genes_count] */
     char **gene_types;      /* [genes_count] v3 `features/feature_type`; NULL for v2 */
+    char **gene_genomes;    /* [genes_count] v3 `features/genome` when stored; else NULL */
     struct h5_stream *s;    /* private: open handles, buffers, read position */
 } h5_matrix;
 

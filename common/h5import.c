@@ -16,10 +16,12 @@
 
 /* --- the tables -------------------------------------------------------------------- */
 
+/* With HCA barcodes the lane is cut off the barcode; "name" keeps the whole
+ * barcode, the profile's name as the file gave it (SPEC 7). */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
 {
-    static char *const names[] = {"barcode", "lane", "batch"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
+    static char *const names[] = {"barcode", "lane", "batch", "name"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
     int hca = 1;
     size_t n = m->profiles_count, longest = 0;
     for (size_t i = 0; i < n; i++) {
@@ -27,12 +29,12 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
         size_t l = strlen(m->barcodes[i]);
         if (l > longest) longest = l;
     }
-    if (std_table_init(t, m->path, names, types, 3, e) < 0) return -1;
+    if (std_table_init(t, m->path, names, types, hca ? 4 : 3, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
     if (!lane) return mc_fail(e, "%s: out of memory", m->path);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *bc = m->barcodes[i], *row[3] = {bc, "all", "all"};
+        const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
         if (hca) {
             size_t l = strcspn(bc, "-"), b = strcspn(bc, "_");
             memcpy(lane, bc, l);
@@ -49,14 +51,22 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     return rc;
 }
 
+/* The genome each gene belongs to, when the file says: v3 features/genome, v2 the
+ * genome group's name (exports write it back, as 10x files carry it). */
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e)
 {
-    static char *const names[] = {"ensembl", "name", "feature_type"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
-    int with_type = all_features && m->gene_types;
-    if (std_table_init(t, m->path, names, types, with_type ? 3 : 2, e) < 0) return -1;
+    char *names[] = {"ensembl", "name", "genome", "feature_type"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
+    int with_type = all_features && m->gene_types, with_genome = m->gene_genomes || m->version == 2;
+    size_t n = 2;
+    if (with_genome) n++;
+    if (with_type) names[n++] = "feature_type";
+    if (std_table_init(t, m->path, names, types, n, e) < 0) return -1;
     for (size_t i = 0; i < m->genes_count; i++) {
-        const char *row[3] = {m->gene_ids[i], m->gene_names[i], with_type ? m->gene_types[i] : NULL};
+        const char *row[4] = {m->gene_ids[i], m->gene_names[i]};
+        size_t k = 2;
+        if (with_genome) row[k++] = m->gene_genomes ? m->gene_genomes[i] : m->genome;
+        if (with_type) row[k++] = m->gene_types[i];
         if (std_table_add(t, row, e) < 0) return -1;
     }
     return 0;

@@ -786,8 +786,11 @@ static int derive_lane_batch(std_dir *s, mc_err *e)
     if (std_column_index(t, "lane") < 0) {
         if (lane->given) {
             long src = std_column_index(t, lane->from);
-            if (derive_column(t, "lane", src, lane, lane->sep && !strcmp(lane->from, "barcode"), e) < 0)
+            int strip = lane->sep && !strcmp(lane->from, "barcode");
+            /* The barcode loses its lane: "name" keeps it whole, the profile's name (SPEC 7). */
+            if (strip && std_column_index(t, "name") < 0 && derive_column(t, "name", src, &copy, 0, e) < 0)
                 return -1;
+            if (derive_column(t, "lane", src, lane, strip, e) < 0) return -1;
         } else {
             size_t col = t->ncolumns;
             if (add_column(t, "lane", FIELD_STR) < 0) return oom(e, t->path);

@@ -75,8 +75,16 @@ for name, base in (("s", "cells/S"), ("T", "cells/T"), ("n", "cells/N")):
 assert m["uuid"] == mcfix.combine(*[read_yaml(b + "/profiles.yaml")["uuid"] for b in ("cells/S", "cells/T", "cells/N")])
 check_uuids("all")
 np.testing.assert_array_equal(dense("all"), np.vstack([F.S, F["T"], F["N"]]))
-assert names("all") == ["s/" + n for n in F.S_names] + ["T:" + b for b in F["bc_T"]] + ["n:0", "n:1", "n:2"]
+assert F.S_names[0] == "L1:" + F["bc_L1"][0]
+# Unique across members: no outer prefix; each member keeps its own names.
+assert names("all") == F.S_names + list(F["bc_T"]) + ["0", "1", "2"]
+assert names("all") == mcfix.collection_names([("s", F.S_names), ("T", list(F["bc_T"])), ("n", ["0", "1", "2"])])
 PY
+    # The same barcodes twice: every name gets its member's name, and only then.
+    mc-collect twice a=cells/T b=cells/T
+    run mc-sum twice
+    assert_output "$(mc-sum cells/T | sed 's/^/a:/'; mc-sum cells/T | sed 's/^/b:/')"
+    [ "$(mc-sum cells/T | cut -f1 | head -1)" = "$(sed -n 1p cells/T/p.barcode.txt)" ]
     verify all all/s all/T
     no_leftovers
 }

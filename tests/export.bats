@@ -169,6 +169,21 @@ PY
     assert_success
     run check h5ad-10x x.h5ad "$H5V3"
     assert_output ok
+    # --tsv g: every gene array of the gene set, ids and the file's names and genomes included.
+    mc-export r/cells --tsv g -o g.tsv
+    [ "$(head -1 g.tsv)" = "name	ensembl	genome	original_name" ]
+    py "$H5V3" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")["matrix/features"]
+col = {k: [x.decode() for x in f[k][:]] for k in ("id", "name", "genome", "feature_type")}
+want = sorted((n.upper(), i, g, n) for i, n, g, t in zip(col["id"], col["name"], col["genome"], col["feature_type"])
+              if t == "Gene Expression")
+rows = [tuple(l.rstrip("\n").split("\t")) for l in open("g.tsv")][1:]
+assert rows == want, (rows[:3], want[:3])
+PY
+    run mc-export r/cells --tsv g ensembl
+    assert_success
+    assert_line --index 1 "$(sed -n 2p g.tsv | cut -f1,2)"
 }
 
 @test "--h5ad layout is the one anndata writes: read and rewrite with anndata, same objects and attributes" {
@@ -312,11 +327,11 @@ NKG7"
     run mc-export d/coll --tsv p
     assert_success
     assert_output "name	barcode	lane
-A:AAAC-1	AAAC-1	L1
-A:AAAG-1	AAAG-1	L1
-A:AAAT-1	AAAT-1	L1
-B:CCCA-1	CCCA-1	L2
-B:CCCG-1	CCCG-1	L2"
+AAAC-1	AAAC-1	L1
+AAAG-1	AAAG-1	L1
+AAAT-1	AAAT-1	L1
+CCCA-1	CCCA-1	L2
+CCCG-1	CCCG-1	L2"
     run mc-export d/cells/A --tsv p score total_umis group
     assert_output "name	score	total_umis	group
 AAAC-1	0.1	303	0
