@@ -184,7 +184,8 @@ static int write_matrix(job *j, const char *path, mc_err *e)
     return mmm_writer_close(w, e);
 }
 
-static int write_meta(const char *dir, const char *mmm, const gene_set *g, const char *kind, size_t n, mc_err *e)
+static int write_meta(const char *dir, const char *mmm, const mc_uuid *known, const gene_set *g, const char *kind,
+                      size_t n, mc_err *e)
 {
     char *yaml = path_join(dir, "profiles.yaml");
     profiles_meta m = {.kind = KIND_BATCH,
@@ -193,7 +194,7 @@ static int write_meta(const char *dir, const char *mmm, const gene_set *g, const
                        .genes_count = (long)g->names.count,
                        .profiles_count = (long)n};
     mc_uuid u;
-    int rc = yaml ? uuid_of_file(mmm, &u, e) : mc_fail(e, "%s: out of memory", dir);
+    int rc = !yaml ? mc_fail(e, "%s: out of memory", dir) : known ? (u = *known, 0) : uuid_of_file(mmm, &u, e);
     if (rc == 0) {
         uuid_format(&u, m.uuid);
         memcpy(m.genes_uuid, g->meta.uuid, MC_UUID_STRLEN);
@@ -203,13 +204,13 @@ static int write_meta(const char *dir, const char *mmm, const gene_set *g, const
     return rc;
 }
 
-int batch_finish(const char *dir, const char *mmm, const gene_set *g, const char *kind, const std_table *profiles,
-                 const size_t *rows, size_t n, mc_err *e)
+int batch_finish(const char *dir, const char *mmm, const mc_uuid *mmm_uuid, const gene_set *g, const char *kind,
+                 const std_table *profiles, const size_t *rows, size_t n, mc_err *e)
 {
     int rc = 0;
     for (size_t col = 0; rc == 0 && col < profiles->ncolumns; col++)
         rc = std_write_column(dir, "p", profiles, col, rows, n, e);
-    return rc == 0 ? write_meta(dir, mmm, g, kind, rows ? n : profiles->count, e) : -1;
+    return rc == 0 ? write_meta(dir, mmm, mmm_uuid, g, kind, rows ? n : profiles->count, e) : -1;
 }
 
 /* The STD read, the gene set found and the genes mapped: all but the matrix. */
@@ -241,7 +242,7 @@ static int write_files(job *j, const outdir *o, const char *kind, mc_err *e)
 {
     char *mmm = outdir_file(o, "gp.umis.mmm");
     int rc = mmm ? write_matrix(j, mmm, e) : mc_fail(e, "%s: out of memory", o->final);
-    if (rc == 0) rc = batch_finish(o->tmp, mmm, &j->genes, kind, &j->std.profiles, NULL, 0, e);
+    if (rc == 0) rc = batch_finish(o->tmp, mmm, NULL, &j->genes, kind, &j->std.profiles, NULL, 0, e);
     free(mmm);
     return rc;
 }

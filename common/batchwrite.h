@@ -28,6 +28,7 @@
 #include "err.h"
 #include "genes.h"
 #include "stdfmt.h"
+#include "uuid.h"
 
 /* More UMIs than this in one gene of one profile is not a count (and would
  * take value/128 bytes in the MMM). */
@@ -54,8 +55,9 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e);
 /* Finish the BATCH in directory DIR whose matrix MMM is written: a p.FIELD
  * array of every column of PROFILES for the N rows ROWS (NULL: all), then
- * profiles.yaml of kind KIND. */
-int batch_finish(const char *dir, const char *mmm, const gene_set *g, const char *kind, const std_table *profiles,
-                 const size_t *rows, size_t n, mc_err *e);
+ * profiles.yaml of kind KIND.  MMM_UUID: the matrix's file uuid when already
+ * known, else NULL to hash it. */
+int batch_finish(const char *dir, const char *mmm, const mc_uuid *mmm_uuid, const gene_set *g, const char *kind,
+                 const std_table *profiles, const size_t *rows, size_t n, mc_err *e);
 
 #endif

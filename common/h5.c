@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "h5chunks.h"
+#include "parallel.h"
 
 /* A string dataset: count NUL-terminated values pointing into buf. */
 typedef struct strings {
@@ -530,7 +531,7 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
     }
     struct h5_stream *s = m->s;
     s->file = s->indices = s->data = -1;
-    s->threads = o->threads > 0 ? o->threads : h5pool_cores();
+    s->threads = o->threads > 0 ? o->threads : parallel_cores();
     /* A file with corrupt metadata may never close; HDF5's exit handler would
      * then print a screenful on stderr.  Everything is freed at exit anyway.
      * (Only effective before the library's first use; harmless after.) */

@@ -2,11 +2,9 @@
 #include "h5chunks.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <libdeflate.h>
 
@@ -216,14 +214,6 @@ static void *worker(void *arg)
     pthread_mutex_unlock(&p->mu);
     libdeflate_free_decompressor(dec);
     return NULL;
-}
-
-int h5pool_cores(void)
-{
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
 }
 
 h5pool *h5pool_start(int threads)

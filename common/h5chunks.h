@@ -31,8 +31,6 @@ typedef enum { H5V_INT64, H5V_UINT64, H5V_DOUBLE } h5v_type;
 typedef struct h5pool h5pool;
 h5pool *h5pool_start(int threads);
 void h5pool_stop(h5pool *p);          /* p may be NULL */
-/* The cores this process may run on (the default --threads). */
-int h5pool_cores(void);
 
 typedef struct h5chunks h5chunks;
 

@@ -132,12 +132,16 @@ void mmm_sorter_free(mmm_sorter *s)
  * gene present, then the bits read in order (zeros dropped, both left clear
  * for the next profile).  With ~30,000 genes this beats sorting once a
  * profile has more than a few dozen entries; every gene must be in range. */
-static void canonicalize_dense(mc_entries *es, mmm_sorter *s)
+static int canonicalize_dense(mc_entries *es, mmm_sorter *s)
 {
     uint64_t *bits = s->bits, *value = s->value;
     size_t lo = SIZE_MAX, hi = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t g = es->v[i].gene;
+        if (g >= s->genes_count) {   /* out of range: undo, and let sorting find it */
+            for (size_t k = 0; k < i; k++) value[es->v[k].gene] = 0, bits[es->v[k].gene >> 6] = 0;
+            return 0;
+        }
         value[g] += es->v[i].value;
         bits[g >> 6] |= (uint64_t)1 << (g & 63);
         if (g >> 6 < lo) lo = g >> 6;
@@ -153,6 +157,7 @@ static void canonicalize_dense(mc_entries *es, mmm_sorter *s)
         bits[w] = 0;
     }
     es->n = k;
+    return 1;
 }
 
 void entries_free(mc_entries *es)
@@ -174,6 +179,7 @@ struct mmm_writer {
     size_t profiles, cap;
     mc_entries scratch;       /* for add_dense */
     mmm_bytes bytes;          /* for add */
+    mmm_sorter sorter;        /* for add, made at the first long profile */
 };
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -252,10 +258,8 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
 {
     x->n = 0;
     x->bad_gene = 0;
-    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT;
-    for (size_t i = 0; dense && i < es->n; i++) dense = es->v[i].gene < genes_count;   /* else the error below */
-    if (dense) canonicalize_dense(es, s);
-    else if (entries_canonicalize(es) < 0) return -1;
+    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
+    if (!dense && entries_canonicalize(es) < 0) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t gene = es->v[i].gene, d = gene - current;
@@ -265,13 +269,18 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
             x->gene = gene;
             return 0;
         }
-        uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* pairs this entry can take */
+        uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* bytes this entry can take */
         if (most > limit - x->n) return -2;
-        if (grow_bytes(x, x->n + most) < 0) return -1;
+        if (x->n + most > x->cap && grow_bytes(x, x->n + most) < 0) return -1;
         uint8_t *b = x->b + x->n;
-        for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
-        for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
-        *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        if (d <= 255 && v <= 255) {
+            b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+            b += 2;
+        } else {
+            for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
+            for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
+            *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        }
         x->n = (size_t)(b - x->b);
         current = gene;
     }
@@ -299,7 +308,8 @@ int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e)
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
 {
     if (w->offset > w->limit) return too_large(w, e);
-    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, NULL, &w->bytes);
+    if (es->n >= SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count);   /* else sorting */
+    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
     if (rc == -1) return mc_fail(e, "%s: out of memory", w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
     return mmm_writer_add_encoded(w, &w->bytes, e);
@@ -319,6 +329,7 @@ static void writer_free(mmm_writer *w)
     free(w->offsets);
     entries_free(&w->scratch);
     mmm_bytes_free(&w->bytes);
+    mmm_sorter_free(&w->sorter);
     free(w);
 }
 
@@ -485,34 +496,29 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
     return 0;
 }
 
-/* The last gene a profile's pairs reach: a pass without stores, so that the
- * summing loop needs no bound check. */
-static uint64_t last_gene(const uint8_t *b, const uint8_t *end)
-{
-    uint64_t gene = 0;
-    for (; b < end; b += 2) gene += b[0];
-    return gene;
-}
-
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const uint8_t *b, *end;
     if (p >= m->profiles_count) return bad_profile(m, p, e);
     profile_span(m, p, &b, &end);
-    uint64_t gene = last_gene(b, end), sum = 0;
-    if (b < end && gene >= m->genes_count) return bad_gene(m, p, gene, e);
-    gene = 0;
+    uint64_t gene = 0, sum = 0, G = m->genes_count;
+    /* Both bytes are read before the store into ROW, which may alias them for
+     * the compiler; the bound check is one predictable branch. */
     if (!gmap) {
         for (; b < end; b += 2) {
-            gene += b[0];
-            row[gene] += b[1];
-            sum += b[1];
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            row[gene] += v;
+            sum += v;
         }
     } else {
         for (; b < end; b += 2) {
-            gene += b[0];
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
             int32_t g = gmap[gene];
-            if (g >= 0) row[g] += b[1], sum += b[1];
+            if (g >= 0) row[g] += v, sum += v;
         }
     }
     *total = sum;

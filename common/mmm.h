@@ -96,7 +96,7 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
 /* Add profile p into ROW through GMAP (its genes to ROW's; -1 skips a gene;
  * NULL: the identity) and set *total to what was added: the decoder of
- * mc-sum and mc-group, a gene bound check per profile, not per pair. */
+ * mc-sum and mc-group, straight from the pairs into the row. */
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e);
 /* Sum of profile p's values, without a row. */
 int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e);

@@ -449,7 +449,7 @@ static const char two_digits[] = "0001020304050607080910111213141516171819202122
                                  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                  "8081828384858687888990919293949596979899";
 
-static int decimal_digits(uint64_t v)
+static inline int decimal_digits(uint64_t v)
 {
     int n = 1;
     for (; v >= 10000; v /= 10000) n += 4;
@@ -457,7 +457,7 @@ static int decimal_digits(uint64_t v)
 }
 
 /* V in decimal, two digits a step from the end: the writer's hot loop. */
-static char *put_u64(char *p, uint64_t v)
+static inline __attribute__((always_inline)) char *put_u64(char *p, uint64_t v)
 {
     char *end = p + decimal_digits(v), *q = end;
     for (; v >= 100; v /= 100) {

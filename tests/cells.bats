@@ -251,3 +251,20 @@ PY
         assert_output "mc-import-cells: neg.h5: /GRCh38/data: entry 77: negative value -3"
     done
 }
+
+@test "mc-import-cells killed midway leaves no cells; the next run completes and sweeps its leftovers" {
+    gen-hca --seed 9 --donors 2 --lanes 2 --cells 20000 --genes 3000 --mean-genes 400 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --threads 1 --genes genes a.h5 want
+    mc-import-cells --threads 1 --genes genes a.h5 cells &
+    pid=$!
+    for i in $(seq 200); do compgen -G ".cells.tmp-*/*/gp.umis.mmm" >/dev/null && break; sleep 0.02; done
+    kill -9 "$pid"
+    wait "$pid" || true
+    [ ! -e cells ]
+    compgen -G ".cells.tmp-*" >/dev/null   # what the killed run left
+    mc-import-cells --genes genes a.h5 cells
+    run compgen -G ".cells.tmp-*"
+    assert_failure
+    diff -r want cells
+}
