@@ -710,6 +710,26 @@ static int dataframe(h5w *f, const char *group, const txt_array *index, const fr
     return rc;
 }
 
+/* var_names: the input's names, unique as anndata's var_names_make_unique makes
+ * them, with the -1, -2 suffixes of the canonical names (SPEC 5), so that
+ * adata[:, NAME] finds one gene. */
+static int unique_names(const gene_labels *g, txt_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < g->names.count; i++) {
+        const char *orig = g->shown->lines[i], *canon = g->names.lines[i];
+        size_t lo = strlen(orig), lc = strlen(canon);
+        char *s = malloc(lo + (lc > lo ? lc - lo : 0) + 1);
+        if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), txt_append(out, s) < 0)) {
+            free(s);
+            txt_free(out);
+            return mc_fail(e, "out of memory");
+        }
+        free(s);
+    }
+    return 0;
+}
+
 static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, frame *var, h5w_type dt, uint64_t nnz,
                       const char *shown, const export_opts *o, mc_err *e)
 {
@@ -726,7 +746,10 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
     if (container_profile_names(c, &names, e) < 0) return -1;
     int rc = dataframe(f, "/obs", &names, obs, e);
     txt_free(&names);
-    return rc < 0 ? -1 : dataframe(f, "/var", g->shown, var, e);
+    if (rc == 0) rc = unique_names(g, &names, e);
+    if (rc == 0) rc = dataframe(f, "/var", &names, var, e);
+    txt_free(&names);
+    return rc;
 }
 
 int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
