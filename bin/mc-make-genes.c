@@ -15,8 +15,8 @@
 
 static const char usage[] =
     "Usage: mc-make-genes --organism NAME [--format FILE] [--genome NAME] [--all-features]\n"
-    "                     [--force] INPUT... GENES\n"
-    "Check that every INPUT, an STD directory or an HCA / 10x HDF5 file, lists\n"
+    "                     [--layer NAME] [--lane-column C] [--force] INPUT... GENES\n"
+    "Check that every INPUT, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file, lists\n"
     "the same genes (the same rows, names and ensembl ids, in the same order;\n"
     "else name the first difference) and\n"
     "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
@@ -29,6 +29,8 @@ static const char usage[] =
     "                   10x or MOCA layout of its files; see mc-delane)\n"
     "  --genome NAME    HDF5 input: as mc-import-hca --genome\n"
     "  --all-features   HDF5 input: as mc-import-hca --all-features\n"
+    "  --layer NAME     .h5ad / Loom input: as mc-import-hca --layer (raw: raw/var)\n"
+    "  --lane-column C  .h5ad / Loom input: accepted (and checked) as mc-import-hca's\n"
     "  --force          replace an existing GENES\n"
     "\n"
     "Example:\n"
@@ -201,6 +203,8 @@ int main(int argc, char **argv)
                                             {"progress", no_argument, 0, 'p'},
                                             {"genome", required_argument, 0, 'g'},
                                             {"all-features", no_argument, 0, 'a'},
+                                            {"layer", required_argument, 0, 'L'},
+                                            {"lane-column", required_argument, 0, 'C'},
                                             {0, 0, 0, 0}};
     const char *format = NULL, *organism = NULL;
     h5_opts o = {.threads = 1};
@@ -212,6 +216,8 @@ int main(int argc, char **argv)
         else if (opt == 'F') force = 1;
         else if (opt == 'g') o.genome = optarg;
         else if (opt == 'a') o.all_features = 1;
+        else if (opt == 'L') o.layer = optarg;
+        else if (opt == 'C') o.lane_column = optarg;   /* accepted as the importers take it */
         else if (opt != 'p') cli_usage_error(&c, "unknown option");
     }
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");

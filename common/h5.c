@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "h5chunks.h"
+#include "h5x.h"
 #include "parallel.h"
 
 /* A string dataset: count NUL-terminated values pointing into buf. */
@@ -554,6 +555,15 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         mc_fail(e, "%s: cannot open as HDF5: %s", path, h5_detail(d));
         goto fail;
     }
+    h5x_kind kind = h5x_detect(s->file);
+    if (kind != H5X_NONE) {
+        if ((kind == H5X_H5AD ? h5ad_open : loom_open)(m, s->file, o, e) < 0) goto fail;
+        return 0;
+    }
+    if (o->layer || o->lane_column) {
+        mc_fail(e, "%s: --layer and --lane-column are for .h5ad and Loom files", path);
+        goto fail;
+    }
     if (detect_layout(m, o, e) < 0) goto fail;
     if ((g = H5Gopen2(s->file, m->group, H5P_DEFAULT)) < 0) {
         mc_fail(e, "%s: %s: not a group", path, m->group);
@@ -571,6 +581,10 @@ fail:
 void h5_close(h5_matrix *m)
 {
     struct h5_stream *s = m->s;
+    if (m->x) {   /* .h5ad / Loom: the names belong to the reader */
+        h5x_close(m);
+        m->gene_ids = m->gene_names = m->lanes = NULL;
+    }
     if (s) {
         if (m->gene_ids != s->ids.v) free(m->gene_ids);
         if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
@@ -621,6 +635,7 @@ static int start_pool(h5_matrix *m, mc_err *e)
 
 int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
+    if (m->x) return h5x_count_entries(m, n, e);
     struct h5_stream *s = m->s;
     if (!s->gene_map) {
         *n = m->stored_entries;
@@ -721,6 +736,7 @@ static int take_entry(h5_matrix *m, size_t *gene, uint64_t *v, mc_err *e)
 
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e)
 {
+    if (m->x) return h5x_next(m, x, e);
     struct h5_stream *s = m->s;
     while (s->pos < m->stored_entries) {
         /* indptr was checked to end at stored_entries, so this stops. */
@@ -759,6 +775,7 @@ static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
 
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
+    if (m->x) return h5x_next_profile(m, profile, es, e);
     struct h5_stream *s = m->s;
     if (s->col >= m->profiles_count) return 0;
     uint64_t end = (uint64_t)s->indptr[s->col + 1];
@@ -784,5 +801,6 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 int h5_fast(const h5_matrix *m)
 {
     const struct h5_stream *s = m->s;
+    if (m->x) return 0;
     return s->ir && s->vr && h5chunks_fast(s->ir) && h5chunks_fast(s->vr);
 }

@@ -23,7 +23,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
 {
     static char *const names[] = {"barcode", "lane", "batch", "name"};
     static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
-    int hca = 1;
+    int hca = !m->lanes;     /* a lane column (.h5ad / Loom) keeps the barcodes whole */
     size_t n = m->profiles_count, longest = 0;
     for (size_t i = 0; i < n; i++) {
         hca &= barcode_is_hca(m->barcodes[i]);
@@ -36,6 +36,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
+        if (m->lanes) row[1] = row[2] = m->lanes[i];
         if (hca) {
             size_t l = strcspn(bc, "-"), b = strcspn(bc, "_");
             memcpy(lane, bc, l);
@@ -59,16 +60,17 @@ int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e
     char *names[] = {"ensembl", "name", "genome", "feature_type"};
     static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
     int with_type = all_features && m->gene_types, with_genome = m->gene_genomes || m->version == 2;
+    int with_ids = m->gene_ids != NULL;     /* .h5ad / Loom files may have none */
     size_t n = 2;
     if (with_genome) n++;
     if (with_type) names[n++] = "feature_type";
-    if (std_table_init(t, m->path, names, types, n, e) < 0) return -1;
+    if (std_table_init(t, m->path, names + !with_ids, types, n - !with_ids, e) < 0) return -1;
     for (size_t i = 0; i < m->genes_count; i++) {
-        const char *row[4] = {m->gene_ids[i], m->gene_names[i]};
+        const char *row[4] = {with_ids ? m->gene_ids[i] : NULL, m->gene_names[i]};
         size_t k = 2;
         if (with_genome) row[k++] = m->gene_genomes ? m->gene_genomes[i] : m->genome;
         if (with_type) row[k++] = m->gene_types[i];
-        if (std_table_add(t, row, e) < 0) return -1;
+        if (std_table_add(t, row + !with_ids, e) < 0) return -1;
     }
     return 0;
 }
