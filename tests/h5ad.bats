@@ -151,3 +151,23 @@ PY
     assert_equal "$(lanes_of c4)" "$(lanes_of c3)"
     assert_equal "$(mc-sum c4)" "$(mc-sum c3)"
 }
+
+@test "pipelines: raw/NAME.h5ad and raw/NAME.loom go the HDF5 way, make and snakemake alike" {
+    mkdir -p mk/raw
+    mk hca mk/raw/a.h5ad
+    mk loom mk/raw/b.loom
+    cp -r mk sm
+    run make -C mk -f "$MC_ROOT/pipelines/Makefile" -j2 ORGANISM=mouse
+    assert_success
+    assert_line "mc-import-cells --force --genes genes raw/a.h5ad cells/a"
+    assert_line "mc-import-cells --force --genes genes raw/b.loom cells/b"
+    [ "$(lanes_of mk/cells/a | wc -l)" = 4 ]
+    assert_equal "$(lanes_of mk/cells/b)" all
+    mc-make-genes --organism mouse mk/raw/a.h5ad g
+    mc-import-cells --genes g mk/raw/a.h5ad direct
+    assert_equal "$(uuid_of mk/cells/a)" "$(uuid_of direct)"
+    mc-info --verify mk/views/b
+    run snakemake -d sm -s "$MC_ROOT/pipelines/Snakefile" --cores 2 --config organism=mouse
+    assert_success
+    for c in cells/a cells/b views/a views/b; do assert_equal "$(uuid_of sm/$c)" "$(uuid_of mk/$c)"; done
+}
