@@ -12,9 +12,7 @@ trap 'touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
 export PATH="$MC/bin:$MC/tests/helpers:$PATH"
 . "$MC/bench/measure.sh"
 cd "$tmp"
-mkdir -p root/raw
-gen-hca --seed 1 --donors 8 --lanes 8 --cells "$cells" --genes 33000 --mean-genes 1000 --types 8 \
-    --labels root/raw/atlas.groups.tsv root/raw/atlas.h5
+generate_atlas root "$cells" 8 8
 h5mb=$(du -m root/raw/atlas.h5 | cut -f1)
 (cd root && disk_peak "$tmp/disk" genes cells views std delaned '.[!.]*' & )
 measure sh -c "cd root && make -s -j2 -f '$MC/pipelines/Makefile'"

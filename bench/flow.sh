@@ -23,9 +23,7 @@ trap 'touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
 export PATH="$MC/bin:$MC/tests/helpers:$PATH"
 . "$MC/bench/measure.sh"
 cd "$tmp"
-mkdir -p root/raw
-gen-hca --seed 1 --donors 4 --lanes 4 --cells "$cells" --genes 33000 --mean-genes 1000 --types 8 \
-    --labels root/raw/atlas.groups.tsv root/raw/atlas.h5
+generate_atlas root "$cells" 4 4
 h5mb=$(du -m root/raw/atlas.h5 | cut -f1)
 read -r profiles nnz _ fast <<EOT
 $(h5-read root/raw/atlas.h5)

@@ -20,3 +20,11 @@ disk_peak() {
         sleep 0.1
     done
 }
+
+# generate_atlas DIR CELLS DONORS LANES: DIR/raw/atlas.h5 and its labels
+# DIR/raw/atlas.groups.tsv (33,000 genes, ~1,000 per cell, 8 cell types).
+generate_atlas() {
+    mkdir -p "$1/raw"
+    gen-hca --seed 1 --donors "$3" --lanes "$4" --cells "$2" --genes 33000 --mean-genes 1000 --types 8 \
+        --labels "$1/raw/atlas.groups.tsv" "$1/raw/atlas.h5"
+}

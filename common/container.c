@@ -243,6 +243,14 @@ void container_close(container *c)
     free(c);
 }
 
+void container_forget(const container *c)
+{
+    if (!c) return;
+    if (c->umis.map) mmm_forget(&c->umis);
+    container_forget(c->base);
+    for (size_t i = 0; i < c->members_count; i++) container_forget(c->members[i]);
+}
+
 /* --- rows --------------------------------------------------------------------- */
 
 static size_t member_of(const container *c, size_t p)

@@ -70,6 +70,11 @@ void names_free(char **names, size_t n);
 
 /* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
 int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
+/* Let the pages of every matrix C reads leave this process's resident set
+ * (they stay in the page cache): decoders call it every so many bytes, so
+ * that decoding a 2 GB collection does not show as 2 GB of RSS. */
+void container_forget(const container *c);
+
 /* Where profile P's counts are stored: the MMM *M, its profile *Q there, and
  * *GMAP mapping that matrix's genes to C's (-1: not in C), NULL for the
  * identity.  0; 1 when two gene slices are stacked (decode through

@@ -208,14 +208,20 @@ static int members_build(const grouping *g, members *m)
     return 0;
 }
 
-/* Add profile P of C into ROW. */
-static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, mc_err *e)
+/* Pages of the matrices a thread may keep resident, about: every 32 MB
+ * decoded, or every 512 profiles (each may map 64 KB around it), they are let go. */
+#define FORGET_BYTES ((size_t)32 << 20)
+#define FORGET_WEIGHT ((size_t)64 << 10)
+
+/* Add profile P of C into ROW; *SEEN counts the bytes decoded since the pages were last let go. */
+static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, size_t *seen, mc_err *e)
 {
     const mmm_file *m;
     const int32_t *gmap;
     uint32_t q;
     uint64_t total;
     int where = container_locate(c, p, &m, &q, &gmap, e);
+    if (where == 0 && (*seen += mmm_profile_bytes(m, q) + FORGET_WEIGHT) > FORGET_BYTES) container_forget(c), *seen = 0;
     if (where == 0) return mmm_sum_profile(m, q, gmap, row, &total, e);
     if (where < 0 || container_profile_entries(c, p, es, e) < 0) return -1;
     for (size_t i = 0; i < es->n; i++) row[es->v[i].gene] += es->v[i].value;
@@ -227,6 +233,7 @@ typedef struct group_sum {
     container *c;
     const int32_t *profiles;
     uint64_t **rows;
+    size_t seen[256];        /* per part: bytes decoded since the pages were let go */
 } group_sum;
 
 static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
@@ -234,7 +241,8 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     group_sum *s = ctx;
     mc_entries es = {0};
     int rc = 0;
-    for (size_t i = from; rc == 0 && i < to; i++) rc = add_profile(s->c, (size_t)s->profiles[i], s->rows[part], &es, e);
+    for (size_t i = from; rc == 0 && i < to; i++)
+        rc = add_profile(s->c, (size_t)s->profiles[i], s->rows[part], &es, &s->seen[part], e);
     entries_free(&es);
     return rc;
 }
@@ -258,7 +266,8 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
     size_t G = c->genes_count ? c->genes_count : 1;
     if (threads < 1) threads = parallel_cores();
     mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
-    group_sum s = {c, m->profile, calloc((size_t)threads, sizeof *s.rows)};
+    if (threads > 256) threads = 256;
+    group_sum s = {c, m->profile, calloc((size_t)threads, sizeof *s.rows), {0}};
     int rc = w && s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;

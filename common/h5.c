@@ -779,7 +779,6 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
     struct h5_stream *s = m->s;
     if (s->col >= m->profiles_count) return 0;
     uint64_t end = (uint64_t)s->indptr[s->col + 1];
-    es->n = 0;
     *profile = s->col++;
     while (s->pos < end) {
         if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;

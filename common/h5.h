@@ -89,7 +89,8 @@ int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e);
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
 
 /* The next profile, in order, every profile once (empty ones too): its index
- * and its entries (kept genes, stored order, explicit zeros passed) in ES.
+ * and its entries (kept genes, stored order, explicit zeros passed) appended
+ * to ES.
  * 1, 0 at the end, -1 on error.  Use either this or h5_next on one matrix. */
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
 

@@ -98,6 +98,7 @@ static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
         for (size_t i = 0; r > 0 && i < es.n; i++)
             if (mtx_writer_add(w, es.v[i].gene, (uint32_t)p, es.v[i].value, e) < 0) r = -1;
         if (r < 0) break;
+        es.n = 0;
         if (!((p + 1) & 0xfff) || p + 1 == m->profiles_count) cli_progress(c, "profiles", p + 1, m->profiles_count);
     }
     entries_free(&es);
@@ -166,43 +167,62 @@ static int open_lanes(cells_job *j, mc_err *e)
     return 0;
 }
 
-/* Profile P's entries to the gene set's rows, each a plausible count. */
-static int map_profile(const cells_job *j, size_t p, mc_entries *es, mc_err *e)
+/* The N entries V of profile P to the gene set's rows, each a plausible count. */
+static int map_entries(const cells_job *j, size_t p, mc_entry *v, size_t n, mc_err *e)
 {
-    for (size_t i = 0; i < es->n; i++) {
-        mc_entry *x = &es->v[i];
-        if (x->value > BATCH_MAX_VALUE)
+    for (size_t i = 0; i < n; i++) {
+        if (v[i].value > BATCH_MAX_VALUE)
             return mc_fail(e, "%s: profile %zu (%s): value %" PRIu64 " is not a plausible count (more than %u)",
-                           j->m.path, p + 1, j->m.barcodes[p], x->value, BATCH_MAX_VALUE);
-        x->gene = j->gene_map[x->gene];
+                           j->m.path, p + 1, j->m.barcodes[p], v[i].value, BATCH_MAX_VALUE);
+        v[i].gene = j->gene_map[v[i].gene];
     }
     return 0;
 }
 
-/* Profiles are read BLOCK at a time, sorted and encoded on every core, then
- * appended to their lanes in order: the encoding was most of the time. */
+/* Profiles are read a block at a time (BLOCK profiles or BLOCK_ENTRIES
+ * entries, whichever comes first, so memory stays bounded), sorted and
+ * encoded on every core while the next block is read, then appended to their
+ * lanes in order: the encoding was most of the time. */
 #define BLOCK 1024
+#define BLOCK_ENTRIES ((size_t)1 << 21)
+
+/* What one encoding thread keeps: its profiles' pairs, back to back, and scratch. */
+typedef struct block_part {
+    mmm_bytes out;
+    mmm_sorter sorter;
+    mc_entry *sort_tmp;      /* radix sort scratch for short profiles */
+    size_t sort_tmp_cap;
+} block_part;
 
 typedef struct block {
     size_t n;
     size_t profile[BLOCK];
-    mc_entries es[BLOCK];
-    mmm_bytes enc[BLOCK];
+    size_t start[BLOCK + 1];   /* profile i's entries: flat.v[start[i] .. start[i + 1]) */
+    size_t bytes[BLOCK + 1];   /* ... and its pairs: in its part's out, from bytes[i] to the next */
+    int part[BLOCK];
+    mc_entries flat;
     uint32_t genes_count;
     int threads;
-    mmm_sorter *sorters;     /* one per encoding thread */
+    block_part *parts;
 } block;
-
 
 static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     block *b = ctx;
-    mmm_sorter *s = &b->sorters[part];
+    block_part *bp = &b->parts[part];
+    mmm_sorter *s = &bp->sorter;
     if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
+    bp->out.n = 0;
     for (size_t i = from; i < to; i++) {
-        int rc = mmm_encode(&b->es[i], b->genes_count, UINT32_MAX, s, &b->enc[i]);
+        mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
+                          .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
+        one.cap = one.n;
+        b->bytes[i] = bp->out.n;
+        b->part[i] = part;
+        int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
+        bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
         if (rc == -1) return mc_fail(e, "out of memory");
-        if (rc == -2) b->enc[i].n = (size_t)UINT32_MAX + 1;   /* the writer says it is too large */
+        if (rc == -2 || one.n > UINT32_MAX) return mc_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
     }
     return 0;
 }
@@ -210,16 +230,21 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 /* Append an encoded block's profiles to their lanes, in order. */
 static int write_block(cells_job *j, block *b, mc_err *e)
 {
-    for (size_t i = 0; i < b->n; i++)
-        if (mmm_writer_add_encoded(j->w[j->l.lane_of[b->profile[i]]], &b->enc[i], e) < 0) return -1;
+    for (size_t i = 0; i < b->n; i++) {
+        const mmm_bytes *out = &b->parts[b->part[i]].out;
+        size_t end = i + 1 < b->n && b->part[i + 1] == b->part[i] ? b->bytes[i + 1] : out->n;
+        if (mmm_writer_add_bytes(j->w[j->l.lane_of[b->profile[i]]], out->b + b->bytes[i], end - b->bytes[i], e) < 0)
+            return -1;
+    }
     b->n = 0;
+    b->flat.n = 0;
     return 0;
 }
 
 static block *block_new(uint32_t genes_count, int threads)
 {
     block *b = calloc(1, sizeof *b);
-    if (b && !(b->sorters = calloc((size_t)threads, sizeof *b->sorters))) {
+    if (b && !(b->parts = calloc((size_t)threads, sizeof *b->parts))) {
         free(b);
         return NULL;
     }
@@ -229,12 +254,14 @@ static block *block_new(uint32_t genes_count, int threads)
 
 static void block_free(block *b)
 {
-    for (size_t i = 0; b && i < BLOCK; i++) {
-        entries_free(&b->es[i]);
-        mmm_bytes_free(&b->enc[i]);
+    if (!b) return;
+    for (int t = 0; t < b->threads; t++) {
+        mmm_bytes_free(&b->parts[t].out);
+        mmm_sorter_free(&b->parts[t].sorter);
+        free(b->parts[t].sort_tmp);
     }
-    for (int t = 0; b && t < b->threads; t++) mmm_sorter_free(&b->sorters[t]);
-    if (b) free(b->sorters);
+    free(b->parts);
+    entries_free(&b->flat);
     free(b);
 }
 
@@ -242,9 +269,12 @@ static void block_free(block *b)
 static int read_block(cells_job *j, block *b, mc_err *e)
 {
     int r = 1;
-    while (b->n < BLOCK && (r = h5_next_profile(&j->m, &b->profile[b->n], &b->es[b->n], e)) > 0) {
-        if (map_profile(j, b->profile[b->n], &b->es[b->n], e) < 0) return -1;
-        b->n++;
+    b->start[0] = 0;
+    while (b->n < BLOCK && b->flat.n < BLOCK_ENTRIES &&
+           (r = h5_next_profile(&j->m, &b->profile[b->n], &b->flat, e)) > 0) {
+        size_t from = b->start[b->n];
+        if (map_entries(j, b->profile[b->n], b->flat.v + from, b->flat.n - from, e) < 0) return -1;
+        b->start[++b->n] = b->flat.n;
     }
     return r < 0 ? -1 : r > 0;
 }

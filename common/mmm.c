@@ -256,9 +256,11 @@ static int grow_bytes(mmm_bytes *x, size_t need)
 
 int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x)
 {
-    x->n = 0;
+    size_t first = x->n;
     x->bad_gene = 0;
-    int dense = s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
+    int sorted = 1;   /* a dense row's entries (mc-group) need no sorting */
+    for (size_t i = 1; i < es->n && sorted; i++) sorted = es->v[i - 1].gene < es->v[i].gene;
+    int dense = !sorted && s && s->genes_count == genes_count && es->n >= SMALL_SORT && canonicalize_dense(es, s);
     if (!dense && entries_canonicalize(es) < 0) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
@@ -267,10 +269,11 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
         if (gene >= genes_count) {
             x->bad_gene = 1;
             x->gene = gene;
+            x->n = first;
             return 0;
         }
         uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* bytes this entry can take */
-        if (most > limit - x->n) return -2;
+        if (most > limit - (x->n - first)) return -2;
         if (x->n + most > x->cap && grow_bytes(x, x->n + most) < 0) return -1;
         uint8_t *b = x->b + x->n;
         if (d <= 255 && v <= 255) {
@@ -293,15 +296,12 @@ void mmm_bytes_free(mmm_bytes *x)
     memset(x, 0, sizeof *x);
 }
 
-int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e)
+int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
 {
     if (begin_profile(w, e) < 0) return -1;
-    if (x->bad_gene)
-        return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, x->gene,
-                       w->genes_count);
-    if (x->n > w->limit - w->offset) return too_large(w, e);
-    fwrite(x->b, 1, x->n, w->f);
-    w->offset += x->n;
+    if (n > w->limit - w->offset) return too_large(w, e);
+    fwrite(b, 1, n, w->f);
+    w->offset += n;
     return 0;
 }
 
@@ -309,10 +309,16 @@ int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
 {
     if (w->offset > w->limit) return too_large(w, e);
     if (es->n >= SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count);   /* else sorting */
+    w->bytes.n = 0;
     int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
     if (rc == -1) return mc_fail(e, "%s: out of memory", w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
-    return mmm_writer_add_encoded(w, &w->bytes, e);
+    if (w->bytes.bad_gene) {
+        if (begin_profile(w, e) < 0) return -1;
+        return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, w->bytes.gene,
+                       w->genes_count);
+    }
+    return mmm_writer_add_bytes(w, w->bytes.b, w->bytes.n, e);
 }
 
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e)
@@ -433,6 +439,16 @@ int mmm_open(mmm_file *m, const char *path, mc_err *e)
     }
     if (rc < 0) mmm_close(m);
     return rc;
+}
+
+void mmm_forget(const mmm_file *m)
+{
+    madvise((void *)m->map, m->size, MADV_DONTNEED);   /* advice: its failure changes nothing */
+}
+
+size_t mmm_profile_bytes(const mmm_file *m, uint32_t p)
+{
+    return p < m->profiles_count ? (size_t)(m->offsets[p + 1] - m->offsets[p]) : 0;
 }
 
 void mmm_close(mmm_file *m)

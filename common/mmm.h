@@ -56,8 +56,9 @@ typedef struct mmm_sorter {
 int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count);   /* -1: out of memory */
 void mmm_sorter_free(mmm_sorter *s);                         /* safe on a zeroed sorter */
 
-/* Canonicalize ES (in place, through S when not NULL) and encode it into X:
- * 0; -1 out of memory; -2 when it would take more than LIMIT bytes. */
+/* Canonicalize ES (in place, through S when not NULL) and append its pairs
+ * to X: 0; -1 out of memory; -2 when they would take more than LIMIT bytes.
+ * A gene >= genes_count appends nothing and sets x->bad_gene (else cleared). */
 int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x);
 void mmm_bytes_free(mmm_bytes *x);
 
@@ -70,8 +71,9 @@ void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset);
 /* Append one profile; entries may be in any order, with duplicates and zeros
  * (es is canonicalized in place).  A gene out of range is an error. */
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e);
-/* Append one profile encoded by mmm_encode (for this writer's genes_count). */
-int mmm_writer_add_encoded(mmm_writer *w, const mmm_bytes *x, mc_err *e);
+/* Append one profile of N bytes of pairs encoded by mmm_encode (for this
+ * writer's genes_count). */
+int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e);
 /* Append one profile from a dense row of genes_count values. */
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e);
 /* Write padding and the offsets index, close.  Refuses offsets beyond 32 bits. */
@@ -88,6 +90,11 @@ typedef struct mmm_file {
 } mmm_file;
 
 int mmm_open(mmm_file *m, const char *path, mc_err *e);
+/* Drop the mapping's pages from the resident set (re-read from the page cache
+ * when touched again). */
+void mmm_forget(const mmm_file *m);
+/* Bytes of profile p's pairs (0 when out of range). */
+size_t mmm_profile_bytes(const mmm_file *m, uint32_t p);
 void mmm_close(mmm_file *m);
 
 /* Decode profile p into es (replacing its contents): sorted, unique, non-zero. */

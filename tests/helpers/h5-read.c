@@ -25,8 +25,10 @@ int main(int argc, char **argv)
     size_t p;
     uint64_t n = 0, sum = 0;
     int r;
-    while ((r = h5_next_profile(&m, &p, &es, &e)) > 0)
+    while ((r = h5_next_profile(&m, &p, &es, &e)) > 0) {
         for (size_t i = 0; i < es.n; i++) n++, sum += es.v[i].value;
+        es.n = 0;
+    }
     if (r == 0) printf("%zu %" PRIu64 " %" PRIu64 " %d\n", m.profiles_count, n, sum, h5_fast(&m));
     else fprintf(stderr, "h5-read: %s\n", e.msg);
     entries_free(&es);
