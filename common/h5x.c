@@ -514,17 +514,16 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
     struct h5x *x = m->x;
     if (x->next >= m->profiles_count) return 0;
-    size_t p = x->next;
-    es->n = 0;
+    size_t p = x->next;       /* entries are appended to ES, as h5.c does */
     if (x->storage == H5X_BY_PROFILE) {
         if (profile_sparse(m, p, es, e) < 0) return -1;
     } else {
         if (p >= x->block_at + x->block_n && load_block(m, e) < 0) return -1;
         if (x->storage == H5X_BY_GENE) {
             const mc_entries *b = &x->blk[p - x->block_at];
-            if (entries_reserve(es, b->n) < 0) return mc_fail(e, "%s: out of memory", m->path);
-            memcpy(es->v, b->v, b->n * sizeof *b->v);
-            es->n = b->n;
+            if (entries_reserve(es, es->n + b->n) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
+            es->n += b->n;
         } else if (profile_dense(m, p, es, e) < 0) {
             return -1;
         }
@@ -538,6 +537,7 @@ int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
 {
     struct h5x *x = m->x;
     while (x->cur_i == x->cur.n) {
+        x->cur.n = 0;
         int r = h5x_next_profile(m, &x->cur_profile, &x->cur, e);
         if (r <= 0) return r;
         x->cur_i = 0;
@@ -575,7 +575,10 @@ int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
     int r;
     *n = 0;
     rewind_x(m);
-    while ((r = h5x_next_profile(m, &p, &es, e)) > 0) *n += es.n;
+    while ((r = h5x_next_profile(m, &p, &es, e)) > 0) {
+        *n += es.n;
+        es.n = 0;
+    }
     entries_free(&es);
     rewind_x(m);
     return r;
