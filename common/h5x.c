@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H5X_BLOCK 4096       /* profiles per block of a by-gene matrix */
+#define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
 
 typedef struct owned {
     char **v;
@@ -28,6 +28,7 @@ struct h5x {
     int64_t *gi;
     double *gv;
     uint32_t *gpos, *glen;
+    size_t kbuf;              /* entries buffered per gene */
     mc_entries *blk;
     /* dense: a block of profiles */
     double *block;
@@ -363,8 +364,14 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     struct h5x *x = m->x;
     if (!h5x_exists(g, "data") || !h5x_exists(g, "indices") || !h5x_exists(g, "indptr"))
         return mc_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
-    x->data = H5Dopen2(g, "data", H5P_DEFAULT);
-    x->indices = H5Dopen2(g, "indices", H5P_DEFAULT);
+    /* By gene, neighbouring genes' refills read the same chunks: a small cache
+     * that evicts least recently used chunks first (w0 0: HDF5 otherwise keeps
+     * fully read chunks, and memory grows with the file) saves re-inflating them. */
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl >= 0 && storage == H5X_BY_GENE) H5Pset_chunk_cache(dapl, 10007, (size_t)2 << 20, 0.0);
+    x->data = H5Dopen2(g, "data", dapl >= 0 ? dapl : H5P_DEFAULT);
+    x->indices = H5Dopen2(g, "indices", dapl >= 0 ? dapl : H5P_DEFAULT);
+    if (dapl >= 0) H5Pclose(dapl);
     if (x->data < 0 || x->indices < 0) return mc_fail(e, "%s: %s: cannot open data and indices", m->path, where);
     size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
@@ -374,9 +381,10 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
         return x->ib && x->vb ? 0 : mc_fail(e, "%s: out of memory", m->path);
     }
     size_t G = m->genes_count ? m->genes_count : 1;
+    x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
     x->cursor = malloc(G * sizeof *x->cursor);
-    x->gi = malloc(G * H5X_BUF * sizeof *x->gi);
-    x->gv = malloc(G * H5X_BUF * sizeof *x->gv);
+    x->gi = malloc(G * x->kbuf * sizeof *x->gi);
+    x->gv = malloc(G * x->kbuf * sizeof *x->gv);
     x->gpos = calloc(G, sizeof *x->gpos);
     x->glen = calloc(G, sizeof *x->glen);
     x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
@@ -437,9 +445,9 @@ static int refill(h5_matrix *m, size_t g, mc_err *e)
 {
     struct h5x *x = m->x;
     uint64_t at = (uint64_t)x->cursor[g], left = (uint64_t)x->indptr[g + 1] - at;
-    size_t n = left < H5X_BUF ? (size_t)left : H5X_BUF;
-    if (read_1d(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * H5X_BUF) < 0) return fail_read(m, "indices", e);
-    if (read_1d(x->data, at, n, H5T_NATIVE_DOUBLE, x->gv + g * H5X_BUF) < 0) return fail_read(m, "data", e);
+    size_t n = left < x->kbuf ? (size_t)left : x->kbuf;
+    if (read_1d(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * x->kbuf) < 0) return fail_read(m, "indices", e);
+    if (read_1d(x->data, at, n, H5T_NATIVE_DOUBLE, x->gv + g * x->kbuf) < 0) return fail_read(m, "data", e);
     x->gpos[g] = 0;
     x->glen[g] = (uint32_t)n;
     return 0;
@@ -455,7 +463,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
             if (x->cursor[g] == x->indptr[g + 1]) return 0;
             if (refill(m, g, e) < 0) return -1;
         }
-        int64_t p = x->gi[g * H5X_BUF + x->gpos[g]];
+        int64_t p = x->gi[g * x->kbuf + x->gpos[g]];
         uint64_t k = (uint64_t)x->cursor[g], v;
         if (p >= 0 && (uint64_t)p >= end && (uint64_t)p < m->profiles_count) return 0;
         if (p < 0 || (uint64_t)p >= m->profiles_count)
@@ -464,7 +472,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
         if ((size_t)p < x->block_at)
             return mc_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
                            x->where, (unsigned long long)k, g);
-        if (to_count(m, x->gv[g * H5X_BUF + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
+        if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
         if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
         x->gpos[g]++;
         x->cursor[g]++;

@@ -7,7 +7,8 @@
  *   by profile   sparse, compressed by profile (AnnData CSR X): indptr over
  *                profiles, entries read in blocks of H5X_SLAB.
  *   by gene      sparse, compressed by gene (AnnData CSC X): a cursor and a
- *                buffer of H5X_BUF entries per gene, rows ascending in each
+ *                buffer per gene (H5X_BUF entries over all genes, 16 to 1024
+ *                each) and a 2 MiB chunk cache; rows ascending in each
  *                gene (as scipy keeps them); profiles come out a block at a time.
  *   dense        profiles x genes (AnnData dense X) or genes x profiles
  *                (Loom /matrix), read a block of profiles at a time
@@ -23,7 +24,7 @@
 #include "h5.h"
 
 #define H5X_SLAB (1u << 16)
-#define H5X_BUF 32
+#define H5X_BUF (1u << 21)   /* entries buffered over all genes, by gene */
 #define H5X_DENSE (1u << 21)
 
 typedef enum { H5X_NONE, H5X_H5AD, H5X_LOOM } h5x_kind;
