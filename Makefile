@@ -69,6 +69,9 @@ sanitize:
 	$(MAKE) -C build/sanitize all CFLAGS='$(SAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined'
 	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bats tests/
 
+include tests/fuzz/fuzz.mk
+include tests/fault/fault.mk
+
 bench: all
 	./bench/run.sh
 
@@ -80,5 +83,5 @@ demo: all
 	./scripts/demo.sh
 
 clean:
-	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS)
+	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
 	rm -rf build/man

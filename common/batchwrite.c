@@ -59,10 +59,10 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
 
 static int check_value(std_matrix *m, uint64_t v, mc_err *e)
 {
-    if (v <= BATCH_MAX_VALUE) return 0;
+    if (v <= STD_MAX_COUNT) return 0;
     mtx_reader *r = std_matrix_reader(m);
     return mc_fail(e, "%s:%llu: value %" PRIu64 " is not a plausible count (more than %u)", mtx_path(r),
-                   (unsigned long long)mtx_line(r), v, BATCH_MAX_VALUE);
+                   (unsigned long long)mtx_line(r), v, STD_MAX_COUNT);
 }
 
 /* Profiles [from, to) have no entries. */

@@ -30,9 +30,6 @@
 #include "stdfmt.h"
 #include "uuid.h"
 
-/* More UMIs than this in one gene of one profile is not a count (and would
- * take value/128 bytes in the MMM). */
-#define BATCH_MAX_VALUE (1u << 24)
 
 typedef struct batch_options {
     const char *genes;       /* the gene set; NULL: the nearest genes/ walking up from BATCH's parent */

@@ -225,7 +225,8 @@ typedef struct member_state {
     container *c;
     char *dest;         /* OUT/NAME */
     int in_place;       /* the container is OUT/NAME already */
-    int created;        /* a link view made by this run */
+    int prepared;       /* a link view written under o's temporary name */
+    outdir o;
 } member_state;
 
 static int check_names(const collect_member *m, size_t n, mc_err *e)
@@ -279,11 +280,12 @@ static int collect_prepare(const char *out, const collect_member *m, size_t n, m
     return 0;
 }
 
-static int collect_meta(const char *out, const collect_member *m, size_t n, member_state *st, int force, mc_err *e)
+/* OUT/profiles.yaml, written under f's temporary name. */
+static int collect_meta(const char *out, const collect_member *m, size_t n, member_state *st, int force, outfile *f,
+                        mc_err *e)
 {
     profiles_meta meta = {0};
     char *yaml = path_join(out, "profiles.yaml");
-    outfile f = {0};
     int rc = -1;
     if (!yaml || !(meta.members = calloc(n, sizeof *meta.members))) {
         mc_fail(e, "%s: out of memory", out);
@@ -301,12 +303,12 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
         meta.members[i].profiles_count = (long)st[i].c->profiles_count;
         meta.profiles_count += (long)st[i].c->profiles_count;
     }
-    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin(&f, yaml, force, e) < 0) goto done;
-    if (profiles_meta_dump(f.tmp, &meta, e) < 0) {
-        outfile_abort(&f);
+    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin(f, yaml, force, e) < 0) goto done;
+    if (profiles_meta_dump(f->tmp, &meta, e) < 0) {
+        outfile_abort(f);
         goto done;
     }
-    rc = outfile_commit(&f, e);
+    rc = 0;
 done:
     free(meta.members);
     free(yaml);
@@ -325,13 +327,20 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
     if (rc == 0) rc = collect_prepare(out, m, n, st, force, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (st[i].in_place) continue;
-        rc = view_write(st[i].c, st[i].dest, NULL, 0, NULL, 0, force, e);
-        st[i].created = rc == 0;
+        rc = view_prepare(st[i].c, st[i].dest, NULL, 0, NULL, 0, force, &st[i].o, e);
+        st[i].prepared = rc == 0;
     }
-    if (rc == 0) rc = collect_meta(out, m, n, st, force, e);
+    outfile f = {0};
+    if (rc == 0) rc = collect_meta(out, m, n, st, force, &f, e);
+    commit_set set = {0};   /* the link views and profiles.yaml all, or none (old ones back) */
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (st[i].prepared) rc = commit_set_dir(&set, &st[i].o, e), st[i].prepared = 0;
+    if (rc == 0 && f.tmp) rc = commit_set_file(&set, &f, e);
+    if (rc == 0) commit_set_done(&set);
+    else commit_set_undo(&set);
+    if (f.tmp) outfile_abort(&f);
     for (size_t i = 0; i < n; i++) {
-        mc_err ignored;
-        if (rc < 0 && st[i].created) remove_tree(st[i].dest, &ignored);
+        if (st[i].prepared) outdir_abort(&st[i].o);
         container_close(st[i].c);
         free(st[i].dest);
     }

@@ -102,7 +102,10 @@ static int integer_line(reader *r, const char *shown, size_t line, const char *t
     if (!text_is_integer(text, &v))
         return mc_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line, text);
     if (v > INT32_MAX) return mc_fail(e, "%s:%zu: group %s is too large", shown, line, text);
-    if (line <= r->g->profiles_count) r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
+    if (line > r->g->profiles_count)   /* stop here: the input may not end (yes 0 | mc-group) */
+        return mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found more", shown, line,
+                       r->g->profiles_count, r->c->path);
+    r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
     return 0;
 }
 
@@ -370,8 +373,12 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     if (groups_fill(c, g, &groups, threads, ui, e) < 0 ||
         view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
         goto done;
-    if ((!write_group || outfile_commit(&group_file, e) == 0) && outdir_commit(&groups, e) == 0)
-        rc = outdir_commit(&outliers, e);
+    commit_set set = {0};   /* all three or none: a failed rename undoes the others */
+    if ((!write_group || commit_set_file(&set, &group_file, e) == 0) && commit_set_dir(&set, &groups, e) == 0 &&
+        commit_set_dir(&set, &outliers, e) == 0)
+        rc = 0;
+    if (rc == 0) commit_set_done(&set);
+    else commit_set_undo(&set);
 done:
     outdir_abort(&groups);   /* no-ops after a commit */
     outdir_abort(&outliers);

@@ -8,6 +8,13 @@
 
 #include <libdeflate.h>
 
+/* gcc vectorises only at -O3 unless asked; clang does at -O2 and has no such attribute. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define VECTORISED __attribute__((optimize("tree-vectorize")))
+#else
+#define VECTORISED
+#endif
+
 enum { S_FREE, S_QUEUED, S_DONE, S_FAILED };
 
 /* One chunk in flight: its raw bytes, then its values. */
@@ -95,7 +102,7 @@ static int plane_zero(const unsigned char *p, size_t n)
  * straight to 64-bit values, sign-extended when SIGN: a pass per byte plane
  * that is not all zero, each sequential and vectorisable.  Unshuffling byte
  * by byte, then converting, took longer than the inflating itself. */
-__attribute__((optimize("tree-vectorize"))) static void gather(const unsigned char *in, size_t n, size_t stride,
+VECTORISED static void gather(const unsigned char *in, size_t n, size_t stride,
                                                                size_t esize, int sign, uint64_t *out)
 {
     for (size_t i = 0; i < n; i++) out[i] = in[i];

@@ -17,6 +17,19 @@
 
 /* --- the tables -------------------------------------------------------------------- */
 
+/* Check T as the STD check CHECK does (what every later tool would refuse),
+ * naming the HDF5 dataset DATASET its rows came from. */
+static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int (*check)(const std_table *, mc_err *),
+                      mc_err *e)
+{
+    char *csv = t->path, where[1200];
+    snprintf(where, sizeof where, "%s: %s/%s", m->path, m->group, dataset);
+    t->path = where;
+    int rc = check(t, e);
+    t->path = csv;
+    return rc;
+}
+
 /* With HCA barcodes the lane is cut off the barcode; "name" keeps the whole
  * barcode, the profile's name as the file gave it (SPEC 7). */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
@@ -50,7 +63,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
         rc = std_table_add(t, row, e);
     }
     free(lane);
-    return rc;
+    return rc < 0 ? -1 : check_rows(m, t, "barcodes", std_check_profiles, e);
 }
 
 /* The genome each gene belongs to, when the file says: v3 features/genome, v2 the
@@ -72,7 +85,14 @@ int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e
         if (with_type) row[k++] = m->gene_types[i];
         if (std_table_add(t, row + !with_ids, e) < 0) return -1;
     }
-    return 0;
+    return check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", std_check_genes, e);
+}
+
+/* A count every later tool would refuse. */
+static int implausible(const h5_matrix *m, size_t p, uint64_t v, mc_err *e)
+{
+    return mc_fail(e, "%s: %s/data: value %" PRIu64 " of profile %zu is not a plausible count (more than %u)", m->path,
+                   m->group, v, p + 1, STD_MAX_COUNT);
 }
 
 static int check_size(const h5_matrix *m, mc_err *e)
@@ -96,7 +116,8 @@ static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
     int r;
     while ((r = h5_next_profile(m, &p, &es, e)) > 0) {
         for (size_t i = 0; r > 0 && i < es.n; i++)
-            if (mtx_writer_add(w, es.v[i].gene, (uint32_t)p, es.v[i].value, e) < 0) r = -1;
+            if (es.v[i].value > STD_MAX_COUNT) r = implausible(m, p, es.v[i].value, e);
+            else if (mtx_writer_add(w, es.v[i].gene, (uint32_t)p, es.v[i].value, e) < 0) r = -1;
         if (r < 0) break;
         es.n = 0;
         if (!((p + 1) & 0xfff) || p + 1 == m->profiles_count) cli_progress(c, "profiles", p + 1, m->profiles_count);
@@ -171,9 +192,7 @@ static int open_lanes(cells_job *j, mc_err *e)
 static int map_entries(const cells_job *j, size_t p, mc_entry *v, size_t n, mc_err *e)
 {
     for (size_t i = 0; i < n; i++) {
-        if (v[i].value > BATCH_MAX_VALUE)
-            return mc_fail(e, "%s: profile %zu (%s): value %" PRIu64 " is not a plausible count (more than %u)",
-                           j->m.path, p + 1, j->m.barcodes[p], v[i].value, BATCH_MAX_VALUE);
+        if (v[i].value > STD_MAX_COUNT) return implausible(&j->m, p, v[i].value, e);
         v[i].gene = j->gene_map[v[i].gene];
     }
     return 0;

@@ -19,7 +19,9 @@
 #include "h5.h"
 #include "stdfmt.h"
 
-/* The profiles and genes tables of an open file. */
+/* The profiles and genes tables of an open file, refusing what every tool
+ * reading an STD refuses (std_check_genes, std_check_profiles), named by the
+ * HDF5 dataset. */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e);
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e);
 

@@ -65,11 +65,29 @@ static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
     return 0;
 }
 
+/* HDF5's reason on one line: a failed write's description spans several
+ * lines ("file write failed: time = ...\n, filename = ..., errno = 28, ..."),
+ * so keep its first clause and the system's own words for its errno. */
+static void one_line(char *d, size_t cap)
+{
+    const char *en = strstr(d, "errno = ");
+    int num;
+    if (en && sscanf(en, "errno = %d", &num) == 1) {
+        char *colon = strchr(d, ':');
+        if (colon) *colon = 0;
+        size_t n = strlen(d);
+        snprintf(d + n, cap - n, ": %s", strerror(num));
+    }
+    for (char *p = d; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
+}
+
 /* "SHOWN: OBJ: WHAT: HDF5's reason"; call right after the failing call. */
 static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
 {
     char d[256] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    one_line(d, sizeof d);
     return mc_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
 }
 
@@ -83,6 +101,10 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
         mc_fail(e, "%s: out of memory", shown);
         return NULL;
     }
+    /* A file whose close failed (a full disk) stays in HDF5's list of open
+     * files, and its exit handler then crashes closing it again (1.10:
+     * H5F__close_cb from H5_term_library).  The process frees it at exit. */
+    H5dont_atexit();
     H5Eget_auto2(H5E_DEFAULT, &f->old_func, &f->old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if ((f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
@@ -123,7 +145,7 @@ int h5w_group(h5w *f, const char *path, mc_err *e)
                   ? -1
                   : H5Gcreate2(f->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     int rc = g < 0 ? fail_h5(e, f, path, "cannot create group") : 0;
-    if (g >= 0) H5Gclose(g);
+    if (g >= 0 && H5Gclose(g) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write group");
     if (lcpl >= 0) H5Pclose(lcpl);
     return rc;
 }
@@ -151,8 +173,8 @@ static int write_attr(h5w *f, const char *obj, const char *name, hid_t ft, hid_t
     if (o < 0) return fail_h5(e, f, obj, "cannot open");
     hid_t a = H5Acreate2(o, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT);
     int rc = a < 0 || H5Awrite(a, mt, v) < 0 ? fail_h5(e, f, where, "cannot write") : 0;
-    if (a >= 0) H5Aclose(a);
-    H5Oclose(o);
+    if (a >= 0 && H5Aclose(a) < 0 && rc == 0) rc = fail_h5(e, f, where, "cannot write");
+    if (H5Oclose(o) < 0 && rc == 0) rc = fail_h5(e, f, obj, "cannot write");
     return rc;
 }
 
@@ -210,7 +232,9 @@ static int write_dataset(h5w *f, const char *path, hid_t ft, hid_t mt, size_t n,
         d = H5Dcreate2(f->file, path, ft, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
     int rc = d < 0 ? fail_h5(e, f, path, "cannot create") : 0;
     if (rc == 0 && n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) rc = fail_h5(e, f, path, "cannot write");
-    if (d >= 0) H5Dclose(d);
+    /* HDF5 may report a failed write only here (vlen strings: the global heap
+     * is written at close); unchecked, the file holds empty strings. */
+    if (d >= 0 && H5Dclose(d) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write");
     if (lcpl >= 0) H5Pclose(lcpl);
     if (sp >= 0) H5Sclose(sp);
     return rc;

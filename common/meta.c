@@ -36,7 +36,21 @@ const yaml_value *yaml_get(const yaml_value *v, const char *key)
     return NULL;
 }
 
-static yaml_value *convert(yaml_document_t *doc, yaml_node_t *node, int depth, const char *path, mc_err *e);
+/* Hard limits (doc/SPEC.md 9): a metadata or format file is small, and an
+ * alias is expanded into a copy at every use, so a few hundred bytes of
+ * nested aliases ("billion laughs") would otherwise grow without bound. */
+#define YAML_MAX_BYTES (4u << 20)        /* of the file */
+#define YAML_MAX_NODES 1000000u          /* of the tree, aliases expanded */
+#define YAML_MAX_TEXT (16u << 20)        /* scalar bytes of the tree, aliases expanded */
+
+typedef struct conv {
+    yaml_document_t *doc;
+    const char *path;
+    mc_err *e;
+    size_t nodes, text;
+} conv;
+
+static yaml_value *convert(conv *c, yaml_node_t *node, int depth);
 
 static yaml_value *new_value(int type)
 {
@@ -63,57 +77,91 @@ static int add_item(yaml_value *v, char *key, yaml_value *item)
     return 0;
 }
 
-static yaml_value *convert(yaml_document_t *doc, yaml_node_t *node, int depth, const char *path, mc_err *e)
+/* Plain and without a tag or anchor: only then may a scalar be a number.
+ * libyaml gives `!!str 40` and `40` the same tag, but a node's marks span
+ * its properties too, so the span is longer than the text exactly when
+ * there are some (a plain scalar on one line). */
+static int bare_plain(const yaml_node_t *n)
+{
+    return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+           n->end_mark.index - n->start_mark.index == n->data.scalar.length;
+}
+
+static yaml_value *convert_scalar(conv *c, yaml_node_t *node)
+{
+    if ((c->text += node->data.scalar.length) > YAML_MAX_TEXT) {
+        mc_fail(c->e, "%s:%zu: YAML text over %u bytes with its aliases expanded", c->path, node->start_mark.line + 1,
+                YAML_MAX_TEXT);
+        return NULL;
+    }
+    yaml_value *v = new_value(YV_SCALAR);
+    if (!v) return NULL;
+    v->scalar = strndup((const char *)node->data.scalar.value, node->data.scalar.length);
+    v->plain = bare_plain(node);
+    if (!v->scalar) {
+        free(v);
+        v = NULL;
+    }
+    return v;
+}
+
+static yaml_value *convert_seq(conv *c, yaml_node_t *node, int depth)
+{
+    yaml_value *v = new_value(YV_SEQ);
+    if (!v) return NULL;
+    for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
+        yaml_value *item = convert(c, yaml_document_get_node(c->doc, *it), depth + 1);
+        if (!item || add_item(v, NULL, item) < 0) {
+            yaml_value_free(item);
+            yaml_value_free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static yaml_value *convert_map(conv *c, yaml_node_t *node, int depth)
+{
+    yaml_value *v = new_value(YV_MAP);
+    if (!v) return NULL;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+        if (k->type != YAML_SCALAR_NODE) {
+            mc_fail(c->e, "%s:%zu: mapping keys must be plain strings", c->path, k->start_mark.line + 1);
+            yaml_value_free(v);
+            return NULL;
+        }
+        char *key = strndup((const char *)k->data.scalar.value, k->data.scalar.length);
+        yaml_value *item = key ? convert(c, yaml_document_get_node(c->doc, p->value), depth + 1) : NULL;
+        if (!item || add_item(v, key, item) < 0) {
+            free(key);
+            yaml_value_free(item);
+            yaml_value_free(v);
+            return NULL;
+        }
+    }
+    return v;
+}
+
+static yaml_value *convert(conv *c, yaml_node_t *node, int depth)
 {
     if (depth > 64) {
-        mc_fail(e, "%s:%zu: YAML nested too deeply", path, node->start_mark.line + 1);
+        mc_fail(c->e, "%s:%zu: YAML nested too deeply", c->path, node->start_mark.line + 1);
+        return NULL;
+    }
+    if (++c->nodes > YAML_MAX_NODES) {
+        mc_fail(c->e, "%s:%zu: YAML of more than %u nodes with its aliases expanded", c->path,
+                node->start_mark.line + 1, YAML_MAX_NODES);
         return NULL;
     }
     yaml_value *v = NULL;
     switch (node->type) {
-    case YAML_SCALAR_NODE:
-        if ((v = new_value(YV_SCALAR))) {
-            v->scalar = strndup((const char *)node->data.scalar.value, node->data.scalar.length);
-            v->plain = node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-            if (!v->scalar) {
-                free(v);
-                v = NULL;
-            }
-        }
-        break;
-    case YAML_SEQUENCE_NODE:
-        if (!(v = new_value(YV_SEQ))) break;
-        for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++) {
-            yaml_value *item = convert(doc, yaml_document_get_node(doc, *it), depth + 1, path, e);
-            if (!item || add_item(v, NULL, item) < 0) {
-                yaml_value_free(item);
-                yaml_value_free(v);
-                return NULL;
-            }
-        }
-        break;
-    case YAML_MAPPING_NODE:
-        if (!(v = new_value(YV_MAP))) break;
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
-            yaml_node_t *k = yaml_document_get_node(doc, p->key);
-            if (k->type != YAML_SCALAR_NODE) {
-                mc_fail(e, "%s:%zu: mapping keys must be plain strings", path, k->start_mark.line + 1);
-                yaml_value_free(v);
-                return NULL;
-            }
-            char *key = strndup((const char *)k->data.scalar.value, k->data.scalar.length);
-            yaml_value *item = key ? convert(doc, yaml_document_get_node(doc, p->value), depth + 1, path, e) : NULL;
-            if (!item || add_item(v, key, item) < 0) {
-                free(key);
-                yaml_value_free(item);
-                yaml_value_free(v);
-                return NULL;
-            }
-        }
-        break;
-    default: mc_fail(e, "%s:%zu: empty YAML node", path, node->start_mark.line + 1); return NULL;
+    case YAML_SCALAR_NODE: v = convert_scalar(c, node); break;
+    case YAML_SEQUENCE_NODE: v = convert_seq(c, node, depth); break;
+    case YAML_MAPPING_NODE: v = convert_map(c, node, depth); break;
+    default: mc_fail(c->e, "%s:%zu: empty YAML node", c->path, node->start_mark.line + 1); return NULL;
     }
-    if (!v && !e->msg[0]) mc_fail(e, "%s: out of memory", path);
+    if (!v && !c->e->msg[0]) mc_fail(c->e, "%s: out of memory", c->path);
     return v;
 }
 
@@ -152,6 +200,21 @@ static size_t key_line(const key_lines *kl, const char *key)
     return 0;
 }
 
+/* libyaml reads through this, so a file over the limit (or /dev/zero) stops there. */
+typedef struct bounded {
+    FILE *f;
+    size_t read;
+    int over;
+} bounded;
+
+static int read_bounded(void *data, unsigned char *buf, size_t size, size_t *got)
+{
+    bounded *b = data;
+    *got = fread(buf, 1, size, b->f);
+    if ((b->read += *got) > YAML_MAX_BYTES) b->over = 1;
+    return !b->over && !ferror(b->f);
+}
+
 static int load_tree(const char *path, yaml_value **root, key_lines *kl, mc_err *e)
 {
     *root = NULL;
@@ -165,14 +228,19 @@ static int load_tree(const char *path, yaml_value **root, key_lines *kl, mc_err 
         fclose(f);
         return mc_fail(e, "%s: out of memory", path);
     }
-    yaml_parser_set_input_file(&parser, f);
+    bounded in = {.f = f};
+    yaml_parser_set_input(&parser, read_bounded, &in);
     if (!yaml_parser_load(&parser, &doc)) {
-        mc_fail(e, "%s:%zu: invalid YAML: %s", path, parser.problem_mark.line + 1,
-                parser.problem ? parser.problem : "syntax error");
+        if (in.over) mc_fail(e, "%s: larger than %u bytes, the limit for YAML", path, YAML_MAX_BYTES);
+        else if (ferror(f)) mc_fail_errno(e, path, "cannot read");
+        else
+            mc_fail(e, "%s:%zu: invalid YAML: %s", path, parser.problem_mark.line + 1,
+                    parser.problem ? parser.problem : "syntax error");
     } else {
         yaml_node_t *top = yaml_document_get_root_node(&doc);
+        conv c = {.doc = &doc, .path = path, .e = e};
         if (!top) mc_fail(e, "%s: empty YAML file", path);
-        else if ((*root = convert(&doc, top, 0, path, e))) {
+        else if ((*root = convert(&c, top, 0))) {
             record_key_lines(&doc, top, kl);
             rc = 0;
         }
@@ -204,14 +272,17 @@ static int plain_non_string(const char *s)
     return *s && !*end;
 }
 
+/* An integer is plain, untagged and decimal as mc writes it: -?(0|[1-9][0-9]*).
+ * YAML 1.1 reads 050 as octal 40 and 1.2 as 50, so no leading zeros; no '+'. */
 static int is_integer(const yaml_value *v, long *out)
 {
     if (v->type != YV_SCALAR || !v->plain) return 0;
-    const char *s = v->scalar;
+    const char *s = v->scalar, *d = s + (*s == '-');
+    if (*d < '0' || *d > '9' || (d[0] == '0' && d[1])) return 0;
     char *end;
     errno = 0;
     long x = strtol(s, &end, 10);
-    if (!*s || *end || errno || (*s != '-' && *s != '+' && (*s < '0' || *s > '9'))) return 0;
+    if (*end || errno) return 0;
     *out = x;
     return 1;
 }

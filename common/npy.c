@@ -10,7 +10,7 @@
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
 #define NPY_GROWTH_DIGITS 21   /* numpy leaves room to grow the shape in place */
-#define NPY_MAX_HEADER 65535
+#define NPY_MAX_HEADER 10000    /* numpy.load's own limit (max_header_size) */
 
 static const struct {
     const char *descr;
@@ -22,59 +22,128 @@ const char *npy_dtype_descr(npy_dtype t) { return dtypes[t].descr; }
 
 /* --- header parsing ------------------------------------------------------------ */
 
-/* Value text following 'KEY': in the header dict, or NULL. */
-static const char *dict_value(const char *h, const char *key)
+/* The header is a Python dict literal that numpy reads with ast.literal_eval
+ * and then requires to hold exactly descr, fortran_order and shape.  It is
+ * parsed here as strictly: anything numpy would refuse or read differently
+ * (text after the '}', a key twice, an unknown key) is an error. */
+typedef struct hscan {
+    const char *p;
+    int seen[3];                  /* descr, fortran_order, shape */
+    char descr[16];
+    char unknown[32];             /* the first unknown key ("" if none) */
+} hscan;
+
+static void skip_space(hscan *s)
 {
-    char quoted[32];
-    snprintf(quoted, sizeof quoted, "'%s'", key);
-    const char *p = strstr(h, quoted);
-    if (!p) return NULL;
-    p += strlen(quoted);
-    while (*p == ' ') p++;
-    if (*p++ != ':') return NULL;
-    while (*p == ' ') p++;
-    return p;
+    while (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r') s->p++;
 }
 
-static int parse_shape(const char *p, npy_array *a)
+/* A quoted string without escapes into out (cap bytes); -1 if not one or too long. */
+static int scan_string(hscan *s, char *out, size_t cap)
 {
-    if (*p++ != '(') return -1;
+    char q = *s->p;
+    if (q != '\'' && q != '"') return -1;
+    const char *end = strchr(s->p + 1, q);
+    if (!end || (size_t)(end - s->p - 1) >= cap || memchr(s->p + 1, '\\', (size_t)(end - s->p - 1))) return -1;
+    memcpy(out, s->p + 1, (size_t)(end - s->p - 1));
+    out[end - s->p - 1] = 0;
+    s->p = end + 1;
+    return 0;
+}
+
+/* A shape tuple: "(N,)", "(N, M)", "()" (refused later); Python ints without sign or leading zeros. */
+static int scan_shape(hscan *s, npy_array *a)
+{
+    if (*s->p++ != '(') return -1;
     a->ndim = 0;
     a->shape[0] = a->shape[1] = 1;
     for (;;) {
-        while (*p == ' ') p++;
-        if (*p == ')') break;
-        if (a->ndim == 2 || *p < '0' || *p > '9') return -1;
+        skip_space(s);
+        if (*s->p == ')') break;
+        if (a->ndim == 3 || *s->p < '0' || *s->p > '9' || (s->p[0] == '0' && s->p[1] >= '0' && s->p[1] <= '9'))
+            return -1;
         char *end;
         errno = 0;
-        unsigned long long v = strtoull(p, &end, 10);
+        unsigned long long v = strtoull(s->p, &end, 10);
         if (errno || v > SIZE_MAX / 16) return -1;
-        a->shape[a->ndim++] = (size_t)v;
-        p = end;
-        while (*p == ' ') p++;
-        if (*p == ',') p++;
-        else if (*p != ')') return -1;
+        if (a->ndim < 2) a->shape[a->ndim] = (size_t)v;
+        a->ndim++;
+        s->p = end;
+        skip_space(s);
+        if (*s->p == ',') s->p++;
+        else if (*s->p != ')') return -1;
+        else if (a->ndim == 1) return -1;   /* "(3)" is an int in Python, not a tuple */
     }
-    return a->ndim >= 1 ? 0 : -1;
+    s->p++;
+    return 0;
+}
+
+/* Past the value of an unknown key (a string, a name or number, or a flat tuple). */
+static int skip_value(hscan *s)
+{
+    char tmp[256];
+    skip_space(s);
+    if (*s->p == '\'' || *s->p == '"') return scan_string(s, tmp, sizeof tmp);
+    if (*s->p == '(') {
+        const char *end = strchr(s->p, ')');
+        if (!end) return -1;
+        s->p = end + 1;
+        return 0;
+    }
+    const char *start = s->p;
+    while ((*s->p >= '0' && *s->p <= '9') || (*s->p >= 'A' && *s->p <= 'z') || *s->p == '-' || *s->p == '.') s->p++;
+    return s->p > start ? 0 : -1;
+}
+
+static int scan_item(hscan *s, npy_array *a, const char *path, mc_err *e)
+{
+    static const char *const keys[] = {"descr", "fortran_order", "shape"};
+    char key[32];
+    if (scan_string(s, key, sizeof key) < 0) return mc_fail(e, "%s: bad .npy header (a key must be a quoted name)", path);
+    int k = 0;
+    while (k < 3 && strcmp(key, keys[k])) k++;
+    if (k < 3 && s->seen[k]++) return mc_fail(e, "%s: bad .npy header (key '%s' twice)", path, key);
+    skip_space(s);
+    if (*s->p++ != ':') return mc_fail(e, "%s: bad .npy header (no ':' after '%s')", path, key);
+    skip_space(s);
+    if (k == 3) {
+        if (!s->unknown[0]) snprintf(s->unknown, sizeof s->unknown, "%s", key);
+        return skip_value(s) < 0 ? mc_fail(e, "%s: bad .npy header", path) : 0;
+    }
+    if (k == 0 && scan_string(s, s->descr, sizeof s->descr) < 0) return mc_fail(e, "%s: bad .npy header (descr)", path);
+    if (k == 1) {
+        if (!strncmp(s->p, "True", 4)) a->fortran_order = 1, s->p += 4;
+        else if (!strncmp(s->p, "False", 5)) a->fortran_order = 0, s->p += 5;
+        else return mc_fail(e, "%s: bad .npy header (fortran_order)", path);
+    }
+    if (k == 2 && scan_shape(s, a) < 0) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
+    return 0;
 }
 
 static int parse_dict(const char *path, const char *h, npy_array *a, mc_err *e)
 {
-    const char *d = dict_value(h, "descr"), *f = dict_value(h, "fortran_order"), *s = dict_value(h, "shape");
-    if (!d || !f || !s) return mc_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
-    size_t t;
-    for (t = 0; t < 4; t++)
-        if (!strncmp(d, "'", 1) && !strncmp(d + 1, dtypes[t].descr, 3) && d[4] == '\'') break;
-    if (t == 4) {
-        char shown[16] = "";
-        sscanf(d, "%15[^,}]", shown);
-        return mc_fail(e, "%s: unsupported .npy dtype %s (mc reads <i4, <i8, <f4, <f8)", path, shown);
+    hscan s = {.p = h};
+    skip_space(&s);
+    if (*s.p++ != '{') return mc_fail(e, "%s: bad .npy header", path);
+    for (;;) {
+        skip_space(&s);
+        if (*s.p == '}') break;
+        if (scan_item(&s, a, path, e) < 0) return -1;
+        skip_space(&s);
+        if (*s.p == ',') s.p++;
+        else if (*s.p != '}') return mc_fail(e, "%s: bad .npy header (expected ',' or '}')", path);
     }
+    s.p++;
+    skip_space(&s);
+    if (*s.p) return mc_fail(e, "%s: bad .npy header (text after the dict)", path);
+    if (!s.seen[0] || !s.seen[1] || !s.seen[2])
+        return mc_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
+    if (s.unknown[0]) return mc_fail(e, "%s: bad .npy header (unknown key '%s')", path, s.unknown);
+    size_t t = 0;
+    while (t < 4 && strcmp(s.descr, dtypes[t].descr)) t++;
+    if (t == 4) return mc_fail(e, "%s: unsupported .npy dtype '%s' (mc reads <i4, <i8, <f4, <f8)", path, s.descr);
     a->dtype = (npy_dtype)t;
-    if (!strncmp(f, "True", 4)) a->fortran_order = 1;
-    else if (!strncmp(f, "False", 5)) a->fortran_order = 0;
-    else return mc_fail(e, "%s: bad .npy header (fortran_order)", path);
-    if (parse_shape(s, a) < 0) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
+    if (a->ndim < 1 || a->ndim > 2) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
     if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1]) return mc_fail(e, "%s: .npy shape too large", path);
     a->count = a->shape[0] * a->shape[1];
     return 0;
@@ -93,8 +162,8 @@ static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_sta
         if (fread(pre + 10, 1, 2, f) != 2) return mc_fail(e, "%s: truncated .npy header", path);
         hlen = pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
         plen = 12;
-        if (hlen > (1 << 20)) return mc_fail(e, "%s: .npy header too large", path);
     } else return mc_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
+    if (hlen > NPY_MAX_HEADER) return mc_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
     char *h = malloc(hlen + 1);
     if (!h) return mc_fail(e, "%s: out of memory", path);
     int rc = -1;

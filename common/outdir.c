@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,23 @@ static char *sibling(const char *path, const char *what)
     return s;
 }
 
-/* Remove ".BASE.tmp-*" and ".BASE.old-*" beside PATH: what a killed run of the same
- * output left.  make and Snakemake never run two jobs for one output at once. */
+/* Is NAME (".BASE.tmp-PID", ".BASE.old-PID", BL the length of BASE) a leftover
+ * of a process that no longer runs?  One still running is writing it. */
+static int is_dead_leftover(const char *name, const char *base, size_t bl)
+{
+    if (name[0] != '.' || strncmp(name + 1, base, bl) ||
+        (strncmp(name + 1 + bl, ".tmp-", 5) && strncmp(name + 1 + bl, ".old-", 5)))
+        return 0;
+    const char *digits = name + 1 + bl + 5;
+    char *end;
+    errno = 0;
+    long pid = strtol(digits, &end, 10);
+    if (errno || end == digits || *end || pid <= 0 || pid > INT_MAX) return 0;   /* not one of ours */
+    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+/* Remove what a killed run of the same output left beside PATH (".BASE.tmp-PID",
+ * ".BASE.old-PID" of a dead PID); a live writer's are its own to finish. */
 static void sweep_leftovers(const char *path)
 {
     const char *base;
@@ -102,10 +118,8 @@ static void sweep_leftovers(const char *path)
     size_t bl = strcspn(base, "/");
     struct dirent *de;
     while (d && (de = readdir(d))) {
-        const char *f = de->d_name;
-        if (f[0] != '.' || strncmp(f + 1, base, bl) || (strncmp(f + 1 + bl, ".tmp-", 5) && strncmp(f + 1 + bl, ".old-", 5)))
-            continue;
-        char *p = path_join(parent, f);
+        if (!is_dead_leftover(de->d_name, base, bl)) continue;
+        char *p = path_join(parent, de->d_name);
         mc_err ignored;
         if (p) remove_tree(p, &ignored);
         free(p);
@@ -165,41 +179,203 @@ static void outdir_free(outdir *o)
     memset(o, 0, sizeof *o);
 }
 
-/* Move tmp into final; an old final (force) is moved aside first and removed after. */
-static int replace(const char *tmp, const char *final, int force, mc_err *e)
+/* --- durability ------------------------------------------------------------------ */
+
+/* A committed output must hold all its bytes after a power loss, so its files
+ * and directories are fsync'd before the rename and the directory holding it
+ * after.  MC_NO_FSYNC=1 skips this (scratch filesystems; bench/fsync.sh
+ * measures what it costs). */
+static int sync_wanted(void)
 {
-    char *old = NULL;
+    const char *v = getenv("MC_NO_FSYNC");
+    return !v || !*v || !strcmp(v, "0");
+}
+
+/* fsync PATH, a file or a directory. */
+static int sync_path(const char *path, mc_err *e)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return mc_fail_errno(e, path, "cannot open to sync");
+    int rc = fsync(fd) < 0 ? mc_fail_errno(e, path, "cannot sync") : 0;
+    close(fd);
+    return rc;
+}
+
+/* Every regular file and directory under DIR, then DIR itself. */
+static int sync_tree(const char *dir, mc_err *e)
+{
+    DIR *d = opendir(dir);
+    if (!d) return mc_fail_errno(e, dir, "cannot list");
+    struct dirent *de;
     int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        char *p = path_join(dir, de->d_name);
+        struct stat st;
+        if (!p) rc = mc_fail(e, "%s: out of memory", dir);
+        else if (lstat(p, &st) < 0) rc = mc_fail_errno(e, p, "cannot stat");
+        else if (S_ISDIR(st.st_mode)) rc = sync_tree(p, e);
+        else if (S_ISREG(st.st_mode)) rc = sync_path(p, e);
+        free(p);
+    }
+    closedir(d);
+    return rc == 0 ? sync_path(dir, e) : rc;
+}
+
+/* The directory holding PATH. */
+static int sync_parent(const char *path, mc_err *e)
+{
+    const char *base;
+    char *parent = parent_of(path, &base);
+    int rc = parent ? sync_path(parent, e) : mc_fail(e, "%s: out of memory", path);
+    free(parent);
+    return rc;
+}
+
+/* Move tmp into final and sync its directory; an old final (force) is moved
+ * aside to *old (NULL if none), for the caller to drop or put back.  On
+ * failure the new one is back at tmp (for the caller to remove) and the old
+ * one in place. */
+static int swap_in(const char *tmp, const char *final, int force, char **old, mc_err *e)
+{
+    *old = NULL;
     if (path_exists(final)) {
         if (!force) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        if (!(old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
-        remove_tree(old, e);
-        if (rename(final, old) < 0) {
-            rc = mc_fail_errno(e, final, "cannot move the old output aside");
-            free(old);
+        if (!(*old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
+        mc_err ignored;
+        remove_tree(*old, &ignored);
+        if (rename(final, *old) < 0) {
+            int rc = mc_fail_errno(e, final, "cannot move the old output aside");
+            free(*old);
+            *old = NULL;
             return rc;
         }
     }
-    if (rename(tmp, final) < 0) {
-        rc = mc_fail_errno(e, final, "cannot rename the output into place");
-        if (old) rename(old, final);
-    } else if (old) {
-        mc_err ignored;
-        remove_tree(old, &ignored);
+    int rc = 0;
+    if (rename(tmp, final) < 0) rc = mc_fail_errno(e, final, "cannot rename the output into place");
+    else if (sync_wanted() && sync_parent(final, e) < 0) {
+        rename(final, tmp);   /* not durable: not committed either */
+        rc = -1;
     }
-    free(old);
+    if (rc < 0 && *old) {
+        rename(*old, final);
+        free(*old);
+        *old = NULL;
+    }
     return rc;
+}
+
+static void drop_old(char *old)
+{
+    mc_err ignored;
+    if (old) remove_tree(old, &ignored);
+    free(old);
+}
+
+/* swap_in, the old output removed once the new one is in place. */
+static int replace(const char *tmp, const char *final, int force, mc_err *e)
+{
+    char *old;
+    if (swap_in(tmp, final, force, &old, e) < 0) return -1;
+    drop_old(old);
+    return 0;
 }
 
 int outdir_commit(outdir *o, mc_err *e)
 {
-    int rc = replace(o->tmp, o->final, o->force, e);
+    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    if (rc == 0) rc = replace(o->tmp, o->final, o->force, e);
     if (rc < 0) {
         outdir_abort(o);
         return -1;
     }
     outdir_free(o);
     return 0;
+}
+
+/* O's file synced, with its directory, and not about to replace a directory. */
+static int file_ready(const outfile *o, mc_err *e)
+{
+    struct stat st;
+    if (lstat(o->final, &st) == 0 && S_ISDIR(st.st_mode)) {
+        errno = EISDIR;
+        return mc_fail_errno(e, o->final, "cannot rename the output into place");
+    }
+    return sync_wanted() && (sync_path(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+}
+
+/* --- several outputs at once ------------------------------------------------------- */
+
+static int set_add(commit_set *s, const char *tmp, const char *final, int force, mc_err *e)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 4;
+        char **f = realloc(s->final, cap * sizeof *f);
+        if (f) s->final = f;
+        char **o = f ? realloc(s->old, cap * sizeof *o) : NULL;
+        if (!o) return mc_fail(e, "%s: out of memory", final);
+        s->old = o;
+        s->cap = cap;
+    }
+    char *old, *f = strdup(final);
+    if (!f) return mc_fail(e, "%s: out of memory", final);
+    if (swap_in(tmp, final, force, &old, e) < 0) {
+        free(f);
+        return -1;
+    }
+    s->final[s->n] = f;
+    s->old[s->n++] = old;
+    return 0;
+}
+
+int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
+{
+    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    if (rc == 0) rc = set_add(s, o->tmp, o->final, o->force, e);
+    if (rc < 0) outdir_abort(o);
+    else outdir_free(o);
+    return rc;
+}
+
+int commit_set_file(commit_set *s, outfile *o, mc_err *e)
+{
+    int rc = file_ready(o, e);
+    if (rc == 0) rc = set_add(s, o->tmp, o->final, 1, e);
+    if (rc < 0) outfile_abort(o);
+    else {
+        free(o->tmp);
+        free(o->final);
+        memset(o, 0, sizeof *o);
+    }
+    return rc;
+}
+
+static void set_free(commit_set *s)
+{
+    free(s->final);
+    free(s->old);
+    memset(s, 0, sizeof *s);
+}
+
+void commit_set_done(commit_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        drop_old(s->old[i]);
+        free(s->final[i]);
+    }
+    set_free(s);
+}
+
+void commit_set_undo(commit_set *s)
+{
+    for (size_t i = s->n; i-- > 0;) {
+        mc_err ignored;
+        remove_tree(s->final[i], &ignored);
+        if (s->old[i]) rename(s->old[i], s->final[i]);
+        free(s->old[i]);
+        free(s->final[i]);
+    }
+    set_free(s);
 }
 
 void outdir_abort(outdir *o)
@@ -244,7 +420,8 @@ int outfile_commit(outfile *o, mc_err *e)
         outfile_abort(o);
         return 0;
     }
-    if (rename(o->tmp, o->final) < 0) rc = mc_fail_errno(e, o->final, "cannot rename the output into place");
+    if (file_ready(o, e) < 0) rc = -1;
+    else rc = replace(o->tmp, o->final, 1, e);   /* begin checked --force; the old file comes back on failure */
     if (rc < 0) unlink(o->tmp);
     free(o->tmp);
     free(o->final);

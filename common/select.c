@@ -1,5 +1,6 @@
 /* select: profiles and genes named by index or name in text files. */
 #include "select.h"
+#include "lineread.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,19 +19,18 @@ int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e)
     const char *shown = file_shown(path);
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
     if (!f) return mc_fail_errno(e, path, "cannot open");
-    char *buf = NULL;
-    size_t cap = 0, line = 0;
+    linebuf b = {0};
+    size_t line = 0;
     ssize_t len;
     int rc = 0;
-    while (rc == 0 && (len = getline(&buf, &cap, f)) >= 0) {
+    while (rc == 0 && (len = line_read(f, &b, shown, line + 1, e)) >= 0) {
         line++;
-        if (len && buf[len - 1] == '\n') buf[--len] = 0;
-        if (len && buf[len - 1] == '\r') buf[--len] = 0;
-        if (strlen(buf) != (size_t)len) rc = mc_fail(e, "%s:%zu: NUL byte in the line", shown, line);
-        else rc = fn(ctx, shown, line, buf, e);
+        if (len && b.buf[len - 1] == '\r') b.buf[--len] = 0;
+        if (strlen(b.buf) != (size_t)len) rc = mc_fail(e, "%s:%zu: NUL byte in the line", shown, line);
+        else rc = fn(ctx, shown, line, b.buf, e);
     }
-    if (rc == 0 && ferror(f)) rc = mc_fail_errno(e, shown, "cannot read");
-    free(buf);
+    if (rc == 0 && len == -2) rc = -1;
+    linebuf_free(&b);
     if (f != stdin) fclose(f);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* stdfmt: the STD standard text form: format.yaml, CSV tables via libcsv, the matrix through the filters. */
 #include "stdfmt.h"
+#include "lineread.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include "txt.h"
 #include "formats.h"
 #include "lanes.h"
+#include "strmap.h"
 #include "outdir.h"
 
 #define READ_CHUNK (1u << 20)
@@ -443,6 +445,9 @@ typedef struct csv_reader {
     char **header;
     size_t nheader;
     size_t keep_cap;
+    size_t record_bytes;       /* of the record being parsed, fed so far */
+    uint64_t max_rows;         /* rows the matrix's size line announces (UINT64_MAX: unknown) */
+    const char *matrix;        /* its path, for the message */
 } csv_reader;
 
 static void fail_at(csv_reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -576,6 +581,8 @@ static void end_record(csv_reader *r)
         if (grow((void **)&t->keep, &r->keep_cap, t->rows_total + 1, sizeof *t->keep) < 0) return reader_oom(r);
         t->keep[t->rows_total] = keep ? (uint32_t)t->count : STD_DROPPED;
     }
+    if (t->rows_total >= r->max_rows)   /* refused now, not after reading the rest */
+        return fail_at(r, "more rows than the %llu of the size line of %s", (unsigned long long)r->max_rows, r->matrix);
     t->rows_total++;
     r->slen = 0;
     if (!keep) return;
@@ -632,6 +639,10 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
         while (s < end) {
             char *nl = memchr(s, '\n', (size_t)(end - s));
             char *stop = nl ? nl + 1 : end;
+            if (p->pstate == 0) r->record_bytes = 0;   /* libcsv's ROW_NOT_BEGUN: between records */
+            if ((r->record_bytes += (size_t)(stop - s)) > MC_MAX_LINE)   /* before libcsv buffers it */
+                return mc_fail(r->e, "%s:%llu: a row longer than %u bytes", r->spec->path, (unsigned long long)r->line,
+                               MC_MAX_LINE);
             if (csv_parse(p, s, (size_t)(stop - s), on_field, on_record, r) != (size_t)(stop - s) && !r->failed)
                 return mc_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
                                csv_strerror(csv_error(p)));
@@ -646,9 +657,9 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
     return r->failed ? -1 : 0;
 }
 
-static int read_csv(const csv_spec *c, std_table *t, mc_err *e)
+static int read_csv(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e)
 {
-    csv_reader r = {.spec = c, .t = t, .e = e, .line = 1, .in_header = c->header};
+    csv_reader r = {.spec = c, .t = t, .e = e, .line = 1, .in_header = c->header, .max_rows = max_rows, .matrix = matrix};
     struct csv_parser p;
     char *buf = NULL;
     gzFile gz = NULL;
@@ -827,18 +838,103 @@ done:
     return rc;
 }
 
+/* The rows (COLS: columns) the matrix's size line announces, so a profiles CSV
+ * with more rows is refused at the first one too many (genes are never that
+ * many, and mc-make-genes reads them without the matrix); UINT64_MAX when the
+ * matrix cannot be read yet (std_matrix_open will say why, if it is needed). */
+static uint64_t matrix_axis(const std_dir *s, int cols)
+{
+    mc_err ignored;
+    mtx_reader *m = mtx_open(s->matrix_path, &ignored);
+    if (!m) return UINT64_MAX;
+    uint64_t n = cols ? mtx_cols(m) : mtx_rows(m);
+    mtx_close(m);
+    return n;
+}
+
+/* Where row I of T came from, for messages: "PATH:LINE" when read from a CSV,
+ * else "PATH: row I+1". */
+static void row_at(const std_table *t, size_t i, char *out, size_t cap)
+{
+    if (t->line) snprintf(out, cap, "%s:%llu", t->path, (unsigned long long)t->line[i]);
+    else snprintf(out, cap, "%s: row %zu", t->path, i + 1);
+}
+
+int std_check_genes(const std_table *t, mc_err *e)
+{
+    long c = std_column_index(t, "name");
+    char at[600];
+    for (size_t i = 0; c >= 0 && i < t->count; i++)
+        if (!std_value(t, (size_t)c, i)[0]) {
+            row_at(t, i, at, sizeof at);
+            return mc_fail(e, "%s: empty gene name", at);
+        }
+    return 0;
+}
+
+/* "LANE\tBARCODE" of row I into *key (grown as needed). */
+static int lane_key(const std_table *t, long lane, long bc, size_t i, char **key, size_t *cap)
+{
+    const char *l = lane >= 0 ? std_value(t, (size_t)lane, i) : "", *b = std_value(t, (size_t)bc, i);
+    size_t n = strlen(l) + strlen(b) + 2;
+    if (n > *cap) {
+        char *k = realloc(*key, n);
+        if (!k) return -1;
+        *key = k;
+        *cap = n;
+    }
+    snprintf(*key, n, "%s\t%s", l, b);
+    return 0;
+}
+
+/* Barcodes of one lane are names: none empty, none twice (profiles are looked
+ * up by them).  Keys live in one arena so the map can borrow them. */
+int std_check_profiles(const std_table *t, mc_err *e)
+{
+    long bc = std_column_index(t, "barcode"), lane = std_column_index(t, "lane");
+    if (bc < 0) return 0;
+    strmap m;
+    std_table keys = {0};
+    char *key = NULL, at[600], first[600], *const name = "key";
+    const field_type str = FIELD_STR;
+    size_t cap = 0, old;
+    int rc = strmap_init(&m, t->count) < 0 || std_table_init(&keys, t->path, &name, &str, 1, e) < 0 ? -2 : 0;
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        row_at(t, i, at, sizeof at);
+        if (!std_value(t, (size_t)bc, i)[0]) rc = mc_fail(e, "%s: empty barcode", at);
+        else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || std_table_add(&keys, (const char *const *)&key, e) < 0)
+            rc = -2;
+    }
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        int put = strmap_put(&m, std_value(&keys, 0, i), i, &old);
+        if (put < 0) rc = -2;
+        else if (put == 0) {
+            row_at(t, i, at, sizeof at);
+            if (t->line) snprintf(first, sizeof first, "line %llu", (unsigned long long)t->line[old]);
+            else snprintf(first, sizeof first, "row %zu", old + 1);
+            rc = mc_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, std_value(t, (size_t)bc, i),
+                         lane >= 0 ? std_value(t, (size_t)lane, i) : "all", first);
+        }
+    }
+    if (rc == -2) rc = oom(e, t->path);
+    free(key);
+    std_table_free(&keys);
+    strmap_free(&m);
+    return rc;
+}
+
 int std_load_genes(std_dir *s, mc_err *e)
 {
-    if (read_csv(&s->format->genes, &s->genes, e) < 0) return -1;
+    if (read_csv(&s->format->genes, &s->genes, s->matrix_path, UINT64_MAX, e) < 0) return -1;
     s->genes_loaded = 1;
-    return 0;
+    return std_check_genes(&s->genes, e);
 }
 
 int std_load_profiles(std_dir *s, mc_err *e)
 {
-    if (read_csv(&s->format->profiles, &s->profiles, e) < 0) return -1;
+    if (read_csv(&s->format->profiles, &s->profiles, s->matrix_path, matrix_axis(s, 1), e) < 0) return -1;
     s->profiles_loaded = 1;
-    return derive_lane_batch(s, e);
+    return derive_lane_batch(s, e) < 0 ? -1 : std_check_profiles(&s->profiles, e);
 }
 
 void std_close(std_dir *s)
@@ -895,6 +991,9 @@ int std_matrix_next(std_matrix *m, uint32_t *gene, uint32_t *profile, uint64_t *
     for (;;) {
         int rc = mtx_next(m->r, gene, profile, value, e);
         if (rc <= 0) return rc;
+        if (*value > STD_MAX_COUNT)   /* refused by every reader of an STD, not only the last */
+            return mc_fail(e, "%s:%llu: value %llu is not a plausible count (more than %u)", mtx_path(m->r),
+                           (unsigned long long)mtx_line(m->r), (unsigned long long)*value, STD_MAX_COUNT);
         if (m->gene_keep && (*gene = m->gene_keep[*gene]) == STD_DROPPED) continue;
         if (m->profile_keep && (*profile = m->profile_keep[*profile]) == STD_DROPPED) continue;
         return 1;

@@ -137,6 +137,14 @@ void std_names_free(char **names, size_t n);
 int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
                      mc_err *e);
 
+/* What every tool that reads or writes an STD refuses (doc/import.md), so an
+ * STD that one tool accepts no later tool refuses: a count above
+ * STD_MAX_COUNT (std_matrix_next), an empty gene name, an empty barcode or a
+ * barcode twice in one lane ("FILE:LINE: ..." or "FILE: row N: ..."). */
+#define STD_MAX_COUNT (1u << 24)
+int std_check_genes(const std_table *t, mc_err *e);
+int std_check_profiles(const std_table *t, mc_err *e);
+
 #define STD_MATRIX "umis.mtx"
 #define STD_GENES "genes.csv"
 #define STD_PROFILES "profiles.csv"

@@ -26,16 +26,41 @@ void totals_free(totals *t)
 
 /* --- cache -------------------------------------------------------------------- */
 
-/* Does DIR/TOTALS_STAMP hold exactly UUID? */
-static int stamp_matches(const char *dir, const char *uuid)
+/* The stamp's text for container UUID: the uuid, then each array's file uuid,
+ * so the stamp vouches for the arrays' bytes, not only for what they were
+ * computed from.  0, or -1 when an array cannot be hashed. */
+static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, mc_err *e)
 {
-    char *path = path_join(dir, TOTALS_STAMP), buf[MC_UUID_STRLEN + 8];
-    FILE *f = path ? fopen(path, "r") : NULL;
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    static const char *const arrays[] = {"p.total_umis.npy", "g.total_umis.npy"};
+    char fu[2][MC_UUID_STRLEN];
+    for (int i = 0; i < 2; i++) {
+        char *path = path_join(dir, arrays[i]);
+        mc_uuid u;
+        int rc = path ? uuid_of_file(path, &u, e) : mc_fail(e, "%s: out of memory", dir);
+        free(path);
+        if (rc < 0) return -1;
+        uuid_format(&u, fu[i]);
+    }
+    snprintf(out, cap, "%s\n%s %s\n%s %s\n", uuid, arrays[0], fu[0], arrays[1], fu[1]);
+    return 0;
+}
+
+int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
+{
+    char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
+    if (!path) return mc_fail(e, "%s: out of memory", dir);
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
     if (f) fclose(f);
+    have[n] = 0;
+    int rc = 1;
+    if (!f || (n == MC_UUID_STRLEN && have[n - 1] == '\n')) rc = 0;   /* none, or the uuid alone (mc before 11) */
+    else if (strncmp(have, uuid, MC_UUID_STRLEN - 1) || have[MC_UUID_STRLEN - 1] != '\n')
+        rc = mc_fail(e, "%s: computed for another container than %s", path, uuid);
+    else if (stamp_text(dir, uuid, want, sizeof want, e) < 0) rc = -1;
+    else if (strcmp(have, want)) rc = mc_fail(e, "%s: the totals cache was modified after it was written", path);
     free(path);
-    buf[n] = 0;
-    return n == MC_UUID_STRLEN && buf[n - 1] == '\n' && !strncmp(buf, uuid, MC_UUID_STRLEN - 1);
+    return rc;
 }
 
 /* DIR/FILE as N exact totals, or NULL (absent, malformed or not integral). */
@@ -63,8 +88,9 @@ static uint64_t *load_array(const char *dir, const char *file, size_t n)
 
 int totals_load(container *c, totals *t, mc_err *e)
 {
+    mc_err stale;
     (void)e;
-    if (!stamp_matches(c->path, c->meta.uuid)) return 0;
+    if (totals_stamp_check(c->path, c->meta.uuid, &stale) != 1) return 0;   /* recomputed, never served */
     uint64_t *p = load_array(c->path, "p.total_umis.npy", c->profiles_count);
     uint64_t *g = p ? load_array(c->path, "g.total_umis.npy", c->genes_count) : NULL;
     if (!g) {
@@ -95,15 +121,15 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
 
 static int store_stamp(const char *dir, const char *uuid, mc_err *e)
 {
-    char *path = path_join(dir, TOTALS_STAMP);
+    char *path = path_join(dir, TOTALS_STAMP), text[4 * TOTALS_STAMP_LINE];
     outfile f = {0};
     int rc = -1;
     if (!path) mc_fail(e, "%s: out of memory", dir);
-    else if (outfile_begin(&f, path, 1, e) == 0) {
+    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
         FILE *out = fopen(f.tmp, "w");
         if (!out) mc_fail_errno(e, f.tmp, "cannot create");
         else {
-            int bad = fprintf(out, "%s\n", uuid) < 0;
+            int bad = fputs(text, out) < 0;
             bad |= ferror(out);
             bad |= fclose(out);
             rc = bad ? mc_fail_errno(e, f.tmp, "cannot write") : 0;

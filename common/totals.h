@@ -4,7 +4,8 @@
  * (a view sums only its genes), accumulated as uint64 and cached in the
  * container's own directory as p.total_umis.npy and g.total_umis.npy (<f8,
  * exact up to 2^53).  The cache is trusted only when the sidecar
- * total_umis.uuid holds the container's current uuid: a uuid is a content
+ * total_umis.uuid holds the container's current uuid and the file uuids of
+ * both arrays (so a cache edited in place is recomputed): a uuid is a content
  * hash of the container and everything it is built on (SPEC 3), and opening
  * checks every recorded uuid along the chain, so data that changed (a batch
  * rewritten, a view's base replaced, a member re-collected) gives a
@@ -20,6 +21,11 @@
 #include "container.h"
 
 #define TOTALS_STAMP "total_umis.uuid"
+#define TOTALS_STAMP_LINE 64   /* no line of the stamp is longer */
+
+/* Does DIR's stamp vouch for its cache: 1 yes, 0 no stamp, -1 (e set) a stamp
+ * for another uuid than UUID or arrays whose bytes are not those it hashed. */
+int totals_stamp_check(const char *dir, const char *uuid, mc_err *e);
 
 typedef struct totals {
     uint64_t *p;     /* profiles_count */

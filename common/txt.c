@@ -1,9 +1,30 @@
 /* txt: .txt arrays, one value per line. */
 #include "txt.h"
+#include "lineread.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Lines seen so far while reading, so a line over MC_MAX_LINE (/dev/zero as a
+ * .txt) is refused as soon as it is, not after the whole file is in memory. */
+typedef struct line_scan {
+    size_t lines, line_start, scanned;
+} line_scan;
+
+static int scan_lines(line_scan *s, const char *buf, size_t n, const char *path, mc_err *e)
+{
+    const char *p = buf + s->scanned, *end = buf + n, *nl;
+    while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+        s->lines++;
+        s->line_start = (size_t)(nl + 1 - buf);
+        p = nl + 1;
+    }
+    s->scanned = n;
+    if (n - s->line_start > MC_MAX_LINE)
+        return mc_fail(e, "%s:%zu: line longer than %u bytes", path, s->lines + 1, MC_MAX_LINE);
+    return 0;
+}
 
 /* Whole file into a NUL-terminated buffer. */
 static char *slurp(const char *path, size_t *size, mc_err *e)
@@ -14,9 +35,12 @@ static char *slurp(const char *path, size_t *size, mc_err *e)
         return NULL;
     }
     size_t cap = 1 << 16, n = 0, got;
+    line_scan ls = {0};
+    int too_long = 0;
     char *buf = malloc(cap + 1);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
+        if ((too_long = scan_lines(&ls, buf, n, path, e) < 0)) break;
         if (n == cap) {
             char *b = realloc(buf, 2 * cap + 1);
             if (!b) {
@@ -29,6 +53,10 @@ static char *slurp(const char *path, size_t *size, mc_err *e)
     }
     int bad = ferror(f);
     fclose(f);
+    if (too_long) {
+        free(buf);
+        return NULL;
+    }
     if (!buf) {
         mc_fail(e, "%s: out of memory", path);
         return NULL;

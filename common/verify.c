@@ -12,6 +12,7 @@
 #include "mmm.h"
 #include "npy.h"
 #include "outdir.h"
+#include "totals.h"
 #include "txt.h"
 
 #define MAX_DEPTH 64
@@ -157,6 +158,7 @@ static void verify_dir(verifier *v, const char *dir, int depth)
         if (container_compute_uuid(dir, &m, uuid, &e) < 0) problem(v, e.msg);
         else if (strcmp(uuid, m.uuid)) problem_fmt(v, "%s: uuid %s recorded, %s computed", dir, m.uuid, uuid);
         check_files(v, dir, (size_t)m.genes_count, (size_t)m.profiles_count);
+        if (totals_stamp_check(dir, m.uuid, &e) < 0) problem(v, e.msg);   /* a cache is data too */
         if (m.kind == KIND_VIEW) {
             check_view_genes(v, dir, &m);
             verify_ref(v, dir, m.base_profiles, depth);

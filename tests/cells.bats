@@ -192,7 +192,7 @@ with h5py.File("b.h5", "r+") as f:
 PY
     run mc-import-cells --genes genes b.h5 cells
     assert_failure 1
-    assert_output --regexp "^mc-import-cells: b.h5: profile [0-9]+ \([A-Z0-9-]+\): value 33554432 is not a plausible count \(more than 16777216\)$"
+    assert_output --regexp "^mc-import-cells: b.h5: /GRCh38/data: value 33554432 of profile [0-9]+ is not a plausible count \(more than 16777216\)$"
     [ ! -e cells ]
     mkdir other && "$PY" - <<'PY'
 import h5py

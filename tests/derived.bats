@@ -169,11 +169,11 @@ for f, axis in (("p", 1), ("g", 0)):
     a = load("cells/T/%s.total_umis.npy" % f)
     assert a.dtype == np.dtype("<f8") and a.shape == (F["T"].shape[1 - axis],)
     np.testing.assert_array_equal(a, F["T"].sum(axis=axis))
-assert open("cells/T/total_umis.uuid").read() == read_yaml("cells/T/profiles.yaml")["uuid"] + "\n"
-np.save("cells/T/p.total_umis.npy", load("cells/T/p.total_umis.npy") + 1)   # the cache is what gets printed
+assert open("cells/T/total_umis.uuid").read() == stamp("cells/T")
+np.save("cells/T/p.total_umis.npy", load("cells/T/p.total_umis.npy") + 1)   # a modified cache is not served
 PY
     run mc-sum cells/T
-    assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1626$'
+    assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1625$'
     run mc-sum --force cells/T
     assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1625$'
     "$PY" -c 'import numpy as np; np.save("cells/T/p.total_umis.npy", np.load("cells/T/p.total_umis.npy") + 1)'
@@ -188,7 +188,7 @@ PY
     assert_output "$(cat expected)"
     assert_line --index 0 --regexp $'\t2625$'
     check <<'PY'
-assert open("cells/T/total_umis.uuid").read() == read_yaml("cells/T/profiles.yaml")["uuid"] + "\n"
+assert open("cells/T/total_umis.uuid").read() == stamp("cells/T")
 PY
     verify cells/T
     no_leftovers
@@ -545,7 +545,7 @@ NK	1"
     printf '0\n1\n0\n1\n1\n1\n' > g.txt
     run mc-group --groups g.txt cells/T
     assert_failure 1
-    assert_output "mc-group: g.txt:5: expected 4 lines (one group per profile of cells/T), found 6"
+    assert_output "mc-group: g.txt:5: expected 4 lines (one group per profile of cells/T), found more"
     run mc-group --groups - cells/T <<< "$(printf '0\nx\n0\n0')"
     assert_failure 1
     assert_output "mc-group: stdin:2: 'x' is not a group index (an integer; negative for an outlier)"

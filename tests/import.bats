@@ -303,10 +303,10 @@ EOF
     b=$(sed -n 5p "$V2/barcodes.tsv" | sed 's/-1$//')
     [ "$(sed -n 2p out/2/profiles.csv)" = "$b-2,$b,2,2" ]
     # A barcode without the separator is an error naming its line.
-    printf 'NOLANE\n' >>aggr/barcodes.tsv
+    sed -i '$s/.*/NOLANE/' aggr/barcodes.tsv
     run mc-delane --format "$F/10x-v2-aggr.yaml" aggr out2
     assert_failure 1
-    assert_output "mc-delane: aggr/barcodes.tsv:13: barcode 'NOLANE' has no '-' to take the lane from"
+    assert_output "mc-delane: aggr/barcodes.tsv:12: barcode 'NOLANE' has no '-' to take the lane from"
 }
 
 @test "lanes that collide as directory names are an error, and nothing is written" {
@@ -367,7 +367,7 @@ fails() {
     edit 3 umis.mtx "8 5 $n"
     fails "bad/umis.mtx:3: the size line has 8 rows, but bad/genes.csv has 7 genes"
     edit 3 umis.mtx "7 4 $n"
-    fails "bad/umis.mtx:3: the size line has 4 columns, but bad/profiles.csv has 5 profiles"
+    fails "bad/profiles.csv:6: more rows than the 4 of the size line of bad/umis.mtx"
     edit 3 umis.mtx "7 5 $((n + 1))"
     fails "bad/umis.mtx:$((n + 3)): file ends after $n of $((n + 1)) entries"
     edit 3 umis.mtx "7 5 $((n - 1))"

@@ -196,6 +196,13 @@ def check_uuids(d):
     genes_uuid_of(d)
 
 
+def stamp(d):
+    """total_umis.uuid of container D: its uuid, then the file uuid of each cache array."""
+    arrays = ("p.total_umis.npy", "g.total_umis.npy")
+    return read_yaml(os.path.join(d, "profiles.yaml"))["uuid"] + "\n" + "".join(
+        "%s %s\n" % (a, mcfix.file_uuid(os.path.join(d, a))) for a in arrays)
+
+
 def tsv(names_, values):
     return "".join("%s\t%d\n" % (n, v) for n, v in zip(names_, values))
 
