@@ -252,8 +252,13 @@ static int swap_in(const char *tmp, const char *final, int force, char **old, mc
         }
     }
     int rc = 0;
-    if (rename(tmp, final) < 0) rc = mc_fail_errno(e, final, "cannot rename the output into place");
-    else if (sync_wanted() && sync_parent(final, e) < 0) {
+    if (rename(tmp, final) < 0) {
+        /* Another run committed the same directory since the check above. */
+        if ((errno == ENOTEMPTY || errno == EEXIST) && !*old)
+            rc = mc_fail(e, "%s: already exists (use --force to replace it)", final);
+        else
+            rc = mc_fail_errno(e, final, "cannot rename the output into place");
+    } else if (sync_wanted() && sync_parent(final, e) < 0) {
         rename(final, tmp);   /* not durable: not committed either */
         rc = -1;
     }
