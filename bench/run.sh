@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
     [ -x "$b" ] && { echo "== $b"; "$b"; }
 done
+echo "== bench/fsync.sh"
+bench/fsync.sh
 for cells in ${BENCH_CELLS:-20000 100000}; do
     echo "== bench/flow.sh $cells"
     bench/flow.sh "$cells"

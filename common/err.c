@@ -12,6 +12,9 @@ int mc_fail(mc_err *e, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
+    /* One line whatever it quotes (a file name, a key, a library's text). */
+    for (char *p = e->msg; *p; p++)
+        if (*p == '\n' || *p == '\r') *p = ' ';
     return -1;
 }
 

@@ -787,8 +787,8 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
         if (!s->gene_map && s->kind != VALUE_FLOAT && take_run(m, n, es, e)) continue;
         for (size_t i = 0; i < n; i++) {
-            size_t g;
-            uint64_t v;
+            size_t g = 0;
+            uint64_t v = 0;
             int k = take_entry(m, &g, &v, e);
             if (k < 0) return -1;
             if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);

@@ -72,7 +72,7 @@ static void hdf5_reason(char why[256], const char *what)
 {
     char d[256] = "";
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
-    snprintf(why, 256, "%s%s%s", what, *d ? ": " : "", d);
+    snprintf(why, 256, "%.64s%s%.180s", what, *d ? ": " : "", d);
 }
 
 /* --- decoding ------------------------------------------------------------------ */

@@ -1,5 +1,6 @@
 /* mtx: Matrix Market coordinate files, read and written fast. */
 #include "mtx.h"
+#include "outdir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -513,6 +514,7 @@ static int flush(mtx_writer *w, mc_err *e)
         if (!w->body_path) w->made_path = 1;
     }
     if (write_all(w->fd, target(w), w->buf, w->len, e) < 0) return -1;
+    outdir_write_behind(w->fd);   /* the commit's fsync then waits for little */
     w->len = 0;
     if (!w->keep_open) {
         int rc = close(w->fd);

@@ -45,6 +45,8 @@ static int scan_string(hscan *s, char *out, size_t cap)
     if (q != '\'' && q != '"') return -1;
     const char *end = strchr(s->p + 1, q);
     if (!end || (size_t)(end - s->p - 1) >= cap || memchr(s->p + 1, '\\', (size_t)(end - s->p - 1))) return -1;
+    for (const char *c = s->p + 1; c < end; c++)
+        if ((unsigned char)*c < ' ') return -1;   /* Python refuses a line break in a '...' literal */
     memcpy(out, s->p + 1, (size_t)(end - s->p - 1));
     out[end - s->p - 1] = 0;
     s->p = end + 1;

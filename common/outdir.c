@@ -183,8 +183,8 @@ static void outdir_free(outdir *o)
 
 /* A committed output must hold all its bytes after a power loss, so its files
  * and directories are fsync'd before the rename and the directory holding it
- * after.  MC_NO_FSYNC=1 skips this (scratch filesystems; bench/fsync.sh
- * measures what it costs). */
+ * after (not before: only the new name matters).  MC_NO_FSYNC=1 skips this
+ * (scratch filesystems; bench/fsync.sh measures what it costs). */
 static int sync_wanted(void)
 {
     const char *v = getenv("MC_NO_FSYNC");
@@ -222,6 +222,11 @@ static int sync_tree(const char *dir, mc_err *e)
     return rc == 0 ? sync_path(dir, e) : rc;
 }
 
+void outdir_write_behind(int fd)
+{
+    if (sync_wanted()) sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);   /* a hint: nothing to report */
+}
+
 /* The directory holding PATH. */
 static int sync_parent(const char *path, mc_err *e)
 {
@@ -252,13 +257,10 @@ static int swap_in(const char *tmp, const char *final, int force, char **old, mc
         }
     }
     int rc = 0;
-    if (rename(tmp, final) < 0) {
-        /* Another run committed the same directory since the check above. */
-        if ((errno == ENOTEMPTY || errno == EEXIST) && !*old)
-            rc = mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        else
-            rc = mc_fail_errno(e, final, "cannot rename the output into place");
-    } else if (sync_wanted() && sync_parent(final, e) < 0) {
+    if (rename(tmp, final) < 0)   /* another run committed the same output since the check */
+        rc = errno == ENOTEMPTY || errno == EEXIST ? mc_fail(e, "%s: already exists (use --force to replace it)", final)
+                                                   : mc_fail_errno(e, final, "cannot rename the output into place");
+    else if (sync_wanted() && sync_parent(final, e) < 0) {
         rename(final, tmp);   /* not durable: not committed either */
         rc = -1;
     }
@@ -288,7 +290,7 @@ static int replace(const char *tmp, const char *final, int force, mc_err *e)
 
 int outdir_commit(outdir *o, mc_err *e)
 {
-    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = replace(o->tmp, o->final, o->force, e);
     if (rc < 0) {
         outdir_abort(o);
@@ -306,7 +308,7 @@ static int file_ready(const outfile *o, mc_err *e)
         errno = EISDIR;
         return mc_fail_errno(e, o->final, "cannot rename the output into place");
     }
-    return sync_wanted() && (sync_path(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    return sync_wanted() && sync_path(o->tmp, e) < 0 ? -1 : 0;
 }
 
 /* --- several outputs at once ------------------------------------------------------- */
@@ -335,7 +337,7 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
 
 int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
 {
-    int rc = sync_wanted() && (sync_tree(o->tmp, e) < 0 || sync_parent(o->tmp, e) < 0) ? -1 : 0;
+    int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = set_add(s, o->tmp, o->final, o->force, e);
     if (rc < 0) outdir_abort(o);
     else outdir_free(o);

@@ -64,6 +64,10 @@ int commit_set_file(commit_set *s, outfile *o, mc_err *e);
 void commit_set_done(commit_set *s);
 void commit_set_undo(commit_set *s);
 
+/* Start writing back what FD holds so far, without waiting, so the fsync at
+ * commit finds little left to write (writers call it as they go). */
+void outdir_write_behind(int fd);
+
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);
 /* PATH joined with NAME (malloc'd). */

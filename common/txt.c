@@ -89,7 +89,7 @@ static int check_lines(const char *path, const char *buf, size_t size, size_t *c
 
 int txt_read(const char *path, txt_array *a, mc_err *e)
 {
-    size_t size, n;
+    size_t size, n = 0;
     memset(a, 0, sizeof *a);
     char *buf = slurp(path, &size, e);
     if (!buf) return -1;

@@ -59,6 +59,22 @@ open('huge.npy', 'wb').write(b'\x93NUMPY\x02\x00' + (2**31).to_bytes(4, 'little'
     assert_output "lib-tool: huge.npy: .npy header of 2147483648 bytes (at most 10000)"
 }
 
+# bounded KB CMD...: CMD with its memory bounded to KB: an address space of KB
+# (ulimit -v), or under make sanitize, where ASan maps terabytes of shadow
+# memory, its peak resident set measured against KB instead.
+bounded() {
+    local kb=$1 rc=0 rss
+    shift
+    if ! ldd "$(command -v "$1")" | grep -q libasan; then
+        (ulimit -v "$kb" && exec "$@")
+        return
+    fi
+    /usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@" || rc=$?
+    rss=$(tail -1 "$BATS_TEST_TMPDIR/rss")
+    [ "$rss" -lt "$kb" ] || { echo "$1: peak RSS $rss kB, more than $kb"; return 99; }
+    return $rc
+}
+
 # A small data root from the shipped 10x v3 example (the fuzz fixture's recipe):
 # std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups).
 root() {
@@ -82,11 +98,11 @@ alias_bomb() {
     done
     [ "$(wc -c <genes/genes.yaml)" -lt 1000 ]
     # 1 GB of address space is far more than 10^6 nodes need and far less than 9^9
-    run -1 bash -c 'ulimit -v 1000000; mc-info cells/pbmc/all'
+    run -1 bounded 1000000 mc-info cells/pbmc/all
     assert_output "mc-info: cells/pbmc/all/profiles.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
-    run -1 bash -c 'ulimit -v 1000000; mc-make-genes --organism human delaned/pbmc/all g2'
+    run -1 bounded 1000000 mc-make-genes --organism human delaned/pbmc/all g2
     assert_output "mc-make-genes: delaned/pbmc/all/format.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
-    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes std/pbmc c2'
+    run -1 bounded 1000000 mc-write-matrix --genes genes std/pbmc c2
     assert_output "mc-write-matrix: genes/genes.yaml:1: YAML of more than 1000000 nodes with its aliases expanded"
     [ ! -e g2 ] && [ ! -e c2 ]
 }
@@ -116,10 +132,10 @@ alias_bomb() {
 @test "make-view: --profiles /dev/zero is an error, never an empty view and exit 0 (item 2)" {
     root
     # 4 GB of address space: where getline's ENOMEM once read as the end of the file
-    run -1 bash -c 'ulimit -v 4000000; mc-make-view --profiles /dev/zero cells/pbmc v'
+    run -1 bounded 4000000 mc-make-view --profiles /dev/zero cells/pbmc v
     assert_output "mc-make-view: /dev/zero:1: line longer than 1048576 bytes"
     [ ! -e v ]
-    run -1 bash -c 'ulimit -v 4000000; mc-make-view --exclude-genes - cells/pbmc v </dev/zero'
+    run -1 bounded 4000000 mc-make-view --exclude-genes - cells/pbmc v </dev/zero
     assert_output "mc-make-view: stdin:1: line longer than 1048576 bytes"
     [ ! -e v ]
 }
@@ -127,7 +143,7 @@ alias_bomb() {
 @test "p.barcode.txt and --groups from /dev/zero stop at the line limit (item 4)" {
     root
     before=$(ls -la --time-style=full-iso views/good views/good/groups)
-    run -1 bash -c 'ulimit -v 1000000; mc-group --force --groups /dev/zero views/good'
+    run -1 bounded 1000000 mc-group --force --groups /dev/zero views/good
     assert_output "mc-group: /dev/zero:1: line longer than 1048576 bytes"
     # an endless stream of valid lines stops one past the profiles
     n=$(mc-sum views/good | wc -l)
@@ -136,7 +152,7 @@ alias_bomb() {
     assert_output "mc-group: stdin:$((n + 1)): expected $n lines (one group per profile of views/good), found more"
     [ "$(ls -la --time-style=full-iso views/good views/good/groups)" = "$before" ]
     ln -sf /dev/zero cells/pbmc/all/p.barcode.txt
-    run -1 bash -c 'ulimit -v 1000000; mc-sum cells/pbmc'
+    run -1 bounded 1000000 mc-sum cells/pbmc
     assert_output "mc-sum: cells/pbmc/all/p.barcode.txt:1: line longer than 1048576 bytes"
 }
 
@@ -144,10 +160,10 @@ alias_bomb() {
     root
     cp -r std/pbmc s2
     ln -sf /dev/zero s2/profiles.csv
-    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes s2 c2'
+    run -1 bounded 1000000 mc-write-matrix --genes genes s2 c2
     assert_output "mc-write-matrix: s2/profiles.csv:1: a row longer than 1048576 bytes"
     ln -sf /dev/zero s2/genes.csv
-    run -1 bash -c 'ulimit -v 1000000; mc-delane s2 d2'
+    run -1 bounded 1000000 mc-delane s2 d2
     assert_output "mc-delane: s2/genes.csv:1: a row longer than 1048576 bytes"
     # a quoted field running over many lines is one row too
     rm s2/profiles.csv
@@ -166,7 +182,7 @@ alias_bomb() {
     mkfifo s2/profiles.csv
     # an endless profiles.csv: refused all the same, in bounded memory
     { echo barcode,lane,batch; yes AAAC-1,all,all; } >s2/profiles.csv 2>/dev/null &
-    run -1 bash -c 'ulimit -v 1000000; mc-write-matrix --genes genes s2 c2'
+    run -1 bounded 1000000 mc-write-matrix --genes genes s2 c2
     assert_output "mc-write-matrix: s2/profiles.csv:$((n + 2)): more rows than the $n of the size line of s2/umis.mtx"
     [ ! -e c2 ]
 }
@@ -307,4 +323,16 @@ two"
         assert_output --regexp "^mc-export: o/x\.h5(ad)?: /(X|matrix)/[a-z]+: cannot close: file write failed: No space left on device
 status=1$"
     done
+}
+
+@test "errors stay one line when what they quote holds a line break (fuzz_npy's first find)" {
+    mkdir $'x\ny'
+    run -1 mc-info $'x\ny'
+    assert_output "mc-info: x y: not a container (no profiles.yaml)"
+    "$PY" -c "
+h = b\"{'descr': '<i4', 'fortran_order': False, 'shape': (3,), 'a\\nb': 1, }\"
+h += b' ' * ((64 - (10 + len(h) + 1) % 64) % 64) + b'\\n'
+open('k.npy', 'wb').write(b'\\x93NUMPY\\x01\\x00' + len(h).to_bytes(2, 'little') + h + bytes(12))"
+    run -1 lib-tool npy-read k.npy
+    assert_output "lib-tool: k.npy: bad .npy header (a key must be a quoted name)"
 }
