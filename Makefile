@@ -15,7 +15,7 @@ TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check sanitize bench bench-e2e demo clean
+.PHONY: all deps check sanitize bench bench-e2e demo clean install man
 all: $(BINS) $(TEST_BINS)
 
 common/libmc.a: $(LIB_OBJ)
@@ -32,6 +32,31 @@ tests/helpers/%: tests/helpers/%.c common/libmc.a $(LIB_HDR)
 
 deps:
 	./scripts/deps.sh
+
+# --- install: the tools, their formats and pipelines, a man page per tool ----------------
+# Installed tools find formats/ at ../share/mc/ beside their bin/ (common/stdfmt.c), so a
+# tree staged with DESTDIR and moved works as well.
+PREFIX   ?= /usr/local
+BINDIR   := $(DESTDIR)$(PREFIX)/bin
+SHAREDIR := $(DESTDIR)$(PREFIX)/share/mc
+MANDIR   := $(DESTDIR)$(PREFIX)/share/man/man1
+MANS     := $(patsubst bin/%,build/man/%.1,$(BINS))
+
+man: $(MANS)
+# The page is the tool's --help (help2man); its NAME line the description under the usage.
+build/man/%.1: bin/% scripts/man-name.sh
+	@mkdir -p build/man
+	help2man --no-info --no-discard-stderr --name="$$(scripts/man-name.sh ./$<)" ./$< >$@.tmp
+	mv $@.tmp $@
+
+install: all man
+	install -d $(BINDIR) $(SHAREDIR)/formats $(SHAREDIR)/pipelines/profiles/slurm $(MANDIR)
+	install -m 755 $(BINS) $(BINDIR)
+	install -m 644 formats/*.yaml $(SHAREDIR)/formats
+	install -m 644 pipelines/Makefile pipelines/mc.mk pipelines/Snakefile $(SHAREDIR)/pipelines
+	install -m 644 pipelines/profiles/slurm/config.yaml $(SHAREDIR)/pipelines/profiles/slurm
+	install -m 755 pipelines/profiles/slurm/status.sh $(SHAREDIR)/pipelines/profiles/slurm
+	install -m 644 $(MANS) $(MANDIR)
 
 check: all
 	bats tests/
@@ -59,3 +84,4 @@ demo: all
 
 clean:
 	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
+	rm -rf build/man

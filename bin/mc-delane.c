@@ -12,7 +12,9 @@ static const char usage[] =
     "appearance.  Lane names are made safe as directory names ('/' and a\n"
     "leading '.' become '_').  The matrix is read once, in any order.\n"
     "\n"
-    "  --format FILE  how to read STD (default STD/format.yaml; see formats/)\n"
+    "  --format FILE  how to read STD (default STD/format.yaml, else a 10x or\n"
+    "                 MOCA layout recognised by its files, plain or .gz; a\n"
+    "                 relative FILE not found is looked for in the shipped formats/)\n"
     "  --force        replace an existing OUT\n"
     "  --progress     report progress on stderr even when it is not a terminal\n"
     "\n"
@@ -20,7 +22,7 @@ static const char usage[] =
     "~32 MiB of per-lane output buffers; never proportional to the entries.\n"
     "\n"
     "Example:\n"
-    "  mc-delane --format formats/10x-v3.yaml raw/pbmc delaned/pbmc\n"
+    "  mc-delane raw/pbmc delaned/pbmc     # a 10x directory: recognised by its files\n"
     "  for lane in $(cat delaned/pbmc/lanes.txt); do mc-write-matrix delaned/pbmc/$lane cells/pbmc/$lane; done\n";
 
 int main(int argc, char **argv)

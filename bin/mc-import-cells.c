@@ -7,6 +7,7 @@
 
 static const char usage[] =
     "Usage: mc-import-cells [--genes DIR] [--organism NAME] [--genome NAME] [--all-features]\n"
+    "                       [--layer NAME] [--lane-column C]\n"
     "                       [--threads N] [--force] [--progress] H5 CELLS\n"
     "Import an HCA or 10x HDF5 matrix (as mc-import-hca reads it) straight into\n"
     "CELLS/LANE/, one BATCH of cells per lane, and CELLS/profiles.yaml, their\n"
@@ -21,6 +22,10 @@ static const char usage[] =
     "  --organism NAME  require the gene set to be of this organism\n"
     "  --genome NAME    v2: the genome group to read; v3: keep only its features\n"
     "  --all-features   v3: keep every feature type, not only Gene Expression\n"
+    "  --layer NAME     .h5ad: the counts in layers/NAME, or raw (raw/X with\n"
+    "                   raw/var); Loom: layers/NAME (default: X, /matrix)\n"
+    "  --lane-column C  .h5ad / Loom: lanes from the obs / col_attrs column C\n"
+    "                   (default: from HCA barcodes, else one lane 'all')\n"
     "  --threads N      threads inflating the HDF5 chunks (default: every core)\n"
     "  --force          replace an existing CELLS\n"
     "  --progress       report progress on stderr (default: when a terminal)\n"
@@ -39,6 +44,7 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"genes", required_argument, NULL, 'G'},  {"organism", required_argument, NULL, 'o'},
         {"genome", required_argument, NULL, 'g'}, {"all-features", no_argument, NULL, 'a'},
+        {"layer", required_argument, NULL, 'L'}, {"lane-column", required_argument, NULL, 'C'},
         {"threads", required_argument, NULL, 't'}, {"force", no_argument, NULL, 'f'},
         {"progress", no_argument, NULL, 'p'},     {NULL, 0, NULL, 0},
     };
@@ -54,6 +60,8 @@ int main(int argc, char **argv)
         case 'o': co.organism = optarg; break;
         case 'g': o.genome = optarg; break;
         case 'a': o.all_features = 1; break;
+        case 'L': o.layer = optarg; break;
+        case 'C': o.lane_column = optarg; break;
         case 't': o.threads = cli_threads(&c, optarg); break;
         case 'f': co.force = 1; break;
         case 'p': break;

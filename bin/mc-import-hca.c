@@ -9,9 +9,10 @@
 #include "h5import.h"
 
 static const char usage[] =
-    "Usage: mc-import-hca [--genome NAME] [--all-features] [--threads N] [--force] [--progress] H5 STD\n"
+    "Usage: mc-import-hca [--genome NAME] [--all-features] [--layer NAME] [--lane-column C]\n"
+    "                     [--threads N] [--force] [--progress] H5 STD\n"
     "Convert an HCA or 10x HDF5 matrix (Cell Ranger v2 genome groups, or v3\n"
-    "matrix/) into the canonical STD directory: format.yaml, genes.csv\n"
+    "matrix/), an AnnData .h5ad or a Loom file into the canonical STD directory: format.yaml, genes.csv\n"
     "(ensembl,name), profiles.csv (barcode,lane,batch) and umis.mtx (genes x\n"
     "profiles, entries profile after profile, so the STD streams downstream).\n"
     "\n"
@@ -19,6 +20,10 @@ static const char usage[] =
     "                   several); v3: keep only features of this genome\n"
     "  --all-features   v3: keep every feature type, not only Gene Expression,\n"
     "                   and add their feature_type column to genes.csv\n"
+    "  --layer NAME     .h5ad: the counts in layers/NAME, or raw (raw/X with\n"
+    "                   raw/var); Loom: layers/NAME (default: X, /matrix)\n"
+    "  --lane-column C  .h5ad / Loom: lanes from the obs / col_attrs column C\n"
+    "                   (default: from HCA barcodes, else one lane 'all')\n"
     "  --threads N      threads inflating the HDF5 chunks (default: every core)\n"
     "  --force          replace an existing STD\n"
     "  --progress       report progress on stderr (default: when a terminal)\n"
@@ -42,6 +47,7 @@ int main(int argc, char **argv)
     cli c = {.tool = "mc-import-hca", .usage = usage};
     static const struct option opts[] = {
         {"genome", required_argument, NULL, 'g'}, {"all-features", no_argument, NULL, 'a'},
+        {"layer", required_argument, NULL, 'L'}, {"lane-column", required_argument, NULL, 'C'},
         {"force", no_argument, NULL, 'f'},        {"progress", no_argument, NULL, 'p'},
         {"threads", required_argument, NULL, 't'},
         {NULL, 0, NULL, 0},
@@ -55,6 +61,8 @@ int main(int argc, char **argv)
         switch (ch) {
         case 'g': o.genome = optarg; break;
         case 'a': o.all_features = 1; break;
+        case 'L': o.layer = optarg; break;
+        case 'C': o.lane_column = optarg; break;
         case 'f': force = 1; break;
         case 'p': break;
         case 't': o.threads = cli_threads(&c, optarg); break;

@@ -15,18 +15,22 @@
 
 static const char usage[] =
     "Usage: mc-make-genes --organism NAME [--format FILE] [--genome NAME] [--all-features]\n"
-    "                     [--force] INPUT... GENES\n"
-    "Check that every INPUT, an STD directory or an HCA / 10x HDF5 file, lists\n"
+    "                     [--layer NAME] [--lane-column C] [--force] INPUT... GENES\n"
+    "Check that every INPUT, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file, lists\n"
     "the same genes (the same rows, names and ensembl ids, in the same order;\n"
     "else name the first difference) and\n"
     "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
-    "bytes, duplicates made unique with -1, -2, ...), g.ensembl.txt and any\n"
-    "other gene field as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
+    "bytes, duplicates made unique with -1, -2, ...), g.original_name.txt (the\n"
+    "names as the input wrote them), g.ensembl.txt and any other gene field\n"
+    "(g.genome.txt from HDF5) as g.FIELD.txt/.npy in the same order, and genes.yaml.\n"
     "\n"
     "  --organism NAME  the organism recorded in genes.yaml (required)\n"
-    "  --format FILE    how to read every STD (default STD/format.yaml)\n"
+    "  --format FILE    how to read every STD (default STD/format.yaml, else the\n"
+    "                   10x or MOCA layout of its files; see mc-delane)\n"
     "  --genome NAME    HDF5 input: as mc-import-hca --genome\n"
     "  --all-features   HDF5 input: as mc-import-hca --all-features\n"
+    "  --layer NAME     .h5ad / Loom input: as mc-import-hca --layer (raw: raw/var)\n"
+    "  --lane-column C  .h5ad / Loom input: accepted (and checked) as mc-import-hca's\n"
     "  --force          replace an existing GENES\n"
     "\n"
     "Example:\n"
@@ -119,6 +123,18 @@ static int sort_rows(char **names, size_t n, size_t *order)
     return 0;
 }
 
+/* The names as the input wrote them (case kept), in the set's order: what exports give back. */
+static int write_original_names(const outdir *o, const source *s, const size_t *order, char **sorted, mc_err *e)
+{
+    const std_table *t = s->genes;
+    char *path = outdir_file(o, "g.original_name.txt");
+    if (!path) return mc_fail(e, "%s: out of memory", o->final);
+    for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)s->name, order[i]);
+    int rc = txt_write(path, sorted, t->count, e);
+    free(path);
+    return rc;
+}
+
 static int write_gene_set(const source *s, const char *organism, const char *out, int force, mc_err *e)
 {
     const std_table *t = s->genes;
@@ -139,7 +155,7 @@ static int write_gene_set(const source *s, const char *organism, const char *out
         mc_fail(e, "%s: out of memory", out);
         goto done;
     }
-    if (txt_write(name_path, sorted, t->count, e) < 0) goto done;
+    if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, s, order, sorted, e) < 0) goto done;
     for (size_t c = 0; c < t->ncolumns; c++)
         if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
     mc_uuid u;
@@ -187,6 +203,8 @@ int main(int argc, char **argv)
                                             {"progress", no_argument, 0, 'p'},
                                             {"genome", required_argument, 0, 'g'},
                                             {"all-features", no_argument, 0, 'a'},
+                                            {"layer", required_argument, 0, 'L'},
+                                            {"lane-column", required_argument, 0, 'C'},
                                             {0, 0, 0, 0}};
     const char *format = NULL, *organism = NULL;
     h5_opts o = {.threads = 1};
@@ -198,6 +216,8 @@ int main(int argc, char **argv)
         else if (opt == 'F') force = 1;
         else if (opt == 'g') o.genome = optarg;
         else if (opt == 'a') o.all_features = 1;
+        else if (opt == 'L') o.layer = optarg;
+        else if (opt == 'C') o.lane_column = optarg;   /* accepted as the importers take it */
         else if (opt != 'p') cli_usage_error(&c, "unknown option");
     }
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");

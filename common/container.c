@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "outdir.h"
+#include "strmap.h"
 #include "uuid.h"
 
 /* Deeper than any sane chain; stops a view whose base is itself. */
@@ -575,43 +576,81 @@ static int prefixed(txt_array *out, const char *prefix, const char *leaf)
     return rc;
 }
 
-static int names_into(container *c, const char *prefix, txt_array *out, mc_err *e)
+/* The names a container holds itself (SPEC 7): p.name.txt (the input's name
+ * when the barcode lost its lane), else p.barcode.txt, else p.group_label.txt
+ * (groups made from labels are named by them); 1 when found. */
+static int load_own_names(container *c, mc_array *own, mc_err *e)
+{
+    static const char *const arrays[] = {"name", "barcode", "group_label"};
+    for (size_t k = 0; k < sizeof arrays / sizeof *arrays; k++) {
+        int rc = load_own(c->path, 'p', arrays[k], c->profiles_count, own, e);
+        if (rc < 0) return -1;
+        if (rc == 1 && own->is_text) return 1;
+        if (rc == 1) mc_array_free(own);
+    }
+    memset(own, 0, sizeof *own);
+    return 0;
+}
+
+/* Whether the names of T are all different. */
+static int all_unique(const txt_array *t, int *unique)
+{
+    strmap m;
+    size_t first;
+    *unique = 1;
+    if (strmap_init(&m, t->count) < 0) return -1;
+    for (size_t i = 0; *unique && i < t->count; i++) {
+        int put = strmap_put(&m, t->lines[i], i, &first);
+        if (put < 0) {
+            strmap_free(&m);
+            return -1;
+        }
+        *unique = put != 0;
+    }
+    strmap_free(&m);
+    return 0;
+}
+
+static int names_into(container *c, txt_array *out, mc_err *e);
+
+/* A collection's names are its members' names, unchanged unless two would be
+ * the same: then every name gets its member's name and ':' (SPEC 7). */
+static int collection_names(container *c, txt_array *out, mc_err *e)
+{
+    txt_array all = {0};
+    size_t *ends = malloc((c->members_count + 1) * sizeof *ends);
+    int rc = ends ? 0 : mc_fail(e, "out of memory"), unique = 1;
+    for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
+        rc = names_into(c->members[m], &all, e);
+        ends[m] = all.count;
+    }
+    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_fail(e, "out of memory");
+    for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
+        for (; rc == 0 && i < ends[m]; i++)
+            if (prefixed(out, unique ? NULL : c->members[m]->name, all.lines[i]) < 0) rc = mc_fail(e, "out of memory");
+    txt_free(&all);
+    free(ends);
+    return rc;
+}
+
+static int names_into(container *c, txt_array *out, mc_err *e)
 {
     mc_array own;
-    int rc = load_own(c->path, 'p', "barcode", c->profiles_count, &own, e);
+    int rc = load_own_names(c, &own, e);
     if (rc < 0) return -1;
-    if (rc == 1 && !own.is_text) {
-        mc_array_free(&own);
-        rc = 0;
-    }
     if (rc == 1 || c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
-            if (prefixed(out, prefix, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_fail(e, "out of memory");
+            if (txt_append(out, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_fail(e, "out of memory");
         }
         if (own.is_text) mc_array_free(&own);
         return rc < 0 ? -1 : 0;
     }
-    if (c->kind == KIND_COLLECTION) {
-        for (size_t m = 0; m < c->members_count; m++) {
-            const char *name = c->members[m]->name, *p = name;
-            char *owned = NULL;
-            if (prefix) {
-                size_t len = strlen(prefix) + strlen(name) + 2;
-                if (!(owned = malloc(len))) return mc_fail(e, "out of memory");
-                snprintf(owned, len, "%s/%s", prefix, name);
-                p = owned;
-            }
-            rc = names_into(c->members[m], p, out, e);
-            free(owned);
-            if (rc < 0) return -1;
-        }
-        return 0;
-    }
-    if (!c->p_index) return names_into(c->base, prefix, out, e);
+    if (c->kind == KIND_COLLECTION) return collection_names(c, out, e);
+    if (!c->p_index) return names_into(c->base, out, e);
     txt_array all = {0};
-    rc = names_into(c->base, prefix, &all, e);
+    rc = names_into(c->base, &all, e);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
         if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_fail(e, "out of memory");
     txt_free(&all);
@@ -621,7 +660,7 @@ static int names_into(container *c, const char *prefix, txt_array *out, mc_err *
 int container_profile_names(container *c, txt_array *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
-    if (names_into(c, NULL, out, e) < 0) {
+    if (names_into(c, out, e) < 0) {
         txt_free(out);
         return -1;
     }

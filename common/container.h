@@ -85,7 +85,8 @@ int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t 
 /* Add profile p into a dense row of genes_count values. */
 int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
 
-/* Profile names (SPEC 7): barcode or index, prefixed "MEMBER/...:" through collections. */
+/* Profile names (SPEC 7): p.name.txt, barcode, group label or index; a collection adds
+ * "MEMBER:" only when its members' names would collide. */
 int container_profile_names(container *c, txt_array *out, mc_err *e);
 
 /* Index of each of this container's genes in the full gene set (NULL when

@@ -1,6 +1,7 @@
 /* export: Matrix Market, .h5ad, 10x v3 HDF5 and TSV out of any container. */
 #include "export.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "genes.h"
 #include "mtx.h"
@@ -63,41 +65,60 @@ static int gzip_level(const export_opts *o, int format_default)
 
 /* --- text outputs ------------------------------------------------------------ */
 
-/* A text output: stdout, or a file written atomically. */
+/* A text output: stdout, or a file written atomically (directly when it is a
+ * FIFO or device, see outfile); gzip-compressed when its name ends in ".gz". */
 typedef struct sink {
     FILE *f;
+    gzFile gz;               /* set instead of f for a .gz name */
     const char *shown;       /* "stdout" or the final path */
     outfile of;              /* of.tmp is set for a file */
     char *buf;
     size_t len;
 } sink;
 
+static int is_gz_name(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 3 && !strcmp(path + n - 3, ".gz");
+}
+
+static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
+{
+    if (outfile_begin(&s->of, path, force, e) < 0) return -1;
+    s->shown = s->of.final;
+    if (is_gz_name(path)) s->gz = gzopen(s->of.tmp, "wb6");
+    else s->f = fopen(s->of.tmp, "w");
+    if (s->f || s->gz) return 0;
+    mc_fail_errno(e, path, "cannot create");
+    outfile_abort(&s->of);
+    return -1;
+}
+
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
 {
     memset(s, 0, sizeof *s);
     if (!(s->buf = malloc(SINK_BUFFER))) return mc_fail(e, "%s: out of memory", path ? path : "stdout");
-    if (!path || !strcmp(path, "-")) {
+    /* /dev/stdout is our stdout: reopening it would truncate a file opened for appending. */
+    if (!path || !strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
         s->f = stdout;
         s->shown = "stdout";
         return 0;
     }
-    if (outfile_begin(&s->of, path, force, e) < 0) {
-        free(s->buf);
-        return -1;
-    }
-    s->shown = s->of.final;
-    if (!(s->f = fopen(s->of.tmp, "w"))) {
-        mc_fail_errno(e, path, "cannot create");
-        outfile_abort(&s->of);
-        free(s->buf);
-        return -1;
-    }
-    return 0;
+    if (sink_open_file(s, path, force, e) == 0) return 0;
+    free(s->buf);
+    s->buf = NULL;
+    return -1;
+}
+
+static int sink_write(sink *s, const char *p, size_t n, mc_err *e)
+{
+    int ok = s->gz ? n == 0 || gzwrite(s->gz, p, (unsigned)n) == (int)n : fwrite(p, 1, n, s->f) == n;
+    return ok ? 0 : mc_fail_errno(e, s->shown, "cannot write");
 }
 
 static int sink_flush(sink *s, mc_err *e)
 {
-    if (s->len && fwrite(s->buf, 1, s->len, s->f) != s->len) return mc_fail_errno(e, s->shown, "cannot write");
+    if (s->len && sink_write(s, s->buf, s->len, e) < 0) return -1;
     s->len = 0;
     return 0;
 }
@@ -105,7 +126,7 @@ static int sink_flush(sink *s, mc_err *e)
 static int sink_put(sink *s, const char *p, size_t n, mc_err *e)
 {
     if (SINK_BUFFER - s->len < n && sink_flush(s, e) < 0) return -1;
-    if (n > SINK_BUFFER) return fwrite(p, 1, n, s->f) == n ? 0 : mc_fail_errno(e, s->shown, "cannot write");
+    if (n > SINK_BUFFER) return sink_write(s, p, n, e);
     memcpy(s->buf + s->len, p, n);
     s->len += n;
     return 0;
@@ -129,8 +150,11 @@ static int sink_field(sink *s, const char *value, const char *what, mc_err *e)
 static int sink_finish(sink *s, mc_err *e)
 {
     int rc = sink_flush(s, e);
-    if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
-    if (s->of.tmp) {
+    if (s->gz) {
+        if (gzclose(s->gz) != Z_OK && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
+        s->gz = NULL;
+    } else if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
+    if (s->of.tmp && s->f) {
         if (fclose(s->f) != 0 && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
         s->f = NULL;
     }
@@ -148,6 +172,7 @@ static void sink_abort(sink *s)
 {
     if (s->of.tmp) {
         if (s->f) fclose(s->f);
+        if (s->gz) gzclose(s->gz);
         outfile_abort(&s->of);
     }
     free(s->buf);
@@ -172,51 +197,6 @@ static int gather(const txt_array *all, const int32_t *index, size_t n, const ch
         }
     }
     return 0;
-}
-
-typedef struct gene_labels {
-    txt_array names;
-    txt_array ensembl;       /* when has_ensembl */
-    int has_ensembl;
-} gene_labels;
-
-static void gene_labels_free(gene_labels *g)
-{
-    txt_free(&g->names);
-    txt_free(&g->ensembl);
-}
-
-/* The container's gene names (and ensembl ids) from its full gene set. */
-static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_err *e)
-{
-    int32_t *index;
-    char full[MC_UUID_STRLEN];
-    gene_set gs;
-    txt_array ens = {0};
-    memset(g, 0, sizeof *g);
-    if (container_full_genes(c, &index, full, e) < 0) return -1;
-    if (genes_find(c->path, dir, full, &gs, e) < 0) {
-        free(index);
-        return -1;
-    }
-    char *ens_path = path_join(gs.path, "g.ensembl.txt");
-    int rc = -1;
-    if (!ens_path) mc_fail(e, "%s: out of memory", gs.path);
-    else if ((g->has_ensembl = path_exists(ens_path)) && txt_read(ens_path, &ens, e) < 0)
-        ;
-    else if (g->has_ensembl && ens.count != gs.names.count)
-        mc_fail(e, "%s: %zu lines but the gene set has %zu genes", ens_path, ens.count, gs.names.count);
-    else if (!index && gs.names.count != c->genes_count)
-        mc_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
-    else if (gather(&gs.names, index, c->genes_count, gs.path, &g->names, e) == 0 &&
-             (!g->has_ensembl || gather(&ens, index, c->genes_count, ens_path, &g->ensembl, e) == 0))
-        rc = 0;
-    if (rc < 0) gene_labels_free(g);
-    free(ens_path);
-    txt_free(&ens);
-    genes_close(&gs);
-    free(index);
-    return rc;
 }
 
 /* --- arrays ------------------------------------------------------------------ */
@@ -254,6 +234,100 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
     memset(a, 0, sizeof *a);
     fr->n++;
     return 0;
+}
+
+typedef struct gene_labels {
+    txt_array names;         /* the gene set's canonical names (g.name.txt): mc's key for genes */
+    frame set;               /* the gene set's other text arrays (original_name, ensembl, genome,
+                              * ...), sliced to the container's genes, in name order */
+    const txt_array *shown;  /* the names other tools get: the input's (original_name), else names */
+    const txt_array *ids;    /* ensembl ids, or NULL */
+    const txt_array *genome; /* each gene's genome, or NULL */
+} gene_labels;
+
+static void gene_labels_free(gene_labels *g)
+{
+    txt_free(&g->names);
+    frame_free(&g->set);
+}
+
+static const txt_array *set_array(const gene_labels *g, const char *name)
+{
+    for (size_t i = 0; i < g->set.n; i++)
+        if (!strcmp(g->set.v[i].name, name)) return &g->set.v[i].a.text;
+    return NULL;
+}
+
+static int by_text(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* FILE (g.NAME.txt of the gene set GS) gathered through INDEX into g->set as NAME. */
+static int set_array_load(const gene_set *gs, const char *file, const int32_t *index, size_t n, gene_labels *g,
+                          mc_err *e)
+{
+    char *path = path_join(gs->path, file), name[256];
+    txt_array all = {0};
+    mc_array a = {.is_text = 1};
+    int rc = path ? txt_read(path, &all, e) : mc_fail(e, "%s: out of memory", gs->path);
+    if (rc == 0 && all.count != gs->names.count)
+        rc = mc_fail(e, "%s: %zu lines but the gene set has %zu genes", path, all.count, gs->names.count);
+    if (rc == 0) rc = gather(&all, index, n, path, &a.text, e);
+    snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 6), file + 2);
+    if (rc == 0) rc = frame_add(&g->set, name, &a, e);
+    txt_free(&all);
+    free(path);
+    return rc;
+}
+
+/* Every g.*.txt of the gene set but g.name.txt, in name order. */
+static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, gene_labels *g, mc_err *e)
+{
+    DIR *d = opendir(gs->path);
+    if (!d) return mc_fail_errno(e, gs->path, "cannot list");
+    txt_array files = {0};
+    struct dirent *de;
+    int rc = 0;
+    while (rc == 0 && (de = readdir(d))) {
+        size_t l = strlen(de->d_name);
+        if (l > 6 && !strncmp(de->d_name, "g.", 2) && !strcmp(de->d_name + l - 4, ".txt") &&
+            strcmp(de->d_name, "g.name.txt") && txt_append(&files, de->d_name) < 0)
+            rc = mc_fail(e, "%s: out of memory", gs->path);
+    }
+    closedir(d);
+    if (files.count) qsort(files.lines, files.count, sizeof *files.lines, by_text);
+    for (size_t i = 0; rc == 0 && i < files.count; i++) rc = set_array_load(gs, files.lines[i], index, n, g, e);
+    txt_free(&files);
+    return rc;
+}
+
+/* The container's gene names and the gene set's other arrays, from its full gene set. */
+static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_err *e)
+{
+    int32_t *index;
+    char full[MC_UUID_STRLEN];
+    gene_set gs;
+    memset(g, 0, sizeof *g);
+    if (container_full_genes(c, &index, full, e) < 0) return -1;
+    if (genes_find(c->path, dir, full, &gs, e) < 0) {
+        free(index);
+        return -1;
+    }
+    int rc = -1;
+    if (!index && gs.names.count != c->genes_count)
+        mc_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
+    else if (gather(&gs.names, index, c->genes_count, gs.path, &g->names, e) == 0 &&
+             set_arrays_load(&gs, index, c->genes_count, g, e) == 0)
+        rc = 0;
+    if (rc < 0) gene_labels_free(g);
+    g->shown = set_array(g, "original_name");
+    if (!g->shown) g->shown = &g->names;
+    g->ids = set_array(g, "ensembl");
+    g->genome = set_array(g, "genome");
+    genes_close(&gs);
+    free(index);
+    return rc;
 }
 
 /* The arrays NAMES of KIND (every visible one but base_index when names is NULL). */
@@ -341,9 +415,9 @@ static int write_names_tsv(sink *s, const txt_array *names, const char *what, mc
 static int write_features_tsv(sink *s, const gene_labels *g, mc_err *e)
 {
     for (size_t i = 0; i < g->names.count; i++) {
-        const char *id = g->has_ensembl ? g->ensembl.lines[i] : g->names.lines[i];
+        const char *id = (g->ids ? g->ids : g->shown)->lines[i];
         if (sink_field(s, id, "ensembl id", e) < 0 || sink_str(s, "\t", e) < 0 ||
-            sink_field(s, g->names.lines[i], "gene name", e) < 0 || sink_str(s, "\tGene Expression\n", e) < 0)
+            sink_field(s, g->shown->lines[i], "gene name", e) < 0 || sink_str(s, "\tGene Expression\n", e) < 0)
             return -1;
     }
     return 0;
@@ -375,6 +449,28 @@ int export_mtx(container *c, const char *out, const char *barcodes, const char *
     return rc;
 }
 
+/* Move the gene set's array NAME from g->set into FR; 0 when it has none. */
+static int take_set_array(gene_labels *g, const char *name, frame *fr, mc_err *e)
+{
+    for (size_t i = 0; i < g->set.n; i++)
+        if (!strcmp(g->set.v[i].name, name)) return frame_add(fr, name, &g->set.v[i].a, e) < 0 ? -1 : 1;
+    return 0;
+}
+
+/* The g arrays of a TSV: the gene set's (ids, original names, genome, ...) and
+ * the container's; NAMES (n > 0) chooses among both, the gene set's first. */
+static int gene_frame(container *c, gene_labels *g, char *const *names, size_t n, frame *fr, mc_err *e)
+{
+    int rc = 0;
+    if (!n) {
+        for (size_t i = 0; rc >= 0 && i < g->set.n; i++) rc = take_set_array(g, g->set.v[i].name, fr, e);
+        return rc < 0 ? -1 : frame_load(c, 'g', NULL, 0, fr, e);
+    }
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        if ((rc = take_set_array(g, names[i], fr, e)) == 0) rc = frame_load(c, 'g', names + i, 1, fr, e);
+    return rc < 0 ? -1 : 0;
+}
+
 int export_tsv(container *c, char kind, char *const *names, size_t n, const char *out, const export_opts *o,
                mc_err *e)
 {
@@ -382,9 +478,14 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
     txt_array rows = {0};
     gene_labels g = {0};
     sink s;
-    int rc = frame_load(c, kind, n ? names : NULL, n, &fr, e);
-    if (rc == 0 && kind == 'p') rc = container_profile_names(c, &rows, e);
-    if (rc == 0 && kind == 'g') rc = gene_labels_load(c, o->genes_dir, &g, e);
+    int rc = 0;
+    if (kind == 'p') {
+        rc = frame_load(c, kind, n ? names : NULL, n, &fr, e);
+        if (rc == 0) rc = container_profile_names(c, &rows, e);
+    } else {
+        rc = gene_labels_load(c, o->genes_dir, &g, e);
+        if (rc == 0) rc = gene_frame(c, &g, names, n, &fr, e);
+    }
     const txt_array *labels = kind == 'p' ? &rows : &g.names;
     if (rc < 0 || sink_open(&s, out, o->force, e) < 0) {
         frame_free(&fr);
@@ -424,6 +525,12 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
 static h5w *h5_begin(outfile *of, const char *path, int force, mc_err *e)
 {
     if (outfile_begin(of, path, force, e) < 0) return NULL;
+    if (of->direct) {
+        /* HDF5 seeks back to write its superblock: a stream cannot carry it. */
+        mc_fail(e, "%s: not a regular file; HDF5 output needs one (it is written by seeking)", path);
+        outfile_abort(of);
+        return NULL;
+    }
     int fd = open(of->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (fd < 0) {
         mc_fail_errno(e, path, "cannot create");
@@ -603,6 +710,26 @@ static int dataframe(h5w *f, const char *group, const txt_array *index, const fr
     return rc;
 }
 
+/* var_names: the input's names, unique as anndata's var_names_make_unique makes
+ * them, with the -1, -2 suffixes of the canonical names (SPEC 5), so that
+ * adata[:, NAME] finds one gene. */
+static int unique_names(const gene_labels *g, txt_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t i = 0; i < g->names.count; i++) {
+        const char *orig = g->shown->lines[i], *canon = g->names.lines[i];
+        size_t lo = strlen(orig), lc = strlen(canon);
+        char *s = malloc(lo + (lc > lo ? lc - lo : 0) + 1);
+        if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), txt_append(out, s) < 0)) {
+            free(s);
+            txt_free(out);
+            return mc_fail(e, "out of memory");
+        }
+        free(s);
+    }
+    return 0;
+}
+
 static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, frame *var, h5w_type dt, uint64_t nnz,
                       const char *shown, const export_opts *o, mc_err *e)
 {
@@ -619,7 +746,10 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
     if (container_profile_names(c, &names, e) < 0) return -1;
     int rc = dataframe(f, "/obs", &names, obs, e);
     txt_free(&names);
-    return rc < 0 ? -1 : dataframe(f, "/var", &g->names, var, e);
+    if (rc == 0) rc = unique_names(g, &names, e);
+    if (rc == 0) rc = dataframe(f, "/var", &names, var, e);
+    txt_free(&names);
+    return rc;
 }
 
 int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
@@ -634,16 +764,16 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
     h5w *f = NULL;
     if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
     int rc = frame_load(c, 'p', NULL, 0, &obs, e);
-    if (rc == 0 && g.has_ensembl) {
-        mc_array ids = {.is_text = 1, .text = g.ensembl};
-        memset(&g.ensembl, 0, sizeof g.ensembl);
-        rc = frame_add(&var, "gene_ids", &ids, e);
+    if (rc == 0 && g.ids) {
+        mc_array ids = {.is_text = 1};
+        rc = gather(g.ids, NULL, g.ids->count, "gene_ids", &ids.text, e);
+        if (rc == 0) rc = frame_add(&var, "gene_ids", &ids, e);
     }
     if (rc == 0) {
         frame more = {0};
         rc = frame_load(c, 'g', NULL, 0, &more, e);
         for (size_t i = 0; rc == 0 && i < more.n; i++)
-            if (!g.has_ensembl || strcmp(more.v[i].name, "gene_ids"))   /* the gene set's ids win */
+            if (!g.ids || strcmp(more.v[i].name, "gene_ids"))   /* the gene set's ids win */
                 rc = frame_add(&var, more.v[i].name, &more.v[i].a, e);
         frame_free(&more);
     }
@@ -672,6 +802,14 @@ static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_er
     return rc;
 }
 
+/* features/genome: GENOME when chosen, else each gene's from the gene set, else the organism. */
+static int write_genomes(h5w *f, container *c, const gene_labels *g, const char *genome, mc_err *e)
+{
+    const char *path = "/matrix/features/genome";
+    if (!genome && g->genome) return h5w_strings(f, path, g->genome->lines, c->genes_count, 1, e);
+    return repeated(f, path, genome ? genome : c->meta.organism, c->genes_count, e);
+}
+
 static int write_10x(h5w *f, container *c, const gene_labels *g, const char *genome, const char *shown,
                      const export_opts *o, mc_err *e)
 {
@@ -687,14 +825,14 @@ static int write_10x(h5w *f, container *c, const gene_labels *g, const char *gen
     if (container_profile_names(c, &names, e) < 0) return -1;
     int rc = h5w_strings(f, "/matrix/barcodes", names.lines, names.count, 1, e);
     txt_free(&names);
-    const txt_array *ids = g->has_ensembl ? &g->ensembl : &g->names;
+    const txt_array *ids = g->ids ? g->ids : g->shown;
     size_t G = c->genes_count;
     if (rc < 0 || h5w_array(f, "/matrix/shape", H5W_I32, shape, 2, e) < 0 ||
         h5w_strings(f, "/matrix/features/_all_tag_keys", tag_keys, 1, 1, e) < 0 ||
         h5w_strings(f, "/matrix/features/id", ids->lines, G, 1, e) < 0 ||
-        h5w_strings(f, "/matrix/features/name", g->names.lines, G, 1, e) < 0 ||
+        h5w_strings(f, "/matrix/features/name", g->shown->lines, G, 1, e) < 0 ||
         repeated(f, "/matrix/features/feature_type", "Gene Expression", G, e) < 0 ||
-        repeated(f, "/matrix/features/genome", genome, G, e) < 0)
+        write_genomes(f, c, g, genome, e) < 0)
         return -1;
     return write_sparse(f, c, "/matrix", H5W_I32, H5W_I64, gzip_level(o, TENX_GZIP), shown, o, e);
 }
@@ -705,8 +843,7 @@ int export_10x(container *c, const char *out, const export_opts *o, mc_err *e)
     outfile of;
     if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
     h5w *f = h5_begin(&of, out, o->force, e);
-    const char *genome = o->genome ? o->genome : c->meta.organism;
-    int rc = f ? h5_end(&of, f, write_10x(f, c, &g, genome, out, o, e), e) : -1;
+    int rc = f ? h5_end(&of, f, write_10x(f, c, &g, o->genome, out, o, e), e) : -1;
     gene_labels_free(&g);
     return rc;
 }

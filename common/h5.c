@@ -10,6 +10,7 @@
 #include <hdf5.h>
 
 #include "h5chunks.h"
+#include "h5x.h"
 #include "parallel.h"
 
 /* A string dataset: count NUL-terminated values pointing into buf. */
@@ -26,7 +27,7 @@ struct h5_stream {
     enum value_kind kind;
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
-    strings barcodes, ids, names, types;
+    strings barcodes, ids, names, types, genomes;
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
     h5chunks *ir, *vr;          /* indices and data, block after block */
@@ -409,42 +410,45 @@ static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *
         m->gene_ids = s->ids.v;
         m->gene_names = s->names.v;
         m->gene_types = s->types.v;
+        m->gene_genomes = genomes->v;
         return 0;
     }
     m->gene_ids = malloc(kept * sizeof(char *));
     m->gene_names = malloc(kept * sizeof(char *));
     m->gene_types = malloc(kept * sizeof(char *));
-    if (!m->gene_ids || !m->gene_names || !m->gene_types) return mc_fail_errno(e, m->path, "features");
+    if (genomes->v) m->gene_genomes = malloc(kept * sizeof(char *));
+    if (!m->gene_ids || !m->gene_names || !m->gene_types || (genomes->v && !m->gene_genomes))
+        return mc_fail_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++)
         if (s->gene_map[i] >= 0) {
             m->gene_ids[s->gene_map[i]] = s->ids.v[i];
             m->gene_names[s->gene_map[i]] = s->names.v[i];
             m->gene_types[s->gene_map[i]] = s->types.v[i];
+            if (genomes->v) m->gene_genomes[s->gene_map[i]] = genomes->v[i];
         }
     m->genes_count = kept;
     return 0;
 }
 
+/* features/genome is optional (Cell Ranger 3 writes it; it names each feature's reference). */
 static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    strings genomes = {0};
-    int rc = -1;
+    strings *genomes = &s->genomes;
     if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
         expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/name", &s->names, e) < 0 ||
         expect_len(m, "features/name", s->names.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/feature_type", &s->types, e) < 0 ||
         expect_len(m, "features/feature_type", s->types.count, shape[0], shape, e) < 0)
-        goto out;
-    if (o->genome && (read_strings(m, g, "features/genome", &genomes, e) < 0 ||
-                      expect_len(m, "features/genome", genomes.count, shape[0], shape, e) < 0))
-        goto out;
+        return -1;
+    int has_genome = H5Lexists(g, "features/genome", H5P_DEFAULT) > 0;
+    if (o->genome && !has_genome) return mc_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
+    if (has_genome && (read_strings(m, g, "features/genome", genomes, e) < 0 ||
+                       expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
+        return -1;
     m->genes_stored = m->genes_count = s->ids.count;
-    rc = filter_features(m, &genomes, o, e);
-out:
-    strings_free(&genomes);
-    return rc;
+    return filter_features(m, genomes, o, e);
 }
 
 /* --- opening ------------------------------------------------------------------- */
@@ -551,6 +555,15 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         mc_fail(e, "%s: cannot open as HDF5: %s", path, h5_detail(d));
         goto fail;
     }
+    h5x_kind kind = h5x_detect(s->file);
+    if (kind != H5X_NONE) {
+        if ((kind == H5X_H5AD ? h5ad_open : loom_open)(m, s->file, o, e) < 0) goto fail;
+        return 0;
+    }
+    if (o->layer || o->lane_column) {
+        mc_fail(e, "%s: --layer and --lane-column are for .h5ad and Loom files", path);
+        goto fail;
+    }
     if (detect_layout(m, o, e) < 0) goto fail;
     if ((g = H5Gopen2(s->file, m->group, H5P_DEFAULT)) < 0) {
         mc_fail(e, "%s: %s: not a group", path, m->group);
@@ -568,14 +581,20 @@ fail:
 void h5_close(h5_matrix *m)
 {
     struct h5_stream *s = m->s;
+    if (m->x) {   /* .h5ad / Loom: the names belong to the reader */
+        h5x_close(m);
+        m->gene_ids = m->gene_names = m->lanes = NULL;
+    }
     if (s) {
         if (m->gene_ids != s->ids.v) free(m->gene_ids);
         if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
         if (m->gene_types != s->types.v) free(m->gene_types);
+        if (m->gene_genomes != s->genomes.v) free(m->gene_genomes);
         strings_free(&s->barcodes);
         strings_free(&s->ids);
         strings_free(&s->names);
         strings_free(&s->types);
+        strings_free(&s->genomes);
         free(s->indptr);
         free(s->gene_map);
         h5chunks_close(s->ir);
@@ -616,6 +635,7 @@ static int start_pool(h5_matrix *m, mc_err *e)
 
 int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
+    if (m->x) return h5x_count_entries(m, n, e);
     struct h5_stream *s = m->s;
     if (!s->gene_map) {
         *n = m->stored_entries;
@@ -716,6 +736,7 @@ static int take_entry(h5_matrix *m, size_t *gene, uint64_t *v, mc_err *e)
 
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e)
 {
+    if (m->x) return h5x_next(m, x, e);
     struct h5_stream *s = m->s;
     while (s->pos < m->stored_entries) {
         /* indptr was checked to end at stored_entries, so this stops. */
@@ -754,6 +775,7 @@ static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
 
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
+    if (m->x) return h5x_next_profile(m, profile, es, e);
     struct h5_stream *s = m->s;
     if (s->col >= m->profiles_count) return 0;
     uint64_t end = (uint64_t)s->indptr[s->col + 1];
@@ -778,5 +800,6 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 int h5_fast(const h5_matrix *m)
 {
     const struct h5_stream *s = m->s;
+    if (m->x) return 0;
     return s->ir && s->vr && h5chunks_fast(s->ir) && h5chunks_fast(s->vr);
 }

@@ -17,6 +17,9 @@
  * values is accepted).  Strings may be fixed-length (Cell Ranger's |S) or
  * variable-length; one holding a line break is an error.
  *
+ * AnnData .h5ad and Loom files are read behind the same interface (h5x.h,
+ * h5ad.c, loom.c): version 0, gene_ids NULL when the file has none.
+ *
  * HDF5's own error printing is switched off while a file is open; every
  * failure is one line "FILE: /DATASET: what is wrong". */
 #ifndef MC_H5_H
@@ -36,6 +39,12 @@ typedef struct h5_opts {
     int all_features;
     /* Threads inflating the matrix's chunks; 0: every available core. */
     int threads;
+    /* .h5ad: the counts in layers/NAME, or "raw" (raw/X with raw/var); NULL: X.
+     * Loom: layers/NAME; NULL: /matrix. */
+    const char *layer;
+    /* .h5ad / Loom: the lanes from this obs / col_attrs column (categorical or
+     * text); NULL: from HCA barcodes as for 10x files. */
+    const char *lane_column;
 } h5_opts;
 
 typedef struct h5_entry {
@@ -59,7 +68,10 @@ typedef struct h5_matrix {
     char **gene_ids;        /* [genes_count]: v2 `genes`, v3 `features/id` (Ensembl ids) */
     char **gene_names;      /* [genes_count] */
     char **gene_types;      /* [genes_count] v3 `features/feature_type`; NULL for v2 */
+    char **gene_genomes;    /* [genes_count] v3 `features/genome` when stored; else NULL */
+    char **lanes;           /* [profiles_count] .h5ad / Loom --lane-column; else NULL */
     struct h5_stream *s;    /* private: open handles, buffers, read position */
+    struct h5x *x;          /* private: the .h5ad / Loom reader (h5x.h); NULL for 10x files */
 } h5_matrix;
 
 /* Open PATH, detect the layout, choose the genome, read names and indptr and

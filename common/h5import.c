@@ -17,13 +17,6 @@
 
 /* --- the tables -------------------------------------------------------------------- */
 
-/* HCA form: at least two '-', so LANE-BARCODE-N. */
-static int is_hca(const char *b)
-{
-    const char *d = strchr(b, '-');
-    return d && strchr(d + 1, '-');
-}
-
 /* Check T as the STD check CHECK does (what every later tool would refuse),
  * naming the HDF5 dataset DATASET its rows came from. */
 static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int (*check)(const std_table *, mc_err *),
@@ -37,23 +30,26 @@ static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int
     return rc;
 }
 
+/* With HCA barcodes the lane is cut off the barcode; "name" keeps the whole
+ * barcode, the profile's name as the file gave it (SPEC 7). */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
 {
-    static char *const names[] = {"barcode", "lane", "batch"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
-    int hca = 1;
+    static char *const names[] = {"barcode", "lane", "batch", "name"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
+    int hca = !m->lanes;     /* a lane column (.h5ad / Loom) keeps the barcodes whole */
     size_t n = m->profiles_count, longest = 0;
     for (size_t i = 0; i < n; i++) {
-        hca &= is_hca(m->barcodes[i]);
+        hca &= barcode_is_hca(m->barcodes[i]);
         size_t l = strlen(m->barcodes[i]);
         if (l > longest) longest = l;
     }
-    if (std_table_init(t, m->path, names, types, 3, e) < 0) return -1;
+    if (std_table_init(t, m->path, names, types, hca ? 4 : 3, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
     if (!lane) return mc_fail(e, "%s: out of memory", m->path);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *bc = m->barcodes[i], *row[3] = {bc, "all", "all"};
+        const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
+        if (m->lanes) row[1] = row[2] = m->lanes[i];
         if (hca) {
             size_t l = strcspn(bc, "-"), b = strcspn(bc, "_");
             memcpy(lane, bc, l);
@@ -70,15 +66,24 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     return rc < 0 ? -1 : check_rows(m, t, "barcodes", std_check_profiles, e);
 }
 
+/* The genome each gene belongs to, when the file says: v3 features/genome, v2 the
+ * genome group's name (exports write it back, as 10x files carry it). */
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e)
 {
-    static char *const names[] = {"ensembl", "name", "feature_type"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR};
-    int with_type = all_features && m->gene_types;
-    if (std_table_init(t, m->path, names, types, with_type ? 3 : 2, e) < 0) return -1;
+    char *names[] = {"ensembl", "name", "genome", "feature_type"};
+    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
+    int with_type = all_features && m->gene_types, with_genome = m->gene_genomes || m->version == 2;
+    int with_ids = m->gene_ids != NULL;     /* .h5ad / Loom files may have none */
+    size_t n = 2;
+    if (with_genome) n++;
+    if (with_type) names[n++] = "feature_type";
+    if (std_table_init(t, m->path, names + !with_ids, types, n - !with_ids, e) < 0) return -1;
     for (size_t i = 0; i < m->genes_count; i++) {
-        const char *row[3] = {m->gene_ids[i], m->gene_names[i], with_type ? m->gene_types[i] : NULL};
-        if (std_table_add(t, row, e) < 0) return -1;
+        const char *row[4] = {with_ids ? m->gene_ids[i] : NULL, m->gene_names[i]};
+        size_t k = 2;
+        if (with_genome) row[k++] = m->gene_genomes ? m->gene_genomes[i] : m->genome;
+        if (with_type) row[k++] = m->gene_types[i];
+        if (std_table_add(t, row + !with_ids, e) < 0) return -1;
     }
     return check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", std_check_genes, e);
 }

@@ -392,9 +392,25 @@ void outdir_abort(outdir *o)
     outdir_free(o);
 }
 
+int outfile_is_direct(const char *path)
+{
+    struct stat st;
+    if (!strncmp(path, "/dev/", 5)) return 1;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
+    if (outfile_is_direct(final)) {
+        /* A stream or device cannot be renamed over, and its reader wants the bytes as they come. */
+        o->direct = 1;
+        o->final = strdup(final);
+        o->tmp = strdup(final);
+        if (o->final && o->tmp) return 0;
+        outfile_abort(o);
+        return mc_fail(e, "%s: out of memory", final);
+    }
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
@@ -407,6 +423,10 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
 int outfile_commit(outfile *o, mc_err *e)
 {
     int rc = 0;
+    if (o->direct) {
+        outfile_abort(o);
+        return 0;
+    }
     if (file_ready(o, e) < 0) rc = -1;
     else rc = replace(o->tmp, o->final, 1, e);   /* begin checked --force; the old file comes back on failure */
     if (rc < 0) unlink(o->tmp);
@@ -418,7 +438,7 @@ int outfile_commit(outfile *o, mc_err *e)
 
 void outfile_abort(outfile *o)
 {
-    if (o->tmp) unlink(o->tmp);
+    if (o->tmp && !o->direct) unlink(o->tmp);
     free(o->tmp);
     free(o->final);
     memset(o, 0, sizeof *o);

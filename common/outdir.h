@@ -35,13 +35,19 @@ int outdir_commit(outdir *o, mc_err *e);
 /* Remove the temporary directory and everything in it; frees o.  Safe after commit. */
 void outdir_abort(outdir *o);
 
-/* The same for one file: write to outfile.tmp, then commit syncs and renames it. */
+/* The same for one file: write to outfile.tmp, then commit syncs and renames it.
+ * A destination that is not a regular file (a FIFO, /dev/null, a terminal, any
+ * path under /dev/) is written directly: tmp is the destination itself, there
+ * is no "exists" check, and commit/abort neither rename nor remove it. */
 typedef struct outfile {
     char *final;
     char *tmp;
+    int direct;
 } outfile;
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e);
 int outfile_commit(outfile *o, mc_err *e);
+/* Whether PATH is written directly (see outfile): under /dev/, or existing and not a regular file or directory. */
+int outfile_is_direct(const char *path);
 void outfile_abort(outfile *o);
 
 /* Several outputs that stand or fall together (mc-group: groups, outliers,

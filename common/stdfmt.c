@@ -16,6 +16,8 @@
 #include "meta.h"
 #include "npy.h"
 #include "txt.h"
+#include "formats.h"
+#include "lanes.h"
 #include "strmap.h"
 #include "outdir.h"
 
@@ -181,6 +183,7 @@ typedef struct derive {
     char *from;
     char *sep;
     int suffix;                /* suffix_after (else prefix_before, or a plain copy when sep is NULL) */
+    int hca;                   /* lane: hca, the HCA rule of lanes.h */
 } derive;
 
 struct std_format {
@@ -240,9 +243,12 @@ static int only_keys(fmt_ctx *x, const char *section, const yaml_value *m, const
     return 0;
 }
 
+/* A file named in the format, relative to the STD directory; stored plain or .gz. */
 static char *resolve(fmt_ctx *x, const char *p)
 {
-    return p[0] == '/' ? strdup(p) : path_join(x->dir, p);
+    char *path = p[0] == '/' ? strdup(p) : path_join(x->dir, p), *either = path ? formats_gz_either(path) : NULL;
+    free(path);
+    return either;
 }
 
 /* A mapping of scalars into two parallel string arrays. */
@@ -373,7 +379,9 @@ static int parse_derive(fmt_ctx *x, const yaml_value *profiles, const char *key,
     char where[32];
     snprintf(where, sizeof where, "profiles.%s", key);
     if (!m) return 0;
-    if (m->type != YV_MAP) return bad(x, where, "must be a mapping {from: FIELD, suffix_after|prefix_before: SEP}");
+    if (!strcmp(key, "lane") && scalar(m) && !strcmp(scalar(m), "hca")) return d->hca = 1, 0;
+    if (m->type != YV_MAP)
+        return bad(x, where, "must be hca (lane only) or a mapping {from: FIELD, suffix_after|prefix_before: SEP}");
     if (only_keys(x, where, m, known) < 0) return -1;
     const char *from = scalar(yaml_get(m, "from")), *suffix = scalar(yaml_get(m, "suffix_after")),
                *prefix = scalar(yaml_get(m, "prefix_before"));
@@ -405,7 +413,7 @@ static int parse_format(fmt_ctx *x, const yaml_value *root, std_format *f, char 
         return bad(x, "profiles", "needs the field 'barcode' in field_types (or rename)");
     const yaml_value *p = yaml_get(root, "profiles");
     if (parse_derive(x, p, "lane", &f->lane) < 0 || parse_derive(x, p, "batch", &f->batch) < 0) return -1;
-    if (f->lane.given && spec_field(&f->profiles, "lane") >= 0) return bad(x, "profiles", "lane is both a column and derived");
+    if ((f->lane.given || f->lane.hca) && spec_field(&f->profiles, "lane") >= 0) return bad(x, "profiles", "lane is both a column and derived");
     if (f->batch.given && spec_field(&f->profiles, "batch") >= 0)
         return bad(x, "profiles", "batch is both a column and derived");
     if (f->lane.given && spec_field(&f->profiles, f->lane.from) < 0)
@@ -769,16 +777,31 @@ static int derive_column(std_table *t, const char *name, long src, const derive 
     return 0;
 }
 
+/* Whether every barcode of T has the HCA form (lanes.h). */
+static int all_hca(const std_table *t)
+{
+    long b = std_column_index(t, "barcode");
+    for (size_t i = 0; i < t->count; i++)
+        if (!barcode_is_hca(std_value(t, (size_t)b, i))) return 0;
+    return t->count > 0;
+}
+
 static int derive_lane_batch(std_dir *s, mc_err *e)
 {
     std_table *t = &s->profiles;
     const std_format *f = s->format;
-    derive copy = {0};
+    derive copy = {0}, hca_lane = {.given = 1, .from = "barcode", .sep = "-"},
+           hca_batch = {.given = 1, .from = "lane", .sep = "_"};
+    const derive *lane = f->lane.hca ? (all_hca(t) ? &hca_lane : &copy) : &f->lane,
+                 *batch = f->lane.hca && lane->given && !f->batch.given ? &hca_batch : &f->batch;
     if (std_column_index(t, "lane") < 0) {
-        if (f->lane.given) {
-            long src = std_column_index(t, f->lane.from);
-            if (derive_column(t, "lane", src, &f->lane, f->lane.sep && !strcmp(f->lane.from, "barcode"), e) < 0)
+        if (lane->given) {
+            long src = std_column_index(t, lane->from);
+            int strip = lane->sep && !strcmp(lane->from, "barcode");
+            /* The barcode loses its lane: "name" keeps it whole, the profile's name (SPEC 7). */
+            if (strip && std_column_index(t, "name") < 0 && derive_column(t, "name", src, &copy, 0, e) < 0)
                 return -1;
+            if (derive_column(t, "lane", src, lane, strip, e) < 0) return -1;
         } else {
             size_t col = t->ncolumns;
             if (add_column(t, "lane", FIELD_STR) < 0) return oom(e, t->path);
@@ -787,8 +810,8 @@ static int derive_lane_batch(std_dir *s, mc_err *e)
         }
     }
     if (std_column_index(t, "batch") < 0) {
-        const derive *d = f->batch.given ? &f->batch : &copy;
-        long src = std_column_index(t, f->batch.given ? f->batch.from : "lane");
+        const derive *d = batch->given ? batch : &copy;
+        long src = std_column_index(t, batch->given ? batch->from : "lane");
         if (derive_column(t, "batch", src, d, 0, e) < 0) return -1;
     }
     return 0;
@@ -801,11 +824,11 @@ int std_open(std_dir *s, const char *dir, const char *format, mc_err *e)
     memset(s, 0, sizeof *s);
     yaml_value *root = NULL;
     int rc = -1;
-    if (!(s->dir = strdup(dir)) || !(s->format_path = format ? strdup(format) : path_join(dir, STD_FORMAT)) ||
-        !(s->format = calloc(1, sizeof *s->format))) {
+    if (!(s->dir = strdup(dir)) || !(s->format = calloc(1, sizeof *s->format))) {
         oom(e, dir);
         goto done;
     }
+    if (!(s->format_path = format ? formats_find(format, e) : formats_detect(dir, e))) goto done;
     if (yaml_load_file(s->format_path, &root, e) < 0) goto done;
     fmt_ctx x = {.path = s->format_path, .dir = dir, .e = e};
     rc = parse_format(&x, root, s->format, &s->matrix_path);

@@ -1,8 +1,9 @@
 # mc.mk: the whole flow as make rules, from a data root's raw/ to cells/ and views/.
 #
-#   raw/NAME.h5              HCA or 10x HDF5: read directly, no text in between
-#   raw/NAME/                10x v2/v3 or MOCA directory (read in place, format detected
-#                            or raw/NAME/format.yaml)
+#   raw/NAME.h5              HCA or 10x HDF5 (or raw/NAME.h5ad, raw/NAME.loom): read directly,
+#                            no text in between
+#   raw/NAME/                10x v2/v3 or MOCA directory (read in place: raw/NAME/format.yaml,
+#                            else the tools recognise the layout, plain or .gz files)
 #   delaned/NAME/LANE/       directories only: one STD per lane, delaned/NAME/lanes.txt
 #                            (mc-delane)
 #   genes/                   the gene set of every HDF5 file and every lane (mc-make-genes)
@@ -17,14 +18,15 @@
 # Every tool writes atomically, so a killed run restarts where it stopped; lanes are
 # discovered from lanes.txt through a generated makefile, so make re-reads itself once.
 
+# MC_HOME: the repository, or PREFIX/share/mc of an installed mc (tools in PREFIX/bin).
 MC_HOME   ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
-MC_BIN    ?= $(MC_HOME)/bin
-MC_FORMATS ?= $(MC_HOME)/formats
+MC_BIN    ?= $(if $(wildcard $(MC_HOME)/bin/mc-delane),$(MC_HOME)/bin,$(abspath $(MC_HOME)/../../bin))
 ORGANISM  ?= human
 MIN_UMIS  ?= 0
 export PATH := $(MC_BIN):$(PATH)
 
-H5_SAMPLES  := $(patsubst raw/%.h5,%,$(wildcard raw/*.h5))
+H5_FILES    := $(wildcard raw/*.h5 raw/*.h5ad raw/*.loom)
+H5_SAMPLES  := $(basename $(notdir $(H5_FILES)))
 DIR_SAMPLES := $(patsubst raw/%/,%,$(wildcard raw/*/))
 SAMPLES     := $(sort $(H5_SAMPLES) $(DIR_SAMPLES))
 
@@ -36,15 +38,11 @@ mc-all: $(SAMPLES:%=views/%/p.total_umis.npy) \
 .SECONDARY:
 
 # --- raw directories -> delaned -------------------------------------------------------
-# A raw directory's format: its own format.yaml, else recognised by its files.
-mc_format = $(firstword $(wildcard raw/$(1)/format.yaml) \
-  $(if $(wildcard raw/$(1)/features.tsv.gz),$(MC_FORMATS)/10x-v3.yaml) \
-  $(if $(wildcard raw/$(1)/genes.tsv),$(MC_FORMATS)/10x-v2.yaml) \
-  $(if $(wildcard raw/$(1)/gene_count.txt*),$(MC_FORMATS)/moca.yaml))
-
+# A raw directory's format: its own format.yaml, else mc-delane recognises the layout
+# by its files (10x v2/v3 or MOCA, each file plain or .gz; formats/ of this mc).
 define mc_dir_sample
-delaned/$(1)/lanes.txt: $(filter-out %/,$(wildcard raw/$(1)/*)) $(call mc_format,$(1))
-	mc-delane --force --format $$(or $(call mc_format,$(1)),$$(error raw/$(1): no format.yaml and not a 10x or MOCA layout)) raw/$(1) delaned/$(1)
+delaned/$(1)/lanes.txt: $(filter-out %/,$(wildcard raw/$(1)/*))
+	mc-delane --force raw/$(1) delaned/$(1)
 endef
 $(foreach s,$(DIR_SAMPLES),$(eval $(call mc_dir_sample,$(s))))
 
@@ -58,16 +56,19 @@ ALL_LANES := $(foreach s,$(DIR_SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
 
 # The gene set is checked whenever a sample changes, but replaced only when it
 # changed, so re-importing one sample does not rebuild every other sample's batches.
-genes/.checked: $(H5_SAMPLES:%=raw/%.h5) $(DIR_SAMPLES:%=delaned/%/lanes.txt)
-	mc-make-genes --force --organism $(ORGANISM) $(H5_SAMPLES:%=raw/%.h5) $(ALL_LANES:%=delaned/%) .genes.new
+genes/.checked: $(H5_FILES) $(DIR_SAMPLES:%=delaned/%/lanes.txt)
+	mc-make-genes --force --organism $(ORGANISM) $(H5_FILES) $(ALL_LANES:%=delaned/%) .genes.new
 	if [ -d genes ] && diff -rq -x .checked .genes.new genes >/dev/null; then rm -rf .genes.new; \
 	else rm -rf genes && mv .genes.new genes; fi
 	touch $@
 genes/genes.yaml: | genes/.checked ;
 
 # An HDF5 file's batches and collection, in one read of the file.
-$(H5_SAMPLES:%=cells/%/profiles.yaml): cells/%/profiles.yaml: raw/%.h5 genes/genes.yaml | genes/.checked
-	mc-import-cells --force --genes genes $< cells/$*
+define mc_h5_sample
+cells/$(basename $(notdir $(1)))/profiles.yaml: $(1) genes/genes.yaml | genes/.checked
+	mc-import-cells --force --genes genes $(1) cells/$(basename $(notdir $(1)))
+endef
+$(foreach f,$(H5_FILES),$(eval $(call mc_h5_sample,$(f))))
 
 # A lane's batch, rebuilt when its sample is delaned again or the gene set changed.
 define mc_sample_cells

@@ -75,8 +75,16 @@ for name, base in (("s", "cells/S"), ("T", "cells/T"), ("n", "cells/N")):
 assert m["uuid"] == mcfix.combine(*[read_yaml(b + "/profiles.yaml")["uuid"] for b in ("cells/S", "cells/T", "cells/N")])
 check_uuids("all")
 np.testing.assert_array_equal(dense("all"), np.vstack([F.S, F["T"], F["N"]]))
-assert names("all") == ["s/" + n for n in F.S_names] + ["T:" + b for b in F["bc_T"]] + ["n:0", "n:1", "n:2"]
+assert F.S_names[0] == "L1:" + F["bc_L1"][0]
+# Unique across members: no outer prefix; each member keeps its own names.
+assert names("all") == F.S_names + list(F["bc_T"]) + ["0", "1", "2"]
+assert names("all") == mcfix.collection_names([("s", F.S_names), ("T", list(F["bc_T"])), ("n", ["0", "1", "2"])])
 PY
+    # The same barcodes twice: every name gets its member's name, and only then.
+    mc-collect twice a=cells/T b=cells/T
+    run mc-sum twice
+    assert_output "$(mc-sum cells/T | sed 's/^/a:/'; mc-sum cells/T | sed 's/^/b:/')"
+    [ "$(mc-sum cells/T | cut -f1 | head -1)" = "$(sed -n 1p cells/T/p.barcode.txt)" ]
     verify all all/s all/T
     no_leftovers
 }
@@ -491,6 +499,32 @@ check_uuids("cells/S/groups")
 check_uuids("cells/S/outliers")
 PY
     verify cells/S/groups cells/S/outliers
+    # Groups made from labels are named by them, everywhere profiles are named.
+    check <<'PY' >want.tsv
+group = np.full(11, -1)
+group[[1, 2]] = 0
+group[[6, 10]] = 1
+group[9] = 2
+for label, k in (("B cells", 0), ("T cells", 1), ("NK", 2)):
+    print("%s\t%d" % (label, F.S[group == k].sum()))
+PY
+    run mc-sum cells/S/groups
+    assert_output "$(cat want.tsv)"
+    mc-export cells/S/groups --tsv p grouped_count -o p.tsv
+    assert_equal "$(cat p.tsv)" "name	grouped_count
+B cells	2
+T cells	2
+NK	1"
+    mc-export cells/S/groups --mtx -o /dev/null --barcodes b.tsv
+    mc-export cells/S/groups --10x g.h5 --genes genes
+    mc-export cells/S/groups --h5ad g.h5ad --genes genes
+    "$PY" -c 'import anndata, h5py; print("\n".join(anndata.read_h5ad("g.h5ad").obs_names)); print("\n".join(x.decode() for x in h5py.File("g.h5")["matrix/barcodes"][:]))' >names
+    cat b.tsv b.tsv | cmp - names
+    assert_equal "$(cat b.tsv)" "$(cut -f1 want.tsv)"
+    # and selected by them.
+    echo NK | mc-make-view --profiles - cells/S/groups nk
+    run mc-sum nk
+    assert_output "$(sed -n 3p want.tsv)"
 }
 
 @test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {

@@ -70,6 +70,50 @@ NKG7	NKG7	Gene Expression"
     assert_output "$(cat out/m.mtx)"
 }
 
+@test "-o FILE.gz writes gzip; -o -, /dev/stdout, /dev/null and a FIFO are written directly" {
+    build
+    mc-export d/vv --mtx -o m.mtx --barcodes b.tsv --features f.tsv
+    run mc-export d/vv --mtx -o out/m.mtx.gz --barcodes out/b.tsv.gz --features out/f.tsv.gz
+    assert_success
+    for f in m.mtx b.tsv f.tsv; do
+        [ "$(od -An -tx1 -N2 out/$f.gz)" = " 1f 8b" ]
+        gzip -dc out/$f.gz | cmp - $f
+    done
+    mc-export d/vv --tsv p -o p.tsv.gz
+    gzip -dc p.tsv.gz | cmp - <(mc-export d/vv --tsv p)
+    # Already there: /dev/null is no "exists" error; nothing is left beside it.
+    run mc-export d/vv --mtx -o /dev/null --barcodes /dev/null
+    assert_success
+    assert_output ""
+    # /dev/stdout is the tool's stdout, appended to as the shell opened it.
+    echo first > a.mtx
+    mc-export d/vv --mtx -o /dev/stdout >> a.mtx
+    cmp a.mtx <(echo first; cat m.mtx)
+    # A FIFO that exists gets the bytes as they come (no temporary, no rename over it).
+    mkfifo fifo
+    cat fifo > from-fifo &
+    mc-export d/vv --mtx -o fifo
+    wait
+    cmp from-fifo m.mtx
+    [ -p fifo ]
+    run mc-export d/vv --h5ad fifo
+    assert_failure 1
+    assert_output "mc-export: fifo: not a regular file; HDF5 output needs one (it is written by seeking)"
+    # A regular file still needs --force.
+    run mc-export d/vv --mtx -o m.mtx
+    assert_failure 1
+    assert_output "mc-export: m.mtx: already exists (use --force to replace it)"
+    assert_only "a.mtx
+b.tsv
+d
+f.tsv
+fifo
+from-fifo
+m.mtx
+out
+p.tsv.gz"
+}
+
 @test "--mtx of a batch imported from 10x HDF5 holds the original entries, ids and barcodes" {
     import_root "$H5V3"
     run mc-export r/cells --mtx -o m.mtx --barcodes b.tsv --features f.tsv
@@ -125,6 +169,21 @@ PY
     assert_success
     run check h5ad-10x x.h5ad "$H5V3"
     assert_output ok
+    # --tsv g: every gene array of the gene set, ids and the file's names and genomes included.
+    mc-export r/cells --tsv g -o g.tsv
+    [ "$(head -1 g.tsv)" = "name	ensembl	genome	original_name" ]
+    py "$H5V3" <<'PY'
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")["matrix/features"]
+col = {k: [x.decode() for x in f[k][:]] for k in ("id", "name", "genome", "feature_type")}
+want = sorted((n.upper(), i, g, n) for i, n, g, t in zip(col["id"], col["name"], col["genome"], col["feature_type"])
+              if t == "Gene Expression")
+rows = [tuple(l.rstrip("\n").split("\t")) for l in open("g.tsv")][1:]
+assert rows == want, (rows[:3], want[:3])
+PY
+    run mc-export r/cells --tsv g ensembl
+    assert_success
+    assert_line --index 1 "$(sed -n 2p g.tsv | cut -f1,2)"
 }
 
 @test "--h5ad layout is the one anndata writes: read and rewrite with anndata, same objects and attributes" {
@@ -268,11 +327,11 @@ NKG7"
     run mc-export d/coll --tsv p
     assert_success
     assert_output "name	barcode	lane
-A:AAAC-1	AAAC-1	L1
-A:AAAG-1	AAAG-1	L1
-A:AAAT-1	AAAT-1	L1
-B:CCCA-1	CCCA-1	L2
-B:CCCG-1	CCCG-1	L2"
+AAAC-1	AAAC-1	L1
+AAAG-1	AAAG-1	L1
+AAAT-1	AAAT-1	L1
+CCCA-1	CCCA-1	L2
+CCCG-1	CCCG-1	L2"
     run mc-export d/cells/A --tsv p score total_umis group
     assert_output "name	score	total_umis	group
 AAAC-1	0.1	303	0

@@ -39,7 +39,9 @@ assert_failed() {
     run same_entries std/umis.mtx "$mtx/matrix.mtx"
     assert_output 12
     # genes.tsv is "ensembl<TAB>name"; barcodes.tsv one per line: plain 10x, so lane and batch 'all'.
-    diff <(tr '\t' , <"$mtx/genes.tsv") <(tail -n +2 std/genes.csv)
+    # The genome is the v2 file's genome group.
+    diff <(sed 's/$/\thg19_chr21/' "$mtx/genes.tsv" | tr '\t' ,) <(tail -n +2 std/genes.csv)
+    [ "$(head -1 std/genes.csv)" = "ensembl,name,genome" ]
     diff <(sed 's/$/,all,all/' "$mtx/barcodes.tsv") <(tail -n +2 std/profiles.csv)
     [ "$(head -1 std/profiles.csv)" = "barcode,lane,batch" ]
 }
@@ -53,7 +55,10 @@ assert_failed() {
     assert_output ok
     run same_entries std/umis.mtx "$mtx/matrix.mtx.gz"
     assert_output 23866
-    diff <(gzip -dc "$mtx/features.tsv.gz" | cut -f1,2 | tr '\t' ,) <(tail -n +2 std/genes.csv)
+    diff <(gzip -dc "$mtx/features.tsv.gz" | cut -f1,2 | tr '\t' ,) <(tail -n +2 std/genes.csv | cut -d, -f1,2)
+    # features/genome, each gene's (this file has one).
+    diff <("$PY" -c 'import h5py, sys; print("\n".join(x.decode() for x in h5py.File(sys.argv[1])["matrix/features/genome"]))' "$h5") \
+        <(tail -n +2 std/genes.csv | cut -d, -f3)
     diff <(gzip -dc "$mtx/barcodes.tsv.gz" | sed 's/$/,all,all/') <(tail -n +2 std/profiles.csv)
 }
 
@@ -62,13 +67,14 @@ assert_failed() {
     run mc-import-hca in.h5 std
     assert_success
     run cat std/profiles.csv
-    assert_output "barcode,lane,batch
-AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_1,MantonBM1
-AAACCTGAGACAGGCT-1,MantonBM1_HiSeq_1,MantonBM1
-AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_2,MantonBM1
-AAACGGGAGTCGTACT-1,MantonBM2_HiSeq_1,MantonBM2
-AAAGATGCATTGGTAC-1,MantonBM2_HiSeq_1,MantonBM2
-TTTGTCATCTTGTTTG-1,CB1,CB1"
+    # name keeps the file's whole barcode: the profile's name (SPEC 7).
+    assert_output "name,barcode,lane,batch
+MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1,AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_1,MantonBM1
+MantonBM1_HiSeq_1-AAACCTGAGACAGGCT-1,AAACCTGAGACAGGCT-1,MantonBM1_HiSeq_1,MantonBM1
+MantonBM1_HiSeq_2-AAACCTGAGAAGGCCT-1,AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_2,MantonBM1
+MantonBM2_HiSeq_1-AAACGGGAGTCGTACT-1,AAACGGGAGTCGTACT-1,MantonBM2_HiSeq_1,MantonBM2
+MantonBM2_HiSeq_1-AAAGATGCATTGGTAC-1,AAAGATGCATTGGTAC-1,MantonBM2_HiSeq_1,MantonBM2
+CB1-TTTGTCATCTTGTTTG-1,TTTGTCATCTTGTTTG-1,CB1,CB1"
     run check in.h5 std
     assert_output ok
     # Values above 255 and an empty profile came through.
@@ -83,12 +89,12 @@ TTTGTCATCTTGTTTG-1,CB1,CB1"
     # std-tool prints 0-based "gene profile value"; umis.mtx is 1-based.
     diff <(std-tool entries std) <(grep -v '^%' std/umis.mtx | tail -n +2 | awk '{ print $1 - 1, $2 - 1, $3 }')
     run std-tool profiles std
-    assert_line --index 5 "7	barcode:str=TTTGTCATCTTGTTTG-1	lane:str=CB1	batch:str=CB1"
+    assert_line --index 5 "7	name:str=CB1-TTTGTCATCTTGTTTG-1	barcode:str=TTTGTCATCTTGTTTG-1	lane:str=CB1	batch:str=CB1"
     mkhca v3-antibody v3.h5
     run mc-import-hca --all-features v3.h5 all
     assert_success
     run std-tool genes all
-    assert_line --index 1 "3	ensembl:str=AB1	name:str=CD1	feature_type:str=Antibody Capture"
+    assert_line --index 1 "3	ensembl:str=AB1	name:str=CD1	genome:str=GRCh38	feature_type:str=Antibody Capture"
 }
 
 @test "plain 10x barcodes are kept whole with lane and batch 'all'" {
@@ -136,11 +142,11 @@ all,all"
     run check in.h5 std
     assert_output ok
     run cat std/genes.csv
-    assert_output "ensembl,name
-ENSG00000000001,Gene1
-ENSG00000000003,Gene3
-ENSG00000000004,Gene4
-ENSG00000000006,Gene6"
+    assert_output "ensembl,name,genome
+ENSG00000000001,Gene1,mm10
+ENSG00000000003,Gene3,GRCh38
+ENSG00000000004,Gene4,mm10
+ENSG00000000006,Gene6,GRCh38"
     # The row numbers are the renumbered ones: none above 4.
     run awk '!/^%/ && n++ && $1 > 4' std/umis.mtx
     assert_output ""
@@ -151,9 +157,9 @@ ENSG00000000006,Gene6"
     assert_output ok
     [ "$(wc -l <all/genes.csv)" = 7 ]
     # With every feature type, genes.csv says which is which.
-    [ "$(head -1 all/genes.csv)" = "ensembl,name,feature_type" ]
-    grep -qx 'AB1,CD1,Antibody Capture' all/genes.csv
-    grep -qx 'ENSG00000000003,Gene3,Gene Expression' all/genes.csv
+    [ "$(head -1 all/genes.csv)" = "ensembl,name,genome,feature_type" ]
+    grep -qx 'AB1,CD1,GRCh38,Antibody Capture' all/genes.csv
+    grep -qx 'ENSG00000000003,Gene3,GRCh38,Gene Expression' all/genes.csv
 }
 
 @test "v3: --genome keeps the features of that genome" {
@@ -163,9 +169,9 @@ ENSG00000000006,Gene6"
     run check in.h5 std --all-features --genome mm10
     assert_output ok
     run cat std/genes.csv
-    assert_output "ensembl,name,feature_type
-ENSG00000000001,Gene1,Gene Expression
-ENSG00000000004,Gene4,Gene Expression"
+    assert_output "ensembl,name,genome,feature_type
+ENSG00000000001,Gene1,mm10,Gene Expression
+ENSG00000000004,Gene4,mm10,Gene Expression"
     run mc-import-hca --genome GRCh37 in.h5 std2
     assert_failure 1
     assert_output "mc-import-hca: in.h5: no genome 'GRCh37' (genomes: mm10, GRCh38)"

@@ -276,9 +276,22 @@ profiles: {path: p.csv, field_types: {barcode: str},
            lane: {from: barcode, prefix_before: "-"}, batch: {from: lane, prefix_before: "_"}}
 EOF
     run std-tool profiles hca
-    assert_output "2	barcode:str=AAAC-1	lane:str=MantonBM1_HiSeq_1	batch:str=MantonBM1
-3	barcode:str=AAAC-1	lane:str=MantonBM1_HiSeq_2	batch:str=MantonBM1
-4	barcode:str=TTTG-1	lane:str=CB1	batch:str=CB1"
+    # name keeps the whole barcode the lane was cut from (the profile's name).
+    assert_output "2	barcode:str=AAAC-1	name:str=MantonBM1_HiSeq_1-AAAC-1	lane:str=MantonBM1_HiSeq_1	batch:str=MantonBM1
+3	barcode:str=AAAC-1	name:str=MantonBM1_HiSeq_2-AAAC-1	lane:str=MantonBM1_HiSeq_2	batch:str=MantonBM1
+4	barcode:str=TTTG-1	name:str=CB1-TTTG-1	lane:str=CB1	batch:str=CB1"
+    # lane: hca is the same rule, applied only when every barcode has the HCA form.
+    want=$output
+    sed -i 's/lane: {from: barcode, prefix_before: "-"}, batch: {from: lane, prefix_before: "_"}/lane: hca/' hca/format.yaml
+    run std-tool profiles hca
+    assert_output "$want"
+    echo AAAC-1 >>hca/p.csv
+    sed -i 's/^1 3 1$/1 4 1/' hca/m.mtx
+    run std-tool profiles hca
+    assert_output "2	barcode:str=MantonBM1_HiSeq_1-AAAC-1	lane:str=all	batch:str=all
+3	barcode:str=MantonBM1_HiSeq_2-AAAC-1	lane:str=all	batch:str=all
+4	barcode:str=CB1-TTTG-1	lane:str=all	batch:str=all
+5	barcode:str=AAAC-1	lane:str=all	batch:str=all"
     cp "$V2/genes.tsv" "$V2/matrix.mtx" aggr/
     sed '5,$s/-1$/-2/' "$V2/barcodes.tsv" >aggr/barcodes.tsv
     run mc-delane --format "$F/10x-v2-aggr.yaml" aggr out
@@ -287,7 +300,8 @@ EOF
     assert_output "1
 2"
     [ "$(wc -l <out/2/profiles.csv)" = 9 ]
-    [ "$(sed -n 2p out/2/profiles.csv)" = "$(sed -n 5p "$V2/barcodes.tsv" | sed 's/-1$//'),2,2" ]
+    b=$(sed -n 5p "$V2/barcodes.tsv" | sed 's/-1$//')
+    [ "$(sed -n 2p out/2/profiles.csv)" = "$b-2,$b,2,2" ]
     # A barcode without the separator is an error naming its line.
     sed -i '$s/.*/NOLANE/' aggr/barcodes.tsv
     run mc-delane --format "$F/10x-v2-aggr.yaml" aggr out2
@@ -446,7 +460,7 @@ fails() {
     sed -i '1s/batch/a\/b/; s/batch: str/a\/b: str/' bad/profiles.csv bad/format.yaml
     fails "bad/format.yaml: profiles: field 'a/b' cannot name a file (rename it)"
     rm bad/format.yaml
-    fails "bad/format.yaml: cannot open: No such file or directory"
+    fails "bad: no format.yaml, and not a 10x (features.tsv, genes.tsv) or MOCA (gene_count.txt) directory; give --format"
     # A quoted value may span lines in CSV, but not in a .txt array.
     mkstd dups bad
     sed -i '3s/^P1,/"P1\nx",/' bad/profiles.csv

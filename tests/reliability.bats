@@ -298,7 +298,7 @@ PY
     cp good/profiles.csv s/ && sed -i '4s/^[^,]*,/,/' s/profiles.csv
     run -1 mc-delane s d
     assert_output "mc-delane: s/profiles.csv:4: empty barcode"
-    cp good/profiles.csv s/ && sed -i '3s/,[^,]*$/,/' s/genes.csv
+    cp good/profiles.csv s/ && sed -i '3s/^\([^,]*\),[^,]*,/\1,,/' s/genes.csv   # ensembl,name,genome: the name
     run -1 mc-delane s d
     assert_output "mc-delane: s/genes.csv:3: empty gene name"
     run -1 mc-make-genes --organism human s g

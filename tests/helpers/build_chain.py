@@ -50,7 +50,8 @@ ub = mcfix.write_batch(os.path.join(coll, "B"), B, gu, bc_b)
 mcfix.write_lines(os.path.join(coll, "B/p.lane.txt"), ["L2"] * 2)
 uc = mcfix.write_collection(coll, [("A", ula, 3), ("B", ub, 2)], gu, 5)
 AB = np.vstack([A, B])
-names_ab = ["A:" + b for b in bc_a] + ["B:" + b for b in bc_b]
+names_ab = mcfix.collection_names([("A", bc_a), ("B", bc_b)])
+assert names_ab == bc_a + bc_b       # unique: no member prefix
 expect("coll", AB, names_ab)
 
 # A view of the collection slicing both axes, and a view of that view.

@@ -116,8 +116,12 @@ def main(cmd, *a):
         got = keyed(x.X.toarray().T.astype(np.int64), list(x.var["gene_ids"]), list(x.obs_names))
         assert got == original_10x(a[1])
         with h5py.File(a[1], "r") as f:
-            names = text(f["matrix/features/name"])
-        assert list(x.var_names) == sorted(n.upper() for n in names)
+            ids, names = text(f["matrix/features/id"]), text(f["matrix/features/name"])
+        # The file's names, case kept, each with its own id, in the gene set's (upper-case) order.
+        name_of = dict(zip(ids, names))
+        assert list(x.var_names) == [name_of[i] for i in x.var["gene_ids"]]
+        upper = [n.upper() for n in x.var_names]
+        assert upper == sorted(upper) and list(x.var_names) != upper
         assert list(x.obs["barcode"]) == list(x.obs_names)
         assert list(x.obs.columns) == ["barcode", "batch", "lane"]
         assert str(x.obs["lane"].dtype) == "category" and list(x.obs["lane"].cat.categories) == ["all"]

@@ -11,16 +11,17 @@ g = h5py.File(raw, "r")["GRCh38"]
 barcodes = [b.decode() for b in g["barcodes"][:]]
 indptr, data = g["indptr"][:], g["data"][:].astype(np.int64)
 totals = np.array([data[indptr[i]:indptr[i + 1]].sum() for i in range(len(barcodes))])
-names = [b.split("-", 1)[0] + ":" + b.split("-", 1)[1] for b in barcodes]
+names = barcodes                       # SPEC 7: a cell is named by its barcode as in the file
+lane_of = [b.split("-", 1)[0] for b in barcodes]
 lanes = []
-for n in names:
-    if n.split(":")[0] not in lanes:
-        lanes.append(n.split(":")[0])
-order = sorted(range(len(names)), key=lambda i: lanes.index(names[i].split(":")[0]))
+for l in lane_of:
+    if l not in lanes:
+        lanes.append(l)
+order = sorted(range(len(names)), key=lambda i: lanes.index(lane_of[i]))
 
 print("== Lanes found: %d" % len(lanes))
 for lane in lanes:
-    print("   %-20s %6d cells x %d genes" % (lane, sum(n.startswith(lane + ":") for n in names), int(g["shape"][0])))
+    print("   %-20s %6d cells x %d genes" % (lane, lane_of.count(lane), int(g["shape"][0])))
 v = np.sort(totals)
 N = len(v)
 print("   cells %d  min %d  25%% %d  median %d  75%% %d  max %d  mean %.1f"

@@ -75,7 +75,8 @@ class Fixture:
 
     @property
     def S_names(self):
-        return ["L1:" + b for b in self.t["bc_L1"]] + ["L2:" + b for b in self.t["bc_L2"]]
+        # bc_L2[3] is bc_L1[1]: the collision makes every name carry its lane.
+        return mcfix.collection_names([("L1", list(self.t["bc_L1"])), ("L2", list(self.t["bc_L2"]))])
 
 
 # --- reading what the tools wrote ----------------------------------------------------

@@ -55,9 +55,9 @@ static const char usage[] =
     "      --types T       simulated cell types (default 8; 1: no type structure): type t\n"
     "                      in about (t+1.5)^-1.5 of the cells, with 30-60 marker genes of\n"
     "                      its own expressed 20-50 times higher (fewer if genes are few)\n"
-    "      --labels FILE   also write FILE (atomically): NAME<TAB>TYPE per cell, NAME as mc\n"
-    "                      names the cell in a per-lane collection (LANE:BARCODE-1; with --v3\n"
-    "                      the barcode), TYPE one of T cell, monocyte, B cell, erythroid,\n"
+    "      --labels FILE   also write FILE (atomically): NAME<TAB>TYPE per cell, NAME the\n"
+    "                      barcode as in the file (as mc names the cell, LANE-BARCODE-1 or\n"
+    "                      with --v3 BARCODE-N), TYPE one of T cell, monocyte, B cell, erythroid,\n"
     "                      NK cell, HSC, DC, plasma cell, then type9, type10...\n"
     "      --genome NAME   genome group (v2) or features/genome value (v3) (default GRCh38)\n"
     "      --v3            10x v3 layout (matrix/, matrix/features/); barcodes BARCODE-K,\n"
@@ -1045,14 +1045,12 @@ static int count_entries(const opts *o, const model *m, stats *st, gerr *e)
     return 0;
 }
 
-/* One line of the labels file: the cell's name in a per-lane collection (LANE:BARCODE-1,
- * SPEC 7; a v3 barcode as it is), a tab, its type. Errors stay in ferror(). */
-static void label_line(FILE *f, const opts *o, const lanes *l, uint32_t lane, const char *bar, uint32_t type)
+/* One line of the labels file: the cell's name, its barcode as in the file (SPEC 7), a
+ * tab, its type. Errors stay in ferror(). */
+static void label_line(FILE *f, const char *bar, uint32_t type)
 {
     char buf[16];
-    size_t lane_len = strlen(l->name + (size_t)lane * LINE);
-    if (o->v3) fprintf(f, "%s\t%s\n", bar, type_label(type, buf));
-    else fprintf(f, "%.*s:%s\t%s\n", (int)lane_len, bar, bar + lane_len + 1, type_label(type, buf));
+    fprintf(f, "%s\t%s\n", bar, type_label(type, buf));
 }
 
 /* Pass 2: barcodes, indptr, indices and data, cell by cell (and the labels, if asked). */
@@ -1084,7 +1082,7 @@ static int write_cells(hid_t loc, const opts *o, const model *m, const lanes *l,
         if (empty) next_empty = empty_cell(o, ++k_empty);
         uint32_t type = cell_type(m, o->seed, i);
         cell_make(&c, m, o->seed, i, type, empty, i % DAMAGED_EVERY == phase);
-        if (labels) label_line(labels, o, l, lane, bar, type);
+        if (labels) label_line(labels, bar, type);
         offset += c.n;
         rc = column_put(&bc, packed, 1, e) < 0 || column_put(&ptr, &offset, 1, e) < 0 ||
                      column_put(&idx, c.index, c.n, e) < 0 || column_put(&val, c.value, c.n, e) < 0

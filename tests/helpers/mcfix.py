@@ -110,6 +110,15 @@ def write_view(d, base_rel, base_uuid, base_genes_uuid, P, G, p_index=None, g_in
     return u, genes_uuid
 
 
+def collection_names(members):
+    """SPEC 7: a collection's profile names are its members' [(member, names)] in order,
+    each prefixed "MEMBER:" only when two of them would otherwise be the same."""
+    flat = [n for _, names in members for n in names]
+    if len(set(flat)) == len(flat):
+        return flat
+    return ["%s:%s" % (m, n) for m, names in members for n in names]
+
+
 def write_collection(d, members, genes_uuid, G, kind="cells"):
     """members: list of (name, uuid, profiles_count); the subdirectories exist already."""
     u = combine(*[m[1] for m in members])

@@ -2,7 +2,7 @@
 
 Usage: pipeline_expect.py RAW.h5 GROUPS.tsv OUTDIR
 Writes OUTDIR/lanes.txt (lanes in order of first appearance), OUTDIR/names.txt
-(profile names as mc gives them in cells/NAME: LANE:BARCODE-N), OUTDIR/totals.txt
+(profile names as mc gives them in cells/NAME: the file's LANE-BARCODE-N), OUTDIR/totals.txt
 (per-profile UMI totals, in that order) and OUTDIR/groups.dense (group sums, one
 line per group, genes in the gene set's order: upper-cased names sorted by bytes,
 duplicates made unique as SPEC 5 says)."""
@@ -23,14 +23,14 @@ dense = np.zeros((P, G), dtype=np.int64)
 for p in range(P):
     np.add.at(dense[p], indices[indptr[p]:indptr[p + 1]], data[indptr[p]:indptr[p + 1]])
 
-lanes, names = [], []
+lanes, lane_of = [], []
 for b in barcodes:
-    lane, rest = b.split("-", 1)
-    if lane not in lanes:
-        lanes.append(lane)
-    names.append(lane + ":" + rest)
+    lane_of.append(b.split("-", 1)[0])
+    if lane_of[-1] not in lanes:
+        lanes.append(lane_of[-1])
+names = barcodes           # SPEC 7: the file's barcodes; unique, so no lane prefix
 # mc orders profiles by lane (first appearance), keeping the file order within a lane.
-order = sorted(range(P), key=lambda i: lanes.index(names[i].split(":")[0]))
+order = sorted(range(P), key=lambda i: lanes.index(lane_of[i]))
 names = [names[i] for i in order]
 dense = dense[order]
 

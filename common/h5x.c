@@ -1,0 +1,637 @@
+/* h5x: sparse and dense count matrices of .h5ad and Loom files, in profile order. */
+#include "h5x.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
+
+typedef struct owned {
+    char **v;
+    size_t n;
+} owned;
+
+struct h5x {
+    h5x_storage storage;
+    char *where;
+    hid_t data, indices, dense;
+    int64_t *indptr;          /* by profile: P + 1; by gene: G + 1 */
+    size_t next;              /* next profile */
+    /* by profile: a slab of entries [slab_at, slab_at + slab_len) */
+    uint64_t slab_at;
+    size_t slab_len;
+    int64_t *ib;
+    double *vb;
+    /* by gene: per gene a cursor and a buffer; the current block's profiles */
+    int64_t *cursor;
+    int64_t *gi;
+    double *gv;
+    uint32_t *gpos, *glen;
+    size_t kbuf;              /* entries buffered per gene */
+    mc_entries *blk;
+    /* dense: a block of profiles */
+    double *block;
+    /* both blocked storages: the block's first profile and length */
+    size_t block_at, block_n;
+    /* h5_next: the current profile's entries */
+    mc_entries cur;
+    size_t cur_i, cur_profile;
+    owned *own;
+    size_t nown;
+};
+
+/* --- small HDF5 helpers ---------------------------------------------------------- */
+
+int h5x_exists(hid_t loc, const char *name)
+{
+    char path[512];
+    const char *p = name;
+    /* H5Lexists needs every intermediate link to exist. */
+    while ((p = strchr(p + 1, '/'))) {
+        snprintf(path, sizeof path, "%.*s", (int)(p - name), name);
+        if (H5Lexists(loc, path, H5P_DEFAULT) <= 0) return 0;
+    }
+    return H5Lexists(loc, name, H5P_DEFAULT) > 0;
+}
+
+char *h5x_attr_str(hid_t loc, const char *name)
+{
+    if (H5Aexists(loc, name) <= 0) return NULL;
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1, mt = H5Tcopy(H5T_C_S1);
+    char *out = NULL;
+    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        if (H5Tis_variable_str(t) > 0) {
+            char *s = NULL;
+            H5Tset_size(mt, H5T_VARIABLE);
+            if (H5Aread(a, mt, &s) >= 0 && s) {
+                out = strdup(s);
+                H5free_memory(s);
+            }
+        } else {
+            size_t w = H5Tget_size(t) + 1;
+            H5Tset_size(mt, w);
+            H5Tset_strpad(mt, H5T_STR_NULLTERM);
+            if ((out = calloc(w, 1)) && H5Aread(a, mt, out) < 0) {
+                free(out);
+                out = NULL;
+            }
+        }
+    }
+    H5Tclose(mt);
+    if (t >= 0) H5Tclose(t);
+    if (a >= 0) H5Aclose(a);
+    return out;
+}
+
+static int read_1d(hid_t d, uint64_t at, size_t n, hid_t mem, void *buf)
+{
+    hsize_t start = at, count = n;
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
+    herr_t r = -1;
+    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)
+        r = H5Dread(d, mem, ms, fs, H5P_DEFAULT, buf);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return r < 0 ? -1 : 0;
+}
+
+/* Length of a 1-D dataset, or -1 when it is not one. */
+static int64_t length_1d(hid_t d)
+{
+    hid_t s = H5Dget_space(d);
+    hsize_t n = 0;
+    int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
+    if (nd == 1) H5Sget_simple_extent_dims(s, &n, NULL);
+    if (s >= 0) H5Sclose(s);
+    return nd == 1 ? (int64_t)n : -1;
+}
+
+/* Why dataset D cannot be read, when it is a filter this HDF5 lacks (h5py's lzf). */
+static const char *missing_filter(hid_t d, char *buf, size_t size)
+{
+    hid_t p = H5Dget_create_plist(d);
+    int n = p >= 0 ? H5Pget_nfilters(p) : 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && !buf[0]; i++) {
+        unsigned flags, conf;
+        size_t nv = 0;
+        char name[64] = "";
+        H5Z_filter_t f = H5Pget_filter2(p, (unsigned)i, &flags, &nv, NULL, sizeof name, name, &conf);
+        if (f >= 0 && H5Zfilter_avail(f) <= 0)
+            snprintf(buf, size, " (compressed with filter %d '%s', which HDF5 lacks; rewrite it with gzip)", (int)f, name);
+    }
+    if (p >= 0) H5Pclose(p);
+    return buf;
+}
+
+static int fail_read(h5_matrix *m, const char *what, mc_err *e)
+{
+    struct h5x *x = m->x;
+    char why[160];
+    hid_t d = !strcmp(what, "data") ? x->data : !strcmp(what, "indices") ? x->indices : x->dense;
+    return mc_fail(e, "%s: %s%s%s: cannot read%s", m->path, x->where, *what ? "/" : "", what,
+                   d >= 0 ? missing_filter(d, why, sizeof why) : "");
+}
+
+/* V as a count, or an error naming where it is (ENTRY is UINT64_MAX for dense data). */
+static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size_t gene, uint64_t *out, mc_err *e)
+{
+    if (v >= 0 && v == floor(v) && v < 9007199254740992.0) {
+        *out = (uint64_t)v;
+        return 0;
+    }
+    char at[128];
+    if (entry == UINT64_MAX) snprintf(at, sizeof at, "profile %zu, gene %zu", profile, gene);
+    else snprintf(at, sizeof at, "entry %llu (profile %zu, gene %zu)", (unsigned long long)entry, profile, gene);
+    if (v < 0) return mc_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, m->x->where, at, v);
+    return mc_fail(e, "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
+                   m->path, m->x->where, at, v);
+}
+
+/* --- strings --------------------------------------------------------------------- */
+
+static int keep_owned(h5_matrix *m, char **v, size_t n)
+{
+    struct h5x *x = m->x;
+    owned *o = realloc(x->own, (x->nown + 1) * sizeof *o);
+    if (!o) return -1;
+    x->own = o;
+    o[x->nown++] = (owned){v, n};
+    return 0;
+}
+
+/* N strings of dataset D, each malloc'd (numbers printed as text). */
+static int read_texts(hid_t d, size_t n, char **v)
+{
+    hid_t t = H5Dget_type(d), mt = H5Tcopy(H5T_C_S1);
+    H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
+    int rc = -1;
+    if (c == H5T_STRING && H5Tis_variable_str(t) > 0) {
+        char **raw = calloc(n ? n : 1, sizeof *raw);
+        hid_t sp = H5Dget_space(d);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(t));
+        if (raw && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0)) {
+            rc = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!(v[i] = strdup(raw[i] ? raw[i] : ""))) rc = -1;
+#if H5_VERSION_GE(1, 12, 0)
+            H5Treclaim(mt, sp, H5P_DEFAULT, raw);
+#else
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+#endif
+        }
+        free(raw);
+        H5Sclose(sp);
+    } else if (c == H5T_STRING) {
+        size_t w = H5Tget_size(t) + 1;
+        char *buf = malloc(n ? n * w : 1);
+        H5Tset_size(mt, w);
+        H5Tset_strpad(mt, H5T_STR_NULLTERM);
+        if (buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
+            rc = 0;
+            for (size_t i = 0; i < n; i++)
+                if (!(v[i] = strdup(buf + i * w))) rc = -1;
+        }
+        free(buf);
+    } else if (c == H5T_INTEGER || c == H5T_FLOAT) {
+        double *buf = malloc((n ? n : 1) * sizeof *buf);
+        if (buf && (!n || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
+            rc = 0;
+            for (size_t i = 0; i < n; i++) {
+                char num[64];
+                snprintf(num, sizeof num, "%.17g", buf[i]);
+                if (!(v[i] = strdup(num))) rc = -1;
+            }
+        }
+        free(buf);
+    }
+    H5Tclose(mt);
+    if (t >= 0) H5Tclose(t);
+    return rc;
+}
+
+static void free_texts(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
+/* v[i] = categories[codes[i]] for N codes; a code out of range (-1: missing) is an error. */
+static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cats, size_t ncats, size_t n, char **v,
+                        mc_err *e)
+{
+    int64_t *c = malloc((n ? n : 1) * sizeof *c);
+    int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
+                 ? 0
+                 : mc_fail(e, "%s: %s/codes: cannot read", m->path, shown);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (c[i] < 0 || (uint64_t)c[i] >= ncats)
+            rc = mc_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
+        else if (!(v[i] = strdup(cats[c[i]])))
+            rc = mc_fail(e, "%s: out of memory", m->path);
+    }
+    free(c);
+    return rc;
+}
+
+/* A categorical column: anndata >= 0.8 writes a group {categories, codes};
+ * 0.7 the codes as a dataset whose "categories" attribute references the
+ * categories dataset. */
+static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char *shown, size_t n, char **v, mc_err *e)
+{
+    int64_t k = length_1d(cats_ds);
+    char **cats = k >= 0 ? calloc((size_t)k + 1, sizeof *cats) : NULL;
+    int rc = cats && read_texts(cats_ds, (size_t)k, cats) == 0
+                 ? expand_codes(m, shown, codes, cats, (size_t)k, n, v, e)
+                 : mc_fail(e, "%s: %s: cannot read its categories", m->path, shown);
+    free_texts(cats, k > 0 ? (size_t)k : 0);
+    return rc;
+}
+
+static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, char **v, mc_err *e)
+{
+    H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+    if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+#else
+    if (H5Oget_info_by_name(loc, name, &info, H5P_DEFAULT) < 0)
+#endif
+        return mc_fail(e, "%s: %s: cannot open", m->path, shown);
+    if (info.type == H5O_TYPE_GROUP) {
+        hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+        hid_t codes = h5x_exists(g, "codes") ? H5Dopen2(g, "codes", H5P_DEFAULT) : -1;
+        hid_t cats = h5x_exists(g, "categories") ? H5Dopen2(g, "categories", H5P_DEFAULT) : -1;
+        int rc = codes >= 0 && cats >= 0 && length_1d(codes) == (int64_t)n
+                     ? read_categorical(m, codes, cats, shown, n, v, e)
+                     : mc_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
+        if (codes >= 0) H5Dclose(codes);
+        if (cats >= 0) H5Dclose(cats);
+        H5Gclose(g);
+        return rc;
+    }
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
+    int rc;
+    if (d < 0 || length_1d(d) != (int64_t)n) {
+        rc = mc_fail(e, "%s: %s: not a column of %zu values", m->path, shown, n);
+    } else if (H5Aexists(d, "categories") > 0) {
+        hobj_ref_t ref;
+        hid_t a = H5Aopen(d, "categories", H5P_DEFAULT);
+        hid_t cats = a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref)
+                                                                       : -1;
+        rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, v, e)
+                       : mc_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
+        if (cats >= 0) H5Oclose(cats);
+        if (a >= 0) H5Aclose(a);
+    } else if (read_texts(d, n, v) < 0) {
+        char why[160];
+        rc = mc_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(d, why, sizeof why));
+    } else {
+        rc = 0;
+    }
+    if (d >= 0) H5Dclose(d);
+    return rc;
+}
+
+int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, size_t n, int optional, char ***out,
+                mc_err *e)
+{
+    char shown[512];
+    snprintf(shown, sizeof shown, "%s/%s", where, name);
+    *out = NULL;
+    if (!h5x_exists(loc, name)) return optional ? 0 : mc_fail(e, "%s: %s: missing", m->path, shown);
+    char **v = calloc(n + 1, sizeof *v);
+    if (!v) return mc_fail(e, "%s: out of memory", m->path);
+    int rc = read_column(m, loc, name, shown, n, v, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_fail(e, "%s: out of memory", m->path);
+    if (rc < 0) {
+        free_texts(v, n);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* --- opening a matrix -------------------------------------------------------------- */
+
+int h5x_begin(h5_matrix *m, mc_err *e)
+{
+    if (!(m->x = calloc(1, sizeof *m->x))) return mc_fail(e, "%s: out of memory", m->path);
+    m->x->data = m->x->indices = m->x->dense = -1;
+    return 0;
+}
+
+static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *e)
+{
+    struct h5x *x = m->x;
+    x->storage = storage;
+    if (!(x->where = strdup(where))) return mc_fail(e, "%s: out of memory", m->path);
+    return 0;
+}
+
+static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_err *e)
+{
+    struct h5x *x = m->x;
+    hid_t d = H5Dopen2(g, "indptr", H5P_DEFAULT);
+    int64_t len = d >= 0 ? length_1d(d) : -1;
+    int rc = 0;
+    if (len != (int64_t)n + 1)
+        rc = mc_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
+    else if (!(x->indptr = malloc((n + 1) * sizeof *x->indptr)))
+        rc = mc_fail(e, "%s: out of memory", m->path);
+    else if (H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, x->indptr) < 0)
+        rc = fail_read(m, "indptr", e);
+    if (d >= 0) H5Dclose(d);
+    if (rc < 0) return -1;
+    if (x->indptr[0] != 0) return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, x->where, (long long)x->indptr[0]);
+    for (size_t i = 0; i < n; i++)
+        if (x->indptr[i + 1] < x->indptr[i])
+            return mc_fail(e, "%s: %s/indptr: decreases at index %zu", m->path, x->where, i + 1);
+    int64_t nd = length_1d(x->data), ni = length_1d(x->indices);
+    if (nd < x->indptr[n] || ni < x->indptr[n])
+        return mc_fail(e, "%s: %s: indptr ends at %lld but data has %lld and indices %lld values", m->path, x->where,
+                       (long long)x->indptr[n], (long long)nd, (long long)ni);
+    *entries = (uint64_t)x->indptr[n];
+    return 0;
+}
+
+int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc_err *e)
+{
+    if (open_x(m, where, storage, e) < 0) return -1;
+    struct h5x *x = m->x;
+    if (!h5x_exists(g, "data") || !h5x_exists(g, "indices") || !h5x_exists(g, "indptr"))
+        return mc_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
+    /* By gene, neighbouring genes' refills read the same chunks: a small cache
+     * that evicts least recently used chunks first (w0 0: HDF5 otherwise keeps
+     * fully read chunks, and memory grows with the file) saves re-inflating them. */
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl >= 0 && storage == H5X_BY_GENE) H5Pset_chunk_cache(dapl, 10007, (size_t)2 << 20, 0.0);
+    x->data = H5Dopen2(g, "data", dapl >= 0 ? dapl : H5P_DEFAULT);
+    x->indices = H5Dopen2(g, "indices", dapl >= 0 ? dapl : H5P_DEFAULT);
+    if (dapl >= 0) H5Pclose(dapl);
+    if (x->data < 0 || x->indices < 0) return mc_fail(e, "%s: %s: cannot open data and indices", m->path, where);
+    size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
+    if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
+    if (storage == H5X_BY_PROFILE) {
+        x->ib = malloc(H5X_SLAB * sizeof *x->ib);
+        x->vb = malloc(H5X_SLAB * sizeof *x->vb);
+        return x->ib && x->vb ? 0 : mc_fail(e, "%s: out of memory", m->path);
+    }
+    size_t G = m->genes_count ? m->genes_count : 1;
+    x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
+    x->cursor = malloc(G * sizeof *x->cursor);
+    x->gi = malloc(G * x->kbuf * sizeof *x->gi);
+    x->gv = malloc(G * x->kbuf * sizeof *x->gv);
+    x->gpos = calloc(G, sizeof *x->gpos);
+    x->glen = calloc(G, sizeof *x->glen);
+    x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
+    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_fail(e, "%s: out of memory", m->path);
+    memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
+    return 0;
+}
+
+int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_err *e)
+{
+    if (open_x(m, where, storage, e) < 0) return -1;
+    struct h5x *x = m->x;
+    hid_t s = H5Dget_space(d);
+    hsize_t dims[2] = {0, 0};
+    int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
+    if (nd == 2) H5Sget_simple_extent_dims(s, dims, NULL);
+    if (s >= 0) H5Sclose(s);
+    size_t want0 = storage == H5X_DENSE_PG ? m->profiles_count : m->genes_count,
+           want1 = storage == H5X_DENSE_PG ? m->genes_count : m->profiles_count;
+    if (nd != 2 || dims[0] != want0 || dims[1] != want1) {
+        H5Dclose(d);
+        return mc_fail(e, "%s: %s: shape (%llu, %llu), expected (%zu, %zu)", m->path, where, (unsigned long long)dims[0],
+                       (unsigned long long)dims[1], want0, want1);
+    }
+    x->dense = d;
+    size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;
+    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_fail(e, "%s: out of memory", m->path);
+    return 0;
+}
+
+/* --- reading ------------------------------------------------------------------------- */
+
+/* Profile P of a by-profile matrix into ES. */
+static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
+{
+    struct h5x *x = m->x;
+    for (uint64_t k = (uint64_t)x->indptr[p]; k < (uint64_t)x->indptr[p + 1]; k++) {
+        if (k < x->slab_at || k >= x->slab_at + x->slab_len) {
+            uint64_t left = m->stored_entries - k;
+            x->slab_at = k;
+            x->slab_len = left < H5X_SLAB ? (size_t)left : H5X_SLAB;
+            if (read_1d(x->indices, k, x->slab_len, H5T_NATIVE_INT64, x->ib) < 0) return fail_read(m, "indices", e);
+            if (read_1d(x->data, k, x->slab_len, H5T_NATIVE_DOUBLE, x->vb) < 0) return fail_read(m, "data", e);
+        }
+        int64_t g = x->ib[k - x->slab_at];
+        uint64_t v;
+        if (g < 0 || (uint64_t)g >= m->genes_count)
+            return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, x->where,
+                           (unsigned long long)k, (long long)g, m->genes_count);
+        if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+    }
+    return 0;
+}
+
+/* Gene G's next buffered entries of a by-gene matrix. */
+static int refill(h5_matrix *m, size_t g, mc_err *e)
+{
+    struct h5x *x = m->x;
+    uint64_t at = (uint64_t)x->cursor[g], left = (uint64_t)x->indptr[g + 1] - at;
+    size_t n = left < x->kbuf ? (size_t)left : x->kbuf;
+    if (read_1d(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * x->kbuf) < 0) return fail_read(m, "indices", e);
+    if (read_1d(x->data, at, n, H5T_NATIVE_DOUBLE, x->gv + g * x->kbuf) < 0) return fail_read(m, "data", e);
+    x->gpos[g] = 0;
+    x->glen[g] = (uint32_t)n;
+    return 0;
+}
+
+/* Gene G's entries for profiles [block_at, block_at + block_n) into their lists. */
+static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
+{
+    struct h5x *x = m->x;
+    size_t end = x->block_at + x->block_n;
+    for (;;) {
+        if (x->gpos[g] == x->glen[g]) {
+            if (x->cursor[g] == x->indptr[g + 1]) return 0;
+            if (refill(m, g, e) < 0) return -1;
+        }
+        int64_t p = x->gi[g * x->kbuf + x->gpos[g]];
+        uint64_t k = (uint64_t)x->cursor[g], v;
+        if (p >= 0 && (uint64_t)p >= end && (uint64_t)p < m->profiles_count) return 0;
+        if (p < 0 || (uint64_t)p >= m->profiles_count)
+            return mc_fail(e, "%s: %s/indices: entry %llu: profile index %lld out of range (%zu profiles)", m->path,
+                           x->where, (unsigned long long)k, (long long)p, m->profiles_count);
+        if ((size_t)p < x->block_at)
+            return mc_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
+                           x->where, (unsigned long long)k, g);
+        if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
+        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        x->gpos[g]++;
+        x->cursor[g]++;
+    }
+}
+
+static int load_block(h5_matrix *m, mc_err *e)
+{
+    struct h5x *x = m->x;
+    size_t left = m->profiles_count - x->next;
+    x->block_at = x->next;
+    if (x->storage == H5X_BY_GENE) {
+        x->block_n = left < H5X_BLOCK ? left : H5X_BLOCK;
+        for (size_t j = 0; j < x->block_n; j++) x->blk[j].n = 0;
+        for (size_t g = 0; g < m->genes_count; g++)
+            if (gene_into_block(m, g, e) < 0) return -1;
+        return 0;
+    }
+    size_t G = m->genes_count, rows = H5X_DENSE / (G ? G : 1) ? H5X_DENSE / (G ? G : 1) : 1;
+    x->block_n = left < rows ? left : rows;
+    hsize_t start[2] = {x->block_at, 0}, count[2] = {x->block_n, G};
+    if (x->storage == H5X_DENSE_GP) start[0] = 0, start[1] = x->block_at, count[0] = G, count[1] = x->block_n;
+    hid_t fs = H5Dget_space(x->dense), ms = H5Screate_simple(2, count, NULL);
+    herr_t r = -1;
+    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) >= 0)
+        r = H5Dread(x->dense, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, x->block);
+    if (ms >= 0) H5Sclose(ms);
+    if (fs >= 0) H5Sclose(fs);
+    return r < 0 ? fail_read(m, "", e) : 0;
+}
+
+static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
+{
+    struct h5x *x = m->x;
+    size_t j = p - x->block_at, G = m->genes_count;
+    for (size_t g = 0; g < G; g++) {
+        double d = x->storage == H5X_DENSE_PG ? x->block[j * G + g] : x->block[g * x->block_n + j];
+        uint64_t v;
+        if (d == 0) continue;
+        if (to_count(m, d, UINT64_MAX, p, g, &v, e) < 0) return -1;
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+    }
+    return 0;
+}
+
+int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
+{
+    struct h5x *x = m->x;
+    if (x->next >= m->profiles_count) return 0;
+    size_t p = x->next;       /* entries are appended to ES, as h5.c does */
+    if (x->storage == H5X_BY_PROFILE) {
+        if (profile_sparse(m, p, es, e) < 0) return -1;
+    } else {
+        if (p >= x->block_at + x->block_n && load_block(m, e) < 0) return -1;
+        if (x->storage == H5X_BY_GENE) {
+            const mc_entries *b = &x->blk[p - x->block_at];
+            if (entries_reserve(es, es->n + b->n) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
+            es->n += b->n;
+        } else if (profile_dense(m, p, es, e) < 0) {
+            return -1;
+        }
+    }
+    *profile = p;
+    x->next++;
+    return 1;
+}
+
+int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
+{
+    struct h5x *x = m->x;
+    while (x->cur_i == x->cur.n) {
+        x->cur.n = 0;
+        int r = h5x_next_profile(m, &x->cur_profile, &x->cur, e);
+        if (r <= 0) return r;
+        x->cur_i = 0;
+    }
+    out->profile = x->cur_profile;
+    out->gene = x->cur.v[x->cur_i].gene;
+    out->value = x->cur.v[x->cur_i++].value;
+    return 1;
+}
+
+/* Back to the first profile. */
+static void rewind_x(h5_matrix *m)
+{
+    struct h5x *x = m->x;
+    x->next = x->block_at = x->block_n = 0;
+    x->slab_len = 0;
+    x->cur.n = x->cur_i = 0;
+    if (x->storage == H5X_BY_GENE) {
+        memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
+        memset(x->gpos, 0, m->genes_count * sizeof *x->gpos);
+        memset(x->glen, 0, m->genes_count * sizeof *x->glen);
+    }
+}
+
+int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
+{
+    /* Sparse entries are all passed on (explicit zeros too), as h5.c does; dense ones
+     * only when not zero, which takes a pass (validating the values on the way). */
+    if (m->x->storage == H5X_BY_PROFILE || m->x->storage == H5X_BY_GENE) {
+        *n = m->stored_entries;
+        return 0;
+    }
+    mc_entries es = {0};
+    size_t p;
+    int r;
+    *n = 0;
+    rewind_x(m);
+    while ((r = h5x_next_profile(m, &p, &es, e)) > 0) {
+        *n += es.n;
+        es.n = 0;
+    }
+    entries_free(&es);
+    rewind_x(m);
+    return r;
+}
+
+void h5x_close(h5_matrix *m)
+{
+    struct h5x *x = m->x;
+    if (!x) return;
+    if (x->data >= 0) H5Dclose(x->data);
+    if (x->indices >= 0) H5Dclose(x->indices);
+    if (x->dense >= 0) H5Dclose(x->dense);
+    for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
+    for (size_t i = 0; i < x->nown; i++) free_texts(x->own[i].v, x->own[i].n);
+    entries_free(&x->cur);
+    free(x->own);
+    free(x->blk);
+    free(x->where);
+    free(x->indptr);
+    free(x->ib);
+    free(x->vb);
+    free(x->cursor);
+    free(x->gi);
+    free(x->gv);
+    free(x->gpos);
+    free(x->glen);
+    free(x->block);
+    free(x);
+    m->x = NULL;
+}
+
+h5x_kind h5x_detect(hid_t file)
+{
+    char *t = h5x_attr_str(file, "encoding-type");
+    int anndata = t && !strcmp(t, "anndata");
+    free(t);
+    if (anndata || (h5x_exists(file, "X") && h5x_exists(file, "obs") && h5x_exists(file, "var"))) return H5X_H5AD;
+    if (h5x_exists(file, "matrix") && h5x_exists(file, "row_attrs") && h5x_exists(file, "col_attrs")) {
+        H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+        int ok = H5Oget_info_by_name3(file, "matrix", &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0;
+#else
+        int ok = H5Oget_info_by_name(file, "matrix", &info, H5P_DEFAULT) >= 0;
+#endif
+        if (ok && info.type == H5O_TYPE_DATASET) return H5X_LOOM;
+    }
+    return H5X_NONE;
+}

@@ -1,0 +1,69 @@
+/* h5x: the count matrices of HDF5 files that are not 10x, read behind h5.h:
+ * AnnData .h5ad (h5ad.c) and Loom (loom.c).  h5_open detects them
+ * (h5x_detect) and hands over; h5_next, h5_next_profile, h5_count_entries
+ * and h5_close come here when m->x is set.
+ *
+ * Storages, all streamed in profile order with bounded memory:
+ *   by profile   sparse, compressed by profile (AnnData CSR X): indptr over
+ *                profiles, entries read in blocks of H5X_SLAB.
+ *   by gene      sparse, compressed by gene (AnnData CSC X): a cursor and a
+ *                buffer per gene (H5X_BUF entries over all genes, 16 to 1024
+ *                each) and a 2 MiB chunk cache; rows ascending in each
+ *                gene (as scipy keeps them); profiles come out a block at a time.
+ *   dense        profiles x genes (AnnData dense X) or genes x profiles
+ *                (Loom /matrix), read a block of profiles at a time
+ *                (at most H5X_DENSE values).
+ * Values are read as doubles whatever their storage: a count must be a
+ * non-negative integer (below 2^53); the first that is not is an error
+ * naming the dataset, entry, profile and gene. */
+#ifndef MC_H5X_H
+#define MC_H5X_H
+
+#include <hdf5.h>
+
+#include "h5.h"
+
+#define H5X_SLAB (1u << 16)
+#define H5X_BUF (1u << 21)   /* entries buffered over all genes, by gene */
+#define H5X_DENSE (1u << 21)
+
+typedef enum { H5X_NONE, H5X_H5AD, H5X_LOOM } h5x_kind;
+typedef enum { H5X_BY_PROFILE, H5X_BY_GENE, H5X_DENSE_PG, H5X_DENSE_GP } h5x_storage;
+
+/* Which reader FILE needs: AnnData (root attribute encoding-type "anndata", or
+ * X with obs and var), Loom (a /matrix dataset with row_attrs and col_attrs),
+ * or none (10x / HCA, h5.c). */
+h5x_kind h5x_detect(hid_t file);
+
+/* Open FILE (kept open by h5.c) as KIND: fills m's counts, names and m->x.
+ * On failure m->x may be set; h5_close frees it. */
+int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e);
+int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e);
+
+/* The reader's state, m->x (first thing a layout's open does). */
+int h5x_begin(h5_matrix *m, mc_err *e);
+
+/* The matrix reader, set up by h5ad_open / loom_open.  WHERE names the
+ * dataset or group in messages ("/X", "/layers/counts", "/matrix"). */
+int h5x_sparse(h5_matrix *m, hid_t group, const char *where, h5x_storage storage, mc_err *e);
+int h5x_dense(h5_matrix *m, hid_t dataset, const char *where, h5x_storage storage, mc_err *e);
+
+int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e);
+int h5x_next(h5_matrix *m, h5_entry *x, mc_err *e);
+int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
+void h5x_close(h5_matrix *m);
+
+/* --- helpers for the layouts ---------------------------------------------------- */
+
+/* N strings of dataset LOC/NAME (variable or fixed length; a categorical
+ * group of categories and codes is expanded), owned by m (freed by
+ * h5x_close).  *v is NULL and 0 returned when the dataset does not exist and
+ * OPTIONAL; else missing is an error.  A wrong length is an error. */
+int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, size_t n, int optional, char ***v,
+                mc_err *e);
+/* Read a string attribute of LOC (scalar), malloc'd; NULL when absent. */
+char *h5x_attr_str(hid_t loc, const char *name);
+/* Whether LOC has a link NAME (any depth). */
+int h5x_exists(hid_t loc, const char *name);
+
+#endif
