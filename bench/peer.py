@@ -3,7 +3,7 @@
 Usage: peer.py RAW.h5 GROUPS.tsv OUT.h5ad     (OUT "-": no .h5ad written)
 Load the 10x/HCA HDF5 into a cells x genes scipy CSR matrix (as scanpy.read_10x_h5
 does), compute per-cell and per-gene totals, sum the cells of each group (labels
-from GROUPS.tsv, names LANE:BARCODE), and write an .h5ad with anndata."""
+from GROUPS.tsv, names as the file's barcodes), and write an .h5ad with anndata."""
 import sys
 
 import anndata
@@ -18,7 +18,7 @@ with h5py.File(raw, "r") as f:
     G, P = (int(x) for x in g["shape"][:])
     X = sp.csc_matrix((g["data"][:].astype(np.float32), g["indices"][:], g["indptr"][:]), shape=(G, P)).T.tocsr()
     barcodes = [b.decode() for b in g["barcodes"][:]]
-    names = [b.split("-", 1)[0] + ":" + b.split("-", 1)[1] for b in barcodes]
+    names = barcodes                         # cells are named by their barcode, as mc names them
     genes = [n.decode() for n in g["gene_names"][:]]
 p_total = np.asarray(X.sum(axis=1)).ravel()
 g_total = np.asarray(X.sum(axis=0)).ravel()
