@@ -203,10 +203,22 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     return rc;
 }
 
+/* A view of every profile of its base, in order, and of every gene has the
+ * base's totals: when the base's cache is valid, no decoding is needed (the
+ * pipelines' view with MIN_UMIS 0). */
+static int same_as_base(container *c, totals *t, mc_err *e)
+{
+    if (c->kind != KIND_VIEW || c->g_index || c->profiles_count != c->base->profiles_count) return 0;
+    for (size_t p = 0; c->p_index && p < c->profiles_count; p++)
+        if ((size_t)c->p_index[p] != p) return 0;
+    return totals_load(c->base, t, e) == 1;
+}
+
 int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *e)
 {
     size_t P = c->profiles_count, G = c->genes_count;
     memset(t, 0, sizeof *t);
+    if (same_as_base(c, t, e)) return 0;
     if (threads < 1) threads = parallel_cores();
     if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
     summing s = {c, ui, t, calloc((size_t)threads, sizeof *s.g)};
