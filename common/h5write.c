@@ -140,12 +140,13 @@ void h5w_abort(h5w *f)
 
 int h5w_group(h5w *f, const char *path, mc_err *e)
 {
-    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-    hid_t g = lcpl < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0
+    hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), gcpl = H5Pcreate(H5P_GROUP_CREATE);
+    hid_t g = lcpl < 0 || gcpl < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0 || H5Pset_obj_track_times(gcpl, 0) < 0
                   ? -1
-                  : H5Gcreate2(f->file, path, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+                  : H5Gcreate2(f->file, path, lcpl, gcpl, H5P_DEFAULT);
     int rc = g < 0 ? fail_h5(e, f, path, "cannot create group") : 0;
     if (g >= 0 && H5Gclose(g) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write group");
+    if (gcpl >= 0) H5Pclose(gcpl);
     if (lcpl >= 0) H5Pclose(lcpl);
     return rc;
 }
@@ -226,15 +227,17 @@ int h5w_attr_bool(h5w *f, const char *obj, const char *name, int value, mc_err *
 static int write_dataset(h5w *f, const char *path, hid_t ft, hid_t mt, size_t n, const void *v, mc_err *e)
 {
     hsize_t dim = n;
-    hid_t sp = H5Screate_simple(1, &dim, NULL), lcpl = H5Pcreate(H5P_LINK_CREATE);
+    hid_t sp = H5Screate_simple(1, &dim, NULL), lcpl = H5Pcreate(H5P_LINK_CREATE), dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t d = -1;
-    if (ft >= 0 && sp >= 0 && lcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
-        d = H5Dcreate2(f->file, path, ft, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+    if (ft >= 0 && sp >= 0 && lcpl >= 0 && dcpl >= 0 && H5Pset_create_intermediate_group(lcpl, 1) >= 0 &&
+        H5Pset_obj_track_times(dcpl, 0) >= 0)
+        d = H5Dcreate2(f->file, path, ft, sp, lcpl, dcpl, H5P_DEFAULT);
     int rc = d < 0 ? fail_h5(e, f, path, "cannot create") : 0;
     if (rc == 0 && n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) rc = fail_h5(e, f, path, "cannot write");
     /* HDF5 may report a failed write only here (vlen strings: the global heap
      * is written at close); unchecked, the file holds empty strings. */
     if (d >= 0 && H5Dclose(d) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write");
+    if (dcpl >= 0) H5Pclose(dcpl);
     if (lcpl >= 0) H5Pclose(lcpl);
     if (sp >= 0) H5Sclose(sp);
     return rc;
@@ -288,7 +291,7 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_e
     hid_t sp = H5Screate_simple(1, &zero, &unlimited), dcpl = H5Pcreate(H5P_DATASET_CREATE),
           lcpl = H5Pcreate(H5P_LINK_CREATE);
     s->d = -1;
-    if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+    if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
         (!gzip || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)gzip) >= 0)) && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
         s->d = H5Dcreate2(f->file, path, file_type(t), sp, lcpl, dcpl, H5P_DEFAULT);
     if (s->d < 0) fail_h5(e, f, path, "cannot create");
