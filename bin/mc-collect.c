@@ -1,25 +1,21 @@
 /* mc-collect: a collection of containers, linked rather than copied. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "cli.h"
+#include "options.h"
 #include "derive.h"
 
-static const char usage[] =
-    "Usage: mc-collect [--force] OUT [NAME=]CONTAINER...\n"
-    "       mc-collect [--force] OUT\n"
+static const char about[] =
     "Write OUT, a collection whose profiles are those of the CONTAINERs (any\n"
     "kind) in the order given.  A CONTAINER that is already the subdirectory\n"
     "OUT/NAME is used in place; any other gets a link view OUT/NAME (NAME is the\n"
     "basename of CONTAINER unless given as NAME=), so nothing is copied.  With no\n"
     "CONTAINER, every container subdirectory of OUT is collected in name order\n"
     "(e.g. the per-lane batches of one sample).  Members must have the same\n"
-    "genes, organism and profiles_kind.  Profile names become NAME:BARCODE.\n"
-    "\n"
-    "  --force     replace an existing OUT/profiles.yaml and link views\n"
-    "  --progress  report progress on stderr (this tool is quick)\n"
-    "\n"
+    "genes, organism and profiles_kind.  Profile names become NAME:BARCODE.\n";
+
+static const char more[] =
     "Example:\n"
     "  mc-collect cells/pbmc                     # cells/pbmc/LANE/ batches\n"
     "  mc-collect all/ pbmc=cells/pbmc bm=cells/bone_marrow\n";
@@ -42,16 +38,15 @@ static int collect(const char *out, char **args, int n, int force, mc_err *e)
 
 int main(int argc, char **argv)
 {
-    cli c = {.tool = "mc-collect", .usage = usage};
-    static const struct option options[] = {
-        {"force", no_argument, 0, 'f'}, {"progress", no_argument, 0, 'P'}, {0, 0, 0, 0}};
-    int force = 0, opt;
-    cli_init(&c, argc, argv);
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'f') force = 1;
-        else if (opt != 'P') cli_usage_error(&c, "unknown option");
-    }
-    if (optind >= argc) cli_usage_error(&c, "expected OUT and the CONTAINERs to collect");
+    cli c = {.tool = "mc-collect", .operands = "OUT [NAME=]CONTAINER...\nOUT", .about = about, .more = more};
+    int force = 0;
+    const option_spec options[] = {
+        OPT_FORCE(&force, "replace an existing OUT/profiles.yaml and link views"),
+        OPT_END(),
+    };
+    char **args;
+    int n = options_parse(&c, options, argc, argv, &args);
+    if (n < 1) cli_usage_error(&c, "expected OUT and the CONTAINERs to collect");
     mc_err e;
-    return collect(argv[optind], argv + optind + 1, argc - optind - 1, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return collect(args[0], args + 1, n - 1, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

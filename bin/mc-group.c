@@ -1,18 +1,18 @@
 /* mc-group: sum a container's profiles by group into CONTAINER/groups. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "cli.h"
+#include "options.h"
 #include "container.h"
 #include "group.h"
 
-static const char usage[] =
-    "Usage: mc-group [--groups FILE|-] [--threads N] [--force] CONTAINER\n"
+static const char about[] =
     "Sum the profiles of CONTAINER (any kind) by group into CONTAINER/groups\n"
     "(profile i = the sum of group i; p.grouped_count.npy holds group sizes) and\n"
     "write CONTAINER/outliers, a view of the profiles in no group.  Groups of\n"
-    "cells are metacells, of metacells 1_zones, of N_zones N+1_zones.\n"
-    "\n"
+    "cells are metacells, of metacells 1_zones, of N_zones N+1_zones.\n";
+
+static const char more[] =
     "The groups are CONTAINER/p.group.npy (negative = outlier), or FILE, which is\n"
     "then also saved as CONTAINER/p.group.npy.  FILE is either\n"
     "  one integer per line, a line per profile (negative = outlier); or\n"
@@ -24,22 +24,17 @@ static const char usage[] =
     "  empty or negative-integer label (e.g. -1), are outliers.\n"
     "Group numbers must have no gaps.  Memory: O(profiles + threads x genes).\n"
     "\n"
-    "  --groups FILE  the groups ('-' = stdin)\n"
-    "  --threads N    threads decoding profiles (default: every core)\n"
-    "  --force        replace existing groups, outliers and p.group.npy\n"
-    "  --progress     report progress on stderr\n"
-    "\n"
     "Example:\n"
     "  mc-group --groups clusters.tsv views/good\n"
     "  mc-group --groups zones.txt views/good/groups     # 1_zones\n";
 
-static int group(const cli *ui, const char *dir, const char *file, int threads, int force, mc_err *e)
+static int group(progress *pr, const char *dir, const char *file, int threads, int force, mc_err *e)
 {
     container *c = container_open(dir, e);
     grouping g;
     int rc = !c ? -1 : file ? grouping_read(c, file, &g, e) : grouping_load(c, &g, e);
     if (rc == 0) {
-        rc = groups_write(c, &g, file != NULL, force, threads, ui, e);
+        rc = groups_write(c, &g, file != NULL, force, threads, pr, e);
         grouping_free(&g);
     }
     container_close(c);
@@ -48,22 +43,18 @@ static int group(const cli *ui, const char *dir, const char *file, int threads, 
 
 int main(int argc, char **argv)
 {
-    cli c = {.tool = "mc-group", .usage = usage};
-    static const struct option options[] = {{"groups", required_argument, 0, 'g'},
-                                            {"force", no_argument, 0, 'f'},
-                                            {"progress", no_argument, 0, 'P'},
-                                            {"threads", required_argument, 0, 't'},
-                                            {0, 0, 0, 0}};
+    cli c = {.tool = "mc-group", .operands = "CONTAINER", .about = about, .more = more};
     const char *file = NULL;
-    int force = 0, threads = 0, opt;
-    cli_init(&c, argc, argv);
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'g') file = optarg;
-        else if (opt == 'f') force = 1;
-        else if (opt == 't') threads = cli_threads(&c, optarg);
-        else if (opt != 'P') cli_usage_error(&c, "unknown option");
-    }
-    if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
+    int force = 0, threads = 0;
+    const option_spec options[] = {
+        OPT_INPUT("groups", &file, "FILE", "the groups ('-' = stdin)"),
+        OPT_THREADS(&threads, "threads decoding profiles (default: every core)"),
+        OPT_FORCE(&force, "replace existing groups, outliers and p.group.npy"),
+        OPT_END(),
+    };
+    char **args;
+    if (options_parse(&c, options, argc, argv, &args) != 1) cli_usage_error(&c, "expected one CONTAINER");
+    progress pr = cli_progress(&c);
     mc_err e;
-    return group(&c, argv[optind], file, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return group(&pr, args[0], file, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

@@ -1,21 +1,17 @@
 /* mc-info: what a container is, what it is built on, and what data it holds. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "container.h"
 #include "verify.h"
 
-static const char usage[] =
-    "Usage: mc-info [--verify] CONTAINER\n"
+static const char about[] =
     "Print a container's kind, uuid, organism, counts, its chain of bases,\n"
-    "members and grouped containers, and the data available per kind.\n"
-    "\n"
-    "  --verify   recompute every uuid in the chain and check every MMM, .npy\n"
-    "             shape and .txt line count; exit 0 only if all hold, else\n"
-    "             print one line per problem and exit 1\n"
-    "\n"
+    "members and grouped containers, and the data available per kind.\n";
+
+static const char more[] =
     "Example:\n"
     "  mc-info cells/pbmc\n"
     "  mc-info --verify views/good/groups\n";
@@ -66,16 +62,17 @@ static void report_problem(void *ctx, const char *problem)
 
 int main(int argc, char **argv)
 {
-    cli c = {.tool = "mc-info", .usage = usage};
-    static const struct option options[] = {{"verify", no_argument, 0, 'v'}, {0, 0, 0, 0}};
-    int verify = 0, opt;
-    cli_init(&c, argc, argv);
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        if (opt == 'v') verify = 1;
-        else cli_usage_error(&c, "unknown option");
-    }
-    if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
-    const char *dir = argv[optind];
+    cli c = {.tool = "mc-info", .operands = "CONTAINER", .about = about, .more = more};
+    int verify = 0;
+    const option_spec options[] = {
+        OPT_FLAG("verify", &verify, "recompute every uuid in the chain and check every MMM, .npy\n"
+                                    "shape and .txt line count; exit 0 only if all hold, else\n"
+                                    "print one line per problem and exit 1"),
+        OPT_END(),
+    };
+    char **args;
+    if (options_parse(&c, options, argc, argv, &args) != 1) cli_usage_error(&c, "expected one CONTAINER");
+    const char *dir = args[0];
     if (verify) {
         size_t problems = container_verify(dir, report_problem, (void *)c.tool);
         if (problems) return 1;

@@ -1,21 +1,21 @@
 /* mc-sum: exact UMI totals per profile or per gene, cached in the container. */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "options.h"
 #include "container.h"
 #include "select.h"
 #include "totals.h"
 
-static const char usage[] =
-    "Usage: mc-sum [--by profile|gene] [--genes DIR] [--threads N] [--force] CONTAINER\n"
+static const char about[] =
     "Print the exact total UMIs of every profile (or gene) of CONTAINER (any\n"
     "kind) as TSV lines NAME<TAB>TOTAL, in container order.  Profile names are\n"
     "barcodes (or indices), prefixed 'MEMBER:' inside a collection; gene names\n"
-    "come from the gene set.  A view sums only the genes it keeps.\n"
-    "\n"
+    "come from the gene set.  A view sums only the genes it keeps.\n";
+
+static const char more[] =
     "The totals are cached in CONTAINER as p.total_umis.npy and g.total_umis.npy\n"
     "(<f8, exact), with total_umis.uuid naming the container uuid they were\n"
     "computed for; a cache whose uuid differs is recomputed.  A view of every\n"
@@ -23,15 +23,10 @@ static const char usage[] =
     "cannot be written is a warning, not an error.  Memory: O(profiles +\n"
     "threads x genes).\n"
     "\n"
-    "  --by profile|gene  what to print (default: profile)\n"
-    "  --genes DIR        the gene set naming the genes (default: the first\n"
-    "                     genes/ directory above CONTAINER with the right uuid)\n"
-    "  --threads N        threads decoding profiles (default: every core)\n"
-    "  --force            recompute even when the cache is valid\n"
-    "  --progress         report progress on stderr\n"
-    "\n"
     "Example:\n"
-    "  mc-sum cells/pbmc | awk '$2 >= 800 {print $1}' | mc-make-view --profiles - cells/pbmc views/good\n";
+    "  mc-sum cells/pbmc | awk '$2 >= 800 {print $1}' | mc-make-view --keep-profiles - cells/pbmc views/good\n";
+
+static const char *const by_choices[] = {"profile", "gene", NULL};
 
 static int print_profiles(container *c, const totals *t, mc_err *e)
 {
@@ -53,13 +48,14 @@ static int print_genes(container *c, const char *gene_set, const totals *t, mc_e
 
 static int sum(const cli *ui, const char *dir, int by_gene, const char *gene_set, int threads, int force, mc_err *e)
 {
+    progress pr = cli_progress(ui);
     container *c = container_open(dir, e);
     totals t = {0};
     int rc = c ? 0 : -1;
     if (rc == 0 && (force || totals_load(c, &t, e) == 0)) {
-        rc = totals_compute(c, ui, threads, &t, e);
+        rc = totals_compute(c, &pr, threads, &t, e);
         mc_err w;
-        if (rc == 0 && totals_store(c, &t, &w) < 0) fprintf(stderr, "%s: warning: totals not cached: %s\n", ui->tool, w.msg);
+        if (rc == 0 && totals_store(c, &t, &w) < 0) cli_warn(ui, "totals not cached: %s", w.msg);
     }
     if (rc == 0) rc = by_gene ? print_genes(c, gene_set, &t, e) : print_profiles(c, &t, e);
     if (rc == 0 && fflush(stdout) != 0) rc = mc_fail_errno(e, "stdout", "cannot write");
@@ -70,30 +66,18 @@ static int sum(const cli *ui, const char *dir, int by_gene, const char *gene_set
 
 int main(int argc, char **argv)
 {
-    cli c = {.tool = "mc-sum", .usage = usage};
-    static const struct option options[] = {{"by", required_argument, 0, 'b'},
-                                            {"genes", required_argument, 0, 'g'},
-                                            {"force", no_argument, 0, 'f'},
-                                            {"progress", no_argument, 0, 'P'},
-                                            {"threads", required_argument, 0, 't'},
-                                            {0, 0, 0, 0}};
+    cli c = {.tool = "mc-sum", .operands = "CONTAINER", .about = about, .more = more};
     const char *gene_set = NULL;
-    int by_gene = 0, force = 0, threads = 0, opt;
-    cli_init(&c, argc, argv);
-    while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-        switch (opt) {
-        case 'b':
-            if (!strcmp(optarg, "gene")) by_gene = 1;
-            else if (strcmp(optarg, "profile")) cli_usage_error(&c, "--by takes 'profile' or 'gene', not '%s'", optarg);
-            break;
-        case 'g': gene_set = optarg; break;
-        case 'f': force = 1; break;
-        case 't': threads = cli_threads(&c, optarg); break;
-        case 'P': break;   /* cli_init saw it */
-        default: cli_usage_error(&c, "unknown option");
-        }
-    }
-    if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
+    int by_gene = 0, force = 0, threads = 0;
+    const option_spec options[] = {
+        OPT_CHOICE("by", &by_gene, "profile|gene", by_choices, "what to print (default: profile)"),
+        OPT_GENES(&gene_set, "the gene set naming the genes (default: the first\ngenes/ directory above CONTAINER with the right uuid)"),
+        OPT_THREADS(&threads, "threads decoding profiles (default: every core)"),
+        OPT_FORCE(&force, "recompute even when the cache is valid"),
+        OPT_END(),
+    };
+    char **args;
+    if (options_parse(&c, options, argc, argv, &args) != 1) cli_usage_error(&c, "expected one CONTAINER");
     mc_err e;
-    return sum(&c, argv[optind], by_gene, gene_set, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return sum(&c, args[0], by_gene, gene_set, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

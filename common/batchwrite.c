@@ -18,7 +18,7 @@
 
 /* One STD being written as a BATCH. */
 typedef struct job {
-    const cli *c;
+    progress *pr;
     std_dir std;
     gene_set genes;
     uint32_t *gene_map;      /* STD gene -> gene set index */
@@ -94,7 +94,7 @@ static int stream(job *j, mc_err *e)
         }
         j->column_count[p]++;
         if (v > j->max_value) j->max_value = v;
-        if ((++done & 0xfffff) == 0) cli_progress(j->c, "entries", done, total);
+        if ((++done & 0xffff) == 0) progress_report(j->pr, "entries", done, total);
         if (!sorted) continue;
         if (p < current) {
             sorted = 0;
@@ -119,7 +119,7 @@ static int stream(job *j, mc_err *e)
         if (rc == 0) rc = add_empty(j, current + 1, j->profiles, &es, e);
     }
     entries_free(&es);
-    cli_progress_done(j->c);
+    progress_end(j->pr);
     return rc < 0 ? -1 : !sorted;
 }
 
@@ -247,9 +247,9 @@ static int write_files(job *j, const outdir *o, const char *kind, mc_err *e)
     return rc;
 }
 
-int batch_write(const cli *c, const char *in, const char *out, const batch_options *opt, mc_err *e)
+int batch_write(progress *pr, const char *in, const char *out, const batch_options *opt, mc_err *e)
 {
-    job j = {.c = c};
+    job j = {.pr = pr};
     outdir o;
     if (outdir_check(out, opt->force, e) < 0) return -1;   /* before the long reading, not after */
     int rc = job_open(&j, in, out, opt, e);

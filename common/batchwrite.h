@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli.h"
+#include "progress.h"
 #include "err.h"
 #include "genes.h"
 #include "stdfmt.h"
@@ -40,7 +40,7 @@ typedef struct batch_options {
 } batch_options;
 
 /* Write BATCH from the STD directory STD, reporting progress through C. */
-int batch_write(const cli *c, const char *std, const char *batch, const batch_options *o, mc_err *e);
+int batch_write(progress *pr, const char *std, const char *batch, const batch_options *o, mc_err *e);
 
 /* The pieces, for writers of batches from other sources (mc-import-cells). */
 

@@ -1,26 +1,8 @@
-/* cli: --help, --version, usage errors, failures and progress for every program. */
+/* cli: usage errors, failures, warnings and progress lines for every program. */
 #include "cli.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
-
-void cli_init(cli *c, int argc, char **argv)
-{
-    c->progress = isatty(STDERR_FILENO);
-    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(c->usage, stdout);
-            exit(0);
-        }
-        if (!strcmp(argv[i], "--version")) {
-            printf("%s %s\n", c->tool, MC_VERSION);
-            exit(0);
-        }
-        if (!strcmp(argv[i], "--progress")) c->progress = 1;
-    }
-}
 
 void cli_usage_error(const cli *c, const char *fmt, ...)
 {
@@ -29,7 +11,7 @@ void cli_usage_error(const cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry '%s --help'.\n", c->tool);
+    fprintf(stderr, " (see %s --help)\n", c->tool);
     exit(2);
 }
 
@@ -39,22 +21,31 @@ int cli_fail(const cli *c, const mc_err *e)
     return 1;
 }
 
-void cli_progress(const cli *c, const char *what, unsigned long long done, unsigned long long total)
+void cli_warn(const cli *c, const char *fmt, ...)
 {
-    if (!c->progress) return;
-    if (total) fprintf(stderr, "\r%s: %s %llu/%llu (%.0f%%)", c->tool, what, done, total, 100.0 * done / total);
-    else fprintf(stderr, "\r%s: %s %llu", c->tool, what, done);
+    va_list ap;
+    fprintf(stderr, "%s: warning: ", c->tool);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
 }
 
-void cli_progress_done(const cli *c)
+static void show_progress(void *ctx, const char *what, uint64_t done, uint64_t total)
 {
-    if (c->progress) fputc('\n', stderr);
+    const cli *c = ctx;
+    if (!what) fputc('\n', stderr);
+    else if (total) fprintf(stderr, "\r%s: %s %llu/%llu (%.0f%%)", c->tool, what, (unsigned long long)done,
+                            (unsigned long long)total, 100.0 * (double)done / (double)total);
+    else fprintf(stderr, "\r%s: %s %llu", c->tool, what, (unsigned long long)done);
 }
 
-int cli_threads(const cli *c, const char *arg)
+progress cli_progress(const cli *c)
 {
-    char *end;
-    long n = strtol(arg, &end, 10);
-    if (end == arg || *end || n < 1 || n > 256) cli_usage_error(c, "--threads: '%s' is not a number of threads (1-256)", arg);
-    return (int)n;
+    progress p = {0};
+    if (c->progress) {
+        p.fn = show_progress;
+        p.ctx = (void *)c;
+    }
+    return p;
 }

@@ -45,7 +45,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, mt
     return 0;
 }
 
-static int split_matrix(const cli *c, const std_dir *s, const lanes *l, mtx_writer **w, mc_err *e)
+static int split_matrix(progress *pr, const std_dir *s, const lanes *l, mtx_writer **w, mc_err *e)
 {
     std_matrix *m = std_matrix_open(s, e);
     if (!m) return -1;
@@ -58,10 +58,10 @@ static int split_matrix(const cli *c, const std_dir *s, const lanes *l, mtx_writ
             rc = -1;
             break;
         }
-        if ((++done & 0xfffff) == 0) cli_progress(c, "entries", done, total);
+        if ((++done & 0xffff) == 0) progress_report(pr, "entries", done, total);
     }
     std_matrix_close(m);
-    cli_progress_done(c);
+    progress_end(pr);
     return rc;
 }
 
@@ -73,7 +73,7 @@ static int write_lanes_txt(const outdir *o, const lanes *l, mc_err *e)
     return rc;
 }
 
-int delane(const cli *c, const char *in, const char *format, const char *out, int force, mc_err *e)
+int delane(progress *pr, const char *in, const char *format, const char *out, int force, mc_err *e)
 {
     std_dir s;
     lanes l = {0};
@@ -89,7 +89,7 @@ int delane(const cli *c, const char *in, const char *format, const char *out, in
         mc_fail(e, "%s: out of memory", out);
         goto done;
     }
-    if (write_lane_dirs(&o, &s, &l, w, e) < 0 || split_matrix(c, &s, &l, w, e) < 0) goto done;
+    if (write_lane_dirs(&o, &s, &l, w, e) < 0 || split_matrix(pr, &s, &l, w, e) < 0) goto done;
     for (size_t k = 0; k < l.n; k++) {
         mtx_writer *lane = w[k];
         w[k] = NULL;

@@ -18,11 +18,11 @@
 #ifndef MC_DELANE_H
 #define MC_DELANE_H
 
-#include "cli.h"
+#include "progress.h"
 #include "err.h"
 
 /* Split the STD directory STD (read by FORMAT; NULL: STD/format.yaml) into
  * OUT, reporting progress through C. */
-int delane(const cli *c, const char *std, const char *format, const char *out, int force, mc_err *e);
+int delane(progress *pr, const char *std, const char *format, const char *out, int force, mc_err *e);
 
 #endif

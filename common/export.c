@@ -16,15 +16,17 @@
 #include "outdir.h"
 #include "strmap.h"
 
-#define PROGRESS_EVERY 4096
+#define PROGRESS_EVERY 256
 #define SINK_BUFFER ((size_t)1 << 20)
 #define FLOAT32_EXACT ((uint64_t)1 << 24)
 #define FLOAT64_EXACT ((uint64_t)1 << 53)
 #define TENX_GZIP 4           /* what Cell Ranger's h5py writes with */
 
-static void progress(const export_opts *o, const char *what, size_t done, size_t total)
+/* A pass is over when done == total. */
+static void report(const export_opts *o, const char *what, size_t done, size_t total)
 {
-    if (o->progress && (done % PROGRESS_EVERY == 0 || done == total)) o->progress(o->progress_ctx, what, done, total);
+    if (done % PROGRESS_EVERY == 0 || done == total) progress_report(o->progress, what, done, total);
+    if (done == total) progress_end(o->progress);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -381,7 +383,7 @@ static int scan(container *c, mc_entries *es, uint64_t *nnz, uint64_t *max, cons
         *nnz += es->n;
         for (size_t i = 0; i < es->n; i++)
             if (es->v[i].value > *max) *max = es->v[i].value;
-        progress(o, "counting", p + 1, c->profiles_count);
+        report(o, "counting", p + 1, c->profiles_count);
     }
     return 0;
 }
@@ -399,7 +401,7 @@ static int write_mtx_body(container *c, sink *s, const export_opts *o, mc_err *e
             char *end = mtx_format_entry(line, (uint64_t)es.v[i].gene + 1, (uint64_t)j + 1, es.v[i].value);
             rc = sink_put(s, line, (size_t)(end - line), e);
         }
-        progress(o, "writing", j + 1, c->profiles_count);
+        report(o, "writing", j + 1, c->profiles_count);
     }
     entries_free(&es);
     return rc;
@@ -596,7 +598,7 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
         offset += es.n;
         if (it == H5W_I32 && offset > INT32_MAX) rc = mc_fail(e, "%s: more than 2^31-1 non-zeros", shown);
         store(indptr, it, p + 1, (int64_t)offset);
-        progress(o, "writing", p + 1, P);
+        report(o, "writing", p + 1, P);
     }
     if (rc == 0) rc = h5w_stream_close(data, e), data = NULL;
     if (rc == 0) rc = h5w_stream_close(indices, e), indices = NULL;

@@ -50,6 +50,7 @@
 #include "container.h"
 #include "err.h"
 #include "h5write.h"
+#include "progress.h"
 
 typedef struct export_opts {
     const char *genes_dir;      /* the gene set; NULL: the genes/ found walking up */
@@ -59,9 +60,7 @@ typedef struct export_opts {
     int gzip;                   /* deflate level 1-9 of the HDF5 matrix datasets; 0: the
                                  * format's default (10x: 4 as Cell Ranger, .h5ad: none
                                  * as anndata); -1: none */
-    /* Called every few thousand profiles and at the end of each pass; may be NULL. */
-    void (*progress)(void *ctx, const char *what, unsigned long long done, unsigned long long total);
-    void *progress_ctx;
+    progress *progress;         /* told of each pass; NULL: nobody watches */
 } export_opts;
 
 /* The .h5ad X/data type named "float32", "float64", "int32" or "int64"; -1 if none. */

@@ -263,7 +263,7 @@ static int sum_group(group_sum *s, int threads, size_t n, size_t genes, mc_err *
     return 0;
 }
 
-static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, const cli *ui,
+static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, progress *pr,
                       mc_err *e)
 {
     size_t G = c->genes_count ? c->genes_count : 1;
@@ -279,9 +279,9 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
         s.profiles = m->profile + m->start[k];
         rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
         if (rc == 0) rc = mmm_writer_add_dense(w, s.rows[0], e);
-        if (ui && (k % 256 == 0 || k + 1 == g->groups_count)) cli_progress(ui, "summing groups", k + 1, g->groups_count);
+        progress_report(pr, "summing groups", k + 1, g->groups_count);
     }
-    if (ui && g->groups_count) cli_progress_done(ui);
+    progress_end(pr);
     for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
     free(s.rows);
     if (rc < 0) {
@@ -292,7 +292,7 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
 }
 
 /* The GROUPS container's files in O's temporary directory. */
-static int groups_fill(container *c, const grouping *g, const outdir *o, int threads, const cli *ui, mc_err *e)
+static int groups_fill(container *c, const grouping *g, const outdir *o, int threads, progress *pr, mc_err *e)
 {
     char *mmm = outdir_file(o, "gp.umis.mmm"), *counts = outdir_file(o, "p.grouped_count.npy"),
          *labels = outdir_file(o, "p.group_label.txt"), *yaml = outdir_file(o, "profiles.yaml"), kind[64];
@@ -308,7 +308,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
         mc_fail(e, "%s: out of memory", o->final);
         goto done;
     }
-    if (sum_groups(c, g, &m, mmm, threads, ui, e) < 0) goto done;
+    if (sum_groups(c, g, &m, mmm, threads, pr, e) < 0) goto done;
     for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
     if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
     if (g->labels.count && txt_write(labels, g->labels.lines, g->labels.count, e) < 0) goto done;
@@ -352,7 +352,7 @@ static int refuse_existing(const char *path, mc_err *e)
     return outdir_check(path, 0, e);
 }
 
-int groups_write(container *c, const grouping *g, int write_group, int force, int threads, const cli *ui, mc_err *e)
+int groups_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e)
 {
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
     outdir groups = {0}, outliers = {0};
@@ -370,7 +370,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
         goto done;   /* before the long part */
     if (write_group && group_file_prepare(c, g, force, &group_file, e) < 0) goto done;
     if (outdir_begin(&groups, groups_dir, force, e) < 0) goto done;
-    if (groups_fill(c, g, &groups, threads, ui, e) < 0 ||
+    if (groups_fill(c, g, &groups, threads, pr, e) < 0 ||
         view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
         goto done;
     commit_set set = {0};   /* all three or none: a failed rename undoes the others */

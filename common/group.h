@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cli.h"
+#include "progress.h"
 #include "container.h"
 
 typedef struct grouping {
@@ -37,6 +37,6 @@ void grouping_free(grouping *g);
  * existing p.group.npy with other content needs force).  All three are
  * complete under temporary names before any is renamed into place.
  * THREADS: decoding threads, 0 for every core. */
-int groups_write(container *c, const grouping *g, int write_group, int force, int threads, const cli *ui, mc_err *e);
+int groups_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e);
 
 #endif

@@ -2,6 +2,7 @@
 #include "h5import.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -105,7 +106,7 @@ static int check_size(const h5_matrix *m, mc_err *e)
 /* --- the STD route ------------------------------------------------------------------ */
 
 /* umis.mtx: every entry, profile after profile. */
-static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
+static int write_mtx(progress *pr, h5_matrix *m, const char *path, mc_err *e)
 {
     uint64_t n;
     if (h5_count_entries(m, &n, e) < 0) return -1;
@@ -120,10 +121,10 @@ static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
             else if (mtx_writer_add(w, es.v[i].gene, (uint32_t)p, es.v[i].value, e) < 0) r = -1;
         if (r < 0) break;
         es.n = 0;
-        if (!((p + 1) & 0xfff) || p + 1 == m->profiles_count) cli_progress(c, "profiles", p + 1, m->profiles_count);
+        if (!((p + 1) & 0xff) || p + 1 == m->profiles_count) progress_report(pr, "profiles", p + 1, m->profiles_count);
     }
     entries_free(&es);
-    cli_progress_done(c);
+    progress_end(pr);
     if (r < 0) {
         mtx_writer_abort(w);
         return -1;
@@ -131,7 +132,7 @@ static int write_mtx(const cli *c, h5_matrix *m, const char *path, mc_err *e)
     return mtx_writer_close(w, e);
 }
 
-int h5import_std(const cli *c, const char *in, const char *out, const h5_opts *o, int force, mc_err *e)
+int h5import_std(progress *pr, const char *in, const char *out, const h5_opts *o, int force, mc_err *e)
 {
     h5_matrix m;
     std_table genes = {0}, profiles = {0};
@@ -144,7 +145,7 @@ int h5import_std(const cli *c, const char *in, const char *out, const h5_opts *o
     if (outdir_begin(&od, out, force, e) < 0) goto out;
     begun = 1;
     char *umis = outdir_file(&od, STD_MATRIX);
-    int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(c, &m, umis, e) == 0;
+    int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(pr, &m, umis, e) == 0;
     if (!umis) mc_fail(e, "%s: out of memory", out);
     free(umis);
     if (!ok) goto out;
@@ -300,7 +301,7 @@ static int read_block(cells_job *j, block *b, mc_err *e)
 
 /* One read of the file, each profile appended to its lane's matrix: one block
  * is encoded on THREADS threads while the next is read. */
-static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
+static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
     block *b[2] = {block_new(genes, threads), block_new(genes, threads)};
@@ -323,14 +324,14 @@ static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
             done += b[k]->n;
             if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_fail(e, "out of memory");
             busy = rc == 0;
-            cli_progress(c, "profiles", done, total);
+            progress_report(pr, "profiles", done, total);
         }
         k = !k;
     }
     if (busy) parallel_wait(&job, e);
     block_free(b[0]);
     block_free(b[1]);
-    cli_progress_done(c);
+    progress_end(pr);
     return rc;
 }
 
@@ -389,7 +390,7 @@ static void cells_job_free(cells_job *j)
     h5_close(&j->m);
 }
 
-int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts *o, const cells_options *co,
+int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts *o, const cells_options *co,
                    mc_err *e)
 {
     cells_job j = {0};
@@ -409,7 +410,7 @@ int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts 
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
     begun = 1;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
-    if (open_lanes(&j, e) < 0 || split_profiles(c, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
+    if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
     begun = 0;
     rc = outdir_commit(&j.o, e);
 out:

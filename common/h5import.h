@@ -14,7 +14,7 @@
 #ifndef MC_H5IMPORT_H
 #define MC_H5IMPORT_H
 
-#include "cli.h"
+#include "progress.h"
 #include "err.h"
 #include "h5.h"
 #include "stdfmt.h"
@@ -26,7 +26,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e);
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e);
 
 /* H5 to the STD directory OUT (atomic; an existing OUT needs force). */
-int h5import_std(const cli *c, const char *h5, const char *out, const h5_opts *o, int force, mc_err *e);
+int h5import_std(progress *pr, const char *h5, const char *out, const h5_opts *o, int force, mc_err *e);
 
 typedef struct cells_options {
     const char *genes;       /* the gene set; NULL: the nearest genes/ walking up from OUT's parent */
@@ -38,7 +38,7 @@ typedef struct cells_options {
  * them), and OUT/profiles.yaml, their COLLECTION in lane order: what
  * mc-delane, mc-write-matrix per lane and mc-collect give, in one read of
  * the file.  OUT is written atomically as a whole. */
-int h5import_cells(const cli *c, const char *h5, const char *out, const h5_opts *o, const cells_options *co,
+int h5import_cells(progress *pr, const char *h5, const char *out, const h5_opts *o, const cells_options *co,
                    mc_err *e);
 
 #endif

@@ -169,7 +169,7 @@ int totals_store(container *c, const totals *t, mc_err *e)
 
 typedef struct summing {
     container *c;
-    const cli *ui;
+    progress *pr;
     totals *t;
     uint64_t **g;            /* per part: its gene totals (part 0: t->g) */
 } summing;
@@ -196,8 +196,7 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
                 s->t->p[p] += es.v[i].value;
                 g[es.v[i].gene] += es.v[i].value;
             }
-        if (part == 0 && s->ui && ((p - from) % 4096 == 0 || p + 1 == to))
-            cli_progress(s->ui, "summing profiles", p + 1 - from, to - from);
+        if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to)) progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
     }
     entries_free(&es);
     return rc;
@@ -214,14 +213,14 @@ static int same_as_base(container *c, totals *t, mc_err *e)
     return totals_load(c->base, t, e) == 1;
 }
 
-int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *e)
+int totals_compute(container *c, progress *pr, int threads, totals *t, mc_err *e)
 {
     size_t P = c->profiles_count, G = c->genes_count;
     memset(t, 0, sizeof *t);
     if (same_as_base(c, t, e)) return 0;
     if (threads < 1) threads = parallel_cores();
     if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
-    summing s = {c, ui, t, calloc((size_t)threads, sizeof *s.g)};
+    summing s = {c, pr, t, calloc((size_t)threads, sizeof *s.g)};
     t->p = calloc(P ? P : 1, sizeof *t->p);
     t->g = calloc(G ? G : 1, sizeof *t->g);
     int rc = s.g && t->p && t->g ? 0 : -1;
@@ -230,7 +229,7 @@ int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *
         if (!(s.g[i] = calloc(G ? G : 1, sizeof **s.g))) rc = -1;
     if (rc < 0) mc_fail(e, "%s: out of memory", c->path);
     else rc = parallel_for(threads, P, sum_part, &s, e);
-    if (ui && P) cli_progress_done(ui);
+    progress_end(pr);
     for (int i = 1; s.g && i < threads; i++) {
         for (size_t k = 0; rc == 0 && k < G; k++) t->g[k] += s.g[i][k];
         free(s.g[i]);

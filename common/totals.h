@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "cli.h"
+#include "progress.h"
 #include "container.h"
 
 #define TOTALS_STAMP "total_umis.uuid"
@@ -38,7 +38,7 @@ int totals_load(container *c, totals *t, mc_err *e);
  * core) each taking a contiguous range of profiles; memory O(profiles +
  * threads x genes).  The totals are exact integers whatever the thread
  * count.  UI (may be NULL) reports progress. */
-int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *e);
+int totals_compute(container *c, progress *pr, int threads, totals *t, mc_err *e);
 /* Write the cache atomically (arrays, then the sidecar). */
 int totals_store(container *c, const totals *t, mc_err *e);
 void totals_free(totals *t);
