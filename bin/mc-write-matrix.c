@@ -25,7 +25,8 @@ int main(int argc, char **argv)
     batch_options opt = {.kind = "cells"};
     const option_spec options[] = {
         OPT_GENES(&opt.genes, "the gene set (default: the nearest genes/ directory\nwalking up from BATCH's parent)"),
-        OPT_STRING("kind", &opt.kind, "KIND", "profiles_kind (default cells)"),
+        OPT_STRING("profiles-kind", &opt.kind, "KIND", "the profiles_kind recorded (default cells)"),
+        OPT_RENAMED("kind", "profiles-kind"),
         OPT_STRING("organism", &opt.organism, "NAME", "check that the gene set is of this organism"),
         OPT_FORMAT(&opt.format),
         OPT_FORCE(&opt.force, "replace an existing BATCH"),
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
     };
     char **args;
     if (options_parse(&c, options, argc, argv, &args) != 2) cli_usage_error(&c, "expected STD and BATCH");
-    if (!*opt.kind) cli_usage_error(&c, "--kind needs a name");
+    if (!*opt.kind) cli_usage_error(&c, "--profiles-kind needs a name");
     progress pr = cli_progress(&c);
     mc_err e;
     return batch_write(&pr, args[0], args[1], &opt, &e) < 0 ? cli_fail(&c, &e) : 0;

@@ -165,7 +165,7 @@ static int apply(parse_state *s, int id, const char *value, char *next)
         return 0;
     }
     /* An option never takes the next option as its value (--h5ad --force). */
-    if (!next || (next[0] == '-' && next[1] == '-')) cli_usage_error(s->c, "--%s needs a value (%s)", o->name, o->arg);
+    if (!next || (next[0] == '-' && next[1] == '-')) cli_usage_error(s->c, "--%s needs a value", o->name);
     set_value(s, o, next);
     return 1;
 }

@@ -86,7 +86,7 @@ views/%/profiles.yaml: cells/%/profiles.yaml
 	@mkdir -p views
 	mc-sum cells/$* --by profile >views/.$*.totals.tsv
 	awk -F'\t' '$$2 >= $(MIN_UMIS) {print $$1}' views/.$*.totals.tsv >views/.$*.keep
-	mc-make-view --force --profiles views/.$*.keep cells/$* views/$*
+	mc-make-view --force --keep-profiles views/.$*.keep cells/$* views/$*
 	rm -f views/.$*.totals.tsv views/.$*.keep
 
 views/%/p.total_umis.npy: views/%/profiles.yaml

@@ -4,10 +4,9 @@
 
 load test_helper
 
-build() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 
 @test "rows and names of every kind equal the independently computed ones" {
-    build
+    build_chain
     for c in cells/A vp vg link coll vv vvv cells/A/groups; do
         name=$(basename "$c"); [ "$c" = cells/A ] && name=A
         run container-tool dense "d/$c"
@@ -20,7 +19,7 @@ build() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 }
 
 @test "sparse entries of a gene-slicing view are renumbered and sorted" {
-    build
+    build_chain
     run container-tool entries d/vg
     assert_success
     assert_output "0 2 2
@@ -30,7 +29,7 @@ build() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 }
 
 @test "p.total_umis is visible through a profile slice and hidden through a gene slice" {
-    build
+    build_chain
     run container-tool array d/vp p total_umis
     assert_output "303
 70264"
@@ -43,7 +42,7 @@ build() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 }
 
 @test "g.total_umis is sliced through a gene slice and hidden through a profile slice" {
-    build
+    build_chain
     run container-tool array d/vg g total_umis
     assert_output "256
 70000
@@ -53,7 +52,7 @@ build() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 }
 
 @test "a collection concatenates per-profile data only when every member has it" {
-    build
+    build_chain
     run container-tool array d/coll p lane
     assert_output "L1
 L1
@@ -69,7 +68,7 @@ L2"
 }
 
 @test "base_index files are not inherited by a view of a view" {
-    build
+    build_chain
     run container-tool available d/vvv p
     assert_output "barcode
 base_index
@@ -79,7 +78,7 @@ lane"
 }
 
 @test "full gene index composes through views of views" {
-    build
+    build_chain
     gu=$(head -1 d/genes/genes.yaml | cut -d' ' -f2)
     run container-tool full-genes d/vvv
     assert_output "$gu
@@ -91,7 +90,7 @@ identity"
 }
 
 @test "mc-info prints kind, counts, chain and data" {
-    build
+    build_chain
     run mc-info d/vv
     assert_success
     assert_line "kind: view"
@@ -106,7 +105,7 @@ identity"
 }
 
 @test "mc-info --verify passes on every hand-built container" {
-    build
+    build_chain
     for c in cells/A vp vg link coll vv vvv cells/A/groups; do
         run mc-info --verify "d/$c"
         assert_success
@@ -115,7 +114,7 @@ identity"
 }
 
 @test "a base changed after the view was made is an error naming both uuids" {
-    build
+    build_chain
     old=$(sed -n 's/^uuid: //p' d/cells/A/profiles.yaml)
     sed -i "s/^uuid: .*/uuid: 00000000-0000-0000-0000-000000000000/" d/cells/A/profiles.yaml
     run mc-info d/vp
@@ -124,7 +123,7 @@ identity"
 }
 
 @test "--verify finds a changed matrix under a view and reports each problem once" {
-    build
+    build_chain
     printf '\002' | dd of=d/cells/A/gp.umis.mmm bs=1 seek=57 conv=notrunc status=none   # was 1
     run mc-info --verify d/vp
     assert_failure 1
@@ -133,7 +132,7 @@ identity"
 }
 
 @test "--verify reports a .txt whose line count disagrees with the axis" {
-    build
+    build_chain
     echo extra >> d/coll/B/p.lane.txt
     run mc-info --verify d/coll
     assert_failure 1
@@ -141,7 +140,7 @@ identity"
 }
 
 @test "--verify reports a .npy whose shape disagrees with the axis" {
-    build
+    build_chain
     "$PY" -c 'import numpy as np; np.save("d/cells/A/p.total_umis.npy", np.zeros(4))'
     run mc-info --verify d/cells/A
     assert_failure 1
@@ -149,7 +148,7 @@ identity"
 }
 
 @test "a member that changed makes its collection fail to open" {
-    build
+    build_chain
     sed -i "s/^  profiles_count: 2$/  profiles_count: 3/" d/coll/profiles.yaml
     grep -q "^  profiles_count: 3$" d/coll/profiles.yaml
     run mc-info d/coll
@@ -158,7 +157,7 @@ identity"
 }
 
 @test "a view index out of range is an error" {
-    build
+    build_chain
     "$PY" -c 'import numpy as np; np.save("d/vp/p.base_index.npy", np.array([0, 3], dtype="<i4"))'
     run mc-info d/vp
     assert_failure 1
@@ -166,7 +165,7 @@ identity"
 }
 
 @test "a view that is its own base is refused, not followed forever" {
-    build
+    build_chain
     sed -i 's|^base_profiles: .*|base_profiles: .|; ' d/link/profiles.yaml
     uuid=$(sed -n 's/^uuid: //p' d/link/profiles.yaml)
     run mc-info d/link
@@ -179,7 +178,9 @@ identity"
     assert_failure 1
     assert_output "mc-info: $T: not a container (no profiles.yaml)"
     run mc-info
-    assert_failure 2
+    assert_usage_error "mc-info: expected one CONTAINER"
+    run mc-info --progress --verify=yes x
+    assert_usage_error "mc-info: --verify takes no value"
     run mc-info --help
     assert_success
     assert_output --partial "Example:"

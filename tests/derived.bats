@@ -8,13 +8,13 @@ bats_require_minimum_version 1.5.0
 
 H="$MC_ROOT/tests/helpers"
 
-build() {
+build_fixture() {
     "$PY" "$H/derived.py" build "$T/d"
     cd "$T/d"
 }
 
 # Python on stdin with the fixture loaded as F (run in the data root).
-check() {
+fixture_py() {
     { printf 'import sys\nsys.path.insert(0, "%s")\nfrom derived import *\nF = Fixture(".")\n' "$H"; cat; } | "$PY" -
 }
 
@@ -35,11 +35,11 @@ no_leftovers() {
 # --- mc-collect ----------------------------------------------------------------------
 
 @test "mc-collect OUT alone collects its lane batches in name order, in place" {
-    build
+    build_fixture
     run mc-collect cells/S
     assert_success
     assert_output ""
-    check <<'PY'
+    fixture_py <<'PY'
 m = read_yaml("cells/S/profiles.yaml")
 assert [x["name"] for x in m["combined_profiles"]] == ["L1", "L2"], m
 assert [x["profiles_count"] for x in m["combined_profiles"]] == ["6", "5"]
@@ -60,11 +60,11 @@ profiles.yaml"
 }
 
 @test "mc-collect links members living elsewhere, named NAME= or by basename, in the order given" {
-    build
+    build_fixture
     mc-collect cells/S
     run mc-collect all s=cells/S cells/T n=cells/N/
     assert_success
-    check <<'PY'
+    fixture_py <<'PY'
 m = read_yaml("all/profiles.yaml")
 assert [x["name"] for x in m["combined_profiles"]] == ["s", "T", "n"], m
 for name, base in (("s", "cells/S"), ("T", "cells/T"), ("n", "cells/N")):
@@ -90,7 +90,7 @@ PY
 }
 
 @test "mc-collect refuses members with different gene sets, leaving nothing behind" {
-    build
+    build_fixture
     gu=$(sed -n 's/^genes_uuid: //p' cells/T/profiles.yaml)
     ou=$(sed -n 's/^genes_uuid: //p' other/X/profiles.yaml)
     run mc-collect mixed cells/T other/X
@@ -106,7 +106,7 @@ PY
 }
 
 @test "mc-collect needs --force to replace a collection; rescanning skips OUT's own groups and outliers" {
-    build
+    build_fixture
     mc-collect cells/S
     run mc-collect cells/S
     assert_failure 1
@@ -114,7 +114,7 @@ PY
     printf '0\n0\n1\n-1\n1\n0\n0\n1\n-1\n1\n1\n' | mc-group --groups - cells/S
     run mc-collect --force cells/S
     assert_success
-    check <<'PY'
+    fixture_py <<'PY'
 m = read_yaml("cells/S/profiles.yaml")
 assert [x["name"] for x in m["combined_profiles"]] == ["L1", "L2"], m
 PY
@@ -122,7 +122,7 @@ PY
 }
 
 @test "mc-collect member names must be unique subdirectory names" {
-    build
+    build_fixture
     run mc-collect all x=cells/T x=cells/N
     assert_failure 1
     assert_output "mc-collect: cells/N: member name 'x' is also given to cells/T; name one with NAME="
@@ -135,13 +135,13 @@ PY
 # --- mc-sum --------------------------------------------------------------------------
 
 @test "mc-sum prints exact totals per profile and per gene for every kind" {
-    build
+    build_fixture
     mc-collect cells/S
     printf '0\n1\n0\n-1\n' | mc-group --groups - cells/T
     echo 4 | mc-make-view --exclude-profiles - cells/S views/v
     for c in cells/T cells/N cells/S views/v cells/T/groups; do
         for by in profile gene; do
-            expected=$(C=$c BY=$by check <<'PY'
+            expected=$(C=$c BY=$by fixture_py <<'PY'
 c, by = os.environ["C"], os.environ["BY"]
 T = F["T"]
 m, n = {"cells/T": (T, ["%s" % b for b in F["bc_T"]]),
@@ -161,10 +161,10 @@ PY
 }
 
 @test "mc-sum caches totals with the uuid they were computed for, and recomputes when it changes" {
-    build
+    build_fixture
     run mc-sum cells/T
     assert_success
-    check <<'PY'
+    fixture_py <<'PY'
 for f, axis in (("p", 1), ("g", 0)):
     a = load("cells/T/%s.total_umis.npy" % f)
     assert a.dtype == np.dtype("<f8") and a.shape == (F["T"].shape[1 - axis],)
@@ -177,7 +177,7 @@ PY
     run mc-sum --force cells/T
     assert_line --index 0 --regexp $'^[ACGT]{8}-1\t1625$'
     "$PY" -c 'import numpy as np; np.save("cells/T/p.total_umis.npy", np.load("cells/T/p.total_umis.npy") + 1)'
-    check <<'PY'
+    fixture_py <<'PY'
 # The batch is rewritten: a new uuid, so the stale cache must not be trusted.
 F.t["T"][0, 0] += 1000
 mcfix.write_batch("cells/T", F["T"], F.genes_uuid, list(F["bc_T"]))
@@ -187,7 +187,7 @@ PY
     assert_success
     assert_output "$(cat expected)"
     assert_line --index 0 --regexp $'\t2625$'
-    check <<'PY'
+    fixture_py <<'PY'
 assert open("cells/T/total_umis.uuid").read() == stamp("cells/T")
 PY
     verify cells/T
@@ -195,36 +195,36 @@ PY
 }
 
 @test "a gene-slicing view does not see the base's p.total_umis; mc-sum on it sums only kept genes" {
-    build
+    build_fixture
     mc-sum cells/T > /dev/null
-    printf 'cd3e\nNKG7\nXist\n' | mc-make-view --genes - cells/T views/g
+    printf 'cd3e\nNKG7\nXist\n' | mc-make-view --keep-genes - cells/T views/g
     run container-tool array views/g p total_umis
     assert_output absent
     run container-tool array views/g g total_umis
-    assert_output "$(check <<<'print("\n".join("%d" % v for v in F["T"].sum(axis=0)[[1, 6, 9]]))')"
+    assert_output "$(fixture_py <<'print("\n".join("%d" % v for v in F["T"].sum(axis=0)[[1, 6, 9]]))')"
     run mc-sum views/g
     assert_success
-    assert_output "$(check <<<'print(tsv(F["bc_T"], F["T"][:, [1, 6, 9]].sum(axis=1)), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(F["bc_T"], F["T"][:, [1, 6, 9]].sum(axis=1)), end="")')"
     run mc-sum --by gene views/g
-    assert_output "$(check <<<'print(tsv(["CD3E", "NKG7", "XIST"], F["T"][:, [1, 6, 9]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(["CD3E", "NKG7", "XIST"], F["T"][:, [1, 6, 9]].sum(axis=0)), end="")')"
     run container-tool array views/g p total_umis
-    assert_output "$(check <<<'print("\n".join("%d" % v for v in F["T"][:, [1, 6, 9]].sum(axis=1)))')"
+    assert_output "$(fixture_py <<'print("\n".join("%d" % v for v in F["T"][:, [1, 6, 9]].sum(axis=1)))')"
     # A profile slice may see the base's per-profile totals (they depend on genes only), not per-gene ones.
-    echo 3 | mc-make-view --profiles - cells/T views/p
+    echo 3 | mc-make-view --keep-profiles - cells/T views/p
     run container-tool array views/p p total_umis
-    assert_output "$(check <<<'print(F["T"][3].sum())')"
+    assert_output "$(fixture_py <<'print(F["T"][3].sum())')"
     run container-tool array views/p g total_umis
     assert_output absent
     run mc-sum --by gene views/p
-    assert_output "$(check <<<'print(tsv(GENES, F["T"][3]), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(GENES, F["T"][3]), end="")')"
     verify views/g views/p
 }
 
 @test "mc-sum output filtered by awk selects exactly the profiles with enough UMIs" {
-    build
+    build_fixture
     mc-collect cells/S
-    mc-sum cells/S --by profile | awk '$2 >= 800 {print $1}' | mc-make-view --profiles - cells/S views/good
-    check <<'PY'
+    mc-sum cells/S --by profile | awk '$2 >= 800 {print $1}' | mc-make-view --keep-profiles - cells/S views/good
+    fixture_py <<'PY'
 sel = np.nonzero(F.S.sum(axis=1) >= 800)[0]
 assert 0 < len(sel) < len(F.S)
 idx = load("views/good/p.base_index.npy")
@@ -242,11 +242,11 @@ PY
 }
 
 @test "mc-sum warns when the cache cannot be written and still prints the totals" {
-    build
+    build_fixture
     mkdir cells/N/p.total_umis.npy
     run --separate-stderr mc-sum cells/N
     assert_success
-    assert_output "$(check <<<'print(tsv(["0", "1", "2"], F["N"].sum(axis=1)), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(["0", "1", "2"], F["N"].sum(axis=1)), end="")')"
     [ "$stderr" = "mc-sum: warning: totals not cached: cells/N/p.total_umis.npy: cannot rename the output into place: Is a directory" ]
     [ ! -e cells/N/total_umis.uuid ]
     no_leftovers
@@ -255,9 +255,9 @@ PY
 # --- mc-make-view --------------------------------------------------------------------
 
 @test "mc-make-view selects by index, full name, bare barcode and gene name, minus exclusions" {
-    build
+    build_fixture
     mc-collect cells/S
-    check <<'PY'
+    fixture_py <<'PY'
 bc1, bc2 = F["bc_L1"], F["bc_L2"]
 with open("p.txt", "w") as f:   # a full name, a unique bare barcode, an index, a blank line, extra fields, CRLF
     f.write("L2:%s\n%s\n0\n\n5\tignored\n%s\r\n" % (bc2[0], bc1[3], bc1[4]))
@@ -266,8 +266,8 @@ with open("xp.txt", "w") as f:
 with open("g.txt", "w") as f:
     f.write("ms4a1\r\n2\nActb\nnkg7\n")
 PY
-    echo CD79A | mc-make-view --profiles p.txt --exclude-profiles xp.txt --genes g.txt --exclude-genes - cells/S views/v
-    check <<'PY'
+    echo CD79A | mc-make-view --keep-profiles p.txt --exclude-profiles xp.txt --keep-genes g.txt --exclude-genes - cells/S views/v
+    fixture_py <<'PY'
 p, g = [0, 4, 5, 6], [0, 5, 6]
 np.testing.assert_array_equal(load("views/v/p.base_index.npy"), p)
 np.testing.assert_array_equal(load("views/v/g.base_index.npy"), g)
@@ -282,16 +282,16 @@ assert (v["profiles_count"], v["genes_count"], v["base_uuid"]) == ("4", "3", su)
 check_uuids("views/v")
 PY
     run mc-sum --by gene views/v
-    assert_output "$(check <<<'print(tsv(["ACTB", "MS4A1", "NKG7"], F.S[[0, 4, 5, 6]][:, [0, 5, 6]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(["ACTB", "MS4A1", "NKG7"], F.S[[0, 4, 5, 6]][:, [0, 5, 6]].sum(axis=0)), end="")')"
     verify views/v
     no_leftovers
 }
 
 @test "mc-make-view with no selection writes a link view with the base's uuid" {
-    build
+    build_fixture
     run mc-make-view cells/T views/link
     assert_success
-    check <<'PY'
+    fixture_py <<'PY'
 assert sorted(os.listdir("views/link")) == ["profiles.yaml"]
 v, t = read_yaml("views/link/profiles.yaml"), read_yaml("cells/T/profiles.yaml")
 assert v["uuid"] == v["base_uuid"] == t["uuid"] and v["genes_uuid"] == t["genes_uuid"] and v["base_profiles"] == "../../cells/T"
@@ -301,15 +301,15 @@ PY
 }
 
 @test "views of views, of collections and of groups" {
-    build
+    build_fixture
     mc-collect cells/S
     "$PY" -c 'import numpy as np; np.save("cells/S/p.group.npy", np.array([2, 0, 1, 0, -1, 2, 1, 1, -1, 0, 2], dtype="<i4"))'
     mc-group cells/S
-    printf '0\n2\n4\n6\n8\n10\n' | mc-make-view --profiles - --exclude-genes <(printf 'ACTB\nXIST\n') cells/S views/v1
-    printf '1\n3\n' | mc-make-view --profiles - --genes <(printf 'LYZ\nnkg7\n') views/v1 views/v2
-    echo 1 | mc-make-view --profiles - cells/S/groups views/vg
+    printf '0\n2\n4\n6\n8\n10\n' | mc-make-view --keep-profiles - --exclude-genes <(printf 'ACTB\nXIST\n') cells/S views/v1
+    printf '1\n3\n' | mc-make-view --keep-profiles - --keep-genes <(printf 'LYZ\nnkg7\n') views/v1 views/v2
+    echo 1 | mc-make-view --keep-profiles - cells/S/groups views/vg
     mc-make-view views/v2 views/link2
-    check <<'PY'
+    fixture_py <<'PY'
 S = F.S
 np.testing.assert_array_equal(dense("views/v1"), S[[0, 2, 4, 6, 8, 10]][:, 1:9])
 np.testing.assert_array_equal(dense("views/v2"), S[[2, 6]][:, [4, 6]])
@@ -325,18 +325,18 @@ assert read_yaml("views/v2/profiles.yaml")["genes_uuid"] == mcfix.combine(g1, mc
 assert read_yaml("views/vg/profiles.yaml")["profiles_kind"] == "metacells"
 PY
     run mc-sum --by gene views/v2
-    assert_output "$(check <<<'print(tsv(["LYZ", "NKG7"], F.S[[2, 6]][:, [4, 6]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<'print(tsv(["LYZ", "NKG7"], F.S[[2, 6]][:, [4, 6]].sum(axis=0)), end="")')"
     verify views/v1 views/v2 views/vg views/link2
 }
 
 @test "mc-make-view errors name the file and line, and leave nothing behind" {
-    build
+    build_fixture
     mc-collect cells/S
-    run mc-make-view --profiles <(echo 11) cells/S views/bad
+    run mc-make-view --keep-profiles <(echo 11) cells/S views/bad
     assert_failure 1
     assert_output --regexp '^mc-make-view: /dev/fd/[0-9]+:1: index 11 out of range \(cells/S has 11 profiles\)$'
     printf '0\n1\n-1\n' > p.txt
-    run mc-make-view --profiles p.txt cells/S views/bad
+    run mc-make-view --keep-profiles p.txt cells/S views/bad
     assert_failure 1
     assert_output "mc-make-view: p.txt:3: index -1 out of range (cells/S has 11 profiles)"
     printf '0\nNOPE-1\n' > p.txt
@@ -344,34 +344,33 @@ PY
     assert_failure 1
     assert_output "mc-make-view: p.txt:2: no profile named 'NOPE-1' in cells/S"
     bc=$(sed -n 2p cells/S/L1/p.barcode.txt)   # also the 4th barcode of L2
-    run mc-make-view --profiles - cells/S views/bad <<< "$bc"
+    run mc-make-view --keep-profiles - cells/S views/bad <<< "$bc"
     assert_failure 1
     assert_output "mc-make-view: stdin:1: '$bc' names several profiles of cells/S; give the full name or the index"
-    run mc-make-view --genes - cells/S views/bad <<< "$(printf 'CD3E\nNOTAGENE')"
+    run mc-make-view --keep-genes - cells/S views/bad <<< "$(printf 'CD3E\nNOTAGENE')"
     assert_failure 1
     assert_output "mc-make-view: stdin:2: no gene named 'NOTAGENE' in cells/S"
-    run mc-make-view --genes - cells/S views/bad <<< 10
+    run mc-make-view --keep-genes - cells/S views/bad <<< 10
     assert_failure 1
     assert_output "mc-make-view: stdin:1: index 10 out of range (cells/S has 10 genes)"
-    run mc-make-view --genes - --gene-set other/genes cells/S views/bad <<< CD3E
+    run mc-make-view --keep-genes - --genes other/genes cells/S views/bad <<< CD3E
     assert_failure 1
     assert_output --regexp "^mc-make-view: other/genes: gene set [0-9a-f-]{36}, but the container uses [0-9a-f-]{36}$"
     [ ! -e views ]
-    run mc-make-view --profiles - --genes - cells/S views/bad
-    assert_failure 2
-    assert_line --index 0 "mc-make-view: only one selection can be read from stdin ('-')"
+    run mc-make-view --keep-profiles - --keep-genes - cells/S views/bad
+    assert_usage_error "mc-make-view: --keep-profiles and --keep-genes cannot both read stdin ('-')"
     no_leftovers
 }
 
 @test "mc-make-view needs --force to replace a view and never replaces its own base" {
-    build
-    echo 0 | mc-make-view --profiles - cells/T views/v
-    run mc-make-view --profiles - cells/T views/v <<< 1
+    build_fixture
+    echo 0 | mc-make-view --keep-profiles - cells/T views/v
+    run mc-make-view --keep-profiles - cells/T views/v <<< 1
     assert_failure 1
     assert_output "mc-make-view: views/v: already exists (use --force to replace it)"
-    run mc-make-view --force --profiles - cells/T views/v <<< 1
+    run mc-make-view --force --keep-profiles - cells/T views/v <<< 1
     assert_success
-    check <<<'np.testing.assert_array_equal(dense("views/v"), F["T"][[1]])'
+    fixture_py <<<'np.testing.assert_array_equal(dense("views/v"), F["T"][[1]])'
     run mc-make-view --force cells/T cells
     assert_failure 1
     assert_output "mc-make-view: cells: is or contains the base cells/T; write the view elsewhere"
@@ -380,10 +379,10 @@ PY
 }
 
 @test "a base changed after the view was made is an error for every tool" {
-    build
-    echo 0 | mc-make-view --profiles - cells/T views/v
+    build_fixture
+    echo 0 | mc-make-view --keep-profiles - cells/T views/v
     old=$(sed -n 's/^uuid: //p' cells/T/profiles.yaml)
-    check <<<'F.t["T"][0, 0] += 1; mcfix.write_batch("cells/T", F["T"], F.genes_uuid, list(F["bc_T"]))'
+    fixture_py <<<'F.t["T"][0, 0] += 1; mcfix.write_batch("cells/T", F["T"], F.genes_uuid, list(F["bc_T"]))'
     new=$(sed -n 's/^uuid: //p' cells/T/profiles.yaml)
     [ "$old" != "$new" ]
     msg="views/v/profiles.yaml: base_uuid $old does not match views/v/../../cells/T ($new): the base changed after the view was made"
@@ -408,14 +407,14 @@ PY
 # --- mc-group ------------------------------------------------------------------------
 
 @test "mc-group sums the groups of p.group.npy and writes an outliers view" {
-    build
+    build_fixture
     "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([1, -1, 0, 1], dtype="<i4"))'
     cp cells/T/p.group.npy before.npy
     run mc-group cells/T
     assert_success
     assert_output ""
     cmp before.npy cells/T/p.group.npy
-    check <<'PY'
+    fixture_py <<'PY'
 T = F["T"]
 sums = np.vstack([T[2], T[0] + T[3]])
 np.testing.assert_array_equal(mmm_dense("cells/T/groups/gp.umis.mmm"), sums)
@@ -441,12 +440,12 @@ PY
 }
 
 @test "mc-group on a collection from stdin; groups of groups are 1_zones, then 2_zones" {
-    build
+    build_fixture
     mc-collect cells/S
     printf '3\n0\n1\n-7\n2\n0\n1\n1\n-1\n0\n3\n' | mc-group --groups - cells/S
     printf '0\n1\n0\n1\n' | mc-group --groups - cells/S/groups
     printf '0\n0\n' | mc-group --groups - cells/S/groups/groups
-    check <<'PY'
+    fixture_py <<'PY'
 group = np.array([3, 0, 1, -1, 2, 0, 1, 1, -1, 0, 3])
 saved = load("cells/S/p.group.npy")
 assert saved.dtype == np.dtype("<i4")
@@ -470,9 +469,9 @@ PY
 }
 
 @test "mc-group takes NAME<TAB>LABEL lines: labels in order of appearance, unlisted and -1 are outliers" {
-    build
+    build_fixture
     mc-collect cells/S
-    check <<'PY'
+    fixture_py <<'PY'
 n = F.S_names
 bare = F["bc_L2"][0]                  # unique, so accepted without its member prefix
 with open("clusters.tsv", "w") as f:
@@ -484,7 +483,7 @@ PY
     assert_output "B cells
 T cells
 NK"
-    check <<'PY'
+    fixture_py <<'PY'
 group = np.full(11, -1)
 group[[1, 2]] = 0
 group[[6, 10]] = 1
@@ -500,7 +499,7 @@ check_uuids("cells/S/outliers")
 PY
     verify cells/S/groups cells/S/outliers
     # Groups made from labels are named by them, everywhere profiles are named.
-    check <<'PY' >want.tsv
+    fixture_py <<'PY' >want.tsv
 group = np.full(11, -1)
 group[[1, 2]] = 0
 group[[6, 10]] = 1
@@ -522,13 +521,13 @@ NK	1"
     cat b.tsv b.tsv | cmp - names
     assert_equal "$(cat b.tsv)" "$(cut -f1 want.tsv)"
     # and selected by them.
-    echo NK | mc-make-view --profiles - cells/S/groups nk
+    echo NK | mc-make-view --keep-profiles - cells/S/groups nk
     run mc-sum nk
     assert_output "$(sed -n 3p want.tsv)"
 }
 
 @test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {
-    build
+    build_fixture
     "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([0, 2, 0, 2], dtype="<i4"))'
     run mc-group cells/T
     assert_failure 1
@@ -575,7 +574,7 @@ profiles.yaml"
 }
 
 @test "mc-group needs --force to replace groups, outliers and a different p.group.npy" {
-    build
+    build_fixture
     printf '0\n0\n1\n1\n' > g.txt
     "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([0, 0, 1, 1], dtype="<i4"))'
     run mc-group --groups g.txt cells/T      # the same groups as p.group.npy already holds
@@ -592,7 +591,7 @@ profiles.yaml"
     [ ! -e cells/T/outliers ]
     run mc-group --force --groups g.txt cells/T
     assert_success
-    check <<'PY'
+    fixture_py <<'PY'
 T = F["T"]
 np.testing.assert_array_equal(load("cells/T/p.group.npy"), [1, 0, 0, 1])
 np.testing.assert_array_equal(dense("cells/T/groups"), np.vstack([T[1] + T[2], T[0] + T[3]]))
@@ -612,19 +611,26 @@ PY
         assert_success
         assert_output --regexp "^$t [0-9]+\.[0-9]+\.[0-9]+$"
         run "$t" --no-such-option
-        assert_failure 2
+        assert_usage_error "$t: unknown option '--no-such-option'"
     done
     run mc-sum
-    assert_failure 2
+    assert_usage_error "mc-sum: expected one CONTAINER"
     run mc-sum --by cell x
-    assert_failure 2
-    assert_line --index 0 "mc-sum: --by takes 'profile' or 'gene', not 'cell'"
+    assert_usage_error "mc-sum: --by: expected profile or gene, got 'cell'"
+    run mc-sum x --by
+    assert_usage_error "mc-sum: --by needs a value"
     run mc-make-view onlyone
-    assert_failure 2
+    assert_usage_error "mc-make-view: expected BASE and VIEW"
+    run mc-make-view --profiles - a b
+    assert_usage_error "mc-make-view: --profiles is now --keep-profiles"
+    run mc-make-view --gene-set genes a b
+    assert_usage_error "mc-make-view: --gene-set is now --genes"
     run mc-group a b
-    assert_failure 2
+    assert_usage_error "mc-group: expected one CONTAINER"
+    run mc-group --threads 300 a
+    assert_usage_error "mc-group: --threads: expected an integer from 1 to 256, got '300'"
     run mc-collect
-    assert_failure 2
+    assert_usage_error "mc-collect: expected OUT and the CONTAINERs to collect"
 }
 
 @test "mc-sum of a view of every profile takes its base's proven totals, and recomputes when they are not" {
@@ -633,7 +639,7 @@ PY
     mc-sum cells >want.tsv
     mc-sum --by gene cells >want_g.tsv
     n=$(wc -l <want.tsv)
-    seq 0 $((n - 1)) | mc-make-view --profiles - cells all
+    seq 0 $((n - 1)) | mc-make-view --keep-profiles - cells all
     run mc-sum all
     assert_success
     diff want.tsv <(echo "$output")

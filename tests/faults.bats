@@ -150,9 +150,9 @@ full_disk() {
 
 @test "faults: mc-make-view" {
     cut -f1 profiles.tsv | head -100 >some
-    sweep v2 mc-make-view --profiles some cells/pbmc v2
+    sweep v2 mc-make-view --keep-profiles some cells/pbmc v2
     mc-info --verify v2
-    full_disk mc-make-view --profiles "$T/r/some" "$T/r/cells/pbmc" o/v
+    full_disk mc-make-view --keep-profiles "$T/r/some" "$T/r/cells/pbmc" o/v
 }
 
 @test "faults: mc-sum writing its cache" {

@@ -6,7 +6,7 @@
 load test_helper
 
 mk() { "$PY" "$MC_ROOT/tests/helpers/mk_h5x.py" "$@"; }
-check() { "$PY" "$MC_ROOT/tests/helpers/check_h5x.py" "$@"; }
+check_h5x() { "$PY" "$MC_ROOT/tests/helpers/check_h5x.py" "$@"; }
 uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
 lanes_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 
@@ -17,7 +17,7 @@ import_both() {
     shift
     rm -rf std genes cells dl tcells
     mc-import-hca "$@" "$f" std
-    run check "$f" std "$@"
+    run check_h5x "$f" std "$@"
     assert_output ok
     mc-make-genes --organism mouse "$@" "$f" genes
     mc-import-cells --genes genes "$@" "$f" cells
@@ -45,7 +45,7 @@ import_both() {
 @test "h5ad CSC across blocks of profiles: 5000 cells, every entry" {
     mk csc-big big.h5ad
     mc-import-hca big.h5ad std
-    run check big.h5ad std
+    run check_h5x big.h5ad std
     assert_output ok
 }
 
@@ -79,7 +79,7 @@ import_both() {
     import_both a.loom --lane-column sample
     mk loom-big big.loom
     mc-import-hca big.loom bigstd
-    run check big.loom bigstd
+    run check_h5x big.loom bigstd
     assert_output ok
     mk loom-layer l.loom
     import_both l.loom --layer spliced

@@ -3,7 +3,7 @@
 load test_helper
 
 mkhca() { "$PY" "$MC_ROOT/tests/helpers/mkhca.py" "$@"; }
-check() { "$PY" "$MC_ROOT/tests/helpers/check_std_h5.py" "$@"; }
+check_std_h5() { "$PY" "$MC_ROOT/tests/helpers/check_std_h5.py" "$@"; }
 
 # The imported umis.mtx holds the same entries as a 10x Matrix Market file (any order).
 same_entries() {
@@ -34,7 +34,7 @@ assert_failed() {
     run mc-import-hca "$h5" std
     assert_success
     assert_output ""
-    run check "$h5" std
+    run check_std_h5 "$h5" std
     assert_output ok
     run same_entries std/umis.mtx "$mtx/matrix.mtx"
     assert_output 12
@@ -51,7 +51,7 @@ assert_failed() {
     mtx="$DATA10X/3.0.0/filtered_feature_bc_matrix"
     run mc-import-hca "$h5" std
     assert_success
-    run check "$h5" std
+    run check_std_h5 "$h5" std
     assert_output ok
     run same_entries std/umis.mtx "$mtx/matrix.mtx.gz"
     assert_output 23866
@@ -75,7 +75,7 @@ MantonBM1_HiSeq_2-AAACCTGAGAAGGCCT-1,AAACCTGAGAAGGCCT-1,MantonBM1_HiSeq_2,Manton
 MantonBM2_HiSeq_1-AAACGGGAGTCGTACT-1,AAACGGGAGTCGTACT-1,MantonBM2_HiSeq_1,MantonBM2
 MantonBM2_HiSeq_1-AAAGATGCATTGGTAC-1,AAAGATGCATTGGTAC-1,MantonBM2_HiSeq_1,MantonBM2
 CB1-TTTGTCATCTTGTTTG-1,TTTGTCATCTTGTTTG-1,CB1,CB1"
-    run check in.h5 std
+    run check_std_h5 in.h5 std
     assert_output ok
     # Values above 255 and an empty profile came through.
     grep -qx '1 1 300' std/umis.mtx
@@ -107,7 +107,7 @@ all,all
 all,all
 all,all
 all,all"
-    run check in.h5 std
+    run check_std_h5 in.h5 std
     assert_output ok
 }
 
@@ -119,12 +119,12 @@ all,all"
     assert_failed "mc-import-hca: in.h5: no genome 'hg19' (genomes: GRCh38, mm10)"
     run mc-import-hca --genome mm10 in.h5 std
     assert_success
-    run check in.h5 std --genome mm10
+    run check_std_h5 in.h5 std --genome mm10
     assert_output ok
     [ "$(wc -l <std/profiles.csv)" = 4 ]
     run mc-import-hca --force --genome GRCh38 in.h5 std
     assert_success
-    run check in.h5 std --genome GRCh38
+    run check_std_h5 in.h5 std --genome GRCh38
     assert_output ok
     [ "$(wc -l <std/profiles.csv)" = 7 ]
 }
@@ -139,7 +139,7 @@ all,all"
     mkhca v3-antibody in.h5
     run mc-import-hca in.h5 std
     assert_success
-    run check in.h5 std
+    run check_std_h5 in.h5 std
     assert_output ok
     run cat std/genes.csv
     assert_output "ensembl,name,genome
@@ -153,7 +153,7 @@ ENSG00000000006,Gene6,GRCh38"
 
     run mc-import-hca --all-features in.h5 all
     assert_success
-    run check in.h5 all --all-features
+    run check_std_h5 in.h5 all --all-features
     assert_output ok
     [ "$(wc -l <all/genes.csv)" = 7 ]
     # With every feature type, genes.csv says which is which.
@@ -166,7 +166,7 @@ ENSG00000000006,Gene6,GRCh38"
     mkhca v3-antibody in.h5
     run mc-import-hca --all-features --genome mm10 in.h5 std
     assert_success
-    run check in.h5 std --all-features --genome mm10
+    run check_std_h5 in.h5 std --all-features --genome mm10
     assert_output ok
     run cat std/genes.csv
     assert_output "ensembl,name,genome,feature_type
@@ -183,7 +183,7 @@ ENSG00000000004,Gene4,mm10,Gene Expression"
     assert_failed "mc-import-hca: in.h5: /matrix/features: no feature kept (only 'Gene Expression' without --all-features)"
     run mc-import-hca --all-features in.h5 std
     assert_success
-    run check in.h5 std --all-features
+    run check_std_h5 in.h5 std --all-features
     assert_output ok
 }
 
@@ -192,7 +192,7 @@ ENSG00000000004,Gene4,mm10,Gene Expression"
         mkhca $kind $kind.h5
         run mc-import-hca $kind.h5 $kind
         assert_success
-        run check $kind.h5 $kind
+        run check_std_h5 $kind.h5 $kind
         assert_output ok
     done
     # Without gene_names, the names are the ids.
@@ -252,19 +252,21 @@ EOF
     run mc-import-hca --force in.h5 std
     assert_success
     [ ! -e std/mine ]
-    run check in.h5 std
+    run check_std_h5 in.h5 std
     assert_output ok
 }
 
 @test "usage errors exit 2; --help shows an example" {
     run mc-import-hca
-    assert_failure 2
+    assert_usage_error "mc-import-hca: expected H5 and STD, got 0 arguments"
     run mc-import-hca in.h5
-    assert_failure 2
+    assert_usage_error "mc-import-hca: expected H5 and STD, got 1 arguments"
     run mc-import-hca --bogus in.h5 std
-    assert_failure 2
+    assert_usage_error "mc-import-hca: unknown option '--bogus'"
     run mc-import-hca --genome
-    assert_failure 2
+    assert_usage_error "mc-import-hca: --genome needs a value"
+    run mc-import-hca --all-features=1 in.h5 std
+    assert_usage_error "mc-import-hca: --all-features takes no value"
     run mc-import-hca --help
     assert_success
     assert_line --partial "Example:"

@@ -10,10 +10,6 @@ mkstd() { "$PY" "$MC_ROOT/tests/helpers/mkstd.py" "$@"; }
 V2="$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21"
 V3="$DATA10X/3.0.0/filtered_feature_bc_matrix"
 
-# The scratch directory holds exactly these names (no output, no temporary left).
-assert_only() {
-    diff <(ls -A | sort) <(printf '%s\n' "$@" | sort)
-}
 
 # profiles.yaml of a batch: uuid is the md5 of gp.umis.mmm, genes_uuid that of the gene set.
 check_batch_meta() {
@@ -517,7 +513,7 @@ fails() {
     run mc-write-matrix a cells/a
     assert_failure 1
     assert_output "mc-write-matrix: cells/a: already exists (use --force to replace it)"
-    run mc-write-matrix --force --kind metacells a cells/a
+    run mc-write-matrix --force --profiles-kind metacells a cells/a
     assert_success
     grep -qx 'profiles_kind: metacells' cells/a/profiles.yaml
     run mc-make-genes --organism mouse a genes
@@ -531,12 +527,13 @@ fails() {
 
 @test "usage errors exit 2; --help shows an example" {
     run mc-delane onlyone
-    assert_failure 2
+    assert_usage_error "mc-delane: expected STD and OUT"
     run mc-make-genes a genes
-    assert_failure 2
-    assert_line --index 0 "mc-make-genes: --organism NAME is required"
+    assert_usage_error "mc-make-genes: --organism NAME is required"
     run mc-write-matrix --bogus a b
-    assert_failure 2
+    assert_usage_error "mc-write-matrix: unknown option '--bogus'"
+    run mc-write-matrix --profiles-kind= a b
+    assert_usage_error "mc-write-matrix: --profiles-kind needs a name"
     for t in mc-delane mc-make-genes mc-write-matrix; do
         run $t --help
         assert_success

@@ -129,10 +129,10 @@ alias_bomb() {
     assert_line "organism: 40"
 }
 
-@test "make-view: --profiles /dev/zero is an error, never an empty view and exit 0 (item 2)" {
+@test "make-view: --keep-profiles /dev/zero is an error, never an empty view and exit 0 (item 2)" {
     root
     # 4 GB of address space: where getline's ENOMEM once read as the end of the file
-    run -1 bounded 4000000 mc-make-view --profiles /dev/zero cells/pbmc v
+    run -1 bounded 4000000 mc-make-view --keep-profiles /dev/zero cells/pbmc v
     assert_output "mc-make-view: /dev/zero:1: line longer than 1048576 bytes"
     [ ! -e v ]
     run -1 bounded 4000000 mc-make-view --exclude-genes - cells/pbmc v </dev/zero

@@ -16,3 +16,19 @@ setup() {
 
 # Run python on a here-document with numpy available: py <<'PY' ... PY
 py() { "$PY" - "$@"; }
+
+# The current directory holds exactly these names: no output, no temporary left.
+assert_only() {
+    run bash -c 'ls -A | LC_ALL=C sort'
+    assert_output "$(if [ $# -gt 0 ]; then printf '%s\n' "$@" | LC_ALL=C sort; fi)"
+}
+
+# A usage error (after `run`): exit 2 and exactly the one line
+# "TOOL: MESSAGE (see TOOL --help)"; the argument is "TOOL: MESSAGE".
+assert_usage_error() {
+    assert_failure 2
+    assert_output "$1 (see ${1%%:*} --help)"
+}
+
+# The hand-built chain of every container kind (tests/helpers/build_chain.py) in $T/d.
+build_chain() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }

@@ -13,7 +13,7 @@ mc-delane std/pbmc delaned/pbmc
 mc-make-genes --organism human delaned/pbmc/all genes
 mc-write-matrix delaned/pbmc/all cells/pbmc/all
 mc-collect cells/pbmc
-mc-sum cells/pbmc | awk '$2 >= 20 {print $1}' | mc-make-view --profiles - cells/pbmc views/good
+mc-sum cells/pbmc | awk '$2 >= 20 {print $1}' | mc-make-view --keep-profiles - cells/pbmc views/good
 mc-sum --by gene views/good >/dev/null
 mc-sum views/good | awk '{print $1 "\t" ($2 > 40 ? "high" : "low")}' >groups.tsv
 mc-group --groups groups.tsv views/good
