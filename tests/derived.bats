@@ -201,22 +201,22 @@ PY
     run container-tool array views/g p total_umis
     assert_output absent
     run container-tool array views/g g total_umis
-    assert_output "$(fixture_py <<'print("\n".join("%d" % v for v in F["T"].sum(axis=0)[[1, 6, 9]]))')"
+    assert_output "$(fixture_py <<<'print("\n".join("%d" % v for v in F["T"].sum(axis=0)[[1, 6, 9]]))')"
     run mc-sum views/g
     assert_success
-    assert_output "$(fixture_py <<'print(tsv(F["bc_T"], F["T"][:, [1, 6, 9]].sum(axis=1)), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(F["bc_T"], F["T"][:, [1, 6, 9]].sum(axis=1)), end="")')"
     run mc-sum --by gene views/g
-    assert_output "$(fixture_py <<'print(tsv(["CD3E", "NKG7", "XIST"], F["T"][:, [1, 6, 9]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(["CD3E", "NKG7", "XIST"], F["T"][:, [1, 6, 9]].sum(axis=0)), end="")')"
     run container-tool array views/g p total_umis
-    assert_output "$(fixture_py <<'print("\n".join("%d" % v for v in F["T"][:, [1, 6, 9]].sum(axis=1)))')"
+    assert_output "$(fixture_py <<<'print("\n".join("%d" % v for v in F["T"][:, [1, 6, 9]].sum(axis=1)))')"
     # A profile slice may see the base's per-profile totals (they depend on genes only), not per-gene ones.
     echo 3 | mc-make-view --keep-profiles - cells/T views/p
     run container-tool array views/p p total_umis
-    assert_output "$(fixture_py <<'print(F["T"][3].sum())')"
+    assert_output "$(fixture_py <<<'print(F["T"][3].sum())')"
     run container-tool array views/p g total_umis
     assert_output absent
     run mc-sum --by gene views/p
-    assert_output "$(fixture_py <<'print(tsv(GENES, F["T"][3]), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(GENES, F["T"][3]), end="")')"
     verify views/g views/p
 }
 
@@ -246,7 +246,7 @@ PY
     mkdir cells/N/p.total_umis.npy
     run --separate-stderr mc-sum cells/N
     assert_success
-    assert_output "$(fixture_py <<'print(tsv(["0", "1", "2"], F["N"].sum(axis=1)), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(["0", "1", "2"], F["N"].sum(axis=1)), end="")')"
     [ "$stderr" = "mc-sum: warning: totals not cached: cells/N/p.total_umis.npy: cannot rename the output into place: Is a directory" ]
     [ ! -e cells/N/total_umis.uuid ]
     no_leftovers
@@ -282,7 +282,7 @@ assert (v["profiles_count"], v["genes_count"], v["base_uuid"]) == ("4", "3", su)
 check_uuids("views/v")
 PY
     run mc-sum --by gene views/v
-    assert_output "$(fixture_py <<'print(tsv(["ACTB", "MS4A1", "NKG7"], F.S[[0, 4, 5, 6]][:, [0, 5, 6]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(["ACTB", "MS4A1", "NKG7"], F.S[[0, 4, 5, 6]][:, [0, 5, 6]].sum(axis=0)), end="")')"
     verify views/v
     no_leftovers
 }
@@ -325,7 +325,7 @@ assert read_yaml("views/v2/profiles.yaml")["genes_uuid"] == mcfix.combine(g1, mc
 assert read_yaml("views/vg/profiles.yaml")["profiles_kind"] == "metacells"
 PY
     run mc-sum --by gene views/v2
-    assert_output "$(fixture_py <<'print(tsv(["LYZ", "NKG7"], F.S[[2, 6]][:, [4, 6]].sum(axis=0)), end="")')"
+    assert_output "$(fixture_py <<<'print(tsv(["LYZ", "NKG7"], F.S[[2, 6]][:, [4, 6]].sum(axis=0)), end="")')"
     verify views/v1 views/v2 views/vg views/link2
 }
 
