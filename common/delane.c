@@ -23,7 +23,8 @@ static size_t open_files_budget(void)
 }
 
 /* Write every lane's directory except the matrix; open the matrix writers. */
-static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, mtx_writer **w, mc_err *e)
+static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, const mtx_numbers *num, mtx_writer **w,
+                           mc_err *e)
 {
     size_t buffer = BUFFERS_TOTAL / (l->n ? l->n : 1);
     if (buffer > (1u << 20)) buffer = 1u << 20;
@@ -36,7 +37,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, mt
         else if (mkdir(dir, 0777) < 0) mc_fail_errno(e, dir, "cannot create directory");
         else if (std_write_rows(dir, &s->genes, &s->profiles, l->rows + l->start[k], l->count[k], e) == 0 &&
                  (w[k] = mtx_writer_open_ex(matrix, (uint32_t)s->genes.count, (uint32_t)l->count[k], -1, buffer,
-                                            keep_open, e)))
+                                            keep_open, num, e)))
             rc = 0;
         free(dir);
         free(matrix);
@@ -79,6 +80,7 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
     lanes l = {0};
     outdir o = {0};
     mtx_writer **w = NULL;
+    mtx_numbers *num = NULL;   /* the text of gene numbers, shared by the lanes' writers */
     int rc = -1, begun = 0;
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     if (std_open(&s, in, format, e) < 0) return -1;
@@ -89,7 +91,8 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
         mc_fail(e, "%s: out of memory", out);
         goto done;
     }
-    if (write_lane_dirs(&o, &s, &l, w, e) < 0 || split_matrix(pr, &s, &l, w, e) < 0) goto done;
+    if (s.genes.count < (1u << 20) && !(num = mtx_numbers_new((uint32_t)s.genes.count + 1, e))) goto done;
+    if (write_lane_dirs(&o, &s, &l, num, w, e) < 0 || split_matrix(pr, &s, &l, w, e) < 0) goto done;
     for (size_t k = 0; k < l.n; k++) {
         mtx_writer *lane = w[k];
         w[k] = NULL;
@@ -101,6 +104,7 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
 done:
     for (size_t k = 0; w && k < l.n; k++) mtx_writer_abort(w[k]);
     free(w);
+    mtx_numbers_free(num);
     if (begun) outdir_abort(&o);
     lanes_free(&l);
     std_close(&s);

@@ -15,6 +15,7 @@
 #define MAX_LINE (64u << 20)           /* a longer line is not Matrix Market */
 #define WRITE_BUFFER (1u << 20)
 #define ENTRY_MAX 64                   /* "ROW COL VALUE\n" never needs more */
+#define NUMBERS_MAX (1u << 20)         /* writers' own number text: rows below this (9 bytes each) */
 
 /* --- reader ------------------------------------------------------------------ */
 
@@ -444,6 +445,14 @@ struct mtx_writer {
     uint32_t last_col;      /* the column of the last entry, and its text: entries come a column at a time */
     char col_text[24];
     size_t col_len;
+    const mtx_numbers *numbers;   /* the text of rows and small values, or NULL */
+    mtx_numbers *own_numbers;
+};
+
+struct mtx_numbers {
+    uint32_t count;
+    uint64_t *text;         /* number i's digits, left-aligned in 8 bytes */
+    uint8_t *len;
 };
 
 static const char two_digits[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -468,6 +477,41 @@ static inline __attribute__((always_inline)) char *put_u64(char *p, uint64_t v)
     if (v >= 10) memcpy(q - 2, two_digits + 2 * v, 2);
     else q[-1] = (char)('0' + v);
     return end;
+}
+
+mtx_numbers *mtx_numbers_new(uint32_t count, mc_err *e)
+{
+    mtx_numbers *n = calloc(1, sizeof *n);
+    if (n && count <= NUMBERS_MAX && (n->text = malloc(count * sizeof *n->text)) && (n->len = malloc(count))) {
+        n->count = count;
+        for (uint32_t i = 0; i < count; i++) {
+            char digits[24] = {0};
+            n->len[i] = (uint8_t)(put_u64(digits, i) - digits);
+            memcpy(&n->text[i], digits, 8);
+        }
+        return n;
+    }
+    mtx_numbers_free(n);
+    mc_fail(e, "out of memory");
+    return NULL;
+}
+
+void mtx_numbers_free(mtx_numbers *n)
+{
+    if (!n) return;
+    free(n->text);
+    free(n->len);
+    free(n);
+}
+
+/* V's text: copied when the table has it (8 bytes; the buffer has room). */
+static inline __attribute__((always_inline)) char *put_number(char *p, const mtx_numbers *n, uint64_t v)
+{
+    if (n && v < n->count) {
+        memcpy(p, &n->text[v], 8);
+        return p + n->len[v];
+    }
+    return put_u64(p, v);
 }
 
 size_t mtx_format_header(char *out, uint64_t rows, uint64_t cols, uint64_t entries)
@@ -525,11 +569,13 @@ static int flush(mtx_writer *w, mc_err *e)
 }
 
 mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, int64_t entries,
-                               size_t buffer_bytes, int keep_open, mc_err *e)
+                               size_t buffer_bytes, int keep_open, const mtx_numbers *numbers, mc_err *e)
 {
     mtx_writer *w = calloc(1, sizeof *w);
     if (buffer_bytes < 4 * ENTRY_MAX) buffer_bytes = 4 * ENTRY_MAX;
     if (!w || !(w->path = strdup(path)) || !(w->buf = malloc(buffer_bytes))) goto oom;
+    if (!numbers && rows < NUMBERS_MAX && !(numbers = w->own_numbers = mtx_numbers_new(rows + 1, e))) goto oom;
+    w->numbers = numbers;
     w->fd = -1;
     w->cap = buffer_bytes;
     w->keep_open = keep_open;
@@ -555,7 +601,7 @@ oom:
 
 mtx_writer *mtx_writer_open(const char *path, uint32_t rows, uint32_t cols, int64_t entries, mc_err *e)
 {
-    return mtx_writer_open_ex(path, rows, cols, entries, WRITE_BUFFER, 1, e);
+    return mtx_writer_open_ex(path, rows, cols, entries, WRITE_BUFFER, 1, NULL, e);
 }
 
 int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc_err *e)
@@ -571,9 +617,9 @@ int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc
         w->col_len = (size_t)(t - w->col_text);
         w->last_col = col;
     }
-    char *p = put_u64(w->buf + w->len, (uint64_t)row + 1);
-    memcpy(p, w->col_text, w->col_len);
-    p = put_u64(p + w->col_len, value);
+    char *p = put_number(w->buf + w->len, w->numbers, (uint64_t)row + 1);
+    memcpy(p, w->col_text, 16);   /* col_len <= 12; the buffer has ENTRY_MAX free */
+    p = put_number(p + w->col_len, w->numbers, value);
     *p++ = '\n';
     w->len = (size_t)(p - w->buf);
     w->count++;
@@ -632,6 +678,7 @@ int mtx_writer_close(mtx_writer *w, mc_err *e)
     free(w->body_path);
     free(w->path);
     free(w->buf);
+    mtx_numbers_free(w->own_numbers);
     free(w);
     return 0;
 }
@@ -645,5 +692,6 @@ void mtx_writer_abort(mtx_writer *w)
     free(w->body_path);
     free(w->path);
     free(w->buf);
+    mtx_numbers_free(w->own_numbers);
     free(w);
 }

@@ -45,14 +45,21 @@ void mtx_close(mtx_reader *r);
 
 typedef struct mtx_writer mtx_writer;
 
+/* The decimal text of 0..COUNT-1, made once and shared by writers (mc-delane's
+ * lanes): the writer copies a row's or a value's text instead of formatting it. */
+typedef struct mtx_numbers mtx_numbers;
+mtx_numbers *mtx_numbers_new(uint32_t count, mc_err *e);
+void mtx_numbers_free(mtx_numbers *n);
+
 /* Create PATH for a ROWS x COLS matrix of ENTRIES entries, or -1 if the count
  * is not known yet (then the body is kept in "PATH.body" until close). */
 mtx_writer *mtx_writer_open(const char *path, uint32_t rows, uint32_t cols, int64_t entries, mc_err *e);
-/* The same with a chosen buffer size, and keep_open = 0 to close the file
+/* The same with a chosen buffer size, keep_open = 0 to close the file
  * between buffer flushes (reopened in append mode), for callers that hold
- * more writers than the process may have open files (mc-delane). */
+ * more writers than the process may have open files (mc-delane), and NUMBERS
+ * shared by the caller (it outlives the writer; NULL: the writer's own). */
 mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, int64_t entries,
-                               size_t buffer_bytes, int keep_open, mc_err *e);
+                               size_t buffer_bytes, int keep_open, const mtx_numbers *numbers, mc_err *e);
 /* Append one entry, 0-based indices (checked against the size). */
 /* The canonical text, for writers of their own (e.g. to a stream): the banner and
  * size line (out: at least 128 bytes; returns its length), and one "A B C\n" line

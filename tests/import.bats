@@ -570,6 +570,16 @@ fails() {
 2 3 2
 1 1 5
 2 3 300"
+    # numbers from the writer's table (rows and values up to the row count) and past it
+    printf '0 1 2\n1 1 1\n' | mtx-tool write t.mtx 2 3 2
+    run tail -n 2 t.mtx
+    assert_output "1 2 2
+2 2 1"
+    printf '1999999 0 7\n0 2 1048577\n' | mtx-tool write big.mtx 2000000 3 2
+    run tail -n 2 big.mtx
+    assert_output "2000000 1 7
+1 3 1048577"
+    rm t.mtx big.mtx
     printf '0 0 5\n' | mtx-tool abort x.mtx 2 3 -
     run bash -c "printf '0 0 5\n' | mtx-tool write y.mtx 2 3 2"
     assert_failure 1
