@@ -114,7 +114,7 @@ static int open_view(container *c, int depth, mc_err *e)
                        c->base->meta.genes_uuid);
     if (c->g_index) {
         c->g_reverse = malloc(c->base->genes_count * sizeof *c->g_reverse);
-        if (!c->g_reverse) return mc_fail(e, "%s: out of memory", c->path);
+        if (!c->g_reverse) return mc_oom(e, c->path);
         for (size_t g = 0; g < c->base->genes_count; g++) c->g_reverse[g] = -1;
         for (size_t g = 0; g < c->genes_count; g++) c->g_reverse[c->g_index[g]] = (int32_t)g;
     }
@@ -126,7 +126,7 @@ static int open_collection(container *c, int depth, mc_err *e)
     size_t n = c->meta.members_count;
     c->members = calloc(n ? n : 1, sizeof *c->members);
     c->first_profile = calloc(n + 1, sizeof *c->first_profile);
-    if (!c->members || !c->first_profile) return mc_fail(e, "%s: out of memory", c->path);
+    if (!c->members || !c->first_profile) return mc_oom(e, c->path);
     for (size_t i = 0; i < n; i++) {
         const meta_member *mm = &c->meta.members[i];
         char *path = path_join(c->path, mm->name);
@@ -186,7 +186,7 @@ static container *open_at(const char *dir, const char *name, int depth, mc_err *
     }
     container *c = calloc(1, sizeof *c);
     if (!c) {
-        mc_fail(e, "%s: out of memory", dir);
+        mc_oom(e, dir);
         return NULL;
     }
     c->path = strdup(dir);
@@ -372,14 +372,14 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     out->is_text = in->is_text;
     if (in->is_text) {
         for (size_t i = 0; i < n; i++)
-            if (txt_append(&out->text, in->text.lines[index[i]]) < 0) return mc_fail(e, "out of memory");
+            if (txt_append(&out->text, in->text.lines[index[i]]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
     out->num.data = malloc(n ? n * w : 1);
-    if (!out->num.data) return mc_fail(e, "out of memory");
+    if (!out->num.data) return mc_oom(e, NULL);
     for (size_t i = 0; i < n; i++)
         memcpy((char *)out->num.data + i * w, (const char *)in->num.data + (size_t)index[i] * w, w);
     return 0;
@@ -392,12 +392,12 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
         return mc_fail(e, "%s: members store it with different types; cannot concatenate", what);
     if (a->is_text) {
         for (size_t i = 0; i < b->text.count; i++)
-            if (txt_append(&a->text, b->text.lines[i]) < 0) return mc_fail(e, "out of memory");
+            if (txt_append(&a->text, b->text.lines[i]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(a->num.dtype);
     void *d = realloc(a->num.data, (a->num.count + b->num.count) * w + 1);
-    if (!d) return mc_fail(e, "out of memory");
+    if (!d) return mc_oom(e, NULL);
     memcpy((char *)d + a->num.count * w, b->num.data, b->num.count * w);
     a->num.data = d;
     a->num.count += b->num.count;
@@ -503,7 +503,7 @@ static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
         const char *f = de->d_name, *dot = strrchr(f, '.');
         if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
         if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
-        if (name_list_add(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_fail(e, "out of memory");
+        if (name_list_add(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
     }
     closedir(d);
     return rc;
@@ -523,7 +523,7 @@ static int available_into(container *c, const char *kind, name_list *l, mc_err *
         int rc = available_into(c->base, kind, &b, e);
         for (size_t i = 0; rc == 0 && i < b.n; i++)
             if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && name_list_add(l, b.v[i], strlen(b.v[i])) < 0)
-                rc = mc_fail(e, "out of memory");
+                rc = mc_oom(e, NULL);
         names_free(b.v, b.n);
         return rc;
     }
@@ -542,7 +542,7 @@ static int available_into(container *c, const char *kind, name_list *l, mc_err *
             names_free(other.v, other.n);
         }
         for (size_t i = 0; rc == 0 && i < common.n; i++)
-            if (name_list_add(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_fail(e, "out of memory");
+            if (name_list_add(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_oom(e, NULL);
         names_free(common.v, common.n);
         return rc;
     }
@@ -619,15 +619,15 @@ static int collection_names(container *c, txt_array *out, mc_err *e)
 {
     txt_array all = {0};
     size_t *ends = malloc((c->members_count + 1) * sizeof *ends);
-    int rc = ends ? 0 : mc_fail(e, "out of memory"), unique = 1;
+    int rc = ends ? 0 : mc_oom(e, NULL), unique = 1;
     for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
         rc = names_into(c->members[m], &all, e);
         ends[m] = all.count;
     }
-    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_fail(e, "out of memory");
+    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_oom(e, NULL);
     for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
         for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.lines[i]) < 0) rc = mc_fail(e, "out of memory");
+            if (prefixed(out, unique ? NULL : c->members[m]->name, all.lines[i]) < 0) rc = mc_oom(e, NULL);
     txt_free(&all);
     free(ends);
     return rc;
@@ -642,7 +642,7 @@ static int names_into(container *c, txt_array *out, mc_err *e)
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
-            if (txt_append(out, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_fail(e, "out of memory");
+            if (txt_append(out, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_oom(e, NULL);
         }
         if (own.is_text) mc_array_free(&own);
         return rc < 0 ? -1 : 0;
@@ -652,7 +652,7 @@ static int names_into(container *c, txt_array *out, mc_err *e)
     txt_array all = {0};
     rc = names_into(c->base, &all, e);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
-        if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_fail(e, "out of memory");
+        if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_oom(e, NULL);
     txt_free(&all);
     return rc;
 }
@@ -694,7 +694,7 @@ int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_S
     int32_t *v = malloc((c->genes_count ? c->genes_count : 1) * sizeof *v);
     if (!v) {
         free(base);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     for (size_t g = 0; g < c->genes_count; g++) v[g] = base ? base[c->g_index[g]] : c->g_index[g];
     free(base);
@@ -742,7 +742,7 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
         break;
     case KIND_COLLECTION: {
         mc_uuid *us = malloc((m->members_count + 1) * sizeof *us);
-        if (!us) return mc_fail(e, "out of memory");
+        if (!us) return mc_oom(e, NULL);
         for (size_t i = 0; i < m->members_count; i++)
             if (parse_uuid(m->members[i].uuid, dir, &us[i], e) < 0) {
                 free(us);

@@ -32,7 +32,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, mt
     for (size_t k = 0; k < l->n; k++) {
         char *dir = outdir_file(o, l->dir[k]), *matrix = dir ? path_join(dir, STD_MATRIX) : NULL;
         int rc = -1;
-        if (!matrix) mc_fail(e, "%s: out of memory", o->tmp);
+        if (!matrix) mc_oom(e, o->tmp);
         else if (mkdir(dir, 0777) < 0) mc_fail_errno(e, dir, "cannot create directory");
         else if (std_write_rows(dir, &s->genes, &s->profiles, l->rows + l->start[k], l->count[k], e) == 0 &&
                  (w[k] = mtx_writer_open_ex(matrix, (uint32_t)s->genes.count, (uint32_t)l->count[k], -1, buffer,
@@ -68,7 +68,7 @@ static int split_matrix(const cli *c, const std_dir *s, const lanes *l, mtx_writ
 static int write_lanes_txt(const outdir *o, const lanes *l, mc_err *e)
 {
     char *path = outdir_file(o, "lanes.txt");
-    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_fail(e, "%s: out of memory", o->tmp);
+    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_oom(e, o->tmp);
     free(path);
     return rc;
 }
@@ -86,7 +86,7 @@ int delane(const cli *c, const char *in, const char *format, const char *out, in
     if (outdir_begin(&o, out, force, e) < 0) goto done;
     begun = 1;
     if (!(w = calloc(l.n + 1, sizeof *w))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     if (write_lane_dirs(&o, &s, &l, w, e) < 0 || split_matrix(c, &s, &l, w, e) < 0) goto done;

@@ -97,7 +97,7 @@ static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
 {
     memset(s, 0, sizeof *s);
-    if (!(s->buf = malloc(SINK_BUFFER))) return mc_fail(e, "%s: out of memory", path ? path : "stdout");
+    if (!(s->buf = malloc(SINK_BUFFER))) return mc_oom(e, path ? path : "stdout");
     /* /dev/stdout is our stdout: reopening it would truncate a file opened for appending. */
     if (!path || !strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
         s->f = stdout;
@@ -193,7 +193,7 @@ static int gather(const txt_array *all, const int32_t *index, size_t n, const ch
         }
         if (txt_append(out, all->lines[k]) < 0) {
             txt_free(out);
-            return mc_fail(e, "%s: out of memory", what);
+            return mc_oom(e, what);
         }
     }
     return 0;
@@ -228,7 +228,7 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
     if (v) fr->v = v;
     if (!v || !(v[fr->n].name = strdup(name))) {
         mc_array_free(a);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     v[fr->n].a = *a;
     memset(a, 0, sizeof *a);
@@ -270,7 +270,7 @@ static int set_array_load(const gene_set *gs, const char *file, const int32_t *i
     char *path = path_join(gs->path, file), name[256];
     txt_array all = {0};
     mc_array a = {.is_text = 1};
-    int rc = path ? txt_read(path, &all, e) : mc_fail(e, "%s: out of memory", gs->path);
+    int rc = path ? txt_read(path, &all, e) : mc_oom(e, gs->path);
     if (rc == 0 && all.count != gs->names.count)
         rc = mc_fail(e, "%s: %zu lines but the gene set has %zu genes", path, all.count, gs->names.count);
     if (rc == 0) rc = gather(&all, index, n, path, &a.text, e);
@@ -293,7 +293,7 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
         size_t l = strlen(de->d_name);
         if (l > 6 && !strncmp(de->d_name, "g.", 2) && !strcmp(de->d_name + l - 4, ".txt") &&
             strcmp(de->d_name, "g.name.txt") && txt_append(&files, de->d_name) < 0)
-            rc = mc_fail(e, "%s: out of memory", gs->path);
+            rc = mc_oom(e, gs->path);
     }
     closedir(d);
     if (files.count) qsort(files.lines, files.count, sizeof *files.lines, by_text);
@@ -580,7 +580,7 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
     h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, gzip, e) : NULL;
     h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, gzip, e) : NULL;
     int rc = indices ? 0 : -1;
-    if (!vals || !idx || !indptr) mc_fail(e, "%s: out of memory", shown);
+    if (!vals || !idx || !indptr) mc_oom(e, shown);
     if (rc == 0) store(indptr, it, 0, 0);
     for (size_t p = 0; rc == 0 && p < P; p++) {
         rc = container_profile_entries(c, p, &es, e);
@@ -646,12 +646,12 @@ static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
     char **cats = malloc((n ? n : 1) * sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         int put = strmap_put(&m, t->lines[i], k, NULL);
-        if (put < 0) rc = mc_fail(e, "%s: out of memory", path);
+        if (put < 0) rc = mc_oom(e, path);
         else if (put) cats[k++] = t->lines[i];
     }
     strmap_free(&m);
@@ -663,7 +663,7 @@ static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
     h5w_type ct = codes_type(k);
     void *codes = malloc((n ? n : 1) * h5w_type_size(ct));
     char sub[640];
-    if (!codes) rc = mc_fail(e, "%s: out of memory", path);
+    if (!codes) rc = mc_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char **at = bsearch(&t->lines[i], cats, k, sizeof *cats, cmp_str);
         store(codes, ct, i, at - cats);
@@ -697,7 +697,7 @@ static int dataframe(h5w *f, const char *group, const txt_array *index, const fr
 {
     char path[600];
     char **order = malloc((fr->n ? fr->n : 1) * sizeof *order);
-    if (!order) return mc_fail(e, "%s: out of memory", group);
+    if (!order) return mc_oom(e, group);
     for (size_t i = 0; i < fr->n; i++) order[i] = fr->v[i].name;
     snprintf(path, sizeof path, "%s/_index", group);
     int rc = h5w_group(f, group, e) < 0 || encoding(f, group, "dataframe", "0.2.0", e) < 0 ||
@@ -723,7 +723,7 @@ static int unique_names(const gene_labels *g, txt_array *out, mc_err *e)
         if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), txt_append(out, s) < 0)) {
             free(s);
             txt_free(out);
-            return mc_fail(e, "out of memory");
+            return mc_oom(e, NULL);
         }
         free(s);
     }
@@ -795,7 +795,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_err *e)
 {
     char **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return mc_fail(e, "%s: out of memory", path);
+    if (!v) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) v[i] = (char *)value;
     int rc = h5w_strings(f, path, v, n, 1, e);
     free(v);

@@ -18,7 +18,7 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     int rc = -1;
     mc_uuid u;
     char computed[MC_UUID_STRLEN];
-    if (!yaml || !names) mc_fail(e, "%s: out of memory", dir);
+    if (!yaml || !names) mc_oom(e, dir);
     else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 || uuid_of_file(names, &u, e) < 0)
         ;
     else if ((size_t)g->meta.genes_count != g->names.count)
@@ -26,7 +26,7 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     else if (uuid_format(&u, computed), strcmp(computed, g->meta.uuid))
         mc_fail(e, "%s: uuid %s recorded, %s computed from g.name.txt: the gene set changed", yaml, g->meta.uuid,
                 computed);
-    else if (!(g->path = strdup(dir))) mc_fail(e, "%s: out of memory", dir);
+    else if (!(g->path = strdup(dir))) mc_oom(e, dir);
     else rc = 0;
     free(yaml);
     free(names);
@@ -99,7 +99,7 @@ int genes_make_unique(char **names, size_t n, mc_err *e)
     int rc = -1;
     if (!suffix || strmap_init(&all, 2 * n) < 0) {
         free(suffix);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     if (strmap_init(&next_suffix, n) < 0) goto done;
     for (size_t i = 0; i < n; i++) upper(names[i]);
@@ -125,7 +125,7 @@ int genes_make_unique(char **names, size_t n, mc_err *e)
     }
     rc = 0;
 done:
-    if (rc < 0) mc_fail(e, "out of memory");
+    if (rc < 0) mc_oom(e, NULL);
     strmap_free(&all);
     strmap_free(&next_suffix);
     free(suffix);

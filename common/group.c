@@ -28,7 +28,7 @@ static int check_groups(grouping *g, mc_err *e)
         if (g->group[i] > max) max = g->group[i];
     g->groups_count = (size_t)max + 1;
     uint8_t *seen = calloc(g->groups_count ? g->groups_count : 1, 1);
-    if (!seen) return mc_fail(e, "%s: out of memory", g->source);
+    if (!seen) return mc_oom(e, g->source);
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) seen[g->group[i]] = 1;
     size_t gap = 0;
@@ -48,7 +48,7 @@ static int grouping_init(grouping *g, const container *c, const char *source, mc
     g->group = malloc((c->profiles_count ? c->profiles_count : 1) * sizeof *g->group);
     if (!g->source || !g->group) {
         grouping_free(g);
-        return mc_fail(e, "%s: out of memory", source);
+        return mc_oom(e, source);
     }
     for (size_t i = 0; i < c->profiles_count; i++) g->group[i] = -1;
     return 0;
@@ -59,7 +59,7 @@ int grouping_load(container *c, grouping *g, mc_err *e)
     char *path = path_join(c->path, "p.group.npy");
     npy_array a = {0};
     int rc = -1;
-    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (!path) return mc_oom(e, c->path);
     if (!path_exists(path)) mc_fail(e, "%s: not found; give the groups with --groups FILE", path);
     else if (npy_read(path, &a, e) < 0)
         ;
@@ -146,7 +146,7 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
                        r->listed_at[p]);
     r->listed_at[p] = line;
     long group = label_group(r, label);
-    if (group == -2) return mc_fail(e, "%s: out of memory", shown);
+    if (group == -2) return mc_oom(e, shown);
     r->g->group[p] = (int32_t)group;
     return 0;
 }
@@ -156,7 +156,7 @@ static int open_labelled(reader *r, mc_err *e)
     if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
     r->names_open = 1;
     r->listed_at = calloc(r->c->profiles_count ? r->c->profiles_count : 1, sizeof *r->listed_at);
-    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_fail(e, "%s: out of memory", r->c->path);
+    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_oom(e, r->c->path);
     return 0;
 }
 
@@ -274,7 +274,7 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
     int rc = w && s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
-    if (w && rc < 0) mc_fail(e, "%s: out of memory", path);
+    if (w && rc < 0) mc_oom(e, path);
     for (size_t k = 0; rc == 0 && k < g->groups_count; k++) {
         s.profiles = m->profile + m->start[k];
         rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
@@ -305,7 +305,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
     int rc = -1;
     if (!mmm || !counts || !labels || !yaml || members_build(g, &m) < 0 ||
         !(count = malloc((g->groups_count ? g->groups_count : 1) * sizeof *count))) {
-        mc_fail(e, "%s: out of memory", o->final);
+        mc_oom(e, o->final);
         goto done;
     }
     if (sum_groups(c, g, &m, mmm, threads, ui, e) < 0) goto done;
@@ -332,7 +332,7 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
 {
     char *path = path_join(c->path, "p.group.npy");
     int rc = -1;
-    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (!path) return mc_oom(e, c->path);
     if (outfile_begin(f, path, 1, e) == 0) {
         rc = npy_write_i32(f->tmp, g->group, g->profiles_count, e);
         if (rc == 0 && !force && path_exists(path)) {
@@ -361,7 +361,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     size_t n = 0;
     int rc = -1;
     if (!groups_dir || !outliers_dir || !outlier) {
-        mc_fail(e, "%s: out of memory", c->path);
+        mc_oom(e, c->path);
         goto done;
     }
     for (size_t i = 0; i < g->profiles_count; i++)

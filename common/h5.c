@@ -199,7 +199,7 @@ static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char 
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(ft));
     if (n > SIZE_MAX / w || !(s->buf = malloc(n ? n * w : 1))) {
-        mc_fail(e, "%s: %s/%s: out of memory for %zu strings", m->path, m->group, name, n);
+        mc_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
         goto out;
     }
     if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
@@ -791,7 +791,7 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
             uint64_t v = 0;
             int k = take_entry(m, &g, &v, e);
             if (k < 0) return -1;
-            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
         }
     }
     return 1;

@@ -45,7 +45,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     }
     if (std_table_init(t, m->path, names, types, hca ? 4 : 3, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
-    if (!lane) return mc_fail(e, "%s: out of memory", m->path);
+    if (!lane) return mc_oom(e, m->path);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
@@ -145,7 +145,7 @@ int h5import_std(const cli *c, const char *in, const char *out, const h5_opts *o
     begun = 1;
     char *umis = outdir_file(&od, STD_MATRIX);
     int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(c, &m, umis, e) == 0;
-    if (!umis) mc_fail(e, "%s: out of memory", out);
+    if (!umis) mc_oom(e, out);
     free(umis);
     if (!ok) goto out;
     begun = 0;
@@ -178,10 +178,10 @@ static int open_lanes(cells_job *j, mc_err *e)
     size_t n = j->l.n;
     if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
         !(j->w = calloc(n + 1, sizeof *j->w)))
-        return mc_fail(e, "%s: out of memory", j->o.final);
+        return mc_oom(e, j->o.final);
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
-            return mc_fail(e, "%s: out of memory", j->o.final);
+            return mc_oom(e, j->o.final);
         if (mkdir(j->dirs[k], 0777) < 0) return mc_fail_errno(e, j->dirs[k], "cannot create directory");
         if (!(j->w[k] = mmm_writer_open(j->mmm[k], (uint32_t)j->gs.names.count, e))) return -1;
     }
@@ -240,7 +240,7 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
         b->part[i] = part;
         int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
         bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
-        if (rc == -1) return mc_fail(e, "out of memory");
+        if (rc == -1) return mc_oom(e, NULL);
         if (rc == -2 || one.n > UINT32_MAX) return mc_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
     }
     return 0;
@@ -307,7 +307,7 @@ static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
-        return mc_fail(e, "%s: out of memory", j->m.path);
+        return mc_oom(e, j->m.path);
     }
     size_t total = j->m.profiles_count, done = 0;
     parallel_job job;
@@ -321,7 +321,7 @@ static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
         if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
-            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_fail(e, "out of memory");
+            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_oom(e, NULL);
             busy = rc == 0;
             cli_progress(c, "profiles", done, total);
         }
@@ -353,7 +353,7 @@ static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
     collect_member *members = calloc(j->l.n + 1, sizeof *members);
     hashing h = {j->mmm, calloc(j->l.n + 1, sizeof *h.uuids)};
-    int rc = members && h.uuids ? 0 : mc_fail(e, "%s: out of memory", j->o.final);
+    int rc = members && h.uuids ? 0 : mc_oom(e, j->o.final);
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
         mmm_writer *w = j->w[k];
         j->w[k] = NULL;

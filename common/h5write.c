@@ -98,7 +98,7 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
     h5w *f = calloc(1, sizeof *f);
     if (!f || !(f->shown = strdup(shown))) {
         free(f);
-        mc_fail(e, "%s: out of memory", shown);
+        mc_oom(e, shown);
         return NULL;
     }
     /* A file whose close failed (a full disk) stays in HDF5's list of open
@@ -257,7 +257,7 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
     for (size_t i = 0; i < n; i++)
         if (strlen(v[i]) > width) width = strlen(v[i]);
     char *buf = calloc(n ? n : 1, width);
-    if (!buf) return mc_fail(e, "%s: %s: out of memory", f->shown, path);
+    if (!buf) return mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
     for (size_t i = 0; i < n; i++) memcpy(buf + i * width, v[i], strlen(v[i]));
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t >= 0 && (H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
@@ -278,7 +278,7 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_e
     if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5w_type_size(t)))) {
         if (s) free(s->path);
         free(s);
-        mc_fail(e, "%s: %s: out of memory", f->shown, path);
+        mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
         return NULL;
     }
     s->f = f;

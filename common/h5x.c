@@ -230,7 +230,7 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
         if (c[i] < 0 || (uint64_t)c[i] >= ncats)
             rc = mc_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
         else if (!(v[i] = strdup(cats[c[i]])))
-            rc = mc_fail(e, "%s: out of memory", m->path);
+            rc = mc_oom(e, m->path);
     }
     free(c);
     return rc;
@@ -302,11 +302,11 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     *out = NULL;
     if (!h5x_exists(loc, name)) return optional ? 0 : mc_fail(e, "%s: %s: missing", m->path, shown);
     char **v = calloc(n + 1, sizeof *v);
-    if (!v) return mc_fail(e, "%s: out of memory", m->path);
+    if (!v) return mc_oom(e, m->path);
     int rc = read_column(m, loc, name, shown, n, v, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_fail(e, "%s: out of memory", m->path);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
@@ -319,7 +319,7 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
 
 int h5x_begin(h5_matrix *m, mc_err *e)
 {
-    if (!(m->x = calloc(1, sizeof *m->x))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(m->x = calloc(1, sizeof *m->x))) return mc_oom(e, m->path);
     m->x->data = m->x->indices = m->x->dense = -1;
     return 0;
 }
@@ -328,7 +328,7 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 {
     struct h5x *x = m->x;
     x->storage = storage;
-    if (!(x->where = strdup(where))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(x->where = strdup(where))) return mc_oom(e, m->path);
     return 0;
 }
 
@@ -341,7 +341,7 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
     if (len != (int64_t)n + 1)
         rc = mc_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
     else if (!(x->indptr = malloc((n + 1) * sizeof *x->indptr)))
-        rc = mc_fail(e, "%s: out of memory", m->path);
+        rc = mc_oom(e, m->path);
     else if (H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, x->indptr) < 0)
         rc = fail_read(m, "indptr", e);
     if (d >= 0) H5Dclose(d);
@@ -378,7 +378,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     if (storage == H5X_BY_PROFILE) {
         x->ib = malloc(H5X_SLAB * sizeof *x->ib);
         x->vb = malloc(H5X_SLAB * sizeof *x->vb);
-        return x->ib && x->vb ? 0 : mc_fail(e, "%s: out of memory", m->path);
+        return x->ib && x->vb ? 0 : mc_oom(e, m->path);
     }
     size_t G = m->genes_count ? m->genes_count : 1;
     x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
@@ -388,7 +388,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     x->gpos = calloc(G, sizeof *x->gpos);
     x->glen = calloc(G, sizeof *x->glen);
     x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
-    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_fail(e, "%s: out of memory", m->path);
+    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_oom(e, m->path);
     memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
     return 0;
 }
@@ -411,7 +411,7 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
     }
     x->dense = d;
     size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;
-    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_oom(e, m->path);
     return 0;
 }
 
@@ -435,7 +435,7 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
             return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, x->where,
                            (unsigned long long)k, (long long)g, m->genes_count);
         if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
     }
     return 0;
 }
@@ -473,7 +473,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
             return mc_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
                            x->where, (unsigned long long)k, g);
         if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
-        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_oom(e, m->path);
         x->gpos[g]++;
         x->cursor[g]++;
     }
@@ -513,7 +513,7 @@ static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
         uint64_t v;
         if (d == 0) continue;
         if (to_count(m, d, UINT64_MAX, p, g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
     }
     return 0;
 }
@@ -529,7 +529,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         if (p >= x->block_at + x->block_n && load_block(m, e) < 0) return -1;
         if (x->storage == H5X_BY_GENE) {
             const mc_entries *b = &x->blk[p - x->block_at];
-            if (entries_reserve(es, es->n + b->n) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            if (entries_reserve(es, es->n + b->n) < 0) return mc_oom(e, m->path);
             memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
             es->n += b->n;
         } else if (profile_dense(m, p, es, e) < 0) {

@@ -85,7 +85,7 @@ int profile_lookup_open(container *c, profile_lookup *l, mc_err *e)
     if (!l->ambiguous || map_lines(&l->names, &l->by_name, l->ambiguous, 1) < 0 ||
         (l->barcodes.is_text && map_lines(&l->barcodes.text, &l->by_barcode, l->ambiguous, 2) < 0)) {
         profile_lookup_close(l);
-        return mc_fail(e, "%s: out of memory", c->path);
+        return mc_oom(e, c->path);
     }
     return 0;
 }
@@ -130,7 +130,7 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
     }
     if (!(g->own_of_full = malloc((full ? full : 1) * sizeof *g->own_of_full))) {
         gene_names_close(g);
-        return mc_fail(e, "%s: out of memory", c->path);
+        return mc_oom(e, c->path);
     }
     for (size_t i = 0; i < full; i++) g->own_of_full[i] = -1;
     for (size_t i = 0; i < g->count; i++) {
@@ -221,7 +221,7 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     *n = a->count;
     if (!include && !exclude) return 0;
     a->mark = malloc(a->count ? a->count : 1);
-    if (!a->mark) return mc_fail(e, "%s: out of memory", a->c->path);
+    if (!a->mark) return mc_oom(e, a->c->path);
     memset(a->mark, include ? 0 : 1, a->count);
     a->value = 1;
     int rc = include ? lines_each(include, mark_line, a, e) : 0;
@@ -230,7 +230,7 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     size_t k = 0;
     if (rc == 0) {
         for (size_t i = 0; i < a->count; i++) k += a->mark[i];
-        if (!(*index = malloc((k ? k : 1) * sizeof **index))) rc = mc_fail(e, "%s: out of memory", a->c->path);
+        if (!(*index = malloc((k ? k : 1) * sizeof **index))) rc = mc_oom(e, a->c->path);
     }
     if (rc == 0) {
         k = 0;

@@ -36,7 +36,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
     for (int i = 0; i < 2; i++) {
         char *path = path_join(dir, arrays[i]);
         mc_uuid u;
-        int rc = path ? uuid_of_file(path, &u, e) : mc_fail(e, "%s: out of memory", dir);
+        int rc = path ? uuid_of_file(path, &u, e) : mc_oom(e, dir);
         free(path);
         if (rc < 0) return -1;
         uuid_format(&u, fu[i]);
@@ -48,7 +48,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
 int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
 {
     char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
-    if (!path) return mc_fail(e, "%s: out of memory", dir);
+    if (!path) return mc_oom(e, dir);
     FILE *f = fopen(path, "r");
     size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
     if (f) fclose(f);
@@ -108,7 +108,7 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
     double *d = malloc((n ? n : 1) * sizeof *d);
     outfile f = {0};
     int rc = -1;
-    if (!path || !d) mc_fail(e, "%s: out of memory", dir);
+    if (!path || !d) mc_oom(e, dir);
     else if (outfile_begin(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
         if (npy_write_f64(f.tmp, d, n, e) < 0) outfile_abort(&f);
@@ -124,7 +124,7 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     char *path = path_join(dir, TOTALS_STAMP), text[4 * TOTALS_STAMP_LINE];
     outfile f = {0};
     int rc = -1;
-    if (!path) mc_fail(e, "%s: out of memory", dir);
+    if (!path) mc_oom(e, dir);
     else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
         FILE *out = fopen(f.tmp, "w");
         if (!out) mc_fail_errno(e, f.tmp, "cannot create");
@@ -156,7 +156,7 @@ int totals_store(container *c, const totals *t, mc_err *e)
         check_exact(c, t->g, c->genes_count, "gene", e) < 0)
         return -1;
     char *stamp = path_join(c->path, TOTALS_STAMP);
-    if (!stamp) return mc_fail(e, "%s: out of memory", c->path);
+    if (!stamp) return mc_oom(e, c->path);
     int rc = unlink(stamp) < 0 && errno != ENOENT ? mc_fail_errno(e, stamp, "cannot remove") : 0;
     free(stamp);
     if (rc == 0) rc = store_array(c->path, "p.total_umis.npy", t->p, c->profiles_count, e);
@@ -228,7 +228,7 @@ int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *
     if (s.g) s.g[0] = t->g;
     for (int i = 1; rc == 0 && i < threads; i++)
         if (!(s.g[i] = calloc(G ? G : 1, sizeof **s.g))) rc = -1;
-    if (rc < 0) mc_fail(e, "%s: out of memory", c->path);
+    if (rc < 0) mc_oom(e, c->path);
     else rc = parallel_for(threads, P, sum_part, &s, e);
     if (ui && P) cli_progress_done(ui);
     for (int i = 1; s.g && i < threads; i++) {

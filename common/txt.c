@@ -58,7 +58,7 @@ static char *slurp(const char *path, size_t *size, mc_err *e)
         return NULL;
     }
     if (!buf) {
-        mc_fail(e, "%s: out of memory", path);
+        mc_oom(e, path);
         return NULL;
     }
     if (bad) {
@@ -100,7 +100,7 @@ int txt_read(const char *path, txt_array *a, mc_err *e)
     a->lines = malloc((n ? n : 1) * sizeof *a->lines);
     if (!a->lines) {
         free(buf);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     char *p = buf;
     for (size_t i = 0; i < n; i++) {
