@@ -136,7 +136,8 @@ static int bucket(job *j, mc_err *e)
     void *values = malloc((n + 1) * (wide ? 8 : 4));
     std_matrix *m = genes && values ? std_matrix_open(&j->std, e) : NULL;
     int rc = m ? 0 : -1;
-    if (!genes || !values) mc_fail(e, "%s: " MC_OOM " for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
+    if (!genes || !values)
+        mc_fail(e, "%s: " MC_OOM " for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
     memset(j->column_count, 0, P * sizeof *j->column_count);   /* now: entries placed per profile */
     uint32_t g, p;
     uint64_t v;
