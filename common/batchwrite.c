@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "genes.h"
 #include "meta.h"
 #include "mmm.h"
@@ -44,7 +45,7 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
 {
     char **names;
     if (std_gene_names(t, &names, e) < 0) return -1;
-    int rc = (*map = malloc((t->count + 1) * sizeof **map)) ? 0 : mc_oom(e, t->path);
+    int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_oom(e, t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         long k = genes_lookup(g, names[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
@@ -132,8 +133,8 @@ static int bucket(job *j, mc_err *e)
     if (!start) return mc_oom(e, j->std.matrix_path);
     for (size_t p = 0; p < P; p++) start[p] = n, n += j->column_count[p];
     start[P] = n;
-    uint32_t *genes = malloc((n + 1) * sizeof *genes);
-    void *values = malloc((n + 1) * (wide ? 8 : 4));
+    uint32_t *genes = mc_alloc_array(n, sizeof *genes);
+    void *values = mc_alloc_array(n, wide ? 8 : 4);
     std_matrix *m = genes && values ? std_matrix_open(&j->std, e) : NULL;
     int rc = m ? 0 : -1;
     if (!genes || !values)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "strmap.h"
 #include "uuid.h"
@@ -124,7 +125,7 @@ static int open_view(container *c, int depth, mc_err *e)
 static int open_collection(container *c, int depth, mc_err *e)
 {
     size_t n = c->meta.members_count;
-    c->members = calloc(n ? n : 1, sizeof *c->members);
+    c->members = mc_calloc_array(n, sizeof *c->members);
     c->first_profile = calloc(n + 1, sizeof *c->first_profile);
     if (!c->members || !c->first_profile) return mc_oom(e, c->path);
     for (size_t i = 0; i < n; i++) {
@@ -378,7 +379,7 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
-    out->num.data = malloc(n ? n * w : 1);
+    out->num.data = mc_alloc_array(n, w);
     if (!out->num.data) return mc_oom(e, NULL);
     for (size_t i = 0; i < n; i++)
         memcpy((char *)out->num.data + i * w, (const char *)in->num.data + (size_t)index[i] * w, w);
@@ -396,7 +397,7 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
         return 0;
     }
     size_t w = npy_dtype_size(a->num.dtype);
-    void *d = realloc(a->num.data, (a->num.count + b->num.count) * w + 1);
+    void *d = mc_realloc_array(a->num.data, a->num.count + b->num.count, w);
     if (!d) return mc_oom(e, NULL);
     memcpy((char *)d + a->num.count * w, b->num.data, b->num.count * w);
     a->num.data = d;
@@ -618,7 +619,7 @@ static int names_into(container *c, txt_array *out, mc_err *e);
 static int collection_names(container *c, txt_array *out, mc_err *e)
 {
     txt_array all = {0};
-    size_t *ends = malloc((c->members_count + 1) * sizeof *ends);
+    size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
     int rc = ends ? 0 : mc_oom(e, NULL), unique = 1;
     for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
         rc = names_into(c->members[m], &all, e);
@@ -691,7 +692,7 @@ int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_S
         *index = base;
         return 0;
     }
-    int32_t *v = malloc((c->genes_count ? c->genes_count : 1) * sizeof *v);
+    int32_t *v = mc_alloc_array(c->genes_count, sizeof *v);
     if (!v) {
         free(base);
         return mc_oom(e, NULL);
@@ -741,7 +742,7 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
         else uuid_combine(parts, n, &u);
         break;
     case KIND_COLLECTION: {
-        mc_uuid *us = malloc((m->members_count + 1) * sizeof *us);
+        mc_uuid *us = mc_alloc_array(m->members_count, sizeof *us);
         if (!us) return mc_oom(e, NULL);
         for (size_t i = 0; i < m->members_count; i++)
             if (parse_uuid(m->members[i].uuid, dir, &us[i], e) < 0) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "genes.h"
 #include "mtx.h"
 #include "outdir.h"
@@ -643,7 +644,7 @@ static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
 {
     size_t n = t->count, k = 0;
     strmap m;
-    char **cats = malloc((n ? n : 1) * sizeof *cats);
+    char **cats = mc_alloc_array(n, sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
         return mc_oom(e, path);
@@ -661,7 +662,7 @@ static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
     }
     qsort(cats, k, sizeof *cats, cmp_str);
     h5w_type ct = codes_type(k);
-    void *codes = malloc((n ? n : 1) * h5w_type_size(ct));
+    void *codes = mc_alloc_array(n, h5w_type_size(ct));
     char sub[640];
     if (!codes) rc = mc_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -696,7 +697,7 @@ static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
 static int dataframe(h5w *f, const char *group, const txt_array *index, const frame *fr, mc_err *e)
 {
     char path[600];
-    char **order = malloc((fr->n ? fr->n : 1) * sizeof *order);
+    char **order = mc_alloc_array(fr->n, sizeof *order);
     if (!order) return mc_oom(e, group);
     for (size_t i = 0; i < fr->n; i++) order[i] = fr->v[i].name;
     snprintf(path, sizeof path, "%s/_index", group);
@@ -794,7 +795,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 
 static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_err *e)
 {
-    char **v = malloc((n ? n : 1) * sizeof *v);
+    char **v = mc_alloc_array(n, sizeof *v);
     if (!v) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) v[i] = (char *)value;
     int rc = h5w_strings(f, path, v, n, 1, e);

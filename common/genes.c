@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "strmap.h"
 #include "uuid.h"
@@ -95,7 +96,7 @@ static void upper(char *s)
 int genes_make_unique(char **names, size_t n, mc_err *e)
 {
     strmap all, next_suffix;
-    size_t *suffix = calloc(n ? n : 1, sizeof *suffix);   /* per first occurrence: next suffix to try */
+    size_t *suffix = mc_calloc_array(n, sizeof *suffix);   /* per first occurrence: next suffix to try */
     int rc = -1;
     if (!suffix || strmap_init(&all, 2 * n) < 0) {
         free(suffix);

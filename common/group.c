@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "derive.h"
 #include "outdir.h"
 #include "parallel.h"
@@ -27,7 +28,7 @@ static int check_groups(grouping *g, mc_err *e)
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] > max) max = g->group[i];
     g->groups_count = (size_t)max + 1;
-    uint8_t *seen = calloc(g->groups_count ? g->groups_count : 1, 1);
+    uint8_t *seen = mc_calloc_array(g->groups_count, 1);
     if (!seen) return mc_oom(e, g->source);
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) seen[g->group[i]] = 1;
@@ -45,7 +46,7 @@ static int grouping_init(grouping *g, const container *c, const char *source, mc
     memset(g, 0, sizeof *g);
     g->profiles_count = c->profiles_count;
     g->source = strdup(source);
-    g->group = malloc((c->profiles_count ? c->profiles_count : 1) * sizeof *g->group);
+    g->group = mc_alloc_array(c->profiles_count, sizeof *g->group);
     if (!g->source || !g->group) {
         grouping_free(g);
         return mc_oom(e, source);
@@ -155,7 +156,7 @@ static int open_labelled(reader *r, mc_err *e)
 {
     if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
     r->names_open = 1;
-    r->listed_at = calloc(r->c->profiles_count ? r->c->profiles_count : 1, sizeof *r->listed_at);
+    r->listed_at = mc_calloc_array(r->c->profiles_count, sizeof *r->listed_at);
     if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_oom(e, r->c->path);
     return 0;
 }
@@ -201,7 +202,7 @@ static int members_build(const grouping *g, members *m)
 {
     size_t G = g->groups_count;
     m->start = calloc(G + 2, sizeof *m->start);
-    m->profile = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *m->profile);
+    m->profile = mc_alloc_array(g->profiles_count, sizeof *m->profile);
     if (!m->start || !m->profile) return -1;
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) m->start[g->group[i] + 2]++;
@@ -304,7 +305,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
     int32_t *count = NULL;
     int rc = -1;
     if (!mmm || !counts || !labels || !yaml || members_build(g, &m) < 0 ||
-        !(count = malloc((g->groups_count ? g->groups_count : 1) * sizeof *count))) {
+        !(count = mc_alloc_array(g->groups_count, sizeof *count))) {
         mc_oom(e, o->final);
         goto done;
     }
@@ -357,7 +358,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
     outdir groups = {0}, outliers = {0};
     outfile group_file = {0};
-    int32_t *outlier = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *outlier);
+    int32_t *outlier = mc_alloc_array(g->profiles_count, sizeof *outlier);
     size_t n = 0;
     int rc = -1;
     if (!groups_dir || !outliers_dir || !outlier) {

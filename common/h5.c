@@ -9,6 +9,7 @@
 
 #include <hdf5.h>
 
+#include "alloc.h"
 #include "h5chunks.h"
 #include "h5x.h"
 #include "parallel.h"
@@ -127,7 +128,7 @@ static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **ou
         mc_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
         goto out;
     }
-    if (!(*out = malloc((*len ? *len : 1) * sizeof **out))) {
+    if (!(*out = mc_alloc_array(*len, sizeof **out))) {
         mc_fail_errno(e, m->path, name);
         goto out;
     }
@@ -149,7 +150,7 @@ out:
 static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
 {
     size_t n = s->count, total = 0;
-    char **raw = calloc(n ? n : 1, sizeof *raw);
+    char **raw = mc_calloc_array(n, sizeof *raw);
     hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
     int rc = -1;
     if (!raw) {
@@ -164,7 +165,7 @@ static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *
         goto reclaim;
     }
     for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
-    if (!(s->buf = malloc(total ? total : 1))) {
+    if (!(s->buf = mc_alloc_array(total, 1))) {
         mc_fail_errno(e, m->path, name);
         goto reclaim;
     }
@@ -198,7 +199,7 @@ static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char 
     H5Tset_size(mt, w);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(ft));
-    if (n > SIZE_MAX / w || !(s->buf = malloc(n ? n * w : 1))) {
+    if (!(s->buf = mc_alloc_array(n, w))) {
         mc_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
         goto out;
     }
@@ -226,7 +227,7 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *
         goto out;
     }
     s->count = n;
-    if (!(s->v = calloc(n ? n : 1, sizeof *s->v))) {
+    if (!(s->v = mc_calloc_array(n, sizeof *s->v))) {
         mc_fail_errno(e, m->path, name);
         goto out;
     }
@@ -395,7 +396,7 @@ static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *
         }
         names_free(&known);
     }
-    if (!(s->gene_map = malloc((n ? n : 1) * sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
+    if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++) {
         int keep = (o->all_features || !strcmp(s->types.v[i], "Gene Expression")) &&
                    (!o->genome || !strcmp(genomes->v[i], o->genome));

@@ -7,6 +7,8 @@
 
 #include <hdf5.h>
 
+#include "alloc.h"
+
 struct h5w {
     hid_t file;
     char *shown;
@@ -256,7 +258,7 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
     size_t width = 1;
     for (size_t i = 0; i < n; i++)
         if (strlen(v[i]) > width) width = strlen(v[i]);
-    char *buf = calloc(n ? n : 1, width);
+    char *buf = mc_calloc_array(n, width);
     if (!buf) return mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
     for (size_t i = 0; i < n; i++) memcpy(buf + i * width, v[i], strlen(v[i]));
     hid_t t = H5Tcopy(H5T_C_S1);

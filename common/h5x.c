@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 #define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
 
 typedef struct owned {
@@ -168,7 +170,7 @@ static int read_texts(hid_t d, size_t n, char **v)
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int rc = -1;
     if (c == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char **raw = calloc(n ? n : 1, sizeof *raw);
+        char **raw = mc_calloc_array(n, sizeof *raw);
         hid_t sp = H5Dget_space(d);
         H5Tset_size(mt, H5T_VARIABLE);
         H5Tset_cset(mt, H5Tget_cset(t));
@@ -186,7 +188,7 @@ static int read_texts(hid_t d, size_t n, char **v)
         H5Sclose(sp);
     } else if (c == H5T_STRING) {
         size_t w = H5Tget_size(t) + 1;
-        char *buf = malloc(n ? n * w : 1);
+        char *buf = mc_alloc_array(n, w);
         H5Tset_size(mt, w);
         H5Tset_strpad(mt, H5T_STR_NULLTERM);
         if (buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
@@ -196,7 +198,7 @@ static int read_texts(hid_t d, size_t n, char **v)
         }
         free(buf);
     } else if (c == H5T_INTEGER || c == H5T_FLOAT) {
-        double *buf = malloc((n ? n : 1) * sizeof *buf);
+        double *buf = mc_alloc_array(n, sizeof *buf);
         if (buf && (!n || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
             rc = 0;
             for (size_t i = 0; i < n; i++) {
@@ -222,7 +224,7 @@ static void free_texts(char **v, size_t n)
 static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cats, size_t ncats, size_t n, char **v,
                         mc_err *e)
 {
-    int64_t *c = malloc((n ? n : 1) * sizeof *c);
+    int64_t *c = mc_alloc_array(n, sizeof *c);
     int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
                  ? 0
                  : mc_fail(e, "%s: %s/codes: cannot read", m->path, shown);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "strmap.h"
 
 void lanes_free(lanes *l)
@@ -68,9 +69,9 @@ static int add_lane(lanes *l, strmap *by_dir, const std_table *t, size_t lc, siz
 /* Each profile's lane and index in it, and the profiles grouped by lane. */
 static int assign(lanes *l, const std_table *t, size_t lc, strmap *by_name, strmap *by_dir, mc_err *e)
 {
-    if (!(l->lane_of = malloc((t->count + 1) * sizeof *l->lane_of)) ||
-        !(l->index_in_lane = malloc((t->count + 1) * sizeof *l->index_in_lane)) ||
-        !(l->rows = malloc((t->count + 1) * sizeof *l->rows)))
+    if (!(l->lane_of = mc_alloc_array(t->count, sizeof *l->lane_of)) ||
+        !(l->index_in_lane = mc_alloc_array(t->count, sizeof *l->index_in_lane)) ||
+        !(l->rows = mc_alloc_array(t->count, sizeof *l->rows)))
         return mc_oom(e, t->path);
     for (size_t i = 0; i < t->count; i++) {
         const char *name = std_value(t, lc, i);

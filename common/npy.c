@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
+
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
 #define NPY_GROWTH_DIGITS 21   /* numpy leaves room to grow the shape in place */
@@ -199,7 +201,7 @@ static int read_file(const char *path, npy_array *a, int with_data, mc_err *e)
     if (rc == 0) rc = check_size(path, f, a, start, e);
     if (rc == 0 && with_data) {
         size_t bytes = a->count * npy_dtype_size(a->dtype);
-        a->data = malloc(bytes ? bytes : 1);
+        a->data = mc_alloc_array(bytes, 1);
         if (!a->data) rc = mc_oom(e, path);
         else if (fread(a->data, 1, bytes, f) != bytes) rc = mc_fail(e, "%s: truncated .npy data", path);
     }

@@ -1,5 +1,6 @@
 /* select: profiles and genes named by index or name in text files. */
 #include "select.h"
+#include "alloc.h"
 #include "lineread.h"
 
 #include <errno.h>
@@ -81,7 +82,7 @@ int profile_lookup_open(container *c, profile_lookup *l, mc_err *e)
         return -1;
     }
     if (has && !barcodes_differ(l)) mc_array_free(&l->barcodes);
-    l->ambiguous = calloc(l->names.count ? l->names.count : 1, 1);
+    l->ambiguous = mc_calloc_array(l->names.count, 1);
     if (!l->ambiguous || map_lines(&l->names, &l->by_name, l->ambiguous, 1) < 0 ||
         (l->barcodes.is_text && map_lines(&l->barcodes.text, &l->by_barcode, l->ambiguous, 2) < 0)) {
         profile_lookup_close(l);
@@ -128,7 +129,7 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
         gene_names_close(g);
         return -1;
     }
-    if (!(g->own_of_full = malloc((full ? full : 1) * sizeof *g->own_of_full))) {
+    if (!(g->own_of_full = mc_alloc_array(full, sizeof *g->own_of_full))) {
         gene_names_close(g);
         return mc_oom(e, c->path);
     }
@@ -220,7 +221,7 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     *index = NULL;
     *n = a->count;
     if (!include && !exclude) return 0;
-    a->mark = malloc(a->count ? a->count : 1);
+    a->mark = mc_alloc_array(a->count, 1);
     if (!a->mark) return mc_oom(e, a->c->path);
     memset(a->mark, include ? 0 : 1, a->count);
     a->value = 1;
@@ -230,7 +231,7 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     size_t k = 0;
     if (rc == 0) {
         for (size_t i = 0; i < a->count; i++) k += a->mark[i];
-        if (!(*index = malloc((k ? k : 1) * sizeof **index))) rc = mc_oom(e, a->c->path);
+        if (!(*index = mc_alloc_array(k, sizeof **index))) rc = mc_oom(e, a->c->path);
     }
     if (rc == 0) {
         k = 0;

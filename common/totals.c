@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "parallel.h"
 
@@ -71,7 +72,7 @@ static uint64_t *load_array(const char *dir, const char *file, size_t n)
     mc_err ignored;
     uint64_t *v = NULL;
     if (path && npy_read(path, &a, &ignored) == 0 && a.dtype == NPY_F8 && a.ndim == 1 && a.count == n &&
-        (v = malloc((n ? n : 1) * sizeof *v))) {
+        (v = mc_alloc_array(n, sizeof *v))) {
         const double *d = a.data;
         for (size_t i = 0; v && i < n; i++) {
             if (!(d[i] >= 0 && d[i] <= EXACT_LIMIT && d[i] == (double)(uint64_t)d[i])) {
@@ -105,7 +106,7 @@ int totals_load(container *c, totals *t, mc_err *e)
 static int store_array(const char *dir, const char *file, const uint64_t *v, size_t n, mc_err *e)
 {
     char *path = path_join(dir, file);
-    double *d = malloc((n ? n : 1) * sizeof *d);
+    double *d = mc_alloc_array(n, sizeof *d);
     outfile f = {0};
     int rc = -1;
     if (!path || !d) mc_oom(e, dir);
@@ -222,12 +223,12 @@ int totals_compute(container *c, const cli *ui, int threads, totals *t, mc_err *
     if (threads < 1) threads = parallel_cores();
     if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
     summing s = {c, ui, t, calloc((size_t)threads, sizeof *s.g)};
-    t->p = calloc(P ? P : 1, sizeof *t->p);
-    t->g = calloc(G ? G : 1, sizeof *t->g);
+    t->p = mc_calloc_array(P, sizeof *t->p);
+    t->g = mc_calloc_array(G, sizeof *t->g);
     int rc = s.g && t->p && t->g ? 0 : -1;
     if (s.g) s.g[0] = t->g;
     for (int i = 1; rc == 0 && i < threads; i++)
-        if (!(s.g[i] = calloc(G ? G : 1, sizeof **s.g))) rc = -1;
+        if (!(s.g[i] = mc_calloc_array(G, sizeof **s.g))) rc = -1;
     if (rc < 0) mc_oom(e, c->path);
     else rc = parallel_for(threads, P, sum_part, &s, e);
     if (ui && P) cli_progress_done(ui);

@@ -1,5 +1,6 @@
 /* txt: .txt arrays, one value per line. */
 #include "txt.h"
+#include "alloc.h"
 #include "lineread.h"
 
 #include <stdio.h>
@@ -97,7 +98,7 @@ int txt_read(const char *path, txt_array *a, mc_err *e)
         free(buf);
         return -1;
     }
-    a->lines = malloc((n ? n : 1) * sizeof *a->lines);
+    a->lines = mc_alloc_array(n, sizeof *a->lines);
     if (!a->lines) {
         free(buf);
         return mc_oom(e, path);
