@@ -34,13 +34,12 @@ static int print_data(container *c, mc_err *e)
     static const char *const kinds[] = {"g", "p", "gp", "gg", "pp"};
     printf("data:\n");
     for (size_t k = 0; k < 5; k++) {
-        char **names;
-        size_t n;
-        if (container_available(c, kinds[k], &names, &n, e) < 0) return -1;
+        strvec names;
+        if (container_available(c, kinds[k], &names, e) < 0) return -1;
         printf("  %s:", kinds[k]);
-        for (size_t i = 0; i < n; i++) printf(" %s", names[i]);
+        for (size_t i = 0; i < names.count; i++) printf(" %s", names.v[i]);
         printf("\n");
-        names_free(names, n);
+        strvec_free(&names);
     }
     return 0;
 }

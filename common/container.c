@@ -329,7 +329,7 @@ int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
 
 void mc_array_free(mc_array *a)
 {
-    txt_free(&a->text);
+    strvec_free(&a->text);
     npy_free(&a->num);
     memset(a, 0, sizeof *a);
 }
@@ -373,7 +373,7 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     out->is_text = in->is_text;
     if (in->is_text) {
         for (size_t i = 0; i < n; i++)
-            if (txt_append(&out->text, in->text.lines[index[i]]) < 0) return mc_oom(e, NULL);
+            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(in->num.dtype);
@@ -393,7 +393,7 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
         return mc_fail(e, "%s: members store it with different types; cannot concatenate", what);
     if (a->is_text) {
         for (size_t i = 0; i < b->text.count; i++)
-            if (txt_append(&a->text, b->text.lines[i]) < 0) return mc_oom(e, NULL);
+            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(a->num.dtype);
@@ -460,40 +460,16 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
 
 /* --- available data ----------------------------------------------------------- */
 
-void names_free(char **names, size_t n)
+/* Add the first LEN bytes of S to L unless L has it already. */
+static int add_name(strvec *l, const char *s, size_t len)
 {
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-}
-
-typedef struct name_list {
-    char **v;
-    size_t n, cap;
-} name_list;
-
-static int name_list_add(name_list *l, const char *s, size_t len)
-{
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->count; i++)
         if (strlen(l->v[i]) == len && !strncmp(l->v[i], s, len)) return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n++] = strndup(s, len)) ? 0 : -1;
-}
-
-static int has_name(const name_list *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], s)) return 1;
-    return 0;
+    return strvec_pushn(l, s, len);
 }
 
 /* Names of KIND.NAME.{txt,npy,mmm} files in DIR. */
-static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
+static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
 {
     DIR *d = opendir(dir);
     if (!d) return mc_fail_errno(e, dir, "cannot list");
@@ -504,75 +480,68 @@ static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
         const char *f = de->d_name, *dot = strrchr(f, '.');
         if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
         if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
-        if (name_list_add(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
+        if (add_name(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
     }
     closedir(d);
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int available_into(container *c, const char *kind, name_list *l, mc_err *e)
+static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
 {
     if (list_own(c->path, kind, l, e) < 0) return -1;
     int per_profile = !strcmp(kind, "p") || !strcmp(kind, "gp");
     if (c->kind == KIND_VIEW && strcmp(kind, "gg") && strcmp(kind, "pp")) {
-        name_list b = {0};
+        strvec b = STRVEC_INIT;
         int rc = available_into(c->base, kind, &b, e);
-        for (size_t i = 0; rc == 0 && i < b.n; i++)
-            if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && name_list_add(l, b.v[i], strlen(b.v[i])) < 0)
+        for (size_t i = 0; rc == 0 && i < b.count; i++)
+            if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && add_name(l, b.v[i], strlen(b.v[i])) < 0)
                 rc = mc_oom(e, NULL);
-        names_free(b.v, b.n);
+        strvec_free(&b);
         return rc;
     }
     if (c->kind == KIND_COLLECTION && per_profile && c->members_count) {
-        name_list common = {0};   /* visible only if every member has it */
+        strvec common = STRVEC_INIT;   /* visible only if every member has it */
         int rc = available_into(c->members[0], kind, &common, e);
         for (size_t m = 1; rc == 0 && m < c->members_count; m++) {
-            name_list other = {0};
+            strvec other = STRVEC_INIT;
             rc = available_into(c->members[m], kind, &other, e);
             size_t k = 0;
-            for (size_t i = 0; i < common.n; i++) {
-                if (has_name(&other, common.v[i])) common.v[k++] = common.v[i];
+            for (size_t i = 0; i < common.count; i++) {
+                if (strvec_find(&other, common.v[i]) >= 0) common.v[k++] = common.v[i];
                 else free(common.v[i]);
             }
-            common.n = k;
-            names_free(other.v, other.n);
+            common.count = k;
+            strvec_free(&other);
         }
-        for (size_t i = 0; rc == 0 && i < common.n; i++)
-            if (name_list_add(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_oom(e, NULL);
-        names_free(common.v, common.n);
+        for (size_t i = 0; rc == 0 && i < common.count; i++)
+            if (add_name(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_oom(e, NULL);
+        strvec_free(&common);
         return rc;
     }
     return 0;
 }
 
-int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e)
+int container_available(container *c, const char *kind, strvec *names, mc_err *e)
 {
-    name_list l = {0};
-    if (available_into(c, kind, &l, e) < 0) {
-        names_free(l.v, l.n);
+    memset(names, 0, sizeof *names);
+    if (available_into(c, kind, names, e) < 0) {
+        strvec_free(names);
         return -1;
     }
-    if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_str);
-    *names = l.v;
-    *n = l.n;
+    strvec_sort(names);
     return 0;
 }
 
 /* --- profile names ------------------------------------------------------------ */
 
-static int prefixed(txt_array *out, const char *prefix, const char *leaf)
+static int prefixed(strvec *out, const char *prefix, const char *leaf)
 {
-    if (!prefix) return txt_append(out, leaf);
+    if (!prefix) return strvec_push(out, leaf);
     size_t len = strlen(prefix) + strlen(leaf) + 2;
     char *s = malloc(len);
     if (!s) return -1;
     snprintf(s, len, "%s:%s", prefix, leaf);
-    int rc = txt_append(out, s);
+    int rc = strvec_push(out, s);
     free(s);
     return rc;
 }
@@ -594,14 +563,14 @@ static int load_own_names(container *c, mc_array *own, mc_err *e)
 }
 
 /* Whether the names of T are all different. */
-static int all_unique(const txt_array *t, int *unique)
+static int all_unique(const strvec *t, int *unique)
 {
     strmap m;
     size_t first;
     *unique = 1;
     if (strmap_init(&m, t->count) < 0) return -1;
     for (size_t i = 0; *unique && i < t->count; i++) {
-        int put = strmap_put(&m, t->lines[i], i, &first);
+        int put = strmap_put(&m, t->v[i], i, &first);
         if (put < 0) {
             strmap_free(&m);
             return -1;
@@ -612,13 +581,13 @@ static int all_unique(const txt_array *t, int *unique)
     return 0;
 }
 
-static int names_into(container *c, txt_array *out, mc_err *e);
+static int names_into(container *c, strvec *out, mc_err *e);
 
 /* A collection's names are its members' names, unchanged unless two would be
  * the same: then every name gets its member's name and ':' (SPEC 7). */
-static int collection_names(container *c, txt_array *out, mc_err *e)
+static int collection_names(container *c, strvec *out, mc_err *e)
 {
-    txt_array all = {0};
+    strvec all = {0};
     size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
     int rc = ends ? 0 : mc_oom(e, NULL), unique = 1;
     for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
@@ -628,13 +597,13 @@ static int collection_names(container *c, txt_array *out, mc_err *e)
     if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_oom(e, NULL);
     for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
         for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.lines[i]) < 0) rc = mc_oom(e, NULL);
-    txt_free(&all);
+            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_oom(e, NULL);
+    strvec_free(&all);
     free(ends);
     return rc;
 }
 
-static int names_into(container *c, txt_array *out, mc_err *e)
+static int names_into(container *c, strvec *out, mc_err *e)
 {
     mc_array own;
     int rc = load_own_names(c, &own, e);
@@ -643,26 +612,26 @@ static int names_into(container *c, txt_array *out, mc_err *e)
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
-            if (txt_append(out, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_oom(e, NULL);
+            if (strvec_push(out, own.is_text ? own.text.v[i] : num) < 0) rc = mc_oom(e, NULL);
         }
         if (own.is_text) mc_array_free(&own);
         return rc < 0 ? -1 : 0;
     }
     if (c->kind == KIND_COLLECTION) return collection_names(c, out, e);
     if (!c->p_index) return names_into(c->base, out, e);
-    txt_array all = {0};
+    strvec all = {0};
     rc = names_into(c->base, &all, e);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
-        if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_oom(e, NULL);
-    txt_free(&all);
+        if (strvec_push(out, all.v[c->p_index[i]]) < 0) rc = mc_oom(e, NULL);
+    strvec_free(&all);
     return rc;
 }
 
-int container_profile_names(container *c, txt_array *out, mc_err *e)
+int container_profile_names(container *c, strvec *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
     if (names_into(c, out, e) < 0) {
-        txt_free(out);
+        strvec_free(out);
         return -1;
     }
     return 0;

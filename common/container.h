@@ -51,7 +51,7 @@ void container_close(container *c);
 /* Is a data kind ("g", "p", "gp", "gg", "pp") and name visible, and where. */
 typedef struct mc_array {
     int is_text;
-    txt_array text;             /* is_text */
+    strvec text;             /* is_text */
     npy_array num;              /* !is_text: 1-D */
 } mc_array;
 void mc_array_free(mc_array *a);
@@ -63,10 +63,8 @@ void mc_array_free(mc_array *a);
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e);
 
 /* Sorted, unique names of the visible data of a kind ("g", "p", "gp", "gg",
- * "pp"): e.g. "barcode" for p.barcode.txt.  *names is a malloc'd array of
- * malloc'd strings. */
-int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e);
-void names_free(char **names, size_t n);
+ * "pp"): e.g. "barcode" for p.barcode.txt.  Free with strvec_free. */
+int container_available(container *c, const char *kind, strvec *names, mc_err *e);
 
 /* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
 int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
@@ -87,7 +85,7 @@ int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
 
 /* Profile names (SPEC 7): p.name.txt, barcode, group label or index; a collection adds
  * "MEMBER:" only when its members' names would collide. */
-int container_profile_names(container *c, txt_array *out, mc_err *e);
+int container_profile_names(container *c, strvec *out, mc_err *e);
 
 /* Index of each of this container's genes in the full gene set (NULL when
  * identity); *full_uuid is the full gene set's uuid.  Caller frees. */

@@ -39,7 +39,7 @@ void genes_close(gene_set *g)
 {
     free(g->path);
     genes_meta_free(&g->meta);
-    txt_free(&g->names);
+    strvec_free(&g->names);
     memset(g, 0, sizeof *g);
 }
 
@@ -141,7 +141,7 @@ long genes_lookup(const gene_set *g, const char *name)
     size_t lo = 0, hi = g->names.count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(g->names.lines[mid], key);
+        int c = strcmp(g->names.v[mid], key);
         if (!c) return (long)mid;
         if (c < 0) lo = mid + 1;
         else hi = mid;

@@ -16,7 +16,7 @@
 void grouping_free(grouping *g)
 {
     free(g->group);
-    txt_free(&g->labels);
+    strvec_free(&g->labels);
     free(g->source);
     memset(g, 0, sizeof *g);
 }
@@ -117,8 +117,8 @@ static long label_group(reader *r, const char *label)
     size_t k;
     if (!label[0] || (text_is_integer(label, &v) && v < 0)) return -1;
     if (strmap_get(&r->label_of, label, &k)) return (long)k;
-    txt_array *l = &r->g->labels;
-    if (l->count >= INT32_MAX || txt_append(l, label) < 0 || strmap_put(&r->label_of, l->lines[l->count - 1], l->count - 1, NULL) < 0)
+    strvec *l = &r->g->labels;
+    if (l->count >= INT32_MAX || strvec_push(l, label) < 0 || strmap_put(&r->label_of, l->v[l->count - 1], l->count - 1, NULL) < 0)
         return -2;
     return (long)(l->count - 1);
 }
@@ -312,7 +312,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
     if (sum_groups(c, g, &m, mmm, threads, ui, e) < 0) goto done;
     for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
     if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
-    if (g->labels.count && txt_write(labels, g->labels.lines, g->labels.count, e) < 0) goto done;
+    if (g->labels.count && txt_write(labels, g->labels.v, g->labels.count, e) < 0) goto done;
     memcpy(meta.genes_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
     memcpy(meta.grouped_uuid, c->meta.uuid, MC_UUID_STRLEN);
     if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || profiles_meta_dump(yaml, &meta, e) < 0) goto done;

@@ -13,13 +13,7 @@
 #include "h5chunks.h"
 #include "h5x.h"
 #include "parallel.h"
-
-/* A string dataset: count NUL-terminated values pointing into buf. */
-typedef struct strings {
-    size_t count;
-    char **v;
-    char *buf;
-} strings;
+#include "strvec.h"
 
 enum value_kind { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
 
@@ -28,7 +22,7 @@ struct h5_stream {
     enum value_kind kind;
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
-    strings barcodes, ids, names, types, genomes;
+    strvec barcodes, ids, names, types, genomes;   /* string datasets: values pointing into buf */
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
     h5chunks *ir, *vr;          /* indices and data, block after block */
@@ -40,13 +34,6 @@ struct h5_stream {
     H5E_auto2_t old_func;       /* HDF5 error printing to restore at close */
     void *old_data;
 };
-
-static void strings_free(strings *s)
-{
-    free(s->v);
-    free(s->buf);
-    memset(s, 0, sizeof *s);
-}
 
 /* --- errors ------------------------------------------------------------------ */
 
@@ -147,7 +134,7 @@ out:
 }
 
 /* Variable-length strings: copy them out of HDF5's allocations into one buffer. */
-static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
 {
     size_t n = s->count, total = 0;
     char **raw = mc_calloc_array(n, sizeof *raw);
@@ -191,7 +178,7 @@ out:
 }
 
 /* Fixed-length strings (Cell Ranger's |S): read as width+1 NUL-terminated cells. */
-static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
 {
     size_t n = s->count, w = H5Tget_size(ft) + 1;
     hid_t mt = H5Tcopy(H5T_C_S1);
@@ -214,7 +201,7 @@ out:
     return rc;
 }
 
-static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *s, mc_err *e)
+static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s, mc_err *e)
 {
     uint64_t n;
     hid_t d = open_1d(m, g, name, &n, e);
@@ -241,7 +228,7 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *
         }
     rc = 0;
 out:
-    if (rc < 0) strings_free(s);
+    if (rc < 0) strvec_free(s);
     if (ft >= 0) H5Tclose(ft);
     H5Dclose(d);
     return rc;
@@ -249,32 +236,14 @@ out:
 
 /* --- layout ------------------------------------------------------------------ */
 
-typedef struct names {
-    size_t count;
-    char **v;
-} names;
-
-static void names_free(names *l)
+/* Add S to L unless L has it already. */
+static int names_add(strvec *l, const char *s)
 {
-    for (size_t i = 0; i < l->count; i++) free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static int names_add(names *l, const char *s)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (!strcmp(l->v[i], s)) return 0;
-    char **v = realloc(l->v, (l->count + 1) * sizeof *v);
-    if (!v) return -1;
-    l->v = v;
-    if (!(v[l->count] = strdup(s))) return -1;
-    l->count++;
-    return 0;
+    return strvec_find(l, s) >= 0 ? 0 : strvec_push(l, s);
 }
 
 /* "A, B, C" into buf. */
-static const char *names_join(const names *l, char *buf, size_t size)
+static const char *names_join(const strvec *l, char *buf, size_t size)
 {
     size_t at = 0;
     buf[0] = 0;
@@ -304,7 +273,7 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
         if (o->genome && !(m->genome = strdup(o->genome))) return mc_fail_errno(e, m->path, "genome");
         return m->group ? 0 : mc_fail_errno(e, m->path, "layout");
     }
-    names g = {0};
+    strvec g = STRVEC_INIT;
     char list[768];
     int rc = -1;
     if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
@@ -342,7 +311,7 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     sprintf(m->group, "/%s", pick);
     rc = 0;
 out:
-    names_free(&g);
+    strvec_free(&g);
     return rc;
 }
 
@@ -374,27 +343,27 @@ static int read_v2_genes(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *
 }
 
 /* Keep Gene Expression (or all) features of the chosen genome (or all); renumber. */
-static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *o, mc_err *e)
+static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
     size_t n = m->genes_stored, kept = 0;
     if (o->genome) {
-        names known = {0};
+        strvec known = STRVEC_INIT;
         int found = 0;
         for (size_t i = 0; i < n; i++) {
             found |= !strcmp(genomes->v[i], o->genome);
             if (names_add(&known, genomes->v[i]) < 0) {
-                names_free(&known);
+                strvec_free(&known);
                 return mc_fail_errno(e, m->path, "genomes");
             }
         }
         if (!found) {
             char list[768];
             mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, names_join(&known, list, sizeof list));
-            names_free(&known);
+            strvec_free(&known);
             return -1;
         }
-        names_free(&known);
+        strvec_free(&known);
     }
     if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++) {
@@ -435,7 +404,7 @@ static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *
 static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    strings *genomes = &s->genomes;
+    strvec *genomes = &s->genomes;
     if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
         expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/name", &s->names, e) < 0 ||
@@ -591,11 +560,11 @@ void h5_close(h5_matrix *m)
         if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
         if (m->gene_types != s->types.v) free(m->gene_types);
         if (m->gene_genomes != s->genomes.v) free(m->gene_genomes);
-        strings_free(&s->barcodes);
-        strings_free(&s->ids);
-        strings_free(&s->names);
-        strings_free(&s->types);
-        strings_free(&s->genomes);
+        strvec_free(&s->barcodes);
+        strvec_free(&s->ids);
+        strvec_free(&s->names);
+        strvec_free(&s->types);
+        strvec_free(&s->genomes);
         free(s->indptr);
         free(s->gene_map);
         h5chunks_close(s->ir);

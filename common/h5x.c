@@ -6,13 +6,9 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "strvec.h"
 
 #define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
-
-typedef struct owned {
-    char **v;
-    size_t n;
-} owned;
 
 struct h5x {
     h5x_storage storage;
@@ -39,7 +35,7 @@ struct h5x {
     /* h5_next: the current profile's entries */
     mc_entries cur;
     size_t cur_i, cur_profile;
-    owned *own;
+    strvec *own;                /* the string arrays handed out (h5x_strings), freed at close */
     size_t nown;
 };
 
@@ -156,10 +152,10 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
 static int keep_owned(h5_matrix *m, char **v, size_t n)
 {
     struct h5x *x = m->x;
-    owned *o = realloc(x->own, (x->nown + 1) * sizeof *o);
+    strvec *o = mc_realloc_array(x->own, x->nown + 1, sizeof *o);
     if (!o) return -1;
     x->own = o;
-    o[x->nown++] = (owned){v, n};
+    o[x->nown++] = (strvec){.count = n, .v = v};
     return 0;
 }
 
@@ -214,10 +210,11 @@ static int read_texts(hid_t d, size_t n, char **v)
     return rc;
 }
 
+/* N strings, each malloc'd, and V itself (V may be NULL, its strings NULL). */
 static void free_texts(char **v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
-    free(v);
+    strvec s = {.count = n, .v = v};
+    strvec_free(&s);
 }
 
 /* v[i] = categories[codes[i]] for N codes; a code out of range (-1: missing) is an error. */
@@ -602,7 +599,7 @@ void h5x_close(h5_matrix *m)
     if (x->indices >= 0) H5Dclose(x->indices);
     if (x->dense >= 0) H5Dclose(x->dense);
     for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
-    for (size_t i = 0; i < x->nown; i++) free_texts(x->own[i].v, x->own[i].n);
+    for (size_t i = 0; i < x->nown; i++) strvec_free(&x->own[i]);
     entries_free(&x->cur);
     free(x->own);
     free(x->blk);

@@ -51,12 +51,12 @@ int text_is_integer(const char *s, long long *v)
 /* --- profile names ------------------------------------------------------------ */
 
 /* Map every line of T to its index; a line seen twice marks both with BIT. */
-static int map_lines(const txt_array *t, strmap *m, uint8_t *ambiguous, uint8_t bit)
+static int map_lines(const strvec *t, strmap *m, uint8_t *ambiguous, uint8_t bit)
 {
     if (strmap_init(m, t->count) < 0) return -1;
     for (size_t i = 0; i < t->count; i++) {
         size_t first;
-        int put = strmap_put(m, t->lines[i], i, &first);
+        int put = strmap_put(m, t->v[i], i, &first);
         if (put < 0) return -1;
         if (put == 0) ambiguous[first] |= bit;
     }
@@ -68,7 +68,7 @@ static int barcodes_differ(const profile_lookup *l)
 {
     if (!l->barcodes.is_text) return 0;
     for (size_t i = 0; i < l->names.count; i++)
-        if (strcmp(l->names.lines[i], l->barcodes.text.lines[i])) return 1;
+        if (strcmp(l->names.v[i], l->barcodes.text.v[i])) return 1;
     return 0;
 }
 
@@ -103,7 +103,7 @@ void profile_lookup_close(profile_lookup *l)
 {
     strmap_free(&l->by_name);
     strmap_free(&l->by_barcode);
-    txt_free(&l->names);
+    strvec_free(&l->names);
     mc_array_free(&l->barcodes);
     free(l->ambiguous);
     memset(l, 0, sizeof *l);
@@ -147,7 +147,7 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
 
 const char *gene_names_get(const gene_names *g, size_t gene)
 {
-    return g->set.names.lines[g->full_index ? (size_t)g->full_index[gene] : gene];
+    return g->set.names.v[g->full_index ? (size_t)g->full_index[gene] : gene];
 }
 
 long gene_names_find(const gene_names *g, const char *name)
