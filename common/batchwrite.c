@@ -235,7 +235,7 @@ static void job_close(job *j)
 {
     free(j->gene_map);
     free(j->column_count);
-    if (j->genes.path) genes_close(&j->genes);
+    genes_close(&j->genes);
     std_close(&j->std);
 }
 

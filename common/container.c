@@ -7,12 +7,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "datakind.h"
 #include "outdir.h"
 #include "strmap.h"
 #include "uuid.h"
-
-/* Deeper than any sane chain; stops a view whose base is itself. */
-#define MAX_DEPTH 64
 
 /* --- data dependencies (the seed's GENES_/PROFILES_DEPENDENT_DATA) ----------- */
 
@@ -25,24 +23,14 @@ static int in_list(const char *name, const char *const *list)
 
 int data_depends_on_genes(const char *kind, const char *name)
 {
-    static const char *const g[] = {"mean_fraction", NULL};
-    static const char *const p[] = {"total_umis", NULL};
-    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
-    if (!strcmp(kind, "g")) return in_list(name, g);
-    if (!strcmp(kind, "p")) return in_list(name, p);
-    if (!strcmp(kind, "pp")) return in_list(name, pp);
-    return 0;
+    const data_kind *k = data_kind_find(kind);
+    return k && in_list(name, k->genes_dependent);
 }
 
 int data_depends_on_profiles(const char *kind, const char *name)
 {
-    static const char *const g[] = {"mean_fraction", "total_umis", NULL};
-    static const char *const gp[] = {"fold_in_group", NULL};
-    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
-    if (!strcmp(kind, "g")) return in_list(name, g);
-    if (!strcmp(kind, "gp")) return in_list(name, gp);
-    if (!strcmp(kind, "pp")) return in_list(name, pp);
-    return 0;
+    const data_kind *k = data_kind_find(kind);
+    return k && in_list(name, k->profiles_dependent);
 }
 
 /* A view hides base data that depends on an axis it slices. */
@@ -55,6 +43,42 @@ static int view_hides(const container *c, const char *kind, const char *name)
 /* --- opening ------------------------------------------------------------------ */
 
 static container *open_at(const char *dir, const char *name, int depth, mc_err *e);
+
+/* --- the chain walk --------------------------------------------------------------- */
+
+int container_depth_check(const char *dir, int depth, mc_err *e)
+{
+    if (depth > CONTAINER_MAX_DEPTH)
+        return mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
+    return 0;
+}
+
+/* VISIT the container at DIR/REL. */
+static int walk_to(const char *dir, const char *rel, size_t i, const char *name, int depth, container_visit visit,
+                   void *ctx, mc_err *e)
+{
+    char *path = path_join(dir, rel);
+    if (!path) return mc_oom(e, dir);
+    int rc = visit(ctx, path, i, name, depth + 1);
+    free(path);
+    return rc;
+}
+
+int container_walk(const char *dir, const profiles_meta *m, int depth, container_visit visit, void *ctx, mc_err *e)
+{
+    switch (m->kind) {
+    case KIND_VIEW: return walk_to(dir, m->base_profiles, 0, NULL, depth, visit, ctx, e);
+    case KIND_GROUPS: return walk_to(dir, m->grouped_profiles, 0, NULL, depth, visit, ctx, e);
+    case KIND_COLLECTION:
+        for (size_t i = 0; i < m->members_count; i++) {
+            const char *name = m->members[i].name;
+            if (walk_to(dir, name, i, name, depth, visit, ctx, e) < 0) return -1;
+        }
+        return 0;
+    case KIND_BATCH: return 0;
+    }
+    return 0;
+}
 
 /* Read DIR/FILE as a sorted, unique, in-range int32 index, or leave *out NULL if absent. */
 static int load_index(const char *dir, const char *file, size_t limit, int32_t **out, size_t *n, mc_err *e)
@@ -92,13 +116,67 @@ done:
     return rc;
 }
 
+/* A member's recorded uuid and counts against what was opened. */
+static int check_member(container *c, size_t i, mc_err *e)
+{
+    const meta_member *mm = &c->meta.members[i];
+    const container *m = c->members[i];
+    if (strcmp(m->meta.uuid, mm->uuid))
+        return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
+                       c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
+    if ((long)m->profiles_count != mm->profiles_count)
+        return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
+                       m->profiles_count, mm->profiles_count);
+    if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
+        return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
+                       m->meta.genes_uuid, c->meta.genes_uuid);
+    c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
+    return 0;
+}
+
+/* The grouped container's recorded uuid and genes against what was opened. */
+static int check_grouped(const container *c, mc_err *e)
+{
+    if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
+        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
+                       c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
+    if (c->grouped->genes_count != c->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
+                       c->genes_count, c->grouped->genes_count);
+    return 0;
+}
+
+typedef struct opening {
+    container *c;
+    mc_err *e;
+} opening;
+
+/* The walk's visit when opening: open what C refers to, link it, check it against C's record. */
+static int open_ref(void *ctx, const char *dir, size_t i, const char *name, int depth)
+{
+    opening *o = ctx;
+    container *c = o->c, *r = open_at(dir, name, depth, o->e);
+    if (!r) return -1;
+    switch (c->kind) {
+    case KIND_VIEW: c->base = r; return 0;
+    case KIND_GROUPS: c->grouped = r; return check_grouped(c, o->e);
+    case KIND_COLLECTION: c->members[c->members_count++] = r; return check_member(c, i, o->e);
+    case KIND_BATCH: break;
+    }
+    container_close(r);
+    return 0;
+}
+
+static int open_refs(container *c, int depth, mc_err *e)
+{
+    opening o = {c, e};
+    return container_walk(c->path, &c->meta, depth, open_ref, &o, e);
+}
+
 static int open_view(container *c, int depth, mc_err *e)
 {
-    char *base_path = path_join(c->path, c->meta.base_profiles);
     size_t n;
-    c->base = open_at(base_path, NULL, depth + 1, e);
-    free(base_path);
-    if (!c->base) return -1;
+    if (open_refs(c, depth, e) < 0) return -1;
     if (strcmp(c->base->meta.uuid, c->meta.base_uuid))
         return mc_fail(e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
                        c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
@@ -128,24 +206,7 @@ static int open_collection(container *c, int depth, mc_err *e)
     c->members = mc_calloc_array(n, sizeof *c->members);
     c->first_profile = calloc(n + 1, sizeof *c->first_profile);
     if (!c->members || !c->first_profile) return mc_oom(e, c->path);
-    for (size_t i = 0; i < n; i++) {
-        const meta_member *mm = &c->meta.members[i];
-        char *path = path_join(c->path, mm->name);
-        container *m = open_at(path, mm->name, depth + 1, e);
-        free(path);
-        if (!m) return -1;
-        c->members[c->members_count++] = m;
-        if (strcmp(m->meta.uuid, mm->uuid))
-            return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
-                           c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
-        if ((long)m->profiles_count != mm->profiles_count)
-            return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
-                           m->profiles_count, mm->profiles_count);
-        if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
-            return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
-                           m->meta.genes_uuid, c->meta.genes_uuid);
-        c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
-    }
+    if (open_refs(c, depth, e) < 0) return -1;
     if (c->first_profile[n] != c->profiles_count)
         return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the members hold %zu", c->path, c->profiles_count,
                        c->first_profile[n]);
@@ -166,25 +227,13 @@ static int open_matrix(container *c, mc_err *e)
 
 static int open_groups(container *c, int depth, mc_err *e)
 {
-    char *path = path_join(c->path, c->meta.grouped_profiles);
-    c->grouped = open_at(path, NULL, depth + 1, e);
-    free(path);
-    if (!c->grouped) return -1;
-    if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
-        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
-                       c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
-    if (c->grouped->genes_count != c->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
-                       c->genes_count, c->grouped->genes_count);
+    if (open_refs(c, depth, e) < 0) return -1;
     return open_matrix(c, e);
 }
 
 static container *open_at(const char *dir, const char *name, int depth, mc_err *e)
 {
-    if (depth > MAX_DEPTH) {
-        mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
-        return NULL;
-    }
+    if (container_depth_check(dir, depth, e) < 0) return NULL;
     container *c = calloc(1, sizeof *c);
     if (!c) {
         mc_oom(e, dir);
@@ -228,7 +277,7 @@ container *container_open(const char *dir, mc_err *e)
 void container_close(container *c)
 {
     if (!c) return;
-    if (c->umis.map) mmm_close(&c->umis);
+    mmm_close(&c->umis);
     container_close(c->base);
     container_close(c->grouped);
     for (size_t i = 0; i < c->members_count; i++) container_close(c->members[i]);
@@ -250,6 +299,13 @@ void container_forget(const container *c)
     if (c->umis.map) mmm_forget(&c->umis);
     container_forget(c->base);
     for (size_t i = 0; i < c->members_count; i++) container_forget(c->members[i]);
+}
+
+void container_forget_every(const container *c, size_t *seen, size_t bytes)
+{
+    if ((*seen += bytes) <= CONTAINER_FORGET_BYTES) return;
+    container_forget(c);
+    *seen = 0;
 }
 
 /* --- rows --------------------------------------------------------------------- */
@@ -489,8 +545,8 @@ static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
 static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
 {
     if (list_own(c->path, kind, l, e) < 0) return -1;
-    int per_profile = !strcmp(kind, "p") || !strcmp(kind, "gp");
-    if (c->kind == KIND_VIEW && strcmp(kind, "gg") && strcmp(kind, "pp")) {
+    const data_kind *k = data_kind_find(kind);
+    if (c->kind == KIND_VIEW && (!k || k->from_base)) {
         strvec b = STRVEC_INIT;
         int rc = available_into(c->base, kind, &b, e);
         for (size_t i = 0; rc == 0 && i < b.count; i++)
@@ -499,7 +555,7 @@ static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
         strvec_free(&b);
         return rc;
     }
-    if (c->kind == KIND_COLLECTION && per_profile && c->members_count) {
+    if (c->kind == KIND_COLLECTION && k && k->from_members && c->members_count) {
         strvec common = STRVEC_INIT;   /* visible only if every member has it */
         int rc = available_into(c->members[0], kind, &common, e);
         for (size_t m = 1; rc == 0 && m < c->members_count; m++) {

@@ -79,12 +79,11 @@ int delane(const cli *c, const char *in, const char *format, const char *out, in
     lanes l = {0};
     outdir o = {0};
     mtx_writer **w = NULL;
-    int rc = -1, begun = 0;
+    int rc = -1;
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     if (std_open(&s, in, format, e) < 0) return -1;
     if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0) goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    begun = 1;
     if (!(w = calloc(l.n + 1, sizeof *w))) {
         mc_oom(e, out);
         goto done;
@@ -96,12 +95,11 @@ int delane(const cli *c, const char *in, const char *format, const char *out, in
         if (mtx_writer_close(lane, e) < 0) goto done;
     }
     if (write_lanes_txt(&o, &l, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
     rc = 0;
 done:
     for (size_t k = 0; w && k < l.n; k++) mtx_writer_abort(w[k]);
     free(w);
-    if (begun) outdir_abort(&o);
+    outdir_abort(&o);   /* nothing left to remove after a commit */
     lanes_free(&l);
     std_close(&s);
     return rc;

@@ -225,7 +225,6 @@ typedef struct member_state {
     container *c;
     char *dest;         /* OUT/NAME */
     int in_place;       /* the container is OUT/NAME already */
-    int prepared;       /* a link view written under o's temporary name */
     outdir o;
 } member_state;
 
@@ -328,19 +327,18 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (st[i].in_place) continue;
         rc = view_prepare(st[i].c, st[i].dest, NULL, 0, NULL, 0, force, &st[i].o, e);
-        st[i].prepared = rc == 0;
     }
     outfile f = {0};
     if (rc == 0) rc = collect_meta(out, m, n, st, force, &f, e);
     commit_set set = {0};   /* the link views and profiles.yaml all, or none (old ones back) */
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (st[i].prepared) rc = commit_set_dir(&set, &st[i].o, e), st[i].prepared = 0;
+        if (!st[i].in_place) rc = commit_set_dir(&set, &st[i].o, e);
     if (rc == 0 && f.tmp) rc = commit_set_file(&set, &f, e);
     if (rc == 0) commit_set_done(&set);
     else commit_set_undo(&set);
-    if (f.tmp) outfile_abort(&f);
+    outfile_abort(&f);   /* a committed or zeroed output holds nothing */
     for (size_t i = 0; i < n; i++) {
-        if (st[i].prepared) outdir_abort(&st[i].o);
+        outdir_abort(&st[i].o);
         container_close(st[i].c);
         free(st[i].dest);
     }

@@ -169,6 +169,7 @@ static int sink_commit(sink *s, mc_err *e)
     return s->of.tmp ? outfile_commit(&s->of, e) : 0;
 }
 
+/* Safe on a zeroed sink, after a failure, after finish and after commit (err.h). */
 static void sink_abort(sink *s)
 {
     if (s->of.tmp) {
@@ -427,24 +428,23 @@ static int write_features_tsv(sink *s, const gene_labels *g, mc_err *e)
 int export_mtx(container *c, const char *out, const char *barcodes, const char *features, const export_opts *o,
                mc_err *e)
 {
-    sink s[3];                 /* matrix, barcodes, features */
+    sink s[3] = {0};           /* matrix, barcodes, features: those not asked for stay zeroed */
     const char *paths[3] = {out, barcodes, features};
-    int open[3] = {0}, rc = 0;
+    int rc = 0;
     gene_labels g = {0};
     strvec names = {0};
     if (barcodes) rc = container_profile_names(c, &names, e);
     if (rc == 0 && features) rc = gene_labels_load(c, o->genes_dir, &g, e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (i == 0 || paths[i]) rc = sink_open(&s[i], paths[i], o->force, e), open[i] = rc == 0;
+        if (i == 0 || paths[i]) rc = sink_open(&s[i], paths[i], o->force, e);
     if (rc == 0) rc = write_mtx_body(c, &s[0], o, e);
     if (rc == 0 && barcodes) rc = write_names_tsv(&s[1], &names, "profile name", e);
     if (rc == 0 && features) rc = write_features_tsv(&s[2], &g, e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (open[i]) rc = sink_finish(&s[i], e);
+        if (i == 0 || paths[i]) rc = sink_finish(&s[i], e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (open[i]) rc = sink_commit(&s[i], e), open[i] = 0;
-    for (int i = 0; i < 3; i++)
-        if (open[i]) sink_abort(&s[i]);
+        if (i == 0 || paths[i]) rc = sink_commit(&s[i], e);
+    for (int i = 0; i < 3; i++) sink_abort(&s[i]);   /* a committed or zeroed sink holds nothing */
     strvec_free(&names);
     gene_labels_free(&g);
     return rc;

@@ -92,7 +92,6 @@ typedef struct reader {
     size_t lines;
     /* labelled */
     profile_lookup names;
-    int names_open;
     size_t *listed_at;      /* per profile: the line listing it, 0 if none */
     strmap label_of;        /* label -> group, keys in g->labels */
 } reader;
@@ -155,7 +154,6 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
 static int open_labelled(reader *r, mc_err *e)
 {
     if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
-    r->names_open = 1;
     r->listed_at = mc_calloc_array(r->c->profiles_count, sizeof *r->listed_at);
     if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_oom(e, r->c->path);
     return 0;
@@ -183,7 +181,7 @@ int grouping_read(container *c, const char *path, grouping *g, mc_err *e)
         rc = mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
                      (r.lines < P ? r.lines : P) + 1, P, c->path, r.lines);
     if (rc == 0) rc = check_groups(g, e);
-    if (r.names_open) profile_lookup_close(&r.names);
+    profile_lookup_close(&r.names);
     free(r.listed_at);
     strmap_free(&r.label_of);
     if (rc < 0) grouping_free(g);
@@ -212,10 +210,9 @@ static int members_build(const grouping *g, members *m)
     return 0;
 }
 
-/* Pages of the matrices a thread may keep resident, about: every 32 MB
- * decoded, or every 512 profiles (each may map 64 KB around it), they are let go. */
-#define FORGET_BYTES ((size_t)32 << 20)
-#define FORGET_WEIGHT ((size_t)64 << 10)
+/* What a profile weighs besides its bytes for container_forget_every: the
+ * pages are let go at least every 512 profiles (each may map 64 KB around it). */
+#define PROFILE_WEIGHT ((size_t)64 << 10)
 
 /* Add profile P of C into ROW; *SEEN counts the bytes decoded since the pages were last let go. */
 static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, size_t *seen, mc_err *e)
@@ -225,7 +222,7 @@ static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, si
     uint32_t q;
     uint64_t total;
     int where = container_locate(c, p, &m, &q, &gmap, e);
-    if (where == 0 && (*seen += mmm_profile_bytes(m, q) + FORGET_WEIGHT) > FORGET_BYTES) container_forget(c), *seen = 0;
+    if (where == 0) container_forget_every(c, seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
     if (where == 0) return mmm_sum_profile(m, q, gmap, row, &total, e);
     if (where < 0 || container_profile_entries(c, p, es, e) < 0) return -1;
     for (size_t i = 0; i < es->n; i++) row[es->v[i].gene] += es->v[i].value;
@@ -383,7 +380,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
 done:
     outdir_abort(&groups);   /* no-ops after a commit */
     outdir_abort(&outliers);
-    if (group_file.tmp) outfile_abort(&group_file);
+    outfile_abort(&group_file);
     free(outlier);
     free(groups_dir);
     free(outliers_dir);

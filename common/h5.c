@@ -11,15 +11,16 @@
 
 #include "alloc.h"
 #include "h5chunks.h"
+#include "h5err.h"
 #include "h5x.h"
 #include "parallel.h"
 #include "strvec.h"
 
-enum value_kind { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
+enum value_class { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
 
 struct h5_stream {
     hid_t file, indices, data;
-    enum value_kind kind;
+    enum value_class type;      /* of the stored data values */
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
     strvec barcodes, ids, names, types, genomes;   /* string datasets: values pointing into buf */
@@ -37,26 +38,10 @@ struct h5_stream {
 
 /* --- errors ------------------------------------------------------------------ */
 
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    char *buf = arg;
-    if (n == 0 && err->desc) snprintf(buf, 256, "%s", err->desc);
-    return 0;
-}
-
-/* The most specific message on HDF5's error stack ("" if none).  Call right
- * after the failing call: the next API call clears the stack. */
-static const char *h5_detail(char buf[256])
-{
-    buf[0] = 0;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, buf);
-    return buf;
-}
-
 static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *what)
 {
-    char d[256];
-    h5_detail(d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     return mc_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
 }
 
@@ -277,8 +262,8 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     char list[768];
     int rc = -1;
     if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
-        char d[256];
-        h5_detail(d);
+        char d[H5ERR_SIZE];
+        h5err_detail(d);
         mc_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
         goto out;
     }
@@ -475,8 +460,8 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     }
     hid_t t = H5Dget_type(s->data);
     H5T_class_t c = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
-    if (c == H5T_INTEGER) s->kind = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
-    else s->kind = VALUE_FLOAT;
+    if (c == H5T_INTEGER) s->type = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
+    else s->type = VALUE_FLOAT;
     if (t >= 0) H5Tclose(t);
     if (c != H5T_INTEGER && c != H5T_FLOAT) {
         mc_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
@@ -521,8 +506,8 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         goto fail;
     }
     if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        char d[256];
-        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5_detail(d));
+        char d[H5ERR_SIZE];
+        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
         goto fail;
     }
     h5x_kind kind = h5x_detect(s->file);
@@ -593,7 +578,7 @@ static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *
 
 static h5v_type value_type(const struct h5_stream *s)
 {
-    return s->kind == VALUE_FLOAT ? H5V_DOUBLE : s->kind == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
+    return s->type == VALUE_FLOAT ? H5V_DOUBLE : s->type == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
 }
 
 static int start_pool(h5_matrix *m, mc_err *e)
@@ -668,11 +653,11 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
 {
     const struct h5_stream *s = m->s;
     uint64_t entry = s->pos;
-    if (s->kind == VALUE_UNSIGNED) {
+    if (s->type == VALUE_UNSIGNED) {
         *v = ((const uint64_t *)s->vb)[s->vpos];
         return 0;
     }
-    if (s->kind == VALUE_SIGNED) {
+    if (s->type == VALUE_SIGNED) {
         int64_t x = ((const int64_t *)s->vb)[s->vpos];
         if (x < 0)
             return mc_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
@@ -726,7 +711,7 @@ static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
     const int64_t *g = s->ib + s->ipos;
     int64_t bad = 0;
     for (size_t i = 0; i < n; i++) bad |= g[i] | ((int64_t)m->genes_stored - 1 - g[i]);
-    if (s->kind == VALUE_SIGNED) {
+    if (s->type == VALUE_SIGNED) {
         const int64_t *v = (const int64_t *)s->vb + s->vpos;
         for (size_t i = 0; i < n; i++) bad |= v[i];
     }
@@ -755,7 +740,7 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         size_t n = (size_t)(end - s->pos);
         if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
         if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
-        if (!s->gene_map && s->kind != VALUE_FLOAT && take_run(m, n, es, e)) continue;
+        if (!s->gene_map && s->type != VALUE_FLOAT && take_run(m, n, es, e)) continue;
         for (size_t i = 0; i < n; i++) {
             size_t g = 0;
             uint64_t v = 0;

@@ -9,6 +9,7 @@
 #include <libdeflate.h>
 
 #include "err.h"
+#include "h5err.h"
 
 /* gcc vectorises only at -O3 unless asked; clang does at -O2 and has no such attribute. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -64,16 +65,10 @@ struct h5chunks {
 
 /* --- HDF5's reason ------------------------------------------------------------- */
 
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    if (n == 0 && err->desc) snprintf(arg, 256, "%s", err->desc);
-    return 0;
-}
-
 static void hdf5_reason(char why[256], const char *what)
 {
-    char d[256] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     snprintf(why, 256, "%.64s%s%.180s", what, *d ? ": " : "", d);
 }
 

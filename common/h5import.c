@@ -135,23 +135,21 @@ int h5import_std(const cli *c, const char *in, const char *out, const h5_opts *o
 {
     h5_matrix m;
     std_table genes = {0}, profiles = {0};
-    outdir od;
-    int rc = -1, begun = 0;
+    outdir od = {0};
+    int rc = -1;
     if (outdir_check(out, force, e) < 0) return -1;
     if (h5_open(&m, in, o, e) < 0) return -1;
     if (check_size(&m, e) < 0) goto out;
     if (h5import_genes(&m, o->all_features, &genes, e) < 0 || h5import_profiles(&m, &profiles, e) < 0) goto out;
     if (outdir_begin(&od, out, force, e) < 0) goto out;
-    begun = 1;
     char *umis = outdir_file(&od, STD_MATRIX);
     int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(c, &m, umis, e) == 0;
     if (!umis) mc_oom(e, out);
     free(umis);
     if (!ok) goto out;
-    begun = 0;
     rc = outdir_commit(&od, e);
 out:
-    if (begun) outdir_abort(&od);
+    outdir_abort(&od);   /* nothing left to remove after a commit */
     std_table_free(&genes);
     std_table_free(&profiles);
     h5_close(&m);
@@ -383,7 +381,7 @@ static void cells_job_free(cells_job *j)
     free(j->mmm);
     free(j->gene_map);
     lanes_free(&j->l);
-    if (j->gs.path) genes_close(&j->gs);
+    genes_close(&j->gs);
     std_table_free(&j->genes);
     std_table_free(&j->profiles);
     h5_close(&j->m);
@@ -393,7 +391,7 @@ int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts 
                    mc_err *e)
 {
     cells_job j = {0};
-    int rc = -1, begun = 0;
+    int rc = -1;
     if (outdir_check(out, co->force, e) < 0) return -1;
     if (h5_open(&j.m, in, o, e) < 0) return -1;
     if (check_size(&j.m, e) < 0 || h5import_genes(&j.m, o->all_features, &j.genes, e) < 0 ||
@@ -407,13 +405,11 @@ int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts 
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
-    begun = 1;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
     if (open_lanes(&j, e) < 0 || split_profiles(c, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
-    begun = 0;
     rc = outdir_commit(&j.o, e);
 out:
-    if (begun) outdir_abort(&j.o);
+    outdir_abort(&j.o);   /* nothing left to remove after a commit */
     cells_job_free(&j);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <hdf5.h>
 
 #include "alloc.h"
+#include "h5err.h"
 
 struct h5w {
     hid_t file;
@@ -61,12 +62,6 @@ static hid_t memory_type(h5w_type t)
 
 /* --- errors ------------------------------------------------------------------ */
 
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    if (n == 0 && err->desc) snprintf(arg, 256, "%s", err->desc);
-    return 0;
-}
-
 /* HDF5's reason on one line: a failed write's description spans several
  * lines ("file write failed: time = ...\n, filename = ..., errno = 28, ..."),
  * so keep its first clause and the system's own words for its errno. */
@@ -87,8 +82,8 @@ static void one_line(char *d, size_t cap)
 /* "SHOWN: OBJ: WHAT: HDF5's reason"; call right after the failing call. */
 static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
 {
-    char d[256] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     one_line(d, sizeof d);
     return mc_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
 }

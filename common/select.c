@@ -176,7 +176,7 @@ typedef struct axis {
     uint8_t *mark, value;       /* lines set mark[i] = value */
     profile_lookup profiles;
     gene_names gene_names;
-    int names_open;
+    int names_open;             /* opened on the first name looked up */
 } axis;
 
 static long axis_find(axis *a, const char *shown, size_t line, const char *name, mc_err *e)
@@ -244,8 +244,8 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
 
 static void axis_free(axis *a)
 {
-    if (a->names_open && a->genes) gene_names_close(&a->gene_names);
-    if (a->names_open && !a->genes) profile_lookup_close(&a->profiles);
+    gene_names_close(&a->gene_names);
+    profile_lookup_close(&a->profiles);
     free(a->mark);
 }
 

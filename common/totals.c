@@ -11,11 +11,9 @@
 #include "outdir.h"
 #include "parallel.h"
 
-/* Pages of the matrices a thread may keep resident, about: every 32 MB
- * decoded, or every 4096 profiles (a view may pick profiles far apart), they
- * are let go. */
-#define FORGET_BYTES ((size_t)32 << 20)
-#define FORGET_WEIGHT ((size_t)8 << 10)
+/* What a profile weighs besides its bytes for container_forget_every: the
+ * pages are let go at least every 4096 profiles (a view may pick profiles far apart). */
+#define PROFILE_WEIGHT ((size_t)8 << 10)
 #define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer up to it is exact in a double */
 
 void totals_free(totals *t)
@@ -189,7 +187,7 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
         const int32_t *gmap;
         uint32_t q;
         int where = container_locate(c, p, &m, &q, &gmap, e);
-        if (where == 0 && (seen += mmm_profile_bytes(m, q) + FORGET_WEIGHT) > FORGET_BYTES) container_forget(c), seen = 0;
+        if (where == 0) container_forget_every(c, &seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
         if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->t->p[p], e);
         else if (where < 0 || (rc = container_profile_entries(c, p, &es, e)) < 0) rc = -1;
         else
