@@ -117,7 +117,8 @@ static long label_group(reader *r, const char *label)
     if (!label[0] || (text_is_integer(label, &v) && v < 0)) return -1;
     if (strmap_get(&r->label_of, label, &k)) return (long)k;
     strvec *l = &r->g->labels;
-    if (l->count >= INT32_MAX || strvec_push(l, label) < 0 || strmap_put(&r->label_of, l->v[l->count - 1], l->count - 1, NULL) < 0)
+    if (l->count >= INT32_MAX || strvec_push(l, label) < 0 ||
+        strmap_put(&r->label_of, l->v[l->count - 1], l->count - 1, NULL) < 0)
         return -2;
     return (long)(l->count - 1);
 }
