@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "options.h"
 #include "container.h"
+#include "datakind.h"
 #include "verify.h"
 
 static const char about[] =
@@ -27,16 +28,14 @@ static void print_chain(const container *c, const char *role, int depth)
 
 static int print_data(container *c, mc_err *e)
 {
-    static const char *const kinds[] = {"g", "p", "gp", "gg", "pp"};
     printf("data:\n");
-    for (size_t k = 0; k < 5; k++) {
-        char **names;
-        size_t n;
-        if (container_available(c, kinds[k], &names, &n, e) < 0) return -1;
-        printf("  %s:", kinds[k]);
-        for (size_t i = 0; i < n; i++) printf(" %s", names[i]);
+    for (size_t k = 0; k < DATA_KINDS; k++) {
+        strvec names;
+        if (container_available(c, data_kinds[k].name, &names, e) < 0) return -1;
+        printf("  %s:", data_kinds[k].name);
+        for (size_t i = 0; i < names.count; i++) printf(" %s", names.v[i]);
         printf("\n");
-        names_free(names, n);
+        strvec_free(&names);
     }
     return 0;
 }

@@ -30,10 +30,10 @@ static const char *const by_choices[] = {"profile", "gene", NULL};
 
 static int print_profiles(container *c, const totals *t, mc_err *e)
 {
-    txt_array names;
+    strvec names;
     if (container_profile_names(c, &names, e) < 0) return -1;
-    for (size_t p = 0; p < c->profiles_count; p++) printf("%s\t%" PRIu64 "\n", names.lines[p], t->p[p]);
-    txt_free(&names);
+    for (size_t p = 0; p < c->profiles_count; p++) printf("%s\t%" PRIu64 "\n", names.v[p], t->p[p]);
+    strvec_free(&names);
     return 0;
 }
 

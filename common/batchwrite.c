@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "genes.h"
 #include "meta.h"
 #include "mmm.h"
@@ -31,7 +32,7 @@ typedef struct job {
 int batch_gene_set(const char *genes_dir, const char *batch, const char *organism, gene_set *g, mc_err *e)
 {
     char *start = genes_dir ? NULL : path_existing_parent(batch);
-    if (!genes_dir && !start) return mc_fail(e, "%s: out of memory", batch);
+    if (!genes_dir && !start) return mc_oom(e, batch);
     int rc = genes_find(start, genes_dir, NULL, g, e);
     free(start);
     if (rc < 0) return -1;
@@ -44,7 +45,7 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
 {
     char **names;
     if (std_gene_names(t, &names, e) < 0) return -1;
-    int rc = (*map = malloc((t->count + 1) * sizeof **map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
+    int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_oom(e, t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         long k = genes_lookup(g, names[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
@@ -109,7 +110,7 @@ static int stream(job *j, mc_err *e)
             current = p;
         }
         if (entries_push(&es, j->gene_map[g], v) < 0) {
-            rc = mc_fail(e, "%s: out of memory", j->std.matrix_path);
+            rc = mc_oom(e, j->std.matrix_path);
             break;
         }
     }
@@ -129,14 +130,15 @@ static int bucket(job *j, mc_err *e)
     size_t P = j->profiles;
     uint64_t *start = malloc((P + 1) * sizeof *start), n = 0;
     int wide = j->max_value > UINT32_MAX;
-    if (!start) return mc_fail(e, "%s: out of memory", j->std.matrix_path);
+    if (!start) return mc_oom(e, j->std.matrix_path);
     for (size_t p = 0; p < P; p++) start[p] = n, n += j->column_count[p];
     start[P] = n;
-    uint32_t *genes = malloc((n + 1) * sizeof *genes);
-    void *values = malloc((n + 1) * (wide ? 8 : 4));
+    uint32_t *genes = mc_alloc_array(n, sizeof *genes);
+    void *values = mc_alloc_array(n, wide ? 8 : 4);
     std_matrix *m = genes && values ? std_matrix_open(&j->std, e) : NULL;
     int rc = m ? 0 : -1;
-    if (!genes || !values) mc_fail(e, "%s: out of memory for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
+    if (!genes || !values)
+        mc_fail(e, "%s: " MC_OOM " for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
     memset(j->column_count, 0, P * sizeof *j->column_count);   /* now: entries placed per profile */
     uint32_t g, p;
     uint64_t v;
@@ -157,7 +159,7 @@ static int bucket(job *j, mc_err *e)
         es.n = 0;
         for (uint64_t i = start[q]; rc == 0 && i < start[q + 1]; i++)
             if (entries_push(&es, genes[i], wide ? ((uint64_t *)values)[i] : ((uint32_t *)values)[i]) < 0)
-                rc = mc_fail(e, "%s: out of memory", j->std.matrix_path);
+                rc = mc_oom(e, j->std.matrix_path);
         if (rc == 0) rc = mmm_writer_add(j->w, &es, e);
     }
     entries_free(&es);
@@ -194,7 +196,7 @@ static int write_meta(const char *dir, const char *mmm, const mc_uuid *known, co
                        .genes_count = (long)g->names.count,
                        .profiles_count = (long)n};
     mc_uuid u;
-    int rc = !yaml ? mc_fail(e, "%s: out of memory", dir) : known ? (u = *known, 0) : uuid_of_file(mmm, &u, e);
+    int rc = !yaml ? mc_oom(e, dir) : known ? (u = *known, 0) : uuid_of_file(mmm, &u, e);
     if (rc == 0) {
         uuid_format(&u, m.uuid);
         memcpy(m.genes_uuid, g->meta.uuid, MC_UUID_STRLEN);
@@ -225,7 +227,7 @@ static int job_open(job *j, const char *in, const char *out, const batch_options
     if (batch_gene_set(opt->genes, out, opt->organism, &j->genes, e) < 0 ||
         batch_gene_map(&j->genes, &j->std.genes, &j->gene_map, e) < 0)
         return -1;
-    if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_fail(e, "%s: out of memory", in);
+    if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_oom(e, in);
     return 0;
 }
 
@@ -233,7 +235,7 @@ static void job_close(job *j)
 {
     free(j->gene_map);
     free(j->column_count);
-    if (j->genes.path) genes_close(&j->genes);
+    genes_close(&j->genes);
     std_close(&j->std);
 }
 
@@ -241,7 +243,7 @@ static void job_close(job *j)
 static int write_files(job *j, const outdir *o, const char *kind, mc_err *e)
 {
     char *mmm = outdir_file(o, "gp.umis.mmm");
-    int rc = mmm ? write_matrix(j, mmm, e) : mc_fail(e, "%s: out of memory", o->final);
+    int rc = mmm ? write_matrix(j, mmm, e) : mc_oom(e, o->final);
     if (rc == 0) rc = batch_finish(o->tmp, mmm, NULL, &j->genes, kind, &j->std.profiles, NULL, 0, e);
     free(mmm);
     return rc;

@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "datakind.h"
 #include "outdir.h"
 #include "strmap.h"
 #include "uuid.h"
-
-/* Deeper than any sane chain; stops a view whose base is itself. */
-#define MAX_DEPTH 64
 
 /* --- data dependencies (the seed's GENES_/PROFILES_DEPENDENT_DATA) ----------- */
 
@@ -24,24 +23,14 @@ static int in_list(const char *name, const char *const *list)
 
 int data_depends_on_genes(const char *kind, const char *name)
 {
-    static const char *const g[] = {"mean_fraction", NULL};
-    static const char *const p[] = {"total_umis", NULL};
-    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
-    if (!strcmp(kind, "g")) return in_list(name, g);
-    if (!strcmp(kind, "p")) return in_list(name, p);
-    if (!strcmp(kind, "pp")) return in_list(name, pp);
-    return 0;
+    const data_kind *k = data_kind_find(kind);
+    return k && in_list(name, k->genes_dependent);
 }
 
 int data_depends_on_profiles(const char *kind, const char *name)
 {
-    static const char *const g[] = {"mean_fraction", "total_umis", NULL};
-    static const char *const gp[] = {"fold_in_group", NULL};
-    static const char *const pp[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
-    if (!strcmp(kind, "g")) return in_list(name, g);
-    if (!strcmp(kind, "gp")) return in_list(name, gp);
-    if (!strcmp(kind, "pp")) return in_list(name, pp);
-    return 0;
+    const data_kind *k = data_kind_find(kind);
+    return k && in_list(name, k->profiles_dependent);
 }
 
 /* A view hides base data that depends on an axis it slices. */
@@ -54,6 +43,42 @@ static int view_hides(const container *c, const char *kind, const char *name)
 /* --- opening ------------------------------------------------------------------ */
 
 static container *open_at(const char *dir, const char *name, int depth, mc_err *e);
+
+/* --- the chain walk --------------------------------------------------------------- */
+
+int container_depth_check(const char *dir, int depth, mc_err *e)
+{
+    if (depth > CONTAINER_MAX_DEPTH)
+        return mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
+    return 0;
+}
+
+/* VISIT the container at DIR/REL. */
+static int walk_to(const char *dir, const char *rel, size_t i, const char *name, int depth, container_visit visit,
+                   void *ctx, mc_err *e)
+{
+    char *path = path_join(dir, rel);
+    if (!path) return mc_oom(e, dir);
+    int rc = visit(ctx, path, i, name, depth + 1);
+    free(path);
+    return rc;
+}
+
+int container_walk(const char *dir, const profiles_meta *m, int depth, container_visit visit, void *ctx, mc_err *e)
+{
+    switch (m->kind) {
+    case KIND_VIEW: return walk_to(dir, m->base_profiles, 0, NULL, depth, visit, ctx, e);
+    case KIND_GROUPS: return walk_to(dir, m->grouped_profiles, 0, NULL, depth, visit, ctx, e);
+    case KIND_COLLECTION:
+        for (size_t i = 0; i < m->members_count; i++) {
+            const char *name = m->members[i].name;
+            if (walk_to(dir, name, i, name, depth, visit, ctx, e) < 0) return -1;
+        }
+        return 0;
+    case KIND_BATCH: return 0;
+    }
+    return 0;
+}
 
 /* Read DIR/FILE as a sorted, unique, in-range int32 index, or leave *out NULL if absent. */
 static int load_index(const char *dir, const char *file, size_t limit, int32_t **out, size_t *n, mc_err *e)
@@ -91,13 +116,67 @@ done:
     return rc;
 }
 
+/* A member's recorded uuid and counts against what was opened. */
+static int check_member(container *c, size_t i, mc_err *e)
+{
+    const meta_member *mm = &c->meta.members[i];
+    const container *m = c->members[i];
+    if (strcmp(m->meta.uuid, mm->uuid))
+        return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
+                       c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
+    if ((long)m->profiles_count != mm->profiles_count)
+        return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
+                       m->profiles_count, mm->profiles_count);
+    if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
+        return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
+                       m->meta.genes_uuid, c->meta.genes_uuid);
+    c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
+    return 0;
+}
+
+/* The grouped container's recorded uuid and genes against what was opened. */
+static int check_grouped(const container *c, mc_err *e)
+{
+    if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
+        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
+                       c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
+    if (c->grouped->genes_count != c->genes_count)
+        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
+                       c->genes_count, c->grouped->genes_count);
+    return 0;
+}
+
+typedef struct opening {
+    container *c;
+    mc_err *e;
+} opening;
+
+/* The walk's visit when opening: open what C refers to, link it, check it against C's record. */
+static int open_ref(void *ctx, const char *dir, size_t i, const char *name, int depth)
+{
+    opening *o = ctx;
+    container *c = o->c, *r = open_at(dir, name, depth, o->e);
+    if (!r) return -1;
+    switch (c->kind) {
+    case KIND_VIEW: c->base = r; return 0;
+    case KIND_GROUPS: c->grouped = r; return check_grouped(c, o->e);
+    case KIND_COLLECTION: c->members[c->members_count++] = r; return check_member(c, i, o->e);
+    case KIND_BATCH: break;
+    }
+    container_close(r);
+    return 0;
+}
+
+static int open_refs(container *c, int depth, mc_err *e)
+{
+    opening o = {c, e};
+    return container_walk(c->path, &c->meta, depth, open_ref, &o, e);
+}
+
 static int open_view(container *c, int depth, mc_err *e)
 {
-    char *base_path = path_join(c->path, c->meta.base_profiles);
     size_t n;
-    c->base = open_at(base_path, NULL, depth + 1, e);
-    free(base_path);
-    if (!c->base) return -1;
+    if (open_refs(c, depth, e) < 0) return -1;
     if (strcmp(c->base->meta.uuid, c->meta.base_uuid))
         return mc_fail(e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
                        c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
@@ -114,7 +193,7 @@ static int open_view(container *c, int depth, mc_err *e)
                        c->base->meta.genes_uuid);
     if (c->g_index) {
         c->g_reverse = malloc(c->base->genes_count * sizeof *c->g_reverse);
-        if (!c->g_reverse) return mc_fail(e, "%s: out of memory", c->path);
+        if (!c->g_reverse) return mc_oom(e, c->path);
         for (size_t g = 0; g < c->base->genes_count; g++) c->g_reverse[g] = -1;
         for (size_t g = 0; g < c->genes_count; g++) c->g_reverse[c->g_index[g]] = (int32_t)g;
     }
@@ -124,27 +203,10 @@ static int open_view(container *c, int depth, mc_err *e)
 static int open_collection(container *c, int depth, mc_err *e)
 {
     size_t n = c->meta.members_count;
-    c->members = calloc(n ? n : 1, sizeof *c->members);
+    c->members = mc_calloc_array(n, sizeof *c->members);
     c->first_profile = calloc(n + 1, sizeof *c->first_profile);
-    if (!c->members || !c->first_profile) return mc_fail(e, "%s: out of memory", c->path);
-    for (size_t i = 0; i < n; i++) {
-        const meta_member *mm = &c->meta.members[i];
-        char *path = path_join(c->path, mm->name);
-        container *m = open_at(path, mm->name, depth + 1, e);
-        free(path);
-        if (!m) return -1;
-        c->members[c->members_count++] = m;
-        if (strcmp(m->meta.uuid, mm->uuid))
-            return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
-                           c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
-        if ((long)m->profiles_count != mm->profiles_count)
-            return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
-                           m->profiles_count, mm->profiles_count);
-        if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
-            return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
-                           m->meta.genes_uuid, c->meta.genes_uuid);
-        c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
-    }
+    if (!c->members || !c->first_profile) return mc_oom(e, c->path);
+    if (open_refs(c, depth, e) < 0) return -1;
     if (c->first_profile[n] != c->profiles_count)
         return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the members hold %zu", c->path, c->profiles_count,
                        c->first_profile[n]);
@@ -165,28 +227,16 @@ static int open_matrix(container *c, mc_err *e)
 
 static int open_groups(container *c, int depth, mc_err *e)
 {
-    char *path = path_join(c->path, c->meta.grouped_profiles);
-    c->grouped = open_at(path, NULL, depth + 1, e);
-    free(path);
-    if (!c->grouped) return -1;
-    if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
-        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
-                       c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
-    if (c->grouped->genes_count != c->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
-                       c->genes_count, c->grouped->genes_count);
+    if (open_refs(c, depth, e) < 0) return -1;
     return open_matrix(c, e);
 }
 
 static container *open_at(const char *dir, const char *name, int depth, mc_err *e)
 {
-    if (depth > MAX_DEPTH) {
-        mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
-        return NULL;
-    }
+    if (container_depth_check(dir, depth, e) < 0) return NULL;
     container *c = calloc(1, sizeof *c);
     if (!c) {
-        mc_fail(e, "%s: out of memory", dir);
+        mc_oom(e, dir);
         return NULL;
     }
     c->path = strdup(dir);
@@ -227,7 +277,7 @@ container *container_open(const char *dir, mc_err *e)
 void container_close(container *c)
 {
     if (!c) return;
-    if (c->umis.map) mmm_close(&c->umis);
+    mmm_close(&c->umis);
     container_close(c->base);
     container_close(c->grouped);
     for (size_t i = 0; i < c->members_count; i++) container_close(c->members[i]);
@@ -249,6 +299,13 @@ void container_forget(const container *c)
     if (c->umis.map) mmm_forget(&c->umis);
     container_forget(c->base);
     for (size_t i = 0; i < c->members_count; i++) container_forget(c->members[i]);
+}
+
+void container_forget_every(const container *c, size_t *seen, size_t bytes)
+{
+    if ((*seen += bytes) <= CONTAINER_FORGET_BYTES) return;
+    container_forget(c);
+    *seen = 0;
 }
 
 /* --- rows --------------------------------------------------------------------- */
@@ -328,7 +385,7 @@ int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
 
 void mc_array_free(mc_array *a)
 {
-    txt_free(&a->text);
+    strvec_free(&a->text);
     npy_free(&a->num);
     memset(a, 0, sizeof *a);
 }
@@ -372,14 +429,14 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     out->is_text = in->is_text;
     if (in->is_text) {
         for (size_t i = 0; i < n; i++)
-            if (txt_append(&out->text, in->text.lines[index[i]]) < 0) return mc_fail(e, "out of memory");
+            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
-    out->num.data = malloc(n ? n * w : 1);
-    if (!out->num.data) return mc_fail(e, "out of memory");
+    out->num.data = mc_alloc_array(n, w);
+    if (!out->num.data) return mc_oom(e, NULL);
     for (size_t i = 0; i < n; i++)
         memcpy((char *)out->num.data + i * w, (const char *)in->num.data + (size_t)index[i] * w, w);
     return 0;
@@ -392,12 +449,12 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
         return mc_fail(e, "%s: members store it with different types; cannot concatenate", what);
     if (a->is_text) {
         for (size_t i = 0; i < b->text.count; i++)
-            if (txt_append(&a->text, b->text.lines[i]) < 0) return mc_fail(e, "out of memory");
+            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(a->num.dtype);
-    void *d = realloc(a->num.data, (a->num.count + b->num.count) * w + 1);
-    if (!d) return mc_fail(e, "out of memory");
+    void *d = mc_realloc_array(a->num.data, a->num.count + b->num.count, w);
+    if (!d) return mc_oom(e, NULL);
     memcpy((char *)d + a->num.count * w, b->num.data, b->num.count * w);
     a->num.data = d;
     a->num.count += b->num.count;
@@ -459,40 +516,16 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
 
 /* --- available data ----------------------------------------------------------- */
 
-void names_free(char **names, size_t n)
+/* Add the first LEN bytes of S to L unless L has it already. */
+static int add_name(strvec *l, const char *s, size_t len)
 {
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-}
-
-typedef struct name_list {
-    char **v;
-    size_t n, cap;
-} name_list;
-
-static int name_list_add(name_list *l, const char *s, size_t len)
-{
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->count; i++)
         if (strlen(l->v[i]) == len && !strncmp(l->v[i], s, len)) return 0;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **v = realloc(l->v, cap * sizeof *v);
-        if (!v) return -1;
-        l->v = v;
-        l->cap = cap;
-    }
-    return (l->v[l->n++] = strndup(s, len)) ? 0 : -1;
-}
-
-static int has_name(const name_list *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (!strcmp(l->v[i], s)) return 1;
-    return 0;
+    return strvec_pushn(l, s, len);
 }
 
 /* Names of KIND.NAME.{txt,npy,mmm} files in DIR. */
-static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
+static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
 {
     DIR *d = opendir(dir);
     if (!d) return mc_fail_errno(e, dir, "cannot list");
@@ -503,75 +536,68 @@ static int list_own(const char *dir, const char *kind, name_list *l, mc_err *e)
         const char *f = de->d_name, *dot = strrchr(f, '.');
         if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
         if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
-        if (name_list_add(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_fail(e, "out of memory");
+        if (add_name(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
     }
     closedir(d);
     return rc;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static int available_into(container *c, const char *kind, name_list *l, mc_err *e)
+static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
 {
     if (list_own(c->path, kind, l, e) < 0) return -1;
-    int per_profile = !strcmp(kind, "p") || !strcmp(kind, "gp");
-    if (c->kind == KIND_VIEW && strcmp(kind, "gg") && strcmp(kind, "pp")) {
-        name_list b = {0};
+    const data_kind *k = data_kind_find(kind);
+    if (c->kind == KIND_VIEW && (!k || k->from_base)) {
+        strvec b = STRVEC_INIT;
         int rc = available_into(c->base, kind, &b, e);
-        for (size_t i = 0; rc == 0 && i < b.n; i++)
-            if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && name_list_add(l, b.v[i], strlen(b.v[i])) < 0)
-                rc = mc_fail(e, "out of memory");
-        names_free(b.v, b.n);
+        for (size_t i = 0; rc == 0 && i < b.count; i++)
+            if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && add_name(l, b.v[i], strlen(b.v[i])) < 0)
+                rc = mc_oom(e, NULL);
+        strvec_free(&b);
         return rc;
     }
-    if (c->kind == KIND_COLLECTION && per_profile && c->members_count) {
-        name_list common = {0};   /* visible only if every member has it */
+    if (c->kind == KIND_COLLECTION && k && k->from_members && c->members_count) {
+        strvec common = STRVEC_INIT;   /* visible only if every member has it */
         int rc = available_into(c->members[0], kind, &common, e);
         for (size_t m = 1; rc == 0 && m < c->members_count; m++) {
-            name_list other = {0};
+            strvec other = STRVEC_INIT;
             rc = available_into(c->members[m], kind, &other, e);
             size_t k = 0;
-            for (size_t i = 0; i < common.n; i++) {
-                if (has_name(&other, common.v[i])) common.v[k++] = common.v[i];
+            for (size_t i = 0; i < common.count; i++) {
+                if (strvec_find(&other, common.v[i]) >= 0) common.v[k++] = common.v[i];
                 else free(common.v[i]);
             }
-            common.n = k;
-            names_free(other.v, other.n);
+            common.count = k;
+            strvec_free(&other);
         }
-        for (size_t i = 0; rc == 0 && i < common.n; i++)
-            if (name_list_add(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_fail(e, "out of memory");
-        names_free(common.v, common.n);
+        for (size_t i = 0; rc == 0 && i < common.count; i++)
+            if (add_name(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_oom(e, NULL);
+        strvec_free(&common);
         return rc;
     }
     return 0;
 }
 
-int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e)
+int container_available(container *c, const char *kind, strvec *names, mc_err *e)
 {
-    name_list l = {0};
-    if (available_into(c, kind, &l, e) < 0) {
-        names_free(l.v, l.n);
+    memset(names, 0, sizeof *names);
+    if (available_into(c, kind, names, e) < 0) {
+        strvec_free(names);
         return -1;
     }
-    if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_str);
-    *names = l.v;
-    *n = l.n;
+    strvec_sort(names);
     return 0;
 }
 
 /* --- profile names ------------------------------------------------------------ */
 
-static int prefixed(txt_array *out, const char *prefix, const char *leaf)
+static int prefixed(strvec *out, const char *prefix, const char *leaf)
 {
-    if (!prefix) return txt_append(out, leaf);
+    if (!prefix) return strvec_push(out, leaf);
     size_t len = strlen(prefix) + strlen(leaf) + 2;
     char *s = malloc(len);
     if (!s) return -1;
     snprintf(s, len, "%s:%s", prefix, leaf);
-    int rc = txt_append(out, s);
+    int rc = strvec_push(out, s);
     free(s);
     return rc;
 }
@@ -593,14 +619,14 @@ static int load_own_names(container *c, mc_array *own, mc_err *e)
 }
 
 /* Whether the names of T are all different. */
-static int all_unique(const txt_array *t, int *unique)
+static int all_unique(const strvec *t, int *unique)
 {
     strmap m;
     size_t first;
     *unique = 1;
     if (strmap_init(&m, t->count) < 0) return -1;
     for (size_t i = 0; *unique && i < t->count; i++) {
-        int put = strmap_put(&m, t->lines[i], i, &first);
+        int put = strmap_put(&m, t->v[i], i, &first);
         if (put < 0) {
             strmap_free(&m);
             return -1;
@@ -611,29 +637,29 @@ static int all_unique(const txt_array *t, int *unique)
     return 0;
 }
 
-static int names_into(container *c, txt_array *out, mc_err *e);
+static int names_into(container *c, strvec *out, mc_err *e);
 
 /* A collection's names are its members' names, unchanged unless two would be
  * the same: then every name gets its member's name and ':' (SPEC 7). */
-static int collection_names(container *c, txt_array *out, mc_err *e)
+static int collection_names(container *c, strvec *out, mc_err *e)
 {
-    txt_array all = {0};
-    size_t *ends = malloc((c->members_count + 1) * sizeof *ends);
-    int rc = ends ? 0 : mc_fail(e, "out of memory"), unique = 1;
+    strvec all = {0};
+    size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
+    int rc = ends ? 0 : mc_oom(e, NULL), unique = 1;
     for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
         rc = names_into(c->members[m], &all, e);
         ends[m] = all.count;
     }
-    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_fail(e, "out of memory");
+    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_oom(e, NULL);
     for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
         for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.lines[i]) < 0) rc = mc_fail(e, "out of memory");
-    txt_free(&all);
+            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_oom(e, NULL);
+    strvec_free(&all);
     free(ends);
     return rc;
 }
 
-static int names_into(container *c, txt_array *out, mc_err *e)
+static int names_into(container *c, strvec *out, mc_err *e)
 {
     mc_array own;
     int rc = load_own_names(c, &own, e);
@@ -642,26 +668,26 @@ static int names_into(container *c, txt_array *out, mc_err *e)
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
-            if (txt_append(out, own.is_text ? own.text.lines[i] : num) < 0) rc = mc_fail(e, "out of memory");
+            if (strvec_push(out, own.is_text ? own.text.v[i] : num) < 0) rc = mc_oom(e, NULL);
         }
         if (own.is_text) mc_array_free(&own);
         return rc < 0 ? -1 : 0;
     }
     if (c->kind == KIND_COLLECTION) return collection_names(c, out, e);
     if (!c->p_index) return names_into(c->base, out, e);
-    txt_array all = {0};
+    strvec all = {0};
     rc = names_into(c->base, &all, e);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
-        if (txt_append(out, all.lines[c->p_index[i]]) < 0) rc = mc_fail(e, "out of memory");
-    txt_free(&all);
+        if (strvec_push(out, all.v[c->p_index[i]]) < 0) rc = mc_oom(e, NULL);
+    strvec_free(&all);
     return rc;
 }
 
-int container_profile_names(container *c, txt_array *out, mc_err *e)
+int container_profile_names(container *c, strvec *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
     if (names_into(c, out, e) < 0) {
-        txt_free(out);
+        strvec_free(out);
         return -1;
     }
     return 0;
@@ -691,10 +717,10 @@ int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_S
         *index = base;
         return 0;
     }
-    int32_t *v = malloc((c->genes_count ? c->genes_count : 1) * sizeof *v);
+    int32_t *v = mc_alloc_array(c->genes_count, sizeof *v);
     if (!v) {
         free(base);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     for (size_t g = 0; g < c->genes_count; g++) v[g] = base ? base[c->g_index[g]] : c->g_index[g];
     free(base);
@@ -741,8 +767,8 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
         else uuid_combine(parts, n, &u);
         break;
     case KIND_COLLECTION: {
-        mc_uuid *us = malloc((m->members_count + 1) * sizeof *us);
-        if (!us) return mc_fail(e, "out of memory");
+        mc_uuid *us = mc_alloc_array(m->members_count, sizeof *us);
+        if (!us) return mc_oom(e, NULL);
         for (size_t i = 0; i < m->members_count; i++)
             if (parse_uuid(m->members[i].uuid, dir, &us[i], e) < 0) {
                 free(us);

@@ -46,12 +46,26 @@ struct container {
 
 /* Open DIR (any kind) and everything it refers to. */
 container *container_open(const char *dir, mc_err *e);
+/* Safe on NULL and on a container half opened. */
 void container_close(container *c);
+
+/* The chain walk, shared by opening and verifying.  A container at DEPTH
+ * (0: the one named) refers to others at DEPTH + 1; beyond
+ * CONTAINER_MAX_DEPTH (deeper than any sane chain: a view that is its own
+ * base) container_depth_check fails with one line naming DIR. */
+#define CONTAINER_MAX_DEPTH 64
+int container_depth_check(const char *dir, int depth, mc_err *e);
+/* VISIT each container that the one in DIR, described by M, refers to, in
+ * order: its base (VIEW), its grouped container (GROUPS) or each member I
+ * with its NAME (COLLECTION; NAME is NULL otherwise), with its directory and
+ * DEPTH + 1.  Stops at the first VISIT returning < 0: -1; 0 once all are visited. */
+typedef int (*container_visit)(void *ctx, const char *dir, size_t i, const char *name, int depth);
+int container_walk(const char *dir, const profiles_meta *m, int depth, container_visit visit, void *ctx, mc_err *e);
 
 /* Is a data kind ("g", "p", "gp", "gg", "pp") and name visible, and where. */
 typedef struct mc_array {
     int is_text;
-    txt_array text;             /* is_text */
+    strvec text;             /* is_text */
     npy_array num;              /* !is_text: 1-D */
 } mc_array;
 void mc_array_free(mc_array *a);
@@ -63,10 +77,8 @@ void mc_array_free(mc_array *a);
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e);
 
 /* Sorted, unique names of the visible data of a kind ("g", "p", "gp", "gg",
- * "pp"): e.g. "barcode" for p.barcode.txt.  *names is a malloc'd array of
- * malloc'd strings. */
-int container_available(container *c, const char *kind, char ***names, size_t *n, mc_err *e);
-void names_free(char **names, size_t n);
+ * "pp"): e.g. "barcode" for p.barcode.txt.  Free with strvec_free. */
+int container_available(container *c, const char *kind, strvec *names, mc_err *e);
 
 /* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
 int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
@@ -74,6 +86,12 @@ int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e)
  * (they stay in the page cache): decoders call it every so many bytes, so
  * that decoding a 2 GB collection does not show as 2 GB of RSS. */
 void container_forget(const container *c);
+/* Count BYTES more decoded from C in *SEEN (a thread's own count) and let
+ * the pages go every CONTAINER_FORGET_BYTES (32 MB).  A decoder adds to a
+ * profile's bytes a weight for the pages mapped around it, so that a view
+ * picking profiles far apart lets them go every so many profiles too. */
+#define CONTAINER_FORGET_BYTES ((size_t)32 << 20)
+void container_forget_every(const container *c, size_t *seen, size_t bytes);
 
 /* Where profile P's counts are stored: the MMM *M, its profile *Q there, and
  * *GMAP mapping that matrix's genes to C's (-1: not in C), NULL for the
@@ -87,7 +105,7 @@ int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
 
 /* Profile names (SPEC 7): p.name.txt, barcode, group label or index; a collection adds
  * "MEMBER:" only when its members' names would collide. */
-int container_profile_names(container *c, txt_array *out, mc_err *e);
+int container_profile_names(container *c, strvec *out, mc_err *e);
 
 /* Index of each of this container's genes in the full gene set (NULL when
  * identity); *full_uuid is the full gene set's uuid.  Caller frees. */

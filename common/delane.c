@@ -33,7 +33,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, co
     for (size_t k = 0; k < l->n; k++) {
         char *dir = outdir_file(o, l->dir[k]), *matrix = dir ? path_join(dir, STD_MATRIX) : NULL;
         int rc = -1;
-        if (!matrix) mc_fail(e, "%s: out of memory", o->tmp);
+        if (!matrix) mc_oom(e, o->tmp);
         else if (mkdir(dir, 0777) < 0) mc_fail_errno(e, dir, "cannot create directory");
         else if (std_write_rows(dir, &s->genes, &s->profiles, l->rows + l->start[k], l->count[k], e) == 0 &&
                  (w[k] = mtx_writer_open_ex(matrix, (uint32_t)s->genes.count, (uint32_t)l->count[k], -1, buffer,
@@ -69,7 +69,7 @@ static int split_matrix(progress *pr, const std_dir *s, const lanes *l, mtx_writ
 static int write_lanes_txt(const outdir *o, const lanes *l, mc_err *e)
 {
     char *path = outdir_file(o, "lanes.txt");
-    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_fail(e, "%s: out of memory", o->tmp);
+    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_oom(e, o->tmp);
     free(path);
     return rc;
 }
@@ -81,14 +81,13 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
     outdir o = {0};
     mtx_writer **w = NULL;
     mtx_numbers *num = NULL;   /* the text of gene numbers, shared by the lanes' writers */
-    int rc = -1, begun = 0;
+    int rc = -1;
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     if (std_open(&s, in, format, e) < 0) return -1;
     if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0) goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    begun = 1;
     if (!(w = calloc(l.n + 1, sizeof *w))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     if (s.genes.count < (1u << 20) && !(num = mtx_numbers_new((uint32_t)s.genes.count + 1, e))) goto done;
@@ -99,13 +98,12 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
         if (mtx_writer_close(lane, e) < 0) goto done;
     }
     if (write_lanes_txt(&o, &l, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
     rc = 0;
 done:
     for (size_t k = 0; w && k < l.n; k++) mtx_writer_abort(w[k]);
     free(w);
     mtx_numbers_free(num);
-    if (begun) outdir_abort(&o);
+    outdir_abort(&o);   /* nothing left to remove after a commit */
     lanes_free(&l);
     std_close(&s);
     return rc;

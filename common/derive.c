@@ -44,7 +44,7 @@ static int view_fill(container *base, const outdir *o, const int32_t *p_index, s
     profiles_meta m = {0};
     int rc = -1;
     if (!p_path || !g_path || !yaml) {
-        mc_fail(e, "%s: out of memory", o->final);
+        mc_oom(e, o->final);
         goto done;
     }
     if (!(rel = path_relative(o->final, base->path, e))) goto done;
@@ -165,7 +165,7 @@ static int scan_one(const char *out, const char *name, collect_member *m, mc_err
     char *dir = path_join(out, name), *yaml = dir ? path_join(dir, "profiles.yaml") : NULL;
     profiles_meta meta;
     int rc = 0;
-    if (!yaml) rc = mc_fail(e, "%s: out of memory", out);
+    if (!yaml) rc = mc_oom(e, out);
     else if (path_exists(yaml)) {
         if (profiles_meta_load(yaml, &meta, e) < 0) rc = -1;
         else {
@@ -173,7 +173,7 @@ static int scan_one(const char *out, const char *name, collect_member *m, mc_err
                 m->name = strdup(name);
                 m->path = dir;
                 dir = NULL;
-                rc = m->name ? 1 : mc_fail(e, "%s: out of memory", out);
+                rc = m->name ? 1 : mc_oom(e, out);
             }
             profiles_meta_free(&meta);
         }
@@ -198,7 +198,7 @@ int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e
             cap = cap ? 2 * cap : 16;
             collect_member *v = realloc(*members, cap * sizeof *v);
             if (!v) {
-                rc = mc_fail(e, "%s: out of memory", out);
+                rc = mc_oom(e, out);
                 break;
             }
             *members = v;
@@ -225,7 +225,6 @@ typedef struct member_state {
     container *c;
     char *dest;         /* OUT/NAME */
     int in_place;       /* the container is OUT/NAME already */
-    int prepared;       /* a link view written under o's temporary name */
     outdir o;
 } member_state;
 
@@ -267,7 +266,7 @@ static int collect_prepare(const char *out, const collect_member *m, size_t n, m
     for (size_t i = 0; i < n; i++) {
         if (!(st[i].c = container_open(m[i].path, e))) return -1;
         if (i && check_agree(st[0].c, st[i].c, e) < 0) return -1;
-        if (!(st[i].dest = path_join(out, m[i].name))) return mc_fail(e, "%s: out of memory", out);
+        if (!(st[i].dest = path_join(out, m[i].name))) return mc_oom(e, out);
         st[i].in_place = same_path(m[i].path, st[i].dest);
     }
     for (size_t i = 0; i < n; i++) {
@@ -288,7 +287,7 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
     char *yaml = path_join(out, "profiles.yaml");
     int rc = -1;
     if (!yaml || !(meta.members = calloc(n, sizeof *meta.members))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     meta.kind = KIND_COLLECTION;
@@ -319,28 +318,27 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
 {
     if (!n) return mc_fail(e, "%s: no containers to collect", out);
     member_state *st = calloc(n, sizeof *st);
-    if (!st) return mc_fail(e, "%s: out of memory", out);
+    if (!st) return mc_oom(e, out);
     int out_existed = path_exists(out), rc = 0;
     char *yaml = path_join(out, "profiles.yaml");
-    if (!yaml) rc = mc_fail(e, "%s: out of memory", out);
+    if (!yaml) rc = mc_oom(e, out);
     else rc = outdir_check(yaml, force, e);
     if (rc == 0) rc = collect_prepare(out, m, n, st, force, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (st[i].in_place) continue;
         rc = view_prepare(st[i].c, st[i].dest, NULL, 0, NULL, 0, force, &st[i].o, e);
-        st[i].prepared = rc == 0;
     }
     outfile f = {0};
     if (rc == 0) rc = collect_meta(out, m, n, st, force, &f, e);
     commit_set set = {0};   /* the link views and profiles.yaml all, or none (old ones back) */
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (st[i].prepared) rc = commit_set_dir(&set, &st[i].o, e), st[i].prepared = 0;
+        if (!st[i].in_place) rc = commit_set_dir(&set, &st[i].o, e);
     if (rc == 0 && f.tmp) rc = commit_set_file(&set, &f, e);
     if (rc == 0) commit_set_done(&set);
     else commit_set_undo(&set);
-    if (f.tmp) outfile_abort(&f);
+    outfile_abort(&f);   /* a committed or zeroed output holds nothing */
     for (size_t i = 0; i < n; i++) {
-        if (st[i].prepared) outdir_abort(&st[i].o);
+        outdir_abort(&st[i].o);
         container_close(st[i].c);
         free(st[i].dest);
     }

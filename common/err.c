@@ -18,6 +18,11 @@ int mc_fail(mc_err *e, const char *fmt, ...)
     return -1;
 }
 
+int mc_oom(mc_err *e, const char *what)
+{
+    return what ? mc_fail(e, "%s: " MC_OOM, what) : mc_fail(e, MC_OOM);
+}
+
 int mc_fail_errno(mc_err *e, const char *path, const char *what)
 {
     return mc_fail(e, "%s: %s: %s", path, what, strerror(errno));

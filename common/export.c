@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "genes.h"
 #include "mtx.h"
 #include "outdir.h"
@@ -99,7 +100,7 @@ static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
 {
     memset(s, 0, sizeof *s);
-    if (!(s->buf = malloc(SINK_BUFFER))) return mc_fail(e, "%s: out of memory", path ? path : "stdout");
+    if (!(s->buf = malloc(SINK_BUFFER))) return mc_oom(e, path ? path : "stdout");
     /* /dev/stdout is our stdout: reopening it would truncate a file opened for appending. */
     if (!path || !strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
         s->f = stdout;
@@ -170,6 +171,7 @@ static int sink_commit(sink *s, mc_err *e)
     return s->of.tmp ? outfile_commit(&s->of, e) : 0;
 }
 
+/* Safe on a zeroed sink, after a failure, after finish and after commit (err.h). */
 static void sink_abort(sink *s)
 {
     if (s->of.tmp) {
@@ -184,18 +186,18 @@ static void sink_abort(sink *s)
 /* --- names ------------------------------------------------------------------- */
 
 /* out[i] = all[index[i]] (index NULL: identity) for i < n. */
-static int gather(const txt_array *all, const int32_t *index, size_t n, const char *what, txt_array *out, mc_err *e)
+static int gather(const strvec *all, const int32_t *index, size_t n, const char *what, strvec *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < n; i++) {
         size_t k = index ? (size_t)index[i] : i;
         if (k >= all->count) {
-            txt_free(out);
+            strvec_free(out);
             return mc_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
         }
-        if (txt_append(out, all->lines[k]) < 0) {
-            txt_free(out);
-            return mc_fail(e, "%s: out of memory", what);
+        if (strvec_push(out, all->v[k]) < 0) {
+            strvec_free(out);
+            return mc_oom(e, what);
         }
     }
     return 0;
@@ -230,7 +232,7 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
     if (v) fr->v = v;
     if (!v || !(v[fr->n].name = strdup(name))) {
         mc_array_free(a);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     v[fr->n].a = *a;
     memset(a, 0, sizeof *a);
@@ -239,21 +241,21 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
 }
 
 typedef struct gene_labels {
-    txt_array names;         /* the gene set's canonical names (g.name.txt): mc's key for genes */
+    strvec names;         /* the gene set's canonical names (g.name.txt): mc's key for genes */
     frame set;               /* the gene set's other text arrays (original_name, ensembl, genome,
                               * ...), sliced to the container's genes, in name order */
-    const txt_array *shown;  /* the names other tools get: the input's (original_name), else names */
-    const txt_array *ids;    /* ensembl ids, or NULL */
-    const txt_array *genome; /* each gene's genome, or NULL */
+    const strvec *shown;  /* the names other tools get: the input's (original_name), else names */
+    const strvec *ids;    /* ensembl ids, or NULL */
+    const strvec *genome; /* each gene's genome, or NULL */
 } gene_labels;
 
 static void gene_labels_free(gene_labels *g)
 {
-    txt_free(&g->names);
+    strvec_free(&g->names);
     frame_free(&g->set);
 }
 
-static const txt_array *set_array(const gene_labels *g, const char *name)
+static const strvec *set_array(const gene_labels *g, const char *name)
 {
     for (size_t i = 0; i < g->set.n; i++)
         if (!strcmp(g->set.v[i].name, name)) return &g->set.v[i].a.text;
@@ -270,15 +272,15 @@ static int set_array_load(const gene_set *gs, const char *file, const int32_t *i
                           mc_err *e)
 {
     char *path = path_join(gs->path, file), name[256];
-    txt_array all = {0};
+    strvec all = {0};
     mc_array a = {.is_text = 1};
-    int rc = path ? txt_read(path, &all, e) : mc_fail(e, "%s: out of memory", gs->path);
+    int rc = path ? txt_read(path, &all, e) : mc_oom(e, gs->path);
     if (rc == 0 && all.count != gs->names.count)
         rc = mc_fail(e, "%s: %zu lines but the gene set has %zu genes", path, all.count, gs->names.count);
     if (rc == 0) rc = gather(&all, index, n, path, &a.text, e);
     snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 6), file + 2);
     if (rc == 0) rc = frame_add(&g->set, name, &a, e);
-    txt_free(&all);
+    strvec_free(&all);
     free(path);
     return rc;
 }
@@ -288,19 +290,19 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
 {
     DIR *d = opendir(gs->path);
     if (!d) return mc_fail_errno(e, gs->path, "cannot list");
-    txt_array files = {0};
+    strvec files = {0};
     struct dirent *de;
     int rc = 0;
     while (rc == 0 && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
         if (l > 6 && !strncmp(de->d_name, "g.", 2) && !strcmp(de->d_name + l - 4, ".txt") &&
-            strcmp(de->d_name, "g.name.txt") && txt_append(&files, de->d_name) < 0)
-            rc = mc_fail(e, "%s: out of memory", gs->path);
+            strcmp(de->d_name, "g.name.txt") && strvec_push(&files, de->d_name) < 0)
+            rc = mc_oom(e, gs->path);
     }
     closedir(d);
-    if (files.count) qsort(files.lines, files.count, sizeof *files.lines, by_text);
-    for (size_t i = 0; rc == 0 && i < files.count; i++) rc = set_array_load(gs, files.lines[i], index, n, g, e);
-    txt_free(&files);
+    if (files.count) qsort(files.v, files.count, sizeof *files.v, by_text);
+    for (size_t i = 0; rc == 0 && i < files.count; i++) rc = set_array_load(gs, files.v[i], index, n, g, e);
+    strvec_free(&files);
     return rc;
 }
 
@@ -335,13 +337,13 @@ static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_er
 /* The arrays NAMES of KIND (every visible one but base_index when names is NULL). */
 static int frame_load(container *c, char kind, char *const *names, size_t n, frame *fr, mc_err *e)
 {
-    char **avail = NULL, k[2] = {kind, 0};
-    size_t navail = 0;
+    strvec avail = STRVEC_INIT;
+    char k[2] = {kind, 0};
     int rc = 0, all = !names;
     if (all) {
-        if (container_available(c, k, &avail, &navail, e) < 0) return -1;
-        names = avail;
-        n = navail;
+        if (container_available(c, k, &avail, e) < 0) return -1;
+        names = avail.v;
+        n = avail.count;
     }
     for (size_t i = 0; rc == 0 && i < n; i++) {
         mc_array a;
@@ -351,7 +353,7 @@ static int frame_load(container *c, char kind, char *const *names, size_t n, fra
         else if (found) rc = frame_add(fr, names[i], &a, e);
         else if (!all) rc = mc_fail(e, "%s: %c.%s: no such data", c->path, kind, names[i]);
     }
-    names_free(avail, navail);
+    strvec_free(&avail);
     if (rc < 0) frame_free(fr);
     return rc;
 }
@@ -407,19 +409,19 @@ static int write_mtx_body(container *c, sink *s, const export_opts *o, mc_err *e
     return rc;
 }
 
-static int write_names_tsv(sink *s, const txt_array *names, const char *what, mc_err *e)
+static int write_names_tsv(sink *s, const strvec *names, const char *what, mc_err *e)
 {
     for (size_t i = 0; i < names->count; i++)
-        if (sink_field(s, names->lines[i], what, e) < 0 || sink_str(s, "\n", e) < 0) return -1;
+        if (sink_field(s, names->v[i], what, e) < 0 || sink_str(s, "\n", e) < 0) return -1;
     return 0;
 }
 
 static int write_features_tsv(sink *s, const gene_labels *g, mc_err *e)
 {
     for (size_t i = 0; i < g->names.count; i++) {
-        const char *id = (g->ids ? g->ids : g->shown)->lines[i];
+        const char *id = (g->ids ? g->ids : g->shown)->v[i];
         if (sink_field(s, id, "ensembl id", e) < 0 || sink_str(s, "\t", e) < 0 ||
-            sink_field(s, g->shown->lines[i], "gene name", e) < 0 || sink_str(s, "\tGene Expression\n", e) < 0)
+            sink_field(s, g->shown->v[i], "gene name", e) < 0 || sink_str(s, "\tGene Expression\n", e) < 0)
             return -1;
     }
     return 0;
@@ -428,25 +430,24 @@ static int write_features_tsv(sink *s, const gene_labels *g, mc_err *e)
 int export_mtx(container *c, const char *out, const char *barcodes, const char *features, const export_opts *o,
                mc_err *e)
 {
-    sink s[3];                 /* matrix, barcodes, features */
+    sink s[3] = {0};           /* matrix, barcodes, features: those not asked for stay zeroed */
     const char *paths[3] = {out, barcodes, features};
-    int open[3] = {0}, rc = 0;
+    int rc = 0;
     gene_labels g = {0};
-    txt_array names = {0};
+    strvec names = {0};
     if (barcodes) rc = container_profile_names(c, &names, e);
     if (rc == 0 && features) rc = gene_labels_load(c, o->genes_dir, &g, e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (i == 0 || paths[i]) rc = sink_open(&s[i], paths[i], o->force, e), open[i] = rc == 0;
+        if (i == 0 || paths[i]) rc = sink_open(&s[i], paths[i], o->force, e);
     if (rc == 0) rc = write_mtx_body(c, &s[0], o, e);
     if (rc == 0 && barcodes) rc = write_names_tsv(&s[1], &names, "profile name", e);
     if (rc == 0 && features) rc = write_features_tsv(&s[2], &g, e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (open[i]) rc = sink_finish(&s[i], e);
+        if (i == 0 || paths[i]) rc = sink_finish(&s[i], e);
     for (int i = 0; rc == 0 && i < 3; i++)
-        if (open[i]) rc = sink_commit(&s[i], e), open[i] = 0;
-    for (int i = 0; i < 3; i++)
-        if (open[i]) sink_abort(&s[i]);
-    txt_free(&names);
+        if (i == 0 || paths[i]) rc = sink_commit(&s[i], e);
+    for (int i = 0; i < 3; i++) sink_abort(&s[i]);   /* a committed or zeroed sink holds nothing */
+    strvec_free(&names);
     gene_labels_free(&g);
     return rc;
 }
@@ -477,7 +478,7 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
                mc_err *e)
 {
     frame fr = {0};
-    txt_array rows = {0};
+    strvec rows = {0};
     gene_labels g = {0};
     sink s;
     int rc = 0;
@@ -488,10 +489,10 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
         rc = gene_labels_load(c, o->genes_dir, &g, e);
         if (rc == 0) rc = gene_frame(c, &g, names, n, &fr, e);
     }
-    const txt_array *labels = kind == 'p' ? &rows : &g.names;
+    const strvec *labels = kind == 'p' ? &rows : &g.names;
     if (rc < 0 || sink_open(&s, out, o->force, e) < 0) {
         frame_free(&fr);
-        txt_free(&rows);
+        strvec_free(&rows);
         gene_labels_free(&g);
         return -1;
     }
@@ -500,13 +501,13 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
         if ((rc = sink_str(&s, "\t", e)) == 0) rc = sink_field(&s, fr.v[j].name, "array name", e);
     if (rc == 0) rc = sink_str(&s, "\n", e);
     for (size_t i = 0; rc == 0 && i < labels->count; i++) {
-        rc = sink_field(&s, labels->lines[i], kind == 'p' ? "profile name" : "gene name", e);
+        rc = sink_field(&s, labels->v[i], kind == 'p' ? "profile name" : "gene name", e);
         for (size_t j = 0; rc == 0 && j < fr.n; j++) {
             const mc_array *a = &fr.v[j].a;
             char num[64], what[256];
             snprintf(what, sizeof what, "%c.%s", kind, fr.v[j].name);
             if ((rc = sink_str(&s, "\t", e)) < 0) break;
-            if (a->is_text) rc = sink_field(&s, a->text.lines[i], what, e);
+            if (a->is_text) rc = sink_field(&s, a->text.v[i], what, e);
             else rc = sink_put(&s, num, format_number(num, sizeof num, &a->num, i), e);
         }
         if (rc == 0) rc = sink_str(&s, "\n", e);
@@ -515,7 +516,7 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
     if (rc == 0) rc = sink_commit(&s, e);
     else sink_abort(&s);
     frame_free(&fr);
-    txt_free(&rows);
+    strvec_free(&rows);
     gene_labels_free(&g);
     return rc;
 }
@@ -582,7 +583,7 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
     h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, gzip, e) : NULL;
     h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, gzip, e) : NULL;
     int rc = indices ? 0 : -1;
-    if (!vals || !idx || !indptr) mc_fail(e, "%s: out of memory", shown);
+    if (!vals || !idx || !indptr) mc_oom(e, shown);
     if (rc == 0) store(indptr, it, 0, 0);
     for (size_t p = 0; rc == 0 && p < P; p++) {
         rc = container_profile_entries(c, p, &es, e);
@@ -627,9 +628,9 @@ static int encoding(h5w *f, const char *obj, const char *type, const char *versi
     return h5w_attr_str(f, obj, "encoding-version", version, e);
 }
 
-static int string_array(h5w *f, const char *path, const txt_array *t, mc_err *e)
+static int string_array(h5w *f, const char *path, const strvec *t, mc_err *e)
 {
-    if (h5w_strings(f, path, t->lines, t->count, 0, e) < 0) return -1;
+    if (h5w_strings(f, path, t->v, t->count, 0, e) < 0) return -1;
     return encoding(f, path, "string-array", "0.2.0", e);
 }
 
@@ -641,20 +642,20 @@ static h5w_type codes_type(size_t categories)
 
 /* A text column: categorical (sorted categories, as pandas makes them) when
  * some value repeats, as anndata converts strings on writing; else a string array. */
-static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
+static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
 {
     size_t n = t->count, k = 0;
     strmap m;
-    char **cats = malloc((n ? n : 1) * sizeof *cats);
+    char **cats = mc_alloc_array(n, sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        int put = strmap_put(&m, t->lines[i], k, NULL);
-        if (put < 0) rc = mc_fail(e, "%s: out of memory", path);
-        else if (put) cats[k++] = t->lines[i];
+        int put = strmap_put(&m, t->v[i], k, NULL);
+        if (put < 0) rc = mc_oom(e, path);
+        else if (put) cats[k++] = t->v[i];
     }
     strmap_free(&m);
     if (rc < 0 || k == n) {
@@ -663,16 +664,16 @@ static int text_column(h5w *f, const char *path, const txt_array *t, mc_err *e)
     }
     qsort(cats, k, sizeof *cats, cmp_str);
     h5w_type ct = codes_type(k);
-    void *codes = malloc((n ? n : 1) * h5w_type_size(ct));
+    void *codes = mc_alloc_array(n, h5w_type_size(ct));
     char sub[640];
-    if (!codes) rc = mc_fail(e, "%s: out of memory", path);
+    if (!codes) rc = mc_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char **at = bsearch(&t->lines[i], cats, k, sizeof *cats, cmp_str);
+        char **at = bsearch(&t->v[i], cats, k, sizeof *cats, cmp_str);
         store(codes, ct, i, at - cats);
     }
     if (rc == 0 && h5w_group(f, path, e) == 0 && encoding(f, path, "categorical", "0.2.0", e) == 0 &&
         h5w_attr_bool(f, path, "ordered", 0, e) == 0) {
-        txt_array ca = {.count = k, .lines = cats};
+        strvec ca = {.count = k, .v = cats};
         snprintf(sub, sizeof sub, "%s/categories", path);
         rc = string_array(f, sub, &ca, e);
         snprintf(sub, sizeof sub, "%s/codes", path);
@@ -695,11 +696,11 @@ static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
 }
 
 /* A dataframe GROUP: index, then the columns in order. */
-static int dataframe(h5w *f, const char *group, const txt_array *index, const frame *fr, mc_err *e)
+static int dataframe(h5w *f, const char *group, const strvec *index, const frame *fr, mc_err *e)
 {
     char path[600];
-    char **order = malloc((fr->n ? fr->n : 1) * sizeof *order);
-    if (!order) return mc_fail(e, "%s: out of memory", group);
+    char **order = mc_alloc_array(fr->n, sizeof *order);
+    if (!order) return mc_oom(e, group);
     for (size_t i = 0; i < fr->n; i++) order[i] = fr->v[i].name;
     snprintf(path, sizeof path, "%s/_index", group);
     int rc = h5w_group(f, group, e) < 0 || encoding(f, group, "dataframe", "0.2.0", e) < 0 ||
@@ -715,17 +716,17 @@ static int dataframe(h5w *f, const char *group, const txt_array *index, const fr
 /* var_names: the input's names, unique as anndata's var_names_make_unique makes
  * them, with the -1, -2 suffixes of the canonical names (SPEC 5), so that
  * adata[:, NAME] finds one gene. */
-static int unique_names(const gene_labels *g, txt_array *out, mc_err *e)
+static int unique_names(const gene_labels *g, strvec *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < g->names.count; i++) {
-        const char *orig = g->shown->lines[i], *canon = g->names.lines[i];
+        const char *orig = g->shown->v[i], *canon = g->names.v[i];
         size_t lo = strlen(orig), lc = strlen(canon);
         char *s = malloc(lo + (lc > lo ? lc - lo : 0) + 1);
-        if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), txt_append(out, s) < 0)) {
+        if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), strvec_push(out, s) < 0)) {
             free(s);
-            txt_free(out);
-            return mc_fail(e, "out of memory");
+            strvec_free(out);
+            return mc_oom(e, NULL);
         }
         free(s);
     }
@@ -736,7 +737,7 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
                       const char *shown, const export_opts *o, mc_err *e)
 {
     static const char *const dicts[] = {"/layers", "/obsm", "/obsp", "/uns", "/varm", "/varp"};
-    txt_array names;
+    strvec names;
     int64_t shape[2] = {(int64_t)c->profiles_count, (int64_t)c->genes_count};
     h5w_type it = nnz > INT32_MAX ? H5W_I64 : H5W_I32;
     if (encoding(f, "/", "anndata", "0.1.0", e) < 0 || h5w_group(f, "/X", e) < 0 ||
@@ -747,10 +748,10 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
         if (h5w_group(f, dicts[i], e) < 0 || encoding(f, dicts[i], "dict", "0.1.0", e) < 0) return -1;
     if (container_profile_names(c, &names, e) < 0) return -1;
     int rc = dataframe(f, "/obs", &names, obs, e);
-    txt_free(&names);
+    strvec_free(&names);
     if (rc == 0) rc = unique_names(g, &names, e);
     if (rc == 0) rc = dataframe(f, "/var", &names, var, e);
-    txt_free(&names);
+    strvec_free(&names);
     return rc;
 }
 
@@ -796,8 +797,8 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 
 static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_err *e)
 {
-    char **v = malloc((n ? n : 1) * sizeof *v);
-    if (!v) return mc_fail(e, "%s: out of memory", path);
+    char **v = mc_alloc_array(n, sizeof *v);
+    if (!v) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) v[i] = (char *)value;
     int rc = h5w_strings(f, path, v, n, 1, e);
     free(v);
@@ -808,7 +809,7 @@ static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_er
 static int write_genomes(h5w *f, container *c, const gene_labels *g, const char *genome, mc_err *e)
 {
     const char *path = "/matrix/features/genome";
-    if (!genome && g->genome) return h5w_strings(f, path, g->genome->lines, c->genes_count, 1, e);
+    if (!genome && g->genome) return h5w_strings(f, path, g->genome->v, c->genes_count, 1, e);
     return repeated(f, path, genome ? genome : c->meta.organism, c->genes_count, e);
 }
 
@@ -818,21 +819,21 @@ static int write_10x(h5w *f, container *c, const gene_labels *g, const char *gen
     static char *const tag_keys[] = {"genome"};
     const int64_t version = 2;
     int32_t shape[2] = {(int32_t)c->genes_count, (int32_t)c->profiles_count};
-    txt_array names;
+    strvec names;
     if (c->genes_count > INT32_MAX || c->profiles_count > INT32_MAX)
         return mc_fail(e, "%s: too many profiles or genes for a 10x file's int32 shape", shown);
     if (h5w_attr_str(f, "/", "filetype", "matrix", e) < 0 || h5w_attr_i64(f, "/", "version", &version, 1, 1, e) < 0 ||
         h5w_group(f, "/matrix/features", e) < 0)
         return -1;
     if (container_profile_names(c, &names, e) < 0) return -1;
-    int rc = h5w_strings(f, "/matrix/barcodes", names.lines, names.count, 1, e);
-    txt_free(&names);
-    const txt_array *ids = g->ids ? g->ids : g->shown;
+    int rc = h5w_strings(f, "/matrix/barcodes", names.v, names.count, 1, e);
+    strvec_free(&names);
+    const strvec *ids = g->ids ? g->ids : g->shown;
     size_t G = c->genes_count;
     if (rc < 0 || h5w_array(f, "/matrix/shape", H5W_I32, shape, 2, e) < 0 ||
         h5w_strings(f, "/matrix/features/_all_tag_keys", tag_keys, 1, 1, e) < 0 ||
-        h5w_strings(f, "/matrix/features/id", ids->lines, G, 1, e) < 0 ||
-        h5w_strings(f, "/matrix/features/name", g->shown->lines, G, 1, e) < 0 ||
+        h5w_strings(f, "/matrix/features/id", ids->v, G, 1, e) < 0 ||
+        h5w_strings(f, "/matrix/features/name", g->shown->v, G, 1, e) < 0 ||
         repeated(f, "/matrix/features/feature_type", "Gene Expression", G, e) < 0 ||
         write_genomes(f, c, g, genome, e) < 0)
         return -1;

@@ -34,7 +34,7 @@ char *formats_find(const char *name, mc_err *e)
 {
     if (path_exists(name) || name[0] == '/') {
         char *p = strdup(name);
-        if (!p) mc_fail(e, "%s: out of memory", name);
+        if (!p) mc_oom(e, name);
         return p;
     }
     char *tree = mc_tree();
@@ -81,7 +81,7 @@ char *formats_detect(const char *dir, mc_err *e)
         {"features.tsv", "10x-v3.yaml"}, {"genes.tsv", "10x-v2.yaml"}, {"gene_count.txt", "moca.yaml"}};
     char *own = path_join(dir, "format.yaml");
     if (!own || path_exists(own)) {
-        if (!own) mc_fail(e, "%s: out of memory", dir);
+        if (!own) mc_oom(e, dir);
         return own;
     }
     free(own);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "strmap.h"
 #include "uuid.h"
@@ -18,7 +19,7 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     int rc = -1;
     mc_uuid u;
     char computed[MC_UUID_STRLEN];
-    if (!yaml || !names) mc_fail(e, "%s: out of memory", dir);
+    if (!yaml || !names) mc_oom(e, dir);
     else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 || uuid_of_file(names, &u, e) < 0)
         ;
     else if ((size_t)g->meta.genes_count != g->names.count)
@@ -26,7 +27,7 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     else if (uuid_format(&u, computed), strcmp(computed, g->meta.uuid))
         mc_fail(e, "%s: uuid %s recorded, %s computed from g.name.txt: the gene set changed", yaml, g->meta.uuid,
                 computed);
-    else if (!(g->path = strdup(dir))) mc_fail(e, "%s: out of memory", dir);
+    else if (!(g->path = strdup(dir))) mc_oom(e, dir);
     else rc = 0;
     free(yaml);
     free(names);
@@ -38,7 +39,7 @@ void genes_close(gene_set *g)
 {
     free(g->path);
     genes_meta_free(&g->meta);
-    txt_free(&g->names);
+    strvec_free(&g->names);
     memset(g, 0, sizeof *g);
 }
 
@@ -95,11 +96,11 @@ static void upper(char *s)
 int genes_make_unique(char **names, size_t n, mc_err *e)
 {
     strmap all, next_suffix;
-    size_t *suffix = calloc(n ? n : 1, sizeof *suffix);   /* per first occurrence: next suffix to try */
+    size_t *suffix = mc_calloc_array(n, sizeof *suffix);   /* per first occurrence: next suffix to try */
     int rc = -1;
     if (!suffix || strmap_init(&all, 2 * n) < 0) {
         free(suffix);
-        return mc_fail(e, "out of memory");
+        return mc_oom(e, NULL);
     }
     if (strmap_init(&next_suffix, n) < 0) goto done;
     for (size_t i = 0; i < n; i++) upper(names[i]);
@@ -125,7 +126,7 @@ int genes_make_unique(char **names, size_t n, mc_err *e)
     }
     rc = 0;
 done:
-    if (rc < 0) mc_fail(e, "out of memory");
+    if (rc < 0) mc_oom(e, NULL);
     strmap_free(&all);
     strmap_free(&next_suffix);
     free(suffix);
@@ -140,7 +141,7 @@ long genes_lookup(const gene_set *g, const char *name)
     size_t lo = 0, hi = g->names.count;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(g->names.lines[mid], key);
+        int c = strcmp(g->names.v[mid], key);
         if (!c) return (long)mid;
         if (c < 0) lo = mid + 1;
         else hi = mid;

@@ -10,7 +10,7 @@
 typedef struct gene_set {
     char *path;
     genes_meta meta;
-    txt_array names;        /* upper-case, sorted, unique */
+    strvec names;        /* upper-case, sorted, unique */
 } gene_set;
 
 int genes_open(const char *dir, gene_set *g, mc_err *e);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "derive.h"
 #include "outdir.h"
 #include "parallel.h"
@@ -15,7 +16,7 @@
 void grouping_free(grouping *g)
 {
     free(g->group);
-    txt_free(&g->labels);
+    strvec_free(&g->labels);
     free(g->source);
     memset(g, 0, sizeof *g);
 }
@@ -27,8 +28,8 @@ static int check_groups(grouping *g, mc_err *e)
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] > max) max = g->group[i];
     g->groups_count = (size_t)max + 1;
-    uint8_t *seen = calloc(g->groups_count ? g->groups_count : 1, 1);
-    if (!seen) return mc_fail(e, "%s: out of memory", g->source);
+    uint8_t *seen = mc_calloc_array(g->groups_count, 1);
+    if (!seen) return mc_oom(e, g->source);
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) seen[g->group[i]] = 1;
     size_t gap = 0;
@@ -45,10 +46,10 @@ static int grouping_init(grouping *g, const container *c, const char *source, mc
     memset(g, 0, sizeof *g);
     g->profiles_count = c->profiles_count;
     g->source = strdup(source);
-    g->group = malloc((c->profiles_count ? c->profiles_count : 1) * sizeof *g->group);
+    g->group = mc_alloc_array(c->profiles_count, sizeof *g->group);
     if (!g->source || !g->group) {
         grouping_free(g);
-        return mc_fail(e, "%s: out of memory", source);
+        return mc_oom(e, source);
     }
     for (size_t i = 0; i < c->profiles_count; i++) g->group[i] = -1;
     return 0;
@@ -59,7 +60,7 @@ int grouping_load(container *c, grouping *g, mc_err *e)
     char *path = path_join(c->path, "p.group.npy");
     npy_array a = {0};
     int rc = -1;
-    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (!path) return mc_oom(e, c->path);
     if (!path_exists(path)) mc_fail(e, "%s: not found; give the groups with --groups FILE", path);
     else if (npy_read(path, &a, e) < 0)
         ;
@@ -91,7 +92,6 @@ typedef struct reader {
     size_t lines;
     /* labelled */
     profile_lookup names;
-    int names_open;
     size_t *listed_at;      /* per profile: the line listing it, 0 if none */
     strmap label_of;        /* label -> group, keys in g->labels */
 } reader;
@@ -116,8 +116,9 @@ static long label_group(reader *r, const char *label)
     size_t k;
     if (!label[0] || (text_is_integer(label, &v) && v < 0)) return -1;
     if (strmap_get(&r->label_of, label, &k)) return (long)k;
-    txt_array *l = &r->g->labels;
-    if (l->count >= INT32_MAX || txt_append(l, label) < 0 || strmap_put(&r->label_of, l->lines[l->count - 1], l->count - 1, NULL) < 0)
+    strvec *l = &r->g->labels;
+    if (l->count >= INT32_MAX || strvec_push(l, label) < 0 ||
+        strmap_put(&r->label_of, l->v[l->count - 1], l->count - 1, NULL) < 0)
         return -2;
     return (long)(l->count - 1);
 }
@@ -146,7 +147,7 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
                        r->listed_at[p]);
     r->listed_at[p] = line;
     long group = label_group(r, label);
-    if (group == -2) return mc_fail(e, "%s: out of memory", shown);
+    if (group == -2) return mc_oom(e, shown);
     r->g->group[p] = (int32_t)group;
     return 0;
 }
@@ -154,9 +155,8 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
 static int open_labelled(reader *r, mc_err *e)
 {
     if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
-    r->names_open = 1;
-    r->listed_at = calloc(r->c->profiles_count ? r->c->profiles_count : 1, sizeof *r->listed_at);
-    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_fail(e, "%s: out of memory", r->c->path);
+    r->listed_at = mc_calloc_array(r->c->profiles_count, sizeof *r->listed_at);
+    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_oom(e, r->c->path);
     return 0;
 }
 
@@ -182,7 +182,7 @@ int grouping_read(container *c, const char *path, grouping *g, mc_err *e)
         rc = mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
                      (r.lines < P ? r.lines : P) + 1, P, c->path, r.lines);
     if (rc == 0) rc = check_groups(g, e);
-    if (r.names_open) profile_lookup_close(&r.names);
+    profile_lookup_close(&r.names);
     free(r.listed_at);
     strmap_free(&r.label_of);
     if (rc < 0) grouping_free(g);
@@ -201,7 +201,7 @@ static int members_build(const grouping *g, members *m)
 {
     size_t G = g->groups_count;
     m->start = calloc(G + 2, sizeof *m->start);
-    m->profile = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *m->profile);
+    m->profile = mc_alloc_array(g->profiles_count, sizeof *m->profile);
     if (!m->start || !m->profile) return -1;
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) m->start[g->group[i] + 2]++;
@@ -211,10 +211,9 @@ static int members_build(const grouping *g, members *m)
     return 0;
 }
 
-/* Pages of the matrices a thread may keep resident, about: every 32 MB
- * decoded, or every 512 profiles (each may map 64 KB around it), they are let go. */
-#define FORGET_BYTES ((size_t)32 << 20)
-#define FORGET_WEIGHT ((size_t)64 << 10)
+/* What a profile weighs besides its bytes for container_forget_every: the
+ * pages are let go at least every 512 profiles (each may map 64 KB around it). */
+#define PROFILE_WEIGHT ((size_t)64 << 10)
 
 /* Add profile P of C into ROW; *SEEN counts the bytes decoded since the pages were last let go. */
 static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, size_t *seen, mc_err *e)
@@ -224,7 +223,7 @@ static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, si
     uint32_t q;
     uint64_t total;
     int where = container_locate(c, p, &m, &q, &gmap, e);
-    if (where == 0 && (*seen += mmm_profile_bytes(m, q) + FORGET_WEIGHT) > FORGET_BYTES) container_forget(c), *seen = 0;
+    if (where == 0) container_forget_every(c, seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
     if (where == 0) return mmm_sum_profile(m, q, gmap, row, &total, e);
     if (where < 0 || container_profile_entries(c, p, es, e) < 0) return -1;
     for (size_t i = 0; i < es->n; i++) row[es->v[i].gene] += es->v[i].value;
@@ -274,7 +273,7 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
     int rc = w && s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
-    if (w && rc < 0) mc_fail(e, "%s: out of memory", path);
+    if (w && rc < 0) mc_oom(e, path);
     for (size_t k = 0; rc == 0 && k < g->groups_count; k++) {
         s.profiles = m->profile + m->start[k];
         rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
@@ -304,14 +303,14 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
     int32_t *count = NULL;
     int rc = -1;
     if (!mmm || !counts || !labels || !yaml || members_build(g, &m) < 0 ||
-        !(count = malloc((g->groups_count ? g->groups_count : 1) * sizeof *count))) {
-        mc_fail(e, "%s: out of memory", o->final);
+        !(count = mc_alloc_array(g->groups_count, sizeof *count))) {
+        mc_oom(e, o->final);
         goto done;
     }
     if (sum_groups(c, g, &m, mmm, threads, pr, e) < 0) goto done;
     for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
     if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
-    if (g->labels.count && txt_write(labels, g->labels.lines, g->labels.count, e) < 0) goto done;
+    if (g->labels.count && txt_write(labels, g->labels.v, g->labels.count, e) < 0) goto done;
     memcpy(meta.genes_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
     memcpy(meta.grouped_uuid, c->meta.uuid, MC_UUID_STRLEN);
     if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || profiles_meta_dump(yaml, &meta, e) < 0) goto done;
@@ -332,7 +331,7 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
 {
     char *path = path_join(c->path, "p.group.npy");
     int rc = -1;
-    if (!path) return mc_fail(e, "%s: out of memory", c->path);
+    if (!path) return mc_oom(e, c->path);
     if (outfile_begin(f, path, 1, e) == 0) {
         rc = npy_write_i32(f->tmp, g->group, g->profiles_count, e);
         if (rc == 0 && !force && path_exists(path)) {
@@ -357,11 +356,11 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
     outdir groups = {0}, outliers = {0};
     outfile group_file = {0};
-    int32_t *outlier = malloc((g->profiles_count ? g->profiles_count : 1) * sizeof *outlier);
+    int32_t *outlier = mc_alloc_array(g->profiles_count, sizeof *outlier);
     size_t n = 0;
     int rc = -1;
     if (!groups_dir || !outliers_dir || !outlier) {
-        mc_fail(e, "%s: out of memory", c->path);
+        mc_oom(e, c->path);
         goto done;
     }
     for (size_t i = 0; i < g->profiles_count; i++)
@@ -382,7 +381,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
 done:
     outdir_abort(&groups);   /* no-ops after a commit */
     outdir_abort(&outliers);
-    if (group_file.tmp) outfile_abort(&group_file);
+    outfile_abort(&group_file);
     free(outlier);
     free(groups_dir);
     free(outliers_dir);

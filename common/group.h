@@ -17,7 +17,7 @@
 typedef struct grouping {
     int32_t *group;         /* per profile: its group, or -1 for an outlier */
     size_t profiles_count, groups_count;
-    txt_array labels;       /* a label per group when read from labels, else empty */
+    strvec labels;       /* a label per group when read from labels, else empty */
     char *source;           /* where the groups came from, for messages */
 } grouping;
 

@@ -9,25 +9,21 @@
 
 #include <hdf5.h>
 
+#include "alloc.h"
 #include "h5chunks.h"
+#include "h5err.h"
 #include "h5x.h"
 #include "parallel.h"
+#include "strvec.h"
 
-/* A string dataset: count NUL-terminated values pointing into buf. */
-typedef struct strings {
-    size_t count;
-    char **v;
-    char *buf;
-} strings;
-
-enum value_kind { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
+enum value_class { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
 
 struct h5_stream {
     hid_t file, indices, data;
-    enum value_kind kind;
+    enum value_class type;      /* of the stored data values */
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
-    strings barcodes, ids, names, types, genomes;
+    strvec barcodes, ids, names, types, genomes;   /* string datasets: values pointing into buf */
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
     h5chunks *ir, *vr;          /* indices and data, block after block */
@@ -40,35 +36,12 @@ struct h5_stream {
     void *old_data;
 };
 
-static void strings_free(strings *s)
-{
-    free(s->v);
-    free(s->buf);
-    memset(s, 0, sizeof *s);
-}
-
 /* --- errors ------------------------------------------------------------------ */
-
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    char *buf = arg;
-    if (n == 0 && err->desc) snprintf(buf, 256, "%s", err->desc);
-    return 0;
-}
-
-/* The most specific message on HDF5's error stack ("" if none).  Call right
- * after the failing call: the next API call clears the stack. */
-static const char *h5_detail(char buf[256])
-{
-    buf[0] = 0;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, buf);
-    return buf;
-}
 
 static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *what)
 {
-    char d[256];
-    h5_detail(d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     return mc_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
 }
 
@@ -127,7 +100,7 @@ static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **ou
         mc_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
         goto out;
     }
-    if (!(*out = malloc((*len ? *len : 1) * sizeof **out))) {
+    if (!(*out = mc_alloc_array(*len, sizeof **out))) {
         mc_fail_errno(e, m->path, name);
         goto out;
     }
@@ -146,10 +119,10 @@ out:
 }
 
 /* Variable-length strings: copy them out of HDF5's allocations into one buffer. */
-static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
 {
     size_t n = s->count, total = 0;
-    char **raw = calloc(n ? n : 1, sizeof *raw);
+    char **raw = mc_calloc_array(n, sizeof *raw);
     hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
     int rc = -1;
     if (!raw) {
@@ -164,7 +137,7 @@ static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *
         goto reclaim;
     }
     for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
-    if (!(s->buf = malloc(total ? total : 1))) {
+    if (!(s->buf = mc_alloc_array(total, 1))) {
         mc_fail_errno(e, m->path, name);
         goto reclaim;
     }
@@ -190,7 +163,7 @@ out:
 }
 
 /* Fixed-length strings (Cell Ranger's |S): read as width+1 NUL-terminated cells. */
-static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strings *s, mc_err *e)
+static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
 {
     size_t n = s->count, w = H5Tget_size(ft) + 1;
     hid_t mt = H5Tcopy(H5T_C_S1);
@@ -198,8 +171,8 @@ static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char 
     H5Tset_size(mt, w);
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(ft));
-    if (n > SIZE_MAX / w || !(s->buf = malloc(n ? n * w : 1))) {
-        mc_fail(e, "%s: %s/%s: out of memory for %zu strings", m->path, m->group, name, n);
+    if (!(s->buf = mc_alloc_array(n, w))) {
+        mc_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
         goto out;
     }
     if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
@@ -213,7 +186,7 @@ out:
     return rc;
 }
 
-static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *s, mc_err *e)
+static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s, mc_err *e)
 {
     uint64_t n;
     hid_t d = open_1d(m, g, name, &n, e);
@@ -226,7 +199,7 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *
         goto out;
     }
     s->count = n;
-    if (!(s->v = calloc(n ? n : 1, sizeof *s->v))) {
+    if (!(s->v = mc_calloc_array(n, sizeof *s->v))) {
         mc_fail_errno(e, m->path, name);
         goto out;
     }
@@ -240,7 +213,7 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strings *
         }
     rc = 0;
 out:
-    if (rc < 0) strings_free(s);
+    if (rc < 0) strvec_free(s);
     if (ft >= 0) H5Tclose(ft);
     H5Dclose(d);
     return rc;
@@ -248,32 +221,14 @@ out:
 
 /* --- layout ------------------------------------------------------------------ */
 
-typedef struct names {
-    size_t count;
-    char **v;
-} names;
-
-static void names_free(names *l)
+/* Add S to L unless L has it already. */
+static int names_add(strvec *l, const char *s)
 {
-    for (size_t i = 0; i < l->count; i++) free(l->v[i]);
-    free(l->v);
-    memset(l, 0, sizeof *l);
-}
-
-static int names_add(names *l, const char *s)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (!strcmp(l->v[i], s)) return 0;
-    char **v = realloc(l->v, (l->count + 1) * sizeof *v);
-    if (!v) return -1;
-    l->v = v;
-    if (!(v[l->count] = strdup(s))) return -1;
-    l->count++;
-    return 0;
+    return strvec_find(l, s) >= 0 ? 0 : strvec_push(l, s);
 }
 
 /* "A, B, C" into buf. */
-static const char *names_join(const names *l, char *buf, size_t size)
+static const char *names_join(const strvec *l, char *buf, size_t size)
 {
     size_t at = 0;
     buf[0] = 0;
@@ -303,12 +258,12 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
         if (o->genome && !(m->genome = strdup(o->genome))) return mc_fail_errno(e, m->path, "genome");
         return m->group ? 0 : mc_fail_errno(e, m->path, "layout");
     }
-    names g = {0};
+    strvec g = STRVEC_INIT;
     char list[768];
     int rc = -1;
     if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
-        char d[256];
-        h5_detail(d);
+        char d[H5ERR_SIZE];
+        h5err_detail(d);
         mc_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
         goto out;
     }
@@ -341,7 +296,7 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     sprintf(m->group, "/%s", pick);
     rc = 0;
 out:
-    names_free(&g);
+    strvec_free(&g);
     return rc;
 }
 
@@ -373,29 +328,29 @@ static int read_v2_genes(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *
 }
 
 /* Keep Gene Expression (or all) features of the chosen genome (or all); renumber. */
-static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *o, mc_err *e)
+static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
     size_t n = m->genes_stored, kept = 0;
     if (o->genome) {
-        names known = {0};
+        strvec known = STRVEC_INIT;
         int found = 0;
         for (size_t i = 0; i < n; i++) {
             found |= !strcmp(genomes->v[i], o->genome);
             if (names_add(&known, genomes->v[i]) < 0) {
-                names_free(&known);
+                strvec_free(&known);
                 return mc_fail_errno(e, m->path, "genomes");
             }
         }
         if (!found) {
             char list[768];
             mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, names_join(&known, list, sizeof list));
-            names_free(&known);
+            strvec_free(&known);
             return -1;
         }
-        names_free(&known);
+        strvec_free(&known);
     }
-    if (!(s->gene_map = malloc((n ? n : 1) * sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
+    if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++) {
         int keep = (o->all_features || !strcmp(s->types.v[i], "Gene Expression")) &&
                    (!o->genome || !strcmp(genomes->v[i], o->genome));
@@ -434,7 +389,7 @@ static int filter_features(h5_matrix *m, const strings *genomes, const h5_opts *
 static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    strings *genomes = &s->genomes;
+    strvec *genomes = &s->genomes;
     if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
         expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
         read_strings(m, g, "features/name", &s->names, e) < 0 ||
@@ -505,8 +460,8 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     }
     hid_t t = H5Dget_type(s->data);
     H5T_class_t c = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
-    if (c == H5T_INTEGER) s->kind = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
-    else s->kind = VALUE_FLOAT;
+    if (c == H5T_INTEGER) s->type = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
+    else s->type = VALUE_FLOAT;
     if (t >= 0) H5Tclose(t);
     if (c != H5T_INTEGER && c != H5T_FLOAT) {
         mc_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
@@ -551,8 +506,8 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         goto fail;
     }
     if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        char d[256];
-        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5_detail(d));
+        char d[H5ERR_SIZE];
+        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
         goto fail;
     }
     h5x_kind kind = h5x_detect(s->file);
@@ -590,11 +545,11 @@ void h5_close(h5_matrix *m)
         if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
         if (m->gene_types != s->types.v) free(m->gene_types);
         if (m->gene_genomes != s->genomes.v) free(m->gene_genomes);
-        strings_free(&s->barcodes);
-        strings_free(&s->ids);
-        strings_free(&s->names);
-        strings_free(&s->types);
-        strings_free(&s->genomes);
+        strvec_free(&s->barcodes);
+        strvec_free(&s->ids);
+        strvec_free(&s->names);
+        strvec_free(&s->types);
+        strvec_free(&s->genomes);
         free(s->indptr);
         free(s->gene_map);
         h5chunks_close(s->ir);
@@ -623,7 +578,7 @@ static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *
 
 static h5v_type value_type(const struct h5_stream *s)
 {
-    return s->kind == VALUE_FLOAT ? H5V_DOUBLE : s->kind == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
+    return s->type == VALUE_FLOAT ? H5V_DOUBLE : s->type == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
 }
 
 static int start_pool(h5_matrix *m, mc_err *e)
@@ -698,11 +653,11 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
 {
     const struct h5_stream *s = m->s;
     uint64_t entry = s->pos;
-    if (s->kind == VALUE_UNSIGNED) {
+    if (s->type == VALUE_UNSIGNED) {
         *v = ((const uint64_t *)s->vb)[s->vpos];
         return 0;
     }
-    if (s->kind == VALUE_SIGNED) {
+    if (s->type == VALUE_SIGNED) {
         int64_t x = ((const int64_t *)s->vb)[s->vpos];
         if (x < 0)
             return mc_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
@@ -756,7 +711,7 @@ static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
     const int64_t *g = s->ib + s->ipos;
     int64_t bad = 0;
     for (size_t i = 0; i < n; i++) bad |= g[i] | ((int64_t)m->genes_stored - 1 - g[i]);
-    if (s->kind == VALUE_SIGNED) {
+    if (s->type == VALUE_SIGNED) {
         const int64_t *v = (const int64_t *)s->vb + s->vpos;
         for (size_t i = 0; i < n; i++) bad |= v[i];
     }
@@ -785,13 +740,13 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         size_t n = (size_t)(end - s->pos);
         if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
         if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
-        if (!s->gene_map && s->kind != VALUE_FLOAT && take_run(m, n, es, e)) continue;
+        if (!s->gene_map && s->type != VALUE_FLOAT && take_run(m, n, es, e)) continue;
         for (size_t i = 0; i < n; i++) {
             size_t g = 0;
             uint64_t v = 0;
             int k = take_entry(m, &g, &v, e);
             if (k < 0) return -1;
-            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
         }
     }
     return 1;

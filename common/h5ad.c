@@ -124,7 +124,7 @@ int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     char x[300], var[32];
     if (h5x_begin(m, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
         return -1;
-    if (!(m->group = malloc(strlen(x) + 2))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(m->group = malloc(strlen(x) + 2))) return mc_oom(e, m->path);
     sprintf(m->group, "/%s", x);
     if (read_names(m, file, var, o, e) < 0) return -1;
     m->genes_stored = m->genes_count;

@@ -8,6 +8,9 @@
 
 #include <libdeflate.h>
 
+#include "err.h"
+#include "h5err.h"
+
 /* gcc vectorises only at -O3 unless asked; clang does at -O2 and has no such attribute. */
 #if defined(__GNUC__) && !defined(__clang__)
 #define VECTORISED __attribute__((optimize("tree-vectorize")))
@@ -62,16 +65,10 @@ struct h5chunks {
 
 /* --- HDF5's reason ------------------------------------------------------------- */
 
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    if (n == 0 && err->desc) snprintf(arg, 256, "%s", err->desc);
-    return 0;
-}
-
 static void hdf5_reason(char why[256], const char *what)
 {
-    char d[256] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     snprintf(why, 256, "%.64s%s%.180s", what, *d ? ": " : "", d);
 }
 
@@ -213,7 +210,7 @@ static void *worker(void *arg)
         if (!(p->head = s->next)) p->tail = NULL;
         pthread_mutex_unlock(&p->mu);
         int ok = dec ? decode(s, dec) == 0 : 0;
-        if (!dec) snprintf(s->why, sizeof s->why, "out of memory for a decompressor");
+        if (!dec) snprintf(s->why, sizeof s->why, MC_OOM " for a decompressor");
         pthread_mutex_lock(&p->mu);
         s->state = ok ? S_DONE : S_FAILED;
         pthread_cond_broadcast(&p->done);
@@ -355,7 +352,7 @@ h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char wh
 {
     h5chunks *r = calloc(1, sizeof *r);
     if (!r) {
-        snprintf(why, 256, "out of memory");
+        snprintf(why, 256, MC_OOM);
         return NULL;
     }
     r->p = p;
@@ -364,7 +361,7 @@ h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char wh
     r->type = type;
     r->fast = len > 0 && fast_eligible(r);
     if (r->fast ? fast_open(r, p->nthreads) : !(r->buf = malloc(H5CHUNKS_SLAB * 8)) ? -1 : 0) {
-        snprintf(why, 256, "out of memory for the read buffers");
+        snprintf(why, 256, MC_OOM " for the read buffers");
         h5chunks_close(r);
         return NULL;
     }
@@ -409,7 +406,7 @@ static int submit(h5chunks *r, char why[256])
     }
     if (size > s->raw_cap) {
         unsigned char *b = realloc(s->raw, size);
-        if (!b) return snprintf(why, 256, "chunk %llu: out of memory", (unsigned long long)s->index), -1;
+        if (!b) return snprintf(why, 256, "chunk %llu: " MC_OOM, (unsigned long long)s->index), -1;
         s->raw = b;
         s->raw_cap = size;
     }

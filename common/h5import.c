@@ -46,7 +46,7 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     }
     if (std_table_init(t, m->path, names, types, hca ? 4 : 3, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
-    if (!lane) return mc_fail(e, "%s: out of memory", m->path);
+    if (!lane) return mc_oom(e, m->path);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
@@ -136,23 +136,21 @@ int h5import_std(progress *pr, const char *in, const char *out, const h5_opts *o
 {
     h5_matrix m;
     std_table genes = {0}, profiles = {0};
-    outdir od;
-    int rc = -1, begun = 0;
+    outdir od = {0};
+    int rc = -1;
     if (outdir_check(out, force, e) < 0) return -1;
     if (h5_open(&m, in, o, e) < 0) return -1;
     if (check_size(&m, e) < 0) goto out;
     if (h5import_genes(&m, o->all_features, &genes, e) < 0 || h5import_profiles(&m, &profiles, e) < 0) goto out;
     if (outdir_begin(&od, out, force, e) < 0) goto out;
-    begun = 1;
     char *umis = outdir_file(&od, STD_MATRIX);
     int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(pr, &m, umis, e) == 0;
-    if (!umis) mc_fail(e, "%s: out of memory", out);
+    if (!umis) mc_oom(e, out);
     free(umis);
     if (!ok) goto out;
-    begun = 0;
     rc = outdir_commit(&od, e);
 out:
-    if (begun) outdir_abort(&od);
+    outdir_abort(&od);   /* nothing left to remove after a commit */
     std_table_free(&genes);
     std_table_free(&profiles);
     h5_close(&m);
@@ -179,10 +177,10 @@ static int open_lanes(cells_job *j, mc_err *e)
     size_t n = j->l.n;
     if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
         !(j->w = calloc(n + 1, sizeof *j->w)))
-        return mc_fail(e, "%s: out of memory", j->o.final);
+        return mc_oom(e, j->o.final);
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
-            return mc_fail(e, "%s: out of memory", j->o.final);
+            return mc_oom(e, j->o.final);
         if (mkdir(j->dirs[k], 0777) < 0) return mc_fail_errno(e, j->dirs[k], "cannot create directory");
         if (!(j->w[k] = mmm_writer_open(j->mmm[k], (uint32_t)j->gs.names.count, e))) return -1;
     }
@@ -241,7 +239,7 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
         b->part[i] = part;
         int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
         bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
-        if (rc == -1) return mc_fail(e, "out of memory");
+        if (rc == -1) return mc_oom(e, NULL);
         if (rc == -2 || one.n > UINT32_MAX) return mc_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
     }
     return 0;
@@ -308,7 +306,7 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
-        return mc_fail(e, "%s: out of memory", j->m.path);
+        return mc_oom(e, j->m.path);
     }
     size_t total = j->m.profiles_count, done = 0;
     parallel_job job;
@@ -322,7 +320,7 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
-            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_fail(e, "out of memory");
+            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_oom(e, NULL);
             busy = rc == 0;
             progress_report(pr, "profiles", done, total);
         }
@@ -354,7 +352,7 @@ static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
     collect_member *members = calloc(j->l.n + 1, sizeof *members);
     hashing h = {j->mmm, calloc(j->l.n + 1, sizeof *h.uuids)};
-    int rc = members && h.uuids ? 0 : mc_fail(e, "%s: out of memory", j->o.final);
+    int rc = members && h.uuids ? 0 : mc_oom(e, j->o.final);
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
         mmm_writer *w = j->w[k];
         j->w[k] = NULL;
@@ -384,7 +382,7 @@ static void cells_job_free(cells_job *j)
     free(j->mmm);
     free(j->gene_map);
     lanes_free(&j->l);
-    if (j->gs.path) genes_close(&j->gs);
+    genes_close(&j->gs);
     std_table_free(&j->genes);
     std_table_free(&j->profiles);
     h5_close(&j->m);
@@ -394,7 +392,7 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
                    mc_err *e)
 {
     cells_job j = {0};
-    int rc = -1, begun = 0;
+    int rc = -1;
     if (outdir_check(out, co->force, e) < 0) return -1;
     if (h5_open(&j.m, in, o, e) < 0) return -1;
     if (check_size(&j.m, e) < 0 || h5import_genes(&j.m, o->all_features, &j.genes, e) < 0 ||
@@ -408,13 +406,11 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
-    begun = 1;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
     if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
-    begun = 0;
     rc = outdir_commit(&j.o, e);
 out:
-    if (begun) outdir_abort(&j.o);
+    outdir_abort(&j.o);   /* nothing left to remove after a commit */
     cells_job_free(&j);
     return rc;
 }

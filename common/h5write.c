@@ -7,6 +7,9 @@
 
 #include <hdf5.h>
 
+#include "alloc.h"
+#include "h5err.h"
+
 struct h5w {
     hid_t file;
     char *shown;
@@ -59,12 +62,6 @@ static hid_t memory_type(h5w_type t)
 
 /* --- errors ------------------------------------------------------------------ */
 
-static herr_t first_desc(unsigned n, const H5E_error2_t *err, void *arg)
-{
-    if (n == 0 && err->desc) snprintf(arg, 256, "%s", err->desc);
-    return 0;
-}
-
 /* HDF5's reason on one line: a failed write's description spans several
  * lines ("file write failed: time = ...\n, filename = ..., errno = 28, ..."),
  * so keep its first clause and the system's own words for its errno. */
@@ -85,8 +82,8 @@ static void one_line(char *d, size_t cap)
 /* "SHOWN: OBJ: WHAT: HDF5's reason"; call right after the failing call. */
 static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
 {
-    char d[256] = "";
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, first_desc, d);
+    char d[H5ERR_SIZE];
+    h5err_detail(d);
     one_line(d, sizeof d);
     return mc_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
 }
@@ -98,7 +95,7 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
     h5w *f = calloc(1, sizeof *f);
     if (!f || !(f->shown = strdup(shown))) {
         free(f);
-        mc_fail(e, "%s: out of memory", shown);
+        mc_oom(e, shown);
         return NULL;
     }
     /* A file whose close failed (a full disk) stays in HDF5's list of open
@@ -259,8 +256,8 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
     size_t width = 1;
     for (size_t i = 0; i < n; i++)
         if (strlen(v[i]) > width) width = strlen(v[i]);
-    char *buf = calloc(n ? n : 1, width);
-    if (!buf) return mc_fail(e, "%s: %s: out of memory", f->shown, path);
+    char *buf = mc_calloc_array(n, width);
+    if (!buf) return mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
     for (size_t i = 0; i < n; i++) memcpy(buf + i * width, v[i], strlen(v[i]));
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t >= 0 && (H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
@@ -281,7 +278,7 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_e
     if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5w_type_size(t)))) {
         if (s) free(s->path);
         free(s);
-        mc_fail(e, "%s: %s: out of memory", f->shown, path);
+        mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
         return NULL;
     }
     s->f = f;

@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
+#include "alloc.h"
+#include "strvec.h"
 
-typedef struct owned {
-    char **v;
-    size_t n;
-} owned;
+#define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
 
 struct h5x {
     h5x_storage storage;
@@ -37,7 +35,7 @@ struct h5x {
     /* h5_next: the current profile's entries */
     mc_entries cur;
     size_t cur_i, cur_profile;
-    owned *own;
+    strvec *own;                /* the string arrays handed out (h5x_strings), freed at close */
     size_t nown;
 };
 
@@ -154,10 +152,10 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
 static int keep_owned(h5_matrix *m, char **v, size_t n)
 {
     struct h5x *x = m->x;
-    owned *o = realloc(x->own, (x->nown + 1) * sizeof *o);
+    strvec *o = mc_realloc_array(x->own, x->nown + 1, sizeof *o);
     if (!o) return -1;
     x->own = o;
-    o[x->nown++] = (owned){v, n};
+    o[x->nown++] = (strvec){.count = n, .v = v};
     return 0;
 }
 
@@ -168,7 +166,7 @@ static int read_texts(hid_t d, size_t n, char **v)
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int rc = -1;
     if (c == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char **raw = calloc(n ? n : 1, sizeof *raw);
+        char **raw = mc_calloc_array(n, sizeof *raw);
         hid_t sp = H5Dget_space(d);
         H5Tset_size(mt, H5T_VARIABLE);
         H5Tset_cset(mt, H5Tget_cset(t));
@@ -186,7 +184,7 @@ static int read_texts(hid_t d, size_t n, char **v)
         H5Sclose(sp);
     } else if (c == H5T_STRING) {
         size_t w = H5Tget_size(t) + 1;
-        char *buf = malloc(n ? n * w : 1);
+        char *buf = mc_alloc_array(n, w);
         H5Tset_size(mt, w);
         H5Tset_strpad(mt, H5T_STR_NULLTERM);
         if (buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
@@ -196,7 +194,7 @@ static int read_texts(hid_t d, size_t n, char **v)
         }
         free(buf);
     } else if (c == H5T_INTEGER || c == H5T_FLOAT) {
-        double *buf = malloc((n ? n : 1) * sizeof *buf);
+        double *buf = mc_alloc_array(n, sizeof *buf);
         if (buf && (!n || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
             rc = 0;
             for (size_t i = 0; i < n; i++) {
@@ -212,17 +210,18 @@ static int read_texts(hid_t d, size_t n, char **v)
     return rc;
 }
 
+/* N strings, each malloc'd, and V itself (V may be NULL, its strings NULL). */
 static void free_texts(char **v, size_t n)
 {
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
-    free(v);
+    strvec s = {.count = n, .v = v};
+    strvec_free(&s);
 }
 
 /* v[i] = categories[codes[i]] for N codes; a code out of range (-1: missing) is an error. */
 static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cats, size_t ncats, size_t n, char **v,
                         mc_err *e)
 {
-    int64_t *c = malloc((n ? n : 1) * sizeof *c);
+    int64_t *c = mc_alloc_array(n, sizeof *c);
     int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
                  ? 0
                  : mc_fail(e, "%s: %s/codes: cannot read", m->path, shown);
@@ -230,7 +229,7 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
         if (c[i] < 0 || (uint64_t)c[i] >= ncats)
             rc = mc_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
         else if (!(v[i] = strdup(cats[c[i]])))
-            rc = mc_fail(e, "%s: out of memory", m->path);
+            rc = mc_oom(e, m->path);
     }
     free(c);
     return rc;
@@ -302,11 +301,11 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     *out = NULL;
     if (!h5x_exists(loc, name)) return optional ? 0 : mc_fail(e, "%s: %s: missing", m->path, shown);
     char **v = calloc(n + 1, sizeof *v);
-    if (!v) return mc_fail(e, "%s: out of memory", m->path);
+    if (!v) return mc_oom(e, m->path);
     int rc = read_column(m, loc, name, shown, n, v, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_fail(e, "%s: out of memory", m->path);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
@@ -319,7 +318,7 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
 
 int h5x_begin(h5_matrix *m, mc_err *e)
 {
-    if (!(m->x = calloc(1, sizeof *m->x))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(m->x = calloc(1, sizeof *m->x))) return mc_oom(e, m->path);
     m->x->data = m->x->indices = m->x->dense = -1;
     return 0;
 }
@@ -328,7 +327,7 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 {
     struct h5x *x = m->x;
     x->storage = storage;
-    if (!(x->where = strdup(where))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(x->where = strdup(where))) return mc_oom(e, m->path);
     return 0;
 }
 
@@ -341,7 +340,7 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
     if (len != (int64_t)n + 1)
         rc = mc_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
     else if (!(x->indptr = malloc((n + 1) * sizeof *x->indptr)))
-        rc = mc_fail(e, "%s: out of memory", m->path);
+        rc = mc_oom(e, m->path);
     else if (H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, x->indptr) < 0)
         rc = fail_read(m, "indptr", e);
     if (d >= 0) H5Dclose(d);
@@ -378,7 +377,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     if (storage == H5X_BY_PROFILE) {
         x->ib = malloc(H5X_SLAB * sizeof *x->ib);
         x->vb = malloc(H5X_SLAB * sizeof *x->vb);
-        return x->ib && x->vb ? 0 : mc_fail(e, "%s: out of memory", m->path);
+        return x->ib && x->vb ? 0 : mc_oom(e, m->path);
     }
     size_t G = m->genes_count ? m->genes_count : 1;
     x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
@@ -388,7 +387,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     x->gpos = calloc(G, sizeof *x->gpos);
     x->glen = calloc(G, sizeof *x->glen);
     x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
-    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_fail(e, "%s: out of memory", m->path);
+    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_oom(e, m->path);
     memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
     return 0;
 }
@@ -411,7 +410,7 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
     }
     x->dense = d;
     size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;
-    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_fail(e, "%s: out of memory", m->path);
+    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_oom(e, m->path);
     return 0;
 }
 
@@ -435,7 +434,7 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
             return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, x->where,
                            (unsigned long long)k, (long long)g, m->genes_count);
         if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
     }
     return 0;
 }
@@ -473,7 +472,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
             return mc_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
                            x->where, (unsigned long long)k, g);
         if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
-        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_oom(e, m->path);
         x->gpos[g]++;
         x->cursor[g]++;
     }
@@ -513,7 +512,7 @@ static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
         uint64_t v;
         if (d == 0) continue;
         if (to_count(m, d, UINT64_MAX, p, g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_fail(e, "%s: out of memory", m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
     }
     return 0;
 }
@@ -529,7 +528,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         if (p >= x->block_at + x->block_n && load_block(m, e) < 0) return -1;
         if (x->storage == H5X_BY_GENE) {
             const mc_entries *b = &x->blk[p - x->block_at];
-            if (entries_reserve(es, es->n + b->n) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            if (entries_reserve(es, es->n + b->n) < 0) return mc_oom(e, m->path);
             memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
             es->n += b->n;
         } else if (profile_dense(m, p, es, e) < 0) {
@@ -600,7 +599,7 @@ void h5x_close(h5_matrix *m)
     if (x->indices >= 0) H5Dclose(x->indices);
     if (x->dense >= 0) H5Dclose(x->dense);
     for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
-    for (size_t i = 0; i < x->nown; i++) free_texts(x->own[i].v, x->own[i].n);
+    for (size_t i = 0; i < x->nown; i++) strvec_free(&x->own[i]);
     entries_free(&x->cur);
     free(x->own);
     free(x->blk);

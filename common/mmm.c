@@ -196,7 +196,7 @@ mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
     mmm_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
-        mc_fail(e, "%s: out of memory", path);
+        mc_oom(e, path);
         return NULL;
     }
     if (!(w->f = fopen(path, "wb"))) {
@@ -235,7 +235,7 @@ static int begin_profile(mmm_writer *w, mc_err *e)
     if (w->profiles == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 1024;
         uint32_t *o = realloc(w->offsets, cap * sizeof *o);
-        if (!o) return mc_fail(e, "%s: out of memory", w->path);
+        if (!o) return mc_oom(e, w->path);
         w->offsets = o;
         w->cap = cap;
     }
@@ -313,7 +313,7 @@ int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
     if (es->n >= SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count);   /* else sorting */
     w->bytes.n = 0;
     int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
-    if (rc == -1) return mc_fail(e, "%s: out of memory", w->path);
+    if (rc == -1) return mc_oom(e, w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
     if (w->bytes.bad_gene) {
         if (begin_profile(w, e) < 0) return -1;
@@ -327,7 +327,7 @@ int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e)
 {
     w->scratch.n = 0;
     for (uint32_t g = 0; g < w->genes_count; g++)
-        if (row[g] && entries_push(&w->scratch, g, row[g]) < 0) return mc_fail(e, "%s: out of memory", w->path);
+        if (row[g] && entries_push(&w->scratch, g, row[g]) < 0) return mc_oom(e, w->path);
     return mmm_writer_add(w, &w->scratch, e);
 }
 
@@ -422,7 +422,7 @@ static int map_file(mmm_file *m, const char *path, mc_err *e)
 int mmm_open(mmm_file *m, const char *path, mc_err *e)
 {
     memset(m, 0, sizeof *m);
-    if (!(m->path = strdup(path))) return mc_fail(e, "%s: out of memory", path);
+    if (!(m->path = strdup(path))) return mc_oom(e, path);
     int rc = map_file(m, path, e);
     if (rc == 0 && memcmp(m->map, MMM_MAGIC "\0\0", MMM_MAGIC_SIZE))
         rc = mc_fail(e, "%s: not an MMM file (bad magic)", path);
@@ -502,7 +502,7 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
     uint64_t gene = 0, G = m->genes_count, sum = 0, at = 0;
     for (; b < end; b += 2) {
         if (b[0]) {
-            if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_fail(e, "%s: out of memory", m->path);
+            if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_oom(e, m->path);
             sum = 0;
             gene += b[0];
         }
@@ -510,7 +510,7 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
         at = gene;
         sum += b[1];
     }
-    if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_fail(e, "%s: out of memory", m->path);
+    if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_oom(e, m->path);
     return 0;
 }
 

@@ -61,7 +61,7 @@ static int fill(mtx_reader *r, mc_err *e)
             if (r->cap >= MAX_LINE)
                 return mc_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1, MAX_LINE);
             char *b = realloc(r->buf, 2 * r->cap + 1);
-            if (!b) return mc_fail(e, "%s: out of memory", r->path);
+            if (!b) return mc_oom(e, r->path);
             r->pos = r->buf = b;
             r->end = b + keep;
             r->cap *= 2;
@@ -262,7 +262,7 @@ mtx_reader *mtx_open(const char *path, mc_err *e)
 {
     mtx_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path)) || !(r->buf = malloc(READ_CHUNK + 1))) {
-        mc_fail(e, "%s: out of memory", path);
+        mc_oom(e, path);
         mtx_close(r);
         return NULL;
     }
@@ -594,7 +594,7 @@ mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, i
     }
     return w;
 oom:
-    mc_fail(e, "%s: out of memory", path);
+    mc_oom(e, path);
     mtx_writer_abort(w);
     return NULL;
 }

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
+
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
 #define NPY_GROWTH_DIGITS 21   /* numpy leaves room to grow the shape in place */
@@ -167,7 +169,7 @@ static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_sta
     } else return mc_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
     if (hlen > NPY_MAX_HEADER) return mc_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
     char *h = malloc(hlen + 1);
-    if (!h) return mc_fail(e, "%s: out of memory", path);
+    if (!h) return mc_oom(e, path);
     int rc = -1;
     if (fread(h, 1, hlen, f) != hlen) mc_fail(e, "%s: truncated .npy header", path);
     else {
@@ -199,8 +201,8 @@ static int read_file(const char *path, npy_array *a, int with_data, mc_err *e)
     if (rc == 0) rc = check_size(path, f, a, start, e);
     if (rc == 0 && with_data) {
         size_t bytes = a->count * npy_dtype_size(a->dtype);
-        a->data = malloc(bytes ? bytes : 1);
-        if (!a->data) rc = mc_fail(e, "%s: out of memory", path);
+        a->data = mc_alloc_array(bytes, 1);
+        if (!a->data) rc = mc_oom(e, path);
         else if (fread(a->data, 1, bytes, f) != bytes) rc = mc_fail(e, "%s: truncated .npy data", path);
     }
     fclose(f);

@@ -155,6 +155,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
+        o->tmp = NULL;   /* a failed begin leaves a zeroed outdir, safe to abort */
         return mc_fail(e, "%s: out of memory", final);
     }
     if (mkdir(o->tmp, 0777) < 0) {

@@ -1,5 +1,6 @@
 /* select: profiles and genes named by index or name in text files. */
 #include "select.h"
+#include "alloc.h"
 #include "lineread.h"
 
 #include <errno.h>
@@ -50,12 +51,12 @@ int text_is_integer(const char *s, long long *v)
 /* --- profile names ------------------------------------------------------------ */
 
 /* Map every line of T to its index; a line seen twice marks both with BIT. */
-static int map_lines(const txt_array *t, strmap *m, uint8_t *ambiguous, uint8_t bit)
+static int map_lines(const strvec *t, strmap *m, uint8_t *ambiguous, uint8_t bit)
 {
     if (strmap_init(m, t->count) < 0) return -1;
     for (size_t i = 0; i < t->count; i++) {
         size_t first;
-        int put = strmap_put(m, t->lines[i], i, &first);
+        int put = strmap_put(m, t->v[i], i, &first);
         if (put < 0) return -1;
         if (put == 0) ambiguous[first] |= bit;
     }
@@ -67,7 +68,7 @@ static int barcodes_differ(const profile_lookup *l)
 {
     if (!l->barcodes.is_text) return 0;
     for (size_t i = 0; i < l->names.count; i++)
-        if (strcmp(l->names.lines[i], l->barcodes.text.lines[i])) return 1;
+        if (strcmp(l->names.v[i], l->barcodes.text.v[i])) return 1;
     return 0;
 }
 
@@ -81,11 +82,11 @@ int profile_lookup_open(container *c, profile_lookup *l, mc_err *e)
         return -1;
     }
     if (has && !barcodes_differ(l)) mc_array_free(&l->barcodes);
-    l->ambiguous = calloc(l->names.count ? l->names.count : 1, 1);
+    l->ambiguous = mc_calloc_array(l->names.count, 1);
     if (!l->ambiguous || map_lines(&l->names, &l->by_name, l->ambiguous, 1) < 0 ||
         (l->barcodes.is_text && map_lines(&l->barcodes.text, &l->by_barcode, l->ambiguous, 2) < 0)) {
         profile_lookup_close(l);
-        return mc_fail(e, "%s: out of memory", c->path);
+        return mc_oom(e, c->path);
     }
     return 0;
 }
@@ -102,7 +103,7 @@ void profile_lookup_close(profile_lookup *l)
 {
     strmap_free(&l->by_name);
     strmap_free(&l->by_barcode);
-    txt_free(&l->names);
+    strvec_free(&l->names);
     mc_array_free(&l->barcodes);
     free(l->ambiguous);
     memset(l, 0, sizeof *l);
@@ -128,9 +129,9 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
         gene_names_close(g);
         return -1;
     }
-    if (!(g->own_of_full = malloc((full ? full : 1) * sizeof *g->own_of_full))) {
+    if (!(g->own_of_full = mc_alloc_array(full, sizeof *g->own_of_full))) {
         gene_names_close(g);
-        return mc_fail(e, "%s: out of memory", c->path);
+        return mc_oom(e, c->path);
     }
     for (size_t i = 0; i < full; i++) g->own_of_full[i] = -1;
     for (size_t i = 0; i < g->count; i++) {
@@ -146,7 +147,7 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
 
 const char *gene_names_get(const gene_names *g, size_t gene)
 {
-    return g->set.names.lines[g->full_index ? (size_t)g->full_index[gene] : gene];
+    return g->set.names.v[g->full_index ? (size_t)g->full_index[gene] : gene];
 }
 
 long gene_names_find(const gene_names *g, const char *name)
@@ -175,7 +176,7 @@ typedef struct axis {
     uint8_t *mark, value;       /* lines set mark[i] = value */
     profile_lookup profiles;
     gene_names gene_names;
-    int names_open;
+    int names_open;             /* opened on the first name looked up */
 } axis;
 
 static long axis_find(axis *a, const char *shown, size_t line, const char *name, mc_err *e)
@@ -220,8 +221,8 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     *index = NULL;
     *n = a->count;
     if (!include && !exclude) return 0;
-    a->mark = malloc(a->count ? a->count : 1);
-    if (!a->mark) return mc_fail(e, "%s: out of memory", a->c->path);
+    a->mark = mc_alloc_array(a->count, 1);
+    if (!a->mark) return mc_oom(e, a->c->path);
     memset(a->mark, include ? 0 : 1, a->count);
     a->value = 1;
     int rc = include ? lines_each(include, mark_line, a, e) : 0;
@@ -230,7 +231,7 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     size_t k = 0;
     if (rc == 0) {
         for (size_t i = 0; i < a->count; i++) k += a->mark[i];
-        if (!(*index = malloc((k ? k : 1) * sizeof **index))) rc = mc_fail(e, "%s: out of memory", a->c->path);
+        if (!(*index = mc_alloc_array(k, sizeof **index))) rc = mc_oom(e, a->c->path);
     }
     if (rc == 0) {
         k = 0;
@@ -243,8 +244,8 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
 
 static void axis_free(axis *a)
 {
-    if (a->names_open && a->genes) gene_names_close(&a->gene_names);
-    if (a->names_open && !a->genes) profile_lookup_close(&a->profiles);
+    gene_names_close(&a->gene_names);
+    profile_lookup_close(&a->profiles);
     free(a->mark);
 }
 

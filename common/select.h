@@ -32,7 +32,7 @@ int text_is_integer(const char *s, long long *v);
 
 /* Profile names of a container, for lookup. */
 typedef struct profile_lookup {
-    txt_array names;            /* container_profile_names */
+    strvec names;            /* container_profile_names */
     mc_array barcodes;          /* p.barcode when visible and different from the names */
     strmap by_name, by_barcode;
     uint8_t *ambiguous;         /* per profile: bit 1 its name, bit 2 its barcode is shared */

@@ -7,14 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "parallel.h"
 
-/* Pages of the matrices a thread may keep resident, about: every 32 MB
- * decoded, or every 4096 profiles (a view may pick profiles far apart), they
- * are let go. */
-#define FORGET_BYTES ((size_t)32 << 20)
-#define FORGET_WEIGHT ((size_t)8 << 10)
+/* What a profile weighs besides its bytes for container_forget_every: the
+ * pages are let go at least every 4096 profiles (a view may pick profiles far apart). */
+#define PROFILE_WEIGHT ((size_t)8 << 10)
 #define EXACT_LIMIT 9007199254740992.0   /* 2^53: every integer up to it is exact in a double */
 
 void totals_free(totals *t)
@@ -36,7 +35,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
     for (int i = 0; i < 2; i++) {
         char *path = path_join(dir, arrays[i]);
         mc_uuid u;
-        int rc = path ? uuid_of_file(path, &u, e) : mc_fail(e, "%s: out of memory", dir);
+        int rc = path ? uuid_of_file(path, &u, e) : mc_oom(e, dir);
         free(path);
         if (rc < 0) return -1;
         uuid_format(&u, fu[i]);
@@ -48,7 +47,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
 int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
 {
     char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
-    if (!path) return mc_fail(e, "%s: out of memory", dir);
+    if (!path) return mc_oom(e, dir);
     FILE *f = fopen(path, "r");
     size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
     if (f) fclose(f);
@@ -71,7 +70,7 @@ static uint64_t *load_array(const char *dir, const char *file, size_t n)
     mc_err ignored;
     uint64_t *v = NULL;
     if (path && npy_read(path, &a, &ignored) == 0 && a.dtype == NPY_F8 && a.ndim == 1 && a.count == n &&
-        (v = malloc((n ? n : 1) * sizeof *v))) {
+        (v = mc_alloc_array(n, sizeof *v))) {
         const double *d = a.data;
         for (size_t i = 0; v && i < n; i++) {
             if (!(d[i] >= 0 && d[i] <= EXACT_LIMIT && d[i] == (double)(uint64_t)d[i])) {
@@ -105,10 +104,10 @@ int totals_load(container *c, totals *t, mc_err *e)
 static int store_array(const char *dir, const char *file, const uint64_t *v, size_t n, mc_err *e)
 {
     char *path = path_join(dir, file);
-    double *d = malloc((n ? n : 1) * sizeof *d);
+    double *d = mc_alloc_array(n, sizeof *d);
     outfile f = {0};
     int rc = -1;
-    if (!path || !d) mc_fail(e, "%s: out of memory", dir);
+    if (!path || !d) mc_oom(e, dir);
     else if (outfile_begin(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
         if (npy_write_f64(f.tmp, d, n, e) < 0) outfile_abort(&f);
@@ -124,7 +123,7 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     char *path = path_join(dir, TOTALS_STAMP), text[4 * TOTALS_STAMP_LINE];
     outfile f = {0};
     int rc = -1;
-    if (!path) mc_fail(e, "%s: out of memory", dir);
+    if (!path) mc_oom(e, dir);
     else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
         FILE *out = fopen(f.tmp, "w");
         if (!out) mc_fail_errno(e, f.tmp, "cannot create");
@@ -156,7 +155,7 @@ int totals_store(container *c, const totals *t, mc_err *e)
         check_exact(c, t->g, c->genes_count, "gene", e) < 0)
         return -1;
     char *stamp = path_join(c->path, TOTALS_STAMP);
-    if (!stamp) return mc_fail(e, "%s: out of memory", c->path);
+    if (!stamp) return mc_oom(e, c->path);
     int rc = unlink(stamp) < 0 && errno != ENOENT ? mc_fail_errno(e, stamp, "cannot remove") : 0;
     free(stamp);
     if (rc == 0) rc = store_array(c->path, "p.total_umis.npy", t->p, c->profiles_count, e);
@@ -188,7 +187,7 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
         const int32_t *gmap;
         uint32_t q;
         int where = container_locate(c, p, &m, &q, &gmap, e);
-        if (where == 0 && (seen += mmm_profile_bytes(m, q) + FORGET_WEIGHT) > FORGET_BYTES) container_forget(c), seen = 0;
+        if (where == 0) container_forget_every(c, &seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
         if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->t->p[p], e);
         else if (where < 0 || (rc = container_profile_entries(c, p, &es, e)) < 0) rc = -1;
         else
@@ -221,13 +220,13 @@ int totals_compute(container *c, progress *pr, int threads, totals *t, mc_err *e
     if (threads < 1) threads = parallel_cores();
     if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
     summing s = {c, pr, t, calloc((size_t)threads, sizeof *s.g)};
-    t->p = calloc(P ? P : 1, sizeof *t->p);
-    t->g = calloc(G ? G : 1, sizeof *t->g);
+    t->p = mc_calloc_array(P, sizeof *t->p);
+    t->g = mc_calloc_array(G, sizeof *t->g);
     int rc = s.g && t->p && t->g ? 0 : -1;
     if (s.g) s.g[0] = t->g;
     for (int i = 1; rc == 0 && i < threads; i++)
-        if (!(s.g[i] = calloc(G ? G : 1, sizeof **s.g))) rc = -1;
-    if (rc < 0) mc_fail(e, "%s: out of memory", c->path);
+        if (!(s.g[i] = mc_calloc_array(G, sizeof **s.g))) rc = -1;
+    if (rc < 0) mc_oom(e, c->path);
     else rc = parallel_for(threads, P, sum_part, &s, e);
     progress_end(pr);
     for (int i = 1; s.g && i < threads; i++) {

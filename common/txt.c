@@ -1,5 +1,6 @@
 /* txt: .txt arrays, one value per line. */
 #include "txt.h"
+#include "alloc.h"
 #include "lineread.h"
 
 #include <stdio.h>
@@ -58,7 +59,7 @@ static char *slurp(const char *path, size_t *size, mc_err *e)
         return NULL;
     }
     if (!buf) {
-        mc_fail(e, "%s: out of memory", path);
+        mc_oom(e, path);
         return NULL;
     }
     if (bad) {
@@ -87,7 +88,7 @@ static int check_lines(const char *path, const char *buf, size_t size, size_t *c
     return 0;
 }
 
-int txt_read(const char *path, txt_array *a, mc_err *e)
+int txt_read(const char *path, strvec *a, mc_err *e)
 {
     size_t size, n = 0;
     memset(a, 0, sizeof *a);
@@ -97,16 +98,16 @@ int txt_read(const char *path, txt_array *a, mc_err *e)
         free(buf);
         return -1;
     }
-    a->lines = malloc((n ? n : 1) * sizeof *a->lines);
-    if (!a->lines) {
+    a->v = mc_alloc_array(n, sizeof *a->v);
+    if (!a->v) {
         free(buf);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     char *p = buf;
     for (size_t i = 0; i < n; i++) {
         char *nl = strchr(p, '\n');
         *nl = 0;
-        a->lines[i] = p;
+        a->v[i] = p;
         p = nl + 1;
     }
     a->buf = buf;
@@ -137,48 +138,5 @@ int txt_write(const char *path, char *const *lines, size_t n, mc_err *e)
         fputc('\n', f);
     }
     if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
-    return 0;
-}
-
-void txt_free(txt_array *a)
-{
-    if (!a->buf)
-        for (size_t i = 0; i < a->count; i++) free(a->lines[i]);
-    free(a->buf);
-    free(a->lines);
-    memset(a, 0, sizeof *a);
-}
-
-/* An array read from a file points into one buffer; appending needs every line
- * owned, and capacity for the power-of-two growth of txt_append. */
-static int own_lines(txt_array *a)
-{
-    size_t cap = 1;
-    while (cap < a->count) cap *= 2;
-    char **l = malloc(cap * sizeof *l);
-    if (!l) return -1;
-    for (size_t i = 0; i < a->count; i++)
-        if (!(l[i] = strdup(a->lines[i]))) {
-            while (i--) free(l[i]);
-            free(l);
-            return -1;
-        }
-    free(a->lines);
-    free(a->buf);
-    a->lines = l;
-    a->buf = NULL;
-    return 0;
-}
-
-int txt_append(txt_array *a, const char *s)
-{
-    if (a->buf && own_lines(a) < 0) return -1;
-    if ((a->count & (a->count - 1)) == 0) {   /* capacity doubles at powers of two */
-        char **l = realloc(a->lines, (a->count ? 2 * a->count : 1) * sizeof *l);
-        if (!l) return -1;
-        a->lines = l;
-    }
-    if (!(a->lines[a->count] = strdup(s))) return -1;
-    a->count++;
     return 0;
 }

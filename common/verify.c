@@ -8,14 +8,13 @@
 #include <string.h>
 
 #include "container.h"
+#include "datakind.h"
 #include "meta.h"
 #include "mmm.h"
 #include "npy.h"
 #include "outdir.h"
 #include "totals.h"
 #include "txt.h"
-
-#define MAX_DEPTH 64
 
 typedef struct verifier {
     verify_report report;
@@ -40,18 +39,13 @@ static void problem_fmt(verifier *v, const char *fmt, ...)
     problem(v, msg);
 }
 
-/* Expected shape of a data file from its kind; 0 columns means 1-D. */
-static void expected_shape(const char *kind, size_t G, size_t P, size_t *rows, size_t *cols)
+/* Length of an axis ('g' or 'p'; 0: none). */
+static size_t axis_length(char axis, size_t G, size_t P)
 {
-    *cols = 0;
-    if (!strcmp(kind, "g")) *rows = G;
-    else if (!strcmp(kind, "p")) *rows = P;
-    else if (!strcmp(kind, "gp")) *rows = G, *cols = P;
-    else if (!strcmp(kind, "gg")) *rows = G, *cols = G;
-    else *rows = P, *cols = P;
+    return axis == 'g' ? G : axis == 'p' ? P : 0;
 }
 
-static void check_npy(verifier *v, const char *path, const char *kind, size_t rows, size_t cols)
+static void check_npy(verifier *v, const char *path, const data_kind *kind, size_t rows, size_t cols)
 {
     npy_array a = {0};
     mc_err e;
@@ -61,10 +55,10 @@ static void check_npy(verifier *v, const char *path, const char *kind, size_t ro
     }
     if (!cols && (a.ndim != 1 || a.shape[0] != rows))
         problem_fmt(v, "%s: shape (%zu%s) but the container has %zu %s", path, a.shape[0], a.ndim == 1 ? "," : ", ...",
-                    rows, !strcmp(kind, "g") ? "genes" : "profiles");
+                    rows, !strcmp(kind->name, "g") ? "genes" : "profiles");
     else if (cols && (a.ndim != 2 || a.shape[0] != rows || a.shape[1] != cols))
         problem_fmt(v, "%s: shape is not (%zu, %zu)", path, rows, cols);
-    else if (!strcmp(kind, "gp") && !a.fortran_order)
+    else if (!strcmp(kind->name, "gp") && !a.fortran_order)
         problem_fmt(v, "%s: a dense gp matrix must have fortran_order True", path);
     npy_free(&a);
 }
@@ -97,7 +91,6 @@ static void check_mmm(verifier *v, const char *path, size_t G, size_t P)
 /* Every KIND.NAME.EXT file of DIR against the axis lengths. */
 static void check_files(verifier *v, const char *dir, size_t G, size_t P)
 {
-    static const char *const kinds[] = {"gp", "gg", "pp", "g", "p", NULL};
     DIR *d = opendir(dir);
     if (!d) {
         problem_fmt(v, "%s: cannot list the directory", dir);
@@ -106,14 +99,13 @@ static void check_files(verifier *v, const char *dir, size_t G, size_t P)
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *f = de->d_name, *dot = strrchr(f, '.');
-        for (const char *const *k = kinds; *k && dot; k++) {
-            size_t kl = strlen(*k), rows, cols;
-            if (strncmp(f, *k, kl) || f[kl] != '.' || dot <= f + kl + 1) continue;
+        for (const data_kind *k = data_kinds; k < data_kinds + DATA_KINDS && dot; k++) {
+            size_t kl = strlen(k->name), rows = axis_length(k->rows, G, P), cols = axis_length(k->cols, G, P);
+            if (strncmp(f, k->name, kl) || f[kl] != '.' || dot <= f + kl + 1) continue;
             char *path = path_join(dir, f);
-            expected_shape(*k, G, P, &rows, &cols);
-            if (!strcmp(dot, ".npy")) check_npy(v, path, *k, rows, cols);
+            if (!strcmp(dot, ".npy")) check_npy(v, path, k, rows, cols);
             else if (!strcmp(dot, ".txt") && !cols) check_txt(v, path, rows);
-            else if (!strcmp(dot, ".mmm") && !strcmp(*k, "gp")) check_mmm(v, path, G, P);
+            else if (!strcmp(dot, ".mmm") && !strcmp(k->name, "gp")) check_mmm(v, path, G, P);
             free(path);
             break;
         }
@@ -123,11 +115,12 @@ static void check_files(verifier *v, const char *dir, size_t G, size_t P)
 
 static void verify_dir(verifier *v, const char *dir, int depth);
 
-static void verify_ref(verifier *v, const char *dir, const char *rel, int depth)
+/* The walk's visit when verifying: every container referred to is verified the same way. */
+static int verify_ref(void *ctx, const char *dir, size_t i, const char *name, int depth)
 {
-    char *path = path_join(dir, rel);
-    verify_dir(v, path, depth + 1);
-    free(path);
+    (void)i, (void)name;
+    verify_dir(ctx, dir, depth);
+    return 0;
 }
 
 static void check_view_genes(verifier *v, const char *dir, const profiles_meta *m)
@@ -152,20 +145,15 @@ static void verify_dir(verifier *v, const char *dir, int depth)
     profiles_meta m = {0};
     char uuid[MC_UUID_STRLEN], *yaml = path_join(dir, "profiles.yaml");
     mc_err e;
-    if (depth > MAX_DEPTH) problem_fmt(v, "%s: containers nested too deeply (a view that is its own base?)", dir);
+    if (container_depth_check(dir, depth, &e) < 0) problem(v, e.msg);
     else if (profiles_meta_load(yaml, &m, &e) < 0) problem(v, e.msg);
     else {
         if (container_compute_uuid(dir, &m, uuid, &e) < 0) problem(v, e.msg);
         else if (strcmp(uuid, m.uuid)) problem_fmt(v, "%s: uuid %s recorded, %s computed", dir, m.uuid, uuid);
         check_files(v, dir, (size_t)m.genes_count, (size_t)m.profiles_count);
         if (totals_stamp_check(dir, m.uuid, &e) < 0) problem(v, e.msg);   /* a cache is data too */
-        if (m.kind == KIND_VIEW) {
-            check_view_genes(v, dir, &m);
-            verify_ref(v, dir, m.base_profiles, depth);
-        }
-        if (m.kind == KIND_GROUPS) verify_ref(v, dir, m.grouped_profiles, depth);
-        for (size_t i = 0; m.kind == KIND_COLLECTION && i < m.members_count; i++)
-            verify_ref(v, dir, m.members[i].name, depth);
+        if (m.kind == KIND_VIEW) check_view_genes(v, dir, &m);
+        if (container_walk(dir, &m, depth, verify_ref, v, &e) < 0) problem(v, e.msg);
     }
     profiles_meta_free(&m);
     free(yaml);

@@ -49,7 +49,7 @@ static int array(container *c, char kind, const char *name, mc_err *e)
     }
     size_t n = a.is_text ? a.text.count : a.num.count;
     for (size_t i = 0; i < n; i++) {
-        if (a.is_text) printf("%s\n", a.text.lines[i]);
+        if (a.is_text) printf("%s\n", a.text.v[i]);
         else if (a.num.dtype == NPY_F4 || a.num.dtype == NPY_F8) printf("%.17g\n", npy_get_f64(&a.num, i));
         else printf("%" PRId64 "\n", npy_get_i64(&a.num, i));
     }
@@ -64,18 +64,17 @@ static int run(container *c, int argc, char **argv, mc_err *e)
     if (!strcmp(cmd, "dense")) return dense(c, e);
     if (!strcmp(cmd, "array") && argc == 5) return array(c, argv[3][0], argv[4], e);
     if (!strcmp(cmd, "names")) {
-        txt_array t;
+        strvec t;
         if (container_profile_names(c, &t, e) < 0) return -1;
-        for (size_t i = 0; i < t.count; i++) printf("%s\n", t.lines[i]);
-        txt_free(&t);
+        for (size_t i = 0; i < t.count; i++) printf("%s\n", t.v[i]);
+        strvec_free(&t);
         return 0;
     }
     if (!strcmp(cmd, "available") && argc == 4) {
-        char **names;
-        size_t n;
-        if (container_available(c, argv[3], &names, &n, e) < 0) return -1;
-        for (size_t i = 0; i < n; i++) printf("%s\n", names[i]);
-        names_free(names, n);
+        strvec names;
+        if (container_available(c, argv[3], &names, e) < 0) return -1;
+        for (size_t i = 0; i < names.count; i++) printf("%s\n", names.v[i]);
+        strvec_free(&names);
         return 0;
     }
     if (!strcmp(cmd, "full-genes")) {
