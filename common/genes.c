@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outdir.h"
+#include "path.h"
 #include "strmap.h"
 #include "uuid.h"
 
