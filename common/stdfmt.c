@@ -231,9 +231,9 @@ static int bad(fmt_ctx *x, const char *section, const char *what)
     return mc_fail(x->e, "%s: %s: %s", x->path, section, what);
 }
 
-static const char *scalar(const yaml_value *v) { return v && v->type == YV_SCALAR ? v->scalar : NULL; }
+static const char *scalar(const ytree *v) { return v && v->type == YT_SCALAR ? v->scalar : NULL; }
 
-static int only_keys(fmt_ctx *x, const char *section, const yaml_value *m, const char *const *known)
+static int only_keys(fmt_ctx *x, const char *section, const ytree *m, const char *const *known)
 {
     for (size_t i = 0; i < m->n; i++) {
         const char *const *k = known;
@@ -252,9 +252,9 @@ static char *resolve(fmt_ctx *x, const char *p)
 }
 
 /* A mapping of scalars into two parallel string arrays. */
-static int scalar_map(fmt_ctx *x, const char *where, const yaml_value *m, char ***keys, char ***values, size_t *n)
+static int scalar_map(fmt_ctx *x, const char *where, const ytree *m, char ***keys, char ***values, size_t *n)
 {
-    if (m->type != YV_MAP) return bad(x, where, "must be a mapping");
+    if (m->type != YT_MAP) return bad(x, where, "must be a mapping");
     *keys = calloc(m->n + 1, sizeof **keys);
     *values = calloc(m->n + 1, sizeof **values);
     *n = m->n;
@@ -267,22 +267,22 @@ static int scalar_map(fmt_ctx *x, const char *where, const yaml_value *m, char *
     return 0;
 }
 
-static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
+static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
 {
     static const char *const known[] = {"path", "separator", "header", "field_names", "field_types",
                                         "rename", "filter", "lane", "batch", NULL};
     const char *s = c->section;
-    const yaml_value *m = yaml_get(root, s), *v;
+    const ytree *m = ytree_get(root, s), *v;
     if (!m) return mc_fail(x->e, "%s: no '%s' section", x->path, s);
-    if (m->type != YV_MAP) return bad(x, s, "must be a mapping");
+    if (m->type != YT_MAP) return bad(x, s, "must be a mapping");
     if (only_keys(x, s, m, known) < 0) return -1;
-    if (strcmp(s, "profiles") && (yaml_get(m, "lane") || yaml_get(m, "batch")))
+    if (strcmp(s, "profiles") && (ytree_get(m, "lane") || ytree_get(m, "batch")))
         return bad(x, s, "lane and batch belong to profiles");
-    const char *p = scalar(yaml_get(m, "path"));
+    const char *p = scalar(ytree_get(m, "path"));
     if (!p) return bad(x, s, "needs 'path'");
     if (!(c->path = resolve(x, p))) return oom(x->e, x->path);
     c->separator = ',';
-    if ((v = yaml_get(m, "separator"))) {
+    if ((v = ytree_get(m, "separator"))) {
         const char *sep = scalar(v);
         if (!sep || strlen(sep) != 1) return bad(x, s, "separator must be one character");
         c->separator = (unsigned char)sep[0];
@@ -290,15 +290,15 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
             return bad(x, s, "separator cannot be a quote or a line break");
     }
     c->header = 1;
-    if ((v = yaml_get(m, "header"))) {
+    if ((v = ytree_get(m, "header"))) {
         const char *h = scalar(v);
         if (h && !strcmp(h, "true")) c->header = 1;
         else if (h && !strcmp(h, "false")) c->header = 0;
         else return bad(x, s, "header must be true or false");
     }
-    if ((v = yaml_get(m, "field_names"))) {
+    if ((v = ytree_get(m, "field_names"))) {
         if (c->header) return bad(x, s, "field_names is only for header: false");
-        if (v->type != YV_SEQ) return bad(x, s, "field_names must be a list");
+        if (v->type != YT_SEQ) return bad(x, s, "field_names must be a list");
         if (!(c->field_names = calloc(v->n + 1, sizeof *c->field_names))) return oom(x->e, x->path);
         for (size_t i = 0; i < v->n; i++, c->nfield_names++) {
             const char *n = scalar(v->items[i]);
@@ -308,7 +308,7 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     } else if (!c->header) {
         return bad(x, s, "header: false needs field_names");
     }
-    const yaml_value *types = yaml_get(m, "field_types");
+    const ytree *types = ytree_get(m, "field_types");
     if (!types) return bad(x, s, "needs 'field_types'");
     char **type_names = NULL;
     if (scalar_map(x, "field_types", types, &c->column, &type_names, &c->nkeep) < 0) {
@@ -326,7 +326,7 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
     if (rc < 0) return -1;
     char **from = NULL, **to = NULL;
     size_t nrename = 0;
-    if ((v = yaml_get(m, "rename")) && scalar_map(x, "rename", v, &from, &to, &nrename) < 0) rc = -1;
+    if ((v = ytree_get(m, "rename")) && scalar_map(x, "rename", v, &from, &to, &nrename) < 0) rc = -1;
     for (size_t i = 0; rc == 0 && i < c->nkeep; i++) {
         const char *name = c->column[i];
         for (size_t k = 0; k < nrename; k++)
@@ -347,7 +347,7 @@ static int parse_csv_spec(fmt_ctx *x, const yaml_value *root, csv_spec *c)
             rc = mc_fail(x->e, "%s: %s: field '%s' must be str", x->path, s, c->field[i]);
     }
     if (rc < 0) return -1;
-    if ((v = yaml_get(m, "filter")) && scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
+    if ((v = ytree_get(m, "filter")) && scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
         return -1;
     for (size_t i = 0; i < c->nkeep; i++)
         if (!*c->field[i] || strchr(c->field[i], '/'))
@@ -372,19 +372,19 @@ static long spec_field(const csv_spec *c, const char *field)
     return -1;
 }
 
-static int parse_derive(fmt_ctx *x, const yaml_value *profiles, const char *key, derive *d)
+static int parse_derive(fmt_ctx *x, const ytree *profiles, const char *key, derive *d)
 {
     static const char *const known[] = {"from", "suffix_after", "prefix_before", NULL};
-    const yaml_value *m = yaml_get(profiles, key);
+    const ytree *m = ytree_get(profiles, key);
     char where[32];
     snprintf(where, sizeof where, "profiles.%s", key);
     if (!m) return 0;
     if (!strcmp(key, "lane") && scalar(m) && !strcmp(scalar(m), "hca")) return d->hca = 1, 0;
-    if (m->type != YV_MAP)
+    if (m->type != YT_MAP)
         return bad(x, where, "must be hca (lane only) or a mapping {from: FIELD, suffix_after|prefix_before: SEP}");
     if (only_keys(x, where, m, known) < 0) return -1;
-    const char *from = scalar(yaml_get(m, "from")), *suffix = scalar(yaml_get(m, "suffix_after")),
-               *prefix = scalar(yaml_get(m, "prefix_before"));
+    const char *from = scalar(ytree_get(m, "from")), *suffix = scalar(ytree_get(m, "suffix_after")),
+               *prefix = scalar(ytree_get(m, "prefix_before"));
     if (!from) return bad(x, where, "needs 'from'");
     if (suffix && prefix) return bad(x, where, "give suffix_after or prefix_before, not both");
     const char *sep = suffix ? suffix : prefix;
@@ -395,23 +395,23 @@ static int parse_derive(fmt_ctx *x, const yaml_value *profiles, const char *key,
     return 0;
 }
 
-static int parse_format(fmt_ctx *x, const yaml_value *root, std_format *f, char **matrix)
+static int parse_format(fmt_ctx *x, const ytree *root, std_format *f, char **matrix)
 {
-    if (!root || root->type != YV_MAP) return mc_fail(x->e, "%s: must be a mapping", x->path);
-    const yaml_value *m = yaml_get(root, "matrix");
+    if (!root || root->type != YT_MAP) return mc_fail(x->e, "%s: must be a mapping", x->path);
+    const ytree *m = ytree_get(root, "matrix");
     static const char *const known[] = {"path", NULL};
     if (!m) return mc_fail(x->e, "%s: no 'matrix' section", x->path);
-    if (m->type != YV_MAP) return bad(x, "matrix", "must be {path: FILE}");
+    if (m->type != YT_MAP) return bad(x, "matrix", "must be {path: FILE}");
     if (only_keys(x, "matrix", m, known) < 0) return -1;
-    if (!scalar(yaml_get(m, "path"))) return bad(x, "matrix", "needs 'path'");
-    if (!(*matrix = resolve(x, scalar(yaml_get(m, "path"))))) return oom(x->e, x->path);
+    if (!scalar(ytree_get(m, "path"))) return bad(x, "matrix", "needs 'path'");
+    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return oom(x->e, x->path);
     f->genes.section = "genes";
     f->profiles.section = "profiles";
     if (parse_csv_spec(x, root, &f->genes) < 0 || parse_csv_spec(x, root, &f->profiles) < 0) return -1;
     if (spec_field(&f->genes, "name") < 0) return bad(x, "genes", "needs the field 'name' in field_types (or rename)");
     if (spec_field(&f->profiles, "barcode") < 0)
         return bad(x, "profiles", "needs the field 'barcode' in field_types (or rename)");
-    const yaml_value *p = yaml_get(root, "profiles");
+    const ytree *p = ytree_get(root, "profiles");
     if (parse_derive(x, p, "lane", &f->lane) < 0 || parse_derive(x, p, "batch", &f->batch) < 0) return -1;
     if ((f->lane.given || f->lane.hca) && spec_field(&f->profiles, "lane") >= 0) return bad(x, "profiles", "lane is both a column and derived");
     if (f->batch.given && spec_field(&f->profiles, "batch") >= 0)
@@ -822,18 +822,18 @@ static int derive_lane_batch(std_dir *s, mc_err *e)
 int std_open(std_dir *s, const char *dir, const char *format, mc_err *e)
 {
     memset(s, 0, sizeof *s);
-    yaml_value *root = NULL;
+    ytree *root = NULL;
     int rc = -1;
     if (!(s->dir = strdup(dir)) || !(s->format = calloc(1, sizeof *s->format))) {
         oom(e, dir);
         goto done;
     }
     if (!(s->format_path = format ? formats_find(format, e) : formats_detect(dir, e))) goto done;
-    if (yaml_load_file(s->format_path, &root, e) < 0) goto done;
+    if (ytree_load(s->format_path, &root, e) < 0) goto done;
     fmt_ctx x = {.path = s->format_path, .dir = dir, .e = e};
     rc = parse_format(&x, root, s->format, &s->matrix_path);
 done:
-    yaml_value_free(root);
+    ytree_free(root);
     if (rc < 0) std_close(s);
     return rc;
 }
