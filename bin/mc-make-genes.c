@@ -6,11 +6,12 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "colwrite.h"
 #include "genes.h"
 #include "h5import.h"
 #include "meta.h"
 #include "outdir.h"
-#include "stdfmt.h"
+#include "stdread.h"
 #include "uuid.h"
 
 static const char usage[] =
@@ -143,7 +144,7 @@ static int write_gene_set(const source *s, const char *organism, const char *out
     outdir o;
     int rc = -1, begun = 0;
     if (!order) return mc_fail(e, "%s: out of memory", out);
-    if (std_gene_names(t, &names, e) < 0) goto done;
+    if (genes_canonical_names(t, &names, e) < 0) goto done;
     if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
         mc_fail(e, "%s: out of memory", out);
         goto done;
@@ -167,7 +168,7 @@ static int write_gene_set(const source *s, const char *organism, const char *out
     rc = 0;
 done:
     if (begun) outdir_abort(&o);
-    if (names) std_names_free(names, t->count);
+    if (names) genes_canonical_names_free(names, t->count);
     free(sorted);
     free(order);
     free(name_path);

@@ -5,12 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "colwrite.h"
 #include "genes.h"
 #include "meta.h"
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
-#include "stdfmt.h"
+#include "stdread.h"
 #include "uuid.h"
 
 /* More UMIs than this in one gene of one profile is not a count (and would
@@ -43,7 +44,7 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e)
 {
     char **names;
-    if (std_gene_names(t, &names, e) < 0) return -1;
+    if (genes_canonical_names(t, &names, e) < 0) return -1;
     int rc = (*map = malloc((t->count + 1) * sizeof **map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         long k = genes_lookup(g, names[i]);
@@ -53,7 +54,7 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
                          names[i], g->path);
         else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names[i], g->path);
     }
-    std_names_free(names, t->count);
+    genes_canonical_names_free(names, t->count);
     return rc;
 }
 

@@ -132,6 +132,34 @@ done:
     return rc;
 }
 
+void genes_canonical_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++) free(names[i]);
+    free(names);
+}
+
+int genes_canonical_names(const std_table *genes, char ***names, mc_err *e)
+{
+    long c = std_column_index(genes, "name");
+    char **v = calloc(genes->count + 1, sizeof *v);
+    if (c < 0) {
+        free(v);
+        return mc_fail(e, "%s: no gene names", genes->path);
+    }
+    if (!v) return mc_fail(e, "%s: out of memory", genes->path);
+    for (size_t i = 0; i < genes->count; i++)
+        if (!(v[i] = strdup(std_value(genes, (size_t)c, i)))) {
+            genes_canonical_names_free(v, genes->count);
+            return mc_fail(e, "%s: out of memory", genes->path);
+        }
+    if (genes_make_unique(v, genes->count, e) < 0) {
+        genes_canonical_names_free(v, genes->count);
+        return -1;
+    }
+    *names = v;
+    return 0;
+}
+
 long genes_lookup(const gene_set *g, const char *name)
 {
     char key[1024];

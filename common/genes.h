@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "err.h"
 #include "meta.h"
+#include "table.h"
 #include "txt.h"
 
 typedef struct gene_set {
@@ -26,6 +27,13 @@ int genes_find(const char *container_dir, const char *dir, const char *genes_uui
  * in input order, never colliding with an existing name.  names[i] are
  * replaced (realloc'd strings).  Sorting is the caller's business. */
 int genes_make_unique(char **names, size_t n, mc_err *e);
+
+/* The canonical names of a genes table's rows (SPEC 5), in row order:
+ * upper-cased and made unique by genes_make_unique, as mc-make-genes writes
+ * them and mc-write-matrix matches them.  *names is malloc'd, each name too;
+ * genes_canonical_names_free frees them. */
+int genes_canonical_names(const std_table *genes, char ***names, mc_err *e);
+void genes_canonical_names_free(char **names, size_t n);
 
 /* Index of NAME (case-insensitive) in the sorted set, or -1. */
 long genes_lookup(const gene_set *g, const char *name);

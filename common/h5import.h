@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "err.h"
 #include "h5.h"
-#include "stdfmt.h"
+#include "table.h"
 
 /* The profiles and genes tables of an open file, refusing what every tool
  * reading an STD refuses (std_check_genes, std_check_profiles), named by the
