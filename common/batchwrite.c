@@ -33,7 +33,7 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 {
     char *start = genes_dir ? NULL : path_existing_parent(batch);
     if (!genes_dir && !start) return mc_fail(e, "%s: out of memory", batch);
-    int rc = genes_find(start, genes_dir, NULL, g, e);
+    int rc = genes_open_for(start, genes_dir, NULL, g, e);
     free(start);
     if (rc < 0) return -1;
     if (organism && strcmp(organism, g->meta.organism))
@@ -47,7 +47,7 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
     if (genes_canonical_names(t, &names, e) < 0) return -1;
     int rc = (*map = malloc((t->count + 1) * sizeof **map)) ? 0 : mc_fail(e, "%s: out of memory", t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        long k = genes_lookup(g, names[i]);
+        long k = genes_index_of(g, names[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
         else if (t->line)
             rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],

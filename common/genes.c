@@ -57,7 +57,7 @@ static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
     return rc;
 }
 
-int genes_find(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
+int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
 {
     if (dir) {
         if (genes_open(dir, g, e) < 0) return -1;
@@ -160,7 +160,7 @@ int genes_canonical_names(const std_table *genes, char ***names, mc_err *e)
     return 0;
 }
 
-long genes_lookup(const gene_set *g, const char *name)
+long genes_index_of(const gene_set *g, const char *name)
 {
     char key[1024];
     snprintf(key, sizeof key, "%s", name);
