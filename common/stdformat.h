@@ -32,7 +32,9 @@
  *   barcode "AAAC"; "MantonBM1_HiSeq_1-AAAC-1" (prefix_before "-") -> lane
  *   "MantonBM1_HiSeq_1", barcode "AAAC-1"; there a barcode without SEP is an
  *   error.  HCA: batch {from: lane, prefix_before: "_"} -> "MantonBM1" ("CB1"
- *   stays "CB1").  No lane: one lane "all".  No batch: the batch is the lane.
+ *   stays "CB1"), or lane: hca, the same rule applied when every barcode has
+ *   the HCA form (hca.h).  No lane: one lane "all".  No batch: the batch is
+ *   the lane.
  * - Fields name, ensembl, barcode, lane, batch are always str.
  *
  * The CSVs are read by csvread.h, the lanes and batches derived by lanerule.h,
