@@ -19,7 +19,7 @@ SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-
 all: $(BINS) $(TEST_BINS)
 
 common/libmc.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	rm -f $@ && $(AR) rcs $@ $^
 
 common/%.o: common/%.c $(LIB_HDR)
 	$(CC) $(MC_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -34,7 +34,7 @@ deps:
 	./scripts/deps.sh
 
 # --- install: the tools, their formats and pipelines, a man page per tool ----------------
-# Installed tools find formats/ at ../share/mc/ beside their bin/ (common/stdfmt.c), so a
+# Installed tools find formats/ at ../share/mc/ beside their bin/ (common/formats.c), so a
 # tree staged with DESTDIR and moved works as well.
 PREFIX   ?= /usr/local
 BINDIR   := $(DESTDIR)$(PREFIX)/bin

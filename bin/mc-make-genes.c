@@ -2,16 +2,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "options.h"
-#include "genes.h"
-#include "h5import.h"
-#include "meta.h"
-#include "outdir.h"
-#include "stdfmt.h"
-#include "uuid.h"
+#include "geneset.h"
 
 static const char about[] =
     "Check that every INPUT, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file, lists\n"
@@ -29,163 +23,6 @@ static const char more[] =
     "Example:\n"
     "  mc-make-genes --organism human delaned/pbmc/*/ genes\n"
     "  mc-make-genes --organism human raw/*.h5 genes\n";
-
-typedef struct source {
-    std_dir std;            /* an STD directory */
-    std_table h5;           /* or the genes of an HDF5 file */
-    const std_table *genes;
-    long name, ensembl;     /* columns */
-} source;
-
-/* A regular file is an HDF5 file (h5_open says so if not); a directory an STD. */
-static int load(source *s, const char *input, const char *format, const h5_opts *o, mc_err *e)
-{
-    struct stat st;
-    if (stat(input, &st) == 0 && S_ISREG(st.st_mode)) {
-        h5_matrix m;
-        if (h5_open(&m, input, o, e) < 0) return -1;
-        int rc = h5import_genes(&m, o->all_features, &s->h5, e);
-        h5_close(&m);
-        if (rc < 0) return -1;
-        s->genes = &s->h5;
-    } else {
-        if (std_open(&s->std, input, format, e) < 0 || std_load_genes(&s->std, e) < 0) return -1;
-        s->genes = &s->std.genes;
-    }
-    s->name = std_column_index(s->genes, "name");
-    s->ensembl = std_column_index(s->genes, "ensembl");
-    return 0;
-}
-
-/* "FILE:LINE" of row I, or "FILE: gene I+1" for a table read from HDF5. */
-static const char *place(const std_table *t, size_t i, char *buf, size_t size)
-{
-    if (t->line) snprintf(buf, size, "%s:%llu", t->path, (unsigned long long)t->line[i]);
-    else snprintf(buf, size, "%s: gene %zu", t->path, i + 1);
-    return buf;
-}
-
-/* The first difference between two gene lists, or 0. */
-static int compare(const source *a, const source *b, mc_err *e)
-{
-    const std_table *ta = a->genes, *tb = b->genes;
-    char pa[1200], pb[1200];
-    if ((a->ensembl < 0) != (b->ensembl < 0))
-        return mc_fail(e, "%s: %s ensembl ids but %s %s", tb->path, b->ensembl < 0 ? "has no" : "has", ta->path,
-                       a->ensembl < 0 ? "has none" : "has them");
-    size_t n = ta->count < tb->count ? ta->count : tb->count;
-    for (size_t i = 0; i < n; i++) {
-        const long cols[2][2] = {{a->name, b->name}, {a->ensembl, b->ensembl}};
-        const char *what[2] = {"name", "ensembl id"};
-        for (int k = 0; k < 2; k++) {
-            if (cols[k][0] < 0) continue;
-            const char *va = std_value(ta, (size_t)cols[k][0], i), *vb = std_value(tb, (size_t)cols[k][1], i);
-            if (strcmp(va, vb))
-                return mc_fail(e, "%s: gene %zu %s '%s' differs from '%s' at %s", place(tb, i, pb, sizeof pb), i + 1,
-                               what[k], vb, va, place(ta, i, pa, sizeof pa));
-        }
-    }
-    if (ta->count != tb->count) {
-        const std_table *longer = ta->count > tb->count ? ta : tb, *shorter = longer == ta ? tb : ta;
-        const source *ls = longer == ta ? a : b;
-        return mc_fail(e, "%s: gene %zu '%s' is extra: %s has only %zu genes", place(longer, n, pa, sizeof pa), n + 1,
-                       std_value(longer, (size_t)ls->name, n), shorter->path, shorter->count);
-    }
-    return 0;
-}
-
-typedef struct named_row {
-    const char *name;
-    size_t row;
-} named_row;
-
-static int by_name(const void *x, const void *y)
-{
-    return strcmp(((const named_row *)x)->name, ((const named_row *)y)->name);
-}
-
-/* Rows in byte order of their (unique) canonical names. */
-static int sort_rows(char **names, size_t n, size_t *order)
-{
-    named_row *v = malloc((n + 1) * sizeof *v);
-    if (!v) return -1;
-    for (size_t i = 0; i < n; i++) v[i] = (named_row){names[i], i};
-    qsort(v, n, sizeof *v, by_name);
-    for (size_t i = 0; i < n; i++) order[i] = v[i].row;
-    free(v);
-    return 0;
-}
-
-/* The names as the input wrote them (case kept), in the set's order: what exports give back. */
-static int write_original_names(const outdir *o, const source *s, const size_t *order, char **sorted, mc_err *e)
-{
-    const std_table *t = s->genes;
-    char *path = outdir_file(o, "g.original_name.txt");
-    if (!path) return mc_fail(e, "%s: out of memory", o->final);
-    for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)s->name, order[i]);
-    int rc = txt_write(path, sorted, t->count, e);
-    free(path);
-    return rc;
-}
-
-static int write_gene_set(const source *s, const char *organism, const char *out, int force, mc_err *e)
-{
-    const std_table *t = s->genes;
-    char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
-    size_t *order = malloc((t->count + 1) * sizeof *order);
-    outdir o;
-    int rc = -1, begun = 0;
-    if (!order) return mc_fail(e, "%s: out of memory", out);
-    if (std_gene_names(t, &names, e) < 0) goto done;
-    if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
-        mc_fail(e, "%s: out of memory", out);
-        goto done;
-    }
-    for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
-    if (outdir_begin(&o, out, force, e) < 0) goto done;
-    begun = 1;
-    if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
-        mc_fail(e, "%s: out of memory", out);
-        goto done;
-    }
-    if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, s, order, sorted, e) < 0) goto done;
-    for (size_t c = 0; c < t->ncolumns; c++)
-        if ((long)c != s->name && std_write_column(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
-    mc_uuid u;
-    genes_meta m = {.organism = (char *)organism, .genes_count = (long)t->count};
-    if (uuid_of_file(name_path, &u, e) < 0) goto done;
-    uuid_format(&u, m.uuid);
-    if (genes_meta_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
-    rc = 0;
-done:
-    if (begun) outdir_abort(&o);
-    if (names) std_names_free(names, t->count);
-    free(sorted);
-    free(order);
-    free(name_path);
-    free(yaml);
-    return rc;
-}
-
-static int make_genes(char **dirs, size_t n, const char *format, const h5_opts *o, const char *organism,
-                      const char *out, int force, mc_err *e)
-{
-    if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
-    source *s = calloc(n, sizeof *s);
-    int rc = s ? 0 : mc_fail(e, "out of memory");
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        rc = load(&s[i], dirs[i], format, o, e);
-        if (rc == 0 && i) rc = compare(&s[0], &s[i], e);
-    }
-    if (rc == 0) rc = write_gene_set(&s[0], organism, out, force, e);
-    for (size_t i = 0; s && i < n; i++) {
-        std_close(&s[i].std);
-        std_table_free(&s[i].h5);
-    }
-    free(s);
-    return rc;
-}
 
 int main(int argc, char **argv)
 {
@@ -205,6 +42,6 @@ int main(int argc, char **argv)
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
     if (n < 2) cli_usage_error(&c, "expected STD... GENES");
     mc_err e;
-    if (make_genes(args, (size_t)(n - 1), format, &o, organism, args[n - 1], force, &e) < 0) return cli_fail(&c, &e);
+    if (geneset_make(args, (size_t)(n - 1), format, &o, organism, args[n - 1], force, &e) < 0) return cli_fail(&c, &e);
     return 0;
 }

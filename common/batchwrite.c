@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "colwrite.h"
 #include "genes.h"
 #include "meta.h"
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
-#include "stdfmt.h"
+#include "stdread.h"
 #include "uuid.h"
 
 /* More UMIs than this in one gene of one profile is not a count (and would
@@ -33,7 +34,7 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 {
     char *start = genes_dir ? NULL : path_existing_parent(batch);
     if (!genes_dir && !start) return mc_oom(e, batch);
-    int rc = genes_find(start, genes_dir, NULL, g, e);
+    int rc = genes_open_for(start, genes_dir, NULL, g, e);
     free(start);
     if (rc < 0) return -1;
     if (organism && strcmp(organism, g->meta.organism))
@@ -44,17 +45,17 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e)
 {
     char **names;
-    if (std_gene_names(t, &names, e) < 0) return -1;
+    if (genes_canonical_names(t, &names, e) < 0) return -1;
     int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_oom(e, t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        long k = genes_lookup(g, names[i]);
+        long k = genes_index_of(g, names[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
         else if (t->line)
             rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
                          names[i], g->path);
         else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names[i], g->path);
     }
-    std_names_free(names, t->count);
+    genes_canonical_names_free(names, t->count);
     return rc;
 }
 

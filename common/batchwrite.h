@@ -1,12 +1,12 @@
 /* batchwrite: a BATCH container (SPEC 3) written from an STD directory (SPEC 4).
  *
  * - gp.umis.mmm: the STD's matrix with its gene rows in the gene set's order.
- *   Each STD gene is matched by its canonical name (std_gene_names, as
+ *   Each STD gene is matched by its canonical name (genes_canonical_names, as
  *   mc-make-genes made the set); a gene the set lacks is an error naming its
  *   CSV line.  A value above 2^24 is not a count: an error naming its matrix
  *   line.
  * - p.FIELD.txt (str) or p.FIELD.npy (int, float) for every profile field
- *   (std_write_column).
+ *   (std_write_column, colwrite.h).
  * - profiles.yaml: kind batch, the gene set's organism and uuid, the counts,
  *   and the uuid of gp.umis.mmm.
  *
@@ -27,7 +27,7 @@
 #include "progress.h"
 #include "err.h"
 #include "genes.h"
-#include "stdfmt.h"
+#include "table.h"
 #include "uuid.h"
 
 
@@ -47,7 +47,7 @@ int batch_write(progress *pr, const char *std, const char *batch, const batch_op
 /* The gene set a BATCH at BATCH uses: GENES_DIR, or else the nearest genes/
  * walking up from BATCH's parent; of ORGANISM when not NULL. */
 int batch_gene_set(const char *genes_dir, const char *batch, const char *organism, gene_set *g, mc_err *e);
-/* Each row of the genes table T (its canonical name, std_gene_names) as its
+/* Each row of the genes table T (its canonical name, genes_canonical_names) as its
  * index in G; a gene G lacks is an error naming it.  *map is malloc'd. */
 int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e);
 /* Finish the BATCH in directory DIR whose matrix MMM is written: a p.FIELD

@@ -8,7 +8,8 @@
 
 #include "mtx.h"
 #include "outdir.h"
-#include "stdfmt.h"
+#include "stdread.h"
+#include "stdwrite.h"
 #include "lanes.h"
 #include "txt.h"
 

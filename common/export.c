@@ -314,7 +314,7 @@ static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_er
     gene_set gs;
     memset(g, 0, sizeof *g);
     if (container_full_genes(c, &index, full, e) < 0) return -1;
-    if (genes_find(c->path, dir, full, &gs, e) < 0) {
+    if (genes_open_for(c->path, dir, full, &gs, e) < 0) {
         free(index);
         return -1;
     }

@@ -30,7 +30,7 @@
  *                   gene: its name, then the arrays' values (numbers in the
  *                   shortest form that reads back exactly; NaN as nan).
  *
- * Gene names come from the gene set (genes_find, the full set's uuid), sliced
+ * Gene names come from the gene set (genes_open_for, the full set's uuid), sliced
  * through the container's gene index; they are needed for the features TSV,
  * the .h5ad, the 10x file and g TSVs, not for the Matrix Market file alone.
  *

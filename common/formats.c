@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "outdir.h"
+#include "path.h"
 
 /* The mc tree holding the running tool: PREFIX/share/mc installed, the
  * repository when built in place; NULL when neither has formats/. */

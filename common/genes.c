@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "outdir.h"
+#include "path.h"
 #include "strmap.h"
 #include "uuid.h"
 
@@ -58,7 +58,7 @@ static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
     return rc;
 }
 
-int genes_find(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
+int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
 {
     if (dir) {
         if (genes_open(dir, g, e) < 0) return -1;
@@ -133,7 +133,35 @@ done:
     return rc;
 }
 
-long genes_lookup(const gene_set *g, const char *name)
+void genes_canonical_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; names && i < n; i++) free(names[i]);
+    free(names);
+}
+
+int genes_canonical_names(const std_table *genes, char ***names, mc_err *e)
+{
+    long c = std_column_index(genes, "name");
+    char **v = calloc(genes->count + 1, sizeof *v);
+    if (c < 0) {
+        free(v);
+        return mc_fail(e, "%s: no gene names", genes->path);
+    }
+    if (!v) return mc_fail(e, "%s: out of memory", genes->path);
+    for (size_t i = 0; i < genes->count; i++)
+        if (!(v[i] = strdup(std_value(genes, (size_t)c, i)))) {
+            genes_canonical_names_free(v, genes->count);
+            return mc_fail(e, "%s: out of memory", genes->path);
+        }
+    if (genes_make_unique(v, genes->count, e) < 0) {
+        genes_canonical_names_free(v, genes->count);
+        return -1;
+    }
+    *names = v;
+    return 0;
+}
+
+long genes_index_of(const gene_set *g, const char *name)
 {
     char key[1024];
     snprintf(key, sizeof key, "%s", name);

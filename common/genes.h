@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "err.h"
 #include "meta.h"
+#include "table.h"
 #include "txt.h"
 
 typedef struct gene_set {
@@ -16,18 +17,25 @@ typedef struct gene_set {
 int genes_open(const char *dir, gene_set *g, mc_err *e);
 void genes_close(gene_set *g);
 
-/* The gene set for a container: DIR if given (its uuid must be genes_uuid),
- * else the first genes/ directory walking up from container_dir whose uuid is
- * genes_uuid. */
-int genes_find(const char *container_dir, const char *dir, const char *genes_uuid,
-               gene_set *g, mc_err *e);
+/* Open the gene set for a container: DIR if given (its uuid must be
+ * genes_uuid), else the first genes/ directory walking up from container_dir
+ * whose uuid is genes_uuid (any, when NULL). */
+int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e);
 
 /* Make names canonical as SPEC 5: upper-case, then duplicates get -1, -2, ...
  * in input order, never colliding with an existing name.  names[i] are
  * replaced (realloc'd strings).  Sorting is the caller's business. */
 int genes_make_unique(char **names, size_t n, mc_err *e);
 
-/* Index of NAME (case-insensitive) in the sorted set, or -1. */
-long genes_lookup(const gene_set *g, const char *name);
+/* The canonical names of a genes table's rows (SPEC 5), in row order:
+ * upper-cased and made unique by genes_make_unique, as mc-make-genes writes
+ * them and mc-write-matrix matches them.  *names is malloc'd, each name too;
+ * genes_canonical_names_free frees them. */
+int genes_canonical_names(const std_table *genes, char ***names, mc_err *e);
+void genes_canonical_names_free(char **names, size_t n);
+
+/* Index of NAME (case-insensitive) in the whole sorted set, or -1 (gene_names_own_index
+ * gives a container's own index, select.h). */
+long genes_index_of(const gene_set *g, const char *name);
 
 #endif

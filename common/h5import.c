@@ -9,11 +9,14 @@
 
 #include "batchwrite.h"
 #include "derive.h"
+#include "hca.h"
 #include "lanes.h"
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
 #include "parallel.h"
+#include "stdread.h"
+#include "stdwrite.h"
 #include "uuid.h"
 
 /* --- the tables -------------------------------------------------------------------- */
@@ -52,11 +55,11 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
         const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
         if (m->lanes) row[1] = row[2] = m->lanes[i];
         if (hca) {
-            size_t l = strcspn(bc, "-"), b = strcspn(bc, "_");
+            size_t l = hca_lane_len(bc), b = hca_batch_len(bc, l);
             memcpy(lane, bc, l);
             lane[l] = 0;
-            memcpy(batch, bc, b < l ? b : l);
-            batch[b < l ? b : l] = 0;
+            memcpy(batch, bc, b);
+            batch[b] = 0;
             row[0] = bc + l + 1;
             row[1] = lane;
             row[2] = batch;

@@ -7,7 +7,7 @@
  * the direct route's have the same files and uuids.
  *
  * - Profiles (barcode, lane, batch): when every barcode has the HCA form
- *   LANE-BARCODE-N (MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1), lane is the part
+ *   LANE-BARCODE-N (MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1, hca.h), lane is the part
  *   before the first '-', batch the lane up to its first '_', barcode the
  *   rest; otherwise every barcode is kept whole, lane and batch "all".
  * - Genes (ensembl, name, and with all_features the v3 feature_type). */
@@ -17,7 +17,7 @@
 #include "progress.h"
 #include "err.h"
 #include "h5.h"
-#include "stdfmt.h"
+#include "table.h"
 
 /* The profiles and genes tables of an open file, refusing what every tool
  * reading an STD refuses (std_check_genes, std_check_profiles), named by the

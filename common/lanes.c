@@ -93,12 +93,6 @@ static int assign(lanes *l, const std_table *t, size_t lc, strmap *by_name, strm
     return 0;
 }
 
-int barcode_is_hca(const char *b)
-{
-    const char *d = strchr(b, '-');
-    return d && strchr(d + 1, '-');
-}
-
 int lanes_find(const std_table *t, lanes *l, mc_err *e)
 {
     strmap by_name, by_dir;

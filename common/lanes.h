@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "err.h"
-#include "stdfmt.h"
+#include "table.h"
 
 typedef struct lanes {
     size_t n, cap;
@@ -25,13 +25,6 @@ typedef struct lanes {
     size_t *rows;            /* profiles grouped by lane, in order */
     size_t *start;           /* n + 1 offsets into rows */
 } lanes;
-
-/* The HCA barcode form LANE-BARCODE-N (MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1): at
- * least two '-'.  When every barcode of a sample has it, the lane is the part
- * before the first '-' (cut off the barcode) and the batch the lane up to its
- * first '_'; otherwise barcodes stay whole in one lane "all".  The HDF5 import
- * (h5import.c) and the STD reader's "lane: hca" (stdfmt.c) apply this rule. */
-int barcode_is_hca(const char *barcode);
 
 /* Group T's rows by its "lane" column.  On failure *l holds what lanes_free frees. */
 int lanes_find(const std_table *t, lanes *l, mc_err *e);

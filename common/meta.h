@@ -1,4 +1,4 @@
-/* meta: profiles.yaml and genes.yaml (SPEC 3, 5, 7), read and written with libyaml.
+/* meta: profiles.yaml and genes.yaml (SPEC 3, 5, 7), read and written through yamltree.h.
  *
  * Files are plain block mappings.  Readers check that every required key is
  * present with the right type (naming file and key otherwise), detect the
@@ -10,21 +10,10 @@
 #include <stddef.h>
 #include "err.h"
 #include "uuid.h"
+#include "yamltree.h"
 
 typedef enum { KIND_BATCH, KIND_VIEW, KIND_COLLECTION, KIND_GROUPS } container_kind;
 const char *container_kind_name(container_kind k);   /* "batch", "view", ... */
-
-/* A YAML value kept as-is: a scalar, a sequence or a mapping. */
-typedef struct yaml_value yaml_value;
-struct yaml_value {
-    enum { YV_SCALAR, YV_SEQ, YV_MAP } type;
-    char *scalar;               /* YV_SCALAR */
-    int plain;                  /* scalar was unquoted (so "12" is an int, '"12"' a string) */
-    size_t n;                   /* YV_SEQ / YV_MAP: number of items */
-    char **keys;                /* YV_MAP: n keys */
-    yaml_value **items;         /* n values */
-};
-void yaml_value_free(yaml_value *v);
 
 /* One member of a collection. */
 typedef struct meta_member {
@@ -49,8 +38,8 @@ typedef struct profiles_meta {
     /* GROUPS */
     char *grouped_profiles;
     char grouped_uuid[MC_UUID_STRLEN];
-    /* unknown keys, in file order (a YV_MAP, or NULL) */
-    yaml_value *extra;
+    /* unknown keys, in file order (a YT_MAP, or NULL) */
+    ytree *extra;
 } profiles_meta;
 
 int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e);
@@ -61,16 +50,11 @@ typedef struct genes_meta {
     char uuid[MC_UUID_STRLEN];
     char *organism;
     long genes_count;
-    yaml_value *extra;
+    ytree *extra;
 } genes_meta;
 
 int genes_meta_load(const char *yaml_path, genes_meta *m, mc_err *e);
 int genes_meta_dump(const char *yaml_path, const genes_meta *m, mc_err *e);
 void genes_meta_free(genes_meta *m);
-
-/* Parse any YAML file into a yaml_value tree (for format.yaml and friends). */
-int yaml_load_file(const char *path, yaml_value **root, mc_err *e);
-/* Look up KEY in a mapping; NULL if absent or v is not a mapping. */
-const yaml_value *yaml_get(const yaml_value *v, const char *key);
 
 #endif

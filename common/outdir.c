@@ -1,4 +1,4 @@
-/* outdir: atomic output directories and files, and the path helpers they need. */
+/* outdir: atomic output directories and files. */
 #include "outdir.h"
 
 #include <dirent.h>
@@ -12,63 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-char *path_join(const char *dir, const char *name)
-{
-    if (name[0] == '/' || !dir[0]) return strdup(name);
-    size_t dl = strlen(dir), nl = strlen(name);
-    int slash = dir[dl - 1] != '/';
-    char *p = malloc(dl + slash + nl + 1);
-    if (!p) return NULL;
-    memcpy(p, dir, dl);
-    if (slash) p[dl] = '/';
-    memcpy(p + dl + slash, name, nl + 1);
-    return p;
-}
-
-int path_exists(const char *path)
-{
-    struct stat st;
-    return lstat(path, &st) == 0;
-}
-
-/* Split PATH into a malloc'd parent directory and a pointer to its last component. */
-static char *parent_of(const char *path, const char **base)
-{
-    size_t n = strlen(path);
-    while (n > 1 && path[n - 1] == '/') n--;   /* "a/b/" names b */
-    char *copy = strndup(path, n);
-    if (!copy) return NULL;
-    char *slash = strrchr(copy, '/');
-    if (!slash) {
-        *base = path + 0;
-        free(copy);
-        return strdup(".");
-    }
-    *base = path + (slash - copy) + 1;
-    if (slash == copy) slash[1] = 0;
-    else *slash = 0;
-    return copy;
-}
-
-char *path_existing_parent(const char *path)
-{
-    const char *base;
-    char *p = parent_of(path, &base);
-    while (p && strcmp(p, ".") && strcmp(p, "/") && !path_exists(p)) {
-        char *up = parent_of(p, &base);
-        free(p);
-        p = up;
-    }
-    return p;
-}
-
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)
 {
     struct stat st;
     if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : mc_fail(e, "%s: exists and is not a directory", dir);
     const char *base;
-    char *parent = parent_of(dir, &base);
+    char *parent = path_parent(dir, &base);
     if (!parent) return mc_fail(e, "%s: out of memory", dir);
     int rc = strcmp(parent, dir) ? make_dirs(parent, e) : 0;
     free(parent);
@@ -80,7 +30,7 @@ static int make_dirs(const char *dir, mc_err *e)
 static char *sibling(const char *path, const char *what)
 {
     const char *base;
-    char *parent = parent_of(path, &base);
+    char *parent = path_parent(path, &base);
     if (!parent) return NULL;
     size_t n = strlen(parent) + strlen(base) + strlen(what) + 32;
     char *s = malloc(n);
@@ -113,7 +63,7 @@ static int is_dead_leftover(const char *name, const char *base, size_t bl)
 static void sweep_leftovers(const char *path)
 {
     const char *base;
-    char *parent = parent_of(path, &base);
+    char *parent = path_parent(path, &base);
     DIR *d = parent ? opendir(parent) : NULL;
     size_t bl = strcspn(base, "/");
     struct dirent *de;
@@ -138,7 +88,7 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
 {
     if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
-    char *parent = parent_of(final, &base);
+    char *parent = path_parent(final, &base);
     if (!parent) return mc_fail(e, "%s: out of memory", final);
     int rc = make_dirs(parent, e);
     free(parent);
@@ -232,7 +182,7 @@ void outdir_write_behind(int fd)
 static int sync_parent(const char *path, mc_err *e)
 {
     const char *base;
-    char *parent = parent_of(path, &base);
+    char *parent = path_parent(path, &base);
     int rc = parent ? sync_path(parent, e) : mc_fail(e, "%s: out of memory", path);
     free(parent);
     return rc;
@@ -470,58 +420,4 @@ static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e)
 int remove_tree(const char *path, mc_err *e)
 {
     return remove_at(AT_FDCWD, path, path, e);
-}
-
-/* --- relative paths --------------------------------------------------------------- */
-
-/* Absolute, symlink-free form of PATH, which may not exist yet if its parent does. */
-static char *resolve(const char *path, mc_err *e)
-{
-    char *r = realpath(path, NULL);
-    if (r) return r;
-    const char *base;
-    char *parent = parent_of(path, &base);
-    char *rp = parent ? realpath(parent, NULL) : NULL;
-    free(parent);
-    if (!rp) {
-        mc_fail_errno(e, path, "cannot resolve");
-        return NULL;
-    }
-    r = path_join(rp, base);
-    free(rp);
-    return r;
-}
-
-char *path_relative(const char *from_dir, const char *to, mc_err *e)
-{
-    char *f = resolve(from_dir, e), *t = f ? resolve(to, e) : NULL;
-    if (!t) {
-        free(f);
-        return NULL;
-    }
-    /* common prefix, by whole components */
-    size_t i = 0, common = 0;
-    while (f[i] && f[i] == t[i]) {
-        i++;
-        if (f[i - 1] == '/') common = i;
-    }
-    if (!f[i] && (t[i] == '/' || !t[i])) common = i;
-    else if (!t[i] && f[i] == '/') common = i;
-    size_t ups = 0;
-    for (const char *p = f + common; *p; p++)
-        if (*p == '/' && p[1]) ups++;
-    if (f[common] && f[common] != '/') ups++;
-    const char *rest = t + common;
-    while (*rest == '/') rest++;
-    size_t n = 3 * ups + strlen(rest) + 2;
-    char *r = malloc(n);
-    if (r) {
-        r[0] = 0;
-        for (size_t k = 0; k < ups; k++) strcat(r, k + 1 < ups || *rest ? "../" : "..");
-        strcat(r, rest);
-        if (!r[0]) strcpy(r, ".");
-    } else mc_fail(e, "%s: out of memory", to);
-    free(f);
-    free(t);
-    return r;
 }

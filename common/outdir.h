@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include "err.h"
+#include "path.h"   /* outputs are named by paths: their helpers come with it */
 
 typedef struct outdir {
     char *final;      /* destination path */
@@ -70,13 +71,5 @@ void outdir_write_behind(int fd);
 
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);
-/* PATH joined with NAME (malloc'd). */
-char *path_join(const char *dir, const char *name);
-/* Relative path from directory FROM to TO (both existing or whose parents exist). */
-char *path_relative(const char *from_dir, const char *to, mc_err *e);
-int path_exists(const char *path);
-/* The nearest existing directory above PATH (its parent, the parent's parent,
- * ...; "." or "/" at the top), malloc'd; NULL when out of memory. */
-char *path_existing_parent(const char *path);
 
 #endif

@@ -117,7 +117,7 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
     memset(g, 0, sizeof *g);
     g->count = c->genes_count;
     if (container_full_genes(c, &g->full_index, full_uuid, e) < 0) return -1;
-    if (genes_find(c->path, dir, full_uuid, &g->set, e) < 0) {
+    if (genes_open_for(c->path, dir, full_uuid, &g->set, e) < 0) {
         free(g->full_index);
         g->full_index = NULL;
         return -1;
@@ -150,9 +150,9 @@ const char *gene_names_get(const gene_names *g, size_t gene)
     return g->set.names.v[g->full_index ? (size_t)g->full_index[gene] : gene];
 }
 
-long gene_names_find(const gene_names *g, const char *name)
+long gene_names_own_index(const gene_names *g, const char *name)
 {
-    long i = genes_lookup(&g->set, name);
+    long i = genes_index_of(&g->set, name);
     if (i < 0 || !g->own_of_full) return i;
     return g->own_of_full[i];
 }
@@ -187,7 +187,7 @@ static long axis_find(axis *a, const char *shown, size_t line, const char *name,
         if (rc < 0) return -3;
         a->names_open = 1;
     }
-    long i = a->genes ? gene_names_find(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
+    long i = a->genes ? gene_names_own_index(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
     if (i == -1)
         mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", name, a->c->path);
     else if (i == -2)

@@ -51,11 +51,11 @@ typedef struct gene_names {
     size_t count;
 } gene_names;
 
-/* The gene set is DIR if given, else found walking up from the container (genes_find). */
+/* The gene set is DIR if given, else found walking up from the container (genes_open_for). */
 int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e);
 const char *gene_names_get(const gene_names *g, size_t gene);
-/* Index of the gene called NAME (case-insensitive), or -1. */
-long gene_names_find(const gene_names *g, const char *name);
+/* Index of the gene called NAME (case-insensitive) among the container's own genes, or -1. */
+long gene_names_own_index(const gene_names *g, const char *name);
 void gene_names_close(gene_names *g);
 
 /* A view's selection: files (or "-") of lines naming profiles / genes of BASE,

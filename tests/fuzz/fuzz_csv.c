@@ -2,7 +2,7 @@
  * batch derivation).  Input: one byte choosing a format, then the genes CSV,
  * a NUL byte, and the profiles CSV. */
 #include "fuzz.h"
-#include "stdfmt.h"
+#include "stdread.h"
 
 static const char *const formats[] = {
     /* canonical STD */

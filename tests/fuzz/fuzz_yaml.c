@@ -2,7 +2,7 @@
  * What loads must also survive a dump and load again unchanged in its fields. */
 #include "fuzz.h"
 #include "meta.h"
-#include "stdfmt.h"
+#include "stdread.h"
 
 static void profiles_roundtrip(const char *path)
 {

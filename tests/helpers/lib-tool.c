@@ -16,7 +16,7 @@
 #include "genes.h"
 #include "mmm.h"
 #include "npy.h"
-#include "outdir.h"
+#include "path.h"
 #include "uuid.h"
 
 static int mmm_write(const char *path, uint32_t genes, const char *limit, mc_err *e)

@@ -1,4 +1,4 @@
-/* std-tool: expose common/stdfmt.c to the tests.
+/* std-tool: expose the STD reader and writer (common/stdread.c, stdwrite.c) to the tests.
  *   std-tool genes DIR [FORMAT]      the kept gene rows: "LINE<TAB>field=value<TAB>..."
  *   std-tool profiles DIR [FORMAT]   the same for profiles (with lane and batch)
  *   std-tool entries DIR [FORMAT]    "gene profile value", 0-based, through the filters
@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "mtx.h"
-#include "outdir.h"
-#include "stdfmt.h"
+#include "path.h"
+#include "stdread.h"
+#include "stdwrite.h"
 
 static void print_table(const std_table *t)
 {

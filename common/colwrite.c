@@ -1,0 +1,79 @@
+/* colwrite: a table column as a .txt or .npy array. */
+#include "colwrite.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "npy.h"
+#include "path.h"
+#include "txt.h"
+
+static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
+
+static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
+                             mc_err *e)
+{
+    char **lines = malloc((n + 1) * sizeof *lines);
+    if (!lines) return oom(e, path);
+    for (size_t i = 0; i < n; i++) {
+        size_t row = order ? order[i] : i;
+        lines[i] = (char *)std_value(t, c, row);
+        if (strpbrk(lines[i], "\r\n")) {
+            free(lines);
+            if (t->line)
+                return mc_fail(e, "%s:%llu: the %s value has a line break, which a .txt array cannot hold", t->path,
+                               (unsigned long long)t->line[row], t->columns[c].name);
+            return mc_fail(e, "%s: row %zu: %s has a line break, which a .txt array cannot hold", t->path, row + 1,
+                           t->columns[c].name);
+        }
+    }
+    int rc = txt_write(path, lines, n, e);
+    free(lines);
+    return rc;
+}
+
+static int write_number_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
+                               mc_err *e)
+{
+    int is_int = t->columns[c].type == FIELD_INT, wide = 0;
+    void *data = malloc((n + 1) * 8);
+    if (!data) return oom(e, path);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = std_value(t, c, order ? order[i] : i);
+        if (is_int) {
+            int64_t v = strtoll(s, NULL, 10);
+            ((int64_t *)data)[i] = v;
+            wide |= v < INT32_MIN || v > INT32_MAX;
+        } else {
+            ((double *)data)[i] = !*s || !strcmp(s, "NA") ? NAN : strtod(s, NULL);
+        }
+    }
+    if (is_int && !wide) {
+        int32_t *narrow = data;
+        for (size_t i = 0; i < n; i++) narrow[i] = (int32_t)((int64_t *)data)[i];
+    }
+    int rc = npy_write(path, is_int ? (wide ? NPY_I8 : NPY_I4) : NPY_F8, 1, &n, 0, data, e);
+    free(data);
+    return rc;
+}
+
+int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
+                     mc_err *e)
+{
+    if (!order) n = t->count;
+    const std_column *col = &t->columns[c];
+    size_t len = strlen(kind) + strlen(col->name) + 8;
+    char *file = malloc(len), *path;
+    if (!file) return oom(e, dir);
+    snprintf(file, len, "%s.%s.%s", kind, col->name, col->type == FIELD_STR ? "txt" : "npy");
+    path = path_join(dir, file);
+    free(file);
+    if (!path) return oom(e, dir);
+    int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, n, e)
+                                      : write_number_column(path, t, c, order, n, e);
+    free(path);
+    return rc;
+}
+

@@ -1,0 +1,274 @@
+/* stdformat: format.yaml parsed and checked. */
+#include "stdformat.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formats.h"
+#include "path.h"
+#include "yamltree.h"
+
+static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
+
+static int parse_field_type(const char *s, field_type *t)
+{
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(s, field_type_name((field_type)i))) return *t = (field_type)i, 0;
+    return -1;
+}
+
+/* Fields that are always strings whatever the format says. */
+static int must_be_str(const char *name)
+{
+    static const char *const names[] = {"name", "ensembl", "barcode", "lane", "batch", NULL};
+    for (const char *const *n = names; *n; n++)
+        if (!strcmp(*n, name)) return 1;
+    return 0;
+}
+
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) free(v[i]);
+    free(v);
+}
+
+static void spec_free(csv_spec *c)
+{
+    free(c->path);
+    free_strings(c->field_names, c->nfield_names);
+    free_strings(c->column, c->nkeep);
+    free_strings(c->field, c->nkeep);
+    free(c->type);
+    free_strings(c->filter_column, c->nfilter);
+    free_strings(c->filter_value, c->nfilter);
+}
+
+void std_format_free(std_format *f)
+{
+    if (!f) return;
+    spec_free(&f->genes);
+    spec_free(&f->profiles);
+    free(f->lane.from);
+    free(f->lane.sep);
+    free(f->batch.from);
+    free(f->batch.sep);
+    free(f);
+}
+
+typedef struct fmt_ctx {
+    const char *path;          /* the format file */
+    const char *dir;           /* the STD directory */
+    mc_err *e;
+} fmt_ctx;
+
+static int bad(fmt_ctx *x, const char *section, const char *what)
+{
+    return mc_fail(x->e, "%s: %s: %s", x->path, section, what);
+}
+
+static const char *scalar(const ytree *v) { return v && v->type == YT_SCALAR ? v->scalar : NULL; }
+
+static int only_keys(fmt_ctx *x, const char *section, const ytree *m, const char *const *known)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        const char *const *k = known;
+        while (*k && strcmp(*k, m->keys[i])) k++;
+        if (!*k) return mc_fail(x->e, "%s: %s: unknown key '%s'", x->path, section, m->keys[i]);
+    }
+    return 0;
+}
+
+/* A file named in the format, relative to the STD directory; stored plain or .gz. */
+static char *resolve(fmt_ctx *x, const char *p)
+{
+    char *path = p[0] == '/' ? strdup(p) : path_join(x->dir, p), *either = path ? formats_gz_either(path) : NULL;
+    free(path);
+    return either;
+}
+
+/* A mapping of scalars into two parallel string arrays. */
+static int scalar_map(fmt_ctx *x, const char *where, const ytree *m, char ***keys, char ***values, size_t *n)
+{
+    if (m->type != YT_MAP) return bad(x, where, "must be a mapping");
+    *keys = calloc(m->n + 1, sizeof **keys);
+    *values = calloc(m->n + 1, sizeof **values);
+    *n = m->n;
+    if (!*keys || !*values) return oom(x->e, x->path);
+    for (size_t i = 0; i < m->n; i++) {
+        const char *v = scalar(m->items[i]);
+        if (!v) return mc_fail(x->e, "%s: %s.%s: must be a single value", x->path, where, m->keys[i]);
+        if (!((*keys)[i] = strdup(m->keys[i])) || !((*values)[i] = strdup(v))) return oom(x->e, x->path);
+    }
+    return 0;
+}
+
+static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
+{
+    static const char *const known[] = {"path", "separator", "header", "field_names", "field_types",
+                                        "rename", "filter", "lane", "batch", NULL};
+    const char *s = c->section;
+    const ytree *m = ytree_get(root, s), *v;
+    if (!m) return mc_fail(x->e, "%s: no '%s' section", x->path, s);
+    if (m->type != YT_MAP) return bad(x, s, "must be a mapping");
+    if (only_keys(x, s, m, known) < 0) return -1;
+    if (strcmp(s, "profiles") && (ytree_get(m, "lane") || ytree_get(m, "batch")))
+        return bad(x, s, "lane and batch belong to profiles");
+    const char *p = scalar(ytree_get(m, "path"));
+    if (!p) return bad(x, s, "needs 'path'");
+    if (!(c->path = resolve(x, p))) return oom(x->e, x->path);
+    c->separator = ',';
+    if ((v = ytree_get(m, "separator"))) {
+        const char *sep = scalar(v);
+        if (!sep || strlen(sep) != 1) return bad(x, s, "separator must be one character");
+        c->separator = (unsigned char)sep[0];
+        if (c->separator == '"' || c->separator == '\n' || c->separator == '\r')
+            return bad(x, s, "separator cannot be a quote or a line break");
+    }
+    c->header = 1;
+    if ((v = ytree_get(m, "header"))) {
+        const char *h = scalar(v);
+        if (h && !strcmp(h, "true")) c->header = 1;
+        else if (h && !strcmp(h, "false")) c->header = 0;
+        else return bad(x, s, "header must be true or false");
+    }
+    if ((v = ytree_get(m, "field_names"))) {
+        if (c->header) return bad(x, s, "field_names is only for header: false");
+        if (v->type != YT_SEQ) return bad(x, s, "field_names must be a list");
+        if (!(c->field_names = calloc(v->n + 1, sizeof *c->field_names))) return oom(x->e, x->path);
+        for (size_t i = 0; i < v->n; i++, c->nfield_names++) {
+            const char *n = scalar(v->items[i]);
+            if (!n) return bad(x, s, "field_names must be a list of names");
+            if (!(c->field_names[i] = strdup(n))) return oom(x->e, x->path);
+        }
+    } else if (!c->header) {
+        return bad(x, s, "header: false needs field_names");
+    }
+    const ytree *types = ytree_get(m, "field_types");
+    if (!types) return bad(x, s, "needs 'field_types'");
+    char **type_names = NULL;
+    if (scalar_map(x, "field_types", types, &c->column, &type_names, &c->nkeep) < 0) {
+        free_strings(type_names, c->nkeep);
+        return -1;
+    }
+    c->field = calloc(c->nkeep + 1, sizeof *c->field);
+    c->type = calloc(c->nkeep + 1, sizeof *c->type);
+    int rc = c->field && c->type ? 0 : oom(x->e, x->path);
+    for (size_t i = 0; rc == 0 && i < c->nkeep; i++)
+        if (parse_field_type(type_names[i], &c->type[i]) < 0)
+            rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int or float", x->path, s, c->column[i],
+                         type_names[i]);
+    free_strings(type_names, c->nkeep);
+    if (rc < 0) return -1;
+    char **from = NULL, **to = NULL;
+    size_t nrename = 0;
+    if ((v = ytree_get(m, "rename")) && scalar_map(x, "rename", v, &from, &to, &nrename) < 0) rc = -1;
+    for (size_t i = 0; rc == 0 && i < c->nkeep; i++) {
+        const char *name = c->column[i];
+        for (size_t k = 0; k < nrename; k++)
+            if (!strcmp(from[k], c->column[i])) name = to[k];
+        if (!(c->field[i] = strdup(name))) rc = oom(x->e, x->path);
+    }
+    for (size_t k = 0; rc == 0 && k < nrename; k++) {
+        size_t i = 0;
+        while (i < c->nkeep && strcmp(from[k], c->column[i])) i++;
+        if (i == c->nkeep) rc = mc_fail(x->e, "%s: %s.rename: '%s' is not in field_types", x->path, s, from[k]);
+    }
+    free_strings(from, nrename);
+    free_strings(to, nrename);
+    for (size_t i = 0; rc == 0 && i < c->nkeep; i++) {
+        for (size_t k = 0; rc == 0 && k < i; k++)
+            if (!strcmp(c->field[i], c->field[k]))
+                rc = mc_fail(x->e, "%s: %s: field '%s' given twice", x->path, s, c->field[i]);
+        if (rc == 0 && must_be_str(c->field[i]) && c->type[i] != FIELD_STR)
+            rc = mc_fail(x->e, "%s: %s: field '%s' must be str", x->path, s, c->field[i]);
+    }
+    if (rc < 0) return -1;
+    if ((v = ytree_get(m, "filter")) &&
+        scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
+        return -1;
+    for (size_t i = 0; i < c->nkeep; i++)
+        if (!*c->field[i] || strchr(c->field[i], '/'))
+            return mc_fail(x->e, "%s: %s: field '%s' cannot name a file (rename it)", x->path, s, c->field[i]);
+    if (!c->header) {
+        for (size_t i = 0; i < c->nkeep + c->nfilter; i++) {
+            const char *col = i < c->nkeep ? c->column[i] : c->filter_column[i - c->nkeep];
+            size_t k = 0;
+            while (k < c->nfield_names && strcmp(c->field_names[k], col)) k++;
+            if (k == c->nfield_names)
+                return mc_fail(x->e, "%s: %s.%s: '%s' is not in field_names", x->path, s,
+                               i < c->nkeep ? "field_types" : "filter", col);
+        }
+    }
+    return 0;
+}
+
+static long spec_field(const csv_spec *c, const char *field)
+{
+    for (size_t i = 0; i < c->nkeep; i++)
+        if (!strcmp(c->field[i], field)) return (long)i;
+    return -1;
+}
+
+static int parse_lane_rule(fmt_ctx *x, const ytree *profiles, const char *key, lane_rule *d)
+{
+    static const char *const known[] = {"from", "suffix_after", "prefix_before", NULL};
+    const ytree *m = ytree_get(profiles, key);
+    char where[32];
+    snprintf(where, sizeof where, "profiles.%s", key);
+    if (!m) return 0;
+    if (!strcmp(key, "lane") && scalar(m) && !strcmp(scalar(m), "hca")) return d->hca = 1, 0;
+    if (m->type != YT_MAP)
+        return bad(x, where, "must be hca (lane only) or a mapping {from: FIELD, suffix_after|prefix_before: SEP}");
+    if (only_keys(x, where, m, known) < 0) return -1;
+    const char *from = scalar(ytree_get(m, "from")), *suffix = scalar(ytree_get(m, "suffix_after")),
+               *prefix = scalar(ytree_get(m, "prefix_before"));
+    if (!from) return bad(x, where, "needs 'from'");
+    if (suffix && prefix) return bad(x, where, "give suffix_after or prefix_before, not both");
+    const char *sep = suffix ? suffix : prefix;
+    if (sep && !*sep) return bad(x, where, "the separator is empty");
+    d->given = 1;
+    d->suffix = suffix != NULL;
+    if (!(d->from = strdup(from)) || (sep && !(d->sep = strdup(sep)))) return oom(x->e, x->path);
+    return 0;
+}
+
+static int parse_format(fmt_ctx *x, const ytree *root, std_format *f, char **matrix)
+{
+    if (!root || root->type != YT_MAP) return mc_fail(x->e, "%s: must be a mapping", x->path);
+    const ytree *m = ytree_get(root, "matrix");
+    static const char *const known[] = {"path", NULL};
+    if (!m) return mc_fail(x->e, "%s: no 'matrix' section", x->path);
+    if (m->type != YT_MAP) return bad(x, "matrix", "must be {path: FILE}");
+    if (only_keys(x, "matrix", m, known) < 0) return -1;
+    if (!scalar(ytree_get(m, "path"))) return bad(x, "matrix", "needs 'path'");
+    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return oom(x->e, x->path);
+    f->genes.section = "genes";
+    f->profiles.section = "profiles";
+    if (parse_csv_spec(x, root, &f->genes) < 0 || parse_csv_spec(x, root, &f->profiles) < 0) return -1;
+    if (spec_field(&f->genes, "name") < 0) return bad(x, "genes", "needs the field 'name' in field_types (or rename)");
+    if (spec_field(&f->profiles, "barcode") < 0)
+        return bad(x, "profiles", "needs the field 'barcode' in field_types (or rename)");
+    const ytree *p = ytree_get(root, "profiles");
+    if (parse_lane_rule(x, p, "lane", &f->lane) < 0 || parse_lane_rule(x, p, "batch", &f->batch) < 0) return -1;
+    if ((f->lane.given || f->lane.hca) && spec_field(&f->profiles, "lane") >= 0)
+        return bad(x, "profiles", "lane is both a column and derived");
+    if (f->batch.given && spec_field(&f->profiles, "batch") >= 0)
+        return bad(x, "profiles", "batch is both a column and derived");
+    if (f->lane.given && spec_field(&f->profiles, f->lane.from) < 0)
+        return mc_fail(x->e, "%s: profiles.lane: from '%s' is not a profiles field", x->path, f->lane.from);
+    if (f->batch.given && strcmp(f->batch.from, "lane") && spec_field(&f->profiles, f->batch.from) < 0)
+        return mc_fail(x->e, "%s: profiles.batch: from '%s' is not a profiles field", x->path, f->batch.from);
+    return 0;
+}
+
+int std_format_parse(const char *path, const char *dir, std_format *f, char **matrix, mc_err *e)
+{
+    ytree *root = NULL;
+    if (ytree_load(path, &root, e) < 0) return -1;
+    fmt_ctx x = {.path = path, .dir = dir, .e = e};
+    int rc = parse_format(&x, root, f, matrix);
+    ytree_free(root);
+    return rc;
+}

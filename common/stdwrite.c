@@ -1,0 +1,132 @@
+/* stdwrite: a canonical STD: format.yaml through yamltree, the CSVs by hand. */
+#include "stdwrite.h"
+
+#include <csv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "path.h"
+#include "yamltree.h"
+
+static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
+
+/* Columns in canonical order: the known fields first, the rest as they are. */
+static size_t *column_order(const std_table *t)
+{
+    static const char *const first[] = {"ensembl", "name", "barcode", "lane", "batch", NULL};
+    size_t *order = malloc((t->ncolumns + 1) * sizeof *order), n = 0;
+    if (!order) return NULL;
+    for (const char *const *f = first; *f; f++) {
+        long c = std_column_index(t, *f);
+        if (c >= 0) order[n++] = (size_t)c;
+    }
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        const char *const *f = first;
+        while (*f && strcmp(*f, t->columns[c].name)) f++;
+        if (!*f) order[n++] = c;
+    }
+    return order;
+}
+
+/* Quote only where a reader would otherwise see something else (libcsv quotes all). */
+static int put_field(FILE *f, const char *s, char sep)
+{
+    size_t n = strlen(s);
+    int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+    for (const char *p = s; !quote && *p; p++) quote = *p == sep || *p == '"' || *p == '\n' || *p == '\r';
+    if (quote) return csv_fwrite(f, s, n);
+    return fwrite(s, 1, n, f) == n ? 0 : -1;
+}
+
+int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e)
+{
+    size_t *order = column_order(t);
+    if (!order) return oom(e, path);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        free(order);
+        return mc_fail_errno(e, path, "cannot create");
+    }
+    setvbuf(f, NULL, _IOFBF, 1u << 20);
+    int bad = 0;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        if (c) bad |= putc(',', f) == EOF;
+        bad |= put_field(f, t->columns[order[c]].name, ',') < 0;
+    }
+    bad |= putc('\n', f) == EOF;
+    if (!rows) n = t->count;
+    for (size_t i = 0; !bad && i < n; i++) {
+        size_t row = rows ? rows[i] : i;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            if (c) bad |= putc(',', f) == EOF;
+            bad |= put_field(f, std_value(t, order[c], row), ',') < 0;
+        }
+        bad |= putc('\n', f) == EOF;
+    }
+    free(order);
+    bad |= ferror(f);
+    if (fclose(f) != 0 || bad) return mc_fail_errno(e, path, "cannot write");
+    return 0;
+}
+
+static void emit_csv(yemit *y, const char *section, const char *file, const std_table *t, const size_t *order)
+{
+    yemit_scalar(y, section, YAML_PLAIN_SCALAR_STYLE);
+    yemit_map_start(y, YAML_FLOW_MAPPING_STYLE);
+    yemit_scalar(y, "path", YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(y, file, YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(y, "separator", YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(y, ",", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+    yemit_scalar(y, "header", YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(y, "true", YAML_PLAIN_SCALAR_STYLE);
+    yemit_scalar(y, "field_types", YAML_PLAIN_SCALAR_STYLE);
+    yemit_map_start(y, YAML_FLOW_MAPPING_STYLE);
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        yemit_scalar(y, t->columns[order[c]].name, YAML_ANY_SCALAR_STYLE);
+        yemit_scalar(y, field_type_name(t->columns[order[c]].type), YAML_PLAIN_SCALAR_STYLE);
+    }
+    yemit_map_end(y);
+    yemit_map_end(y);
+}
+
+int std_write_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e)
+{
+    size_t *gorder = column_order(genes), *porder = column_order(profiles);
+    yemit y;
+    int rc = -1;
+    if (!gorder || !porder) oom(e, path);
+    else if (yemit_open(&y, path, e) == 0) {
+        yemit_scalar(&y, "matrix", YAML_PLAIN_SCALAR_STYLE);
+        yemit_map_start(&y, YAML_FLOW_MAPPING_STYLE);
+        yemit_scalar(&y, "path", YAML_PLAIN_SCALAR_STYLE);
+        yemit_scalar(&y, STD_MATRIX, YAML_PLAIN_SCALAR_STYLE);
+        yemit_map_end(&y);
+        emit_csv(&y, "genes", STD_GENES, genes, gorder);
+        emit_csv(&y, "profiles", STD_PROFILES, profiles, porder);
+        rc = yemit_close(&y, path, e);
+    }
+    free(gorder);
+    free(porder);
+    return rc;
+}
+
+int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e)
+{
+    return std_write_rows(dir, genes, profiles, NULL, 0, e);
+}
+
+int std_write_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
+                   mc_err *e)
+{
+    char *fmt = path_join(dir, STD_FORMAT), *g = path_join(dir, STD_GENES), *p = path_join(dir, STD_PROFILES);
+    int rc = !fmt || !g || !p ? oom(e, dir) : 0;
+    if (rc == 0 && (std_write_format(fmt, genes, profiles, e) < 0 || std_write_csv(g, genes, NULL, 0, e) < 0 ||
+                    std_write_csv(p, profiles, rows, n, e) < 0))
+        rc = -1;
+    free(fmt);
+    free(g);
+    free(p);
+    return rc;
+}
+

@@ -1,0 +1,129 @@
+/* table: text columns in memory, a value arena per column. */
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *field_type_name(field_type t)
+{
+    static const char *const names[] = {"str", "int", "float"};
+    return names[t];
+}
+
+long std_column_index(const std_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->ncolumns; c++)
+        if (!strcmp(t->columns[c].name, name)) return (long)c;
+    return -1;
+}
+
+static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
+
+int std_table_add_column(std_table *t, const char *name, field_type type)
+{
+    std_column *cs = realloc(t->columns, (t->ncolumns + 1) * sizeof *cs);
+    if (!cs) return -1;
+    t->columns = cs;
+    std_column *c = &cs[t->ncolumns];
+    memset(c, 0, sizeof *c);
+    c->type = type;
+    if (!(c->name = strdup(name))) return -1;
+    size_t rows = t->cap ? t->cap : 1;
+    if (!(c->offset = malloc(rows * sizeof *c->offset))) {
+        free(c->name);
+        return -1;
+    }
+    t->ncolumns++;
+    return 0;
+}
+
+int std_table_reserve_row(std_table *t)
+{
+    if (t->count < t->cap) return 0;
+    size_t cap = t->cap ? 2 * t->cap : 1024;
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        size_t *o = realloc(t->columns[c].offset, cap * sizeof *o);
+        if (!o) return -1;
+        t->columns[c].offset = o;
+    }
+    if (t->line) {
+        uint64_t *l = realloc(t->line, cap * sizeof *l);
+        if (!l) return -1;
+        t->line = l;
+    }
+    t->cap = cap;
+    return 0;
+}
+
+int std_table_put(std_table *t, size_t c, size_t row, const char *s, size_t n)
+{
+    std_column *col = &t->columns[c];
+    size_t need = col->len + n + 1;
+    if (need > col->cap) {
+        size_t cap = col->cap ? col->cap : 4096;
+        while (cap < need) cap *= 2;
+        char *text = realloc(col->text, cap);
+        if (!text) return -1;
+        col->text = text;
+        col->cap = cap;
+    }
+    col->offset[row] = col->len;
+    memcpy(col->text + col->len, s, n);
+    col->text[col->len + n] = 0;
+    col->len = need;
+    return 0;
+}
+
+int std_table_init(std_table *t, const char *path, char *const *names, const field_type *types, size_t n, mc_err *e)
+{
+    memset(t, 0, sizeof *t);
+    if (!(t->path = strdup(path))) return oom(e, path);
+    for (size_t i = 0; i < n; i++)
+        if (std_table_add_column(t, names[i], types[i]) < 0) {
+            std_table_free(t);
+            return oom(e, path);
+        }
+    return 0;
+}
+
+int std_table_add(std_table *t, const char *const *values, mc_err *e)
+{
+    if (std_table_reserve_row(t) < 0) return oom(e, t->path);
+    for (size_t c = 0; c < t->ncolumns; c++)
+        if (std_table_put(t, c, t->count, values[c], strlen(values[c])) < 0) return oom(e, t->path);
+    t->count++;
+    t->rows_total++;
+    return 0;
+}
+
+void std_table_free(std_table *t)
+{
+    for (size_t c = 0; c < t->ncolumns; c++) {
+        free(t->columns[c].name);
+        free(t->columns[c].text);
+        free(t->columns[c].offset);
+    }
+    free(t->columns);
+    free(t->path);
+    free(t->keep);
+    free(t->line);
+    memset(t, 0, sizeof *t);
+}
+
+void std_table_swap_values(std_table *t, size_t a, size_t b)
+{
+    std_column tmp = t->columns[a];
+    t->columns[a] = t->columns[b];
+    t->columns[b] = tmp;
+    char *name = t->columns[a].name;
+    t->columns[a].name = t->columns[b].name;
+    t->columns[b].name = name;
+}
+
+void std_table_drop_last_column(std_table *t)
+{
+    std_column *c = &t->columns[--t->ncolumns];
+    free(c->name);
+    free(c->text);
+    free(c->offset);
+}
