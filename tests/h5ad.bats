@@ -7,8 +7,6 @@ load test_helper
 
 mk() { "$PY" "$MC_ROOT/tests/helpers/mk_h5x.py" "$@"; }
 check_h5x() { "$PY" "$MC_ROOT/tests/helpers/check_h5x.py" "$@"; }
-uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
-lanes_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 
 # import FILE OPTIONS...: the STD route equals anndata/loompy's reading, and the
 # direct route (mc-import-cells) gives the same batches as delane + write-matrix.
@@ -22,7 +20,7 @@ import_both() {
     mc-make-genes --organism mouse "$@" "$f" genes
     mc-import-cells --genes genes "$@" "$f" cells
     mc-delane std dl
-    assert_equal "$(lanes_of cells)" "$(cat dl/lanes.txt)"
+    assert_equal "$(members_of cells)" "$(cat dl/lanes.txt)"
     for l in $(cat dl/lanes.txt); do
         mc-write-matrix --genes genes dl/$l tcells/$l
         assert_equal "$(uuid_of tcells/$l)" "$(uuid_of cells/$l)"
@@ -33,7 +31,7 @@ import_both() {
     for v in csr csc dense; do
         mk $v $v.h5ad
         import_both $v.h5ad --lane-column sample
-        assert_equal "$(lanes_of cells)" "$("$PY" -c 'import anndata, sys; print("\n".join(dict.fromkeys(anndata.read_h5ad(sys.argv[1]).obs["sample"].astype(str))))' $v.h5ad)"
+        assert_equal "$(members_of cells)" "$("$PY" -c 'import anndata, sys; print("\n".join(dict.fromkeys(anndata.read_h5ad(sys.argv[1]).obs["sample"].astype(str))))' $v.h5ad)"
     done
     # Gene names keep their case in the gene set; ids come from var/gene_ids.
     [ "$(grep -c . genes/g.original_name.txt)" = 40 ]
@@ -66,12 +64,12 @@ import_both() {
 @test "h5ad HCA barcodes give lanes as for 10x files; no lane column, no HCA: one lane all" {
     mk hca hca.h5ad
     import_both hca.h5ad
-    assert_equal "$(lanes_of cells)" "$("$PY" -c 'import anndata, sys; print("\n".join(dict.fromkeys(n.split("-")[0] for n in anndata.read_h5ad(sys.argv[1]).obs_names)))' hca.h5ad)"
-    [ "$(lanes_of cells | wc -l)" = 4 ]
+    assert_equal "$(members_of cells)" "$("$PY" -c 'import anndata, sys; print("\n".join(dict.fromkeys(n.split("-")[0] for n in anndata.read_h5ad(sys.argv[1]).obs_names)))' hca.h5ad)"
+    [ "$(members_of cells | wc -l)" = 4 ]
     [[ "$(mc-sum cells | head -1 | cut -f1)" == MantonBM1_HiSeq_1-*-1 ]]
     mk csr plain.h5ad
     import_both plain.h5ad
-    assert_equal "$(lanes_of cells)" all
+    assert_equal "$(members_of cells)" all
 }
 
 @test "Loom (loompy 3): dense chunked /matrix in blocks of cells, Gene/Accession/CellID, a lane column, a layer" {
@@ -123,10 +121,10 @@ n.h5ad"
     mc-make-genes --organism mouse out1.h5ad g2
     mc-import-cells --genes g2 out1.h5ad c2
     mc-export --genes g2 c2 --h5ad out2.h5ad
-    assert_equal "$(lanes_of c2)" "$(lanes_of c1)"
+    assert_equal "$(members_of c2)" "$(members_of c1)"
     cmp g1/g.name.txt g2/g.name.txt
     cmp g1/g.original_name.txt g2/g.original_name.txt
-    for l in $(lanes_of c1); do cmp c1/$l/gp.umis.mmm c2/$l/gp.umis.mmm; done
+    for l in $(members_of c1); do cmp c1/$l/gp.umis.mmm c2/$l/gp.umis.mmm; done
     py in.h5ad out1.h5ad out2.h5ad <<'PY'
 import sys, anndata, numpy as np
 a, b, c = (anndata.read_h5ad(p) for p in sys.argv[1:])
@@ -148,7 +146,7 @@ PY
     mc-import-cells --genes g3 --lane-column sample plain.h5ad c3
     mc-export --genes g3 c3 --h5ad out3.h5ad
     mc-import-cells --genes g3 --lane-column lane out3.h5ad c4
-    assert_equal "$(lanes_of c4)" "$(lanes_of c3)"
+    assert_equal "$(members_of c4)" "$(members_of c3)"
     assert_equal "$(mc-sum c4)" "$(mc-sum c3)"
 }
 
@@ -161,8 +159,8 @@ PY
     assert_success
     assert_line "mc-import-cells --force --genes genes raw/a.h5ad cells/a"
     assert_line "mc-import-cells --force --genes genes raw/b.loom cells/b"
-    [ "$(lanes_of mk/cells/a | wc -l)" = 4 ]
-    assert_equal "$(lanes_of mk/cells/b)" all
+    [ "$(members_of mk/cells/a | wc -l)" = 4 ]
+    assert_equal "$(members_of mk/cells/b)" all
     mc-make-genes --organism mouse mk/raw/a.h5ad g
     mc-import-cells --genes g mk/raw/a.h5ad direct
     assert_equal "$(uuid_of mk/cells/a)" "$(uuid_of direct)"

@@ -273,8 +273,7 @@ EOF
     assert_line --partial "with lane and batch 'all'"
 }
 
-# batch_uuid DIR: the uuid recorded (and verified) for a batch.
-batch_uuid() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
+# uuid_of DIR: the uuid recorded (and verified) for a batch.
 
 @test "each 10x version: the HDF5 file and the Matrix Market directory, imported each their own way, give the same batch uuid" {
     for v in 1.2.0 3.0.0; do
@@ -290,7 +289,7 @@ batch_uuid() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/pro
         mc-write-matrix --genes $v/h5/genes $v/h5/std $v/h5/cells
         mc-make-genes --organism human --format "$fmt" "$dir" $v/mtx/genes
         mc-write-matrix --genes $v/mtx/genes --format "$fmt" "$dir" $v/mtx/cells
-        a=$(batch_uuid $v/h5/cells) b=$(batch_uuid $v/mtx/cells)
+        a=$(uuid_of $v/h5/cells) b=$(uuid_of $v/mtx/cells)
         [ -n "$a" ]
         assert_equal "$a" "$b"
         assert_equal "$(sed -n 's/^uuid: //p' $v/h5/genes/genes.yaml)" "$(sed -n 's/^uuid: //p' $v/mtx/genes/genes.yaml)"

@@ -10,7 +10,6 @@ V2_DIR="$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21"
 V3_H5="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
 V3_DIR="$DATA10X/3.0.0/filtered_feature_bc_matrix"
 
-uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
 
 # The batch of an HDF5 file through the text route (mc-import-hca), genes from itself.
 h5_batch() {

@@ -35,7 +35,6 @@ verify_all() {
 }
 
 # The member names of collection $1, in order.
-members() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 
 # raw/NAME/: an HCA sample as an STD directory (4 lanes), read by the text route.
 std_sample() {
@@ -51,7 +50,7 @@ changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/
     run make -f "$MK" -j2
     assert_success
     "$PY" "$MC_ROOT/tests/helpers/pipeline_expect.py" raw/bm.h5 raw/bm.groups.tsv want
-    members cells/bm >lanes.txt
+    members_of cells/bm >lanes.txt
     diff want/lanes.txt lanes.txt
     [ "$(ls -d cells/bm/*/ | wc -l)" -eq 4 ]
     # HDF5 goes straight to batches: no text on the way
@@ -103,7 +102,7 @@ changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/
     refute_output --regexp "genes/g\."
     refute_output --partial "std/"
     refute_output --partial "delaned/"
-    for lane in $(members cells/b); do assert_line "cells/b/$lane/gp.umis.mmm"; done
+    for lane in $(members_of cells/b); do assert_line "cells/b/$lane/gp.umis.mmm"; done
     assert_line "cells/b/profiles.yaml"
     assert_line "views/b/groups/gp.umis.mmm"
     run make -f "$MK" -q

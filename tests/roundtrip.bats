@@ -14,7 +14,6 @@ import_h5() {
     mc-import-cells --genes "$2/genes" "$1" "$2/cells"
 }
 
-lanes_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 
 # same10x A B [genes-only]: two 10x files hold the same barcodes (in order),
 # features (id, name, genome; as a set when their order may differ) and counts.
@@ -54,18 +53,18 @@ PY
     for h5 in "$V3_H5" "$V2_H5"; do
         rm -rf a b
         import_h5 "$h5" a
-        assert_equal "$(lanes_of a/cells)" all
+        assert_equal "$(members_of a/cells)" all
         mc-export a/cells --10x a.h5
         run same10x "$h5" a.h5
         assert_success
         import_h5 a.h5 b
-        assert_equal "$(lanes_of b/cells)" all
+        assert_equal "$(members_of b/cells)" all
         mc-export b/cells --10x b.h5 --force
         run same10x a.h5 b.h5
         assert_success
         cmp a/genes/g.name.txt b/genes/g.name.txt
         cmp a/genes/g.original_name.txt b/genes/g.original_name.txt
-        for l in $(lanes_of a/cells); do cmp a/cells/$l/gp.umis.mmm b/cells/$l/gp.umis.mmm; done
+        for l in $(members_of a/cells); do cmp a/cells/$l/gp.umis.mmm b/cells/$l/gp.umis.mmm; done
         rm a.h5 b.h5
     done
     # The 3.0.0 names keep their case (some are not upper-case).
@@ -91,12 +90,12 @@ a, b = cells(sys.argv[1]), cells(sys.argv[2])
 assert len(a) == 200 and a == b
 assert all(k.startswith("MantonBM") and k.count("-") == 2 for k in b)
 PY
-    assert_equal "$(lanes_of a/cells)" "MantonBM1_HiSeq_1
+    assert_equal "$(members_of a/cells)" "MantonBM1_HiSeq_1
 MantonBM1_HiSeq_2
 MantonBM2_HiSeq_1
 MantonBM2_HiSeq_2"
     import_h5 a.h5 b
-    assert_equal "$(lanes_of b/cells)" "$(lanes_of a/cells)"
+    assert_equal "$(members_of b/cells)" "$(members_of a/cells)"
     mc-export b/cells --10x b.h5
     run same10x a.h5 b.h5
     assert_success
@@ -113,7 +112,7 @@ MantonBM2_HiSeq_2"
     # The directory as any 10x reader sees it: the file's barcodes, names as written.
     gzip -dc d1/barcodes.tsv.gz | sort | cmp - <("$PY" -c 'import h5py; print("\n".join(sorted(b.decode() for b in h5py.File("hca.h5")["GRCh38/barcodes"])))')
     mc-delane d1 dl
-    assert_equal "$(cat dl/lanes.txt)" "$(lanes_of a/cells)"
+    assert_equal "$(cat dl/lanes.txt)" "$(members_of a/cells)"
     mc-make-genes --organism human d1 b/genes
     cmp a/genes/g.name.txt b/genes/g.name.txt
     cmp a/genes/g.original_name.txt b/genes/g.original_name.txt

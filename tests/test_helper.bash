@@ -32,3 +32,9 @@ assert_usage_error() {
 
 # The hand-built chain of every container kind (tests/helpers/build_chain.py) in $T/d.
 build_chain() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
+
+# The uuid of container $1, once mc-info --verify has rechecked it.
+uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }
+
+# The member names of collection $1, in order.
+members_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
