@@ -13,8 +13,6 @@
 
 #define READ_CHUNK (1u << 20)
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap) return 0;
@@ -73,7 +71,7 @@ static void fail_at(csv_reader *r, const char *fmt, ...)
 static void reader_oom(csv_reader *r)
 {
     r->failed = 1;
-    oom(r->e, r->spec->path);
+    mc_oom(r->e, r->spec->path);
 }
 
 static int valid_int(const char *s)
@@ -279,7 +277,7 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     if (!names || !types) {
         free(names);
         free(types);
-        return oom(e, c->path);
+        return mc_oom(e, c->path);
     }
     for (size_t k = 0; k < c->nkeep; k++) names[k] = c->field[k], types[k] = c->type[k];
     rc = std_table_init(t, c->path, names, types, c->nkeep, e);
@@ -290,7 +288,7 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = calloc(c->nkeep + 1, sizeof *r.soff)) ||
         !(r.slen_of = calloc(c->nkeep + 1, sizeof *r.slen_of)) || !(r.fok = calloc(c->nfilter + 1, sizeof *r.fok)) ||
         !(buf = malloc(READ_CHUNK))) {
-        oom(e, c->path);
+        mc_oom(e, c->path);
         goto done;
     }
     if (!c->header) map_columns(&r, c->field_names, c->nfield_names);
@@ -303,7 +301,7 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     }
     gzbuffer(gz, 1u << 18);
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        oom(e, c->path);
+        mc_oom(e, c->path);
         goto done;
     }
     csv_set_delim(&p, c->separator);

@@ -147,11 +147,11 @@ int genes_canonical_names(const std_table *genes, char ***names, mc_err *e)
         free(v);
         return mc_fail(e, "%s: no gene names", genes->path);
     }
-    if (!v) return mc_fail(e, "%s: out of memory", genes->path);
+    if (!v) return mc_oom(e, genes->path);
     for (size_t i = 0; i < genes->count; i++)
         if (!(v[i] = strdup(std_value(genes, (size_t)c, i)))) {
             genes_canonical_names_free(v, genes->count);
-            return mc_fail(e, "%s: out of memory", genes->path);
+            return mc_oom(e, genes->path);
         }
     if (genes_make_unique(v, genes->count, e) < 0) {
         genes_canonical_names_free(v, genes->count);

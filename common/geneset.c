@@ -107,7 +107,7 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
                                 mc_err *e)
 {
     char *path = outdir_file(o, "g.original_name.txt");
-    if (!path) return mc_fail(e, "%s: out of memory", o->final);
+    if (!path) return mc_oom(e, o->final);
     for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)name, order[i]);
     int rc = txt_write(path, sorted, t->count, e);
     free(path);
@@ -121,17 +121,17 @@ int geneset_write(const std_table *t, const char *organism, const char *out, int
     long name = std_column_index(t, "name");   /* genes_canonical_names refuses a table without */
     outdir o;
     int rc = -1, begun = 0;
-    if (!order) return mc_fail(e, "%s: out of memory", out);
+    if (!order) return mc_oom(e, out);
     if (genes_canonical_names(t, &names, e) < 0) goto done;
     if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
     if (outdir_begin(&o, out, force, e) < 0) goto done;
     begun = 1;
     if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, t, name, order, sorted, e) < 0)
@@ -160,7 +160,7 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
 {
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
     source *s = calloc(n, sizeof *s);
-    int rc = s ? 0 : mc_fail(e, "out of memory");
+    int rc = s ? 0 : mc_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = load(&s[i], dirs[i], format, o, e);
         if (rc == 0 && i) rc = compare(&s[0], &s[i], e);

@@ -19,7 +19,7 @@ static int make_dirs(const char *dir, mc_err *e)
     if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : mc_fail(e, "%s: exists and is not a directory", dir);
     const char *base;
     char *parent = path_parent(dir, &base);
-    if (!parent) return mc_fail(e, "%s: out of memory", dir);
+    if (!parent) return mc_oom(e, dir);
     int rc = strcmp(parent, dir) ? make_dirs(parent, e) : 0;
     free(parent);
     if (rc == 0 && mkdir(dir, 0777) < 0 && errno != EEXIST) rc = mc_fail_errno(e, dir, "cannot create directory");
@@ -89,12 +89,12 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
     if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
     char *parent = path_parent(final, &base);
-    if (!parent) return mc_fail(e, "%s: out of memory", final);
+    if (!parent) return mc_oom(e, final);
     int rc = make_dirs(parent, e);
     free(parent);
     if (rc < 0) return -1;
     sweep_leftovers(final);
-    if (!(*tmp = sibling(final, "tmp"))) return mc_fail(e, "%s: out of memory", final);
+    if (!(*tmp = sibling(final, "tmp"))) return mc_oom(e, final);
     return 0;
 }
 
@@ -106,7 +106,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
     if (!(o->final = strdup(final))) {
         free(o->tmp);
         o->tmp = NULL;   /* a failed begin leaves a zeroed outdir, safe to abort */
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     if (mkdir(o->tmp, 0777) < 0) {
         mc_fail_errno(e, o->tmp, "cannot create directory");
@@ -163,7 +163,7 @@ static int sync_tree(const char *dir, mc_err *e)
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         char *p = path_join(dir, de->d_name);
         struct stat st;
-        if (!p) rc = mc_fail(e, "%s: out of memory", dir);
+        if (!p) rc = mc_oom(e, dir);
         else if (lstat(p, &st) < 0) rc = mc_fail_errno(e, p, "cannot stat");
         else if (S_ISDIR(st.st_mode)) rc = sync_tree(p, e);
         else if (S_ISREG(st.st_mode)) rc = sync_path(p, e);
@@ -183,7 +183,7 @@ static int sync_parent(const char *path, mc_err *e)
 {
     const char *base;
     char *parent = path_parent(path, &base);
-    int rc = parent ? sync_path(parent, e) : mc_fail(e, "%s: out of memory", path);
+    int rc = parent ? sync_path(parent, e) : mc_oom(e, path);
     free(parent);
     return rc;
 }
@@ -197,7 +197,7 @@ static int swap_in(const char *tmp, const char *final, int force, char **old, mc
     *old = NULL;
     if (path_exists(final)) {
         if (!force) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        if (!(*old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
+        if (!(*old = sibling(final, "old"))) return mc_oom(e, final);
         mc_err ignored;
         remove_tree(*old, &ignored);
         if (rename(final, *old) < 0) {
@@ -271,12 +271,12 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
         char **f = realloc(s->final, cap * sizeof *f);
         if (f) s->final = f;
         char **o = f ? realloc(s->old, cap * sizeof *o) : NULL;
-        if (!o) return mc_fail(e, "%s: out of memory", final);
+        if (!o) return mc_oom(e, final);
         s->old = o;
         s->cap = cap;
     }
     char *old, *f = strdup(final);
-    if (!f) return mc_fail(e, "%s: out of memory", final);
+    if (!f) return mc_oom(e, final);
     if (swap_in(tmp, final, force, &old, e) < 0) {
         free(f);
         return -1;
@@ -360,13 +360,13 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
         o->tmp = strdup(final);
         if (o->final && o->tmp) return 0;
         outfile_abort(o);
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
         o->tmp = NULL;
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     return 0;
 }

@@ -9,8 +9,6 @@
 #include "path.h"
 #include "yamltree.h"
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 static int parse_field_type(const char *s, field_type *t)
 {
     for (int i = 0; i < 3; i++)
@@ -95,11 +93,11 @@ static int scalar_map(fmt_ctx *x, const char *where, const ytree *m, char ***key
     *keys = calloc(m->n + 1, sizeof **keys);
     *values = calloc(m->n + 1, sizeof **values);
     *n = m->n;
-    if (!*keys || !*values) return oom(x->e, x->path);
+    if (!*keys || !*values) return mc_oom(x->e, x->path);
     for (size_t i = 0; i < m->n; i++) {
         const char *v = scalar(m->items[i]);
         if (!v) return mc_fail(x->e, "%s: %s.%s: must be a single value", x->path, where, m->keys[i]);
-        if (!((*keys)[i] = strdup(m->keys[i])) || !((*values)[i] = strdup(v))) return oom(x->e, x->path);
+        if (!((*keys)[i] = strdup(m->keys[i])) || !((*values)[i] = strdup(v))) return mc_oom(x->e, x->path);
     }
     return 0;
 }
@@ -117,7 +115,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
         return bad(x, s, "lane and batch belong to profiles");
     const char *p = scalar(ytree_get(m, "path"));
     if (!p) return bad(x, s, "needs 'path'");
-    if (!(c->path = resolve(x, p))) return oom(x->e, x->path);
+    if (!(c->path = resolve(x, p))) return mc_oom(x->e, x->path);
     c->separator = ',';
     if ((v = ytree_get(m, "separator"))) {
         const char *sep = scalar(v);
@@ -136,11 +134,11 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
     if ((v = ytree_get(m, "field_names"))) {
         if (c->header) return bad(x, s, "field_names is only for header: false");
         if (v->type != YT_SEQ) return bad(x, s, "field_names must be a list");
-        if (!(c->field_names = calloc(v->n + 1, sizeof *c->field_names))) return oom(x->e, x->path);
+        if (!(c->field_names = calloc(v->n + 1, sizeof *c->field_names))) return mc_oom(x->e, x->path);
         for (size_t i = 0; i < v->n; i++, c->nfield_names++) {
             const char *n = scalar(v->items[i]);
             if (!n) return bad(x, s, "field_names must be a list of names");
-            if (!(c->field_names[i] = strdup(n))) return oom(x->e, x->path);
+            if (!(c->field_names[i] = strdup(n))) return mc_oom(x->e, x->path);
         }
     } else if (!c->header) {
         return bad(x, s, "header: false needs field_names");
@@ -154,7 +152,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
     }
     c->field = calloc(c->nkeep + 1, sizeof *c->field);
     c->type = calloc(c->nkeep + 1, sizeof *c->type);
-    int rc = c->field && c->type ? 0 : oom(x->e, x->path);
+    int rc = c->field && c->type ? 0 : mc_oom(x->e, x->path);
     for (size_t i = 0; rc == 0 && i < c->nkeep; i++)
         if (parse_field_type(type_names[i], &c->type[i]) < 0)
             rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int or float", x->path, s, c->column[i],
@@ -168,7 +166,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
         const char *name = c->column[i];
         for (size_t k = 0; k < nrename; k++)
             if (!strcmp(from[k], c->column[i])) name = to[k];
-        if (!(c->field[i] = strdup(name))) rc = oom(x->e, x->path);
+        if (!(c->field[i] = strdup(name))) rc = mc_oom(x->e, x->path);
     }
     for (size_t k = 0; rc == 0 && k < nrename; k++) {
         size_t i = 0;
@@ -230,7 +228,7 @@ static int parse_lane_rule(fmt_ctx *x, const ytree *profiles, const char *key, l
     if (sep && !*sep) return bad(x, where, "the separator is empty");
     d->given = 1;
     d->suffix = suffix != NULL;
-    if (!(d->from = strdup(from)) || (sep && !(d->sep = strdup(sep)))) return oom(x->e, x->path);
+    if (!(d->from = strdup(from)) || (sep && !(d->sep = strdup(sep)))) return mc_oom(x->e, x->path);
     return 0;
 }
 
@@ -243,7 +241,7 @@ static int parse_format(fmt_ctx *x, const ytree *root, std_format *f, char **mat
     if (m->type != YT_MAP) return bad(x, "matrix", "must be {path: FILE}");
     if (only_keys(x, "matrix", m, known) < 0) return -1;
     if (!scalar(ytree_get(m, "path"))) return bad(x, "matrix", "needs 'path'");
-    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return oom(x->e, x->path);
+    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return mc_oom(x->e, x->path);
     f->genes.section = "genes";
     f->profiles.section = "profiles";
     if (parse_csv_spec(x, root, &f->genes) < 0 || parse_csv_spec(x, root, &f->profiles) < 0) return -1;

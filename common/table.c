@@ -17,8 +17,6 @@ long std_column_index(const std_table *t, const char *name)
     return -1;
 }
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 int std_table_add_column(std_table *t, const char *name, field_type type)
 {
     std_column *cs = realloc(t->columns, (t->ncolumns + 1) * sizeof *cs);
@@ -77,20 +75,20 @@ int std_table_put(std_table *t, size_t c, size_t row, const char *s, size_t n)
 int std_table_init(std_table *t, const char *path, char *const *names, const field_type *types, size_t n, mc_err *e)
 {
     memset(t, 0, sizeof *t);
-    if (!(t->path = strdup(path))) return oom(e, path);
+    if (!(t->path = strdup(path))) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++)
         if (std_table_add_column(t, names[i], types[i]) < 0) {
             std_table_free(t);
-            return oom(e, path);
+            return mc_oom(e, path);
         }
     return 0;
 }
 
 int std_table_add(std_table *t, const char *const *values, mc_err *e)
 {
-    if (std_table_reserve_row(t) < 0) return oom(e, t->path);
+    if (std_table_reserve_row(t) < 0) return mc_oom(e, t->path);
     for (size_t c = 0; c < t->ncolumns; c++)
-        if (std_table_put(t, c, t->count, values[c], strlen(values[c])) < 0) return oom(e, t->path);
+        if (std_table_put(t, c, t->count, values[c], strlen(values[c])) < 0) return mc_oom(e, t->path);
     t->count++;
     t->rows_total++;
     return 0;

@@ -165,7 +165,7 @@ static ytree *convert(conv *c, yaml_node_t *node, int depth)
     case YAML_MAPPING_NODE: v = convert_map(c, node, depth); break;
     default: mc_fail(c->e, "%s:%zu: empty YAML node", c->path, node->start_mark.line + 1); return NULL;
     }
-    if (!v && !c->e->msg[0]) mc_fail(c->e, "%s: out of memory", c->path);
+    if (!v && !c->e->msg[0]) mc_oom(c->e, c->path);
     return v;
 }
 
@@ -195,7 +195,7 @@ int ytree_load(const char *path, ytree **root, mc_err *e)
     int rc = -1;
     if (!yaml_parser_initialize(&parser)) {
         fclose(f);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     bounded in = {.f = f};
     yaml_parser_set_input(&parser, read_bounded, &in);
@@ -327,7 +327,7 @@ int yemit_open(yemit *y, const char *path, mc_err *e)
     if (!(y->f = fopen(path, "wb"))) return mc_fail_errno(e, path, "cannot create");
     if (!yaml_emitter_initialize(&y->em)) {
         fclose(y->f);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     y->ok = 1;
     yaml_emitter_set_output_file(&y->em, y->f);
