@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "npy.h"
 #include "path.h"
 #include "txt.h"
@@ -13,7 +14,7 @@
 static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
                              mc_err *e)
 {
-    char **lines = malloc((n + 1) * sizeof *lines);
+    char **lines = mc_alloc_array(n, sizeof *lines);
     if (!lines) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) {
         size_t row = order ? order[i] : i;
@@ -36,7 +37,7 @@ static int write_number_column(const char *path, const std_table *t, size_t c, c
                                mc_err *e)
 {
     int is_int = t->columns[c].type == FIELD_INT, wide = 0;
-    void *data = malloc((n + 1) * 8);
+    void *data = mc_alloc_array(n, 8);
     if (!data) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) {
         const char *s = std_value(t, c, order ? order[i] : i);

@@ -9,21 +9,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "lineread.h"
 
 #define READ_CHUNK (1u << 20)
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q) return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
 
 static void free_strings(char **v, size_t n)
 {
@@ -140,8 +129,8 @@ static void map_columns(csv_reader *r, char *const *names, size_t n)
 {
     const csv_spec *c = r->spec;
     r->nmap = n;
-    r->slot = malloc((n + 1) * sizeof *r->slot);
-    r->filt = malloc((n + 1) * sizeof *r->filt);
+    r->slot = mc_alloc_array(n, sizeof *r->slot);
+    r->filt = mc_alloc_array(n, sizeof *r->filt);
     if (!r->slot || !r->filt) return reader_oom(r);
     for (size_t i = 0; i < n; i++) r->slot[i] = r->filt[i] = -1;
     for (size_t k = 0; k < c->nkeep; k++) {
@@ -184,7 +173,7 @@ static void end_record(csv_reader *r)
     for (i = 0; i < c->nfilter; i++) keep &= r->fok[i];
     if (c->nfilter) {
         if (t->rows_total >= UINT32_MAX - 1) return fail_at(r, "more than %u rows", UINT32_MAX - 1);
-        if (grow((void **)&t->keep, &r->keep_cap, t->rows_total + 1, sizeof *t->keep) < 0) return reader_oom(r);
+        if (MC_GROW(t->keep, t->rows_total + 1, r->keep_cap) < 0) return reader_oom(r);
         t->keep[t->rows_total] = keep ? (uint32_t)t->count : STD_DROPPED;
     }
     if (t->rows_total >= r->max_rows)   /* refused now, not after reading the rest */
@@ -285,9 +274,9 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     free(types);
     if (rc < 0) return -1;
     rc = -1;
-    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = calloc(c->nkeep + 1, sizeof *r.soff)) ||
-        !(r.slen_of = calloc(c->nkeep + 1, sizeof *r.slen_of)) || !(r.fok = calloc(c->nfilter + 1, sizeof *r.fok)) ||
-        !(buf = malloc(READ_CHUNK))) {
+    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_calloc_array(c->nkeep, sizeof *r.soff)) ||
+        !(r.slen_of = mc_calloc_array(c->nkeep, sizeof *r.slen_of)) ||
+        !(r.fok = mc_calloc_array(c->nfilter, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
         mc_oom(e, c->path);
         goto done;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "colwrite.h"
 #include "genes.h"
 #include "h5import.h"
@@ -93,7 +94,7 @@ static int by_name(const void *x, const void *y)
 /* Rows in byte order of their (unique) canonical names. */
 static int sort_rows(char **names, size_t n, size_t *order)
 {
-    named_row *v = malloc((n + 1) * sizeof *v);
+    named_row *v = mc_alloc_array(n, sizeof *v);
     if (!v) return -1;
     for (size_t i = 0; i < n; i++) v[i] = (named_row){names[i], i};
     qsort(v, n, sizeof *v, by_name);
@@ -117,13 +118,13 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
 int geneset_write(const std_table *t, const char *organism, const char *out, int force, mc_err *e)
 {
     char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
-    size_t *order = malloc((t->count + 1) * sizeof *order);
+    size_t *order = mc_alloc_array(t->count, sizeof *order);
     long name = std_column_index(t, "name");   /* genes_canonical_names refuses a table without */
     outdir o;
     int rc = -1, begun = 0;
     if (!order) return mc_oom(e, out);
     if (genes_canonical_names(t, &names, e) < 0) goto done;
-    if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
+    if (sort_rows(names, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
         mc_oom(e, out);
         goto done;
     }
@@ -159,7 +160,7 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
                  const char *out, int force, mc_err *e)
 {
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
-    source *s = calloc(n, sizeof *s);
+    source *s = mc_calloc_array(n, sizeof *s);
     int rc = s ? 0 : mc_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = load(&s[i], dirs[i], format, o, e);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 const char *container_kind_name(container_kind k)
 {
     static const char *const names[] = {"batch", "view", "collection", "groups"};
@@ -102,7 +104,7 @@ static int load_members(loader *l, profiles_meta *m)
 {
     const ytree *v = ytree_get(l->root, "combined_profiles");
     if (v->type != YT_SEQ) return wrong_type(l, "combined_profiles", "a list of {name, uuid, profiles_count}");
-    m->members = calloc(v->n ? v->n : 1, sizeof *m->members);
+    m->members = mc_calloc_array(v->n, sizeof *m->members);
     if (!m->members) return mc_oom(l->e, l->path);
     for (size_t i = 0; i < v->n; i++) {
         const ytree *it = v->items[i], *name = ytree_get(it, "name"), *uuid = ytree_get(it, "uuid"),

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)
 {
@@ -268,9 +270,9 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 4;
-        char **f = realloc(s->final, cap * sizeof *f);
+        char **f = mc_realloc_array(s->final, cap, sizeof *f);
         if (f) s->final = f;
-        char **o = f ? realloc(s->old, cap * sizeof *o) : NULL;
+        char **o = f ? mc_realloc_array(s->old, cap, sizeof *o) : NULL;
         if (!o) return mc_oom(e, final);
         s->old = o;
         s->cap = cap;

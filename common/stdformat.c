@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "formats.h"
 #include "path.h"
 #include "yamltree.h"
@@ -151,7 +152,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
         return -1;
     }
     c->field = calloc(c->nkeep + 1, sizeof *c->field);
-    c->type = calloc(c->nkeep + 1, sizeof *c->type);
+    c->type = mc_calloc_array(c->nkeep, sizeof *c->type);
     int rc = c->field && c->type ? 0 : mc_oom(x->e, x->path);
     for (size_t i = 0; rc == 0 && i < c->nkeep; i++)
         if (parse_field_type(type_names[i], &c->type[i]) < 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "path.h"
 #include "yamltree.h"
 
@@ -13,7 +14,7 @@
 static size_t *column_order(const std_table *t)
 {
     static const char *const first[] = {"ensembl", "name", "barcode", "lane", "batch", NULL};
-    size_t *order = malloc((t->ncolumns + 1) * sizeof *order), n = 0;
+    size_t *order = mc_alloc_array(t->ncolumns, sizeof *order), n = 0;
     if (!order) return NULL;
     for (const char *const *f = first; *f; f++) {
         long c = std_column_index(t, *f);

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 /* --- the tree ------------------------------------------------------------------------ */
 
 void ytree_free(ytree *v)
@@ -64,14 +66,14 @@ int ytree_add(ytree *v, char *key, size_t line, ytree *item)
 {
     if ((v->n & (v->n - 1)) == 0) {   /* capacity doubles at powers of two */
         size_t cap = v->n ? 2 * v->n : 1;
-        ytree **items = realloc(v->items, cap * sizeof *items);
+        ytree **items = mc_realloc_array(v->items, cap, sizeof *items);
         if (!items) return -1;
         v->items = items;
         if (v->type == YT_MAP) {
-            char **keys = realloc(v->keys, cap * sizeof *keys);
+            char **keys = mc_realloc_array(v->keys, cap, sizeof *keys);
             if (!keys) return -1;
             v->keys = keys;
-            size_t *lines = realloc(v->lines, cap * sizeof *lines);
+            size_t *lines = mc_realloc_array(v->lines, cap, sizeof *lines);
             if (!lines) return -1;
             v->lines = lines;
         }
