@@ -117,20 +117,20 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
 
 int geneset_write(const std_table *t, const char *organism, const char *out, int force, mc_err *e)
 {
-    char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
+    strvec names = STRVEC_INIT;
+    char **sorted = NULL, *name_path = NULL, *yaml = NULL;
     size_t *order = mc_alloc_array(t->count, sizeof *order);
     long name = std_column_index(t, "name");   /* genes_canonical_names refuses a table without */
-    outdir o;
-    int rc = -1, begun = 0;
+    outdir o = {0};
+    int rc = -1;
     if (!order) return mc_oom(e, out);
     if (genes_canonical_names(t, &names, e) < 0) goto done;
-    if (sort_rows(names, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
+    if (sort_rows(names.v, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
         mc_oom(e, out);
         goto done;
     }
-    for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
+    for (size_t i = 0; i < t->count; i++) sorted[i] = names.v[order[i]];
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    begun = 1;
     if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
         mc_oom(e, out);
         goto done;
@@ -144,11 +144,10 @@ int geneset_write(const std_table *t, const char *organism, const char *out, int
     if (uuid_of_file(name_path, &u, e) < 0) goto done;
     uuid_format(&u, m.uuid);
     if (genes_meta_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
     rc = 0;
 done:
-    if (begun) outdir_abort(&o);
-    if (names) genes_canonical_names_free(names, t->count);
+    outdir_abort(&o);   /* nothing left to remove once committed (outdir.h) */
+    strvec_free(&names);
     free(sorted);
     free(order);
     free(name_path);
