@@ -96,6 +96,7 @@ static int loader_open(loader *l, const char *path, mc_err *e)
 static void loader_close(loader *l)
 {
     ytree_free(l->root);
+    memset(l, 0, sizeof *l);
 }
 
 /* --- profiles.yaml ------------------------------------------------------------------ */

@@ -103,7 +103,6 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
-    o->force = force;
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
@@ -117,6 +116,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
         memset(o, 0, sizeof *o);
         return -1;
     }
+    o->force = force;
     return 0;
 }
 

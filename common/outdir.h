@@ -33,7 +33,8 @@ char *outdir_file(const outdir *o, const char *file);
  * (MC_NO_FSYNC=1 skips the syncs).  Frees o; on failure the temporary is
  * removed and an old output left as it was. */
 int outdir_commit(outdir *o, mc_err *e);
-/* Remove the temporary directory and everything in it; frees o.  Safe after commit. */
+/* Remove the temporary directory and everything in it; frees o.  Safe on a
+ * zeroed outdir, after a failed begin and after commit (err.h). */
 void outdir_abort(outdir *o);
 
 /* The same for one file: write to outfile.tmp, then commit syncs and renames it.

@@ -329,6 +329,7 @@ int yemit_open(yemit *y, const char *path, mc_err *e)
     if (!(y->f = fopen(path, "wb"))) return mc_fail_errno(e, path, "cannot create");
     if (!yaml_emitter_initialize(&y->em)) {
         fclose(y->f);
+        memset(y, 0, sizeof *y);   /* a failed open leaves nothing for yemit_close */
         return mc_oom(e, path);
     }
     y->ok = 1;
@@ -344,12 +345,14 @@ int yemit_open(yemit *y, const char *path, mc_err *e)
 int yemit_close(yemit *y, const char *path, mc_err *e)
 {
     yaml_event_t ev;
+    if (!y->f) return 0;   /* zeroed: never opened, its opening failed, or closed already */
     yemit_map_end(y);
     if (yaml_document_end_event_initialize(&ev, 1)) emit(y, &ev);
     if (yaml_stream_end_event_initialize(&ev)) emit(y, &ev);
     int ok = y->ok && yaml_emitter_flush(&y->em);
     yaml_emitter_delete(&y->em);
     int bad = ferror(y->f) | fclose(y->f);
+    memset(y, 0, sizeof *y);
     if (!ok) return mc_fail(e, "%s: cannot write YAML", path);
     if (bad) return mc_fail_errno(e, path, "cannot write");
     return 0;
