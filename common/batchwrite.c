@@ -12,6 +12,7 @@
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
+#include "path.h"
 #include "stdread.h"
 #include "uuid.h"
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "path.h"
 
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)

@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 #include "err.h"
-#include "path.h"   /* outputs are named by paths: their helpers come with it */
 
 typedef struct outdir {
     char *final;      /* destination path */
