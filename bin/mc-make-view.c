@@ -26,25 +26,24 @@ static const char usage[] =
     "  --exclude-profiles FILE  drop these profiles (from --profiles, or from all)\n"
     "  --genes FILE             keep only these genes\n"
     "  --exclude-genes FILE     drop these genes (from --genes, or from all)\n"
+    "  --min-umis N             keep only profiles with at least N UMIs in BASE (its\n"
+    "                           totals, as mc-sum prints them; BASE's valid cache,\n"
+    "                           else summed), and write VIEW with its totals cache\n"
     "  --gene-set DIR           the gene set naming the genes (default: the first\n"
     "                           genes/ directory above BASE with the right uuid)\n"
     "  --force                  replace an existing VIEW\n"
     "  --progress               report progress on stderr (this tool is quick)\n"
     "\n"
     "Example:\n"
+    "  mc-make-view --min-umis 800 cells/pbmc views/good\n"
     "  mc-sum cells/pbmc | awk '$2 >= 800 {print $1}' | mc-make-view --profiles - cells/pbmc views/good\n";
 
-enum { OPT_PROFILES = 1, OPT_EXCLUDE_PROFILES, OPT_GENES, OPT_EXCLUDE_GENES, OPT_GENE_SET, OPT_FORCE, OPT_PROGRESS };
+enum { OPT_PROFILES = 1, OPT_EXCLUDE_PROFILES, OPT_GENES, OPT_EXCLUDE_GENES, OPT_GENE_SET, OPT_FORCE, OPT_PROGRESS, OPT_MIN_UMIS };
 
 static int make_view(const char *base_dir, const char *view_dir, const view_request *r, int force, mc_err *e)
 {
     container *base = container_open(base_dir, e);
-    int32_t *p_index = NULL, *g_index = NULL;
-    size_t pn = 0, gn = 0;
-    int rc = base ? view_select(base, r, &p_index, &pn, &g_index, &gn, e) : -1;
-    if (rc == 0) rc = view_write(base, view_dir, p_index, pn, g_index, gn, force, e);
-    free(p_index);
-    free(g_index);
+    int rc = base ? view_make(base, view_dir, r, force, e) : -1;
     container_close(base);
     return rc;
 }
@@ -56,7 +55,8 @@ int main(int argc, char **argv)
         {"profiles", required_argument, 0, OPT_PROFILES}, {"exclude-profiles", required_argument, 0, OPT_EXCLUDE_PROFILES},
         {"genes", required_argument, 0, OPT_GENES},       {"exclude-genes", required_argument, 0, OPT_EXCLUDE_GENES},
         {"gene-set", required_argument, 0, OPT_GENE_SET}, {"force", no_argument, 0, OPT_FORCE},
-        {"progress", no_argument, 0, OPT_PROGRESS},       {0, 0, 0, 0}};
+        {"progress", no_argument, 0, OPT_PROGRESS},       {"min-umis", required_argument, 0, OPT_MIN_UMIS},
+        {0, 0, 0, 0}};
     view_request r = {0};
     int force = 0, opt;
     cli_init(&c, argc, argv);
@@ -69,6 +69,7 @@ int main(int argc, char **argv)
         case OPT_GENE_SET: r.gene_set = optarg; break;
         case OPT_FORCE: force = 1; break;
         case OPT_PROGRESS: break;   /* cli_init saw it */
+        case OPT_MIN_UMIS: r.min_umis = cli_count(&c, "--min-umis", optarg), r.by_umis = 1; break;
         default: cli_usage_error(&c, "unknown option");
         }
     }

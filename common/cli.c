@@ -1,6 +1,7 @@
 /* cli: --help, --version, usage errors, failures and progress for every program. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,4 +58,14 @@ int cli_threads(const cli *c, const char *arg)
     long n = strtol(arg, &end, 10);
     if (end == arg || *end || n < 1 || n > 256) cli_usage_error(c, "--threads: '%s' is not a number of threads (1-256)", arg);
     return (int)n;
+}
+
+unsigned long long cli_count(const cli *c, const char *option, const char *arg)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = arg[0] >= '0' && arg[0] <= '9' ? strtoull(arg, &end, 10) : 0;
+    if (arg[0] < '0' || arg[0] > '9' || *end || errno)
+        cli_usage_error(c, "%s: '%s' is not a count (a non-negative integer)", option, arg);
+    return n;
 }

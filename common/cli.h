@@ -26,6 +26,8 @@ int cli_fail(const cli *c, const mc_err *e);
 
 /* The value of --threads N (1-256), or a usage error. */
 int cli_threads(const cli *c, const char *arg);
+/* The value of OPTION's ARG, a non-negative decimal integer, or a usage error. */
+unsigned long long cli_count(const cli *c, const char *option, const char *arg);
 
 /* Progress: a line on stderr overwritten with '\r'; no-ops unless c->progress. */
 void cli_progress(const cli *c, const char *what, unsigned long long done, unsigned long long total);

@@ -241,6 +241,109 @@ PY
     verify views/good
 }
 
+@test "mc-make-view --min-umis keeps the profiles with enough UMIs and writes the view with its totals" {
+    build
+    mc-collect cells/S
+    run mc-make-view --min-umis 800 cells/S views/good
+    assert_success
+    assert_output ""
+    # BASE is not written: its totals were summed, not cached
+    run ls cells/S
+    refute_output --partial total_umis
+    check <<'PY'
+sel = np.nonzero(F.S.sum(axis=1) >= 800)[0]
+assert 0 < len(sel) < len(F.S)
+np.testing.assert_array_equal(load("views/good/p.base_index.npy"), sel)
+assert not os.path.exists("views/good/g.base_index.npy")
+np.testing.assert_array_equal(dense("views/good"), F.S[sel])
+v = read_yaml("views/good/profiles.yaml")
+assert v["uuid"] == mcfix.combine(read_yaml("cells/S/profiles.yaml")["uuid"], mcfix.file_uuid("views/good/p.base_index.npy"))
+check_uuids("views/good")
+# the view's own totals cache, exact, stamped with its uuid
+for a, want in (("p", F.S[sel].sum(axis=1)), ("g", F.S[sel].sum(axis=0))):
+    got = load("views/good/%s.total_umis.npy" % a)
+    assert got.dtype == np.dtype("<f8")
+    np.testing.assert_array_equal(got, want)
+assert open("views/good/total_umis.uuid").read() == stamp("views/good")
+PY
+    # the same selection as mc-sum | awk | mc-make-view --profiles: the same view, uuid included
+    mc-sum cells/S | awk '$2 >= 800 {print $1}' | mc-make-view --profiles - cells/S views/awk
+    cmp views/good/p.base_index.npy views/awk/p.base_index.npy
+    assert_equal "$(grep '^uuid:' views/good/profiles.yaml)" "$(grep '^uuid:' views/awk/profiles.yaml)"
+    # 0 keeps every profile (an index of all of them), N is inclusive, and a cached base is used
+    mc-make-view --min-umis 0 cells/S views/all
+    mc-make-view --min-umis "$(check <<<'print(F.S.sum(axis=1).max())')" cells/S views/top
+    check <<'PY'
+np.testing.assert_array_equal(load("views/all/p.base_index.npy"), np.arange(11))
+for a, want in (("p", F.S.sum(axis=1)), ("g", F.S.sum(axis=0))):
+    np.testing.assert_array_equal(load("views/all/%s.total_umis.npy" % a), want)
+top = np.nonzero(F.S.sum(axis=1) == F.S.sum(axis=1).max())[0]
+np.testing.assert_array_equal(load("views/top/p.base_index.npy"), top)
+np.testing.assert_array_equal(load("views/top/g.total_umis.npy"), F.S[top].sum(axis=0))
+PY
+    verify views/good views/all views/top
+    no_leftovers
+}
+
+@test "mc-make-view --min-umis with other selections: profiles intersected, a gene slice summed in the view" {
+    build
+    mc-collect cells/S
+    mc-sum cells/S >/dev/null   # a valid cache in the base: the view's totals come from it
+    printf '0\n1\n2\n3\n' | mc-make-view --min-umis 800 --exclude-profiles - cells/S views/x
+    printf 'cd3e\nNKG7\nXist\n' | mc-make-view --min-umis 800 --genes - cells/S views/g
+    check <<'PY'
+tot = F.S.sum(axis=1)
+sel = np.array([i for i in range(11) if i > 3 and tot[i] >= 800])
+assert 0 < len(sel)
+np.testing.assert_array_equal(load("views/x/p.base_index.npy"), sel)
+np.testing.assert_array_equal(load("views/x/p.total_umis.npy"), tot[sel])
+np.testing.assert_array_equal(load("views/x/g.total_umis.npy"), F.S[sel].sum(axis=0))
+assert open("views/x/total_umis.uuid").read() == stamp("views/x")
+# selected by the base's totals over every gene, summed over the kept genes
+sel = np.nonzero(tot >= 800)[0]
+np.testing.assert_array_equal(load("views/g/p.base_index.npy"), sel)
+np.testing.assert_array_equal(load("views/g/g.base_index.npy"), [1, 6, 9])
+np.testing.assert_array_equal(load("views/g/p.total_umis.npy"), F.S[sel][:, [1, 6, 9]].sum(axis=1))
+np.testing.assert_array_equal(load("views/g/g.total_umis.npy"), F.S[sel][:, [1, 6, 9]].sum(axis=0))
+assert open("views/g/total_umis.uuid").read() == stamp("views/g")
+PY
+    run mc-sum --by gene views/g
+    assert_output "$(check <<<'print(tsv(["CD3E", "NKG7", "XIST"], F.S[F.S.sum(axis=1) >= 800][:, [1, 6, 9]].sum(axis=0)), end="")')"
+    verify views/x views/g
+    run mc-make-view --min-umis 8e2 cells/S views/bad
+    assert_failure 2
+    assert_line --index 0 "mc-make-view: --min-umis: '8e2' is not a count (a non-negative integer)"
+    run mc-make-view --min-umis -1 cells/S views/bad
+    assert_failure 2
+    assert_line --index 0 "mc-make-view: --min-umis: '-1' is not a count (a non-negative integer)"
+    [ ! -e views/bad ]
+    no_leftovers
+}
+
+@test "mc-sum of a view of some profiles decodes only what its base's proven totals do not give" {
+    build
+    mc-collect cells/S
+    mc-sum cells/S >/dev/null
+    # most kept (the dropped ones are subtracted from the base's), and few kept (summed)
+    printf '3\n7\n' | mc-make-view --exclude-profiles - cells/S views/most
+    printf '3\n7\n' | mc-make-view --profiles - cells/S views/few
+    for v in most few; do
+        check <<PY >want.tsv
+sel = [i for i in range(11) if (i in (3, 7)) == ("$v" == "few")]
+print(tsv([F.S_names[i] for i in sel], F.S[sel].sum(axis=1)), end="")
+PY
+        run mc-sum views/$v
+        assert_output "$(cat want.tsv)"
+        run mc-sum --by gene views/$v
+        assert_output "$(check <<PY
+sel = [i for i in range(11) if (i in (3, 7)) == ("$v" == "few")]
+print(tsv(GENES, F.S[sel].sum(axis=0)), end="")
+PY
+)"
+        verify views/$v
+    done
+}
+
 @test "mc-sum warns when the cache cannot be written and still prints the totals" {
     build
     mkdir cells/N/p.total_umis.npy
