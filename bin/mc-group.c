@@ -7,7 +7,7 @@
 #include "group.h"
 
 static const char usage[] =
-    "Usage: mc-group [--groups FILE|-] [--threads N] [--force] CONTAINER\n"
+    "Usage: mc-group [--groups FILE|-] [--ignore-unknown] [--threads N] [--force] CONTAINER\n"
     "Sum the profiles of CONTAINER (any kind) by group into CONTAINER/groups\n"
     "(profile i = the sum of group i; p.grouped_count.npy holds group sizes) and\n"
     "write CONTAINER/outliers, a view of the profiles in no group.  Groups of\n"
@@ -25,19 +25,23 @@ static const char usage[] =
     "Group numbers must have no gaps.  Memory: O(profiles + threads x genes).\n"
     "\n"
     "  --groups FILE  the groups ('-' = stdin)\n"
+    "  --ignore-unknown\n"
+    "                 skip the NAME<TAB>LABEL lines of FILE whose NAME is no\n"
+    "                 profile of CONTAINER (labels of every cell, for a view)\n"
     "  --threads N    threads decoding profiles (default: every core)\n"
     "  --force        replace existing groups, outliers and p.group.npy\n"
     "  --progress     report progress on stderr\n"
     "\n"
     "Example:\n"
     "  mc-group --groups clusters.tsv views/good\n"
+    "  mc-group --ignore-unknown --groups raw/pbmc.groups.tsv views/good\n"
     "  mc-group --groups zones.txt views/good/groups     # 1_zones\n";
 
-static int group(const cli *ui, const char *dir, const char *file, int threads, int force, mc_err *e)
+static int group(const cli *ui, const char *dir, const char *file, int unknown, int threads, int force, mc_err *e)
 {
     container *c = container_open(dir, e);
     grouping g;
-    int rc = !c ? -1 : file ? grouping_read(c, file, &g, e) : grouping_load(c, &g, e);
+    int rc = !c ? -1 : file ? grouping_read(c, file, unknown, &g, e) : grouping_load(c, &g, e);
     if (rc == 0) {
         rc = groups_write(c, &g, file != NULL, force, threads, ui, e);
         grouping_free(&g);
@@ -53,17 +57,19 @@ int main(int argc, char **argv)
                                             {"force", no_argument, 0, 'f'},
                                             {"progress", no_argument, 0, 'P'},
                                             {"threads", required_argument, 0, 't'},
+                                            {"ignore-unknown", no_argument, 0, 'u'},
                                             {0, 0, 0, 0}};
     const char *file = NULL;
-    int force = 0, threads = 0, opt;
+    int force = 0, threads = 0, unknown = 0, opt;
     cli_init(&c, argc, argv);
     while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
         if (opt == 'g') file = optarg;
         else if (opt == 'f') force = 1;
         else if (opt == 't') threads = cli_threads(&c, optarg);
+        else if (opt == 'u') unknown = 1;
         else if (opt != 'P') cli_usage_error(&c, "unknown option");
     }
     if (optind != argc - 1) cli_usage_error(&c, "expected one CONTAINER");
     mc_err e;
-    return group(&c, argv[optind], file, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return group(&c, argv[optind], file, unknown, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

@@ -88,6 +88,7 @@ typedef struct reader {
     container *c;
     grouping *g;
     int labelled;           /* decided by the first line */
+    int ignore_unknown;     /* skip lines naming no profile */
     size_t lines;
     /* labelled */
     profile_lookup names;
@@ -136,7 +137,9 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
             return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu profiles)", shown, line, text, r->c->path,
                            r->c->profiles_count);
         p = (long)v;
-    } else if ((p = profile_lookup_find(&r->names, text)) == -1)
+    } else if ((p = profile_lookup_find(&r->names, text)) == -1 && r->ignore_unknown)
+        return 0;
+    else if (p == -1)
         return mc_fail(e, "%s:%zu: no profile named '%s' in %s", shown, line, text, r->c->path);
     else if (p == -2)
         return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
@@ -171,11 +174,11 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     return r->labelled ? labelled_line(r, shown, line, text, e) : integer_line(r, shown, line, text, e);
 }
 
-int grouping_read(container *c, const char *path, grouping *g, mc_err *e)
+int grouping_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e)
 {
     const char *shown = file_shown(path);
     if (grouping_init(g, c, shown, e) < 0) return -1;
-    reader r = {.c = c, .g = g};
+    reader r = {.c = c, .g = g, .ignore_unknown = ignore_unknown};
     int rc = lines_each(path, read_line, &r, e);
     size_t P = c->profiles_count;
     if (rc == 0 && !r.labelled && r.lines != P)

@@ -29,8 +29,10 @@ int grouping_load(container *c, grouping *g, mc_err *e);
  *   NAME<TAB>LABEL lines (a profile name or index, see select.h): labels
  *   number the groups 0, 1, ... in order of first appearance; profiles not
  *   listed, and those whose label is empty or a negative integer, are outliers.
- * Groups must be numbered without gaps. */
-int grouping_read(container *c, const char *path, grouping *g, mc_err *e);
+ * Groups must be numbered without gaps.  IGNORE_UNKNOWN: a NAME<TAB>LABEL
+ * line whose name is no profile of C is skipped (its label numbers no group),
+ * for labels written for every cell of a container C is a view of. */
+int grouping_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e);
 void grouping_free(grouping *g);
 
 /* Write C/groups and C/outliers, and C/p.group.npy when WRITE_GROUP (an

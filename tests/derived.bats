@@ -630,6 +630,53 @@ NK	1"
     assert_output "$(sed -n 3p want.tsv)"
 }
 
+@test "mc-group --ignore-unknown skips the labels of profiles not in a view, as if they were not listed" {
+    build
+    mc-collect cells/S
+    printf '0\n1\n5\n' | mc-make-view --exclude-profiles - cells/S views/v
+    check <<'PY'
+n = F.S_names
+with open("all.tsv", "w") as f:   # a label for every profile of the base; "early" only on dropped ones
+    for i in range(11):
+        f.write("%s\t%s\n" % (n[i], "early" if i in (0, 1) else "-1" if i == 9 else "c%d" % (i % 2)))
+with open("kept.tsv", "w") as f:  # the same, filtered to the view's profiles
+    for line in open("all.tsv"):
+        if line.split("\t")[0] not in (n[0], n[1], n[5]):
+            f.write(line)
+PY
+    run mc-group --groups all.tsv views/v
+    assert_failure 1
+    assert_output "mc-group: all.tsv:1: no profile named '$(check <<<'print(F.S_names[0])')' in views/v"
+    run mc-group --ignore-unknown --groups all.tsv views/v
+    assert_success
+    assert_output ""
+    run cat views/v/groups/p.group_label.txt
+    assert_output "c0
+c1"
+    check <<'PY'
+kept = [2, 3, 4, 6, 7, 8, 9, 10]
+group = np.array([-1 if i == 9 else [0, 1][i % 2] for i in kept])   # c0 (profile 2) first, then c1
+np.testing.assert_array_equal(load("views/v/p.group.npy"), group)
+V = F.S[kept]
+np.testing.assert_array_equal(mmm_dense("views/v/groups/gp.umis.mmm"), np.vstack([V[group == k].sum(axis=0) for k in range(2)]))
+np.testing.assert_array_equal(load("views/v/outliers/p.base_index.npy"), np.nonzero(group < 0)[0])
+PY
+    # the very files the filtered labels give
+    mc-make-view --force --exclude-profiles <(printf '0\n1\n5\n') cells/S views/w
+    mc-group --groups kept.tsv views/w
+    for f in p.group.npy groups/gp.umis.mmm groups/p.group_label.txt groups/p.grouped_count.npy groups/profiles.yaml \
+        outliers/p.base_index.npy outliers/profiles.yaml; do
+        cmp views/v/$f views/w/$f
+    done
+    verify views/v/groups views/v/outliers
+    # names are skipped, not indices, and a name of several profiles is still an error
+    printf '99\tx\n' >idx.tsv
+    run mc-group --force --ignore-unknown --groups idx.tsv views/v
+    assert_failure 1
+    assert_output "mc-group: idx.tsv:1: index 99 out of range (views/v has 8 profiles)"
+    no_leftovers
+}
+
 @test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {
     build
     "$PY" -c 'import numpy as np; np.save("cells/T/p.group.npy", np.array([0, 2, 0, 2], dtype="<i4"))'
