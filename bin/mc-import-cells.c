@@ -8,7 +8,7 @@
 static const char usage[] =
     "Usage: mc-import-cells [--genes DIR] [--organism NAME] [--genome NAME] [--all-features]\n"
     "                       [--layer NAME] [--lane-column C]\n"
-    "                       [--threads N] [--force] [--progress] H5 CELLS\n"
+    "                       [--totals] [--threads N] [--force] [--progress] H5 CELLS\n"
     "Import an HCA or 10x HDF5 matrix (as mc-import-hca reads it) straight into\n"
     "CELLS/LANE/, one BATCH of cells per lane, and CELLS/profiles.yaml, their\n"
     "COLLECTION: in one read of the file and with no text in between, the same\n"
@@ -26,6 +26,9 @@ static const char usage[] =
     "                   raw/var); Loom: layers/NAME (default: X, /matrix)\n"
     "  --lane-column C  .h5ad / Loom: lanes from the obs / col_attrs column C\n"
     "                   (default: from HCA barcodes, else one lane 'all')\n"
+    "  --totals         also write CELLS's totals cache (p.total_umis.npy,\n"
+    "                   g.total_umis.npy, total_umis.uuid: what mc-sum CELLS\n"
+    "                   writes), summed while encoding\n"
     "  --threads N      threads inflating the HDF5 chunks (default: every core)\n"
     "  --force          replace an existing CELLS\n"
     "  --progress       report progress on stderr (default: when a terminal)\n"
@@ -46,7 +49,8 @@ int main(int argc, char **argv)
         {"genome", required_argument, NULL, 'g'}, {"all-features", no_argument, NULL, 'a'},
         {"layer", required_argument, NULL, 'L'}, {"lane-column", required_argument, NULL, 'C'},
         {"threads", required_argument, NULL, 't'}, {"force", no_argument, NULL, 'f'},
-        {"progress", no_argument, NULL, 'p'},     {NULL, 0, NULL, 0},
+        {"progress", no_argument, NULL, 'p'},     {"totals", no_argument, NULL, 'T'},
+        {NULL, 0, NULL, 0},
     };
     h5_opts o = {0};
     cells_options co = {0};
@@ -65,6 +69,7 @@ int main(int argc, char **argv)
         case 't': o.threads = cli_threads(&c, optarg); break;
         case 'f': co.force = 1; break;
         case 'p': break;
+        case 'T': co.totals = 1; break;
         default: cli_usage_error(&c, "unknown option or missing value: %s", argv[optind - 1]);
         }
     }

@@ -13,6 +13,7 @@
 #include "mtx.h"
 #include "outdir.h"
 #include "parallel.h"
+#include "totals.h"
 #include "uuid.h"
 
 /* --- the tables -------------------------------------------------------------------- */
@@ -170,6 +171,8 @@ typedef struct cells_job {
     char **dirs;             /* per lane: its directory in o.tmp */
     char **mmm;              /* ... and its matrix */
     mmm_writer **w;
+    uint64_t *p_total;       /* with totals: per profile of the file, its UMIs */
+    uint64_t *g_total;       /* ... and per gene of the gene set */
 } cells_job;
 
 /* Every lane's directory and an open matrix writer. */
@@ -211,6 +214,7 @@ typedef struct block_part {
     mmm_sorter sorter;
     mc_entry *sort_tmp;      /* radix sort scratch for short profiles */
     size_t sort_tmp_cap;
+    uint64_t *g_total;       /* with totals: this part's gene totals */
 } block_part;
 
 typedef struct block {
@@ -223,6 +227,7 @@ typedef struct block {
     uint32_t genes_count;
     int threads;
     block_part *parts;
+    uint64_t *p_total;       /* the job's, or NULL without totals */
 } block;
 
 static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
@@ -232,10 +237,17 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     mmm_sorter *s = &bp->sorter;
     if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
     bp->out.n = 0;
+    if (b->p_total && !bp->g_total && !(bp->g_total = calloc(b->genes_count ? b->genes_count : 1, sizeof *bp->g_total)))
+        return mc_fail(e, "out of memory");
     for (size_t i = from; i < to; i++) {
         mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
                           .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
         one.cap = one.n;
+        if (b->p_total) {   /* genes are the gene set's rows already (map_entries) */
+            uint64_t sum = 0;
+            for (size_t k = 0; k < one.n; k++) sum += one.v[k].value, bp->g_total[one.v[k].gene] += one.v[k].value;
+            b->p_total[b->profile[i]] = sum;
+        }
         b->bytes[i] = bp->out.n;
         b->part[i] = part;
         int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
@@ -260,15 +272,22 @@ static int write_block(cells_job *j, block *b, mc_err *e)
     return 0;
 }
 
-static block *block_new(uint32_t genes_count, int threads)
+static block *block_new(uint32_t genes_count, int threads, uint64_t *p_total)
 {
     block *b = calloc(1, sizeof *b);
     if (b && !(b->parts = calloc((size_t)threads, sizeof *b->parts))) {
         free(b);
         return NULL;
     }
-    if (b) b->genes_count = genes_count, b->threads = threads;
+    if (b) b->genes_count = genes_count, b->threads = threads, b->p_total = p_total;
     return b;
+}
+
+/* Add block B's gene totals into TOTAL. */
+static void block_gene_totals(const block *b, uint64_t *total)
+{
+    for (int t = 0; t < b->threads; t++)
+        for (uint32_t g = 0; b->parts[t].g_total && g < b->genes_count; g++) total[g] += b->parts[t].g_total[g];
 }
 
 static void block_free(block *b)
@@ -278,6 +297,7 @@ static void block_free(block *b)
         mmm_bytes_free(&b->parts[t].out);
         mmm_sorter_free(&b->parts[t].sorter);
         free(b->parts[t].sort_tmp);
+        free(b->parts[t].g_total);
     }
     free(b->parts);
     entries_free(&b->flat);
@@ -303,7 +323,7 @@ static int read_block(cells_job *j, block *b, mc_err *e)
 static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
-    block *b[2] = {block_new(genes, threads), block_new(genes, threads)};
+    block *b[2] = {block_new(genes, threads, j->p_total), block_new(genes, threads, j->p_total)};
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
@@ -328,9 +348,25 @@ static int split_profiles(const cli *c, cells_job *j, int threads, mc_err *e)
         k = !k;
     }
     if (busy) parallel_wait(&job, e);
+    for (int i = 0; rc == 0 && j->g_total && i < 2; i++) block_gene_totals(b[i], j->g_total);
     block_free(b[0]);
     block_free(b[1]);
     cli_progress_done(c);
+    return rc;
+}
+
+/* The collection's totals cache, in its profile order (lane after lane). */
+static int store_totals(cells_job *j, mc_err *e)
+{
+    container *c = container_open(j->o.tmp, e);
+    totals t = {calloc(j->m.profiles_count + 1, sizeof *t.p), j->g_total};
+    int rc = !c ? -1 : !t.p ? mc_fail(e, "%s: out of memory", j->o.final) : 0;
+    if (rc == 0 && c->profiles_count != j->l.start[j->l.n])
+        rc = mc_fail(e, "%s: %zu profiles collected of %zu", j->o.final, c->profiles_count, j->l.start[j->l.n]);
+    for (size_t i = 0; rc == 0 && i < c->profiles_count; i++) t.p[i] = j->p_total[j->l.rows[i]];
+    if (rc == 0) rc = totals_store(c, &t, e);
+    free(t.p);
+    container_close(c);
     return rc;
 }
 
@@ -366,6 +402,7 @@ static int finish_lanes(cells_job *j, int threads, mc_err *e)
         members[k] = (collect_member){j->l.dir[k], j->dirs[k]};
     }
     if (rc == 0) rc = collect_write(j->o.tmp, members, j->l.n, 0, e);
+    if (rc == 0 && j->p_total) rc = store_totals(j, e);
     free(members);
     free(h.uuids);
     return rc;
@@ -382,6 +419,8 @@ static void cells_job_free(cells_job *j)
     free(j->dirs);
     free(j->mmm);
     free(j->gene_map);
+    free(j->p_total);
+    free(j->g_total);
     lanes_free(&j->l);
     if (j->gs.path) genes_close(&j->gs);
     std_table_free(&j->genes);
@@ -406,6 +445,11 @@ int h5import_cells(const cli *c, const char *in, const char *out, const h5_opts 
     if (batch_gene_set(co->genes, out, co->organism, &j.gs, e) < 0 ||
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
+    if (co->totals && (!(j.p_total = calloc(j.m.profiles_count + 1, sizeof *j.p_total)) ||
+                       !(j.g_total = calloc(j.gs.names.count + 1, sizeof *j.g_total)))) {
+        mc_fail(e, "%s: out of memory", in);
+        goto out;
+    }
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
     begun = 1;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
