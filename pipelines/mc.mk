@@ -66,7 +66,7 @@ genes/genes.yaml: | genes/.checked ;
 # An HDF5 file's batches and collection, in one read of the file.
 define mc_h5_sample
 cells/$(basename $(notdir $(1)))/profiles.yaml: $(1) genes/genes.yaml | genes/.checked
-	mc-import-cells --force --genes genes $(1) cells/$(basename $(notdir $(1)))
+	mc-import-cells --force --totals --genes genes $(1) cells/$(basename $(notdir $(1)))
 endef
 $(foreach f,$(H5_FILES),$(eval $(call mc_h5_sample,$(f))))
 
