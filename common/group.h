@@ -3,9 +3,12 @@
  * Group i of CONTAINER holds the profiles whose group is i (negative: an
  * outlier, in no group).  CONTAINER/groups is a GROUPS container whose
  * profile i is the sum of group i; CONTAINER/outliers is a view of CONTAINER
- * selecting the outliers.  Summing goes one group at a time into a dense
+ * selecting the outliers.  When the groups are few (a row of genes per group
+ * and thread within 64 MB) every profile is added into its group's row in
+ * one pass in container order; otherwise summing goes one group at a time into a dense
  * row per thread (a large group's profiles are split over the threads), so
- * memory is O(profiles + threads x genes), never groups x genes. */
+ * memory is O(profiles + threads x genes) plus at most those 64 MB, never
+ * groups x genes. */
 #ifndef MC_GROUP_H
 #define MC_GROUP_H
 
