@@ -173,14 +173,54 @@ typedef struct cells_job {
     mmm_writer **w;
     uint64_t *p_total;       /* with totals: per profile of the file, its UMIs */
     uint64_t *g_total;       /* ... and per gene of the gene set */
+    size_t *written;         /* per lane: profiles written */
+    struct lane_hash *hash;  /* per lane: its matrix's uuid, hashed in the background once complete */
 } cells_job;
+
+/* A lane's matrix is hashed on a thread of its own as soon as its last
+ * profile is written (lanes usually follow each other in the file), while the
+ * main thread, the one the import waits for, goes on reading. */
+typedef struct lane_hash {
+    const char *path;
+    mc_uuid uuid;
+    parallel_job job;
+    int state;               /* 0 not started, 1 hashing, 2 hashed */
+} lane_hash;
+
+static int hash_lane(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    lane_hash *h = ctx;
+    (void)part, (void)from, (void)to;
+    return uuid_of_file(h->path, &h->uuid, e);
+}
+
+/* Lane K's last profile is written: close its matrix and hash it in the background. */
+static int lane_complete(cells_job *j, size_t k, mc_err *e)
+{
+    mmm_writer *w = j->w[k];
+    j->w[k] = NULL;
+    if (mmm_writer_close(w, e) < 0) return -1;
+    j->hash[k].path = j->mmm[k];
+    if (parallel_start(&j->hash[k].job, 1, 1, hash_lane, &j->hash[k]) < 0) return 0;   /* hashed at the end */
+    j->hash[k].state = 1;
+    return 0;
+}
+
+/* Wait for lane K's hashing if it was started: 0, or -1 with e set. */
+static int lane_hashed(cells_job *j, size_t k, mc_err *e)
+{
+    if (j->hash[k].state != 1) return 0;
+    j->hash[k].state = 2;
+    return parallel_wait(&j->hash[k].job, e);
+}
 
 /* Every lane's directory and an open matrix writer. */
 static int open_lanes(cells_job *j, mc_err *e)
 {
     size_t n = j->l.n;
     if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
-        !(j->w = calloc(n + 1, sizeof *j->w)))
+        !(j->w = calloc(n + 1, sizeof *j->w)) || !(j->written = calloc(n + 1, sizeof *j->written)) ||
+        !(j->hash = calloc(n + 1, sizeof *j->hash)))
         return mc_fail(e, "%s: out of memory", j->o.final);
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
@@ -264,8 +304,9 @@ static int write_block(cells_job *j, block *b, mc_err *e)
     for (size_t i = 0; i < b->n; i++) {
         const mmm_bytes *out = &b->parts[b->part[i]].out;
         size_t end = i + 1 < b->n && b->part[i + 1] == b->part[i] ? b->bytes[i + 1] : out->n;
-        if (mmm_writer_add_bytes(j->w[j->l.lane_of[b->profile[i]]], out->b + b->bytes[i], end - b->bytes[i], e) < 0)
-            return -1;
+        size_t lane = j->l.lane_of[b->profile[i]];
+        if (mmm_writer_add_bytes(j->w[lane], out->b + b->bytes[i], end - b->bytes[i], e) < 0) return -1;
+        if (++j->written[lane] == j->l.count[lane] && lane_complete(j, lane, e) < 0) return -1;
     }
     b->n = 0;
     b->flat.n = 0;
@@ -370,46 +411,57 @@ static int store_totals(cells_job *j, mc_err *e)
     return rc;
 }
 
-/* The lanes' matrices hashed on every core: their uuids were a tenth of the time. */
+/* The lanes not hashed in the background (profiles of lanes interleaved in
+ * the file), on every core: their uuids were a tenth of the time. */
 typedef struct hashing {
-    char **paths;
-    mc_uuid *uuids;
+    cells_job *j;
+    size_t *lanes;
 } hashing;
 
 static int hash_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     hashing *h = ctx;
     (void)part;
-    for (size_t k = from; k < to; k++)
-        if (uuid_of_file(h->paths[k], &h->uuids[k], e) < 0) return -1;
+    for (size_t i = from; i < to; i++)
+        if (uuid_of_file(h->j->mmm[h->lanes[i]], &h->j->hash[h->lanes[i]].uuid, e) < 0) return -1;
     return 0;
 }
 
 static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
     collect_member *members = calloc(j->l.n + 1, sizeof *members);
-    hashing h = {j->mmm, calloc(j->l.n + 1, sizeof *h.uuids)};
-    int rc = members && h.uuids ? 0 : mc_fail(e, "%s: out of memory", j->o.final);
+    hashing h = {j, calloc(j->l.n + 1, sizeof *h.lanes)};
+    size_t rest = 0;
+    int rc = members && h.lanes ? 0 : mc_fail(e, "%s: out of memory", j->o.final);
+    for (size_t k = 0; k < j->l.n; k++) {
+        mc_err w;
+        if (lane_hashed(j, k, rc == 0 ? e : &w) < 0) rc = -1;
+    }
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
         mmm_writer *w = j->w[k];
         j->w[k] = NULL;
-        rc = mmm_writer_close(w, e);
+        if (w) rc = mmm_writer_close(w, e);
+        if (j->hash[k].state == 0) h.lanes[rest++] = k;
     }
-    if (rc == 0) rc = parallel_for(threads, j->l.n, hash_part, &h, e);
+    if (rc == 0) rc = parallel_for(threads, rest, hash_part, &h, e);
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
-        rc = batch_finish(j->dirs[k], j->mmm[k], &h.uuids[k], &j->gs, "cells", &j->profiles,
+        rc = batch_finish(j->dirs[k], j->mmm[k], &j->hash[k].uuid, &j->gs, "cells", &j->profiles,
                           j->l.rows + j->l.start[k], j->l.count[k], e);
         members[k] = (collect_member){j->l.dir[k], j->dirs[k]};
     }
     if (rc == 0) rc = collect_write(j->o.tmp, members, j->l.n, 0, e);
     if (rc == 0 && j->p_total) rc = store_totals(j, e);
     free(members);
-    free(h.uuids);
+    free(h.lanes);
     return rc;
 }
 
 static void cells_job_free(cells_job *j)
 {
+    for (size_t k = 0; j->hash && k < j->l.n; k++) {
+        mc_err ignored;
+        lane_hashed(j, k, &ignored);
+    }
     for (size_t k = 0; k < j->l.n; k++) {
         if (j->w) mmm_writer_abort(j->w[k]);
         if (j->dirs) free(j->dirs[k]);
@@ -421,6 +473,8 @@ static void cells_job_free(cells_job *j)
     free(j->gene_map);
     free(j->p_total);
     free(j->g_total);
+    free(j->written);
+    free(j->hash);
     lanes_free(&j->l);
     if (j->gs.path) genes_close(&j->gs);
     std_table_free(&j->genes);
