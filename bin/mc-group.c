@@ -22,17 +22,19 @@ static const char more[] =
     "  are kept in groups/p.group_label.txt and name the groups (mc-sum,\n"
     "  mc-export, mc-make-view); profiles not listed, or with an\n"
     "  empty or negative-integer label (e.g. -1), are outliers.\n"
-    "Group numbers must have no gaps.  Memory: O(profiles + threads x genes).\n"
+    "Group numbers must have no gaps.  Memory: O(profiles + threads x genes), and\n"
+    "at most 64 MB of rows summing few groups in one pass.\n"
     "\n"
     "Example:\n"
     "  mc-group --groups clusters.tsv views/good\n"
+    "  mc-group --ignore-unknown --groups raw/pbmc.groups.tsv views/good\n"
     "  mc-group --groups zones.txt views/good/groups     # 1_zones\n";
 
-static int group(progress *pr, const char *dir, const char *file, int threads, int force, mc_err *e)
+static int group(progress *pr, const char *dir, const char *file, int unknown, int threads, int force, mc_err *e)
 {
     container *c = container_open(dir, e);
     grouping g;
-    int rc = !c ? -1 : file ? grouping_read(c, file, &g, e) : grouping_load(c, &g, e);
+    int rc = !c ? -1 : file ? grouping_read(c, file, unknown, &g, e) : grouping_load(c, &g, e);
     if (rc == 0) {
         rc = groups_write(c, &g, file != NULL, force, threads, pr, e);
         grouping_free(&g);
@@ -45,9 +47,11 @@ int main(int argc, char **argv)
 {
     cli c = {.tool = "mc-group", .operands = "CONTAINER", .about = about, .more = more};
     const char *file = NULL;
-    int force = 0, threads = 0;
+    int force = 0, threads = 0, unknown = 0;
     const option_spec options[] = {
         OPT_INPUT("groups", &file, "FILE", "the groups ('-' = stdin)"),
+        OPT_FLAG("ignore-unknown", &unknown, "skip the NAME<TAB>LABEL lines of FILE whose NAME is no\n"
+                                             "profile of CONTAINER (labels of every cell, for a view)"),
         OPT_THREADS(&threads, "threads decoding profiles (default: every core)"),
         OPT_FORCE(&force, "replace existing groups, outliers and p.group.npy"),
         OPT_END(),
@@ -56,5 +60,5 @@ int main(int argc, char **argv)
     if (options_parse(&c, options, argc, argv, &args) != 1) cli_usage_error(&c, "expected one CONTAINER");
     progress pr = cli_progress(&c);
     mc_err e;
-    return group(&pr, args[0], file, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
+    return group(&pr, args[0], file, unknown, threads, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

@@ -33,6 +33,9 @@ int main(int argc, char **argv)
         OPT_GENES(&co.genes, "the gene set (default: the nearest genes/ above CELLS)"),
         OPT_STRING("organism", &co.organism, "NAME", "require the gene set to be of this organism"),
         OPT_H5_INPUT(&o),
+        OPT_FLAG("totals", &co.totals, "also write CELLS's totals cache (p.total_umis.npy,\n"
+                                       "g.total_umis.npy, total_umis.uuid: what mc-sum CELLS\n"
+                                       "writes), summed while encoding"),
         OPT_THREADS(&o.threads, "threads inflating the HDF5 chunks (default: every core)"),
         OPT_FORCE(&co.force, "replace an existing CELLS"),
         OPT_END(),

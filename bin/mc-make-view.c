@@ -23,17 +23,13 @@ static const char more[] =
     "TAB-separated field of a line counts, and blank lines are skipped.\n"
     "\n"
     "Example:\n"
+    "  mc-make-view --min-umis 800 cells/pbmc views/good\n"
     "  mc-sum cells/pbmc | awk '$2 >= 800 {print $1}' | mc-make-view --keep-profiles - cells/pbmc views/good\n";
 
 static int make_view(const char *base_dir, const char *view_dir, const view_request *r, int force, mc_err *e)
 {
     container *base = container_open(base_dir, e);
-    int32_t *p_index = NULL, *g_index = NULL;
-    size_t pn = 0, gn = 0;
-    int rc = base ? view_select(base, r, &p_index, &pn, &g_index, &gn, e) : -1;
-    if (rc == 0) rc = view_write(base, view_dir, p_index, pn, g_index, gn, force, e);
-    free(p_index);
-    free(g_index);
+    int rc = base ? view_make(base, view_dir, r, force, e) : -1;
     container_close(base);
     return rc;
 }
@@ -43,11 +39,15 @@ int main(int argc, char **argv)
     cli c = {.tool = "mc-make-view", .operands = "BASE VIEW", .about = about, .more = more};
     view_request r = {0};
     int force = 0;
+    long long min_umis = -1;
     const option_spec options[] = {
         OPT_INPUT("keep-profiles", &r.profiles, "FILE", "keep only these profiles"),
         OPT_INPUT("exclude-profiles", &r.exclude_profiles, "FILE", "drop these profiles (from --keep-profiles, or from all)"),
         OPT_INPUT("keep-genes", &r.genes, "FILE", "keep only these genes"),
         OPT_INPUT("exclude-genes", &r.exclude_genes, "FILE", "drop these genes (from --keep-genes, or from all)"),
+        OPT_COUNT("min-umis", &min_umis, "N", "keep only profiles with at least N UMIs in BASE (its\n"
+                                              "totals, as mc-sum prints them; BASE's valid cache,\n"
+                                              "else summed), and write VIEW with its totals cache"),
         OPT_GENES(&r.gene_set, "the gene set naming the genes (default: the first\ngenes/ directory above BASE with the right uuid)"),
         OPT_FORCE(&force, "replace an existing VIEW"),
         OPT_RENAMED("profiles", "keep-profiles"),
@@ -56,6 +56,7 @@ int main(int argc, char **argv)
     };
     char **args;
     if (options_parse(&c, options, argc, argv, &args) != 2) cli_usage_error(&c, "expected BASE and VIEW");
+    if (min_umis >= 0) r.min_umis = (unsigned long long)min_umis, r.by_umis = 1;
     mc_err e;
     return make_view(args[0], args[1], &r, force, &e) < 0 ? cli_fail(&c, &e) : 0;
 }

@@ -18,10 +18,10 @@ static const char about[] =
 static const char more[] =
     "The totals are cached in CONTAINER as p.total_umis.npy and g.total_umis.npy\n"
     "(<f8, exact), with total_umis.uuid naming the container uuid they were\n"
-    "computed for; a cache whose uuid differs is recomputed.  A view of every\n"
-    "profile and gene of its base takes the base's proven totals.  A cache that\n"
-    "cannot be written is a warning, not an error.  Memory: O(profiles +\n"
-    "threads x genes).\n"
+    "computed for; a cache whose uuid differs is recomputed.  A view slicing no\n"
+    "genes of a base with a valid cache takes the base's proven totals, decoding\n"
+    "only the profiles it drops (or keeps, if fewer).  A cache that cannot be\n"
+    "written is a warning, not an error.  Memory: O(profiles + threads x genes).\n"
     "\n"
     "Example:\n"
     "  mc-sum cells/pbmc | awk '$2 >= 800 {print $1}' | mc-make-view --keep-profiles - cells/pbmc views/good\n";

@@ -10,6 +10,7 @@
 
 #include "outdir.h"
 #include "path.h"
+#include "totals.h"
 
 /* Does INNER resolve to OUTER or to something below it?  (OUTER may not exist.) */
 static int path_within(const char *inner, const char *outer)
@@ -91,6 +92,58 @@ int view_write(container *base, const char *view_dir, const int32_t *p_index, si
     outdir o;
     if (view_prepare(base, view_dir, p_index, pn, g_index, gn, force, &o, e) < 0) return -1;
     return outdir_commit(&o, e);
+}
+
+/* Keep of *P_INDEX (NULL: every profile of BASE) those with at least MIN UMIs in BT. */
+static int keep_by_umis(const container *base, const totals *bt, unsigned long long min, int32_t **p_index,
+                        size_t *pn, mc_err *e)
+{
+    size_t n = *p_index ? *pn : base->profiles_count, k = 0;
+    int32_t *kept = malloc((n ? n : 1) * sizeof *kept);
+    if (!kept) return mc_fail(e, "%s: out of memory", base->path);
+    for (size_t i = 0; i < n; i++) {
+        int32_t p = *p_index ? (*p_index)[i] : (int32_t)i;
+        if (bt->p[p] >= min) kept[k++] = p;
+    }
+    free(*p_index);
+    *p_index = kept;
+    *pn = k;
+    return 0;
+}
+
+/* The totals cache of the view being written in O, from BT (its base's) when it slices no genes. */
+static int view_totals(const outdir *o, const totals *bt, mc_err *e)
+{
+    container *v = container_open(o->tmp, e);
+    totals t = {0};
+    int rc = !v ? -1 : v->g_index ? totals_compute(v, NULL, 0, &t, e) : totals_from_base(v, bt, NULL, 0, &t, e);
+    if (rc == 0) rc = totals_store(v, &t, e);
+    totals_free(&t);
+    container_close(v);
+    return rc;
+}
+
+int view_make(container *base, const char *view_dir, const view_request *r, int force, mc_err *e)
+{
+    int32_t *p_index = NULL, *g_index = NULL;
+    size_t pn = 0, gn = 0;
+    totals bt = {0};
+    outdir o;
+    int rc = view_select(base, r, &p_index, &pn, &g_index, &gn, e);
+    if (rc == 0 && r->by_umis) {
+        rc = totals_load(base, &bt, e) == 1 ? 0 : totals_compute(base, NULL, 0, &bt, e);
+        if (rc == 0) rc = keep_by_umis(base, &bt, r->min_umis, &p_index, &pn, e);
+    }
+    if (rc == 0) rc = view_prepare(base, view_dir, p_index, pn, g_index, gn, force, &o, e);
+    if (rc == 0 && r->by_umis && view_totals(&o, &bt, e) < 0) {
+        outdir_abort(&o);
+        rc = -1;
+    }
+    if (rc == 0) rc = outdir_commit(&o, e);
+    totals_free(&bt);
+    free(p_index);
+    free(g_index);
+    return rc;
 }
 
 /* --- collections -------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "container.h"
 #include "outdir.h"
+#include "select.h"
 
 /* Write VIEW_DIR as a view of BASE selecting the sorted, unique P_INDEX (pn)
  * and G_INDEX (gn); a NULL index leaves that axis unsliced, both NULL make a
@@ -20,6 +21,13 @@ int view_write(container *base, const char *view_dir, const int32_t *p_index, si
  * view is complete in O's temporary directory; outdir_commit puts it in place. */
 int view_prepare(container *base, const char *view_dir, const int32_t *p_index, size_t pn, const int32_t *g_index,
                  size_t gn, int force, outdir *o, mc_err *e);
+
+/* mc-make-view: VIEW_DIR as the view of BASE that R selects (view_select).
+ * With R->by_umis only the profiles with at least R->min_umis UMIs in BASE
+ * (its cached totals if valid, else computed; BASE is not written), and VIEW
+ * is written with its own totals cache (totals.h), from BASE's totals when it
+ * slices no genes: the view and its totals appear together. */
+int view_make(container *base, const char *view_dir, const view_request *r, int force, mc_err *e);
 
 /* A member to collect: NAME is its subdirectory in the collection, PATH the
  * container.  A container that is already OUT/NAME is used in place; any other

@@ -3,9 +3,12 @@
  * Group i of CONTAINER holds the profiles whose group is i (negative: an
  * outlier, in no group).  CONTAINER/groups is a GROUPS container whose
  * profile i is the sum of group i; CONTAINER/outliers is a view of CONTAINER
- * selecting the outliers.  Summing goes one group at a time into a dense
+ * selecting the outliers.  When the groups are few (a row of genes per group
+ * and thread within 64 MB) every profile is added into its group's row in
+ * one pass in container order; otherwise summing goes one group at a time into a dense
  * row per thread (a large group's profiles are split over the threads), so
- * memory is O(profiles + threads x genes), never groups x genes. */
+ * memory is O(profiles + threads x genes) plus at most those 64 MB, never
+ * groups x genes. */
 #ifndef MC_GROUP_H
 #define MC_GROUP_H
 
@@ -29,8 +32,10 @@ int grouping_load(container *c, grouping *g, mc_err *e);
  *   NAME<TAB>LABEL lines (a profile name or index, see select.h): labels
  *   number the groups 0, 1, ... in order of first appearance; profiles not
  *   listed, and those whose label is empty or a negative integer, are outliers.
- * Groups must be numbered without gaps. */
-int grouping_read(container *c, const char *path, grouping *g, mc_err *e);
+ * Groups must be numbered without gaps.  IGNORE_UNKNOWN: a NAME<TAB>LABEL
+ * line whose name is no profile of C is skipped (its label numbers no group),
+ * for labels written for every cell of a container C is a view of. */
+int grouping_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e);
 void grouping_free(grouping *g);
 
 /* Write C/groups and C/outliers, and C/p.group.npy when WRITE_GROUP (an

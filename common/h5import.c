@@ -18,6 +18,7 @@
 #include "path.h"
 #include "stdread.h"
 #include "stdwrite.h"
+#include "totals.h"
 #include "uuid.h"
 
 /* --- the tables -------------------------------------------------------------------- */
@@ -173,14 +174,56 @@ typedef struct cells_job {
     char **dirs;             /* per lane: its directory in o.tmp */
     char **mmm;              /* ... and its matrix */
     mmm_writer **w;
+    uint64_t *p_total;       /* with totals: per profile of the file, its UMIs */
+    uint64_t *g_total;       /* ... and per gene of the gene set */
+    size_t *written;         /* per lane: profiles written */
+    struct lane_hash *hash;  /* per lane: its matrix's uuid, hashed in the background once complete */
 } cells_job;
+
+/* A lane's matrix is hashed on a thread of its own as soon as its last
+ * profile is written (lanes usually follow each other in the file), while the
+ * main thread, the one the import waits for, goes on reading. */
+typedef struct lane_hash {
+    const char *path;
+    mc_uuid uuid;
+    parallel_job job;
+    int state;               /* 0 not started, 1 hashing, 2 hashed */
+} lane_hash;
+
+static int hash_lane(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    lane_hash *h = ctx;
+    (void)part, (void)from, (void)to;
+    return uuid_of_file(h->path, &h->uuid, e);
+}
+
+/* Lane K's last profile is written: close its matrix and hash it in the background. */
+static int lane_complete(cells_job *j, size_t k, mc_err *e)
+{
+    mmm_writer *w = j->w[k];
+    j->w[k] = NULL;
+    if (mmm_writer_close(w, e) < 0) return -1;
+    j->hash[k].path = j->mmm[k];
+    if (parallel_start(&j->hash[k].job, 1, 1, hash_lane, &j->hash[k]) < 0) return 0;   /* hashed at the end */
+    j->hash[k].state = 1;
+    return 0;
+}
+
+/* Wait for lane K's hashing if it was started: 0, or -1 with e set. */
+static int lane_hashed(cells_job *j, size_t k, mc_err *e)
+{
+    if (j->hash[k].state != 1) return 0;
+    j->hash[k].state = 2;
+    return parallel_wait(&j->hash[k].job, e);
+}
 
 /* Every lane's directory and an open matrix writer. */
 static int open_lanes(cells_job *j, mc_err *e)
 {
     size_t n = j->l.n;
     if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
-        !(j->w = calloc(n + 1, sizeof *j->w)))
+        !(j->w = calloc(n + 1, sizeof *j->w)) || !(j->written = calloc(n + 1, sizeof *j->written)) ||
+        !(j->hash = calloc(n + 1, sizeof *j->hash)))
         return mc_oom(e, j->o.final);
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
@@ -214,6 +257,7 @@ typedef struct block_part {
     mmm_sorter sorter;
     mc_entry *sort_tmp;      /* radix sort scratch for short profiles */
     size_t sort_tmp_cap;
+    uint64_t *g_total;       /* with totals: this part's gene totals */
 } block_part;
 
 typedef struct block {
@@ -226,6 +270,7 @@ typedef struct block {
     uint32_t genes_count;
     int threads;
     block_part *parts;
+    uint64_t *p_total;       /* the job's, or NULL without totals */
 } block;
 
 static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
@@ -235,10 +280,17 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     mmm_sorter *s = &bp->sorter;
     if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
     bp->out.n = 0;
+    if (b->p_total && !bp->g_total && !(bp->g_total = calloc(b->genes_count ? b->genes_count : 1, sizeof *bp->g_total)))
+        return mc_fail(e, "out of memory");
     for (size_t i = from; i < to; i++) {
         mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
                           .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
         one.cap = one.n;
+        if (b->p_total) {   /* genes are the gene set's rows already (map_entries) */
+            uint64_t sum = 0;
+            for (size_t k = 0; k < one.n; k++) sum += one.v[k].value, bp->g_total[one.v[k].gene] += one.v[k].value;
+            b->p_total[b->profile[i]] = sum;
+        }
         b->bytes[i] = bp->out.n;
         b->part[i] = part;
         int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
@@ -255,23 +307,31 @@ static int write_block(cells_job *j, block *b, mc_err *e)
     for (size_t i = 0; i < b->n; i++) {
         const mmm_bytes *out = &b->parts[b->part[i]].out;
         size_t end = i + 1 < b->n && b->part[i + 1] == b->part[i] ? b->bytes[i + 1] : out->n;
-        if (mmm_writer_add_bytes(j->w[j->l.lane_of[b->profile[i]]], out->b + b->bytes[i], end - b->bytes[i], e) < 0)
-            return -1;
+        size_t lane = j->l.lane_of[b->profile[i]];
+        if (mmm_writer_add_bytes(j->w[lane], out->b + b->bytes[i], end - b->bytes[i], e) < 0) return -1;
+        if (++j->written[lane] == j->l.count[lane] && lane_complete(j, lane, e) < 0) return -1;
     }
     b->n = 0;
     b->flat.n = 0;
     return 0;
 }
 
-static block *block_new(uint32_t genes_count, int threads)
+static block *block_new(uint32_t genes_count, int threads, uint64_t *p_total)
 {
     block *b = calloc(1, sizeof *b);
     if (b && !(b->parts = calloc((size_t)threads, sizeof *b->parts))) {
         free(b);
         return NULL;
     }
-    if (b) b->genes_count = genes_count, b->threads = threads;
+    if (b) b->genes_count = genes_count, b->threads = threads, b->p_total = p_total;
     return b;
+}
+
+/* Add block B's gene totals into TOTAL. */
+static void block_gene_totals(const block *b, uint64_t *total)
+{
+    for (int t = 0; t < b->threads; t++)
+        for (uint32_t g = 0; b->parts[t].g_total && g < b->genes_count; g++) total[g] += b->parts[t].g_total[g];
 }
 
 static void block_free(block *b)
@@ -281,6 +341,7 @@ static void block_free(block *b)
         mmm_bytes_free(&b->parts[t].out);
         mmm_sorter_free(&b->parts[t].sorter);
         free(b->parts[t].sort_tmp);
+        free(b->parts[t].g_total);
     }
     free(b->parts);
     entries_free(&b->flat);
@@ -306,7 +367,7 @@ static int read_block(cells_job *j, block *b, mc_err *e)
 static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
-    block *b[2] = {block_new(genes, threads), block_new(genes, threads)};
+    block *b[2] = {block_new(genes, threads, j->p_total), block_new(genes, threads, j->p_total)};
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
@@ -331,51 +392,79 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         k = !k;
     }
     if (busy) parallel_wait(&job, e);
+    for (int i = 0; rc == 0 && j->g_total && i < 2; i++) block_gene_totals(b[i], j->g_total);
     block_free(b[0]);
     block_free(b[1]);
     progress_end(pr);
     return rc;
 }
 
-/* The lanes' matrices hashed on every core: their uuids were a tenth of the time. */
+/* The collection's totals cache, in its profile order (lane after lane). */
+static int store_totals(cells_job *j, mc_err *e)
+{
+    container *c = container_open(j->o.tmp, e);
+    totals t = {calloc(j->m.profiles_count + 1, sizeof *t.p), j->g_total};
+    int rc = !c ? -1 : !t.p ? mc_fail(e, "%s: out of memory", j->o.final) : 0;
+    if (rc == 0 && c->profiles_count != j->l.start[j->l.n])
+        rc = mc_fail(e, "%s: %zu profiles collected of %zu", j->o.final, c->profiles_count, j->l.start[j->l.n]);
+    for (size_t i = 0; rc == 0 && i < c->profiles_count; i++) t.p[i] = j->p_total[j->l.rows[i]];
+    if (rc == 0) rc = totals_store(c, &t, e);
+    free(t.p);
+    container_close(c);
+    return rc;
+}
+
+/* The lanes not hashed in the background (profiles of lanes interleaved in
+ * the file), on every core: their uuids were a tenth of the time. */
 typedef struct hashing {
-    char **paths;
-    mc_uuid *uuids;
+    cells_job *j;
+    size_t *lanes;
 } hashing;
 
 static int hash_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     hashing *h = ctx;
     (void)part;
-    for (size_t k = from; k < to; k++)
-        if (uuid_of_file(h->paths[k], &h->uuids[k], e) < 0) return -1;
+    for (size_t i = from; i < to; i++)
+        if (uuid_of_file(h->j->mmm[h->lanes[i]], &h->j->hash[h->lanes[i]].uuid, e) < 0) return -1;
     return 0;
 }
 
 static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
     collect_member *members = calloc(j->l.n + 1, sizeof *members);
-    hashing h = {j->mmm, calloc(j->l.n + 1, sizeof *h.uuids)};
-    int rc = members && h.uuids ? 0 : mc_oom(e, j->o.final);
+    hashing h = {j, calloc(j->l.n + 1, sizeof *h.lanes)};
+    size_t rest = 0;
+    int rc = members && h.lanes ? 0 : mc_oom(e, j->o.final);
+    for (size_t k = 0; k < j->l.n; k++) {
+        mc_err w;
+        if (lane_hashed(j, k, rc == 0 ? e : &w) < 0) rc = -1;
+    }
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
         mmm_writer *w = j->w[k];
         j->w[k] = NULL;
-        rc = mmm_writer_close(w, e);
+        if (w) rc = mmm_writer_close(w, e);
+        if (j->hash[k].state == 0) h.lanes[rest++] = k;
     }
-    if (rc == 0) rc = parallel_for(threads, j->l.n, hash_part, &h, e);
+    if (rc == 0) rc = parallel_for(threads, rest, hash_part, &h, e);
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
-        rc = batch_finish(j->dirs[k], j->mmm[k], &h.uuids[k], &j->gs, "cells", &j->profiles,
+        rc = batch_finish(j->dirs[k], j->mmm[k], &j->hash[k].uuid, &j->gs, "cells", &j->profiles,
                           j->l.rows + j->l.start[k], j->l.count[k], e);
         members[k] = (collect_member){j->l.dir[k], j->dirs[k]};
     }
     if (rc == 0) rc = collect_write(j->o.tmp, members, j->l.n, 0, e);
+    if (rc == 0 && j->p_total) rc = store_totals(j, e);
     free(members);
-    free(h.uuids);
+    free(h.lanes);
     return rc;
 }
 
 static void cells_job_free(cells_job *j)
 {
+    for (size_t k = 0; j->hash && k < j->l.n; k++) {
+        mc_err ignored;
+        lane_hashed(j, k, &ignored);
+    }
     for (size_t k = 0; k < j->l.n; k++) {
         if (j->w) mmm_writer_abort(j->w[k]);
         if (j->dirs) free(j->dirs[k]);
@@ -385,6 +474,10 @@ static void cells_job_free(cells_job *j)
     free(j->dirs);
     free(j->mmm);
     free(j->gene_map);
+    free(j->p_total);
+    free(j->g_total);
+    free(j->written);
+    free(j->hash);
     lanes_free(&j->l);
     genes_close(&j->gs);
     std_table_free(&j->genes);
@@ -409,6 +502,11 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
     if (batch_gene_set(co->genes, out, co->organism, &j.gs, e) < 0 ||
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
+    if (co->totals && (!(j.p_total = calloc(j.m.profiles_count + 1, sizeof *j.p_total)) ||
+                       !(j.g_total = calloc(j.gs.names.count + 1, sizeof *j.g_total)))) {
+        mc_fail(e, "%s: out of memory", in);
+        goto out;
+    }
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
     if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;

@@ -32,6 +32,7 @@ typedef struct cells_options {
     const char *genes;       /* the gene set; NULL: the nearest genes/ walking up from OUT's parent */
     const char *organism;    /* NULL, or the organism the gene set must be of */
     int force;
+    int totals;              /* also OUT's totals cache (totals.h), summed while encoding */
 } cells_options;
 
 /* H5 to OUT/LANE/, one BATCH of cells per lane (lanes as lanes.h splits

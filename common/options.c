@@ -6,7 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define HELP_COLUMN 21   /* where option help starts in --help */
+#define HELP_COLUMN_MIN 21   /* where option help starts in --help, unless a name is longer */
+#define HELP_COLUMN_MAX 29
 #define MAX_MATCHES 8
 
 /* The options every program has, handled here. */
@@ -31,7 +32,22 @@ static void print_usage_lines(const cli *c)
     }
 }
 
-static void print_option(const option_spec *o)
+/* "  -o, --name ARG": its width. */
+static int label_width(const option_spec *o)
+{
+    return 2 + (o->short_name ? 4 : 0) + 2 + (int)strlen(o->name) + (o->arg ? 1 + (int)strlen(o->arg) : 0);
+}
+
+/* The help column: past the longest label of the table, within bounds. */
+static int help_column(const option_spec *opts)
+{
+    int col = HELP_COLUMN_MIN;
+    for (const option_spec *o = opts; o->type != OPTION_END; o++)
+        if (o->type != OPTION_GROUP && o->type != OPTION_RENAMED && label_width(o) + 2 > col) col = label_width(o) + 2;
+    return col > HELP_COLUMN_MAX ? HELP_COLUMN_MAX : col;
+}
+
+static void print_option(const option_spec *o, int col)
 {
     int w = printf("  ");
     if (o->short_name) w += printf("-%c, ", o->short_name);
@@ -39,7 +55,7 @@ static void print_option(const option_spec *o)
     if (o->arg) w += printf(" %s", o->arg);
     for (const char *h = o->help; h && *h;) {
         size_t n = strcspn(h, "\n");
-        printf("%*s%.*s\n", w < HELP_COLUMN - 1 ? HELP_COLUMN - w : 2, "", (int)n, h);
+        printf("%*s%.*s\n", w < col - 1 ? col - w : 2, "", (int)n, h);
         w = 0;
         h += n + (h[n] == '\n');
     }
@@ -50,11 +66,12 @@ static void print_help(const cli *c, const option_spec *opts)
     print_usage_lines(c);
     if (c->about) fputs(c->about, stdout);
     putchar('\n');
+    int col = help_column(opts);
     for (const option_spec *o = opts; o->type != OPTION_END; o++) {
         if (o->type == OPTION_GROUP) printf("%s%s\n", o == opts ? "" : "\n", o->name);
-        else if (o->type != OPTION_RENAMED) print_option(o);
+        else if (o->type != OPTION_RENAMED) print_option(o, col);
     }
-    for (size_t i = 0; i < BUILTINS; i++) print_option(&builtins[i]);   /* under the last heading */
+    for (size_t i = 0; i < BUILTINS; i++) print_option(&builtins[i], col);   /* under the last heading */
     if (c->more) printf("\n%s", c->more);
 }
 
@@ -113,6 +130,16 @@ static void set_int(const parse_state *s, const option_spec *o, const char *v)
     *(int *)o->value = (int)n;
 }
 
+static void set_count(const parse_state *s, const option_spec *o, const char *v)
+{
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (end == v || *end || errno || n < 0 || *v == '+' || *v == ' ')
+        cli_usage_error(s->c, "--%s: expected a non-negative integer, got '%s'", o->name, v);
+    *(long long *)o->value = n;
+}
+
 static void set_choice(const parse_state *s, const option_spec *o, const char *v)
 {
     for (int i = 0; o->choices[i]; i++)
@@ -132,6 +159,7 @@ static void set_value(parse_state *s, const option_spec *o, const char *v)
 {
     switch (o->type) {
     case OPTION_INT: set_int(s, o, v); break;
+    case OPTION_COUNT: set_count(s, o, v); break;
     case OPTION_CHOICE: set_choice(s, o, v); break;
     default:
         if ((o->flags & OPTION_STDIN) && !strcmp(v, "-")) {

@@ -66,6 +66,8 @@ typedef struct view_request {
     const char *profiles, *exclude_profiles;
     const char *genes, *exclude_genes;
     const char *gene_set;       /* gene set directory for gene names, or NULL */
+    int by_umis;                /* keep only profiles with at least min_umis UMIs in BASE */
+    unsigned long long min_umis;   /* (view_make, derive.h) */
 } view_request;
 
 /* Sorted unique indices of what R selects: *p_index NULL when profiles are not

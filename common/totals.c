@@ -169,12 +169,13 @@ int totals_store(container *c, const totals *t, mc_err *e)
 
 typedef struct summing {
     container *c;
+    const int32_t *list;     /* the profiles of c to sum, NULL: every one */
     progress *pr;
-    totals *t;
-    uint64_t **g;            /* per part: its gene totals (part 0: t->g) */
+    uint64_t *p;             /* per profile summed: its total */
+    uint64_t **g;            /* per part: its gene totals (part 0: the result's) */
 } summing;
 
-/* Profiles [from, to) of part PART: their totals, and gene totals into the part's own array. */
+/* Profiles [from, to) of the list, for part PART: their totals, and gene totals into the part's own array. */
 static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     summing *s = ctx;
@@ -183,58 +184,118 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     mc_entries es = {0};
     size_t seen = 0;   /* bytes decoded since the pages were last let go */
     int rc = 0;
-    for (size_t p = from; rc == 0 && p < to; p++) {
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        size_t p = s->list ? (size_t)s->list[i] : i;
         const mmm_file *m;
         const int32_t *gmap;
         uint32_t q;
         int where = container_locate(c, p, &m, &q, &gmap, e);
         if (where == 0) container_forget_every(c, &seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
-        if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->t->p[p], e);
+        if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->p[i], e);
         else if (where < 0 || (rc = container_profile_entries(c, p, &es, e)) < 0) rc = -1;
         else
-            for (size_t i = 0; i < es.n; i++) {
-                s->t->p[p] += es.v[i].value;
-                g[es.v[i].gene] += es.v[i].value;
+            for (size_t k = 0; k < es.n; k++) {
+                s->p[i] += es.v[k].value;
+                g[es.v[k].gene] += es.v[k].value;
             }
-        if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to)) progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
+        if (part == 0 && ((i - from) % 64 == 0 || i + 1 == to))
+            progress_report(s->pr, "summing profiles", i + 1 - from, to - from);
     }
     entries_free(&es);
     return rc;
 }
 
-/* A view of every profile of its base, in order, and of every gene has the
- * base's totals: when the base's cache is valid, no decoding is needed (the
- * pipelines' view with MIN_UMIS 0). */
-static int same_as_base(container *c, totals *t, mc_err *e)
+/* Sum the N profiles of C in LIST (NULL: 0..N-1) on THREADS threads: each
+ * one's total into P[i], the gene totals into G (genes_count, zeroed). */
+static int sum_profiles(container *c, const int32_t *list, size_t n, progress *pr, int threads, uint64_t *p,
+                        uint64_t *g, mc_err *e)
 {
-    if (c->kind != KIND_VIEW || c->g_index || c->profiles_count != c->base->profiles_count) return 0;
-    for (size_t p = 0; c->p_index && p < c->profiles_count; p++)
-        if ((size_t)c->p_index[p] != p) return 0;
-    return totals_load(c->base, t, e) == 1;
+    size_t G = c->genes_count;
+    if (threads < 1) threads = parallel_cores();
+    if ((size_t)threads > n / 1024 + 1) threads = (int)(n / 1024 + 1);   /* not worth a thread */
+    summing s = {c, list, pr, p, calloc((size_t)threads, sizeof *s.g)};
+    int rc = s.g ? 0 : -1;
+    if (s.g) s.g[0] = g;
+    for (int i = 1; rc == 0 && i < threads; i++)
+        if (!(s.g[i] = mc_calloc_array(G, sizeof **s.g))) rc = -1;
+    if (rc < 0) mc_oom(e, c->path);
+    else rc = parallel_for(threads, n, sum_part, &s, e);
+    progress_end(pr);
+    for (int i = 1; s.g && i < threads; i++) {
+        for (size_t k = 0; rc == 0 && k < G; k++) g[k] += s.g[i][k];
+        free(s.g[i]);
+    }
+    free(s.g);
+    return rc;
+}
+
+static int totals_alloc(const container *c, totals *t, mc_err *e)
+{
+    size_t P = c->profiles_count, G = c->genes_count;
+    t->p = mc_calloc_array(P, sizeof *t->p);
+    t->g = mc_calloc_array(G, sizeof *t->g);
+    if (t->p && t->g) return 0;
+    totals_free(t);
+    return mc_oom(e, c->path);
+}
+
+int totals_from_base(container *c, const totals *bt, progress *pr, int threads, totals *t, mc_err *e)
+{
+    size_t P = c->profiles_count, B = c->base->profiles_count, G = c->genes_count;
+    if (totals_alloc(c, t, e) < 0) return -1;
+    for (size_t i = 0; i < P; i++) t->p[i] = bt->p[c->p_index ? (size_t)c->p_index[i] : i];
+    int rc = 0;
+    if (P == B) memcpy(t->g, bt->g, G * sizeof *t->g);   /* p_index sorted and unique: every profile */
+    else if (2 * P <= B) {   /* the kept profiles are the fewer: sum them */
+        uint64_t *scratch = mc_calloc_array(P, sizeof *scratch);
+        rc = scratch ? sum_profiles(c, NULL, P, pr, threads, scratch, t->g, e) : mc_oom(e, c->path);
+        free(scratch);
+    } else {   /* the base's totals less the profiles dropped */
+        int32_t *dropped = mc_alloc_array(B - P, sizeof *dropped);
+        uint64_t *scratch = mc_calloc_array(B - P, sizeof *scratch), *less = mc_calloc_array(G, sizeof *less);
+        size_t n = 0;
+        if (!dropped || !scratch || !less) rc = mc_oom(e, c->path);
+        else {
+            for (size_t b = 0, i = 0; b < B; b++)
+                if (i < P && (size_t)c->p_index[i] == b) i++;
+                else dropped[n++] = (int32_t)b;
+            rc = sum_profiles(c->base, dropped, n, pr, threads, scratch, less, e);
+        }
+        for (size_t k = 0; rc == 0 && k < G; k++) {
+            if (less[k] > bt->g[k]) {
+                rc = mc_fail(e, "%s: gene %zu: the base's totals are less than its profiles' sum", c->base->path, k);
+                break;
+            }
+            t->g[k] = bt->g[k] - less[k];
+        }
+        free(dropped);
+        free(scratch);
+        free(less);
+    }
+    if (rc < 0) totals_free(t);
+    return rc;
+}
+
+/* A view of its base's profiles and every gene has the base's profile
+ * totals; when the base's cache is valid, only the profiles it drops (or
+ * those it keeps, if fewer) are decoded, for the gene totals (the
+ * pipelines' view: MIN_UMIS 0 drops none).  1 done, 0 not such a view. */
+static int from_base(container *c, progress *pr, int threads, totals *t, mc_err *e)
+{
+    totals bt = {0};
+    if (c->kind != KIND_VIEW || c->g_index || totals_load(c->base, &bt, e) != 1) return 0;
+    int rc = totals_from_base(c, &bt, pr, threads, t, e);
+    totals_free(&bt);
+    return rc < 0 ? -1 : 1;
 }
 
 int totals_compute(container *c, progress *pr, int threads, totals *t, mc_err *e)
 {
-    size_t P = c->profiles_count, G = c->genes_count;
     memset(t, 0, sizeof *t);
-    if (same_as_base(c, t, e)) return 0;
-    if (threads < 1) threads = parallel_cores();
-    if ((size_t)threads > P / 1024 + 1) threads = (int)(P / 1024 + 1);   /* not worth a thread */
-    summing s = {c, pr, t, calloc((size_t)threads, sizeof *s.g)};
-    t->p = mc_calloc_array(P, sizeof *t->p);
-    t->g = mc_calloc_array(G, sizeof *t->g);
-    int rc = s.g && t->p && t->g ? 0 : -1;
-    if (s.g) s.g[0] = t->g;
-    for (int i = 1; rc == 0 && i < threads; i++)
-        if (!(s.g[i] = mc_calloc_array(G, sizeof **s.g))) rc = -1;
-    if (rc < 0) mc_oom(e, c->path);
-    else rc = parallel_for(threads, P, sum_part, &s, e);
-    progress_end(pr);
-    for (int i = 1; s.g && i < threads; i++) {
-        for (size_t k = 0; rc == 0 && k < G; k++) t->g[k] += s.g[i][k];
-        free(s.g[i]);
-    }
-    free(s.g);
+    int rc = from_base(c, pr, threads, t, e);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    if (totals_alloc(c, t, e) < 0) return -1;
+    rc = sum_profiles(c, NULL, c->profiles_count, pr, threads, t->p, t->g, e);
     if (rc < 0) totals_free(t);
     return rc;
 }

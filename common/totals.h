@@ -37,8 +37,13 @@ int totals_load(container *c, totals *t, mc_err *e);
 /* Compute by decoding every profile once, on THREADS threads (0: every
  * core) each taking a contiguous range of profiles; memory O(profiles +
  * threads x genes).  The totals are exact integers whatever the thread
- * count.  UI (may be NULL) reports progress. */
+ * count.  PR (may be NULL) hears of the progress.  A view slicing no genes whose
+ * base's cache is valid takes them from there (totals_from_base). */
 int totals_compute(container *c, progress *pr, int threads, totals *t, mc_err *e);
+/* The totals of C, a VIEW slicing no genes, from BT, its base's: the
+ * profiles' by index; the genes' by decoding only the base profiles C drops
+ * and subtracting them (or the profiles C keeps, when they are the fewer). */
+int totals_from_base(container *c, const totals *bt, progress *pr, int threads, totals *t, mc_err *e);
 /* Write the cache atomically (arrays, then the sidecar). */
 int totals_store(container *c, const totals *t, mc_err *e);
 void totals_free(totals *t);

@@ -10,8 +10,8 @@
 #   cells/NAME/LANE/         one BATCH per lane: HDF5 all lanes in one job (mc-import-cells);
 #                            directories one job per lane (mc-write-matrix)
 #   cells/NAME/              their COLLECTION                   (mc-import-cells, mc-collect)
-#   views/NAME/              the profiles with at least MIN_UMIS UMIs, with totals (mc-sum,
-#                            mc-make-view); views/NAME/groups when raw/NAME.groups.tsv
+#   views/NAME/              the profiles with at least MIN_UMIS UMIs, with totals
+#                            (mc-make-view); views/NAME/groups when raw/NAME.groups.tsv
 #                            (barcode<TAB>group) exists (mc-group)
 #
 # Use from a data root:  make -f MC/pipelines/Makefile -j2   (or include this file).
@@ -66,7 +66,7 @@ genes/genes.yaml: | genes/.checked ;
 # An HDF5 file's batches and collection, in one read of the file.
 define mc_h5_sample
 cells/$(basename $(notdir $(1)))/profiles.yaml: $(1) genes/genes.yaml | genes/.checked
-	mc-import-cells --force --genes genes $(1) cells/$(basename $(notdir $(1)))
+	mc-import-cells --force --totals --genes genes $(1) cells/$(basename $(notdir $(1)))
 endef
 $(foreach f,$(H5_FILES),$(eval $(call mc_h5_sample,$(f))))
 
@@ -81,20 +81,10 @@ endef
 $(foreach s,$(DIR_SAMPLES),$(eval $(call mc_sample_cells,$(s))))
 
 # --- views -----------------------------------------------------------------------------
-# Through a file, not a pipe: sh has no pipefail, and a failed mc-sum must not select nothing.
-views/%/profiles.yaml: cells/%/profiles.yaml
-	@mkdir -p views
-	mc-sum cells/$* --by profile >views/.$*.totals.tsv
-	awk -F'\t' '$$2 >= $(MIN_UMIS) {print $$1}' views/.$*.totals.tsv >views/.$*.keep
-	mc-make-view --force --keep-profiles views/.$*.keep cells/$* views/$*
-	rm -f views/.$*.totals.tsv views/.$*.keep
+# The profiles with at least MIN_UMIS UMIs, and the view's totals with it, in one job.
+views/%/profiles.yaml views/%/p.total_umis.npy: cells/%/profiles.yaml
+	mc-make-view --force --min-umis $(MIN_UMIS) cells/$* views/$*
 
-views/%/p.total_umis.npy: views/%/profiles.yaml
-	mc-sum views/$* >/dev/null
-
-# Labels are usually exported for every cell; keep those of the profiles in the view.
+# Labels are usually exported for every cell; those of profiles not in the view are skipped.
 views/%/groups/profiles.yaml: views/%/profiles.yaml raw/%.groups.tsv
-	mc-sum views/$* --by profile | cut -f1 >views/.$*.names
-	awk -F'\t' 'NR == FNR {keep[$$1]; next} $$1 in keep' views/.$*.names raw/$*.groups.tsv >views/.$*.groups.tsv
-	mc-group --force --groups views/.$*.groups.tsv views/$*
-	rm -f views/.$*.names views/.$*.groups.tsv
+	mc-group --force --ignore-unknown --groups raw/$*.groups.tsv views/$*

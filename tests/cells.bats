@@ -85,6 +85,32 @@ PY
     diff -r c1 c7
 }
 
+@test "--totals: the collection's totals cache, summed while encoding, as mc-sum writes it, whatever the thread count" {
+    gen-hca --seed 5 --donors 2 --lanes 2 --cells 1500 --genes 900 --mean-genes 120 --empty 7 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --genes genes a.h5 plain
+    for t in 1 3; do mc-import-cells --totals --threads "$t" --genes genes a.h5 "t$t"; done
+    # the same files otherwise, and the same cache either way
+    diff -r -x p.total_umis.npy -x g.total_umis.npy -x total_umis.uuid plain t1
+    diff -r t1 t3
+    [ ! -e plain/p.total_umis.npy ] && [ ! -e t1/L1/p.total_umis.npy ]
+    # the numbers, from the file with h5py (profiles lane after lane, genes in the gene set's order)
+    "$PY" "$MC_ROOT/tests/helpers/pipeline_expect.py" a.h5 /dev/null want
+    "$PY" -c 'import numpy as np; print("\n".join("%d" % v for v in np.load("t1/p.total_umis.npy")))' >totals.txt
+    diff want/totals.txt totals.txt
+    "$PY" -c 'import numpy as np; print("\n".join("%d" % v for v in np.load("t1/g.total_umis.npy")))' >gene_totals.txt
+    diff want/gene_totals.txt gene_totals.txt
+    # byte for byte what mc-sum writes (the stamp names the collection's uuid and the arrays'), and used by it
+    cp -r plain summed
+    mc-sum summed >/dev/null
+    for f in p.total_umis.npy g.total_umis.npy total_umis.uuid; do cmp summed/$f t1/$f; done
+    run mc-info --verify t1
+    assert_success
+    touch -d 2000-01-01 t1/total_umis.uuid   # served, not recomputed: the cache is not rewritten
+    mc-sum t1 >/dev/null
+    [ "$(stat -c %Y t1/total_umis.uuid)" = "$(date -d 2000-01-01 +%s)" ]
+}
+
 # layouts KIND: the same matrix stored every way the decoder must handle.
 @test "every storage of indices and data: deflate, shuffle, none, contiguous, fletcher32, unwritten chunks, float, 2-byte ints" {
     "$PY" - <<'PY'

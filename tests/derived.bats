@@ -241,6 +241,107 @@ PY
     verify views/good
 }
 
+@test "mc-make-view --min-umis keeps the profiles with enough UMIs and writes the view with its totals" {
+    build
+    mc-collect cells/S
+    run mc-make-view --min-umis 800 cells/S views/good
+    assert_success
+    assert_output ""
+    # BASE is not written: its totals were summed, not cached
+    run ls cells/S
+    refute_output --partial total_umis
+    fixture_py <<'PY'
+sel = np.nonzero(F.S.sum(axis=1) >= 800)[0]
+assert 0 < len(sel) < len(F.S)
+np.testing.assert_array_equal(load("views/good/p.base_index.npy"), sel)
+assert not os.path.exists("views/good/g.base_index.npy")
+np.testing.assert_array_equal(dense("views/good"), F.S[sel])
+v = read_yaml("views/good/profiles.yaml")
+assert v["uuid"] == mcfix.combine(read_yaml("cells/S/profiles.yaml")["uuid"], mcfix.file_uuid("views/good/p.base_index.npy"))
+check_uuids("views/good")
+# the view's own totals cache, exact, stamped with its uuid
+for a, want in (("p", F.S[sel].sum(axis=1)), ("g", F.S[sel].sum(axis=0))):
+    got = load("views/good/%s.total_umis.npy" % a)
+    assert got.dtype == np.dtype("<f8")
+    np.testing.assert_array_equal(got, want)
+assert open("views/good/total_umis.uuid").read() == stamp("views/good")
+PY
+    # the same selection as mc-sum | awk | mc-make-view --keep-profiles: the same view, uuid included
+    mc-sum cells/S | awk '$2 >= 800 {print $1}' | mc-make-view --keep-profiles - cells/S views/awk
+    cmp views/good/p.base_index.npy views/awk/p.base_index.npy
+    assert_equal "$(grep '^uuid:' views/good/profiles.yaml)" "$(grep '^uuid:' views/awk/profiles.yaml)"
+    # 0 keeps every profile (an index of all of them), N is inclusive, and a cached base is used
+    mc-make-view --min-umis 0 cells/S views/all
+    mc-make-view --min-umis "$(fixture_py <<<'print(F.S.sum(axis=1).max())')" cells/S views/top
+    fixture_py <<'PY'
+np.testing.assert_array_equal(load("views/all/p.base_index.npy"), np.arange(11))
+for a, want in (("p", F.S.sum(axis=1)), ("g", F.S.sum(axis=0))):
+    np.testing.assert_array_equal(load("views/all/%s.total_umis.npy" % a), want)
+top = np.nonzero(F.S.sum(axis=1) == F.S.sum(axis=1).max())[0]
+np.testing.assert_array_equal(load("views/top/p.base_index.npy"), top)
+np.testing.assert_array_equal(load("views/top/g.total_umis.npy"), F.S[top].sum(axis=0))
+PY
+    verify views/good views/all views/top
+    no_leftovers
+}
+
+@test "mc-make-view --min-umis with other selections: profiles intersected, a gene slice summed in the view" {
+    build
+    mc-collect cells/S
+    mc-sum cells/S >/dev/null   # a valid cache in the base: the view's totals come from it
+    printf '0\n1\n2\n3\n' | mc-make-view --min-umis 800 --exclude-profiles - cells/S views/x
+    printf 'cd3e\nNKG7\nXist\n' | mc-make-view --min-umis 800 --keep-genes - cells/S views/g
+    fixture_py <<'PY'
+tot = F.S.sum(axis=1)
+sel = np.array([i for i in range(11) if i > 3 and tot[i] >= 800])
+assert 0 < len(sel)
+np.testing.assert_array_equal(load("views/x/p.base_index.npy"), sel)
+np.testing.assert_array_equal(load("views/x/p.total_umis.npy"), tot[sel])
+np.testing.assert_array_equal(load("views/x/g.total_umis.npy"), F.S[sel].sum(axis=0))
+assert open("views/x/total_umis.uuid").read() == stamp("views/x")
+# selected by the base's totals over every gene, summed over the kept genes
+sel = np.nonzero(tot >= 800)[0]
+np.testing.assert_array_equal(load("views/g/p.base_index.npy"), sel)
+np.testing.assert_array_equal(load("views/g/g.base_index.npy"), [1, 6, 9])
+np.testing.assert_array_equal(load("views/g/p.total_umis.npy"), F.S[sel][:, [1, 6, 9]].sum(axis=1))
+np.testing.assert_array_equal(load("views/g/g.total_umis.npy"), F.S[sel][:, [1, 6, 9]].sum(axis=0))
+assert open("views/g/total_umis.uuid").read() == stamp("views/g")
+PY
+    run mc-sum --by gene views/g
+    assert_output "$(fixture_py <<<'print(tsv(["CD3E", "NKG7", "XIST"], F.S[F.S.sum(axis=1) >= 800][:, [1, 6, 9]].sum(axis=0)), end="")')"
+    verify views/x views/g
+    run mc-make-view --min-umis 8e2 cells/S views/bad
+    assert_usage_error "mc-make-view: --min-umis: expected a non-negative integer, got '8e2'"
+    run mc-make-view --min-umis -1 cells/S views/bad
+    assert_usage_error "mc-make-view: --min-umis: expected a non-negative integer, got '-1'"
+    [ ! -e views/bad ]
+    no_leftovers
+}
+
+@test "mc-sum of a view of some profiles decodes only what its base's proven totals do not give" {
+    build
+    mc-collect cells/S
+    mc-sum cells/S >/dev/null
+    # most kept (the dropped ones are subtracted from the base's), and few kept (summed)
+    printf '3\n7\n' | mc-make-view --exclude-profiles - cells/S views/most
+    printf '3\n7\n' | mc-make-view --keep-profiles - cells/S views/few
+    for v in most few; do
+        fixture_py <<PY >want.tsv
+sel = [i for i in range(11) if (i in (3, 7)) == ("$v" == "few")]
+print(tsv([F.S_names[i] for i in sel], F.S[sel].sum(axis=1)), end="")
+PY
+        run mc-sum views/$v
+        assert_output "$(cat want.tsv)"
+        run mc-sum --by gene views/$v
+        assert_output "$(fixture_py <<PY
+sel = [i for i in range(11) if (i in (3, 7)) == ("$v" == "few")]
+print(tsv(GENES, F.S[sel].sum(axis=0)), end="")
+PY
+)"
+        verify views/$v
+    done
+}
+
 @test "mc-sum warns when the cache cannot be written and still prints the totals" {
     build_fixture
     mkdir cells/N/p.total_umis.npy
@@ -524,6 +625,98 @@ NK	1"
     echo NK | mc-make-view --keep-profiles - cells/S/groups nk
     run mc-sum nk
     assert_output "$(sed -n 3p want.tsv)"
+}
+
+@test "mc-group --ignore-unknown skips the labels of profiles not in a view, as if they were not listed" {
+    build
+    mc-collect cells/S
+    printf '0\n1\n5\n' | mc-make-view --exclude-profiles - cells/S views/v
+    fixture_py <<'PY'
+n = F.S_names
+with open("all.tsv", "w") as f:   # a label for every profile of the base; "early" only on dropped ones
+    for i in range(11):
+        f.write("%s\t%s\n" % (n[i], "early" if i in (0, 1) else "-1" if i == 9 else "c%d" % (i % 2)))
+with open("kept.tsv", "w") as f:  # the same, filtered to the view's profiles
+    for line in open("all.tsv"):
+        if line.split("\t")[0] not in (n[0], n[1], n[5]):
+            f.write(line)
+PY
+    run mc-group --groups all.tsv views/v
+    assert_failure 1
+    assert_output "mc-group: all.tsv:1: no profile named '$(fixture_py <<<'print(F.S_names[0])')' in views/v"
+    run mc-group --ignore-unknown --groups all.tsv views/v
+    assert_success
+    assert_output ""
+    run cat views/v/groups/p.group_label.txt
+    assert_output "c0
+c1"
+    fixture_py <<'PY'
+kept = [2, 3, 4, 6, 7, 8, 9, 10]
+group = np.array([-1 if i == 9 else [0, 1][i % 2] for i in kept])   # c0 (profile 2) first, then c1
+np.testing.assert_array_equal(load("views/v/p.group.npy"), group)
+V = F.S[kept]
+np.testing.assert_array_equal(mmm_dense("views/v/groups/gp.umis.mmm"), np.vstack([V[group == k].sum(axis=0) for k in range(2)]))
+np.testing.assert_array_equal(load("views/v/outliers/p.base_index.npy"), np.nonzero(group < 0)[0])
+PY
+    # the very files the filtered labels give
+    mc-make-view --force --exclude-profiles <(printf '0\n1\n5\n') cells/S views/w
+    mc-group --groups kept.tsv views/w
+    for f in p.group.npy groups/gp.umis.mmm groups/p.group_label.txt groups/p.grouped_count.npy groups/profiles.yaml \
+        outliers/p.base_index.npy outliers/profiles.yaml; do
+        cmp views/v/$f views/w/$f
+    done
+    verify views/v/groups views/v/outliers
+    # names are skipped, not indices, and a name of several profiles is still an error
+    printf '99\tx\n' >idx.tsv
+    run mc-group --force --ignore-unknown --groups idx.tsv views/v
+    assert_failure 1
+    assert_output "mc-group: idx.tsv:1: index 99 out of range (views/v has 8 profiles)"
+    no_leftovers
+}
+
+@test "mc-group: few groups summed in one pass and many group by group give the exact sums" {
+    # 33,000 genes: 200 groups fit the 64 MB of rows of the one pass, 257 do not
+    gen-hca --seed 8 --donors 1 --lanes 1 --cells 780 --genes 33000 --mean-genes 150 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --genes genes a.h5 cells
+    for k in 3 200 257; do
+        mc-make-view cells "v$k"
+        awk -v k=$k '{print (NR % 13 == 0 ? -1 : NR % k)}' <(seq 780) >"g$k.txt"
+        mc-group --threads 2 --groups "g$k.txt" "v$k"
+        "$PY" - "$k" "$H" <<'PY'
+import sys, h5py, numpy as np
+sys.path.insert(0, sys.argv[2])
+k = int(sys.argv[1])
+f = h5py.File("a.h5")["GRCh38"]
+seen, names = {}, []   # upper case, a repeated name made unique as SPEC 5 says
+upper = [n.decode().upper() for n in f["gene_names"][:]]
+taken = set(upper)
+for n in upper:
+    if n in seen:
+        j = seen[n]
+        while "%s-%d" % (n, j) in taken:
+            j += 1
+        seen[n] = j + 1
+        names.append("%s-%d" % (n, j))
+        taken.add(names[-1])
+    else:
+        seen[n] = 1
+        names.append(n)
+order = {n: i for i, n in enumerate(open("genes/g.name.txt").read().split("\n")[:-1])}
+assert len(order) == len(set(names)) == 33000
+col = np.array([order[n] for n in names])
+ip, ix, d = f["indptr"][:], f["indices"][:], f["data"][:].astype(np.int64)
+group = np.array([int(x) for x in open("g%d.txt" % k)])
+want = np.zeros((k, 33000), dtype=np.int64)
+for p in range(len(ip) - 1):
+    if group[p] >= 0:
+        np.add.at(want[group[p]], col[ix[ip[p]:ip[p + 1]]], d[ip[p]:ip[p + 1]])
+from derived import mmm_dense
+np.testing.assert_array_equal(mmm_dense("v%d/groups/gp.umis.mmm" % k), want)
+PY
+        run mc-info --verify "v$k/groups"
+        assert_success
+    done
 }
 
 @test "mc-group errors: a gap, wrong line counts, bad values and names; nothing is left behind" {

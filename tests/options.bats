@@ -11,9 +11,9 @@ TOOLS="mc-collect mc-delane mc-export mc-group mc-import-cells mc-import-hca mc-
         run "$t" --help
         assert_success
         assert_line --index 0 --regexp "^Usage: $t \[OPTION\]\.\.\. "
-        assert_line "  --progress         report progress on stderr (default: when a terminal)"
-        assert_line "  --help             print this help and exit"
-        assert_line "  --version          print the version and exit"
+        assert_line --regexp "^  --progress +report progress on stderr \(default: when a terminal\)$"
+        assert_line --regexp "^  --help +print this help and exit$"
+        assert_line --regexp "^  --version +print the version and exit$"
         assert_output --partial "Example:"
         help=$output
         run "$t" -h

@@ -68,6 +68,27 @@ changed_since() { find std delaned genes cells views -newer "$1" -type f 2>/dev/
     diff want/groups.dense groups.dense
 }
 
+@test "make MIN_UMIS=N: the view keeps the profiles with at least N UMIs, its totals and groups recomputed" {
+    hca_sample bm 14 240
+    # the median cell's total: about half the cells are kept
+    "$PY" -c 'import h5py, numpy as np; f = h5py.File("raw/bm.h5")["GRCh38"]; n = np.diff(f["indptr"][:]); t = np.bincount(np.repeat(np.arange(len(n)), n), weights=f["data"][:], minlength=len(n)); print(int(np.median(t)))' >min
+    run make -f "$MK" -j2 MIN_UMIS="$(cat min)"
+    assert_success
+    "$PY" "$MC_ROOT/tests/helpers/pipeline_expect.py" raw/bm.h5 raw/bm.groups.tsv want "$(cat min)"
+    [ "$(wc -l <want/names.txt)" -lt 240 ] && [ "$(wc -l <want/names.txt)" -ge 120 ]
+    container-tool names views/bm >names.txt
+    diff want/names.txt names.txt
+    "$PY" -c 'import numpy as np; print("\n".join("%d" % v for v in np.load("views/bm/p.total_umis.npy")))' >totals.txt
+    diff want/totals.txt totals.txt
+    "$PY" -c 'import numpy as np; print("\n".join("%d" % v for v in np.load("views/bm/g.total_umis.npy")))' >gene_totals.txt
+    diff want/gene_totals.txt gene_totals.txt
+    container-tool dense views/bm/groups >groups.dense
+    diff want/groups.dense groups.dense
+    verify_all
+    run make -f "$MK" -q MIN_UMIS="$(cat min)"
+    assert_success
+}
+
 @test "make: a second run does nothing" {
     hca_sample bm 12 120
     make -f "$MK" -j2 >/dev/null

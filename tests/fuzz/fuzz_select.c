@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     mc_err e = {{0}};
     if (d[0] % 5 == 4) {
         grouping g;
-        if (grouping_read(fixture, path, &g, &e) < 0) fuzz_one_line(&e);
+        if (grouping_read(fixture, path, 0, &g, &e) < 0) fuzz_one_line(&e);
         else grouping_free(&g);
         return 0;
     }

@@ -1,9 +1,11 @@
 """Independent expectations for a pipeline data root, from the raw HDF5 with h5py.
 
-Usage: pipeline_expect.py RAW.h5 GROUPS.tsv OUTDIR
+Usage: pipeline_expect.py RAW.h5 GROUPS.tsv OUTDIR [MIN_UMIS]
 Writes OUTDIR/lanes.txt (lanes in order of first appearance), OUTDIR/names.txt
-(profile names as mc gives them in cells/NAME: the file's LANE-BARCODE-N), OUTDIR/totals.txt
-(per-profile UMI totals, in that order) and OUTDIR/groups.dense (group sums, one
+(profile names as mc gives them in views/NAME: the file's LANE-BARCODE-N, of the
+profiles with at least MIN_UMIS UMIs, default 0), OUTDIR/totals.txt
+(per-profile UMI totals, in that order), OUTDIR/gene_totals.txt (per-gene totals of
+those profiles) and OUTDIR/groups.dense (group sums, one
 line per group, genes in the gene set's order: upper-cased names sorted by bytes,
 duplicates made unique as SPEC 5 says)."""
 import os
@@ -13,6 +15,7 @@ import h5py
 import numpy as np
 
 raw, groups_tsv, out = sys.argv[1:4]
+min_umis = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 os.makedirs(out, exist_ok=True)
 f = h5py.File(raw, "r")
 g = f[[k for k in f.keys()][0]]
@@ -52,12 +55,18 @@ for n in upper:
 gene_order = sorted(range(G), key=lambda i: canon[i].encode())
 dense = dense[:, gene_order]
 
+keep = dense.sum(axis=1) >= min_umis     # the view: profiles with at least MIN_UMIS UMIs
+names = [n for n, k in zip(names, keep) if k]
+dense = dense[keep]
+
 with open(os.path.join(out, "lanes.txt"), "w") as fo:
     fo.writelines(l + "\n" for l in lanes)
 with open(os.path.join(out, "names.txt"), "w") as fo:
     fo.writelines(n + "\n" for n in names)
 with open(os.path.join(out, "totals.txt"), "w") as fo:
     fo.writelines("%d\n" % t for t in dense.sum(axis=1))
+with open(os.path.join(out, "gene_totals.txt"), "w") as fo:
+    fo.writelines("%d\n" % t for t in dense.sum(axis=0))
 
 labels = {}
 for line in open(groups_tsv):
