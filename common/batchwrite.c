@@ -12,6 +12,7 @@
 #include "mmm.h"
 #include "mtx.h"
 #include "outdir.h"
+#include "path.h"
 #include "stdread.h"
 #include "uuid.h"
 
@@ -44,18 +45,18 @@ int batch_gene_set(const char *genes_dir, const char *batch, const char *organis
 
 int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err *e)
 {
-    char **names;
+    strvec names = STRVEC_INIT;
     if (genes_canonical_names(t, &names, e) < 0) return -1;
     int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_oom(e, t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        long k = genes_index_of(g, names[i]);
+        long k = genes_index_of(g, names.v[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
         else if (t->line)
             rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
-                         names[i], g->path);
-        else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names[i], g->path);
+                         names.v[i], g->path);
+        else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names.v[i], g->path);
     }
-    genes_canonical_names_free(names, t->count);
+    strvec_free(&names);
     return rc;
 }
 

@@ -6,17 +6,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "npy.h"
 #include "path.h"
 #include "txt.h"
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 static int write_text_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
                              mc_err *e)
 {
-    char **lines = malloc((n + 1) * sizeof *lines);
-    if (!lines) return oom(e, path);
+    char **lines = mc_alloc_array(n, sizeof *lines);
+    if (!lines) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) {
         size_t row = order ? order[i] : i;
         lines[i] = (char *)std_value(t, c, row);
@@ -38,8 +37,8 @@ static int write_number_column(const char *path, const std_table *t, size_t c, c
                                mc_err *e)
 {
     int is_int = t->columns[c].type == FIELD_INT, wide = 0;
-    void *data = malloc((n + 1) * 8);
-    if (!data) return oom(e, path);
+    void *data = mc_alloc_array(n, 8);
+    if (!data) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++) {
         const char *s = std_value(t, c, order ? order[i] : i);
         if (is_int) {
@@ -66,11 +65,11 @@ int std_write_column(const char *dir, const char *kind, const std_table *t, size
     const std_column *col = &t->columns[c];
     size_t len = strlen(kind) + strlen(col->name) + 8;
     char *file = malloc(len), *path;
-    if (!file) return oom(e, dir);
+    if (!file) return mc_oom(e, dir);
     snprintf(file, len, "%s.%s.%s", kind, col->name, col->type == FIELD_STR ? "txt" : "npy");
     path = path_join(dir, file);
     free(file);
-    if (!path) return oom(e, dir);
+    if (!path) return mc_oom(e, dir);
     int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, n, e)
                                       : write_number_column(path, t, c, order, n, e);
     free(path);

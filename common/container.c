@@ -8,7 +8,7 @@
 
 #include "alloc.h"
 #include "datakind.h"
-#include "outdir.h"
+#include "path.h"
 #include "strmap.h"
 #include "uuid.h"
 

@@ -9,29 +9,10 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "lineread.h"
 
 #define READ_CHUNK (1u << 20)
-
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
-static int grow(void **p, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap) return 0;
-    size_t n = *cap ? *cap : 16;
-    while (n < need) n *= 2;
-    void *q = realloc(*p, n * size);
-    if (!q) return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-static void free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
-    free(v);
-}
 
 typedef struct csv_reader {
     const csv_spec *spec;
@@ -50,8 +31,7 @@ typedef struct csv_reader {
     size_t *soff;              /* per kept column: offset in scratch */
     size_t *slen_of;           /* per kept column: value length */
     int *fok;                  /* per filter: matched */
-    char **header;
-    size_t nheader;
+    strvec header;             /* the header's fields, as read */
     size_t keep_cap;
     size_t record_bytes;       /* of the record being parsed, fed so far */
     uint64_t max_rows;         /* rows the matrix's size line announces (UINT64_MAX: unknown) */
@@ -73,7 +53,7 @@ static void fail_at(csv_reader *r, const char *fmt, ...)
 static void reader_oom(csv_reader *r)
 {
     r->failed = 1;
-    oom(r->e, r->spec->path);
+    mc_oom(r->e, r->spec->path);
 }
 
 static int valid_int(const char *s)
@@ -107,18 +87,14 @@ static void on_field(void *data, size_t len, void *ctx)
     if (r->failed) return;
     size_t col = r->field++;
     if (r->in_header) {
-        char **h = realloc(r->header, (r->nheader + 1) * sizeof *h);
-        if (!h) return reader_oom(r);
-        r->header = h;
         if (col == 0 && len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) s += 3, len -= 3;   /* a UTF-8 BOM */
-        if (!(h[r->nheader] = strndup(s, len))) return reader_oom(r);
-        r->nheader++;
+        if (strvec_pushn(&r->header, s, len) < 0) return reader_oom(r);
         return;
     }
     if (col >= r->nmap) return;
     long k = r->slot[col], f = r->filt[col];
     if (f >= 0) {
-        const char *want = r->spec->filter_value[f];
+        const char *want = r->spec->filter_value.v[f];
         r->fok[f] = strlen(want) == len && !memcmp(want, s, len);
     }
     if (k < 0) return;
@@ -142,25 +118,25 @@ static void map_columns(csv_reader *r, char *const *names, size_t n)
 {
     const csv_spec *c = r->spec;
     r->nmap = n;
-    r->slot = malloc((n + 1) * sizeof *r->slot);
-    r->filt = malloc((n + 1) * sizeof *r->filt);
+    r->slot = mc_alloc_array(n, sizeof *r->slot);
+    r->filt = mc_alloc_array(n, sizeof *r->filt);
     if (!r->slot || !r->filt) return reader_oom(r);
     for (size_t i = 0; i < n; i++) r->slot[i] = r->filt[i] = -1;
-    for (size_t k = 0; k < c->nkeep; k++) {
+    for (size_t k = 0; k < c->column.count; k++) {
         size_t i = 0;
-        while (i < n && strcmp(names[i], c->column[k])) i++;
+        while (i < n && strcmp(names[i], c->column.v[k])) i++;
         if (i == n) {
             fail_at(r, c->header ? "no column '%s' (field_types lists it)" : "no column '%s' in field_names",
-                    c->column[k]);
+                    c->column.v[k]);
             return;
         }
         if (r->slot[i] < 0) r->slot[i] = (long)k;
     }
-    for (size_t f = 0; f < c->nfilter; f++) {
+    for (size_t f = 0; f < c->filter_column.count; f++) {
         size_t i = 0;
-        while (i < n && strcmp(names[i], c->filter_column[f])) i++;
+        while (i < n && strcmp(names[i], c->filter_column.v[f])) i++;
         if (i == n) {
-            fail_at(r, "no column '%s' (filter names it)", c->filter_column[f]);
+            fail_at(r, "no column '%s' (filter names it)", c->filter_column.v[f]);
             return;
         }
         if (r->filt[i] < 0) r->filt[i] = (long)f;
@@ -175,18 +151,18 @@ static void end_record(csv_reader *r)
     r->field = 0;
     if (r->in_header) {
         r->in_header = 0;
-        r->ncols = r->nheader;
-        map_columns(r, r->header, r->nheader);
+        r->ncols = r->header.count;
+        map_columns(r, r->header.v, r->header.count);
         return;
     }
     if (r->ncols && fields != r->ncols) return fail_at(r, "%zu fields, but the header has %zu", fields, r->ncols);
-    if (!r->ncols && fields < c->nfield_names)
-        return fail_at(r, "%zu fields, but field_names lists %zu", fields, c->nfield_names);
+    if (!r->ncols && fields < c->field_names.count)
+        return fail_at(r, "%zu fields, but field_names lists %zu", fields, c->field_names.count);
     int keep = 1;
-    for (i = 0; i < c->nfilter; i++) keep &= r->fok[i];
-    if (c->nfilter) {
+    for (i = 0; i < c->filter_column.count; i++) keep &= r->fok[i];
+    if (c->filter_column.count) {
         if (t->rows_total >= UINT32_MAX - 1) return fail_at(r, "more than %u rows", UINT32_MAX - 1);
-        if (grow((void **)&t->keep, &r->keep_cap, t->rows_total + 1, sizeof *t->keep) < 0) return reader_oom(r);
+        if (MC_GROW(t->keep, t->rows_total + 1, r->keep_cap) < 0) return reader_oom(r);
         t->keep[t->rows_total] = keep ? (uint32_t)t->count : STD_DROPPED;
     }
     if (t->rows_total >= r->max_rows)   /* refused now, not after reading the rest */
@@ -194,14 +170,14 @@ static void end_record(csv_reader *r)
     t->rows_total++;
     r->slen = 0;
     if (!keep) return;
-    for (size_t k = 0; k < c->nkeep; k++) {
+    for (size_t k = 0; k < c->column.count; k++) {
         const char *v = r->scratch + r->soff[k];
         if (!valid(c->type[k], v))
-            return fail_at(r, "column '%s': '%.64s' is not %s", c->column[k], v,
+            return fail_at(r, "column '%s': '%.64s' is not %s", c->column.v[k], v,
                            c->type[k] == FIELD_INT ? "an int" : "a float");
     }
     if (std_table_reserve_row(t) < 0) return reader_oom(r);
-    for (size_t k = 0; k < c->nkeep; k++)
+    for (size_t k = 0; k < c->column.count; k++)
         if (std_table_put(t, k, t->count, r->scratch + r->soff[k], r->slen_of[k]) < 0) return reader_oom(r);
     t->line[t->count++] = r->line;
 }
@@ -223,7 +199,8 @@ static void reader_free(csv_reader *r)
     free(r->soff);
     free(r->slen_of);
     free(r->fok);
-    free_strings(r->header, r->nheader);
+    strvec_free(&r->header);
+    memset(r, 0, sizeof *r);
 }
 
 /* Feed the file to libcsv a line at a time so callbacks know their line. */
@@ -274,26 +251,15 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     char *buf = NULL;
     gzFile gz = NULL;
     int rc = -1;
-    char **names = malloc((c->nkeep + 1) * sizeof *names);
-    field_type *types = malloc((c->nkeep + 1) * sizeof *types);
-    if (!names || !types) {
-        free(names);
-        free(types);
-        return oom(e, c->path);
-    }
-    for (size_t k = 0; k < c->nkeep; k++) names[k] = c->field[k], types[k] = c->type[k];
-    rc = std_table_init(t, c->path, names, types, c->nkeep, e);
-    free(names);
-    free(types);
-    if (rc < 0) return -1;
-    rc = -1;
-    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = calloc(c->nkeep + 1, sizeof *r.soff)) ||
-        !(r.slen_of = calloc(c->nkeep + 1, sizeof *r.slen_of)) || !(r.fok = calloc(c->nfilter + 1, sizeof *r.fok)) ||
-        !(buf = malloc(READ_CHUNK))) {
-        oom(e, c->path);
+    size_t nkeep = c->column.count;
+    if (std_table_init(t, c->path, c->field.v, c->type, nkeep, e) < 0) return -1;
+    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_calloc_array(nkeep, sizeof *r.soff)) ||
+        !(r.slen_of = mc_calloc_array(nkeep, sizeof *r.slen_of)) ||
+        !(r.fok = mc_calloc_array(c->filter_column.count, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
+        mc_oom(e, c->path);
         goto done;
     }
-    if (!c->header) map_columns(&r, c->field_names, c->nfield_names);
+    if (!c->header) map_columns(&r, c->field_names.v, c->field_names.count);
     if (r.failed) goto done;
     errno = 0;
     if (!(gz = gzopen(c->path, "rb"))) {
@@ -303,7 +269,7 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     }
     gzbuffer(gz, 1u << 18);
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        oom(e, c->path);
+        mc_oom(e, c->path);
         goto done;
     }
     csv_set_delim(&p, c->separator);

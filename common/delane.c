@@ -8,6 +8,7 @@
 
 #include "mtx.h"
 #include "outdir.h"
+#include "path.h"
 #include "stdread.h"
 #include "stdwrite.h"
 #include "lanes.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "outdir.h"
+#include "path.h"
 
 /* Does INNER resolve to OUTER or to something below it?  (OUTER may not exist.) */
 static int path_within(const char *inner, const char *outer)

@@ -15,6 +15,7 @@
 #include "genes.h"
 #include "mtx.h"
 #include "outdir.h"
+#include "path.h"
 #include "strmap.h"
 
 #define PROGRESS_EVERY 256

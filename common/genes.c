@@ -95,14 +95,10 @@ static void upper(char *s)
 
 int genes_make_unique(char **names, size_t n, mc_err *e)
 {
-    strmap all, next_suffix;
+    strmap all = {0}, next_suffix = {0};
     size_t *suffix = mc_calloc_array(n, sizeof *suffix);   /* per first occurrence: next suffix to try */
     int rc = -1;
-    if (!suffix || strmap_init(&all, 2 * n) < 0) {
-        free(suffix);
-        return mc_oom(e, NULL);
-    }
-    if (strmap_init(&next_suffix, n) < 0) goto done;
+    if (!suffix || strmap_init(&all, 2 * n) < 0 || strmap_init(&next_suffix, n) < 0) goto done;
     for (size_t i = 0; i < n; i++) upper(names[i]);
     for (size_t i = 0; i < n; i++)
         if (strmap_put(&all, names[i], i, NULL) < 0) goto done;
@@ -133,32 +129,18 @@ done:
     return rc;
 }
 
-void genes_canonical_names_free(char **names, size_t n)
-{
-    for (size_t i = 0; names && i < n; i++) free(names[i]);
-    free(names);
-}
-
-int genes_canonical_names(const std_table *genes, char ***names, mc_err *e)
+int genes_canonical_names(const std_table *genes, strvec *names, mc_err *e)
 {
     long c = std_column_index(genes, "name");
-    char **v = calloc(genes->count + 1, sizeof *v);
-    if (c < 0) {
-        free(v);
-        return mc_fail(e, "%s: no gene names", genes->path);
-    }
-    if (!v) return mc_fail(e, "%s: out of memory", genes->path);
-    for (size_t i = 0; i < genes->count; i++)
-        if (!(v[i] = strdup(std_value(genes, (size_t)c, i)))) {
-            genes_canonical_names_free(v, genes->count);
-            return mc_fail(e, "%s: out of memory", genes->path);
-        }
-    if (genes_make_unique(v, genes->count, e) < 0) {
-        genes_canonical_names_free(v, genes->count);
-        return -1;
-    }
-    *names = v;
-    return 0;
+    if (c < 0) return mc_fail(e, "%s: no gene names", genes->path);
+    strvec v = STRVEC_INIT;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < genes->count; i++)
+        if (strvec_push(&v, std_value(genes, (size_t)c, i)) < 0) rc = mc_oom(e, genes->path);
+    if (rc == 0) rc = genes_make_unique(v.v, v.count, e);
+    if (rc < 0) strvec_free(&v);
+    else *names = v;
+    return rc;
 }
 
 long genes_index_of(const gene_set *g, const char *name)

@@ -29,10 +29,9 @@ int genes_make_unique(char **names, size_t n, mc_err *e);
 
 /* The canonical names of a genes table's rows (SPEC 5), in row order:
  * upper-cased and made unique by genes_make_unique, as mc-make-genes writes
- * them and mc-write-matrix matches them.  *names is malloc'd, each name too;
- * genes_canonical_names_free frees them. */
-int genes_canonical_names(const std_table *genes, char ***names, mc_err *e);
-void genes_canonical_names_free(char **names, size_t n);
+ * them and mc-write-matrix matches them, into the empty *names (left empty
+ * on failure; strvec_free releases it either way). */
+int genes_canonical_names(const std_table *genes, strvec *names, mc_err *e);
 
 /* Index of NAME (case-insensitive) in the whole sorted set, or -1 (gene_names_own_index
  * gives a container's own index, select.h). */

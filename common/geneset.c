@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "colwrite.h"
 #include "genes.h"
 #include "h5import.h"
@@ -93,7 +94,7 @@ static int by_name(const void *x, const void *y)
 /* Rows in byte order of their (unique) canonical names. */
 static int sort_rows(char **names, size_t n, size_t *order)
 {
-    named_row *v = malloc((n + 1) * sizeof *v);
+    named_row *v = mc_alloc_array(n, sizeof *v);
     if (!v) return -1;
     for (size_t i = 0; i < n; i++) v[i] = (named_row){names[i], i};
     qsort(v, n, sizeof *v, by_name);
@@ -107,7 +108,7 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
                                 mc_err *e)
 {
     char *path = outdir_file(o, "g.original_name.txt");
-    if (!path) return mc_fail(e, "%s: out of memory", o->final);
+    if (!path) return mc_oom(e, o->final);
     for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)name, order[i]);
     int rc = txt_write(path, sorted, t->count, e);
     free(path);
@@ -116,22 +117,22 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
 
 int geneset_write(const std_table *t, const char *organism, const char *out, int force, mc_err *e)
 {
-    char **names = NULL, **sorted = NULL, *name_path = NULL, *yaml = NULL;
-    size_t *order = malloc((t->count + 1) * sizeof *order);
+    strvec names = STRVEC_INIT;
+    char **sorted = NULL, *name_path = NULL, *yaml = NULL;
+    size_t *order = mc_alloc_array(t->count, sizeof *order);
     long name = std_column_index(t, "name");   /* genes_canonical_names refuses a table without */
-    outdir o;
-    int rc = -1, begun = 0;
-    if (!order) return mc_fail(e, "%s: out of memory", out);
+    outdir o = {0};
+    int rc = -1;
+    if (!order) return mc_oom(e, out);
     if (genes_canonical_names(t, &names, e) < 0) goto done;
-    if (sort_rows(names, t->count, order) < 0 || !(sorted = malloc((t->count + 1) * sizeof *sorted))) {
-        mc_fail(e, "%s: out of memory", out);
+    if (sort_rows(names.v, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
+        mc_oom(e, out);
         goto done;
     }
-    for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
+    for (size_t i = 0; i < t->count; i++) sorted[i] = names.v[order[i]];
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    begun = 1;
     if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
-        mc_fail(e, "%s: out of memory", out);
+        mc_oom(e, out);
         goto done;
     }
     if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, t, name, order, sorted, e) < 0)
@@ -143,11 +144,10 @@ int geneset_write(const std_table *t, const char *organism, const char *out, int
     if (uuid_of_file(name_path, &u, e) < 0) goto done;
     uuid_format(&u, m.uuid);
     if (genes_meta_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
-    begun = 0;
     rc = 0;
 done:
-    if (begun) outdir_abort(&o);
-    if (names) genes_canonical_names_free(names, t->count);
+    outdir_abort(&o);   /* nothing left to remove once committed (outdir.h) */
+    strvec_free(&names);
     free(sorted);
     free(order);
     free(name_path);
@@ -159,8 +159,8 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
                  const char *out, int force, mc_err *e)
 {
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
-    source *s = calloc(n, sizeof *s);
-    int rc = s ? 0 : mc_fail(e, "out of memory");
+    source *s = mc_calloc_array(n, sizeof *s);
+    int rc = s ? 0 : mc_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = load(&s[i], dirs[i], format, o, e);
         if (rc == 0 && i) rc = compare(&s[0], &s[i], e);

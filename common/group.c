@@ -9,6 +9,7 @@
 #include "derive.h"
 #include "outdir.h"
 #include "parallel.h"
+#include "path.h"
 #include "select.h"
 #include "strmap.h"
 #include "uuid.h"

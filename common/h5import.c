@@ -15,6 +15,7 @@
 #include "mtx.h"
 #include "outdir.h"
 #include "parallel.h"
+#include "path.h"
 #include "stdread.h"
 #include "stdwrite.h"
 #include "uuid.h"

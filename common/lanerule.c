@@ -6,8 +6,6 @@
 
 #include "hca.h"
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 /* Split V at SEP: the last SEP for a suffix, the first for a prefix.  *part is
  * the derived text, *rest the remainder (both point into V, not terminated).
  * The HCA rule splits by hca.h: from the barcode its lane, from the lane its batch. */
@@ -43,8 +41,8 @@ static int split(const char *v, const lane_rule *d, const char **part, size_t *p
 static int derive_column(std_table *t, const char *name, long src, const lane_rule *d, int strip, mc_err *e)
 {
     size_t col = t->ncolumns, rest_col = col + 1;
-    if (std_table_add_column(t, name, FIELD_STR) < 0) return oom(e, t->path);
-    if (strip && std_table_add_column(t, "rest", FIELD_STR) < 0) return oom(e, t->path);
+    if (std_table_add_column(t, name, FIELD_STR) < 0) return mc_oom(e, t->path);
+    if (strip && std_table_add_column(t, "rest", FIELD_STR) < 0) return mc_oom(e, t->path);
     for (size_t i = 0; i < t->count; i++) {
         const char *v = std_value(t, (size_t)src, i), *part = v, *rest = v;
         size_t plen = strlen(v), rlen = plen;
@@ -54,7 +52,7 @@ static int derive_column(std_table *t, const char *name, long src, const lane_ru
         if (!plen) return mc_fail(e, "%s:%llu: empty %s in %s '%s'", t->path, (unsigned long long)t->line[i], name,
                                   t->columns[src].name, v);
         if (std_table_put(t, col, i, part, plen) < 0 || (strip && std_table_put(t, rest_col, i, rest, rlen) < 0))
-            return oom(e, t->path);
+            return mc_oom(e, t->path);
     }
     if (strip) {
         std_table_swap_values(t, (size_t)src, rest_col);
@@ -88,9 +86,9 @@ int lane_rules_apply(std_table *t, const lane_rule *lane_in, const lane_rule *ba
             if (derive_column(t, "lane", src, lane, strip, e) < 0) return -1;
         } else {
             size_t col = t->ncolumns;
-            if (std_table_add_column(t, "lane", FIELD_STR) < 0) return oom(e, t->path);
+            if (std_table_add_column(t, "lane", FIELD_STR) < 0) return mc_oom(e, t->path);
             for (size_t i = 0; i < t->count; i++)
-                if (std_table_put(t, col, i, "all", 3) < 0) return oom(e, t->path);
+                if (std_table_put(t, col, i, "all", 3) < 0) return mc_oom(e, t->path);
         }
     }
     if (std_column_index(t, "batch") < 0) {

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 const char *container_kind_name(container_kind k)
 {
     static const char *const names[] = {"batch", "view", "collection", "groups"};
@@ -35,7 +37,7 @@ static int get_str(loader *l, const char *key, char **out)
     const ytree *v = required(l, key);
     if (!v) return -1;
     if (!ytree_is_string(v)) return wrong_type(l, key, "a string");
-    if (!(*out = strdup(v->scalar))) return mc_fail(l->e, "%s: out of memory", l->path);
+    if (!(*out = strdup(v->scalar))) return mc_oom(l->e, l->path);
     return 0;
 }
 
@@ -72,9 +74,9 @@ static int keep_unknown(loader *l, const char *const *known, ytree **extra)
         int is_known = 0;
         for (const char *const *k = known; *k && !is_known; k++) is_known = !strcmp(*k, l->root->keys[i]);
         if (is_known) continue;
-        if (!*extra && !(*extra = ytree_new(YT_MAP))) return mc_fail(l->e, "%s: out of memory", l->path);
+        if (!*extra && !(*extra = ytree_new(YT_MAP))) return mc_oom(l->e, l->path);
         if (ytree_add(*extra, l->root->keys[i], l->root->lines[i], l->root->items[i]) < 0)
-            return mc_fail(l->e, "%s: out of memory", l->path);
+            return mc_oom(l->e, l->path);
         l->root->keys[i] = NULL;
         l->root->items[i] = NULL;
     }
@@ -94,6 +96,7 @@ static int loader_open(loader *l, const char *path, mc_err *e)
 static void loader_close(loader *l)
 {
     ytree_free(l->root);
+    memset(l, 0, sizeof *l);
 }
 
 /* --- profiles.yaml ------------------------------------------------------------------ */
@@ -102,8 +105,8 @@ static int load_members(loader *l, profiles_meta *m)
 {
     const ytree *v = ytree_get(l->root, "combined_profiles");
     if (v->type != YT_SEQ) return wrong_type(l, "combined_profiles", "a list of {name, uuid, profiles_count}");
-    m->members = calloc(v->n ? v->n : 1, sizeof *m->members);
-    if (!m->members) return mc_fail(l->e, "%s: out of memory", l->path);
+    m->members = mc_calloc_array(v->n, sizeof *m->members);
+    if (!m->members) return mc_oom(l->e, l->path);
     for (size_t i = 0; i < v->n; i++) {
         const ytree *it = v->items[i], *name = ytree_get(it, "name"), *uuid = ytree_get(it, "uuid"),
                          *count = ytree_get(it, "profiles_count");
@@ -116,7 +119,7 @@ static int load_members(loader *l, profiles_meta *m)
             return mc_fail(l->e, "%s:%zu: combined_profiles item %zu: '%s' is not a subdirectory name", l->path,
                            ytree_key_line(l->root, "combined_profiles"), i + 1, name->scalar);
         if (check_uuid(l, "combined_profiles", uuid->scalar, mm->uuid) < 0) return -1;
-        if (!(mm->name = strdup(name->scalar))) return mc_fail(l->e, "%s: out of memory", l->path);
+        if (!(mm->name = strdup(name->scalar))) return mc_oom(l->e, l->path);
         m->members_count++;
     }
     return 0;

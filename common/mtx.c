@@ -492,7 +492,7 @@ mtx_numbers *mtx_numbers_new(uint32_t count, mc_err *e)
         return n;
     }
     mtx_numbers_free(n);
-    mc_fail(e, "out of memory");
+    mc_oom(e, NULL);
     return NULL;
 }
 

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "alloc.h"
+#include "path.h"
+
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)
 {
@@ -19,7 +22,7 @@ static int make_dirs(const char *dir, mc_err *e)
     if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : mc_fail(e, "%s: exists and is not a directory", dir);
     const char *base;
     char *parent = path_parent(dir, &base);
-    if (!parent) return mc_fail(e, "%s: out of memory", dir);
+    if (!parent) return mc_oom(e, dir);
     int rc = strcmp(parent, dir) ? make_dirs(parent, e) : 0;
     free(parent);
     if (rc == 0 && mkdir(dir, 0777) < 0 && errno != EEXIST) rc = mc_fail_errno(e, dir, "cannot create directory");
@@ -89,24 +92,23 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
     if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
     char *parent = path_parent(final, &base);
-    if (!parent) return mc_fail(e, "%s: out of memory", final);
+    if (!parent) return mc_oom(e, final);
     int rc = make_dirs(parent, e);
     free(parent);
     if (rc < 0) return -1;
     sweep_leftovers(final);
-    if (!(*tmp = sibling(final, "tmp"))) return mc_fail(e, "%s: out of memory", final);
+    if (!(*tmp = sibling(final, "tmp"))) return mc_oom(e, final);
     return 0;
 }
 
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
-    o->force = force;
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
         o->tmp = NULL;   /* a failed begin leaves a zeroed outdir, safe to abort */
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     if (mkdir(o->tmp, 0777) < 0) {
         mc_fail_errno(e, o->tmp, "cannot create directory");
@@ -115,6 +117,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
         memset(o, 0, sizeof *o);
         return -1;
     }
+    o->force = force;
     return 0;
 }
 
@@ -163,7 +166,7 @@ static int sync_tree(const char *dir, mc_err *e)
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         char *p = path_join(dir, de->d_name);
         struct stat st;
-        if (!p) rc = mc_fail(e, "%s: out of memory", dir);
+        if (!p) rc = mc_oom(e, dir);
         else if (lstat(p, &st) < 0) rc = mc_fail_errno(e, p, "cannot stat");
         else if (S_ISDIR(st.st_mode)) rc = sync_tree(p, e);
         else if (S_ISREG(st.st_mode)) rc = sync_path(p, e);
@@ -183,7 +186,7 @@ static int sync_parent(const char *path, mc_err *e)
 {
     const char *base;
     char *parent = path_parent(path, &base);
-    int rc = parent ? sync_path(parent, e) : mc_fail(e, "%s: out of memory", path);
+    int rc = parent ? sync_path(parent, e) : mc_oom(e, path);
     free(parent);
     return rc;
 }
@@ -197,7 +200,7 @@ static int swap_in(const char *tmp, const char *final, int force, char **old, mc
     *old = NULL;
     if (path_exists(final)) {
         if (!force) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        if (!(*old = sibling(final, "old"))) return mc_fail(e, "%s: out of memory", final);
+        if (!(*old = sibling(final, "old"))) return mc_oom(e, final);
         mc_err ignored;
         remove_tree(*old, &ignored);
         if (rename(final, *old) < 0) {
@@ -268,15 +271,15 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 4;
-        char **f = realloc(s->final, cap * sizeof *f);
+        char **f = mc_realloc_array(s->final, cap, sizeof *f);
         if (f) s->final = f;
-        char **o = f ? realloc(s->old, cap * sizeof *o) : NULL;
-        if (!o) return mc_fail(e, "%s: out of memory", final);
+        char **o = f ? mc_realloc_array(s->old, cap, sizeof *o) : NULL;
+        if (!o) return mc_oom(e, final);
         s->old = o;
         s->cap = cap;
     }
     char *old, *f = strdup(final);
-    if (!f) return mc_fail(e, "%s: out of memory", final);
+    if (!f) return mc_oom(e, final);
     if (swap_in(tmp, final, force, &old, e) < 0) {
         free(f);
         return -1;
@@ -360,13 +363,13 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
         o->tmp = strdup(final);
         if (o->final && o->tmp) return 0;
         outfile_abort(o);
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     if (prepare(final, force, &o->tmp, e) < 0) return -1;
     if (!(o->final = strdup(final))) {
         free(o->tmp);
         o->tmp = NULL;
-        return mc_fail(e, "%s: out of memory", final);
+        return mc_oom(e, final);
     }
     return 0;
 }

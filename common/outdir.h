@@ -13,7 +13,6 @@
 
 #include <stddef.h>
 #include "err.h"
-#include "path.h"   /* outputs are named by paths: their helpers come with it */
 
 typedef struct outdir {
     char *final;      /* destination path */
@@ -33,7 +32,8 @@ char *outdir_file(const outdir *o, const char *file);
  * (MC_NO_FSYNC=1 skips the syncs).  Frees o; on failure the temporary is
  * removed and an old output left as it was. */
 int outdir_commit(outdir *o, mc_err *e);
-/* Remove the temporary directory and everything in it; frees o.  Safe after commit. */
+/* Remove the temporary directory and everything in it; frees o.  Safe on a
+ * zeroed outdir, after a failed begin and after commit (err.h). */
 void outdir_abort(outdir *o);
 
 /* The same for one file: write to outfile.tmp, then commit syncs and renames it.

@@ -101,7 +101,7 @@ char *path_relative(const char *from_dir, const char *to, mc_err *e)
         for (size_t k = 0; k < ups; k++) strcat(r, k + 1 < ups || *rest ? "../" : "..");
         strcat(r, rest);
         if (!r[0]) strcpy(r, ".");
-    } else mc_fail(e, "%s: out of memory", to);
+    } else mc_oom(e, to);
     free(f);
     free(t);
     return r;

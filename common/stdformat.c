@@ -5,11 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "formats.h"
 #include "path.h"
 #include "yamltree.h"
-
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
 
 static int parse_field_type(const char *s, field_type *t)
 {
@@ -27,22 +26,16 @@ static int must_be_str(const char *name)
     return 0;
 }
 
-
-static void free_strings(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++) free(v[i]);
-    free(v);
-}
-
 static void spec_free(csv_spec *c)
 {
     free(c->path);
-    free_strings(c->field_names, c->nfield_names);
-    free_strings(c->column, c->nkeep);
-    free_strings(c->field, c->nkeep);
+    strvec_free(&c->field_names);
+    strvec_free(&c->column);
+    strvec_free(&c->field);
     free(c->type);
-    free_strings(c->filter_column, c->nfilter);
-    free_strings(c->filter_value, c->nfilter);
+    strvec_free(&c->filter_column);
+    strvec_free(&c->filter_value);
+    memset(c, 0, sizeof *c);
 }
 
 void std_format_free(std_format *f)
@@ -88,18 +81,14 @@ static char *resolve(fmt_ctx *x, const char *p)
     return either;
 }
 
-/* A mapping of scalars into two parallel string arrays. */
-static int scalar_map(fmt_ctx *x, const char *where, const ytree *m, char ***keys, char ***values, size_t *n)
+/* A mapping of scalars onto two vectors, in step. */
+static int scalar_map(fmt_ctx *x, const char *where, const ytree *m, strvec *keys, strvec *values)
 {
     if (m->type != YT_MAP) return bad(x, where, "must be a mapping");
-    *keys = calloc(m->n + 1, sizeof **keys);
-    *values = calloc(m->n + 1, sizeof **values);
-    *n = m->n;
-    if (!*keys || !*values) return oom(x->e, x->path);
     for (size_t i = 0; i < m->n; i++) {
         const char *v = scalar(m->items[i]);
         if (!v) return mc_fail(x->e, "%s: %s.%s: must be a single value", x->path, where, m->keys[i]);
-        if (!((*keys)[i] = strdup(m->keys[i])) || !((*values)[i] = strdup(v))) return oom(x->e, x->path);
+        if (strvec_push(keys, m->keys[i]) < 0 || strvec_push(values, v) < 0) return mc_oom(x->e, x->path);
     }
     return 0;
 }
@@ -117,7 +106,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
         return bad(x, s, "lane and batch belong to profiles");
     const char *p = scalar(ytree_get(m, "path"));
     if (!p) return bad(x, s, "needs 'path'");
-    if (!(c->path = resolve(x, p))) return oom(x->e, x->path);
+    if (!(c->path = resolve(x, p))) return mc_oom(x->e, x->path);
     c->separator = ',';
     if ((v = ytree_get(m, "separator"))) {
         const char *sep = scalar(v);
@@ -136,80 +125,67 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
     if ((v = ytree_get(m, "field_names"))) {
         if (c->header) return bad(x, s, "field_names is only for header: false");
         if (v->type != YT_SEQ) return bad(x, s, "field_names must be a list");
-        if (!(c->field_names = calloc(v->n + 1, sizeof *c->field_names))) return oom(x->e, x->path);
-        for (size_t i = 0; i < v->n; i++, c->nfield_names++) {
+        for (size_t i = 0; i < v->n; i++) {
             const char *n = scalar(v->items[i]);
             if (!n) return bad(x, s, "field_names must be a list of names");
-            if (!(c->field_names[i] = strdup(n))) return oom(x->e, x->path);
+            if (strvec_push(&c->field_names, n) < 0) return mc_oom(x->e, x->path);
         }
     } else if (!c->header) {
         return bad(x, s, "header: false needs field_names");
     }
     const ytree *types = ytree_get(m, "field_types");
     if (!types) return bad(x, s, "needs 'field_types'");
-    char **type_names = NULL;
-    if (scalar_map(x, "field_types", types, &c->column, &type_names, &c->nkeep) < 0) {
-        free_strings(type_names, c->nkeep);
+    strvec type_names = STRVEC_INIT;
+    if (scalar_map(x, "field_types", types, &c->column, &type_names) < 0) {
+        strvec_free(&type_names);
         return -1;
     }
-    c->field = calloc(c->nkeep + 1, sizeof *c->field);
-    c->type = calloc(c->nkeep + 1, sizeof *c->type);
-    int rc = c->field && c->type ? 0 : oom(x->e, x->path);
-    for (size_t i = 0; rc == 0 && i < c->nkeep; i++)
-        if (parse_field_type(type_names[i], &c->type[i]) < 0)
-            rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int or float", x->path, s, c->column[i],
-                         type_names[i]);
-    free_strings(type_names, c->nkeep);
+    size_t nkeep = c->column.count;
+    c->type = mc_calloc_array(nkeep, sizeof *c->type);
+    int rc = c->type ? 0 : mc_oom(x->e, x->path);
+    for (size_t i = 0; rc == 0 && i < nkeep; i++)
+        if (parse_field_type(type_names.v[i], &c->type[i]) < 0)
+            rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int or float", x->path, s, c->column.v[i],
+                         type_names.v[i]);
+    strvec_free(&type_names);
     if (rc < 0) return -1;
-    char **from = NULL, **to = NULL;
-    size_t nrename = 0;
-    if ((v = ytree_get(m, "rename")) && scalar_map(x, "rename", v, &from, &to, &nrename) < 0) rc = -1;
-    for (size_t i = 0; rc == 0 && i < c->nkeep; i++) {
-        const char *name = c->column[i];
-        for (size_t k = 0; k < nrename; k++)
-            if (!strcmp(from[k], c->column[i])) name = to[k];
-        if (!(c->field[i] = strdup(name))) rc = oom(x->e, x->path);
+    strvec from = STRVEC_INIT, to = STRVEC_INIT;
+    if ((v = ytree_get(m, "rename")) && scalar_map(x, "rename", v, &from, &to) < 0) rc = -1;
+    for (size_t i = 0; rc == 0 && i < nkeep; i++) {
+        const char *name = c->column.v[i];
+        for (size_t k = 0; k < from.count; k++)
+            if (!strcmp(from.v[k], c->column.v[i])) name = to.v[k];
+        if (strvec_push(&c->field, name) < 0) rc = mc_oom(x->e, x->path);
     }
-    for (size_t k = 0; rc == 0 && k < nrename; k++) {
-        size_t i = 0;
-        while (i < c->nkeep && strcmp(from[k], c->column[i])) i++;
-        if (i == c->nkeep) rc = mc_fail(x->e, "%s: %s.rename: '%s' is not in field_types", x->path, s, from[k]);
-    }
-    free_strings(from, nrename);
-    free_strings(to, nrename);
-    for (size_t i = 0; rc == 0 && i < c->nkeep; i++) {
+    for (size_t k = 0; rc == 0 && k < from.count; k++)
+        if (strvec_find(&c->column, from.v[k]) < 0)
+            rc = mc_fail(x->e, "%s: %s.rename: '%s' is not in field_types", x->path, s, from.v[k]);
+    strvec_free(&from);
+    strvec_free(&to);
+    for (size_t i = 0; rc == 0 && i < nkeep; i++) {
+        const char *f = c->field.v[i];
         for (size_t k = 0; rc == 0 && k < i; k++)
-            if (!strcmp(c->field[i], c->field[k]))
-                rc = mc_fail(x->e, "%s: %s: field '%s' given twice", x->path, s, c->field[i]);
-        if (rc == 0 && must_be_str(c->field[i]) && c->type[i] != FIELD_STR)
-            rc = mc_fail(x->e, "%s: %s: field '%s' must be str", x->path, s, c->field[i]);
+            if (!strcmp(f, c->field.v[k])) rc = mc_fail(x->e, "%s: %s: field '%s' given twice", x->path, s, f);
+        if (rc == 0 && must_be_str(f) && c->type[i] != FIELD_STR)
+            rc = mc_fail(x->e, "%s: %s: field '%s' must be str", x->path, s, f);
     }
     if (rc < 0) return -1;
-    if ((v = ytree_get(m, "filter")) &&
-        scalar_map(x, "filter", v, &c->filter_column, &c->filter_value, &c->nfilter) < 0)
-        return -1;
-    for (size_t i = 0; i < c->nkeep; i++)
-        if (!*c->field[i] || strchr(c->field[i], '/'))
-            return mc_fail(x->e, "%s: %s: field '%s' cannot name a file (rename it)", x->path, s, c->field[i]);
+    if ((v = ytree_get(m, "filter")) && scalar_map(x, "filter", v, &c->filter_column, &c->filter_value) < 0) return -1;
+    for (size_t i = 0; i < nkeep; i++)
+        if (!*c->field.v[i] || strchr(c->field.v[i], '/'))
+            return mc_fail(x->e, "%s: %s: field '%s' cannot name a file (rename it)", x->path, s, c->field.v[i]);
     if (!c->header) {
-        for (size_t i = 0; i < c->nkeep + c->nfilter; i++) {
-            const char *col = i < c->nkeep ? c->column[i] : c->filter_column[i - c->nkeep];
-            size_t k = 0;
-            while (k < c->nfield_names && strcmp(c->field_names[k], col)) k++;
-            if (k == c->nfield_names)
+        for (size_t i = 0; i < nkeep + c->filter_column.count; i++) {
+            const char *col = i < nkeep ? c->column.v[i] : c->filter_column.v[i - nkeep];
+            if (strvec_find(&c->field_names, col) < 0)
                 return mc_fail(x->e, "%s: %s.%s: '%s' is not in field_names", x->path, s,
-                               i < c->nkeep ? "field_types" : "filter", col);
+                               i < nkeep ? "field_types" : "filter", col);
         }
     }
     return 0;
 }
 
-static long spec_field(const csv_spec *c, const char *field)
-{
-    for (size_t i = 0; i < c->nkeep; i++)
-        if (!strcmp(c->field[i], field)) return (long)i;
-    return -1;
-}
+static long spec_field(const csv_spec *c, const char *field) { return strvec_find(&c->field, field); }
 
 static int parse_lane_rule(fmt_ctx *x, const ytree *profiles, const char *key, lane_rule *d)
 {
@@ -230,7 +206,7 @@ static int parse_lane_rule(fmt_ctx *x, const ytree *profiles, const char *key, l
     if (sep && !*sep) return bad(x, where, "the separator is empty");
     d->given = 1;
     d->suffix = suffix != NULL;
-    if (!(d->from = strdup(from)) || (sep && !(d->sep = strdup(sep)))) return oom(x->e, x->path);
+    if (!(d->from = strdup(from)) || (sep && !(d->sep = strdup(sep)))) return mc_oom(x->e, x->path);
     return 0;
 }
 
@@ -243,7 +219,7 @@ static int parse_format(fmt_ctx *x, const ytree *root, std_format *f, char **mat
     if (m->type != YT_MAP) return bad(x, "matrix", "must be {path: FILE}");
     if (only_keys(x, "matrix", m, known) < 0) return -1;
     if (!scalar(ytree_get(m, "path"))) return bad(x, "matrix", "needs 'path'");
-    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return oom(x->e, x->path);
+    if (!(*matrix = resolve(x, scalar(ytree_get(m, "path"))))) return mc_oom(x->e, x->path);
     f->genes.section = "genes";
     f->profiles.section = "profiles";
     if (parse_csv_spec(x, root, &f->genes) < 0 || parse_csv_spec(x, root, &f->profiles) < 0) return -1;

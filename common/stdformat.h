@@ -45,6 +45,7 @@
 #include <stddef.h>
 #include "err.h"
 #include "lanerule.h"
+#include "strvec.h"
 #include "table.h"
 
 /* How to read one CSV (genes or profiles): its file, separator and header,
@@ -54,14 +55,10 @@ typedef struct csv_spec {
     char *path;
     unsigned char separator;
     int header;
-    char **field_names;        /* header: false */
-    size_t nfield_names;
-    char **column;             /* kept columns, their field names and types */
-    char **field;
-    field_type *type;
-    size_t nkeep;
-    char **filter_column, **filter_value;
-    size_t nfilter;
+    strvec field_names;        /* header: false */
+    strvec column, field;      /* kept columns and their field names, in step */
+    field_type *type;          /* column.count: the kept columns' types */
+    strvec filter_column, filter_value;   /* in step */
 } csv_spec;
 
 typedef struct std_format {

@@ -11,14 +11,12 @@
 #include "stdformat.h"
 #include "strmap.h"
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 int std_open(std_dir *s, const char *dir, const char *format, mc_err *e)
 {
     memset(s, 0, sizeof *s);
     int rc = -1;
     if (!(s->dir = strdup(dir)) || !(s->format = calloc(1, sizeof *s->format))) {
-        oom(e, dir);
+        mc_oom(e, dir);
         goto done;
     }
     if (!(s->format_path = format ? formats_find(format, e) : formats_detect(dir, e))) goto done;
@@ -106,7 +104,7 @@ int std_check_profiles(const std_table *t, mc_err *e)
                          lane >= 0 ? std_value(t, (size_t)lane, i) : "all", first);
         }
     }
-    if (rc == -2) rc = oom(e, t->path);
+    if (rc == -2) rc = mc_oom(e, t->path);
     free(key);
     std_table_free(&keys);
     strmap_free(&m);
@@ -154,7 +152,7 @@ std_matrix *std_matrix_open(const std_dir *s, mc_err *e)
     }
     std_matrix *m = calloc(1, sizeof *m);
     if (!m) {
-        oom(e, s->matrix_path);
+        mc_oom(e, s->matrix_path);
         return NULL;
     }
     if (!(m->r = mtx_open(s->matrix_path, e))) {

@@ -6,16 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "path.h"
 #include "yamltree.h"
-
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
 
 /* Columns in canonical order: the known fields first, the rest as they are. */
 static size_t *column_order(const std_table *t)
 {
     static const char *const first[] = {"ensembl", "name", "barcode", "lane", "batch", NULL};
-    size_t *order = malloc((t->ncolumns + 1) * sizeof *order), n = 0;
+    size_t *order = mc_alloc_array(t->ncolumns, sizeof *order), n = 0;
     if (!order) return NULL;
     for (const char *const *f = first; *f; f++) {
         long c = std_column_index(t, *f);
@@ -42,7 +41,7 @@ static int put_field(FILE *f, const char *s, char sep)
 int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e)
 {
     size_t *order = column_order(t);
-    if (!order) return oom(e, path);
+    if (!order) return mc_oom(e, path);
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(order);
@@ -95,7 +94,7 @@ int std_write_format(const char *path, const std_table *genes, const std_table *
     size_t *gorder = column_order(genes), *porder = column_order(profiles);
     yemit y;
     int rc = -1;
-    if (!gorder || !porder) oom(e, path);
+    if (!gorder || !porder) mc_oom(e, path);
     else if (yemit_open(&y, path, e) == 0) {
         yemit_scalar(&y, "matrix", YAML_PLAIN_SCALAR_STYLE);
         yemit_map_start(&y, YAML_FLOW_MAPPING_STYLE);
@@ -120,7 +119,7 @@ int std_write_rows(const char *dir, const std_table *genes, const std_table *pro
                    mc_err *e)
 {
     char *fmt = path_join(dir, STD_FORMAT), *g = path_join(dir, STD_GENES), *p = path_join(dir, STD_PROFILES);
-    int rc = !fmt || !g || !p ? oom(e, dir) : 0;
+    int rc = !fmt || !g || !p ? mc_oom(e, dir) : 0;
     if (rc == 0 && (std_write_format(fmt, genes, profiles, e) < 0 || std_write_csv(g, genes, NULL, 0, e) < 0 ||
                     std_write_csv(p, profiles, rows, n, e) < 0))
         rc = -1;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 const char *field_type_name(field_type t)
 {
     static const char *const names[] = {"str", "int", "float"};
@@ -17,19 +19,16 @@ long std_column_index(const std_table *t, const char *name)
     return -1;
 }
 
-static int oom(mc_err *e, const char *what) { return mc_fail(e, "%s: out of memory", what); }
-
 int std_table_add_column(std_table *t, const char *name, field_type type)
 {
-    std_column *cs = realloc(t->columns, (t->ncolumns + 1) * sizeof *cs);
+    std_column *cs = mc_realloc_array(t->columns, t->ncolumns + 1, sizeof *cs);
     if (!cs) return -1;
     t->columns = cs;
     std_column *c = &cs[t->ncolumns];
     memset(c, 0, sizeof *c);
     c->type = type;
     if (!(c->name = strdup(name))) return -1;
-    size_t rows = t->cap ? t->cap : 1;
-    if (!(c->offset = malloc(rows * sizeof *c->offset))) {
+    if (!(c->offset = mc_alloc_array(t->cap, sizeof *c->offset))) {
         free(c->name);
         return -1;
     }
@@ -42,12 +41,12 @@ int std_table_reserve_row(std_table *t)
     if (t->count < t->cap) return 0;
     size_t cap = t->cap ? 2 * t->cap : 1024;
     for (size_t c = 0; c < t->ncolumns; c++) {
-        size_t *o = realloc(t->columns[c].offset, cap * sizeof *o);
+        size_t *o = mc_realloc_array(t->columns[c].offset, cap, sizeof *o);
         if (!o) return -1;
         t->columns[c].offset = o;
     }
     if (t->line) {
-        uint64_t *l = realloc(t->line, cap * sizeof *l);
+        uint64_t *l = mc_realloc_array(t->line, cap, sizeof *l);
         if (!l) return -1;
         t->line = l;
     }
@@ -77,20 +76,20 @@ int std_table_put(std_table *t, size_t c, size_t row, const char *s, size_t n)
 int std_table_init(std_table *t, const char *path, char *const *names, const field_type *types, size_t n, mc_err *e)
 {
     memset(t, 0, sizeof *t);
-    if (!(t->path = strdup(path))) return oom(e, path);
+    if (!(t->path = strdup(path))) return mc_oom(e, path);
     for (size_t i = 0; i < n; i++)
         if (std_table_add_column(t, names[i], types[i]) < 0) {
             std_table_free(t);
-            return oom(e, path);
+            return mc_oom(e, path);
         }
     return 0;
 }
 
 int std_table_add(std_table *t, const char *const *values, mc_err *e)
 {
-    if (std_table_reserve_row(t) < 0) return oom(e, t->path);
+    if (std_table_reserve_row(t) < 0) return mc_oom(e, t->path);
     for (size_t c = 0; c < t->ncolumns; c++)
-        if (std_table_put(t, c, t->count, values[c], strlen(values[c])) < 0) return oom(e, t->path);
+        if (std_table_put(t, c, t->count, values[c], strlen(values[c])) < 0) return mc_oom(e, t->path);
     t->count++;
     t->rows_total++;
     return 0;

@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "outdir.h"
 #include "parallel.h"
+#include "path.h"
 
 /* What a profile weighs besides its bytes for container_forget_every: the
  * pages are let go at least every 4096 profiles (a view may pick profiles far apart). */

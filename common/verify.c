@@ -12,7 +12,7 @@
 #include "meta.h"
 #include "mmm.h"
 #include "npy.h"
-#include "outdir.h"
+#include "path.h"
 #include "totals.h"
 #include "txt.h"
 

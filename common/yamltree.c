@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 /* --- the tree ------------------------------------------------------------------------ */
 
 void ytree_free(ytree *v)
@@ -64,14 +66,14 @@ int ytree_add(ytree *v, char *key, size_t line, ytree *item)
 {
     if ((v->n & (v->n - 1)) == 0) {   /* capacity doubles at powers of two */
         size_t cap = v->n ? 2 * v->n : 1;
-        ytree **items = realloc(v->items, cap * sizeof *items);
+        ytree **items = mc_realloc_array(v->items, cap, sizeof *items);
         if (!items) return -1;
         v->items = items;
         if (v->type == YT_MAP) {
-            char **keys = realloc(v->keys, cap * sizeof *keys);
+            char **keys = mc_realloc_array(v->keys, cap, sizeof *keys);
             if (!keys) return -1;
             v->keys = keys;
-            size_t *lines = realloc(v->lines, cap * sizeof *lines);
+            size_t *lines = mc_realloc_array(v->lines, cap, sizeof *lines);
             if (!lines) return -1;
             v->lines = lines;
         }
@@ -165,7 +167,7 @@ static ytree *convert(conv *c, yaml_node_t *node, int depth)
     case YAML_MAPPING_NODE: v = convert_map(c, node, depth); break;
     default: mc_fail(c->e, "%s:%zu: empty YAML node", c->path, node->start_mark.line + 1); return NULL;
     }
-    if (!v && !c->e->msg[0]) mc_fail(c->e, "%s: out of memory", c->path);
+    if (!v && !c->e->msg[0]) mc_oom(c->e, c->path);
     return v;
 }
 
@@ -195,7 +197,7 @@ int ytree_load(const char *path, ytree **root, mc_err *e)
     int rc = -1;
     if (!yaml_parser_initialize(&parser)) {
         fclose(f);
-        return mc_fail(e, "%s: out of memory", path);
+        return mc_oom(e, path);
     }
     bounded in = {.f = f};
     yaml_parser_set_input(&parser, read_bounded, &in);
@@ -327,7 +329,8 @@ int yemit_open(yemit *y, const char *path, mc_err *e)
     if (!(y->f = fopen(path, "wb"))) return mc_fail_errno(e, path, "cannot create");
     if (!yaml_emitter_initialize(&y->em)) {
         fclose(y->f);
-        return mc_fail(e, "%s: out of memory", path);
+        memset(y, 0, sizeof *y);   /* a failed open leaves nothing for yemit_close */
+        return mc_oom(e, path);
     }
     y->ok = 1;
     yaml_emitter_set_output_file(&y->em, y->f);
@@ -342,12 +345,14 @@ int yemit_open(yemit *y, const char *path, mc_err *e)
 int yemit_close(yemit *y, const char *path, mc_err *e)
 {
     yaml_event_t ev;
+    if (!y->f) return 0;   /* zeroed: never opened, its opening failed, or closed already */
     yemit_map_end(y);
     if (yaml_document_end_event_initialize(&ev, 1)) emit(y, &ev);
     if (yaml_stream_end_event_initialize(&ev)) emit(y, &ev);
     int ok = y->ok && yaml_emitter_flush(&y->em);
     yaml_emitter_delete(&y->em);
     int bad = ferror(y->f) | fclose(y->f);
+    memset(y, 0, sizeof *y);
     if (!ok) return mc_fail(e, "%s: cannot write YAML", path);
     if (bad) return mc_fail_errno(e, path, "cannot write");
     return 0;

@@ -59,7 +59,9 @@ typedef struct yemit {
 
 /* Create PATH and open the document's top-level block mapping. */
 int yemit_open(yemit *y, const char *path, mc_err *e);
-/* Close the top-level mapping and the document, flush and close PATH. */
+/* Close the top-level mapping and the document, flush and close PATH; Y is
+ * left zeroed.  On a zeroed Y (its opening failed, or closed already) it does
+ * nothing and returns 0 (err.h's lifecycle rule). */
 int yemit_close(yemit *y, const char *path, mc_err *e);
 void yemit_scalar(yemit *y, const char *s, yaml_scalar_style_t style);
 /* A string, quoted only where plain would read back as something else. */

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (rc == 0 || s.dir) std_close(&s);
+    std_close(&s);   /* std_open leaves S valid whatever happens */
     if (rc < 0) {
         fprintf(stderr, "std-tool: %s\n", e.msg);
         return 1;
