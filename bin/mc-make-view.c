@@ -45,10 +45,12 @@ int main(int argc, char **argv)
     int force = 0;
     const option_spec options[] = {
         OPT_INPUT("keep-profiles", &r.profiles, "FILE", "keep only these profiles"),
-        OPT_INPUT("exclude-profiles", &r.exclude_profiles, "FILE", "drop these profiles (from --keep-profiles, or from all)"),
+        OPT_INPUT("exclude-profiles", &r.exclude_profiles, "FILE",
+                  "drop these profiles (from --keep-profiles, or from all)"),
         OPT_INPUT("keep-genes", &r.genes, "FILE", "keep only these genes"),
         OPT_INPUT("exclude-genes", &r.exclude_genes, "FILE", "drop these genes (from --keep-genes, or from all)"),
-        OPT_GENES(&r.gene_set, "the gene set naming the genes (default: the first\ngenes/ directory above BASE with the right uuid)"),
+        OPT_GENES(&r.gene_set, "the gene set naming the genes (default: the first\n"
+                      "genes/ directory above BASE with the right uuid)"),
         OPT_FORCE(&force, "replace an existing VIEW"),
         OPT_RENAMED("profiles", "keep-profiles"),
         OPT_RENAMED("gene-set", "genes"),

@@ -196,7 +196,8 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
                 s->t->p[p] += es.v[i].value;
                 g[es.v[i].gene] += es.v[i].value;
             }
-        if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to)) progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
+        if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to))
+            progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
     }
     entries_free(&es);
     return rc;
