@@ -42,13 +42,16 @@ int main(int argc, char **argv)
     long long min_umis = -1;
     const option_spec options[] = {
         OPT_INPUT("keep-profiles", &r.profiles, "FILE", "keep only these profiles"),
-        OPT_INPUT("exclude-profiles", &r.exclude_profiles, "FILE", "drop these profiles (from --keep-profiles, or from all)"),
+        OPT_INPUT("exclude-profiles", &r.exclude_profiles, "FILE",
+                  "drop these profiles (from --keep-profiles, or from all)"),
         OPT_INPUT("keep-genes", &r.genes, "FILE", "keep only these genes"),
         OPT_INPUT("exclude-genes", &r.exclude_genes, "FILE", "drop these genes (from --keep-genes, or from all)"),
-        OPT_COUNT("min-umis", &min_umis, "N", "keep only profiles with at least N UMIs in BASE (its\n"
-                                              "totals, as mc-sum prints them; BASE's valid cache,\n"
-                                              "else summed), and write VIEW with its totals cache"),
-        OPT_GENES(&r.gene_set, "the gene set naming the genes (default: the first\ngenes/ directory above BASE with the right uuid)"),
+        OPT_COUNT("min-umis", &min_umis, "N",
+                  "keep only profiles with at least N UMIs in BASE (its\n"
+                  "totals, as mc-sum prints them; BASE's valid cache,\n"
+                  "else summed), and write VIEW with its totals cache"),
+        OPT_GENES(&r.gene_set, "the gene set naming the genes (default: the first\n"
+                               "genes/ directory above BASE with the right uuid)"),
         OPT_FORCE(&force, "replace an existing VIEW"),
         OPT_RENAMED("profiles", "keep-profiles"),
         OPT_RENAMED("gene-set", "genes"),

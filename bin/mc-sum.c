@@ -71,7 +71,8 @@ int main(int argc, char **argv)
     int by_gene = 0, force = 0, threads = 0;
     const option_spec options[] = {
         OPT_CHOICE("by", &by_gene, "profile|gene", by_choices, "what to print (default: profile)"),
-        OPT_GENES(&gene_set, "the gene set naming the genes (default: the first\ngenes/ directory above CONTAINER with the right uuid)"),
+        OPT_GENES(&gene_set, "the gene set naming the genes (default: the first\n"
+                      "genes/ directory above CONTAINER with the right uuid)"),
         OPT_THREADS(&threads, "threads decoding profiles (default: every core)"),
         OPT_FORCE(&force, "recompute even when the cache is valid"),
         OPT_END(),

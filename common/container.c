@@ -178,12 +178,14 @@ static int open_view(container *c, int depth, mc_err *e)
     size_t n;
     if (open_refs(c, depth, e) < 0) return -1;
     if (strcmp(c->base->meta.uuid, c->meta.base_uuid))
-        return mc_fail(e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
-                       c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
+        return mc_fail(
+            e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
+            c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
     if (load_index(c->path, "p.base_index.npy", c->base->profiles_count, &c->p_index, &n, e) < 0) return -1;
     if (!c->p_index) n = c->base->profiles_count;
     if (n != c->profiles_count)
-        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the view selects %zu", c->path, c->profiles_count, n);
+        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the view selects %zu", c->path, c->profiles_count,
+                       n);
     if (load_index(c->path, "g.base_index.npy", c->base->genes_count, &c->g_index, &n, e) < 0) return -1;
     if (!c->g_index) n = c->base->genes_count;
     if (n != c->genes_count)
@@ -786,7 +788,8 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
 int view_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e)
 {
     mc_uuid parts[2], u;
-    if (uuid_parse(base_genes_uuid, &parts[0]) < 0) return mc_fail(e, "%s: malformed genes uuid '%s'", g_index_path, base_genes_uuid);
+    if (uuid_parse(base_genes_uuid, &parts[0]) < 0)
+        return mc_fail(e, "%s: malformed genes uuid '%s'", g_index_path, base_genes_uuid);
     if (uuid_of_file(g_index_path, &parts[1], e) < 0) return -1;
     uuid_combine(parts, 2, &u);
     uuid_format(&u, out);

@@ -638,7 +638,10 @@ static int string_array(h5w *f, const char *path, const strvec *t, mc_err *e)
 /* Codes as pandas sizes them: the narrowest signed type above the category count. */
 static h5w_type codes_type(size_t categories)
 {
-    return categories < INT8_MAX ? H5W_I8 : categories < INT16_MAX ? H5W_I16 : categories < INT32_MAX ? H5W_I32 : H5W_I64;
+    return categories < INT8_MAX    ? H5W_I8
+           : categories < INT16_MAX ? H5W_I16
+           : categories < INT32_MAX ? H5W_I32
+                                    : H5W_I64;
 }
 
 /* A text column: categorical (sorted categories, as pandas makes them) when

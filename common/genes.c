@@ -20,7 +20,8 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     mc_uuid u;
     char computed[MC_UUID_STRLEN];
     if (!yaml || !names) mc_oom(e, dir);
-    else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 || uuid_of_file(names, &u, e) < 0)
+    else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 ||
+             uuid_of_file(names, &u, e) < 0)
         ;
     else if ((size_t)g->meta.genes_count != g->names.count)
         mc_fail(e, "%s: genes_count %ld but g.name.txt has %zu lines", yaml, g->meta.genes_count, g->names.count);
@@ -83,8 +84,8 @@ int genes_open_for(const char *container_dir, const char *dir, const char *genes
     }
     free(at);
     if (rc > 0)
-        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)", container_dir,
-                       genes_uuid ? genes_uuid : "(any)");
+        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)",
+                       container_dir, genes_uuid ? genes_uuid : "(any)");
     return rc;
 }
 

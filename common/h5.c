@@ -398,7 +398,8 @@ static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5
         expect_len(m, "features/feature_type", s->types.count, shape[0], shape, e) < 0)
         return -1;
     int has_genome = H5Lexists(g, "features/genome", H5P_DEFAULT) > 0;
-    if (o->genome && !has_genome) return mc_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
+    if (o->genome && !has_genome)
+        return mc_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
     if (has_genome && (read_strings(m, g, "features/genome", genomes, e) < 0 ||
                        expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
         return -1;
@@ -584,7 +585,8 @@ static h5v_type value_type(const struct h5_stream *s)
 static int start_pool(h5_matrix *m, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    if (!s->pool && !(s->pool = h5pool_start(s->threads))) return mc_fail(e, "%s: cannot start the decoding threads", m->path);
+    if (!s->pool && !(s->pool = h5pool_start(s->threads)))
+        return mc_fail(e, "%s: cannot start the decoding threads", m->path);
     return 0;
 }
 
@@ -667,7 +669,8 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
     }
     double x = ((const double *)s->vb)[s->vpos];
     if (x < 0)
-        return mc_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group, (unsigned long long)entry, x);
+        return mc_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group, (unsigned long long)entry,
+                       x);
     /* Integral and exactly representable (2^53). */
     if (!(x <= 9007199254740992.0) || x != floor(x))
         return mc_fail(e, "%s: %s/data: entry %llu: value %g is not an integer", m->path, m->group,

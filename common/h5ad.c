@@ -59,7 +59,8 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
     hid_t var = h5x_exists(file, varname) ? H5Gopen2(file, varname, H5P_DEFAULT) : -1;
     int rc = 0;
     if (obs < 0 || var < 0)
-        rc = mc_fail(e, "%s: %s: not a dataframe group (as anndata 0.7 and later write)", m->path, obs < 0 ? "/obs" : vw);
+        rc = mc_fail(e, "%s: %s: not a dataframe group (as anndata 0.7 and later write)", m->path,
+                     obs < 0 ? "/obs" : vw);
     if (rc == 0) rc = frame_rows(m, obs, "/obs", oi, sizeof oi, &m->profiles_count, e);
     if (rc == 0) rc = frame_rows(m, var, vw, vi, sizeof vi, &m->genes_count, e);
     if (rc == 0) rc = h5x_strings(m, obs, "/obs", oi, m->profiles_count, 0, &m->barcodes, e);
@@ -87,7 +88,9 @@ static int sparse_kind(h5_matrix *m, hid_t g, const char *where, h5x_storage *st
     free(old);
     if (!csr && !csc) return mc_fail(e, "%s: %s: neither a CSR nor a CSC matrix", m->path, where);
     *st = csr ? H5X_BY_PROFILE : H5X_BY_GENE;
-    const char *shape_attr = H5Aexists(g, "shape") > 0 ? "shape" : H5Aexists(g, "h5sparse_shape") > 0 ? "h5sparse_shape" : NULL;
+    const char *shape_attr = H5Aexists(g, "shape") > 0            ? "shape"
+                             : H5Aexists(g, "h5sparse_shape") > 0 ? "h5sparse_shape"
+                                                                  : NULL;
     int64_t shape[2] = {0, 0};
     if (!shape_attr) return 0;
     hid_t a = H5Aopen(g, shape_attr, H5P_DEFAULT);
@@ -109,7 +112,8 @@ static int open_matrix(h5_matrix *m, hid_t file, const char *x, mc_err *e)
     if (r < 0) return mc_fail(e, "%s: %s: cannot open", m->path, m->group);
     if (info.type == H5O_TYPE_DATASET) {
         hid_t d = H5Dopen2(file, x, H5P_DEFAULT);
-        return d >= 0 ? h5x_dense(m, d, m->group, H5X_DENSE_PG, e) : mc_fail(e, "%s: %s: cannot open", m->path, m->group);
+        return d >= 0 ? h5x_dense(m, d, m->group, H5X_DENSE_PG, e)
+                      : mc_fail(e, "%s: %s: cannot open", m->path, m->group);
     }
     hid_t g = H5Gopen2(file, x, H5P_DEFAULT);
     h5x_storage st = H5X_BY_PROFILE;

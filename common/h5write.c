@@ -138,9 +138,10 @@ void h5w_abort(h5w *f)
 int h5w_group(h5w *f, const char *path, mc_err *e)
 {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), gcpl = H5Pcreate(H5P_GROUP_CREATE);
-    hid_t g = lcpl < 0 || gcpl < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0 || H5Pset_obj_track_times(gcpl, 0) < 0
-                  ? -1
-                  : H5Gcreate2(f->file, path, lcpl, gcpl, H5P_DEFAULT);
+    hid_t g =
+        lcpl < 0 || gcpl < 0 || H5Pset_create_intermediate_group(lcpl, 1) < 0 || H5Pset_obj_track_times(gcpl, 0) < 0
+            ? -1
+            : H5Gcreate2(f->file, path, lcpl, gcpl, H5P_DEFAULT);
     int rc = g < 0 ? fail_h5(e, f, path, "cannot create group") : 0;
     if (g >= 0 && H5Gclose(g) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write group");
     if (gcpl >= 0) H5Pclose(gcpl);
@@ -288,8 +289,10 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_e
     hid_t sp = H5Screate_simple(1, &zero, &unlimited), dcpl = H5Pcreate(H5P_DATASET_CREATE),
           lcpl = H5Pcreate(H5P_LINK_CREATE);
     s->d = -1;
-    if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 && H5Pset_obj_track_times(dcpl, 0) >= 0 &&
-        (!gzip || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)gzip) >= 0)) && H5Pset_create_intermediate_group(lcpl, 1) >= 0)
+    if (sp >= 0 && dcpl >= 0 && lcpl >= 0 && H5Pset_chunk(dcpl, 1, &chunk) >= 0 &&
+        H5Pset_obj_track_times(dcpl, 0) >= 0 &&
+        (!gzip || (H5Pset_shuffle(dcpl) >= 0 && H5Pset_deflate(dcpl, (unsigned)gzip) >= 0)) &&
+        H5Pset_create_intermediate_group(lcpl, 1) >= 0)
         s->d = H5Dcreate2(f->file, path, file_type(t), sp, lcpl, dcpl, H5P_DEFAULT);
     if (s->d < 0) fail_h5(e, f, path, "cannot create");
     if (lcpl >= 0) H5Pclose(lcpl);

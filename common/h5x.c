@@ -117,7 +117,8 @@ static const char *missing_filter(hid_t d, char *buf, size_t size)
         char name[64] = "";
         H5Z_filter_t f = H5Pget_filter2(p, (unsigned)i, &flags, &nv, NULL, sizeof name, name, &conf);
         if (f >= 0 && H5Zfilter_avail(f) <= 0)
-            snprintf(buf, size, " (compressed with filter %d '%s', which HDF5 lacks; rewrite it with gzip)", (int)f, name);
+            snprintf(buf, size, " (compressed with filter %d '%s', which HDF5 lacks; rewrite it with gzip)", (int)f,
+                     name);
     }
     if (p >= 0) H5Pclose(p);
     return buf;
@@ -277,8 +278,8 @@ static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
     } else if (H5Aexists(d, "categories") > 0) {
         hobj_ref_t ref;
         hid_t a = H5Aopen(d, "categories", H5P_DEFAULT);
-        hid_t cats = a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref)
-                                                                       : -1;
+        hid_t cats =
+            a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref) : -1;
         rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, v, e)
                        : mc_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
         if (cats >= 0) H5Oclose(cats);
@@ -345,7 +346,8 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
         rc = fail_read(m, "indptr", e);
     if (d >= 0) H5Dclose(d);
     if (rc < 0) return -1;
-    if (x->indptr[0] != 0) return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, x->where, (long long)x->indptr[0]);
+    if (x->indptr[0] != 0)
+        return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, x->where, (long long)x->indptr[0]);
     for (size_t i = 0; i < n; i++)
         if (x->indptr[i + 1] < x->indptr[i])
             return mc_fail(e, "%s: %s/indptr: decreases at index %zu", m->path, x->where, i + 1);
@@ -405,8 +407,8 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
            want1 = storage == H5X_DENSE_PG ? m->genes_count : m->profiles_count;
     if (nd != 2 || dims[0] != want0 || dims[1] != want1) {
         H5Dclose(d);
-        return mc_fail(e, "%s: %s: shape (%llu, %llu), expected (%zu, %zu)", m->path, where, (unsigned long long)dims[0],
-                       (unsigned long long)dims[1], want0, want1);
+        return mc_fail(e, "%s: %s: shape (%llu, %llu), expected (%zu, %zu)", m->path, where,
+                       (unsigned long long)dims[0], (unsigned long long)dims[1], want0, want1);
     }
     x->dense = d;
     size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;

@@ -51,7 +51,8 @@ int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     if (h5x_begin(m, e) < 0) return -1;
     if (!o->layer || !strcmp(o->layer, "matrix")) snprintf(x, sizeof x, "/matrix");
     else snprintf(x, sizeof x, "/layers/%s", o->layer);
-    if (!h5x_exists(file, x + 1)) return mc_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
+    if (!h5x_exists(file, x + 1))
+        return mc_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
     if (!(m->group = strdup(x))) return mc_oom(e, m->path);
     hid_t d = H5Dopen2(file, x, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
     hsize_t dims[2] = {0, 0};

@@ -111,8 +111,8 @@ static int load_members(loader *l, profiles_meta *m)
         const ytree *it = v->items[i], *name = ytree_get(it, "name"), *uuid = ytree_get(it, "uuid"),
                          *count = ytree_get(it, "profiles_count");
         meta_member *mm = &m->members[m->members_count];
-        if (!name || !uuid || !count || !ytree_is_string(name) || !ytree_is_string(uuid) || !ytree_is_integer(count, &mm->profiles_count) ||
-            mm->profiles_count < 0)
+        if (!name || !uuid || !count || !ytree_is_string(name) || !ytree_is_string(uuid) ||
+            !ytree_is_integer(count, &mm->profiles_count) || mm->profiles_count < 0)
             return mc_fail(l->e, "%s:%zu: combined_profiles item %zu must have name, uuid and profiles_count", l->path,
                            ytree_key_line(l->root, "combined_profiles"), i + 1);
         if (!name->scalar[0] || strchr(name->scalar, '/') || !strcmp(name->scalar, ".") || !strcmp(name->scalar, ".."))
@@ -130,7 +130,8 @@ static int detect_kind(loader *l, profiles_meta *m)
     int view = !!ytree_get(l->root, "base_profiles"), coll = !!ytree_get(l->root, "combined_profiles"),
         groups = !!ytree_get(l->root, "grouped_profiles");
     if (view + coll + groups > 1)
-        return mc_fail(l->e, "%s: has keys of several container kinds (base_profiles, combined_profiles, grouped_profiles)",
+        return mc_fail(l->e,
+                       "%s: has keys of several container kinds (base_profiles, combined_profiles, grouped_profiles)",
                        l->path);
     m->kind = view ? KIND_VIEW : coll ? KIND_COLLECTION : groups ? KIND_GROUPS : KIND_BATCH;
     return 0;
@@ -155,7 +156,7 @@ int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e)
         rc = get_str(&l, "base_profiles", &m->base_profiles) || get_uuid(&l, "base_uuid", m->base_uuid) ? -1 : 0;
     if (rc == 0 && m->kind == KIND_GROUPS)
         rc = get_str(&l, "grouped_profiles", &m->grouped_profiles) || get_uuid(&l, "grouped_uuid", m->grouped_uuid) ? -1
-                                                                                                                     : 0;
+                                                                                                                    : 0;
     if (rc == 0 && m->kind == KIND_COLLECTION) rc = load_members(&l, m);
     if (rc == 0) rc = keep_unknown(&l, known, &m->extra);
     loader_close(&l);

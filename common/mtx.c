@@ -38,8 +38,10 @@ static int read_failed(mtx_reader *r, mc_err *e)
 {
     int errnum;
     const char *msg = gzerror(r->gz, &errnum);
-    if (errnum == Z_ERRNO) return mc_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
-    if (errnum == Z_BUF_ERROR) return mc_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
+    if (errnum == Z_ERRNO)
+        return mc_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
+    if (errnum == Z_BUF_ERROR)
+        return mc_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
     return mc_fail(e, "%s:%llu: corrupt gzip data: %s", r->path, (unsigned long long)r->line + 1, msg);
 }
 
@@ -59,7 +61,8 @@ static int fill(mtx_reader *r, mc_err *e)
         }
         if (r->cap - keep < READ_CHUNK / 2) {
             if (r->cap >= MAX_LINE)
-                return mc_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1, MAX_LINE);
+                return mc_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1,
+                               MAX_LINE);
             char *b = realloc(r->buf, 2 * r->cap + 1);
             if (!b) return mc_oom(e, r->path);
             r->pos = r->buf = b;
@@ -132,10 +135,13 @@ static int parse_banner(mtx_reader *r, const char *s, const char *t, mc_err *e)
     if (!strcasecmp(w[2], "array"))
         return mc_fail(e, "%s:1: array (dense) Matrix Market files are not supported, only coordinate", f);
     if (strcasecmp(w[2], "coordinate")) return mc_fail(e, "%s:1: unknown format '%s', expected coordinate", f, w[2]);
-    if (!strcasecmp(w[3], "pattern")) return mc_fail(e, "%s:1: pattern matrices have no values (need integer or real)", f);
-    if (!strcasecmp(w[3], "complex")) return mc_fail(e, "%s:1: complex values are not supported (need integer or real)", f);
+    if (!strcasecmp(w[3], "pattern"))
+        return mc_fail(e, "%s:1: pattern matrices have no values (need integer or real)", f);
+    if (!strcasecmp(w[3], "complex"))
+        return mc_fail(e, "%s:1: complex values are not supported (need integer or real)", f);
     if (!strcasecmp(w[3], "real")) r->is_real = 1;
-    else if (strcasecmp(w[3], "integer")) return mc_fail(e, "%s:1: unknown field '%s', expected integer or real", f, w[3]);
+    else if (strcasecmp(w[3], "integer"))
+        return mc_fail(e, "%s:1: unknown field '%s', expected integer or real", f, w[3]);
     if (strcasecmp(w[4], "general"))
         return mc_fail(e, "%s:1: %s matrices are not supported (need general)", f, w[4]);
     return 0;
@@ -309,7 +315,8 @@ static int entry_error(mtx_reader *r, mc_err *e, const char *what, const char *a
 
 static int check_index(mtx_reader *r, const char *axis, uint64_t v, uint32_t size, mc_err *e)
 {
-    if (v == 0) return mc_fail(e, "%s:%llu: %s index 0 (indices are 1-based)", r->path, (unsigned long long)r->line, axis);
+    if (v == 0)
+        return mc_fail(e, "%s:%llu: %s index 0 (indices are 1-based)", r->path, (unsigned long long)r->line, axis);
     return mc_fail(e, "%s:%llu: %s index %llu out of range 1..%u", r->path, (unsigned long long)r->line, axis,
                    (unsigned long long)v, size);
 }

@@ -103,7 +103,8 @@ static int scan_item(hscan *s, npy_array *a, const char *path, mc_err *e)
 {
     static const char *const keys[] = {"descr", "fortran_order", "shape"};
     char key[32];
-    if (scan_string(s, key, sizeof key) < 0) return mc_fail(e, "%s: bad .npy header (a key must be a quoted name)", path);
+    if (scan_string(s, key, sizeof key) < 0)
+        return mc_fail(e, "%s: bad .npy header (a key must be a quoted name)", path);
     int k = 0;
     while (k < 3 && strcmp(key, keys[k])) k++;
     if (k < 3 && s->seen[k]++) return mc_fail(e, "%s: bad .npy header (key '%s' twice)", path, key);
@@ -167,7 +168,8 @@ static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_sta
         hlen = pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
         plen = 12;
     } else return mc_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
-    if (hlen > NPY_MAX_HEADER) return mc_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
+    if (hlen > NPY_MAX_HEADER)
+        return mc_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
     char *h = malloc(hlen + 1);
     if (!h) return mc_oom(e, path);
     int rc = -1;

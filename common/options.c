@@ -150,7 +150,11 @@ static void set_choice(const parse_state *s, const option_spec *o, const char *v
     char list[256] = "";
     for (int i = 0; o->choices[i]; i++) {
         size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s%s", i == 0 ? "" : o->choices[i + 1] ? ", " : " or ", o->choices[i]);
+        snprintf(list + used, sizeof list - used, "%s%s",
+                 i == 0              ? ""
+                 : o->choices[i + 1] ? ", "
+                                     : " or ",
+                 o->choices[i]);
     }
     cli_usage_error(s->c, "--%s: expected %s, got '%s'", o->name, list, v);
 }

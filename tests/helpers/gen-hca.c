@@ -900,16 +900,20 @@ static int root_attrs(hid_t f, const opts *o, const lanes *l)
     if (o->v3)
         rc = attr_vlen_str(f, "chemistry_description", "Single Cell 3' v3", H5T_CSET_ASCII) < 0 ||
                      attr_vlen_str(f, "filetype", "matrix", H5T_CSET_UTF8) < 0 ||
-                     attr_strings(f, "library_ids", l->name, l->n, l->name_len, H5T_STR_NULLPAD, H5T_CSET_ASCII, 0) < 0 ||
+                     attr_strings(f, "library_ids", l->name, l->n, l->name_len, H5T_STR_NULLPAD, H5T_CSET_ASCII, 0) <
+                         0 ||
                      attr_i64(f, "original_gem_groups", groups, l->n) < 0 || attr_i64(f, "version", &version, 0) < 0
-                 ? -1 : 0;
+                 ? -1
+                 : 0;
     else
         rc = pytables_group_attrs(f, 1) < 0 ||
                      attr_str(f, "chemistry_description", "Single Cell 3' v2", H5T_CSET_UTF8) < 0 ||
                      attr_str(f, "filetype", "matrix", H5T_CSET_ASCII) < 0 ||
-                     attr_strings(f, "library_ids", l->name, l->n, l->name_len, H5T_STR_NULLTERM, H5T_CSET_ASCII, 0) < 0 ||
+                     attr_strings(f, "library_ids", l->name, l->n, l->name_len, H5T_STR_NULLTERM, H5T_CSET_ASCII, 0) <
+                         0 ||
                      attr_i64(f, "original_gem_groups", groups, l->n) < 0
-                 ? -1 : 0;
+                 ? -1
+                 : 0;
     free(groups);
     return rc;
 }
@@ -1160,7 +1164,8 @@ static char *temp_name(const char *path)
 static hid_t h5_create(const char *path)
 {
     hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
-    hid_t file = fcpl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ? -1 : H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    hid_t file =
+        fcpl < 0 || H5Pset_obj_track_times(fcpl, 0) < 0 ? -1 : H5Fcreate(path, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     if (fcpl >= 0) H5Pclose(fcpl);
     return file;
 }
@@ -1181,7 +1186,8 @@ static int write_outputs(const opts *o, const genes *g, const model *m, const la
         errno = 0;
         hid_t file = h5_create(tmp);
         if (file < 0) {
-            rc = errno ? fail(e, "%s: cannot create (%s)", o->out, strerror(errno)) : fail(e, "%s: cannot create", o->out);
+            rc = errno ? fail(e, "%s: cannot create (%s)", o->out, strerror(errno))
+                       : fail(e, "%s: cannot create", o->out);
         } else {
             made = 1;
             rc = write_file(file, o, g, m, l, entries, lf, e);
@@ -1200,7 +1206,8 @@ static int write_outputs(const opts *o, const genes *g, const model *m, const la
             rc = fail(e, "%s: cannot write (%s)", o->labels, errno ? strerror(errno) : "write error");
     }
     if (rc == 0 && o->labels) {
-        if (rename(ltmp, o->labels) < 0) rc = fail(e, "%s: cannot rename %s into place (%s)", o->labels, ltmp, strerror(errno));
+        if (rename(ltmp, o->labels) < 0)
+            rc = fail(e, "%s: cannot rename %s into place (%s)", o->labels, ltmp, strerror(errno));
         else {
             lmade = 0;
             placed = 1;

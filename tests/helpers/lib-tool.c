@@ -57,7 +57,8 @@ static int mmm_print(const char *path, const char *how, mc_err *e)
     for (uint32_t p = 0; rc == 0 && p < m.profiles_count && strcmp(how, "count"); p++) {
         if (!strcmp(how, "decode")) {
             rc = mmm_profile_entries(&m, p, &es, e);
-            for (size_t i = 0; rc == 0 && i < es.n; i++) printf(i ? " %u:%" PRIu64 : "%u:%" PRIu64, es.v[i].gene, es.v[i].value);
+            for (size_t i = 0; rc == 0 && i < es.n; i++)
+                printf(i ? " %u:%" PRIu64 : "%u:%" PRIu64, es.v[i].gene, es.v[i].value);
         } else {
             memset(row, 0, (m.genes_count + 1) * sizeof *row);
             rc = mmm_add_profile(&m, p, row, e);
@@ -73,7 +74,10 @@ static int mmm_print(const char *path, const char *how, mc_err *e)
 
 static int npy_write_cmd(const char *path, const char *dtype, const char *shape, char **values, int n, mc_err *e)
 {
-    npy_dtype t = !strcmp(dtype, "<i4") ? NPY_I4 : !strcmp(dtype, "<i8") ? NPY_I8 : !strcmp(dtype, "<f4") ? NPY_F4 : NPY_F8;
+    npy_dtype t = !strcmp(dtype, "<i4")   ? NPY_I4
+                  : !strcmp(dtype, "<i8") ? NPY_I8
+                  : !strcmp(dtype, "<f4") ? NPY_F4
+                                          : NPY_F8;
     size_t dims[2] = {0, 0};
     int ndim = sscanf(shape, "%zux%zu", &dims[0], &dims[1]);
     char *data = malloc((size_t)n * 8 + 8);
@@ -135,7 +139,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "mmm-write") && (argc == 4 || argc == 5))
         rc = mmm_write(argv[2], (uint32_t)strtoul(argv[3], NULL, 10), argc == 5 ? argv[4] : NULL, &e);
     else if (!strncmp(cmd, "mmm-", 4) && argc == 3) rc = mmm_print(argv[2], cmd + 4, &e);
-    else if (!strcmp(cmd, "npy-write") && argc >= 5) rc = npy_write_cmd(argv[2], argv[3], argv[4], argv + 5, argc - 5, &e);
+    else if (!strcmp(cmd, "npy-write") && argc >= 5)
+        rc = npy_write_cmd(argv[2], argv[3], argv[4], argv + 5, argc - 5, &e);
     else if (!strcmp(cmd, "npy-read") && argc == 3) rc = npy_read_cmd(argv[2], &e);
     else if (!strcmp(cmd, "uuid-file")) rc = uuid_cmd(0, argv + 2, argc - 2, &e);
     else if (!strcmp(cmd, "uuid-combine")) rc = uuid_cmd(1, argv + 2, argc - 2, &e);

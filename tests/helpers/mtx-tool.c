@@ -67,7 +67,8 @@ static int random_file(const char *path, char **argv, mc_err *e)
     for (uint32_t j = 0; j < cols; j++)
         for (uint64_t k = 0; k < per; k++) {
             x = x * 6364136223846793005u + 1442695040888963407u;      /* a 64-bit LCG: fine for filler */
-            uint32_t row = (uint32_t)((x >> 33) % rows), value = 1 + (uint32_t)((x >> 20) % 7) * (uint32_t)((x >> 12) % 3);
+            uint32_t row = (uint32_t)((x >> 33) % rows),
+                     value = 1 + (uint32_t)((x >> 20) % 7) * (uint32_t)((x >> 12) % 3);
             if (mtx_writer_add(w, row, j, value, e) < 0) {
                 mtx_writer_abort(w);
                 return -1;
@@ -86,7 +87,8 @@ int main(int argc, char **argv)
     else if (argc == 6 && !strcmp(argv[1], "abort")) rc = write_file(argv[2], argv + 3, 1, &e);
     else if (argc == 7 && !strcmp(argv[1], "random")) rc = random_file(argv[2], argv + 3, &e);
     else {
-        fprintf(stderr, "usage: mtx-tool read|scan FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS PER_COL SEED\n");
+        fprintf(stderr, "usage: mtx-tool read|scan FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS "
+                        "PER_COL SEED\n");
         return 2;
     }
     if (rc < 0) {
