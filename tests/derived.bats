@@ -242,7 +242,7 @@ PY
 }
 
 @test "mc-make-view --min-umis keeps the profiles with enough UMIs and writes the view with its totals" {
-    build
+    build_fixture
     mc-collect cells/S
     run mc-make-view --min-umis 800 cells/S views/good
     assert_success
@@ -286,7 +286,7 @@ PY
 }
 
 @test "mc-make-view --min-umis with other selections: profiles intersected, a gene slice summed in the view" {
-    build
+    build_fixture
     mc-collect cells/S
     mc-sum cells/S >/dev/null   # a valid cache in the base: the view's totals come from it
     printf '0\n1\n2\n3\n' | mc-make-view --min-umis 800 --exclude-profiles - cells/S views/x
@@ -319,7 +319,7 @@ PY
 }
 
 @test "mc-sum of a view of some profiles decodes only what its base's proven totals do not give" {
-    build
+    build_fixture
     mc-collect cells/S
     mc-sum cells/S >/dev/null
     # most kept (the dropped ones are subtracted from the base's), and few kept (summed)
@@ -628,7 +628,7 @@ NK	1"
 }
 
 @test "mc-group --ignore-unknown skips the labels of profiles not in a view, as if they were not listed" {
-    build
+    build_fixture
     mc-collect cells/S
     printf '0\n1\n5\n' | mc-make-view --exclude-profiles - cells/S views/v
     fixture_py <<'PY'
