@@ -1,11 +1,16 @@
 # Sourced by the benchmarks: measure COMMAND... runs it under GNU time and sets
-# $rss (peak resident set, kB, of the command and its children) and $secs (wall
-# seconds); on failure it shows the command's output and exits.  Needs $tmp.
+# $rss (peak resident set, kB, of the command and its children), $secs (wall
+# seconds) and $cpu (user + system seconds, children included); on failure it
+# shows the command's output and exits.  Needs $tmp.
 measure() {
-    /usr/bin/time -f '%e %M' -o "$tmp/measure.time" "$@" >"$tmp/measure.log" 2>&1 ||
+    /usr/bin/time -f '%e %M %U %S' -o "$tmp/measure.time" "$@" >"$tmp/measure.log" 2>&1 ||
         { cat "$tmp/measure.log" >&2; exit 1; }
-    read -r secs rss <"$tmp/measure.time"
+    read -r secs rss user sys <"$tmp/measure.time"
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
+
+# median FILE: the median of the numbers in FILE, one a line.
+median() { sort -n "$1" | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 # disk_peak FILE PATH... : in the background, until FILE/../stop exists, the
 # largest total size in bytes seen of PATHs (globs expanded at each look),
