@@ -688,20 +688,8 @@ import sys, h5py, numpy as np
 sys.path.insert(0, sys.argv[2])
 k = int(sys.argv[1])
 f = h5py.File("a.h5")["GRCh38"]
-seen, names = {}, []   # upper case, a repeated name made unique as SPEC 5 says
-upper = [n.decode().upper() for n in f["gene_names"][:]]
-taken = set(upper)
-for n in upper:
-    if n in seen:
-        j = seen[n]
-        while "%s-%d" % (n, j) in taken:
-            j += 1
-        seen[n] = j + 1
-        names.append("%s-%d" % (n, j))
-        taken.add(names[-1])
-    else:
-        seen[n] = 1
-        names.append(n)
+from spec_genes import canonical_names
+names = canonical_names([n.decode() for n in f["gene_names"][:]])
 order = {n: i for i, n in enumerate(open("genes/g.name.txt").read().split("\n")[:-1])}
 assert len(order) == len(set(names)) == 33000
 col = np.array([order[n] for n in names])

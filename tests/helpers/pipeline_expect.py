@@ -11,6 +11,9 @@ duplicates made unique as SPEC 5 says)."""
 import os
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from spec_genes import canonical_names  # noqa: E402
+
 import h5py
 import numpy as np
 
@@ -38,20 +41,7 @@ names = [names[i] for i in order]
 dense = dense[order]
 
 # The gene set's order (SPEC 5).
-seen, canon = {}, []
-upper = [n.decode().upper() for n in g["gene_names"][:]]
-taken = set(upper)
-for n in upper:
-    if n in seen:
-        k = seen[n]
-        while "%s-%d" % (n, k) in taken:
-            k += 1
-        seen[n] = k + 1
-        canon.append("%s-%d" % (n, k))
-        taken.add(canon[-1])
-    else:
-        seen[n] = 1
-        canon.append(n)
+canon = canonical_names([n.decode() for n in g["gene_names"][:]])
 gene_order = sorted(range(G), key=lambda i: canon[i].encode())
 dense = dense[:, gene_order]
 
