@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "outdir.h"
 #include "path.h"
 #include "totals.h"
@@ -99,8 +100,8 @@ static int keep_by_umis(const container *base, const totals *bt, unsigned long l
                         size_t *pn, mc_err *e)
 {
     size_t n = *p_index ? *pn : base->profiles_count, k = 0;
-    int32_t *kept = malloc((n ? n : 1) * sizeof *kept);
-    if (!kept) return mc_fail(e, "%s: out of memory", base->path);
+    int32_t *kept = mc_alloc_array(n, sizeof *kept);
+    if (!kept) return mc_oom(e, base->path);
     for (size_t i = 0; i < n; i++) {
         int32_t p = *p_index ? (*p_index)[i] : (int32_t)i;
         if (bt->p[p] >= min) kept[k++] = p;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "batchwrite.h"
 #include "derive.h"
 #include "hca.h"
@@ -221,9 +222,9 @@ static int lane_hashed(cells_job *j, size_t k, mc_err *e)
 static int open_lanes(cells_job *j, mc_err *e)
 {
     size_t n = j->l.n;
-    if (!(j->dirs = calloc(n + 1, sizeof *j->dirs)) || !(j->mmm = calloc(n + 1, sizeof *j->mmm)) ||
-        !(j->w = calloc(n + 1, sizeof *j->w)) || !(j->written = calloc(n + 1, sizeof *j->written)) ||
-        !(j->hash = calloc(n + 1, sizeof *j->hash)))
+    if (!(j->dirs = mc_calloc_array(n, sizeof *j->dirs)) || !(j->mmm = mc_calloc_array(n, sizeof *j->mmm)) ||
+        !(j->w = mc_calloc_array(n, sizeof *j->w)) || !(j->written = mc_calloc_array(n, sizeof *j->written)) ||
+        !(j->hash = mc_calloc_array(n, sizeof *j->hash)))
         return mc_oom(e, j->o.final);
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
@@ -280,8 +281,8 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     mmm_sorter *s = &bp->sorter;
     if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
     bp->out.n = 0;
-    if (b->p_total && !bp->g_total && !(bp->g_total = calloc(b->genes_count ? b->genes_count : 1, sizeof *bp->g_total)))
-        return mc_fail(e, "out of memory");
+    if (b->p_total && !bp->g_total && !(bp->g_total = mc_calloc_array(b->genes_count, sizeof *bp->g_total)))
+        return mc_oom(e, NULL);
     for (size_t i = from; i < to; i++) {
         mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
                           .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
@@ -403,8 +404,8 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 static int store_totals(cells_job *j, mc_err *e)
 {
     container *c = container_open(j->o.tmp, e);
-    totals t = {calloc(j->m.profiles_count + 1, sizeof *t.p), j->g_total};
-    int rc = !c ? -1 : !t.p ? mc_fail(e, "%s: out of memory", j->o.final) : 0;
+    totals t = {mc_alloc_array(j->m.profiles_count, sizeof *t.p), j->g_total};
+    int rc = !c ? -1 : !t.p ? mc_oom(e, j->o.final) : 0;
     if (rc == 0 && c->profiles_count != j->l.start[j->l.n])
         rc = mc_fail(e, "%s: %zu profiles collected of %zu", j->o.final, c->profiles_count, j->l.start[j->l.n]);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++) t.p[i] = j->p_total[j->l.rows[i]];
@@ -432,8 +433,8 @@ static int hash_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 
 static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
-    collect_member *members = calloc(j->l.n + 1, sizeof *members);
-    hashing h = {j, calloc(j->l.n + 1, sizeof *h.lanes)};
+    collect_member *members = mc_calloc_array(j->l.n, sizeof *members);
+    hashing h = {j, mc_calloc_array(j->l.n, sizeof *h.lanes)};
     size_t rest = 0;
     int rc = members && h.lanes ? 0 : mc_oom(e, j->o.final);
     for (size_t k = 0; k < j->l.n; k++) {
@@ -502,9 +503,9 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
     if (batch_gene_set(co->genes, out, co->organism, &j.gs, e) < 0 ||
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
-    if (co->totals && (!(j.p_total = calloc(j.m.profiles_count + 1, sizeof *j.p_total)) ||
-                       !(j.g_total = calloc(j.gs.names.count + 1, sizeof *j.g_total)))) {
-        mc_fail(e, "%s: out of memory", in);
+    if (co->totals && (!(j.p_total = mc_calloc_array(j.m.profiles_count, sizeof *j.p_total)) ||
+                       !(j.g_total = mc_calloc_array(j.gs.names.count, sizeof *j.g_total)))) {
+        mc_oom(e, in);
         goto out;
     }
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
