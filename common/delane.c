@@ -92,7 +92,7 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
         mc_oom(e, out);
         goto done;
     }
-    if (s.genes.count < (1u << 20) && !(num = mtx_numbers_new((uint32_t)s.genes.count + 1, e))) goto done;
+    if (!(num = mtx_numbers_new((uint32_t)s.genes.count, e))) goto done;
     if (write_lane_dirs(&o, &s, &l, num, w, e) < 0 || split_matrix(pr, &s, &l, w, e) < 0) goto done;
     for (size_t k = 0; k < l.n; k++) {
         mtx_writer *lane = w[k];

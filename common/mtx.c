@@ -1,5 +1,7 @@
 /* mtx: Matrix Market coordinate files, read and written fast. */
 #include "mtx.h"
+
+#include "alloc.h"
 #include "outdir.h"
 
 #include <errno.h>
@@ -15,7 +17,7 @@
 #define MAX_LINE (64u << 20)           /* a longer line is not Matrix Market */
 #define WRITE_BUFFER (1u << 20)
 #define ENTRY_MAX 64                   /* "ROW COL VALUE\n" never needs more */
-#define NUMBERS_MAX (1u << 20)         /* writers' own number text: rows below this (9 bytes each) */
+#define NUMBERS_MAX (1u << 20)         /* number text kept for 0..NUMBERS_MAX-1 at most (9 bytes each) */
 
 /* --- reader ------------------------------------------------------------------ */
 
@@ -486,10 +488,11 @@ static inline __attribute__((always_inline)) char *put_u64(char *p, uint64_t v)
     return end;
 }
 
-mtx_numbers *mtx_numbers_new(uint32_t count, mc_err *e)
+mtx_numbers *mtx_numbers_new(uint32_t largest, mc_err *e)
 {
+    uint32_t count = largest < NUMBERS_MAX ? largest + 1 : NUMBERS_MAX;   /* larger ones are formatted */
     mtx_numbers *n = calloc(1, sizeof *n);
-    if (n && count <= NUMBERS_MAX && (n->text = malloc(count * sizeof *n->text)) && (n->len = malloc(count))) {
+    if (n && (n->text = mc_alloc_array(count, sizeof *n->text)) && (n->len = mc_alloc_array(count, 1))) {
         n->count = count;
         for (uint32_t i = 0; i < count; i++) {
             char digits[24] = {0};
@@ -581,7 +584,7 @@ mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, i
     mtx_writer *w = calloc(1, sizeof *w);
     if (buffer_bytes < 4 * ENTRY_MAX) buffer_bytes = 4 * ENTRY_MAX;
     if (!w || !(w->path = strdup(path)) || !(w->buf = malloc(buffer_bytes))) goto oom;
-    if (!numbers && rows < NUMBERS_MAX && !(numbers = w->own_numbers = mtx_numbers_new(rows + 1, e))) goto oom;
+    if (!numbers && !(numbers = w->own_numbers = mtx_numbers_new(rows, e))) goto oom;
     w->numbers = numbers;
     w->fd = -1;
     w->cap = buffer_bytes;

@@ -45,10 +45,11 @@ void mtx_close(mtx_reader *r);
 
 typedef struct mtx_writer mtx_writer;
 
-/* The decimal text of 0..COUNT-1, made once and shared by writers (mc-delane's
- * lanes): the writer copies a row's or a value's text instead of formatting it. */
+/* The decimal text of 0..LARGEST (of the first 2^20 numbers at most), made
+ * once and shared by writers (mc-delane's lanes): the writer copies a row's or
+ * a small value's text instead of formatting it. */
 typedef struct mtx_numbers mtx_numbers;
-mtx_numbers *mtx_numbers_new(uint32_t count, mc_err *e);
+mtx_numbers *mtx_numbers_new(uint32_t largest, mc_err *e);
 void mtx_numbers_free(mtx_numbers *n);
 
 /* Create PATH for a ROWS x COLS matrix of ENTRIES entries, or -1 if the count
