@@ -66,12 +66,7 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
     if (rc == 0) rc = h5x_strings(m, obs, "/obs", oi, m->profiles_count, 0, &m->barcodes, e);
     if (rc == 0) rc = h5x_strings(m, var, vw, vi, m->genes_count, 0, &m->gene_names, e);
     if (rc == 0) rc = gene_ids(m, var, vw, e);
-    if (rc == 0 && o->lane_column) {
-        if (!h5x_exists(obs, o->lane_column))
-            rc = mc_fail(e, "%s: /obs: no column '%s' (--lane-column)", m->path, o->lane_column);
-        else
-            rc = h5x_strings(m, obs, "/obs", o->lane_column, m->profiles_count, 0, &m->lanes, e);
-    }
+    if (rc == 0) rc = h5x_lane_column(m, obs, "/obs", o->lane_column, e);
     if (obs >= 0) H5Gclose(obs);
     if (var >= 0) H5Gclose(var);
     return rc;

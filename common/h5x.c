@@ -53,6 +53,13 @@ int h5x_exists(hid_t loc, const char *name)
     return H5Lexists(loc, name, H5P_DEFAULT) > 0;
 }
 
+int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *column, mc_err *e)
+{
+    if (!column) return 0;
+    if (!h5x_exists(loc, column)) return mc_fail(e, "%s: %s: no column '%s' (--lane-column)", m->path, where, column);
+    return h5x_strings(m, loc, where, column, m->profiles_count, 0, &m->lanes, e);
+}
+
 char *h5x_attr_str(hid_t loc, const char *name)
 {
     if (H5Aexists(loc, name) <= 0) return NULL;

@@ -61,6 +61,9 @@ void h5x_close(h5_matrix *m);
  * OPTIONAL; else missing is an error.  A wrong length is an error. */
 int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, size_t n, int optional, char ***v,
                 mc_err *e);
+/* The lanes from column COLUMN (--lane-column; NULL: none) of the per-profile
+ * group LOC, shown as WHERE: into m->lanes; a missing column is an error. */
+int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *column, mc_err *e);
 /* Read a string attribute of LOC (scalar), malloc'd; NULL when absent. */
 char *h5x_attr_str(hid_t loc, const char *name);
 /* Whether LOC has a link NAME (any depth). */

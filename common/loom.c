@@ -34,12 +34,7 @@ static int read_attrs(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     if (rc == 0) rc = h5x_strings(m, rows, "/row_attrs", gn, m->genes_count, 0, &m->gene_names, e);
     if (rc == 0 && id) rc = h5x_strings(m, rows, "/row_attrs", id, m->genes_count, 0, &m->gene_ids, e);
     if (rc == 0) rc = h5x_strings(m, cols, "/col_attrs", cn, m->profiles_count, 0, &m->barcodes, e);
-    if (rc == 0 && o->lane_column) {
-        if (!h5x_exists(cols, o->lane_column))
-            rc = mc_fail(e, "%s: /col_attrs: no column '%s' (--lane-column)", m->path, o->lane_column);
-        else
-            rc = h5x_strings(m, cols, "/col_attrs", o->lane_column, m->profiles_count, 0, &m->lanes, e);
-    }
+    if (rc == 0) rc = h5x_lane_column(m, cols, "/col_attrs", o->lane_column, e);
     if (rows >= 0) H5Gclose(rows);
     if (cols >= 0) H5Gclose(cols);
     return rc;
