@@ -7,11 +7,8 @@
 set -eu
 MC=$(cd "$(dirname "$0")/.." && pwd)
 cells=${1:-1000000}
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-e2e.XXXXXX")
-trap 'touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
-export PATH="$MC/bin:$MC/tests/helpers:$PATH"
 . "$MC/bench/measure.sh"
-cd "$tmp"
+bench_scratch e2e
 generate_atlas root "$cells" 8 8
 h5mb=$(du -m root/raw/atlas.h5 | cut -f1)
 (cd root && disk_peak "$tmp/disk" genes cells views std delaned '.[!.]*' & )

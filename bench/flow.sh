@@ -21,11 +21,8 @@ set -eu
 MC=$(cd "$(dirname "$0")/.." && pwd)
 cells=${1:-100000}
 cores=$(nproc)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-flow.XXXXXX")
-trap 'touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
-export PATH="$MC/bin:$MC/tests/helpers:$PATH"
 . "$MC/bench/measure.sh"
-cd "$tmp"
+bench_scratch flow
 generate_atlas root "$cells" 4 4
 h5mb=$(du -m root/raw/atlas.h5 | cut -f1)
 read -r profiles nnz _ fast <<EOT

@@ -9,6 +9,15 @@ measure() {
     cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
 }
 
+# bench_scratch NAME: $tmp, a scratch directory removed at exit (any disk_peak
+# stopped first), mc's tools first on PATH, and the shell moved into it.  Needs $MC.
+bench_scratch() {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/mc-bench-$1.XXXXXX")
+    trap 'touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
+    export PATH="$MC/bin:$MC/tests/helpers:$PATH"
+    cd "$tmp"
+}
+
 # median FILE: the median of the numbers in FILE, one a line.
 median() { sort -n "$1" | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
