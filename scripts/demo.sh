@@ -48,6 +48,13 @@ say "   cells/atlas/LANE    one batch per lane        cells/atlas         their 
 say "   views/atlas         cells with >= 500 UMIs    views/atlas/groups  group sums (metacells)"
 say "   Check any of them:  mc-info --verify $ROOT/views/atlas/groups"
 say ""
+# The hint must work as printed in a fresh shell: the tools by their directory, and a
+# python3 that has anndata (a pyenv python3 first on PATH may lack it).
+py=python3
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import anndata' 2>/dev/null; then py=$(command -v "$p"); break; fi
+done
 say "== Continue in Python (scanpy / anndata):"
+say "   export PATH=\"$MC/bin:\$PATH\""
 say "   mc-export $ROOT/views/atlas --h5ad atlas.h5ad"
-say "   python3 -c 'import anndata; print(anndata.read_h5ad(\"atlas.h5ad\"))'"
+say "   $py -c 'import anndata; print(anndata.read_h5ad(\"atlas.h5ad\"))'"
