@@ -10,7 +10,7 @@
 static const char about[] =
     "Check that every INPUT, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file, lists\n"
     "the same genes (the same rows, names and ensembl ids, in the same order;\n"
-    "else name the first difference) and\n"
+    "else name the first difference), or with --union the union of their genes, and\n"
     "write the gene set GENES (SPEC 5): g.name.txt (upper-cased, sorted by\n"
     "bytes, duplicates made unique with -1, -2, ...), g.original_name.txt (the\n"
     "names as the input wrote them), g.ensembl.txt and any other gene field\n"
@@ -20,20 +20,27 @@ static const char more[] =
     "HDF5 inputs are read as mc-import-hca reads them (--genome, --all-features,\n"
     "--layer; --lane-column is accepted and checked as the importers take it).\n"
     "\n"
+    "--union matches genes by their name in g.name.txt, as the importers do, so\n"
+    "samples of different Cell Ranger references combine: a gene a sample lacks\n"
+    "imports as zero UMIs in its cells.  The first INPUT with a gene gives its\n"
+    "ensembl id and other fields; a field some INPUT lacks is stored as text.\n"
+    "\n"
     "Example:\n"
     "  mc-make-genes --organism human delaned/pbmc/*/ genes\n"
-    "  mc-make-genes --organism human raw/*.h5 genes\n";
+    "  mc-make-genes --organism human raw/*.h5 genes\n"
+    "  mc-make-genes --organism human --union raw/v2.h5 raw/v3.h5 genes\n";
 
 int main(int argc, char **argv)
 {
     cli c = {.tool = "mc-make-genes", .operands = "--organism NAME INPUT... GENES", .about = about, .more = more};
     const char *format = NULL, *organism = NULL;
     h5_opts o = {.threads = 1};
-    int force = 0;
+    int force = 0, unite = 0;
     const option_spec options[] = {
         OPT_STRING("organism", &organism, "NAME", "the organism recorded in genes.yaml (required)"),
         OPT_FORMAT(&format),
         OPT_H5_INPUT(&o),
+        OPT_FLAG("union", &unite, "the union of the inputs' genes, not one list they all share"),
         OPT_FORCE(&force, "replace an existing GENES"),
         OPT_END(),
     };
@@ -42,6 +49,6 @@ int main(int argc, char **argv)
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
     if (n < 2) cli_usage_error(&c, "expected STD... GENES");
     mc_err e;
-    if (geneset_make(args, (size_t)(n - 1), format, &o, organism, args[n - 1], force, &e) < 0) return cli_fail(&c, &e);
+    if (geneset_make(args, (size_t)(n - 1), format, &o, organism, unite, args[n - 1], force, &e) < 0) return cli_fail(&c, &e);
     return 0;
 }

@@ -13,6 +13,7 @@
 #include "meta.h"
 #include "outdir.h"
 #include "stdread.h"
+#include "strmap.h"
 #include "txt.h"
 #include "uuid.h"
 
@@ -44,11 +45,19 @@ static int load(source *s, const char *input, const char *format, const h5_opts 
     return 0;
 }
 
-/* "FILE:LINE" of row I, or "FILE: gene I+1" for a table read from HDF5. */
+/* Where row I of T is: "FILE:LINE: gene I+1", or "FILE: gene I+1" for a table read from HDF5. */
 static const char *place(const std_table *t, size_t i, char *buf, size_t size)
 {
-    if (t->line) snprintf(buf, size, "%s:%llu", t->path, (unsigned long long)t->line[i]);
+    if (t->line) snprintf(buf, size, "%s:%llu: gene %zu", t->path, (unsigned long long)t->line[i], i + 1);
     else snprintf(buf, size, "%s: gene %zu", t->path, i + 1);
+    return buf;
+}
+
+/* The file of T, with the line of row I when it has lines: the other side of a difference. */
+static const char *where(const std_table *t, size_t i, char *buf, size_t size)
+{
+    if (t->line) snprintf(buf, size, "%s:%llu", t->path, (unsigned long long)t->line[i]);
+    else snprintf(buf, size, "%s", t->path);
     return buf;
 }
 
@@ -68,15 +77,16 @@ static int compare(const source *a, const source *b, mc_err *e)
             if (cols[k][0] < 0) continue;
             const char *va = std_value(ta, (size_t)cols[k][0], i), *vb = std_value(tb, (size_t)cols[k][1], i);
             if (strcmp(va, vb))
-                return mc_fail(e, "%s: gene %zu %s '%s' differs from '%s' at %s", place(tb, i, pb, sizeof pb), i + 1,
-                               what[k], vb, va, place(ta, i, pa, sizeof pa));
+                return mc_fail(e, "%s: %s '%s' differs from %s's '%s' (--union combines different gene lists)",
+                               place(tb, i, pb, sizeof pb), what[k], vb, where(ta, i, pa, sizeof pa), va);
         }
     }
     if (ta->count != tb->count) {
         const std_table *longer = ta->count > tb->count ? ta : tb, *shorter = longer == ta ? tb : ta;
         const source *ls = longer == ta ? a : b;
-        return mc_fail(e, "%s: gene %zu '%s' is extra: %s has only %zu genes", place(longer, n, pa, sizeof pa), n + 1,
-                       std_value(longer, (size_t)ls->name, n), shorter->path, shorter->count);
+        return mc_fail(e, "%s: '%s' is extra: %s has only %zu genes (--union combines different gene lists)",
+                       place(longer, n, pa, sizeof pa), std_value(longer, (size_t)ls->name, n), shorter->path,
+                       shorter->count);
     }
     return 0;
 }
@@ -115,21 +125,20 @@ static int write_original_names(const outdir *o, const std_table *t, long name, 
     return rc;
 }
 
-int geneset_write(const std_table *t, const char *organism, const char *out, int force, mc_err *e)
+/* The set of the genes of T whose canonical names are NAMES (unique, in T's row order). */
+static int write_set(const std_table *t, char **names, const char *organism, const char *out, int force, mc_err *e)
 {
-    strvec names = STRVEC_INIT;
     char **sorted = NULL, *name_path = NULL, *yaml = NULL;
     size_t *order = mc_alloc_array(t->count, sizeof *order);
-    long name = std_column_index(t, "name");   /* genes_canonical_names refuses a table without */
+    long name = std_column_index(t, "name");
     outdir o = {0};
     int rc = -1;
     if (!order) return mc_oom(e, out);
-    if (genes_canonical_names(t, &names, e) < 0) goto done;
-    if (sort_rows(names.v, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
+    if (sort_rows(names, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
         mc_oom(e, out);
         goto done;
     }
-    for (size_t i = 0; i < t->count; i++) sorted[i] = names.v[order[i]];
+    for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
     if (outdir_begin(&o, out, force, e) < 0) goto done;
     if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
         mc_oom(e, out);
@@ -147,7 +156,6 @@ int geneset_write(const std_table *t, const char *organism, const char *out, int
     rc = 0;
 done:
     outdir_abort(&o);   /* nothing left to remove once committed (outdir.h) */
-    strvec_free(&names);
     free(sorted);
     free(order);
     free(name_path);
@@ -155,7 +163,97 @@ done:
     return rc;
 }
 
-int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, const char *organism,
+int geneset_write(const std_table *t, const char *organism, const char *out, int force, mc_err *e)
+{
+    strvec names = STRVEC_INIT;
+    if (genes_canonical_names(t, &names, e) < 0) return -1;   /* and refuses a table without names */
+    int rc = write_set(t, names.v, organism, out, force, e);
+    strvec_free(&names);
+    return rc;
+}
+
+/* The columns of the union: "name" first, then every other column of any
+ * input in first-seen order.  A column keeps its type only when every input
+ * has it with that type: else some genes lack a value, and it is text. */
+static int union_columns(const source *s, size_t n, strvec *cols, field_type **types)
+{
+    if (strvec_push(cols, "name") < 0) return -1;
+    size_t *seen = NULL;
+    for (size_t i = 0; i < n; i++) {
+        const std_table *t = s[i].genes;
+        for (size_t c = 0; c < t->ncolumns; c++) {
+            if ((long)c == s[i].name || strvec_find(cols, t->columns[c].name) >= 0) continue;
+            if (strvec_push(cols, t->columns[c].name) < 0) return -1;
+        }
+    }
+    if (!(*types = mc_calloc_array(cols->count, sizeof **types)) || !(seen = mc_calloc_array(cols->count, sizeof *seen))) {
+        free(seen);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 1; k < cols->count; k++) {
+            long c = std_column_index(s[i].genes, cols->v[k]);
+            if (c < 0) continue;
+            field_type t = s[i].genes->columns[c].type;
+            if (!seen[k]++) (*types)[k] = t;
+            else if ((*types)[k] != t) (*types)[k] = FIELD_STR;
+        }
+    for (size_t k = 1; k < cols->count; k++)
+        if (seen[k] < n) (*types)[k] = FIELD_STR;
+    free(seen);
+    return 0;
+}
+
+/* Add to U the genes of S not in it yet (by canonical name, NAMES[i] for row
+ * i): their values from S, "" where S lacks a column. */
+static int unite_source(const source *s, const strvec *names, strmap *known, std_table *u, strvec *canon, mc_err *e)
+{
+    const std_table *t = s->genes;
+    long *col = mc_alloc_array(u->ncolumns, sizeof *col);
+    const char **values = mc_alloc_array(u->ncolumns, sizeof *values);
+    int rc = col && values ? 0 : mc_oom(e, t->path);
+    for (size_t k = 0; rc == 0 && k < u->ncolumns; k++) col[k] = k ? std_column_index(t, u->columns[k].name) : s->name;
+    for (size_t r = 0; rc == 0 && r < t->count; r++) {
+        int fresh = strmap_put(known, names->v[r], u->count, NULL);
+        if (fresh <= 0) {
+            if (fresh < 0) rc = mc_oom(e, t->path);
+            continue;
+        }
+        for (size_t k = 0; k < u->ncolumns; k++) values[k] = col[k] < 0 ? "" : std_value(t, (size_t)col[k], r);
+        if (std_table_add(u, values, e) < 0 || strvec_push(canon, names->v[r]) < 0) rc = mc_oom(e, t->path);
+    }
+    free(col);
+    free(values);
+    return rc;
+}
+
+/* The union of the N inputs' genes, matched by canonical name (as the
+ * importers match them), the first input that has a gene giving its values. */
+static int write_union(const source *s, size_t n, const char *organism, const char *out, int force, mc_err *e)
+{
+    strvec cols = STRVEC_INIT, canon = STRVEC_INIT, *names = mc_calloc_array(n, sizeof *names);
+    field_type *types = NULL;
+    std_table u = {0};
+    strmap known = {0};
+    int rc = names && union_columns(s, n, &cols, &types) == 0 && strmap_init(&known, s[0].genes->count) == 0
+                 ? 0 : mc_oom(e, out);
+    if (rc == 0) rc = std_table_init(&u, s[0].genes->path, cols.v, types, cols.count, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        rc = genes_canonical_names(s[i].genes, &names[i], e);
+        if (rc == 0) rc = unite_source(&s[i], &names[i], &known, &u, &canon, e);
+    }
+    if (rc == 0) rc = write_set(&u, canon.v, organism, out, force, e);
+    strmap_free(&known);   /* its keys are in names[] */
+    for (size_t i = 0; names && i < n; i++) strvec_free(&names[i]);
+    free(names);
+    std_table_free(&u);
+    strvec_free(&canon);
+    strvec_free(&cols);
+    free(types);
+    return rc;
+}
+
+int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, const char *organism, int unite,
                  const char *out, int force, mc_err *e)
 {
     if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
@@ -163,9 +261,9 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
     int rc = s ? 0 : mc_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = load(&s[i], dirs[i], format, o, e);
-        if (rc == 0 && i) rc = compare(&s[0], &s[i], e);
+        if (rc == 0 && i && !unite) rc = compare(&s[0], &s[i], e);
     }
-    if (rc == 0) rc = geneset_write(s[0].genes, organism, out, force, e);
+    if (rc == 0) rc = unite ? write_union(s, n, organism, out, force, e) : geneset_write(s[0].genes, organism, out, force, e);
     for (size_t i = 0; s && i < n; i++) {
         std_close(&s[i].std);
         std_table_free(&s[i].h5);

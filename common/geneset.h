@@ -4,7 +4,11 @@
  * Every input, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file,
  * must list the same genes: the same rows, names and ensembl ids, in the same
  * order; else an error names the first difference (FILE:LINE of both, or
- * "FILE: gene N" for HDF5).  The set is written from the first input:
+ * "FILE: gene N" for HDF5).  Or, asked to unite them, the set is the union of
+ * their genes matched by canonical name (the key the importers match by, so
+ * a sample's missing genes import as zeros); the first input holding a gene
+ * gives its values, "" where it lacks a column.  The set is written from the
+ * first input:
  * g.name.txt (canonical names, genes_canonical_names, sorted by bytes),
  * g.original_name.txt (the names as the input wrote them), g.FIELD.txt/.npy
  * for every other gene field (colwrite.h), all in that order, and genes.yaml
@@ -20,9 +24,9 @@
 #include "table.h"
 
 /* Check the N INPUTS agree (STDs read by FORMAT, NULL: each its own; HDF5
- * files by O) and write their gene set of ORGANISM to OUT.  An existing OUT
- * is refused before any reading unless FORCE. */
-int geneset_make(char **inputs, size_t n, const char *format, const h5_opts *o, const char *organism,
+ * files by O), or UNITE them, and write their gene set of ORGANISM to OUT.
+ * An existing OUT is refused before any reading unless FORCE. */
+int geneset_make(char **inputs, size_t n, const char *format, const h5_opts *o, const char *organism, int unite,
                  const char *out, int force, mc_err *e);
 
 /* The gene set of the genes table GENES (its "name" column and any others) to OUT. */

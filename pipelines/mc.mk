@@ -6,7 +6,9 @@
 #                            else the tools recognise the layout, plain or .gz files)
 #   delaned/NAME/LANE/       directories only: one STD per lane, delaned/NAME/lanes.txt
 #                            (mc-delane)
-#   genes/                   the gene set of every HDF5 file and every lane (mc-make-genes)
+#   genes/                   the gene set of every HDF5 file and every lane (mc-make-genes):
+#                            they must list the same genes, or with GENE_SET=union
+#                            their union (a gene a sample lacks is zero in its cells)
 #   cells/NAME/LANE/         one BATCH per lane: HDF5 all lanes in one job (mc-import-cells);
 #                            directories one job per lane (mc-write-matrix)
 #   cells/NAME/              their COLLECTION                   (mc-import-cells, mc-collect)
@@ -23,6 +25,10 @@ MC_HOME   ?= $(abspath $(dir $(lastword $(MAKEFILE_LIST)))..)
 MC_BIN    ?= $(if $(wildcard $(MC_HOME)/bin/mc-delane),$(MC_HOME)/bin,$(abspath $(MC_HOME)/../../bin))
 ORGANISM  ?= human
 MIN_UMIS  ?= 0
+GENE_SET  ?= same
+ifeq ($(filter same union,$(GENE_SET)),)
+$(error GENE_SET=$(GENE_SET): expected same (every sample lists the same genes) or union)
+endif
 export PATH := $(MC_BIN):$(PATH)
 
 H5_FILES    := $(wildcard raw/*.h5 raw/*.h5ad raw/*.loom)
@@ -57,7 +63,7 @@ ALL_LANES := $(foreach s,$(DIR_SAMPLES),$(addprefix $(s)/,$(LANES_$(s))))
 # The gene set is checked whenever a sample changes, but replaced only when it
 # changed, so re-importing one sample does not rebuild every other sample's batches.
 genes/.checked: $(H5_FILES) $(DIR_SAMPLES:%=delaned/%/lanes.txt)
-	mc-make-genes --force --organism $(ORGANISM) $(H5_FILES) $(ALL_LANES:%=delaned/%) .genes.new
+	mc-make-genes --force --organism $(ORGANISM) $(if $(filter union,$(GENE_SET)),--union) $(H5_FILES) $(ALL_LANES:%=delaned/%) .genes.new
 	if [ -d genes ] && diff -rq -x .checked .genes.new genes >/dev/null; then rm -rf .genes.new; \
 	else rm -rf genes && mv .genes.new genes; fi
 	touch $@

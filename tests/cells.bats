@@ -177,7 +177,7 @@ PY
     mc-import-hca b.h5 b
     run mc-make-genes --organism human a.h5 b genes
     assert_failure 1
-    assert_output "mc-make-genes: b/genes.csv:2: gene 1 ensembl id 'ENSG00000001174' differs from 'ENSG00000001131' at a.h5: gene 1"
+    assert_output "mc-make-genes: b/genes.csv:2: gene 1: ensembl id 'ENSG00000001174' differs from a.h5's 'ENSG00000001131' (--union combines different gene lists)"
     [ ! -e genes ]
 }
 
@@ -291,4 +291,41 @@ PY
     run compgen -G ".cells.tmp-*"
     assert_failure
     diff -r want cells
+}
+
+@test "union: the v2 and v3 pbmc files, of different gene lists, combine on a union gene set" {
+    v2="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" v3="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
+    run mc-make-genes --organism human "$v2" "$v3" genes
+    assert_failure 1
+    assert_output "mc-make-genes: $v3: gene 1: name 'CH507-9B2.2' differs from $v2's 'DSCAM' (--union combines different gene lists)"
+    assert_only
+    mc-make-genes --organism human --union "$v2" "$v3" genes
+    mc-import-cells --genes genes "$v2" cells/v2
+    mc-import-cells --genes genes "$v3" cells/v3
+    mc-collect both cells/v2 cells/v3
+    mc-export both --h5ad both.h5ad
+    py "$v2" "$v3" <<'PY'
+import sys, h5py, numpy as np, anndata
+def read(path):
+    """Per-cell {canonical gene name: count} of a 10x file, read with h5py alone."""
+    with h5py.File(path, "r") as f:
+        g = f["matrix"] if "matrix" in f else f[list(f)[0]]
+        names = (g["features/name"] if "features" in g else g["gene_names"])[:].astype(str)
+        data, ind, ptr = g["data"][:], g["indices"][:], g["indptr"][:]
+        cells = [b.decode() for b in g["barcodes"][:]]
+    canon = [n.upper() for n in names]
+    assert len(set(canon)) == len(canon)   # no -1 suffixes to reproduce
+    return canon, [dict(zip((canon[i] for i in ind[ptr[c]:ptr[c + 1]]), data[ptr[c]:ptr[c + 1]])) for c in range(len(cells))]
+(n2, c2), (n3, c3) = read(sys.argv[1]), read(sys.argv[2])
+want = sorted(set(n2) | set(n3), key=lambda s: s.encode())
+assert len(want) < len(n2) + len(n3) and len(want) > max(len(n2), len(n3))
+assert [l.rstrip("\n") for l in open("genes/g.name.txt")] == want
+a = anndata.read_h5ad("both.h5ad")
+assert [v.upper() for v in a.var_names] == want and a.n_obs == len(c2) + len(c3)
+x = a.X.toarray()
+for row, counts in zip(x, c2 + c3):
+    assert all(row[j] == counts.get(g, 0) for j, g in enumerate(want))
+lacks = [j for j, g in enumerate(want) if g not in set(n2)]
+assert lacks and not x[:len(c2), lacks].any() and x[len(c2):, lacks].any()
+PY
 }

@@ -478,16 +478,16 @@ fails() {
     sed -i '4s/,a$/,Q/' b/genes.csv
     run mc-make-genes --organism mouse a b genes
     assert_failure 1
-    assert_output "mc-make-genes: b/genes.csv:4: gene 3 name 'Q' differs from 'a' at a/genes.csv:4"
+    assert_output "mc-make-genes: b/genes.csv:4: gene 3: name 'Q' differs from a/genes.csv:4's 'a' (--union combines different gene lists)"
     assert_only a b
     mkstd dups b
     sed -i '2s/E0,/E9,/' b/genes.csv
     run mc-make-genes --organism mouse a b genes
-    assert_output "mc-make-genes: b/genes.csv:2: gene 1 ensembl id 'E9' differs from 'E0' at a/genes.csv:2"
+    assert_output "mc-make-genes: b/genes.csv:2: gene 1: ensembl id 'E9' differs from a/genes.csv:2's 'E0' (--union combines different gene lists)"
     mkstd dups b
     echo E7,d >>b/genes.csv
     run mc-make-genes --organism mouse a b genes
-    assert_output "mc-make-genes: b/genes.csv:9: gene 8 'd' is extra: a/genes.csv has only 7 genes"
+    assert_output "mc-make-genes: b/genes.csv:9: gene 8: 'd' is extra: a/genes.csv has only 7 genes (--union combines different gene lists)"
     assert_only a b
 }
 
@@ -587,4 +587,26 @@ fails() {
     run bash -c "printf '2 0 5\n' | mtx-tool write z.mtx 2 3 -"
     assert_output "mtx-tool: z.mtx: entry (3, 1) outside the 2 x 3 matrix"
     assert_only k.mtx u.mtx
+}
+
+@test "mc-make-genes --union: matched by canonical name, the first input's values, a field some input lacks as text" {
+    mkstd dups a
+    cp -r a b
+    printf 'ensembl,name,length\nE0,b,1\nE1,A,2\nE2,a,3\nE3,A-1,4\nE4,B,5\nE5,a,6\nE6,zz,7\n' >b/genes.csv
+    sed -i 's/field_types: {ensembl: str, name: str}/field_types: {ensembl: str, name: str, length: int}/' b/format.yaml
+    run mc-make-genes --organism mouse a b genes
+    assert_output "mc-make-genes: b/genes.csv:8: gene 7: name 'zz' differs from a/genes.csv:8's 'c' (--union combines different gene lists)"
+    mc-make-genes --organism mouse --union a b genes
+    run bash -c 'cd genes && ls && paste g.name.txt g.original_name.txt g.ensembl.txt g.length.txt'
+    assert_output "$(printf 'g.ensembl.txt\ng.length.txt\ng.name.txt\ng.original_name.txt\ngenes.yaml
+A\tA\tE1\t\nA-1\tA-1\tE3\t\nA-2\ta\tE2\t\nA-3\ta\tE5\t\nB\tb\tE0\t\nB-1\tB\tE4\t\nC\tc\tE6\t\nZZ\tzz\tE6\t7')"
+    grep -qx 'genes_count: 8' genes/genes.yaml
+    # Each input's genes in their columns; the gene an input lacks is zero in its profiles.
+    mc-write-matrix --genes genes a ca
+    mc-write-matrix --genes genes b cb
+    container-tool dense ca >da
+    container-tool dense cb >db
+    [ "$(cut -d' ' -f1-6 da)" = "$(cut -d' ' -f1-6 db)" ]
+    [ "$(cut -d' ' -f7 da)" = "$(cut -d' ' -f8 db)" ] && [ -n "$(cut -d' ' -f7 da | tr -d '0\n')" ]
+    [ -z "$(cut -d' ' -f8 da | tr -d '0\n')" ] && [ -z "$(cut -d' ' -f7 db | tr -d '0\n')" ]
 }

@@ -240,3 +240,38 @@ SHIM
     assert_success
     [ "${#lines[@]}" -eq 343 ]
 }
+
+@test "make GENE_SET=union, snakemake gene_set=union: samples of different gene lists combine" {
+    mkdir -p raw
+    cp "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" raw/v2.h5
+    cp "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" raw/v3.h5
+    mkdir sm && cp -r raw sm/
+    run make -f "$MK" -j2
+    assert_failure
+    assert_output --partial "mc-make-genes: raw/v3.h5: gene 1: name 'CH507-9B2.2' differs from raw/v2.h5's 'DSCAM' (--union combines different gene lists)"
+    [ ! -e genes ] && [ ! -e cells ]
+    run make -f "$MK" -j2 GENE_SET=unite
+    assert_failure
+    assert_output --partial "GENE_SET=unite: expected same (every sample lists the same genes) or union.  Stop."
+    make -f "$MK" -j2 GENE_SET=union >/dev/null
+    verify_all
+    run mc-info views/v2
+    assert_line "genes: 576"
+    (cd sm && snakemake -s "$SNAKEFILE" --cores 2 --config gene_set=union >/dev/null 2>&1)
+    for c in $(find cells views -name profiles.yaml | sort); do
+        [ "$(sed -n 's/^uuid: //p' "$c")" = "$(sed -n 's/^uuid: //p' "sm/$c")" ]
+    done
+    # Every cell's total is its input's; the genes v2 lacks are zero in its cells.
+    mc-export cells/v2 --h5ad v2.h5ad
+    py <<'PY'
+import h5py, numpy as np, anndata
+a = anndata.read_h5ad("v2.h5ad")
+with h5py.File("raw/v2.h5", "r") as f:
+    g = f["hg19_chr21"]
+    want = np.add.reduceat(g["data"][:], g["indptr"][:-1])
+    names = set(n.upper() for n in g["gene_names"][:].astype(str))
+assert a.n_vars == 576 and (np.asarray(a.X.sum(axis=1)).ravel() == want).all()
+lacks = [j for j, v in enumerate(a.var_names) if v.upper() not in names]
+assert len(lacks) == 576 - 343 and not a.X[:, lacks].toarray().any()
+PY
+}

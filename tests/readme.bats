@@ -21,3 +21,13 @@ load test_helper
     run "$PY" -c "import anndata; a = anndata.read_h5ad('$T/mc/good.h5ad'); print(a.n_vars)"
     assert_output 507
 }
+
+@test "the README's two samples of different gene lists combine as it says" {
+    sed -n '/^v2=tests/,/^```$/p' "$MC_ROOT/README.md" | sed '$d' | sed "s|/tmp/mc|$T/mc|g" >union.sh
+    [ "$(grep -c '^mc-' union.sh)" -eq 4 ]
+    cd "$MC_ROOT"
+    bash -eu -o pipefail "$T/union.sh"
+    run mc-info "$T/mc/u/both"
+    assert_line "profiles: 1119 cells"
+    assert_line "genes: 576"
+}
