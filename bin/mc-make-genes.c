@@ -49,6 +49,7 @@ int main(int argc, char **argv)
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
     if (n < 2) cli_usage_error(&c, "expected STD... GENES");
     mc_err e;
-    if (geneset_make(args, (size_t)(n - 1), format, &o, organism, unite, args[n - 1], force, &e) < 0) return cli_fail(&c, &e);
+    if (geneset_make(args, (size_t)(n - 1), format, &o, organism, unite, args[n - 1], force, &e) < 0)
+        return cli_fail(&c, &e);
     return 0;
 }

@@ -186,7 +186,8 @@ static int union_columns(const source *s, size_t n, strvec *cols, field_type **t
             if (strvec_push(cols, t->columns[c].name) < 0) return -1;
         }
     }
-    if (!(*types = mc_calloc_array(cols->count, sizeof **types)) || !(seen = mc_calloc_array(cols->count, sizeof *seen))) {
+    *types = mc_calloc_array(cols->count, sizeof **types);
+    if (!*types || !(seen = mc_calloc_array(cols->count, sizeof *seen))) {
         free(seen);
         return -1;
     }
@@ -263,7 +264,8 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
         rc = load(&s[i], dirs[i], format, o, e);
         if (rc == 0 && i && !unite) rc = compare(&s[0], &s[i], e);
     }
-    if (rc == 0) rc = unite ? write_union(s, n, organism, out, force, e) : geneset_write(s[0].genes, organism, out, force, e);
+    if (rc == 0 && unite) rc = write_union(s, n, organism, out, force, e);
+    else if (rc == 0) rc = geneset_write(s[0].genes, organism, out, force, e);
     for (size_t i = 0; s && i < n; i++) {
         std_close(&s[i].std);
         std_table_free(&s[i].h5);
