@@ -10,7 +10,9 @@
 
 static const char about[] =
     "Print a container's kind, uuid, organism, counts, its chain of bases,\n"
-    "members and grouped containers, and the data available per kind.\n";
+    "members and grouped containers, and the data available per kind.\n"
+    "With --verify, CONTAINER may also be a gene set (its genes.yaml, names\n"
+    "and g.* files are checked).\n";
 
 static const char more[] =
     "Example:\n"

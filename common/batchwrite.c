@@ -11,6 +11,7 @@
 #include "meta.h"
 #include "mmm.h"
 #include "mtx.h"
+#include "guard.h"
 #include "outdir.h"
 #include "path.h"
 #include "stdread.h"
@@ -255,7 +256,9 @@ int batch_write(progress *pr, const char *in, const char *out, const batch_optio
 {
     job j = {.pr = pr};
     outdir o;
-    if (outdir_check(out, opt->force, e) < 0) return -1;   /* before the long reading, not after */
+    const char *inputs[] = {in, opt->genes};
+    if (guard_output(out, GUARD_BATCH, inputs, opt->genes ? 2 : 1, opt->force, e) < 0)
+        return -1;   /* before the long reading, not after */
     int rc = job_open(&j, in, out, opt, e);
     if (rc == 0 && (rc = outdir_begin(&o, out, opt->force, e)) == 0) {
         rc = write_files(&j, &o, opt->kind, e);

@@ -10,6 +10,7 @@
 #include "datakind.h"
 #include "path.h"
 #include "strmap.h"
+#include "totals.h"
 #include "uuid.h"
 
 /* --- data dependencies (the seed's GENES_/PROFILES_DEPENDENT_DATA) ----------- */
@@ -48,9 +49,12 @@ static container *open_at(const char *dir, const char *name, int depth, mc_err *
 
 int container_depth_check(const char *dir, int depth, mc_err *e)
 {
-    if (depth > CONTAINER_MAX_DEPTH)
-        return mc_fail(e, "%s: containers nested too deeply (a view that is its own base?)", dir);
-    return 0;
+    if (depth <= CONTAINER_MAX_DEPTH) return 0;
+    char *real = realpath(dir, NULL);   /* DIR is a/../b/../a/.. by now: say where, briefly */
+    mc_fail(e, "%s: the chain of containers refers back to itself (or is deeper than %d)", real ? real : dir,
+            CONTAINER_MAX_DEPTH);
+    free(real);
+    return -1;
 }
 
 /* VISIT the container at DIR/REL. */
@@ -494,12 +498,23 @@ static int is_structural(const char *name)
     return !strcmp(name, "base_index");
 }
 
+/* Is NAME, of KIND "p" or "g", C's own totals cache with a stamp saying it
+ * is stale (totals_stamp_check, the one judge of that cache)?  Then it is
+ * not data: hidden, never served, and a view sees its base's instead. */
+static int stale_cache(const container *c, const char *kind, const char *name)
+{
+    mc_err ignored;
+    return (!strcmp(kind, "p") || !strcmp(kind, "g")) && !strcmp(name, TOTALS_NAME) &&
+           totals_stamp_check(c->path, c->meta.uuid, &ignored) < 0;
+}
+
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e)
 {
     size_t length = kind == 'p' ? c->profiles_count : c->genes_count;
-    int rc = load_own(c->path, kind, name, length, out, e);
-    if (rc != 0) return rc;
     char k[2] = {kind, 0};
+    memset(out, 0, sizeof *out);
+    int rc = stale_cache(c, k, name) ? 0 : load_own(c->path, kind, name, length, out, e);
+    if (rc != 0) return rc;
     if (c->kind == KIND_COLLECTION && kind == 'p') return collection_array(c, name, out, e);
     if (c->kind != KIND_VIEW || is_structural(name) || view_hides(c, k, name)) return 0;
     const int32_t *index = kind == 'p' ? c->p_index : c->g_index;
@@ -526,8 +541,8 @@ static int add_name(strvec *l, const char *s, size_t len)
     return strvec_pushn(l, s, len);
 }
 
-/* Names of KIND.NAME.{txt,npy,mmm} files in DIR. */
-static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
+/* Names of KIND.NAME.{txt,npy,mmm} files in DIR, but SKIP (may be NULL). */
+static int list_own(const char *dir, const char *kind, const char *skip, strvec *l, mc_err *e)
 {
     DIR *d = opendir(dir);
     if (!d) return mc_fail_errno(e, dir, "cannot list");
@@ -538,6 +553,7 @@ static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
         const char *f = de->d_name, *dot = strrchr(f, '.');
         if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
         if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
+        if (skip && strlen(skip) == (size_t)(dot - f - kl - 1) && !strncmp(f + kl + 1, skip, strlen(skip))) continue;
         if (add_name(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
     }
     closedir(d);
@@ -546,7 +562,7 @@ static int list_own(const char *dir, const char *kind, strvec *l, mc_err *e)
 
 static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
 {
-    if (list_own(c->path, kind, l, e) < 0) return -1;
+    if (list_own(c->path, kind, stale_cache(c, kind, TOTALS_NAME) ? TOTALS_NAME : NULL, l, e) < 0) return -1;
     const data_kind *k = data_kind_find(kind);
     if (c->kind == KIND_VIEW && (!k || k->from_base)) {
         strvec b = STRVEC_INIT;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "mtx.h"
+#include "guard.h"
 #include "outdir.h"
 #include "path.h"
 #include "stdread.h"
@@ -84,7 +85,7 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
     mtx_writer **w = NULL;
     mtx_numbers *num = NULL;   /* the text of gene numbers, shared by the lanes' writers */
     int rc = -1;
-    if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
+    if (guard_output(out, GUARD_LANES, &in, 1, force, e) < 0) return -1;   /* before the long reading, not after */
     if (std_open(&s, in, format, e) < 0) return -1;
     if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0) goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;

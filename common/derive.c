@@ -9,23 +9,10 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "guard.h"
 #include "outdir.h"
 #include "path.h"
 #include "totals.h"
-
-/* Does INNER resolve to OUTER or to something below it?  (OUTER may not exist.) */
-static int path_within(const char *inner, const char *outer)
-{
-    char *i = realpath(inner, NULL), *o = realpath(outer, NULL);
-    int within = 0;
-    if (i && o) {
-        size_t n = strlen(o);
-        within = !strncmp(i, o, n) && (i[n] == 0 || i[n] == '/' || n == 1);
-    }
-    free(i);
-    free(o);
-    return within;
-}
 
 static int same_path(const char *a, const char *b)
 {
@@ -77,9 +64,9 @@ done:
 int view_prepare(container *base, const char *view_dir, const int32_t *p_index, size_t pn, const int32_t *g_index,
                  size_t gn, int force, outdir *o, mc_err *e)
 {
-    if (path_within(base->path, view_dir))
-        return mc_fail(e, "%s: is or contains the base %s; write the view elsewhere", view_dir, base->path);
-    if (outdir_begin(o, view_dir, force, e) < 0) return -1;
+    const char *input = base->path;
+    if (guard_output(view_dir, GUARD_VIEW, &input, 1, force, e) < 0 || outdir_begin(o, view_dir, force, e) < 0)
+        return -1;
     if (view_fill(base, o, p_index, pn, g_index, gn, e) < 0) {
         outdir_abort(o);
         return -1;
@@ -324,14 +311,14 @@ static int collect_prepare(const char *out, const collect_member *m, size_t n, m
         if (!(st[i].dest = path_join(out, m[i].name))) return mc_oom(e, out);
         st[i].in_place = same_path(m[i].path, st[i].dest);
     }
-    for (size_t i = 0; i < n; i++) {
-        if (st[i].in_place) continue;
-        if (outdir_check(st[i].dest, force, e) < 0) return -1;
-        for (size_t j = 0; j < n; j++)
-            if (path_within(m[j].path, st[i].dest))
-                return mc_fail(e, "%s: holds the member %s; a link view cannot replace it", st[i].dest, m[j].path);
-    }
-    return 0;
+    const char **paths = mc_alloc_array(n, sizeof *paths);
+    int rc = paths ? 0 : mc_oom(e, out);
+    for (size_t i = 0; rc == 0 && i < n; i++) paths[i] = m[i].path;
+    if (rc == 0) rc = guard_collection(out, paths, n, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (!st[i].in_place) rc = guard_output(st[i].dest, GUARD_VIEW, paths, n, force, e);
+    free(paths);
+    return rc;
 }
 
 /* OUT/profiles.yaml, written under f's temporary name. */

@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "genes.h"
 #include "mtx.h"
+#include "guard.h"
 #include "outdir.h"
 #include "path.h"
 #include "strmap.h"
@@ -96,6 +97,15 @@ static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
     mc_fail_errno(e, path, "cannot create");
     outfile_abort(&s->of);
     return -1;
+}
+
+/* Each named output PATHS[i] (NULL: not asked for) may be written from C (guard.h). */
+static int guard_files(const container *c, const char *const *paths, size_t n, int force, mc_err *e)
+{
+    const char *in = c->path;
+    for (size_t i = 0; i < n; i++)
+        if (paths[i] && guard_output(paths[i], GUARD_FILE, &in, 1, force, e) < 0) return -1;
+    return 0;
 }
 
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
@@ -436,6 +446,7 @@ int export_mtx(container *c, const char *out, const char *barcodes, const char *
     int rc = 0;
     gene_labels g = {0};
     strvec names = {0};
+    if (guard_files(c, paths, 3, o->force, e) < 0) return -1;
     if (barcodes) rc = container_profile_names(c, &names, e);
     if (rc == 0 && features) rc = gene_labels_load(c, o->genes_dir, &g, e);
     for (int i = 0; rc == 0 && i < 3; i++)
@@ -482,7 +493,8 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
     strvec rows = {0};
     gene_labels g = {0};
     sink s;
-    int rc = 0;
+    int rc = guard_files(c, &out, 1, o->force, e);
+    if (rc < 0) return -1;
     if (kind == 'p') {
         rc = frame_load(c, kind, n ? names : NULL, n, &fr, e);
         if (rc == 0) rc = container_profile_names(c, &rows, e);
@@ -763,6 +775,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 {
     h5w_type dt;
     if (export_dtype(o->dtype, &dt) < 0) return mc_fail(e, "%s: unknown X/data type '%s'", out, o->dtype);
+    if (guard_files(c, &out, 1, o->force, e) < 0) return -1;
     gene_labels g;
     frame obs = {0}, var = {0};
     mc_entries es = {0};
@@ -848,7 +861,7 @@ int export_10x(container *c, const char *out, const export_opts *o, mc_err *e)
 {
     gene_labels g;
     outfile of;
-    if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
+    if (guard_files(c, &out, 1, o->force, e) < 0 || gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
     h5w *f = h5_begin(&of, out, o->force, e);
     int rc = f ? h5_end(&of, f, write_10x(f, c, &g, o->genome, out, o, e), e) : -1;
     gene_labels_free(&g);

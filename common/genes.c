@@ -44,19 +44,38 @@ void genes_close(gene_set *g)
     memset(g, 0, sizeof *g);
 }
 
-/* The uuid a genes/ directory records, without opening it fully. */
+/* The uuid a genes/ directory records, without opening it fully: 0, 1 when
+ * DIR has no genes.yaml, -1 when it has one that cannot be read. */
 static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
 {
     char *yaml = path_join(dir, "genes.yaml");
     genes_meta m;
     mc_err ignored;
-    int rc = path_exists(yaml) ? genes_meta_load(yaml, &m, &ignored) : -1;
+    int rc = !yaml ? -1 : !path_exists(yaml) ? 1 : genes_meta_load(yaml, &m, &ignored);
     if (rc == 0) {
         memcpy(out, m.uuid, MC_UUID_STRLEN);
         genes_meta_free(&m);
     }
     free(yaml);
     return rc;
+}
+
+char *genes_find(const char *container_dir, const char *genes_uuid, char **unreadable)
+{
+    char *at = realpath(container_dir, NULL), *found = NULL;
+    if (unreadable) *unreadable = NULL;
+    while (at && !found) {
+        char *candidate = path_join(at, "genes"), uuid[MC_UUID_STRLEN];
+        int rc = candidate ? recorded_uuid(candidate, uuid) : 1;
+        if (rc == 0 && (!genes_uuid || !strcmp(uuid, genes_uuid))) found = candidate;
+        else if (rc < 0 && unreadable && !*unreadable) *unreadable = candidate;
+        else free(candidate);
+        char *slash = strrchr(at, '/');
+        if (!slash || slash == at) break;
+        *slash = 0;
+    }
+    free(at);
+    return found;
 }
 
 int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
@@ -70,22 +89,13 @@ int genes_open_for(const char *container_dir, const char *dir, const char *genes
         }
         return 0;
     }
-    char *at = realpath(container_dir, NULL);
-    if (!at) return mc_fail_errno(e, container_dir, "cannot resolve");
-    int rc = 1;
-    for (;;) {
-        char *candidate = path_join(at, "genes"), uuid[MC_UUID_STRLEN];
-        if (recorded_uuid(candidate, uuid) == 0 && (!genes_uuid || !strcmp(uuid, genes_uuid)))
-            rc = genes_open(candidate, g, e);
-        free(candidate);
-        char *slash = strrchr(at, '/');
-        if (rc <= 0 || !slash || slash == at) break;
-        *slash = 0;
-    }
-    free(at);
-    if (rc > 0)
+    if (!path_exists(container_dir)) return mc_fail_errno(e, container_dir, "cannot resolve");
+    char *found = genes_find(container_dir, genes_uuid, NULL);
+    if (!found)
         return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)",
                        container_dir, genes_uuid ? genes_uuid : "(any)");
+    int rc = genes_open(found, g, e);
+    free(found);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "genes.h"
 #include "h5import.h"
 #include "meta.h"
+#include "guard.h"
 #include "outdir.h"
 #include "stdread.h"
 #include "strmap.h"
@@ -257,7 +258,8 @@ static int write_union(const source *s, size_t n, const char *organism, const ch
 int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, const char *organism, int unite,
                  const char *out, int force, mc_err *e)
 {
-    if (outdir_check(out, force, e) < 0) return -1;   /* before the long reading, not after */
+    if (guard_output(out, GUARD_GENES, (const char *const *)dirs, n, force, e) < 0)
+        return -1;   /* before the long reading, not after */
     source *s = mc_calloc_array(n, sizeof *s);
     int rc = s ? 0 : mc_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {

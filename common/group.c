@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "derive.h"
+#include "guard.h"
 #include "outdir.h"
 #include "parallel.h"
 #include "path.h"
@@ -419,10 +420,6 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
     return rc;
 }
 
-static int refuse_existing(const char *path, mc_err *e)
-{
-    return outdir_check(path, 0, e);
-}
 
 int groups_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e)
 {
@@ -438,7 +435,9 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     }
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] < 0) outlier[n++] = (int32_t)i;
-    if (!force && (refuse_existing(groups_dir, e) < 0 || refuse_existing(outliers_dir, e) < 0))
+    const char *input = c->path;
+    if (guard_output(groups_dir, GUARD_GROUPS, &input, 1, force, e) < 0 ||
+        guard_output(outliers_dir, GUARD_VIEW, &input, 1, force, e) < 0)
         goto done;   /* before the long part */
     if (write_group && group_file_prepare(c, g, force, &group_file, e) < 0) goto done;
     if (outdir_begin(&groups, groups_dir, force, e) < 0) goto done;

@@ -14,6 +14,7 @@
 #include "lanes.h"
 #include "mmm.h"
 #include "mtx.h"
+#include "guard.h"
 #include "outdir.h"
 #include "parallel.h"
 #include "path.h"
@@ -144,7 +145,7 @@ int h5import_std(progress *pr, const char *in, const char *out, const h5_opts *o
     std_table genes = {0}, profiles = {0};
     outdir od = {0};
     int rc = -1;
-    if (outdir_check(out, force, e) < 0) return -1;
+    if (guard_output(out, GUARD_STD, &in, 1, force, e) < 0) return -1;
     if (h5_open(&m, in, o, e) < 0) return -1;
     if (check_size(&m, e) < 0) goto out;
     if (h5import_genes(&m, o->all_features, &genes, e) < 0 || h5import_profiles(&m, &profiles, e) < 0) goto out;
@@ -491,7 +492,8 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
 {
     cells_job j = {0};
     int rc = -1;
-    if (outdir_check(out, co->force, e) < 0) return -1;
+    const char *inputs[] = {in, co->genes};
+    if (guard_output(out, GUARD_COLLECTION, inputs, co->genes ? 2 : 1, co->force, e) < 0) return -1;
     if (h5_open(&j.m, in, o, e) < 0) return -1;
     if (check_size(&j.m, e) < 0 || h5import_genes(&j.m, o->all_features, &j.genes, e) < 0 ||
         h5import_profiles(&j.m, &j.profiles, e) < 0 || lanes_find(&j.profiles, &j.l, e) < 0)

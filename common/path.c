@@ -1,6 +1,7 @@
 /* path: path strings joined, split and made relative. */
 #include "path.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,27 +56,29 @@ char *path_existing_parent(const char *path)
     return p;
 }
 
-/* Absolute, symlink-free form of PATH, which may not exist yet if its parent does. */
-static char *resolve(const char *path, mc_err *e)
+char *path_resolve(const char *path, mc_err *e)
 {
     char *r = realpath(path, NULL);
     if (r) return r;
-    const char *base;
-    char *parent = path_parent(path, &base);
-    char *rp = parent ? realpath(parent, NULL) : NULL;
-    free(parent);
-    if (!rp) {
+    if (errno != ENOENT) {
         mc_fail_errno(e, path, "cannot resolve");
         return NULL;
     }
+    const char *base;
+    char *parent = path_parent(path, &base);
+    char *rp = !parent ? NULL : strcmp(parent, path) ? path_resolve(parent, e) : realpath(parent, NULL);
+    if (parent && !rp && !strcmp(parent, path)) mc_fail_errno(e, path, "cannot resolve");
+    free(parent);
+    if (!rp) return NULL;
     r = path_join(rp, base);
     free(rp);
+    if (!r) mc_oom(e, path);
     return r;
 }
 
 char *path_relative(const char *from_dir, const char *to, mc_err *e)
 {
-    char *f = resolve(from_dir, e), *t = f ? resolve(to, e) : NULL;
+    char *f = path_resolve(from_dir, e), *t = f ? path_resolve(to, e) : NULL;
     if (!t) {
         free(f);
         return NULL;

@@ -12,6 +12,9 @@ char *path_join(const char *dir, const char *name);
 /* PATH's parent directory (malloc'd; "." when PATH has no '/'), and in *base
  * a pointer to PATH's last component ("a/b/" names b).  NULL when out of memory. */
 char *path_parent(const char *path, const char **base);
+/* Absolute, symlink-free form of PATH (malloc'd), which need not exist: its
+ * nearest existing ancestor resolved and the rest appended. */
+char *path_resolve(const char *path, mc_err *e);
 /* Relative path from directory FROM to TO (both existing or whose parents exist). */
 char *path_relative(const char *from_dir, const char *to, mc_err *e);
 int path_exists(const char *path);

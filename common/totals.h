@@ -20,6 +20,7 @@
 #include "progress.h"
 #include "container.h"
 
+#define TOTALS_NAME "total_umis"   /* p.total_umis.npy, g.total_umis.npy */
 #define TOTALS_STAMP "total_umis.uuid"
 #define TOTALS_STAMP_LINE 64   /* no line of the stamp is longer */
 

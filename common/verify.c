@@ -9,6 +9,7 @@
 
 #include "container.h"
 #include "datakind.h"
+#include "genes.h"
 #include "meta.h"
 #include "mmm.h"
 #include "npy.h"
@@ -159,10 +160,55 @@ static void verify_dir(verifier *v, const char *dir, int depth)
     free(yaml);
 }
 
+/* The gene set at DIR: genes.yaml against g.name.txt (count, uuid), the names
+ * sorted and unique (lookups bisect them), every other g.* file one row per gene. */
+static void verify_genes(verifier *v, const char *dir)
+{
+    gene_set g;
+    mc_err e;
+    if (genes_open(dir, &g, &e) < 0) {
+        problem(v, e.msg);
+        return;
+    }
+    for (size_t i = 1; i < g.names.count; i++)
+        if (strcmp(g.names.v[i - 1], g.names.v[i]) >= 0) {
+            problem_fmt(v, "%s/g.name.txt:%zu: '%s' after '%s': the names must be sorted and unique", dir, i + 1,
+                        g.names.v[i], g.names.v[i - 1]);
+            break;
+        }
+    check_files(v, dir, g.names.count, 0);
+    genes_close(&g);
+}
+
+/* The gene set the container at DIR uses, found as the tools find it: when
+ * there is none, a genes/ on the way that cannot be read is the likely cause. */
+static void verify_genes_of(verifier *v, const char *dir)
+{
+    char *yaml = path_join(dir, "profiles.yaml"), *unreadable = NULL, *found = NULL;
+    profiles_meta m = {0};
+    mc_err e;
+    if (yaml && profiles_meta_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
+    if (found) verify_genes(v, found);
+    else if (unreadable) verify_genes(v, unreadable);
+    profiles_meta_free(&m);
+    free(unreadable);
+    free(found);
+    free(yaml);
+}
+
 size_t container_verify(const char *dir, verify_report report, void *ctx)
 {
     verifier v = {report, ctx, 0};
+    char *genes_yaml = path_join(dir, "genes.yaml"), *yaml = path_join(dir, "profiles.yaml");
+    int gene_set = genes_yaml && yaml && path_exists(genes_yaml) && !path_exists(yaml);
+    free(genes_yaml);
+    free(yaml);
+    if (gene_set) {
+        verify_genes(&v, dir);
+        return v.problems;
+    }
     verify_dir(&v, dir, 0);
+    if (!v.problems) verify_genes_of(&v, dir);
     if (v.problems) return v.problems;
     /* The files hold; now the links between them (recorded uuids, counts, ranges). */
     mc_err e;

@@ -12,7 +12,9 @@
 /* Called once per problem with a one-line description. */
 typedef void (*verify_report)(void *ctx, const char *problem);
 
-/* Returns the number of problems found (0 = everything holds). */
+/* Verify the container at DIR and the gene set it uses (as genes_find finds
+ * it), or DIR alone when it is a gene set.  Returns the number of problems
+ * found (0 = everything holds). */
 size_t container_verify(const char *dir, verify_report report, void *ctx);
 
 #endif

@@ -170,7 +170,7 @@ identity"
     uuid=$(sed -n 's/^uuid: //p' d/link/profiles.yaml)
     run mc-info d/link
     assert_failure 1
-    assert_output --partial "containers nested too deeply"
+    assert_output "mc-info: $T/d/link: the chain of containers refers back to itself (or is deeper than 64)"
 }
 
 @test "not a container, and usage errors" {
@@ -184,4 +184,51 @@ identity"
     run mc-info --help
     assert_success
     assert_output --partial "Example:"
+}
+
+@test "mc-info --verify checks the gene set, of a container or on its own" {
+    mc-make-genes --organism human "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" genes
+    mc-import-cells "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" cells
+    run mc-info --verify genes
+    assert_output "genes: ok"
+    cp -r genes good
+    head -171 good/g.name.txt >genes/g.name.txt
+    run mc-info --verify cells
+    assert_failure 1
+    assert_output "mc-info: $T/genes/genes.yaml: genes_count 343 but g.name.txt has 171 lines"
+    run mc-info --verify genes
+    assert_failure 1
+    assert_output "mc-info: genes/genes.yaml: genes_count 343 but g.name.txt has 171 lines"
+    : >genes/g.name.txt
+    run mc-info --verify cells/all
+    assert_failure 1
+    assert_output "mc-info: $T/genes/genes.yaml: genes_count 343 but g.name.txt has 0 lines"
+    cp good/g.name.txt genes/
+    head -1 good/genes.yaml >genes/genes.yaml
+    run mc-info --verify cells
+    assert_failure 1
+    assert_output "mc-info: $T/genes/genes.yaml: missing required key 'organism'"
+    cp good/genes.yaml genes/
+    sed -i '2d' genes/g.ensembl.txt
+    run mc-info --verify cells
+    assert_failure 1
+    assert_output "mc-info: $T/genes/g.ensembl.txt: 342 lines but the container has 343"
+    cp good/* genes/
+    # Names out of order: the uuid catches it; and a set re-recorded by hand, the order check.
+    sed -i '1{h;d};2{G}' genes/g.name.txt
+    run mc-info --verify genes
+    assert_failure 1
+    assert_output --regexp "^mc-info: genes/genes.yaml: uuid .* recorded, .* computed from g.name.txt: the gene set changed$"
+    "$PY" - <<'PY'
+import hashlib, uuid
+u = str(uuid.UUID(bytes=hashlib.md5(open("genes/g.name.txt", "rb").read()).digest()))
+y = open("genes/genes.yaml").read().split("\n")
+open("genes/genes.yaml", "w").write("\n".join(["uuid: " + u] + y[1:]))
+PY
+    run mc-info --verify genes
+    assert_failure 1
+    assert_output "mc-info: genes/g.name.txt:2: '$(head -1 good/g.name.txt)' after '$(sed -n 2p good/g.name.txt)': the names must be sorted and unique"
+    cp good/* genes/
+    run mc-info --verify cells
+    assert_output "cells: ok"
 }

@@ -474,7 +474,7 @@ PY
     fixture_py <<<'np.testing.assert_array_equal(dense("views/v"), F["T"][[1]])'
     run mc-make-view --force cells/T cells
     assert_failure 1
-    assert_output "mc-make-view: cells: is or contains the base cells/T; write the view elsewhere"
+    assert_output "mc-make-view: cells: contains the input cells/T; write elsewhere"
     verify cells/T views/v
     no_leftovers
 }
@@ -831,4 +831,42 @@ PY
     "$PY" -c 'import numpy as np; a = np.load("cells/p.total_umis.npy"); a[0] += 1; np.save("cells/p.total_umis.npy", a)'
     diff want.tsv <(mc-sum all)
     diff want.tsv <(mc-sum cells)
+}
+
+@test "a stale totals cache is never served: not by mc-export, not through a view, whatever its length" {
+    v2="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" v3="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
+    mc-make-genes --organism human --union "$v2" "$v3" genes
+    mc-import-cells --genes genes "$v2" v2
+    mc-import-cells --genes genes "$v3" v3
+    mc-collect both a=v2/all b=v3/all
+    mc-sum both >/dev/null
+    cp both/p.total_umis.npy cached.npy
+    # Same profiles, another order: the collection's cache is stale, and nothing else holds totals.
+    mc-collect --force both b=v3/all a=v2/all
+    mc-make-view both view
+    mc-export both --h5ad both.h5ad
+    mc-export view --h5ad view.h5ad
+    cmp cached.npy both/p.total_umis.npy   # still on disk, not served
+    py <<'PY'
+import anndata
+for f in ("both.h5ad", "view.h5ad"):
+    assert list(anndata.read_h5ad(f).obs.columns) == ["barcode", "batch", "lane"], f
+PY
+    mc-sum both >/dev/null
+    mc-export --force both --h5ad both.h5ad
+    mc-export --force view --h5ad view.h5ad
+    py <<'PY'
+import anndata, numpy as np
+for f in ("both.h5ad", "view.h5ad"):
+    a = anndata.read_h5ad(f)
+    assert (a.obs["total_umis"].values == np.asarray(a.X.sum(axis=1)).ravel()).all(), f
+PY
+    # Fewer profiles than the stale cache holds: no error about its length, and it is not listed.
+    mc-collect --force both b=v3/all
+    run mc-export both --tsv p
+    assert_success
+    assert_line --index 0 "name	barcode	batch	lane"
+    run mc-info both
+    assert_success
+    refute_output --partial "total_umis"
 }

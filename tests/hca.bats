@@ -241,17 +241,24 @@ EOF
     [ ! -e std ]
 }
 
-@test "an existing STD is kept unless --force" {
+@test "an existing STD is kept unless --force, and a directory of something else even with it" {
     mkhca plain in.h5
     mkdir std
     touch std/mine
     run mc-import-hca in.h5 std
     assert_failure 1
-    assert_output "mc-import-hca: std: already exists (use --force to replace it)"
+    assert_output "mc-import-hca: std: is a directory, not an STD directory: not replaced, even with --force (remove it yourself)"
+    run mc-import-hca --force in.h5 std
+    assert_failure 1
+    assert_output "mc-import-hca: std: is a directory, not an STD directory: not replaced, even with --force (remove it yourself)"
     [ -e std/mine ]
+    rm -r std
+    mc-import-hca in.h5 std
+    run mc-import-hca in.h5 std
+    assert_failure 1
+    assert_output "mc-import-hca: std: already exists (use --force to replace it)"
     run mc-import-hca --force in.h5 std
     assert_success
-    [ ! -e std/mine ]
     run check_std_h5 in.h5 std
     assert_output ok
 }
