@@ -12,7 +12,8 @@ static const char about[] =
     "pp or gp, a matrix (genes x genes, profiles x profiles, genes x\n"
     "profiles).  FILE is a .npy (known by its first bytes) of that length or\n"
     "shape, or TSV keyed by gene or profile name or 0-based index: an array\n"
-    "as KEY<TAB>VALUE lines, a matrix as a header line (a first field, then\n"
+    "as KEY<TAB>VALUE lines (after a header 'name<TAB>...' or '<TAB>...', as\n"
+    "mc-export --tsv and pandas write), a matrix as a header line (a first field, then\n"
     "column keys) and a line per row (KEY, then its values); every gene or\n"
     "profile exactly once, in any order.\n";
 

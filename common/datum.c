@@ -271,6 +271,15 @@ static int header_line(grid *g, const char *shown, size_t line, char *text, mc_e
     return rc;
 }
 
+/* Whether an array's first line, keyed KEY, is a header: "name" or "" (pandas'
+ * unnamed index) when no gene or profile is called that. */
+static int is_header(grid *g, const char *key)
+{
+    mc_err ignored;
+    if (*key && strcmp(key, "name")) return 0;
+    return key_find(g->keys, g->k->rows, key, "", 0, &ignored) < 0;
+}
+
 static int grid_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
 {
     grid *g = ctx;
@@ -282,6 +291,12 @@ static int grid_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     size_t n = split_tabs(text, f, want);
     int rc = 0;
     long r = -1;
+    int header = !is_matrix(g->k) && !g->header_seen && n == want && is_header(g, f[0]);
+    g->header_seen = 1;
+    if (header) {
+        free(f);   /* the header mc-export --tsv and pandas' to_csv write */
+        return 0;
+    }
     if (n != want)
         rc = is_matrix(g->k) ? mc_fail(e, "%s:%zu: %s%zu values, the header names %zu", shown, line,
                                        n > want ? "more than " : "", n > want ? want - 1 : n - 1, want - 1)

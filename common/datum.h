@@ -11,8 +11,10 @@
  * hidden when it depends on one, SPEC 7), a collection's members (p arrays
  * and gp matrices, concatenated along the profiles).
  *
- * Writing takes a TSV (KEY<TAB>VALUE lines for an array; for a matrix a
- * header of column keys, then a row per KEY) or a .npy file, from a file or
+ * Writing takes a TSV (KEY<TAB>VALUE lines for an array, after a header
+ * "name<TAB>..." or "<TAB>..." if there is one, as mc-export --tsv and
+ * pandas' to_csv write; for a matrix a header of column keys, then a row per
+ * KEY) or a .npy file, from a file or
  * stdin; keys are names or 0-based indices, every row and column once.
  * Values are typed as a whole: all True/False is bool, all integers <i8,
  * all numbers (empty: NaN) <f8, else text (arrays only).  A .npy keeps its

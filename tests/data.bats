@@ -333,3 +333,28 @@ PY
     assert_equal "$(snapshot)" "$before"
     (cd d/vp && assert_only p.base_index.npy profiles.yaml)
 }
+
+@test "what mc-export --tsv and pandas' to_csv write reads back, header and all" {
+    build_chain
+    mc-export d/link --tsv p total_umis | mc-write-data d/cells/A p.umis_copy
+    run mc-export d/vp --tsv p umis_copy
+    assert_output "name	umis_copy
+AAAC-1	303
+AAAT-1	70264"
+    py <<'PY'
+import pandas as pd
+pd.Series([0.5, 1.5, 2.5], index=["AAAC-1", "AAAG-1", "AAAT-1"], name="x").to_csv("s.tsv", sep="\t")
+pd.Series(["a", "b", "c"], index=["AAAC-1", "AAAG-1", "AAAT-1"], name="x").rename_axis("name").to_csv("n.tsv", sep="\t")
+PY
+    assert_equal "$(head -1 s.tsv)" "	x"
+    mc-write-data d/cells/A p.from_pandas s.tsv
+    mc-write-data d/cells/A p.named n.tsv
+    run mc-export d/vp --tsv p from_pandas named
+    assert_output "name	from_pandas	named
+AAAC-1	0.5	a
+AAAT-1	2.5	c"
+    printf 'name\tx\nname\t1\n' >twice.tsv     # a header once only
+    run mc-write-data d/cells/A p.bad twice.tsv
+    assert_failure 1
+    assert_output "mc-write-data: twice.tsv:2: no profile named 'name' in d/cells/A"
+}
