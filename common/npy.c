@@ -180,6 +180,7 @@ static int parse_dict(const char *path, const char *h, npy_array *a, int *swap, 
     if (a->ndim < 1 || a->ndim > 2) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
     if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1]) return mc_fail(e, "%s: .npy shape too large", path);
     a->count = a->shape[0] * a->shape[1];
+    if (a->count && npy_item_size(a) > SIZE_MAX / 16 / a->count) return mc_fail(e, "%s: .npy shape too large", path);
     return 0;
 }
 

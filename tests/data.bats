@@ -247,6 +247,17 @@ T cell"
     mc-export d/vp --npy u.out.npy p.u
     run "$PY" -c 'import numpy as np; a = np.load("u.out.npy"); print(a.dtype.str, a.tolist())'
     assert_output "<U6 ['b', 'T cell']"
+    cat tf8be.npy | mc-write-data d/cells/A p.piped              # a .npy on stdin, known by its magic
+    mc-write-data d/cells/A p.redirected <tf4.npy
+    run bash -c 'head -c -1 tf8.npy | mc-write-data d/cells/A p.short'
+    assert_failure 1
+    assert_output "mc-write-data: stdin: truncated .npy data"
+    [ ! -e d/cells/A/p.short.npy ]
+    run mc-export d/link --tsv p piped redirected
+    assert_output "name	piped	redirected
+AAAC-1	3	3
+AAAG-1	-1	-1
+AAAT-1	70000	70000"
     run mc-write-data d/cells/A p.u2 u2.npy
     assert_failure 1
     assert_output "mc-write-data: u2.npy: unsupported .npy dtype '<u4' (mc reads int32, int64, float32, float64, bool \
