@@ -369,3 +369,17 @@ AAAT-1	2.5	c"
     assert_failure 1
     assert_output "mc-write-data: twice.tsv:2: no profile named 'name' in d/cells/A"
 }
+
+@test "groups keep their own data: written and read back, their grouped container's not shown" {
+    build_chain
+    printf '0\t2.5\n' | mc-write-data d/cells/A/groups p.mean
+    printf 'AAAC-1\t1\nAAAG-1\t2\nAAAT-1\t3\n' | mc-write-data d/cells/A p.only_cells
+    run mc-export d/cells/A/groups --tsv p mean
+    assert_output "name	mean
+0	2.5"
+    run mc-export d/cells/A/groups --npy x.npy p.only_cells
+    assert_failure 1
+    assert_output "mc-export: d/cells/A/groups: p.only_cells: no such data (mc-info lists what there is)"
+    run mc-info --verify d/cells/A/groups
+    assert_success
+}
