@@ -401,6 +401,21 @@ static size_t array_length(const mc_array *a)
     return a->is_text ? a->text.count : a->num.count;
 }
 
+/* A '<U' array numpy wrote, as the text it holds. */
+static int npy_to_text(mc_array *a, const char *path, mc_err *e)
+{
+    for (size_t i = 0; i < a->num.count; i++) {
+        char *s = npy_ustr(&a->num, i, path, e);
+        if (!s) return -1;
+        int rc = strvec_push(&a->text, s);
+        free(s);
+        if (rc < 0) return mc_oom(e, path);
+    }
+    npy_free(&a->num);
+    a->is_text = 1;
+    return 0;
+}
+
 /* KIND.NAME.txt or .npy in DIR: 1 found, 0 absent, -1 error. */
 static int load_own(const char *dir, char kind, const char *name, size_t length, mc_array *out, mc_err *e)
 {
@@ -419,6 +434,7 @@ static int load_own(const char *dir, char kind, const char *name, size_t length,
         if (path_exists(path)) {
             rc = npy_read(path, &out->num, e) < 0 ? -1 : 1;
             if (rc == 1 && out->num.ndim != 1) rc = mc_fail(e, "%s: must be one-dimensional", path);
+            if (rc == 1 && out->num.dtype == NPY_U && npy_to_text(out, path, e) < 0) rc = -1;
         }
     }
     if (rc == 1 && array_length(out) != length)

@@ -15,13 +15,41 @@ const data_kind data_kinds[DATA_KINDS] = {
     {"g", 'g', 0, 1, 0, g_on_genes, g_on_profiles},
     {"p", 'p', 0, 1, 1, p_on_genes, none},
     {"gp", 'g', 'p', 1, 1, none, gp_on_profiles},
-    {"gg", 'g', 'g', 0, 0, none, none},
-    {"pp", 'p', 'p', 0, 0, pp_on_both, pp_on_both},
+    {"gg", 'g', 'g', 1, 0, none, none},
+    {"pp", 'p', 'p', 1, 0, pp_on_both, pp_on_both},
 };
 
 const data_kind *data_kind_find(const char *name)
 {
     for (size_t k = 0; k < DATA_KINDS; k++)
         if (!strcmp(data_kinds[k].name, name)) return &data_kinds[k];
+    return NULL;
+}
+
+static const struct {
+    const char *kind, *name, *writer;
+} reserved[] = {
+    {"gp", "umis", "the UMI matrix (mc-write-matrix)"},
+    {"p", "base_index", "a view's selection (mc-make-view)"},
+    {"g", "base_index", "a view's selection (mc-make-view)"},
+    {"p", "total_umis", "the totals cache (mc-sum)"},
+    {"g", "total_umis", "the totals cache (mc-sum)"},
+    {"p", "group", "mc-group's assignment (mc-group --groups)"},
+    {"p", "grouped_count", "the group sizes (mc-group)"},
+    {"p", "group_label", "the group labels (mc-group)"},
+    {"p", "barcode", "the import (mc-write-matrix)"},
+    {"p", "name", "the import (mc-write-matrix)"},
+    {"p", "lane", "the import (mc-write-matrix)"},
+    {"p", "batch", "the import (mc-write-matrix)"},
+    {"g", "name", "the gene set (mc-make-genes)"},
+    {"g", "original_name", "the gene set (mc-make-genes)"},
+    {"g", "ensembl", "the gene set (mc-make-genes)"},
+    {"g", "genome", "the gene set (mc-make-genes)"},
+};
+
+const char *data_kind_reserved(const data_kind *k, const char *name)
+{
+    for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
+        if (!strcmp(reserved[i].kind, k->name) && !strcmp(reserved[i].name, name)) return reserved[i].writer;
     return NULL;
 }

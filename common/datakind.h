@@ -25,4 +25,9 @@ extern const data_kind data_kinds[DATA_KINDS];
 /* The kind named NAME; NULL when there is none. */
 const data_kind *data_kind_find(const char *name);
 
+/* What writes KIND.NAME when mc itself does (gp.umis, base_index, the totals
+ * cache, the import's and mc-group's arrays, the gene set's): a phrase naming
+ * the tool, for "reserved" errors; NULL for a name users may write. */
+const char *data_kind_reserved(const data_kind *k, const char *name);
+
 #endif

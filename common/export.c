@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "alloc.h"
+#include "datum.h"
 #include "genes.h"
 #include "mtx.h"
 #include "guard.h"
@@ -345,8 +346,10 @@ static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_er
     return rc;
 }
 
-/* The arrays NAMES of KIND (every visible one but base_index when names is NULL). */
-static int frame_load(container *c, char kind, char *const *names, size_t n, frame *fr, mc_err *e)
+/* The arrays NAMES of KIND (every visible one but base_index when names is
+ * NULL; then one that cannot be read is left out, told to o->warn). */
+static int frame_load(container *c, char kind, char *const *names, size_t n, frame *fr, const export_opts *o,
+                      mc_err *e)
 {
     strvec avail = STRVEC_INIT;
     char k[2] = {kind, 0};
@@ -360,7 +363,8 @@ static int frame_load(container *c, char kind, char *const *names, size_t n, fra
         mc_array a;
         if (all && !strcmp(names[i], "base_index")) continue;
         int found = container_array(c, kind, names[i], &a, e);
-        if (found < 0) rc = -1;
+        if (found < 0 && all && o->warn) o->warn(o->warn_ctx, e->msg);   /* one bad array does not block the rest */
+        else if (found < 0) rc = -1;
         else if (found) rc = frame_add(fr, names[i], &a, e);
         else if (!all) rc = mc_fail(e, "%s: %c.%s: no such data", c->path, kind, names[i]);
     }
@@ -372,6 +376,7 @@ static int frame_load(container *c, char kind, char *const *names, size_t n, fra
 /* Value i of a numeric array as TSV text, in the shortest form that reads back exactly. */
 static size_t format_number(char *out, size_t size, const npy_array *a, size_t i)
 {
+    if (a->dtype == NPY_B1) return (size_t)snprintf(out, size, "%s", npy_get_i64(a, i) ? "True" : "False");
     if (a->dtype == NPY_I4 || a->dtype == NPY_I8) return (size_t)snprintf(out, size, "%" PRId64, npy_get_i64(a, i));
     double v = npy_get_f64(a, i);
     if (isnan(v)) return (size_t)snprintf(out, size, "nan");
@@ -474,15 +479,16 @@ static int take_set_array(gene_labels *g, const char *name, frame *fr, mc_err *e
 
 /* The g arrays of a TSV: the gene set's (ids, original names, genome, ...) and
  * the container's; NAMES (n > 0) chooses among both, the gene set's first. */
-static int gene_frame(container *c, gene_labels *g, char *const *names, size_t n, frame *fr, mc_err *e)
+static int gene_frame(container *c, gene_labels *g, char *const *names, size_t n, frame *fr, const export_opts *o,
+                      mc_err *e)
 {
     int rc = 0;
     if (!n) {
         for (size_t i = 0; rc >= 0 && i < g->set.n; i++) rc = take_set_array(g, g->set.v[i].name, fr, e);
-        return rc < 0 ? -1 : frame_load(c, 'g', NULL, 0, fr, e);
+        return rc < 0 ? -1 : frame_load(c, 'g', NULL, 0, fr, o, e);
     }
     for (size_t i = 0; rc >= 0 && i < n; i++)
-        if ((rc = take_set_array(g, names[i], fr, e)) == 0) rc = frame_load(c, 'g', names + i, 1, fr, e);
+        if ((rc = take_set_array(g, names[i], fr, e)) == 0) rc = frame_load(c, 'g', names + i, 1, fr, o, e);
     return rc < 0 ? -1 : 0;
 }
 
@@ -496,11 +502,11 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
     int rc = guard_files(c, &out, 1, o->force, e);
     if (rc < 0) return -1;
     if (kind == 'p') {
-        rc = frame_load(c, kind, n ? names : NULL, n, &fr, e);
+        rc = frame_load(c, kind, n ? names : NULL, n, &fr, o, e);
         if (rc == 0) rc = container_profile_names(c, &rows, e);
     } else {
         rc = gene_labels_load(c, o->genes_dir, &g, e);
-        if (rc == 0) rc = gene_frame(c, &g, names, n, &fr, e);
+        if (rc == 0) rc = gene_frame(c, &g, names, n, &fr, o, e);
     }
     const strvec *labels = kind == 'p' ? &rows : &g.names;
     if (rc < 0 || sink_open(&s, out, o->force, e) < 0) {
@@ -531,6 +537,85 @@ int export_tsv(container *c, char kind, char *const *names, size_t n, const char
     frame_free(&fr);
     strvec_free(&rows);
     gene_labels_free(&g);
+    return rc;
+}
+
+/* The names along AXIS: profile names, or the gene set's names (loaded into G once). */
+static int axis_names(container *c, char axis, const export_opts *o, strvec *profiles, gene_labels *g,
+                      const strvec **out, mc_err *e)
+{
+    if (axis == 'g') {
+        if (!g->names.count && c->genes_count && gene_labels_load(c, o->genes_dir, g, e) < 0) return -1;
+        *out = &g->names;
+        return 0;
+    }
+    if (!profiles->count && c->profiles_count && container_profile_names(c, profiles, e) < 0) return -1;
+    *out = profiles;
+    return 0;
+}
+
+static int matrix_rows(sink *s, const npy_array *a, const strvec *rows, const strvec *cols, mc_err *e)
+{
+    int rc = sink_str(s, "name", e);
+    for (size_t j = 0; rc == 0 && j < cols->count; j++)
+        if ((rc = sink_str(s, "\t", e)) == 0) rc = sink_field(s, cols->v[j], "column name", e);
+    if (rc == 0) rc = sink_str(s, "\n", e);
+    for (size_t i = 0; rc == 0 && i < rows->count; i++) {
+        rc = sink_field(s, rows->v[i], "row name", e);
+        for (size_t j = 0; rc == 0 && j < cols->count; j++) {
+            char num[64];
+            if ((rc = sink_str(s, "\t", e)) == 0)
+                rc = sink_put(s, num, format_number(num, sizeof num, a, i * cols->count + j), e);
+        }
+        if (rc == 0) rc = sink_str(s, "\n", e);
+    }
+    return rc;
+}
+
+/* KIND.NAME of C, or an error saying it is not there. */
+static int datum_visible(container *c, const data_kind *k, const char *name, mc_array *a, mc_err *e)
+{
+    int rc = datum_load(c, k, name, a, e);
+    if (rc == 0) return mc_fail(e, "%s: %s.%s: no such data (mc-info lists what there is)", c->path, k->name, name);
+    return rc < 0 ? -1 : 0;
+}
+
+int export_matrix_tsv(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o,
+                      mc_err *e)
+{
+    mc_array a;
+    strvec profiles = {0};
+    gene_labels g = {0};
+    const strvec *rows = NULL, *cols = NULL;
+    sink s;
+    if (guard_files(c, &out, 1, o->force, e) < 0 || datum_visible(c, k, name, &a, e) < 0) return -1;
+    int rc = axis_names(c, k->rows, o, &profiles, &g, &rows, e);
+    if (rc == 0) rc = axis_names(c, k->cols, o, &profiles, &g, &cols, e);
+    if (rc == 0) rc = sink_open(&s, out, o->force, e);
+    if (rc == 0) {
+        rc = matrix_rows(&s, &a.num, rows, cols, e);
+        if (rc == 0) rc = sink_finish(&s, e);
+        if (rc == 0) rc = sink_commit(&s, e);
+        else sink_abort(&s);
+    }
+    strvec_free(&profiles);
+    gene_labels_free(&g);
+    mc_array_free(&a);
+    return rc;
+}
+
+int export_npy(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o, mc_err *e)
+{
+    mc_array a;
+    outfile of;
+    if (guard_files(c, &out, 1, o->force, e) < 0 || datum_visible(c, k, name, &a, e) < 0) return -1;
+    int rc = outfile_begin(&of, strcmp(out, "-") ? out : "/dev/stdout", o->force, e);
+    if (rc == 0) {
+        rc = a.is_text ? npy_write_text(of.tmp, a.text.v, a.text.count, e) : datum_save(of.tmp, k, &a, e);
+        if (rc == 0) rc = outfile_commit(&of, e);
+        else outfile_abort(&of);
+    }
+    mc_array_free(&a);
     return rc;
 }
 
@@ -703,7 +788,8 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
 
 static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
 {
-    static const h5w_type types[] = {[NPY_I4] = H5W_I32, [NPY_I8] = H5W_I64, [NPY_F4] = H5W_F32, [NPY_F8] = H5W_F64};
+    static const h5w_type types[] = {[NPY_I4] = H5W_I32, [NPY_I8] = H5W_I64, [NPY_F4] = H5W_F32,
+                                     [NPY_F8] = H5W_F64, [NPY_B1] = H5W_I8,  [NPY_U] = H5W_I8};
     char path[600];
     snprintf(path, sizeof path, "%s/%s", group, col->name);
     if (col->a.is_text) return text_column(f, path, &col->a.text, e);
@@ -783,7 +869,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
     outfile of;
     h5w *f = NULL;
     if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
-    int rc = frame_load(c, 'p', NULL, 0, &obs, e);
+    int rc = frame_load(c, 'p', NULL, 0, &obs, o, e);
     if (rc == 0 && g.ids) {
         mc_array ids = {.is_text = 1};
         rc = gather(g.ids, NULL, g.ids->count, "gene_ids", &ids.text, e);
@@ -791,7 +877,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
     }
     if (rc == 0) {
         frame more = {0};
-        rc = frame_load(c, 'g', NULL, 0, &more, e);
+        rc = frame_load(c, 'g', NULL, 0, &more, o, e);
         for (size_t i = 0; rc == 0 && i < more.n; i++)
             if (!g.ids || strcmp(more.v[i].name, "gene_ids"))   /* the gene set's ids win */
                 rc = frame_add(&var, more.v[i].name, &more.v[i].a, e);

@@ -48,6 +48,7 @@
 
 #include <stddef.h>
 #include "container.h"
+#include "datakind.h"
 #include "err.h"
 #include "h5write.h"
 #include "progress.h"
@@ -61,6 +62,10 @@ typedef struct export_opts {
                                  * format's default (10x: 4 as Cell Ranger, .h5ad: none
                                  * as anndata); -1: none */
     progress *progress;         /* told of each pass; NULL: nobody watches */
+    /* Told of each array left out of an export of every array because it
+     * cannot be read (NULL: such an array is an error). */
+    void (*warn)(void *ctx, const char *msg);
+    void *warn_ctx;
 } export_opts;
 
 /* The .h5ad X/data type named "float32", "float64", "int32" or "int64"; -1 if none. */
@@ -74,5 +79,13 @@ int export_10x(container *c, const char *out, const export_opts *o, mc_err *e);
 /* KIND 'p' or 'g'; NAMES the arrays (n == 0: every visible one but base_index). */
 int export_tsv(container *c, char kind, char *const *names, size_t n, const char *out, const export_opts *o,
                mc_err *e);
+
+/* Matrix KIND.NAME (gg, pp, dense gp) as TSV: a header 'name' and the column
+ * names, then a row per gene or profile, its name and its values. */
+int export_matrix_tsv(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o,
+                      mc_err *e);
+/* KIND.NAME of any kind as .npy to OUT ("-": stdout): numbers as the store
+ * keeps them (gp in fortran order), text as a '<U' array. */
+int export_npy(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o, mc_err *e);
 
 #endif

@@ -416,15 +416,23 @@ NKG7	3"
 
 @test "usage errors exit 2" {
     run mc-export d/x
-    assert_usage_error "mc-export: choose one of --mtx, --h5ad, --10x, --tsv"
+    assert_usage_error "mc-export: choose one of --mtx, --h5ad, --10x, --tsv, --npy"
     run mc-export d/x --mtx --h5ad x.h5ad
-    assert_usage_error "mc-export: choose one of --mtx, --h5ad, --10x, --tsv"
+    assert_usage_error "mc-export: choose one of --mtx, --h5ad, --10x, --tsv, --npy"
     run mc-export d/x --h5ad x.h5ad --barcodes b.tsv
     assert_usage_error "mc-export: --barcodes and --features go with --mtx"
     run mc-export d/x e/x --mtx
     assert_usage_error "mc-export: expected one CONTAINER"
     run mc-export d/x --tsv q
-    assert_usage_error "mc-export: --tsv: expected p or g, got 'q'"
+    assert_usage_error "mc-export: --tsv: expected p, g, gg, pp or gp, got 'q'"
+    run mc-export d/x --tsv gg
+    assert_usage_error "mc-export: --tsv gg takes one NAME"
+    run mc-export d/x --npy x.npy p.a p.b
+    assert_usage_error "mc-export: --npy takes one KIND.NAME"
+    run mc-export d/x --npy x.npy pg.a
+    assert_usage_error "mc-export: 'pg.a': expected KIND.NAME, KIND one of g, p, gp, gg, pp"
+    run mc-export d/x --npy x.npy gp.umis
+    assert_usage_error "mc-export: gp.umis is the UMI matrix: export it with --mtx, --h5ad or --10x"
     run mc-export d/x --h5ad -
     assert_usage_error "mc-export: HDF5 needs a file, not stdout"
     run mc-export d/x --10x

@@ -192,3 +192,11 @@ full_disk() {
     full_disk mc-export "$T/r/views/good" --10x o/x.h5
     full_disk mc-export "$T/r/views/good" --mtx -o o/x.mtx
 }
+
+@test "faults: mc-write-data, and mc-export of one datum" {
+    awk '{print $1 "\t" ($2 > 100)}' profiles.tsv >high.tsv
+    sweep views/good/p.high.npy mc-write-data views/good p.high high.tsv
+    mc-info --verify views/good
+    sweep x.npy mc-export views/good --npy x.npy p.high
+    full_disk mc-export "$T/r/views/good" --npy o/x.npy p.high
+}

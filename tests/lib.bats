@@ -58,7 +58,9 @@ PY
     py <<'PY'
 import numpy as np
 np.save("u2.npy", np.zeros(3, dtype="<u2"))
-np.save("big.npy", np.zeros(3, dtype=">i4"))
+np.save("big.npy", np.array([1, -2, 70000], dtype=">i4"))
+np.save("bigf.npy", np.array([0.5, -1e300], dtype=">f8"))
+np.save("bool.npy", np.array([True, False, True]))
 np.save("ok.npy", np.zeros(3, dtype="<i4"))
 np.save("cube.npy", np.zeros((1, 2, 3), dtype="<i4"))
 b = open("ok.npy", "rb").read()
@@ -66,9 +68,24 @@ open("short.npy", "wb").write(b[:-1])
 open("noshape.npy", "wb").write(b.replace(b"'shape'", b"'shapx'"))
 PY
     run lib-tool npy-read u2.npy
-    assert_output "lib-tool: u2.npy: unsupported .npy dtype '<u2' (mc reads <i4, <i8, <f4, <f8)"
-    run lib-tool npy-read big.npy
-    assert_output "lib-tool: big.npy: unsupported .npy dtype '>i4' (mc reads <i4, <i8, <f4, <f8)"
+    assert_failure 1
+    assert_output "lib-tool: u2.npy: unsupported .npy dtype '<u2' (mc reads int32, int64, float32, float64, bool and \
+str; convert it, e.g. with a.astype('<i8') or a.astype('<f8'))"
+    run lib-tool npy-read big.npy      # numpy's big-endian arrays are swapped into the little-endian dtypes
+    assert_success
+    assert_output "<i4 (3,) 0
+1
+-2
+70000"
+    run lib-tool npy-read bigf.npy
+    assert_output "<f8 (2,) 0
+0.5
+-1.0000000000000001e+300"
+    run lib-tool npy-read bool.npy
+    assert_output "|b1 (3,) 0
+1
+0
+1"
     run lib-tool npy-read short.npy
     assert_output "lib-tool: short.npy: .npy file is 139 bytes but its header says 140"
     run lib-tool npy-read noshape.npy

@@ -31,3 +31,27 @@ load test_helper
     assert_line "profiles: 1119 cells"
     assert_line "genes: 576"
 }
+
+@test "the README's datum written into a batch reads back through the tour's view" {
+    sed -n '/^export PATH=\$PWD\/bin:\$PATH$/,/^```$/p' "$MC_ROOT/README.md" | sed '1d;$d' \
+        | sed "s|/tmp/mc|$T/mc|g" >tour.sh
+    sed -n '/^mc-sum \/tmp\/mc\/cells\/pbmc | awk/,/^```$/p' "$MC_ROOT/README.md" | sed '$d' \
+        | sed "s|/tmp/mc|$T/mc|g" >data.sh
+    [ "$(grep -c '^ *mc-' data.sh)" -eq 4 ]
+    cd "$MC_ROOT"
+    bash -eu -o pipefail "$T/tour.sh" >/dev/null 2>&1
+    run bash -eu -o pipefail "$T/data.sh"
+    assert_success
+    assert_line --index 0 "name	high"
+    # the view's cells' values, as numpy computes them from the batch's totals and the view's selection
+    run "$PY" - "$T/mc" <<'PY'
+import sys
+import numpy as np
+root = sys.argv[1]
+keep = np.load(root + "/views/good/p.base_index.npy")
+totals = np.load(root + "/cells/pbmc/p.total_umis.npy")
+high = np.load(root + "/high.npy")
+print(high.dtype.str, np.array_equal(high, totals[keep] > 40), high.sum() > 0, (~high).sum() > 0)
+PY
+    assert_output "|b1 True True True"
+}
