@@ -17,7 +17,7 @@
 static const struct {
     const char *descr;
     size_t size;
-} dtypes[] = {{"<i4", 4}, {"<i8", 8}, {"<f4", 4}, {"<f8", 8}};
+} dtypes[] = {{"<i4", 4}, {"<i8", 8}, {"<f4", 4}, {"<f8", 8}, {"|b1", 1}};
 
 size_t npy_dtype_size(npy_dtype t) { return dtypes[t].size; }
 const char *npy_dtype_descr(npy_dtype t) { return dtypes[t].descr; }
@@ -145,8 +145,8 @@ static int parse_dict(const char *path, const char *h, npy_array *a, mc_err *e)
         return mc_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
     if (s.unknown[0]) return mc_fail(e, "%s: bad .npy header (unknown key '%s')", path, s.unknown);
     size_t t = 0;
-    while (t < 4 && strcmp(s.descr, dtypes[t].descr)) t++;
-    if (t == 4) return mc_fail(e, "%s: unsupported .npy dtype '%s' (mc reads <i4, <i8, <f4, <f8)", path, s.descr);
+    while (t < 5 && strcmp(s.descr, dtypes[t].descr)) t++;
+    if (t == 5) return mc_fail(e, "%s: unsupported .npy dtype '%s' (mc reads <i4, <i8, <f4, <f8, |b1)", path, s.descr);
     a->dtype = (npy_dtype)t;
     if (a->ndim < 1 || a->ndim > 2) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
     if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1]) return mc_fail(e, "%s: .npy shape too large", path);
@@ -275,6 +275,7 @@ double npy_get_f64(const npy_array *a, size_t i)
     case NPY_I8: return (double)((const int64_t *)a->data)[i];
     case NPY_F4: return ((const float *)a->data)[i];
     case NPY_F8: return ((const double *)a->data)[i];
+    case NPY_B1: return ((const unsigned char *)a->data)[i] != 0;
     }
     return 0;
 }
@@ -286,6 +287,7 @@ int64_t npy_get_i64(const npy_array *a, size_t i)
     case NPY_I8: return ((const int64_t *)a->data)[i];
     case NPY_F4: return (int64_t)((const float *)a->data)[i];
     case NPY_F8: return (int64_t)((const double *)a->data)[i];
+    case NPY_B1: return ((const unsigned char *)a->data)[i] != 0;
     }
     return 0;
 }

@@ -11,7 +11,8 @@
 #include <stdint.h>
 #include "err.h"
 
-typedef enum { NPY_I4, NPY_I8, NPY_F4, NPY_F8 } npy_dtype;
+/* NPY_B1: numpy's bool (|b1, one byte 0 or 1), the store's form of true/false data. */
+typedef enum { NPY_I4, NPY_I8, NPY_F4, NPY_F8, NPY_B1 } npy_dtype;
 
 typedef struct npy_array {
     npy_dtype dtype;

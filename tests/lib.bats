@@ -66,9 +66,9 @@ open("short.npy", "wb").write(b[:-1])
 open("noshape.npy", "wb").write(b.replace(b"'shape'", b"'shapx'"))
 PY
     run lib-tool npy-read u2.npy
-    assert_output "lib-tool: u2.npy: unsupported .npy dtype '<u2' (mc reads <i4, <i8, <f4, <f8)"
+    assert_output "lib-tool: u2.npy: unsupported .npy dtype '<u2' (mc reads <i4, <i8, <f4, <f8, |b1)"
     run lib-tool npy-read big.npy
-    assert_output "lib-tool: big.npy: unsupported .npy dtype '>i4' (mc reads <i4, <i8, <f4, <f8)"
+    assert_output "lib-tool: big.npy: unsupported .npy dtype '>i4' (mc reads <i4, <i8, <f4, <f8, |b1)"
     run lib-tool npy-read short.npy
     assert_output "lib-tool: short.npy: .npy file is 139 bytes but its header says 140"
     run lib-tool npy-read noshape.npy
