@@ -539,7 +539,7 @@ void h5_close(h5_matrix *m)
     struct h5_stream *s = m->s;
     if (m->x) {   /* .h5ad / Loom: the names belong to the reader */
         h5x_close(m);
-        m->gene_ids = m->gene_names = m->lanes = NULL;
+        m->gene_ids = m->gene_names = m->lanes = m->gene_genomes = NULL;
     }
     if (s) {
         if (m->gene_ids != s->ids.v) free(m->gene_ids);
