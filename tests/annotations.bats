@@ -1,0 +1,137 @@
+#!/usr/bin/env bats
+# Annotations (SPEC 2, 8): .h5ad obs / var columns and Loom attributes become
+# p. / g. arrays of the batches and the gene set by both import routes,
+# byte for byte alike; mc-export --h5ad writes every one back (anndata
+# compares them, tests/helpers/mk_annot.py); a collection's exports name each
+# profile's member.
+load test_helper
+
+annot() { "$PY" "$MC_ROOT/tests/helpers/mk_annot.py" "$@"; }
+
+# both FILE: the STD route (mc-import-hca, mc-make-genes of the STD, mc-delane,
+# mc-write-matrix) and the direct one (mc-make-genes of FILE, mc-import-cells)
+# give the same gene set and batches, file for file.
+both() {
+    mc-import-hca "$1" std
+    mc-make-genes --organism human std genes
+    mc-make-genes --organism human "$1" genes2
+    run diff -r genes genes2
+    assert_success
+    mc-import-cells --genes genes "$1" cells
+    mc-delane std dl
+    mc-write-matrix --genes genes dl/all tcells/all
+    run diff -r tcells/all cells/all
+    assert_success
+}
+
+@test "h5ad obs/var columns as anndata writes them: p./g. arrays by both routes, back by --h5ad, every column equal" {
+    annot h5ad a.h5ad
+    both a.h5ad
+    run ls cells/all
+    assert_output "gp.umis.mmm
+p.barcode.txt
+p.batch.txt
+p.cell_type.txt
+p.donor.txt
+p.doublet.npy
+p.lane.txt
+p.leiden.txt
+p.n_genes.npy
+p.obs_batch.txt
+p.pct_mt.npy
+p.score.npy
+profiles.yaml"
+    run ls genes
+    assert_output "g.ensembl.txt
+g.feature_types.txt
+g.highly_variable.npy
+g.means.npy
+g.module.txt
+g.n_cells.npy
+g.name.txt
+g.original_name.txt
+genes.yaml"
+    assert_equal "$(sed -n 1p std/profiles.csv)" "barcode,lane,batch,obs_batch,cell_type,donor,doublet,leiden,n_genes,pct_mt,score"
+    grep -q 'field_types: {barcode: str, lane: str, batch: str, obs_batch: str, cell_type: str, donor: str, doublet: bool, leiden: str, n_genes: int, pct_mt: float, score: float}' std/format.yaml
+    # Values: text as text (a missing categorical value empty), numbers and bools as .npy.
+    run annot arrays a.h5ad cells/all p
+    assert_output "ok 8"
+    run annot arrays a.h5ad genes g
+    assert_output "ok 5"
+    assert_equal "$(sed -n 6p cells/all/p.leiden.txt)" ""
+    "$PY" -c 'import numpy as np; assert np.load("cells/all/p.doublet.npy").dtype == bool; assert np.load("cells/all/p.n_genes.npy").dtype == "<i8"'
+    # Back: every obs and var column equal, categoricals with their categories (integers by value).
+    mc-export cells --h5ad out.h5ad
+    run annot roundtrip a.h5ad out.h5ad
+    assert_output ok
+    run mc-export cells --tsv p doublet leiden
+    assert_line -n 1 "cell00	false	0"
+    assert_line -n 6 "cell05	false	"
+}
+
+@test "h5ad of anndata 0.7: categoricals by reference into __categories, fixed-length strings" {
+    annot h5ad-old a.h5ad
+    both a.h5ad
+    run annot arrays a.h5ad cells/all p
+    assert_output "ok 8"
+    run annot arrays a.h5ad genes g
+    assert_output "ok 5"
+    [ ! -e cells/all/p.__categories.txt ] && [ ! -e cells/all/p.index.txt ]
+}
+
+@test "Loom col/row attributes: p./g. arrays by both routes; 2-D attributes left out" {
+    annot loom a.loom
+    both a.loom
+    run annot arrays a.loom cells/all p
+    assert_output "ok 5"
+    run annot arrays a.loom genes g
+    assert_output "ok 3"
+    [ ! -e cells/all/p._tsne.npy ] && [ ! -e cells/all/p.CellID.txt ] && [ ! -e genes/g.Accession.txt ]
+}
+
+@test "an annotation a .txt array cannot hold: one-line error, exit 1, nothing written" {
+    py <<'PY'
+import anndata, numpy as np, pandas as pd
+obs = pd.DataFrame({"note": ["a", "b\nc", "d"]}, index=["x", "y", "z"])
+anndata.AnnData(X=np.ones((3, 2), dtype=np.float32), obs=obs,
+                var=pd.DataFrame(index=["G1", "G2"])).write_h5ad("bad.h5ad")
+PY
+    run mc-import-hca bad.h5ad std
+    assert_failure 1
+    assert_output "mc-import-hca: bad.h5ad: /obs/note: value 1 contains a line break"
+    run mc-import-cells --genes nowhere bad.h5ad cells
+    assert_failure 1
+    assert_output "mc-import-cells: bad.h5ad: /obs/note: value 1 contains a line break"
+    assert_only bad.h5ad
+}
+
+@test "two plain 10x samples collected: --h5ad and --tsv p give each cell's member; names unambiguous" {
+    gen-hca --v3 --seed 1 --cells 30 --genes 50 --mean-genes 10 s1.h5
+    gen-hca --v3 --seed 1 --cells 20 --genes 50 --mean-genes 10 s2.h5   # the same barcodes
+    mc-make-genes --organism human s1.h5 s2.h5 genes
+    for s in s1 s2; do mc-import-cells $s.h5 cells/$s; done
+    seq 20 29 | mc-make-view --keep-profiles - cells/s1 cells/s3   # barcodes s2 lacks
+    mc-collect same cells/s1 cells/s2
+    mc-export same --h5ad same.h5ad
+    mc-export same --tsv p member -o same.tsv
+    py <<'PY'
+import anndata, h5py
+a = anndata.read_h5ad("same.h5ad")
+assert list(a.obs["member"]) == ["s1"] * 30 + ["s2"] * 20, list(a.obs["member"])
+assert a.obs_names.is_unique
+bc = [h5py.File(s, "r")["matrix/barcodes"][:].astype(str).tolist() for s in ("s1.h5", "s2.h5")]
+assert set(bc[0]) & set(bc[1])                   # some collide: every name is prefixed by its member
+assert list(a.obs_names) == ["s1:" + b for b in bc[0]] + ["s2:" + b for b in bc[1]]
+rows = [l.split("\t") for l in open("same.tsv").read().splitlines()]
+assert rows[0] == ["name", "member"] and rows[1:] == [[n, m] for n, m in zip(a.obs_names, a.obs["member"])]
+print("ok")
+PY
+    # Without a collision the names stay the input's; the member says where each came from.
+    mc-collect other cells/s2 cells/s3
+    run mc-export other --tsv p member
+    assert_line -n 1 "$(sed -n 1p cells/s2/all/p.barcode.txt)	s2"
+    assert_line -n 21 "$(sed -n 21p cells/s1/all/p.barcode.txt)	s3"
+    # A member's own export (a collection of its lanes) names the lane it came from.
+    run mc-export cells/s1 --tsv p member
+    assert_line -n 1 "$(sed -n 1p cells/s1/all/p.barcode.txt)	all"
+}
