@@ -8,16 +8,16 @@ load test_helper
 
 annot() { "$PY" "$MC_ROOT/tests/helpers/mk_annot.py" "$@"; }
 
-# both FILE: the STD route (mc-import-hca, mc-make-genes of the STD, mc-delane,
+# both FILE [OPTION]: the STD route (mc-import-hca, mc-make-genes of the STD, mc-delane,
 # mc-write-matrix) and the direct one (mc-make-genes of FILE, mc-import-cells)
 # give the same gene set and batches, file for file.
 both() {
-    mc-import-hca "$1" std
+    mc-import-hca "$@" std
     mc-make-genes --organism human std genes
-    mc-make-genes --organism human "$1" genes2
+    mc-make-genes --organism human "$@" genes2
     run diff -r genes genes2
     assert_success
-    mc-import-cells --genes genes "$1" cells
+    mc-import-cells --genes genes "$@" cells
     mc-delane std dl
     mc-write-matrix --genes genes dl/all tcells/all
     run diff -r tcells/all cells/all
@@ -134,4 +134,38 @@ PY
     # A member's own export (a collection of its lanes) names the lane it came from.
     run mc-export cells/s1 --tsv p member
     assert_line -n 1 "$(sed -n 1p cells/s1/all/p.barcode.txt)	all"
+}
+
+@test "10x v3 feature tags besides genome (features/_all_tag_keys) become g. arrays of the kept features" {
+    gen-hca --v3 --seed 1 --cells 30 --genes 50 --mean-genes 10 a.h5
+    py <<'PY'
+import h5py, numpy as np
+with h5py.File("a.h5", "r+") as f:
+    ft = f["matrix/features"]
+    n = len(ft["id"])
+    types = [b"Antibody Capture" if i % 5 == 0 else b"Gene Expression" for i in range(n)]
+    del ft["feature_type"]
+    ft["feature_type"] = np.array(types)
+    ft["pattern"] = np.array([b"^(BC)NN" if i % 5 == 0 else b"" for i in range(n)])
+    ft["read"] = np.array([b"R2" if i % 5 == 0 else b"R%d" % (i % 3) for i in range(n)])
+    if "_all_tag_keys" in ft:
+        del ft["_all_tag_keys"]
+    ft["_all_tag_keys"] = np.array([b"genome", b"pattern", b"read"])
+PY
+    for opt in "" --all-features; do
+        rm -rf std genes genes2 cells dl tcells
+        both a.h5 $opt
+        py "$opt" <<'PY'
+import h5py, sys
+f = h5py.File("a.h5", "r")["matrix/features"]
+keep = [sys.argv[1] == "--all-features" or t == b"Gene Expression" for t in f["feature_type"][:]]
+name = [n.decode() for n, k in zip(f["name"][:], keep) if k]
+for tag in ("pattern", "read"):
+    want = dict(zip(name, [v.decode() for v, k in zip(f[tag][:], keep) if k]))
+    got = open("genes/g.%s.txt" % tag).read().split("\n")[:-1]
+    order = open("genes/g.original_name.txt").read().split("\n")[:-1]
+    assert got == [want[n] for n in order], tag
+print("ok")
+PY
+    done
 }
