@@ -348,6 +348,9 @@ static int is_bool(hid_t t)
     return ok;
 }
 
+/* column_type of anndata's nullable arrays (values and mask), whose type depends on the mask. */
+#define NULLABLE 100
+
 /* The field type column NAME of LOC is imported as, or -1 when it is left out:
  * not one value per row, or an encoding mc does not store. */
 static int column_type(hid_t loc, const char *name, size_t n)
@@ -363,9 +366,11 @@ static int column_type(hid_t loc, const char *name, size_t n)
         char *type = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
         int cat = g >= 0 && ((type && !strcmp(type, "categorical")) ||
                              (!type && h5x_exists(g, "codes") && h5x_exists(g, "categories")));
+        int nullable = g >= 0 && type && !strncmp(type, "nullable-", 9) && h5x_exists(g, "values") &&
+                       h5x_exists(g, "mask");
         free(type);
         if (g >= 0) H5Gclose(g);
-        return cat ? FIELD_STR : -1;
+        return cat ? FIELD_STR : nullable ? NULLABLE : -1;
     }
     if (info.type != H5O_TYPE_DATASET) return -1;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
@@ -409,6 +414,42 @@ static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *s
     return rc;
 }
 
+/* anndata's nullable-integer, nullable-boolean and nullable-string-array
+ * (values and a bool mask, true where missing): integers are int, or float
+ * with NaN where missing; bools bool, or text true / false / "" when some are
+ * missing; strings text, "" where missing. */
+static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, field_type *type,
+                         char **v, mc_err *e)
+{
+    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT), md = g >= 0 ? H5Dopen2(g, "mask", H5P_DEFAULT) : -1;
+    hid_t ft = md >= 0 ? H5Dget_type(md) : -1, mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
+    char *enc = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
+    unsigned char *mask = mc_alloc_array(n ? n : 1, 1);
+    size_t missing = 0;
+    int rc = mask ? 0 : mc_oom(e, m->path);
+    if (rc == 0 && (mt < 0 || H5Tget_size(mt) != 1 || length_1d(md) != (int64_t)n ||
+                    (n && H5Dread(md, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) < 0)))
+        rc = mc_fail(e, "%s: %s/mask: not a mask of %zu bools", m->path, shown, n);
+    for (size_t i = 0; rc == 0 && i < n; i++) missing += mask[i] != 0;
+    int ints = enc && !strcmp(enc, "nullable-integer"), bools = enc && !strcmp(enc, "nullable-boolean");
+    *type = ints ? (missing ? FIELD_FLOAT : FIELD_INT) : bools ? (missing ? FIELD_STR : FIELD_BOOL) : FIELD_STR;
+    if (rc == 0)
+        rc = ints || bools ? read_numbers(m, g, "values", shown, ints ? *type : FIELD_BOOL, n, v, e)
+                           : read_column(m, g, "values", shown, n, 1, v, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (mask[i]) {
+            free(v[i]);
+            if (!(v[i] = strdup(*type == FIELD_FLOAT ? "nan" : ""))) rc = mc_oom(e, m->path);
+        }
+    free(mask);
+    free(enc);
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (md >= 0) H5Dclose(md);
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
 static int in_names(const char *name, const char *const *list)
 {
     for (; list && *list; list++)
@@ -436,9 +477,9 @@ static int stored_name(h5_matrix *m, hid_t loc, const char *shown, const char *n
     return 0;
 }
 
-/* One column into *f. */
-static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *name, char kind, field_type type,
-                      h5_field *f, mc_err *e)
+/* One column of TYPE (or NULLABLE) into *f. */
+static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *name, char kind, int type, h5_field *f,
+                      mc_err *e)
 {
     char shown[512], stored[300];
     size_t n = kind == 'p' ? m->profiles_count : m->genes_count;
@@ -446,9 +487,11 @@ static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *na
     if (stored_name(m, loc, shown, name, kind, stored, sizeof stored, e) < 0) return -1;
     char **v = calloc(n + 1, sizeof *v);
     if (!v) return mc_oom(e, m->path);
-    int rc = type == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
-                               : read_numbers(m, loc, name, shown, type, n, v, e);
-    for (size_t i = 0; rc == 0 && type == FIELD_STR && i < n; i++)
+    field_type t = type == NULLABLE ? FIELD_STR : (field_type)type;
+    int rc = type == NULLABLE ? read_nullable(m, loc, name, shown, n, &t, v, e)
+             : t == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
+                              : read_numbers(m, loc, name, shown, t, n, v, e);
+    for (size_t i = 0; rc == 0 && t == FIELD_STR && i < n; i++)
         if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
     if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
     if (rc < 0) {
@@ -456,7 +499,7 @@ static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *na
         return -1;
     }
     if (!(f->name = strdup(stored))) return mc_oom(e, m->path);
-    f->type = type;
+    f->type = t;
     f->v = v;
     return 0;
 }
@@ -475,7 +518,7 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
         if (type < 0) continue;
         h5_field *f = mc_realloc_array(*out, *count + 1, sizeof *f);
         if (!f) rc = mc_oom(e, m->path);
-        else if ((*out = f), (rc = read_field(m, loc, where, names.v[i], kind, (field_type)type, &f[*count], e)) == 0)
+        else if ((*out = f), (rc = read_field(m, loc, where, names.v[i], kind, type, &f[*count], e)) == 0)
             ++*count;
     }
     strvec_free(&names);

@@ -69,8 +69,9 @@ int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *colu
  * m->profile_fields / m->gene_fields: every one-dimensional column of a value
  * per row but those named in SKIP (NULL-terminated), in name order.
  * Categorical and text columns are str (a missing categorical value ""),
- * integers int, floats float, h5py's bools bool; columns of other encodings
- * (nullable arrays, nested groups, 2-D attributes) are left out.  A column
+ * integers int, floats float, h5py's bools bool; anndata's nullable arrays
+ * as read_nullable says; columns of other encodings (nested groups, 2-D
+ * attributes) are left out.  A column
  * named like one of mc's own arrays (p: barcode, lane, batch, name, member,
  * base_index, total_umis, group, grouped_count, group_label; g: name,
  * original_name, ensembl, genome, feature_type, base_index, total_umis) is

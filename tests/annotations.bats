@@ -169,3 +169,53 @@ print("ok")
 PY
     done
 }
+
+@test "h5ad nullable arrays (anndata 0.10): integers with NaN where missing, bools, strings; back by --h5ad" {
+    py <<'PY'
+import anndata, h5py, numpy as np, pandas as pd
+anndata.AnnData(X=np.ones((4, 2), dtype=np.float32), obs=pd.DataFrame(index=["a", "b", "c", "d"]),
+                var=pd.DataFrame(index=["G1", "G2"])).write_h5ad("n.h5ad")
+def nullable(g, name, enc, values, mask):
+    c = g.create_group(name)
+    c.attrs["encoding-type"], c.attrs["encoding-version"] = enc, "0.1.0"
+    c["values"], c["mask"] = values, np.array(mask, dtype=bool)
+with h5py.File("n.h5ad", "r+") as f:
+    obs = f["obs"]
+    nullable(obs, "count", "nullable-integer", np.array([3, 0, -7, 9], dtype=np.int64), [0, 1, 0, 0])
+    nullable(obs, "count_full", "nullable-integer", np.array([3, 5, -7, 9], dtype=np.int64), [0, 0, 0, 0])
+    nullable(obs, "flag", "nullable-boolean", np.array([True, False, True, False]), [0, 0, 1, 0])
+    nullable(obs, "flag_full", "nullable-boolean", np.array([True, False, True, False]), [0, 0, 0, 0])
+    nullable(obs, "label", "nullable-string-array", np.array(["x", "y", "", "w"], dtype=h5py.string_dtype()),
+             [0, 0, 1, 0])
+PY
+    both n.h5ad
+    run ls cells/all
+    assert_output "gp.umis.mmm
+p.barcode.txt
+p.batch.txt
+p.count.npy
+p.count_full.npy
+p.flag.txt
+p.flag_full.npy
+p.label.txt
+p.lane.txt
+profiles.yaml"
+    py <<'PY'
+import numpy as np
+c = np.load("cells/all/p.count.npy")
+assert c.dtype == "<f8" and np.array_equal(c, [3, np.nan, -7, 9], equal_nan=True)
+assert np.load("cells/all/p.count_full.npy").tolist() == [3, 5, -7, 9]
+assert np.load("cells/all/p.flag_full.npy").tolist() == [True, False, True, False]
+assert open("cells/all/p.flag.txt").read() == "true\nfalse\n\nfalse\n"
+assert open("cells/all/p.label.txt").read() == "x\ny\n\nw\n"
+print("ok")
+PY
+    mc-export cells --h5ad out.h5ad
+    py <<'PY'
+import anndata, numpy as np
+o = anndata.read_h5ad("out.h5ad").obs
+assert np.array_equal(o["count"], [3, np.nan, -7, 9], equal_nan=True) and list(o["count_full"]) == [3, 5, -7, 9]
+assert list(o["flag_full"]) == [True, False, True, False] and list(o["label"]) == ["x", "y", "", "w"]
+print("ok")
+PY
+}
