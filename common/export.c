@@ -332,7 +332,7 @@ static int set_array_load(const gene_set *gs, const char *file, const int32_t *i
     return rc;
 }
 
-/* Every g.*.txt and g.*.npy of the gene set but g.name.txt, in name order. */
+/* Every g.*.txt and g.*.npy of the gene set but g.name.txt (and a subset's base_index), in name order. */
 static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, gene_labels *g, mc_err *e)
 {
     DIR *d = opendir(gs->path);
@@ -344,7 +344,8 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
         size_t l = strlen(de->d_name);
         if (l > 6 && !strncmp(de->d_name, "g.", 2) &&
             (!strcmp(de->d_name + l - 4, ".txt") || !strcmp(de->d_name + l - 4, ".npy")) &&
-            strcmp(de->d_name, "g.name.txt") && strvec_push(&files, de->d_name) < 0)
+            strcmp(de->d_name, "g.name.txt") && strcmp(de->d_name, "g.base_index.npy") &&
+            strvec_push(&files, de->d_name) < 0)
             rc = mc_oom(e, gs->path);
     }
     closedir(d);
