@@ -37,7 +37,7 @@ static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int
     return rc;
 }
 
-/* A table of the BASE columns NAMES (str) and then the annotations F (h5_field) of the N rows. */
+/* A table of the BASE columns NAMES (str), then the NF annotations F (h5_field). */
 static int table_init(std_table *t, const char *path, const char *const *names, size_t base, const h5_field *f,
                       size_t nf, mc_err *e)
 {
