@@ -13,7 +13,8 @@ static const char about[] =
     "mc-collect give.  Lanes come from HCA barcodes (LANE-BARCODE-N; see\n"
     "mc-import-hca), in order of first appearance; plain 10x barcodes make one\n"
     "lane 'all'.  The gene set must exist first (mc-make-genes reads the genes\n"
-    "of HDF5 files too).\n";
+    "of HDF5 files too).  .h5ad obs columns and Loom col attributes become p.NAME\n"
+    "arrays of the batches (SPEC 2).\n";
 
 static const char more[] =
     "Memory: the names and indptr, a few compressed chunks per thread, 4 bytes\n"

@@ -15,7 +15,9 @@ static const char about[] =
     "profiles, entries profile after profile, so the STD streams downstream).\n";
 
 static const char more[] =
-    "With --all-features, genes.csv also has the feature_type column.\n"
+    "With --all-features, genes.csv also has the feature_type column.  Annotations\n"
+    "follow as more columns: .h5ad obs / var columns and Loom col / row attributes\n"
+    "(text, categorical, int, float, bool), 10x v3 feature tags (SPEC 2).\n"
     "\n"
     "Barcodes: when every barcode has the HCA form LANE-BARCODE-N\n"
     "(MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1), lane is the part before the first\n"

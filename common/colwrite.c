@@ -33,6 +33,17 @@ static int write_text_column(const char *path, const std_table *t, size_t c, con
     return rc;
 }
 
+static int write_bool_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
+                             mc_err *e)
+{
+    unsigned char *data = mc_alloc_array(n ? n : 1, 1);
+    if (!data) return mc_oom(e, path);
+    for (size_t i = 0; i < n; i++) data[i] = field_bool(std_value(t, c, order ? order[i] : i)) == 1;
+    int rc = npy_write(path, NPY_B1, 1, &n, 0, data, e);
+    free(data);
+    return rc;
+}
+
 static int write_number_column(const char *path, const std_table *t, size_t c, const size_t *order, size_t n,
                                mc_err *e)
 {
@@ -70,8 +81,9 @@ int std_write_column(const char *dir, const char *kind, const std_table *t, size
     path = path_join(dir, file);
     free(file);
     if (!path) return mc_oom(e, dir);
-    int rc = col->type == FIELD_STR ? write_text_column(path, t, c, order, n, e)
-                                      : write_number_column(path, t, c, order, n, e);
+    int rc = col->type == FIELD_STR    ? write_text_column(path, t, c, order, n, e)
+             : col->type == FIELD_BOOL ? write_bool_column(path, t, c, order, n, e)
+                                       : write_number_column(path, t, c, order, n, e);
     free(path);
     return rc;
 }

@@ -10,7 +10,7 @@
 #include "table.h"
 
 /* Write column C of T as DIR/KIND.FIELD.txt (str) or .npy (int: <i4, or <i8
- * when a value needs it; float: <f8 with missing values NaN), with the N rows
+ * when a value needs it; float: <f8 with missing values NaN; bool: |b1), with the N rows
  * ORDER (NULL: every row as they are, N ignored).  A str value with a line break is an error
  * naming the CSV line. */
 int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,

@@ -509,6 +509,20 @@ static int collection_array(container *c, const char *name, mc_array *out, mc_er
     return c->members_count ? 1 : 0;
 }
 
+/* A collection's p.member: each profile's member, by its name in combined_profiles. */
+static int member_array(container *c, mc_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->is_text = 1;
+    for (size_t m = 0; m < c->members_count; m++)
+        for (size_t i = c->first_profile[m]; i < c->first_profile[m + 1]; i++)
+            if (strvec_push(&out->text, c->members[m]->name) < 0) {
+                mc_array_free(out);
+                return mc_oom(e, c->path);
+            }
+    return 1;
+}
+
 static int is_structural(const char *name)
 {
     return !strcmp(name, "base_index");
@@ -531,7 +545,8 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
     memset(out, 0, sizeof *out);
     int rc = stale_cache(c, k, name) ? 0 : load_own(c->path, kind, name, length, out, e);
     if (rc != 0) return rc;
-    if (c->kind == KIND_COLLECTION && kind == 'p') return collection_array(c, name, out, e);
+    if (c->kind == KIND_COLLECTION && kind == 'p')
+        return !strcmp(name, "member") ? member_array(c, out, e) : collection_array(c, name, out, e);
     if (c->kind != KIND_VIEW || is_structural(name) || view_hides(c, k, name)) return 0;
     const int32_t *index = kind == 'p' ? c->p_index : c->g_index;
     if (!index) return container_array(c->base, kind, name, out, e);
@@ -589,6 +604,7 @@ static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
         strvec_free(&b);
         return rc;
     }
+    if (c->kind == KIND_COLLECTION && !strcmp(kind, "p") && add_name(l, "member", 6) < 0) return mc_oom(e, NULL);
     if (c->kind == KIND_COLLECTION && k && k->from_members && c->members_count) {
         strvec common = STRVEC_INIT;   /* visible only if every member has it */
         int rc = available_into(c->members[0], kind, &common, e);

@@ -72,7 +72,8 @@ void mc_array_free(mc_array *a);
 
 /* Load a 1-D g or p array by NAME, resolved as SPEC 7: own directory first,
  * then base (sliced through base_index; hidden when it depends on a sliced
- * axis) or members (concatenated; present only if every member has it).
+ * axis) or members (concatenated; present only if every member has it).  A
+ * collection's p.member is each profile's member name (its own file wins).
  * Returns 1 if found, 0 if not visible, -1 on error. */
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e);
 

@@ -77,7 +77,7 @@ static int valid_float(const char *s)
 
 static int valid(field_type t, const char *s)
 {
-    return t == FIELD_STR || (t == FIELD_INT ? valid_int(s) : valid_float(s));
+    return t == FIELD_STR || (t == FIELD_INT ? valid_int(s) : t == FIELD_BOOL ? field_bool(s) >= 0 : valid_float(s));
 }
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -174,7 +174,7 @@ static void end_record(csv_reader *r)
         const char *v = r->scratch + r->soff[k];
         if (!valid(c->type[k], v))
             return fail_at(r, "column '%s': '%.64s' is not %s", c->column.v[k], v,
-                           c->type[k] == FIELD_INT ? "an int" : "a float");
+                           c->type[k] == FIELD_INT ? "an int" : c->type[k] == FIELD_BOOL ? "a bool" : "a float");
     }
     if (std_table_reserve_row(t) < 0) return reader_oom(r);
     for (size_t k = 0; k < c->column.count; k++)

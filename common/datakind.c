@@ -41,6 +41,8 @@ static const struct {
     {"p", "name", "the import (mc-write-matrix)"},
     {"p", "lane", "the import (mc-write-matrix)"},
     {"p", "batch", "the import (mc-write-matrix)"},
+    {"p", "member", "a collection's member of each profile (mc-collect)"},
+    {"g", "feature_type", "the import (--all-features)"},
     {"g", "name", "the gene set (mc-make-genes)"},
     {"g", "original_name", "the gene set (mc-make-genes)"},
     {"g", "ensembl", "the gene set (mc-make-genes)"},

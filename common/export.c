@@ -38,6 +38,21 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/* A canonical decimal integer of at most 18 digits ("7", "-12"; not "07", "+7", ""). */
+static int is_integer_text(const char *s)
+{
+    const char *d = s + (*s == '-');
+    size_t n = strspn(d, "0123456789");
+    return n && n <= 18 && !d[n] && (d[0] != '0' || n == 1);
+}
+
+/* Integer texts by value (cluster labels 0, 1, 2, ..., 10 as scanpy orders them). */
+static int cmp_int_text(const void *a, const void *b)
+{
+    long long x = strtoll(*(const char *const *)a, NULL, 10), y = strtoll(*(const char *const *)b, NULL, 10);
+    return (x > y) - (x < y);
+}
+
 int export_dtype(const char *name, h5w_type *t)
 {
     static const struct {
@@ -252,6 +267,13 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
     return 0;
 }
 
+static int frame_has(const frame *fr, const char *name)
+{
+    for (size_t i = 0; i < fr->n; i++)
+        if (!strcmp(fr->v[i].name, name)) return 1;
+    return 0;
+}
+
 typedef struct gene_labels {
     strvec names;         /* the gene set's canonical names (g.name.txt): mc's key for genes */
     frame set;               /* the gene set's other text arrays (original_name, ensembl, genome,
@@ -270,7 +292,7 @@ static void gene_labels_free(gene_labels *g)
 static const strvec *set_array(const gene_labels *g, const char *name)
 {
     for (size_t i = 0; i < g->set.n; i++)
-        if (!strcmp(g->set.v[i].name, name)) return &g->set.v[i].a.text;
+        if (!strcmp(g->set.v[i].name, name) && g->set.v[i].a.is_text) return &g->set.v[i].a.text;
     return NULL;
 }
 
@@ -279,25 +301,49 @@ static int by_text(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* FILE (g.NAME.txt of the gene set GS) gathered through INDEX into g->set as NAME. */
+/* Numbers: out = all[index[i]] (index NULL: identity) for i < n. */
+static int gather_numbers(const npy_array *all, const int32_t *index, size_t n, const char *what, npy_array *out,
+                          mc_err *e)
+{
+    size_t w = npy_dtype_size(all->dtype);
+    *out = *all;
+    out->count = out->shape[0] = n;
+    if (!(out->data = mc_alloc_array(n ? n : 1, w))) return mc_oom(e, what);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = index ? (size_t)index[i] : i;
+        if (k >= all->count) {
+            npy_free(out);
+            return mc_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
+        }
+        memcpy((char *)out->data + i * w, (const char *)all->data + k * w, w);
+    }
+    return 0;
+}
+
+/* FILE (g.NAME.txt or .npy of the gene set GS) gathered through INDEX into g->set as NAME. */
 static int set_array_load(const gene_set *gs, const char *file, const int32_t *index, size_t n, gene_labels *g,
                           mc_err *e)
 {
     char *path = path_join(gs->path, file), name[256];
+    int text = !strcmp(file + strlen(file) - 4, ".txt");
     strvec all = {0};
-    mc_array a = {.is_text = 1};
-    int rc = path ? txt_read(path, &all, e) : mc_oom(e, gs->path);
-    if (rc == 0 && all.count != gs->names.count)
-        rc = mc_fail(e, "%s: %zu lines but the gene set has %zu genes", path, all.count, gs->names.count);
-    if (rc == 0) rc = gather(&all, index, n, path, &a.text, e);
+    npy_array num = {0};
+    mc_array a = {.is_text = text};
+    int rc = !path ? mc_oom(e, gs->path) : text ? txt_read(path, &all, e) : npy_read(path, &num, e);
+    size_t count = text ? all.count : num.count;
+    if (rc == 0 && !text && num.ndim != 1) rc = mc_fail(e, "%s: must be one-dimensional", path);
+    if (rc == 0 && count != gs->names.count)
+        rc = mc_fail(e, "%s: %zu values but the gene set has %zu genes", path, count, gs->names.count);
+    if (rc == 0) rc = text ? gather(&all, index, n, path, &a.text, e) : gather_numbers(&num, index, n, path, &a.num, e);
     snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 6), file + 2);
     if (rc == 0) rc = frame_add(&g->set, name, &a, e);
     strvec_free(&all);
+    npy_free(&num);
     free(path);
     return rc;
 }
 
-/* Every g.*.txt of the gene set but g.name.txt, in name order. */
+/* Every g.*.txt and g.*.npy of the gene set but g.name.txt (and a subset's base_index), in name order. */
 static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, gene_labels *g, mc_err *e)
 {
     DIR *d = opendir(gs->path);
@@ -307,8 +353,10 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
     int rc = 0;
     while (rc == 0 && (de = readdir(d))) {
         size_t l = strlen(de->d_name);
-        if (l > 6 && !strncmp(de->d_name, "g.", 2) && !strcmp(de->d_name + l - 4, ".txt") &&
-            strcmp(de->d_name, "g.name.txt") && strvec_push(&files, de->d_name) < 0)
+        if (l > 6 && !strncmp(de->d_name, "g.", 2) &&
+            (!strcmp(de->d_name + l - 4, ".txt") || !strcmp(de->d_name + l - 4, ".npy")) &&
+            strcmp(de->d_name, "g.name.txt") && strcmp(de->d_name, "g.base_index.npy") &&
+            strvec_push(&files, de->d_name) < 0)
             rc = mc_oom(e, gs->path);
     }
     closedir(d);
@@ -741,36 +789,40 @@ static h5w_type codes_type(size_t categories)
                                     : H5W_I64;
 }
 
-/* A text column: categorical (sorted categories, as pandas makes them) when
- * some value repeats, as anndata converts strings on writing; else a string array. */
+/* A text column: categorical when some value repeats, as anndata converts
+ * strings on writing; else a string array.  Categories sorted as pandas makes
+ * them (byte order), or by value when every one is an integer; an empty value
+ * is a missing one (code -1), as the import reads a missing categorical value. */
 static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
 {
     size_t n = t->count, k = 0;
     strmap m;
-    char **cats = mc_alloc_array(n, sizeof *cats);
+    char **cats = mc_alloc_array(n ? n : 1, sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
         return mc_oom(e, path);
     }
-    int rc = 0;
+    int rc = 0, seen = 0, integers = 1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        int put = strmap_put(&m, t->v[i], k, NULL);
+        int put = strmap_put(&m, t->v[i], seen, NULL);
         if (put < 0) rc = mc_oom(e, path);
-        else if (put) cats[k++] = t->v[i];
+        else if (put) seen++;
+        if (put > 0 && *t->v[i]) cats[k++] = t->v[i], integers &= is_integer_text(t->v[i]);
     }
     strmap_free(&m);
-    if (rc < 0 || k == n) {
+    if (rc < 0 || (size_t)seen == n) {
         free(cats);
         return rc < 0 ? -1 : string_array(f, path, t, e);
     }
-    qsort(cats, k, sizeof *cats, cmp_str);
+    int (*cmp)(const void *, const void *) = integers && k ? cmp_int_text : cmp_str;
+    qsort(cats, k, sizeof *cats, cmp);
     h5w_type ct = codes_type(k);
-    void *codes = mc_alloc_array(n, h5w_type_size(ct));
+    void *codes = mc_alloc_array(n ? n : 1, h5w_type_size(ct));
     char sub[640];
     if (!codes) rc = mc_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        char **at = bsearch(&t->v[i], cats, k, sizeof *cats, cmp_str);
-        store(codes, ct, i, at - cats);
+        char **at = *t->v[i] ? bsearch(&t->v[i], cats, k, sizeof *cats, cmp) : NULL;
+        store(codes, ct, i, at ? at - cats : -1);
     }
     if (rc == 0 && h5w_group(f, path, e) == 0 && encoding(f, path, "categorical", "0.2.0", e) == 0 &&
         h5w_attr_bool(f, path, "ordered", 0, e) == 0) {
@@ -793,6 +845,10 @@ static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
     char path[600];
     snprintf(path, sizeof path, "%s/%s", group, col->name);
     if (col->a.is_text) return text_column(f, path, &col->a.text, e);
+    if (col->a.num.dtype == NPY_B1) {
+        if (h5w_bools(f, path, col->a.num.data, col->a.num.count, e) < 0) return -1;
+        return encoding(f, path, "array", "0.2.0", e);
+    }
     if (h5w_array(f, path, types[col->a.num.dtype], col->a.num.data, col->a.num.count, e) < 0) return -1;
     return encoding(f, path, "array", "0.2.0", e);
 }
@@ -875,11 +931,15 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
         rc = gather(g.ids, NULL, g.ids->count, "gene_ids", &ids.text, e);
         if (rc == 0) rc = frame_add(&var, "gene_ids", &ids, e);
     }
+    for (size_t i = 0; rc == 0 && i < g.set.n; i++)   /* the gene set's annotations (genome, ...) */
+        if (strcmp(g.set.v[i].name, "original_name") && strcmp(g.set.v[i].name, "ensembl") &&
+            strcmp(g.set.v[i].name, "gene_ids"))
+            rc = frame_add(&var, g.set.v[i].name, &g.set.v[i].a, e);
     if (rc == 0) {
         frame more = {0};
         rc = frame_load(c, 'g', NULL, 0, &more, o, e);
         for (size_t i = 0; rc == 0 && i < more.n; i++)
-            if (!g.ids || strcmp(more.v[i].name, "gene_ids"))   /* the gene set's ids win */
+            if (!frame_has(&var, more.v[i].name))   /* the gene set's ids and arrays win */
                 rc = frame_add(&var, more.v[i].name, &more.v[i].a, e);
         frame_free(&more);
     }

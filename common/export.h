@@ -15,11 +15,14 @@
  *                   10x files; exact up to 2^24) or as chosen; X/indices and
  *                   X/indptr int32, both int64 when the non-zeros exceed
  *                   2^31-1.  obs: index the profile names, a column per
- *                   visible p array (text: categorical when some value
- *                   repeats, as anndata stores pandas strings; else a string
- *                   array; numbers as stored).  var: index the gene names,
- *                   gene_ids (ensembl) when the gene set has them, a column
- *                   per visible g array.  base_index arrays are left out.
+ *                   visible p array (a collection's p.member too; text:
+ *                   categorical when some value repeats, as anndata stores
+ *                   pandas strings, categories sorted, by value when all are
+ *                   integers, "" missing; else a string array; numbers as
+ *                   stored, bools as h5py's).  var: index the gene names,
+ *                   gene_ids (ensembl) when the gene set has them, the gene
+ *                   set's other arrays (genome, annotations), a column per
+ *                   visible g array.  base_index arrays are left out.
  *   10x v3 HDF5     matrix/{barcodes, data (int32), indices (int64), indptr
  *                   (int64), shape (int32 genes, profiles), features/{id,
  *                   name, feature_type, genome, _all_tag_keys}} with

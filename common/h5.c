@@ -24,6 +24,8 @@ struct h5_stream {
     int64_t *indptr;            /* [profiles_count + 1] */
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
     strvec barcodes, ids, names, types, genomes;   /* string datasets: values pointing into buf */
+    strvec *tags;               /* v3: the other feature tags' values (m->gene_fields point into them) */
+    size_t ntags;
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
     h5chunks *ir, *vr;          /* indices and data, block after block */
@@ -385,6 +387,57 @@ static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o
     return 0;
 }
 
+/* One more tag of the kept features: NAME's values as the annotation m->gene_fields[n]. */
+static int add_tag(h5_matrix *m, hid_t g, const char *name, const int64_t shape[2], mc_err *e)
+{
+    static const char *const own[] = {"original_name", "ensembl", "base_index", "total_umis", NULL};
+    struct h5_stream *s = m->s;
+    char path[300], stored[300];
+    snprintf(path, sizeof path, "features/%s", name);
+    strvec *t = &s->tags[s->ntags];
+    if (read_strings(m, g, path, t, e) < 0) return -1;
+    s->ntags++;
+    if (expect_len(m, path, t->count, shape[0], shape, e) < 0) return -1;
+    int reserved = 0;
+    for (const char *const *r = own; *r; r++) reserved |= !strcmp(*r, name);
+    snprintf(stored, sizeof stored, "%s%s", reserved ? "var_" : "", name);
+    h5_field *f = &m->gene_fields[m->gene_fields_count];
+    if (!(f->name = strdup(stored)) || !(f->v = mc_calloc_array(m->genes_count ? m->genes_count : 1, sizeof *f->v))) {
+        free(f->name);
+        return mc_fail_errno(e, m->path, "features");
+    }
+    f->type = FIELD_STR;
+    m->gene_fields_count++;
+    for (size_t i = 0; i < t->count; i++)
+        if (!s->gene_map || s->gene_map[i] >= 0) f->v[s->gene_map ? (size_t)s->gene_map[i] : i] = t->v[i];
+    return 0;
+}
+
+/* The v3 feature tags besides genome that features/_all_tag_keys lists (Cell
+ * Ranger's pattern, read, sequence of antibody captures, ...): annotations of
+ * the kept features, as text (SPEC 2). */
+static int read_tags(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *e)
+{
+    struct h5_stream *s = m->s;
+    strvec keys = STRVEC_INIT;
+    if (H5Lexists(g, "features/_all_tag_keys", H5P_DEFAULT) <= 0) return 0;
+    if (read_strings(m, g, "features/_all_tag_keys", &keys, e) < 0) return -1;
+    int rc = 0;
+    if (!(s->tags = mc_calloc_array(keys.count + 1, sizeof *s->tags)) ||
+        !(m->gene_fields = mc_calloc_array(keys.count + 1, sizeof *m->gene_fields)))
+        rc = mc_fail_errno(e, m->path, "features");
+    for (size_t k = 0; rc == 0 && k < keys.count; k++) {
+        char path[300];
+        snprintf(path, sizeof path, "features/%s", keys.v[k]);
+        if (strcmp(keys.v[k], "genome") && strcmp(keys.v[k], "id") && strcmp(keys.v[k], "name") &&
+            strcmp(keys.v[k], "feature_type") && strchr(keys.v[k], '/') == NULL && *keys.v[k] &&
+            H5Lexists(g, path, H5P_DEFAULT) > 0)
+            rc = add_tag(m, g, keys.v[k], shape, e);
+    }
+    strvec_free(&keys);
+    return rc;
+}
+
 /* features/genome is optional (Cell Ranger 3 writes it; it names each feature's reference). */
 static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
 {
@@ -404,7 +457,8 @@ static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5
                        expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
         return -1;
     m->genes_stored = m->genes_count = s->ids.count;
-    return filter_features(m, genomes, o, e);
+    if (filter_features(m, genomes, o, e) < 0) return -1;
+    return read_tags(m, g, shape, e);
 }
 
 /* --- opening ------------------------------------------------------------------- */
@@ -539,7 +593,7 @@ void h5_close(h5_matrix *m)
     struct h5_stream *s = m->s;
     if (m->x) {   /* .h5ad / Loom: the names belong to the reader */
         h5x_close(m);
-        m->gene_ids = m->gene_names = m->lanes = NULL;
+        m->gene_ids = m->gene_names = m->lanes = m->gene_genomes = NULL;
     }
     if (s) {
         if (m->gene_ids != s->ids.v) free(m->gene_ids);
@@ -551,6 +605,10 @@ void h5_close(h5_matrix *m)
         strvec_free(&s->names);
         strvec_free(&s->types);
         strvec_free(&s->genomes);
+        for (size_t i = 0; i < m->gene_fields_count; i++) free(m->gene_fields[i].name), free(m->gene_fields[i].v);
+        free(m->gene_fields);
+        for (size_t i = 0; i < s->ntags; i++) strvec_free(&s->tags[i]);
+        free(s->tags);
         free(s->indptr);
         free(s->gene_map);
         h5chunks_close(s->ir);

@@ -29,6 +29,7 @@
 #include <stdint.h>
 #include "err.h"
 #include "mmm.h"
+#include "table.h"
 
 
 typedef struct h5_opts {
@@ -46,6 +47,14 @@ typedef struct h5_opts {
      * text); NULL: from HCA barcodes as for 10x files. */
     const char *lane_column;
 } h5_opts;
+
+/* An annotation column: an .h5ad obs / var column or a Loom col / row
+ * attribute (h5x.h), its values as text (the form std_table holds). */
+typedef struct h5_field {
+    char *name;
+    field_type type;
+    char **v;               /* a value per profile or gene */
+} h5_field;
 
 typedef struct h5_entry {
     size_t profile;         /* column, 0-based */
@@ -70,6 +79,8 @@ typedef struct h5_matrix {
     char **gene_types;      /* [genes_count] v3 `features/feature_type`; NULL for v2 */
     char **gene_genomes;    /* [genes_count] v3 `features/genome` when stored; else NULL */
     char **lanes;           /* [profiles_count] .h5ad / Loom --lane-column; else NULL */
+    h5_field *profile_fields, *gene_fields;   /* .h5ad / Loom annotations; else NULL */
+    size_t profile_fields_count, gene_fields_count;
     struct h5_stream *s;    /* private: open handles, buffers, read position */
     struct h5x *x;          /* private: the .h5ad / Loom reader (h5x.h); NULL for 10x files */
 } h5_matrix;

@@ -5,7 +5,8 @@
  * gene, h5x.c) or a dense dataset.  Profiles are obs (names: the index
  * column obs/_index or the one the "_index" attribute names), genes var (or
  * raw/var with raw/X): names the index, ids the first of gene_ids, gene_id,
- * ensembl_id, ensembl, id present.  Lanes: the obs column --lane-column
+ * ensembl_id, ensembl, id present; every other obs and var column an
+ * annotation (h5x_fields), var/genome the genes' genome.  Lanes: the obs column --lane-column
  * (text, numbers or categorical), else the HCA barcode rule (h5import.c). */
 #include "h5x.h"
 
@@ -50,6 +51,20 @@ static int gene_ids(h5_matrix *m, hid_t var, const char *where, mc_err *e)
     return 0;
 }
 
+/* The other obs and var columns (h5x_fields).  gene_ids is the genes' ids
+ * (exports write them back under that name) and a text genome column their
+ * genome (g.genome, as 10x files give it). */
+static int annotations(h5_matrix *m, hid_t obs, hid_t var, const char *vw, const char *oi, const char *vi, mc_err *e)
+{
+    const char *const oskip[] = {oi, "__categories", NULL}, *const vskip[] = {vi, "__categories", "gene_ids", "genome",
+                                                                               NULL};
+    int rc = h5x_fields(m, obs, "/obs", 'p', oskip, e);
+    if (rc == 0) rc = h5x_fields(m, var, vw, 'g', vskip, e);
+    if (rc == 0 && h5x_exists(var, "genome"))
+        rc = h5x_strings(m, var, vw, "genome", m->genes_count, 0, &m->gene_genomes, e);
+    return rc;
+}
+
 /* The names: obs and var, their index columns, ids and lanes. */
 static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_opts *o, mc_err *e)
 {
@@ -67,6 +82,7 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
     if (rc == 0) rc = h5x_strings(m, var, vw, vi, m->genes_count, 0, &m->gene_names, e);
     if (rc == 0) rc = gene_ids(m, var, vw, e);
     if (rc == 0) rc = h5x_lane_column(m, obs, "/obs", o->lane_column, e);
+    if (rc == 0) rc = annotations(m, obs, var, vw, oi, vi, e);
     if (obs >= 0) H5Gclose(obs);
     if (var >= 0) H5Gclose(var);
     return rc;

@@ -38,26 +38,52 @@ static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int
     return rc;
 }
 
+/* A table of the BASE columns NAMES (str), then the NF annotations F (h5_field). */
+static int table_init(std_table *t, const char *path, const char *const *names, size_t base, const h5_field *f,
+                      size_t nf, mc_err *e)
+{
+    char **all = mc_calloc_array(base + nf + 1, sizeof *all);
+    field_type *types = mc_calloc_array(base + nf + 1, sizeof *types);
+    int rc = all && types ? 0 : mc_oom(e, path);
+    for (size_t i = 0; rc == 0 && i < base + nf; i++) {
+        all[i] = (char *)(i < base ? names[i] : f[i - base].name);
+        types[i] = i < base ? FIELD_STR : f[i - base].type;
+    }
+    if (rc == 0) rc = std_table_init(t, path, all, types, base + nf, e);
+    free(all);
+    free(types);
+    return rc;
+}
+
+/* Row I: the BASE values in ROW, then the annotations'. */
+static int table_add(std_table *t, const char **row, size_t base, const h5_field *f, size_t nf, size_t i, mc_err *e)
+{
+    for (size_t k = 0; k < nf; k++) row[base + k] = f[k].v[i];
+    return std_table_add(t, row, e);
+}
+
 /* With HCA barcodes the lane is cut off the barcode; "name" keeps the whole
- * barcode, the profile's name as the file gave it (SPEC 7). */
+ * barcode, the profile's name as the file gave it (SPEC 7).  The annotations
+ * (.h5ad obs, Loom col_attrs) follow. */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
 {
-    static char *const names[] = {"barcode", "lane", "batch", "name"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
+    static const char *const names[] = {"barcode", "lane", "batch", "name"};
     int hca = !m->lanes;     /* a lane column (.h5ad / Loom) keeps the barcodes whole */
-    size_t n = m->profiles_count, longest = 0;
+    size_t n = m->profiles_count, longest = 0, nf = m->profile_fields_count;
     for (size_t i = 0; i < n; i++) {
         hca &= barcode_is_hca(m->barcodes[i]);
         size_t l = strlen(m->barcodes[i]);
         if (l > longest) longest = l;
     }
-    if (std_table_init(t, m->path, names, types, hca ? 4 : 3, e) < 0) return -1;
+    size_t base = hca ? 4 : 3;
+    if (table_init(t, m->path, names, base, m->profile_fields, nf, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
-    if (!lane) return mc_oom(e, m->path);
-    int rc = 0;
+    const char **row = mc_calloc_array(4 + nf, sizeof *row);   /* row[3]: the name, kept with HCA barcodes */
+    int rc = lane && row ? 0 : mc_oom(e, m->path);
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const char *bc = m->barcodes[i], *row[4] = {bc, "all", "all", bc};
-        if (m->lanes) row[1] = row[2] = m->lanes[i];
+        const char *bc = m->barcodes[i];
+        row[0] = row[3] = bc;
+        row[1] = row[2] = m->lanes ? m->lanes[i] : "all";
         if (hca) {
             size_t l = hca_lane_len(bc), b = hca_batch_len(bc, l);
             memcpy(lane, bc, l);
@@ -68,32 +94,38 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
             row[1] = lane;
             row[2] = batch;
         }
-        rc = std_table_add(t, row, e);
+        rc = table_add(t, row, base, m->profile_fields, nf, i, e);
     }
     free(lane);
+    free(row);
     return rc < 0 ? -1 : check_rows(m, t, "barcodes", std_check_profiles, e);
 }
 
 /* The genome each gene belongs to, when the file says: v3 features/genome, v2 the
- * genome group's name (exports write it back, as 10x files carry it). */
+ * genome group's name (exports write it back, as 10x files carry it).  The
+ * annotations (.h5ad var, Loom row_attrs) follow. */
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e)
 {
-    char *names[] = {"ensembl", "name", "genome", "feature_type"};
-    static const field_type types[] = {FIELD_STR, FIELD_STR, FIELD_STR, FIELD_STR};
+    const char *names[] = {"ensembl", "name", "genome", "feature_type"};
     int with_type = all_features && m->gene_types, with_genome = m->gene_genomes || m->version == 2;
     int with_ids = m->gene_ids != NULL;     /* .h5ad / Loom files may have none */
-    size_t n = 2;
+    size_t n = 2, nf = m->gene_fields_count;
     if (with_genome) n++;
     if (with_type) names[n++] = "feature_type";
-    if (std_table_init(t, m->path, names + !with_ids, types, n - !with_ids, e) < 0) return -1;
-    for (size_t i = 0; i < m->genes_count; i++) {
-        const char *row[4] = {with_ids ? m->gene_ids[i] : NULL, m->gene_names[i]};
-        size_t k = 2;
+    size_t base = n - !with_ids;
+    if (table_init(t, m->path, names + !with_ids, base, m->gene_fields, nf, e) < 0) return -1;
+    const char **row = mc_calloc_array(4 + nf, sizeof *row);
+    int rc = row ? 0 : mc_oom(e, m->path);
+    for (size_t i = 0; rc == 0 && i < m->genes_count; i++) {
+        size_t k = 0;
+        if (with_ids) row[k++] = m->gene_ids[i];
+        row[k++] = m->gene_names[i];
         if (with_genome) row[k++] = m->gene_genomes ? m->gene_genomes[i] : m->genome;
         if (with_type) row[k++] = m->gene_types[i];
-        if (std_table_add(t, row + !with_ids, e) < 0) return -1;
+        rc = table_add(t, row, base, m->gene_fields, nf, i, e);
     }
-    return check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", std_check_genes, e);
+    free(row);
+    return rc < 0 ? -1 : check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", std_check_genes, e);
 }
 
 /* A count every later tool would refuse. */

@@ -10,7 +10,11 @@
  *   LANE-BARCODE-N (MantonBM1_HiSeq_1-AAACCTGAGAAGGCCT-1, hca.h), lane is the part
  *   before the first '-', batch the lane up to its first '_', barcode the
  *   rest; otherwise every barcode is kept whole, lane and batch "all".
- * - Genes (ensembl, name, and with all_features the v3 feature_type). */
+ * - Genes (ensembl, name, and with all_features the v3 feature_type).
+ * - Then the annotations of .h5ad and Loom files (m->profile_fields,
+ *   m->gene_fields: obs / var columns, col / row attributes), as their
+ *   str, int, float or bool columns; both routes write them as p.* / g.*
+ *   arrays (colwrite.h). */
 #ifndef MC_H5IMPORT_H
 #define MC_H5IMPORT_H
 

@@ -60,6 +60,8 @@ static hid_t memory_type(h5w_type t)
     return H5T_NATIVE_DOUBLE;
 }
 
+static hid_t bool_type(void);
+
 /* --- errors ------------------------------------------------------------------ */
 
 /* HDF5's reason on one line: a failed write's description spans several
@@ -208,12 +210,8 @@ int h5w_attr_i64(h5w *f, const char *obj, const char *name, const int64_t *v, si
 
 int h5w_attr_bool(h5w *f, const char *obj, const char *name, int value, mc_err *e)
 {
-    int8_t no = 0, yes = 1, v = value ? 1 : 0;
-    hid_t t = H5Tenum_create(H5T_STD_I8LE), sp = H5Screate(H5S_SCALAR);
-    if (t >= 0 && (H5Tenum_insert(t, "FALSE", &no) < 0 || H5Tenum_insert(t, "TRUE", &yes) < 0)) {
-        H5Tclose(t);
-        t = -1;
-    }
+    int8_t v = value ? 1 : 0;
+    hid_t t = bool_type(), sp = H5Screate(H5S_SCALAR);
     int rc = write_attr(f, obj, name, t, t, sp, &v, e);
     if (t >= 0) H5Tclose(t);
     if (sp >= 0) H5Sclose(sp);
@@ -244,6 +242,30 @@ static int write_dataset(h5w *f, const char *path, hid_t ft, hid_t mt, size_t n,
 int h5w_array(h5w *f, const char *path, h5w_type t, const void *v, size_t n, mc_err *e)
 {
     return write_dataset(f, path, file_type(t), memory_type(t), n, v, e);
+}
+
+/* h5py's bool: an enum FALSE/TRUE of one byte. */
+static hid_t bool_type(void)
+{
+    int8_t no = 0, yes = 1;
+    hid_t t = H5Tenum_create(H5T_STD_I8LE);
+    if (t >= 0 && (H5Tenum_insert(t, "FALSE", &no) < 0 || H5Tenum_insert(t, "TRUE", &yes) < 0)) {
+        H5Tclose(t);
+        t = -1;
+    }
+    return t;
+}
+
+int h5w_bools(h5w *f, const char *path, const unsigned char *v, size_t n, mc_err *e)
+{
+    int8_t *b = mc_alloc_array(n ? n : 1, 1);
+    hid_t t = bool_type();
+    if (!b) return mc_oom(e, path);
+    for (size_t i = 0; i < n; i++) b[i] = v[i] != 0;
+    int rc = write_dataset(f, path, t, t, n, b, e);
+    if (t >= 0) H5Tclose(t);
+    free(b);
+    return rc;
 }
 
 int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, mc_err *e)

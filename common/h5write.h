@@ -48,6 +48,8 @@ int h5w_attr_bool(h5w *f, const char *obj, const char *name, int value, mc_err *
 
 /* A whole 1-D dataset of n numbers of type t (native in memory). */
 int h5w_array(h5w *f, const char *path, h5w_type t, const void *v, size_t n, mc_err *e);
+/* N bools (0 / 1) as h5py writes numpy's bool: an enum FALSE / TRUE of one byte. */
+int h5w_bools(h5w *f, const char *path, const unsigned char *v, size_t n, mc_err *e);
 /* A whole 1-D dataset of n strings: variable-length UTF-8, or fixed-length
  * ASCII null-padded to the longest (fixed != 0). */
 int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, mc_err *e);

@@ -2,10 +2,12 @@
 #include "h5x.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "datakind.h"
 #include "strvec.h"
 
 #define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
@@ -66,6 +68,7 @@ char *h5x_attr_str(hid_t loc, const char *name)
     hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1, mt = H5Tcopy(H5T_C_S1);
     char *out = NULL;
     if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
+        H5Tset_cset(mt, H5Tget_cset(t));   /* HDF5 converts no character set into another (h5py's are UTF-8) */
         if (H5Tis_variable_str(t) > 0) {
             char *s = NULL;
             H5Tset_size(mt, H5T_VARIABLE);
@@ -225,16 +228,19 @@ static void free_texts(char **v, size_t n)
     strvec_free(&s);
 }
 
-/* v[i] = categories[codes[i]] for N codes; a code out of range (-1: missing) is an error. */
-static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cats, size_t ncats, size_t n, char **v,
-                        mc_err *e)
+/* v[i] = categories[codes[i]] for N codes; a code out of range (-1: missing) is an error, or with
+ * MISSING_EMPTY (annotations) a missing value is "". */
+static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cats, size_t ncats, size_t n,
+                        int missing_empty, char **v, mc_err *e)
 {
     int64_t *c = mc_alloc_array(n, sizeof *c);
     int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
                  ? 0
                  : mc_fail(e, "%s: %s/codes: cannot read", m->path, shown);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (c[i] < 0 || (uint64_t)c[i] >= ncats)
+        if (c[i] == -1 && missing_empty) {
+            if (!(v[i] = strdup(""))) rc = mc_oom(e, m->path);
+        } else if (c[i] < 0 || (uint64_t)c[i] >= ncats)
             rc = mc_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
         else if (!(v[i] = strdup(cats[c[i]])))
             rc = mc_oom(e, m->path);
@@ -246,18 +252,20 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
 /* A categorical column: anndata >= 0.8 writes a group {categories, codes};
  * 0.7 the codes as a dataset whose "categories" attribute references the
  * categories dataset. */
-static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char *shown, size_t n, char **v, mc_err *e)
+static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char *shown, size_t n, int missing_empty,
+                            char **v, mc_err *e)
 {
     int64_t k = length_1d(cats_ds);
     char **cats = k >= 0 ? calloc((size_t)k + 1, sizeof *cats) : NULL;
     int rc = cats && read_texts(cats_ds, (size_t)k, cats) == 0
-                 ? expand_codes(m, shown, codes, cats, (size_t)k, n, v, e)
+                 ? expand_codes(m, shown, codes, cats, (size_t)k, n, missing_empty, v, e)
                  : mc_fail(e, "%s: %s: cannot read its categories", m->path, shown);
     free_texts(cats, k > 0 ? (size_t)k : 0);
     return rc;
 }
 
-static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, char **v, mc_err *e)
+static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, int missing_empty,
+                       char **v, mc_err *e)
 {
     H5O_info_t info;
 #if H5_VERSION_GE(1, 12, 0)
@@ -271,7 +279,7 @@ static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
         hid_t codes = h5x_exists(g, "codes") ? H5Dopen2(g, "codes", H5P_DEFAULT) : -1;
         hid_t cats = h5x_exists(g, "categories") ? H5Dopen2(g, "categories", H5P_DEFAULT) : -1;
         int rc = codes >= 0 && cats >= 0 && length_1d(codes) == (int64_t)n
-                     ? read_categorical(m, codes, cats, shown, n, v, e)
+                     ? read_categorical(m, codes, cats, shown, n, missing_empty, v, e)
                      : mc_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
         if (codes >= 0) H5Dclose(codes);
         if (cats >= 0) H5Dclose(cats);
@@ -287,7 +295,7 @@ static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
         hid_t a = H5Aopen(d, "categories", H5P_DEFAULT);
         hid_t cats =
             a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref) : -1;
-        rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, v, e)
+        rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, missing_empty, v, e)
                        : mc_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
         if (cats >= 0) H5Oclose(cats);
         if (a >= 0) H5Aclose(a);
@@ -310,7 +318,7 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     if (!h5x_exists(loc, name)) return optional ? 0 : mc_fail(e, "%s: %s: missing", m->path, shown);
     char **v = calloc(n + 1, sizeof *v);
     if (!v) return mc_oom(e, m->path);
-    int rc = read_column(m, loc, name, shown, n, v, e);
+    int rc = read_column(m, loc, name, shown, n, 0, v, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
     if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
@@ -320,6 +328,199 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     }
     *out = v;
     return 0;
+}
+
+/* --- annotations ----------------------------------------------------------------- */
+
+static herr_t add_link(hid_t loc, const char *name, const H5L_info_t *info, void *arg)
+{
+    (void)loc, (void)info;
+    return strvec_push(arg, name) < 0 ? -1 : 0;
+}
+
+/* h5py's bool: an enum of one byte whose members are FALSE (0) and TRUE (1). */
+static int is_bool(hid_t t)
+{
+    if (H5Tget_class(t) != H5T_ENUM || H5Tget_size(t) != 1 || H5Tget_nmembers(t) != 2) return 0;
+    char *a = H5Tget_member_name(t, 0), *b = H5Tget_member_name(t, 1);
+    int ok = a && b && !strcmp(a, "FALSE") && !strcmp(b, "TRUE");
+    H5free_memory(a);
+    H5free_memory(b);
+    return ok;
+}
+
+/* column_type of anndata's nullable arrays (values and mask), whose type depends on the mask. */
+#define NULLABLE 100
+
+/* The field type column NAME of LOC is imported as, or -1 when it is left out:
+ * not one value per row, or an encoding mc does not store. */
+static int column_type(hid_t loc, const char *name, size_t n)
+{
+    H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+    if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0) return -1;
+#else
+    if (H5Oget_info_by_name(loc, name, &info, H5P_DEFAULT) < 0) return -1;
+#endif
+    if (info.type == H5O_TYPE_GROUP) {
+        hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+        char *type = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
+        int cat = g >= 0 && ((type && !strcmp(type, "categorical")) ||
+                             (!type && h5x_exists(g, "codes") && h5x_exists(g, "categories")));
+        int nullable = g >= 0 && type && !strncmp(type, "nullable-", 9) && h5x_exists(g, "values") &&
+                       h5x_exists(g, "mask");
+        free(type);
+        if (g >= 0) H5Gclose(g);
+        return cat ? FIELD_STR : nullable ? NULLABLE : -1;
+    }
+    if (info.type != H5O_TYPE_DATASET) return -1;
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
+    int r = -1;
+    if (t >= 0 && length_1d(d) == (int64_t)n) {
+        H5T_class_t c = H5Tget_class(t);
+        r = H5Aexists(d, "categories") > 0 || c == H5T_STRING ? FIELD_STR
+            : c == H5T_INTEGER                                 ? FIELD_INT
+            : c == H5T_FLOAT                                   ? FIELD_FLOAT
+            : is_bool(t)                                       ? FIELD_BOOL
+                                                               : -1;
+    }
+    if (t >= 0) H5Tclose(t);
+    if (d >= 0) H5Dclose(d);
+    return r;
+}
+
+/* N numbers (or bools) of dataset LOC/NAME as text, into v. */
+static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *shown, field_type type, size_t n,
+                        char **v, mc_err *e)
+{
+    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT), ft = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t mt = type == FIELD_INT ? H5Tcopy(H5T_NATIVE_INT64)
+               : type == FIELD_FLOAT ? H5Tcopy(H5T_NATIVE_DOUBLE)
+               : ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
+    void *buf = mc_alloc_array(n ? n : 1, 8);
+    int rc = d >= 0 && mt >= 0 && buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+                 ? 0
+                 : mc_fail(e, "%s: %s: cannot read", m->path, shown);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        char num[64];
+        if (type == FIELD_INT) snprintf(num, sizeof num, "%lld", (long long)((int64_t *)buf)[i]);
+        else if (type == FIELD_FLOAT) snprintf(num, sizeof num, "%.17g", ((double *)buf)[i]);
+        else snprintf(num, sizeof num, "%s", ((unsigned char *)buf)[i] ? "true" : "false");
+        if (!(v[i] = strdup(num))) rc = mc_oom(e, m->path);
+    }
+    free(buf);
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (d >= 0) H5Dclose(d);
+    return rc;
+}
+
+/* anndata's nullable-integer, nullable-boolean and nullable-string-array
+ * (values and a bool mask, true where missing): integers are int, or float
+ * with NaN where missing; bools bool, or text true / false / "" when some are
+ * missing; strings text, "" where missing. */
+static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, field_type *type,
+                         char **v, mc_err *e)
+{
+    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT), md = g >= 0 ? H5Dopen2(g, "mask", H5P_DEFAULT) : -1;
+    hid_t ft = md >= 0 ? H5Dget_type(md) : -1, mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
+    char *enc = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
+    unsigned char *mask = mc_alloc_array(n ? n : 1, 1);
+    size_t missing = 0;
+    int rc = mask ? 0 : mc_oom(e, m->path);
+    if (rc == 0 && (mt < 0 || H5Tget_size(mt) != 1 || length_1d(md) != (int64_t)n ||
+                    (n && H5Dread(md, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) < 0)))
+        rc = mc_fail(e, "%s: %s/mask: not a mask of %zu bools", m->path, shown, n);
+    for (size_t i = 0; rc == 0 && i < n; i++) missing += mask[i] != 0;
+    int ints = enc && !strcmp(enc, "nullable-integer"), bools = enc && !strcmp(enc, "nullable-boolean");
+    *type = ints ? (missing ? FIELD_FLOAT : FIELD_INT) : bools ? (missing ? FIELD_STR : FIELD_BOOL) : FIELD_STR;
+    if (rc == 0)
+        rc = ints || bools ? read_numbers(m, g, "values", shown, ints ? *type : FIELD_BOOL, n, v, e)
+                           : read_column(m, g, "values", shown, n, 1, v, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        if (mask[i]) {
+            free(v[i]);
+            if (!(v[i] = strdup(*type == FIELD_FLOAT ? "nan" : ""))) rc = mc_oom(e, m->path);
+        }
+    free(mask);
+    free(enc);
+    if (mt >= 0) H5Tclose(mt);
+    if (ft >= 0) H5Tclose(ft);
+    if (md >= 0) H5Dclose(md);
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
+static int in_names(const char *name, const char *const *list)
+{
+    for (; list && *list; list++)
+        if (!strcmp(name, *list)) return 1;
+    return 0;
+}
+
+/* The name column NAME is stored under: PREFIX + NAME when NAME is one of mc's own arrays. */
+static int stored_name(h5_matrix *m, hid_t loc, const char *shown, const char *name, char kind, char *out,
+                       size_t size, mc_err *e)
+{
+    for (const char *c = name; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return mc_fail(e, "%s: %s: a column name with a control character cannot name a file", m->path, shown);
+    if (!*name) return mc_fail(e, "%s: %s: an empty column name cannot name a file", m->path, shown);
+    const char k[2] = {kind, 0};
+    if (!data_kind_reserved(data_kind_find(k), name)) return snprintf(out, size, "%s", name), 0;
+    snprintf(out, size, "%s_%s", kind == 'p' ? "obs" : "var", name);
+    if (h5x_exists(loc, out))
+        return mc_fail(e, "%s: %s: stored as %s (mc's own array is %s), but there is a column %s too", m->path, shown,
+                       out, name, out);
+    return 0;
+}
+
+/* One column of TYPE (or NULLABLE) into *f. */
+static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *name, char kind, int type, h5_field *f,
+                      mc_err *e)
+{
+    char shown[512], stored[300];
+    size_t n = kind == 'p' ? m->profiles_count : m->genes_count;
+    snprintf(shown, sizeof shown, "%s/%s", where, name);
+    if (stored_name(m, loc, shown, name, kind, stored, sizeof stored, e) < 0) return -1;
+    char **v = calloc(n + 1, sizeof *v);
+    if (!v) return mc_oom(e, m->path);
+    field_type t = type == NULLABLE ? FIELD_STR : (field_type)type;
+    int rc = type == NULLABLE ? read_nullable(m, loc, name, shown, n, &t, v, e)
+             : t == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
+                              : read_numbers(m, loc, name, shown, t, n, v, e);
+    for (size_t i = 0; rc == 0 && t == FIELD_STR && i < n; i++)
+        if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
+    if (rc < 0) {
+        free_texts(v, n);
+        return -1;
+    }
+    if (!(f->name = strdup(stored))) return mc_oom(e, m->path);
+    f->type = t;
+    f->v = v;
+    return 0;
+}
+
+int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char *const *skip, mc_err *e)
+{
+    strvec names = STRVEC_INIT;
+    h5_field **out = kind == 'p' ? &m->profile_fields : &m->gene_fields;
+    size_t *count = kind == 'p' ? &m->profile_fields_count : &m->gene_fields_count,
+           n = kind == 'p' ? m->profiles_count : m->genes_count;
+    int rc = H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, NULL, add_link, &names) < 0
+                 ? mc_fail(e, "%s: %s: cannot list its columns", m->path, where)
+                 : 0;
+    for (size_t i = 0; rc == 0 && i < names.count; i++) {
+        int type = in_names(names.v[i], skip) ? -1 : column_type(loc, names.v[i], n);
+        if (type < 0) continue;
+        h5_field *f = mc_realloc_array(*out, *count + 1, sizeof *f);
+        if (!f) rc = mc_oom(e, m->path);
+        else if ((*out = f), (rc = read_field(m, loc, where, names.v[i], kind, type, &f[*count], e)) == 0)
+            ++*count;
+    }
+    strvec_free(&names);
+    return rc;
 }
 
 /* --- opening a matrix -------------------------------------------------------------- */
@@ -609,6 +810,12 @@ void h5x_close(h5_matrix *m)
     if (x->dense >= 0) H5Dclose(x->dense);
     for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
     for (size_t i = 0; i < x->nown; i++) strvec_free(&x->own[i]);
+    for (size_t i = 0; i < m->profile_fields_count; i++) free(m->profile_fields[i].name);
+    for (size_t i = 0; i < m->gene_fields_count; i++) free(m->gene_fields[i].name);
+    free(m->profile_fields);
+    free(m->gene_fields);
+    m->profile_fields = m->gene_fields = NULL;
+    m->profile_fields_count = m->gene_fields_count = 0;
     entries_free(&x->cur);
     free(x->own);
     free(x->blk);

@@ -64,6 +64,19 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
 /* The lanes from column COLUMN (--lane-column; NULL: none) of the per-profile
  * group LOC, shown as WHERE: into m->lanes; a missing column is an error. */
 int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *column, mc_err *e);
+/* The annotation columns of the per-profile (KIND 'p': obs, col_attrs) or
+ * per-gene ('g': var, row_attrs) group LOC, shown as WHERE, into
+ * m->profile_fields / m->gene_fields: every one-dimensional column of a value
+ * per row but those named in SKIP (NULL-terminated), in name order.
+ * Categorical and text columns are str (a missing categorical value ""),
+ * integers int, floats float, h5py's bools bool; anndata's nullable arrays
+ * as read_nullable says; columns of other encodings (nested groups, 2-D
+ * attributes) are left out.  A column
+ * named like one of mc's own arrays (p: barcode, lane, batch, name, member,
+ * base_index, total_umis, group, grouped_count, group_label; g: name,
+ * original_name, ensembl, genome, feature_type, base_index, total_umis) is
+ * stored as obs_NAME / var_NAME. */
+int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char *const *skip, mc_err *e);
 /* Read a string attribute of LOC (scalar), malloc'd; NULL when absent. */
 char *h5x_attr_str(hid_t loc, const char *name);
 /* Whether LOC has a link NAME (any depth). */

@@ -5,7 +5,7 @@
  * row_attrs/Gene (or gene_names), ids from row_attrs/Accession (or
  * ensembl_ids, gene_ids) when present; profiles: col_attrs/CellID (or
  * cell_names, obs_names); lanes: col_attrs/--lane-column, else the HCA
- * barcode rule. */
+ * barcode rule.  The other attributes are annotations (h5x_fields). */
 #include "h5x.h"
 
 #include <stdio.h>
@@ -35,6 +35,9 @@ static int read_attrs(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     if (rc == 0 && id) rc = h5x_strings(m, rows, "/row_attrs", id, m->genes_count, 0, &m->gene_ids, e);
     if (rc == 0) rc = h5x_strings(m, cols, "/col_attrs", cn, m->profiles_count, 0, &m->barcodes, e);
     if (rc == 0) rc = h5x_lane_column(m, cols, "/col_attrs", o->lane_column, e);
+    const char *const rskip[] = {gn, id, NULL}, *const cskip[] = {cn, NULL};
+    if (rc == 0) rc = h5x_fields(m, cols, "/col_attrs", 'p', cskip, e);
+    if (rc == 0) rc = h5x_fields(m, rows, "/row_attrs", 'g', rskip, e);
     if (rows >= 0) H5Gclose(rows);
     if (cols >= 0) H5Gclose(cols);
     return rc;

@@ -12,7 +12,7 @@
 
 static int parse_field_type(const char *s, field_type *t)
 {
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < FIELD_TYPES; i++)
         if (!strcmp(s, field_type_name((field_type)i))) return *t = (field_type)i, 0;
     return -1;
 }
@@ -145,7 +145,7 @@ static int parse_csv_spec(fmt_ctx *x, const ytree *root, csv_spec *c)
     int rc = c->type ? 0 : mc_oom(x->e, x->path);
     for (size_t i = 0; rc == 0 && i < nkeep; i++)
         if (parse_field_type(type_names.v[i], &c->type[i]) < 0)
-            rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int or float", x->path, s, c->column.v[i],
+            rc = mc_fail(x->e, "%s: %s.field_types.%s: '%s' is not str, int, float or bool", x->path, s, c->column.v[i],
                          type_names.v[i]);
     strvec_free(&type_names);
     if (rc < 0) return -1;

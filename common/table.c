@@ -8,8 +8,15 @@
 
 const char *field_type_name(field_type t)
 {
-    static const char *const names[] = {"str", "int", "float"};
+    static const char *const names[] = {"str", "int", "float", "bool"};
     return names[t];
+}
+
+int field_bool(const char *s)
+{
+    if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "1")) return 1;
+    if (!strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "0")) return 0;
+    return -1;
 }
 
 long std_column_index(const std_table *t, const char *name)

@@ -16,8 +16,12 @@
 #include <stdint.h>
 #include "err.h"
 
-typedef enum { FIELD_STR, FIELD_INT, FIELD_FLOAT } field_type;
-const char *field_type_name(field_type t);       /* "str", "int", "float" */
+/* bool values are true or false (written so; read also as True/False, 1/0). */
+typedef enum { FIELD_STR, FIELD_INT, FIELD_FLOAT, FIELD_BOOL } field_type;
+#define FIELD_TYPES 4
+const char *field_type_name(field_type t);       /* "str", "int", "float", "bool" */
+/* A bool value S as 0 or 1; -1 when S is not one. */
+int field_bool(const char *s);
 
 /* One kept column: the values of the kept rows, NUL-terminated, back to back. */
 typedef struct std_column {

@@ -65,6 +65,17 @@ L2"
     assert_output "L1
 L2
 L2"
+    # A collection's p.member: each profile's member, sliced by a view like any array.
+    run container-tool array d/coll p member
+    assert_output "A
+A
+A
+B
+B"
+    run container-tool array d/vv p member
+    assert_output "A
+B
+B"
 }
 
 @test "base_index files are not inherited by a view of a view" {
@@ -72,7 +83,8 @@ L2"
     run container-tool available d/vvv p
     assert_output "barcode
 base_index
-lane"
+lane
+member"
     run container-tool available d/vv g
     assert_output "base_index"
 }
@@ -98,7 +110,7 @@ identity"
     assert_line "genes: 3"
     assert_line --regexp '^    base: d/vv/../coll \(collection, 5 cells, 5 genes, uuid [0-9a-f-]{36}\)$'
     assert_line --regexp '^      member: d/vv/../coll/B \(batch, 2 cells, 5 genes'
-    assert_line "  p: barcode base_index lane"
+    assert_line "  p: barcode base_index lane member"
     assert_line "  gp: umis"
     uuid=$(sed -n 's/^uuid: //p' d/vv/profiles.yaml)
     assert_line "uuid: $uuid"

@@ -140,9 +140,10 @@ assert list(a.var.columns) == ["total_umis"] and list(a.var["total_umis"]) == [8
 v = anndata.read_h5ad("vg.h5ad")
 assert "total_umis" not in v.obs.columns and "base_index" not in v.var.columns
 assert list(v.var["total_umis"]) == [256, 70000, 3]
-# A collection: per-profile data concatenated when every member has it.
+# A collection: per-profile data concatenated when every member has it, and each profile's member.
 c = anndata.read_h5ad("coll.h5ad")
-assert list(c.obs.columns) == ["barcode", "lane"]
+assert list(c.obs.columns) == ["barcode", "lane", "member"]
+assert list(c.obs["member"]) == ["A", "A", "A", "B", "B"]
 assert list(c.obs["lane"]) == ["L1", "L1", "L1", "L2", "L2"]
 assert list(c.obs["lane"].cat.categories) == ["L1", "L2"]
 print("ok")
@@ -319,12 +320,12 @@ NKG7"
     "$PY" -c 'import numpy as np; np.save("d/cells/A/p.score.npy", np.array([0.1, np.nan, 1e-05]))'
     run mc-export d/coll --tsv p
     assert_success
-    assert_output "name	barcode	lane
-AAAC-1	AAAC-1	L1
-AAAG-1	AAAG-1	L1
-AAAT-1	AAAT-1	L1
-CCCA-1	CCCA-1	L2
-CCCG-1	CCCG-1	L2"
+    assert_output "name	barcode	lane	member
+AAAC-1	AAAC-1	L1	A
+AAAG-1	AAAG-1	L1	A
+AAAT-1	AAAT-1	L1	A
+CCCA-1	CCCA-1	L2	B
+CCCG-1	CCCG-1	L2	B"
     run mc-export d/cells/A --tsv p score total_umis group
     assert_output "name	score	total_umis	group
 AAAC-1	0.1	303	0

@@ -446,7 +446,7 @@ fails() {
     fails "bad/format.yaml: genes: needs the field 'name' in field_types (or rename)"
     mkstd dups bad
     sed -i 's/name: str}/name: text}/' bad/format.yaml
-    fails "bad/format.yaml: genes.field_types.name: 'text' is not str, int or float"
+    fails "bad/format.yaml: genes.field_types.name: 'text' is not str, int, float or bool"
     mkstd dups bad
     sed -i 's/header: true/headers: true/' bad/format.yaml
     fails "bad/format.yaml: genes: unknown key 'headers'"
