@@ -244,17 +244,23 @@ static size_t format_header(char *h, size_t cap, npy_dtype t, int ndim, const si
 int npy_write(const char *path, npy_dtype t, int ndim, const size_t *shape, int fortran_order, const void *data,
               mc_err *e)
 {
+    FILE *f = fopen(path, "wb");
+    if (!f) return mc_fail_errno(e, path, "cannot create");
+    return npy_write_stream(f, path, t, ndim, shape, fortran_order, data, e);
+}
+
+int npy_write_stream(FILE *f, const char *shown, npy_dtype t, int ndim, const size_t *shape, int fortran_order,
+                     const void *data, mc_err *e)
+{
     char h[256];
     size_t hlen = format_header(h, sizeof h - 80, t, ndim, shape, fortran_order);
     size_t count = shape[0] * (ndim == 2 ? shape[1] : 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255),
                              (unsigned char)(hlen >> 8)};
-    FILE *f = fopen(path, "wb");
-    if (!f) return mc_fail_errno(e, path, "cannot create");
     fwrite(pre, 1, sizeof pre, f);
     fwrite(h, 1, hlen, f);
     if (count) fwrite(data, npy_dtype_size(t), count, f);
-    if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
+    if (ferror(f) | fclose(f)) return mc_fail_errno(e, shown, "cannot write");
     return 0;
 }
 

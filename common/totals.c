@@ -111,7 +111,8 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
     if (!path || !d) mc_oom(e, dir);
     else if (outfile_begin(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
-        if (npy_write_f64(f.tmp, d, n, e) < 0) outfile_abort(&f);
+        FILE *out = outfile_stream(&f, e);
+        if (!out || npy_write_stream(out, path, NPY_F8, 1, &n, 0, d, e) < 0) outfile_abort(&f);
         else rc = outfile_commit(&f, e);
     }
     free(d);
@@ -126,13 +127,12 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     int rc = -1;
     if (!path) mc_oom(e, dir);
     else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
-        FILE *out = fopen(f.tmp, "w");
-        if (!out) mc_fail_errno(e, f.tmp, "cannot create");
-        else {
+        FILE *out = outfile_stream(&f, e);
+        if (out) {
             int bad = fputs(text, out) < 0;
             bad |= ferror(out);
             bad |= fclose(out);
-            rc = bad ? mc_fail_errno(e, f.tmp, "cannot write") : 0;
+            rc = bad ? mc_fail_errno(e, path, "cannot write") : 0;
         }
         if (rc == 0) rc = outfile_commit(&f, e);
         else outfile_abort(&f);

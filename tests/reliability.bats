@@ -218,37 +218,6 @@ np.save("cells/pbmc/p.total_umis.npy", a)'
     assert_output "views/good: ok"
 }
 
-@test "outdir: a live writer's temporary is left alone, a dead one's removed (item 5)" {
-    root
-    sleep 1000 &
-    live=$!
-    ( exit 0 ) &
-    dead=$!
-    wait $dead
-    mkdir -p out/.all.tmp-$live out/.all.tmp-$dead out/.all.old-$dead
-    touch out/.all.tmp-$live/p.barcode.txt
-    run mc-write-matrix --genes genes delaned/pbmc/all out/all
-    kill $live
-    assert_success
-    run bash -c 'ls -A out | LC_ALL=C sort'
-    assert_output ".all.tmp-$live
-all"
-    [ -e out/.all.tmp-$live/p.barcode.txt ]
-    # two runs on one output, again and again: one commits, the other fails cleanly
-    for i in 1 2 3 4 5; do
-        mc-write-matrix --genes genes delaned/pbmc/all o$i/all 2>e1 &
-        first=$!
-        s2=0 s1=0
-        mc-write-matrix --genes genes delaned/pbmc/all o$i/all 2>e2 || s2=$?
-        wait $first || s1=$?
-        [ $((s1 + s2)) = 1 ]
-        assert_equal "$(cat e1 e2)" "mc-write-matrix: o$i/all: already exists (use --force to replace it)"
-        run mc-info --verify o$i/all
-        assert_success
-        [ "$(ls -A o$i)" = all ]
-    done
-}
-
 # The shipped 10x v3 file with one change made by h5py: big, dup, emptybc, emptyname.
 h5_with() {
     "$PY" - "$1" "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" <<'PY'
