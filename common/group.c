@@ -405,7 +405,7 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
     char *path = path_join(c->path, "p.group.npy");
     int rc = -1;
     if (!path) return mc_oom(e, c->path);
-    if (outfile_begin(f, path, 1, e) == 0) {
+    if (outfile_begin_regular(f, path, 1, e) == 0) {
         FILE *out = outfile_stream(f, e);
         size_t n = g->profiles_count;
         rc = out ? npy_write_stream(out, path, NPY_I4, 1, &n, 0, g->group, e) : -1;

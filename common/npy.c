@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
+#include "path.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
@@ -196,8 +197,8 @@ static int check_size(const char *path, FILE *f, const npy_array *a, size_t data
 
 static int read_file(const char *path, npy_array *a, int with_data, mc_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return mc_fail_errno(e, path, "cannot open");
+    FILE *f = path_fopen_file(path, e);
+    if (!f) return -1;
     size_t start = 0;
     int rc = read_header(path, f, a, &start, e);
     if (rc == 0) rc = check_size(path, f, a, start, e);

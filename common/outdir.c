@@ -607,6 +607,15 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
     return begin_file(o, final, force, e);
 }
 
+int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e)
+{
+    memset(o, 0, sizeof *o);
+    struct stat st;
+    if (stat(final, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return mc_fail(e, "%s: not a regular file", final);
+    return begin_file(o, final, force, e);
+}
+
 static int begin_file(outfile *o, const char *final, int force, mc_err *e)
 {
     char *tmp = NULL;

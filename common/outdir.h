@@ -59,6 +59,11 @@ typedef struct outfile {
     int fd;           /* the temporary, locked; valid when tmp is set and not direct */
 } outfile;
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e);
+/* The same for a file a container holds (profiles.yaml, a cache): never
+ * written directly; a FIFO or device at FINAL (or a symlink to one) is refused
+ * as "not a regular file" (a stream there is not what the container needs,
+ * and opening it for writing would wait for a reader). */
+int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e);
 /* A stream on the temporary (on the destination itself when direct), for the
  * caller to fclose before commit; NULL with e set. */
 FILE *outfile_stream(outfile *o, mc_err *e);

@@ -49,7 +49,8 @@ int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
 {
     char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
     if (!path) return mc_oom(e, dir);
-    FILE *f = fopen(path, "r");
+    mc_err ignored;
+    FILE *f = path_fopen_file(path, &ignored);   /* a FIFO or device there is no stamp, and not waited on */
     size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
     if (f) fclose(f);
     have[n] = 0;
@@ -109,7 +110,7 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
     outfile f = {0};
     int rc = -1;
     if (!path || !d) mc_oom(e, dir);
-    else if (outfile_begin(&f, path, 1, e) == 0) {
+    else if (outfile_begin_regular(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
         FILE *out = outfile_stream(&f, e);
         if (!out || npy_write_stream(out, path, NPY_F8, 1, &n, 0, d, e) < 0) outfile_abort(&f);
@@ -126,7 +127,7 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     outfile f = {0};
     int rc = -1;
     if (!path) mc_oom(e, dir);
-    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
+    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin_regular(&f, path, 1, e) == 0) {
         FILE *out = outfile_stream(&f, e);
         if (out) {
             int bad = fputs(text, out) < 0;

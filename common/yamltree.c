@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "path.h"
 
 /* --- the tree ------------------------------------------------------------------------ */
 
@@ -190,8 +191,8 @@ int ytree_load(const char *path, ytree **root, mc_err *e)
 {
     *root = NULL;
     e->msg[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return mc_fail_errno(e, path, "cannot open");
+    FILE *f = path_fopen_file(path, e);
+    if (!f) return -1;
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = -1;

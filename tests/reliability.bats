@@ -151,9 +151,10 @@ alias_bomb() {
     run -1 bash -c 'yes 0 | mc-group --force --groups - views/good'
     assert_output "mc-group: stdin:$((n + 1)): expected $n lines (one group per profile of views/good), found more"
     [ "$(ls -la --time-style=full-iso views/good views/good/groups)" = "$before" ]
+    # where a container holds it, /dev/zero is not even read: not a regular file (issue 17, finding 10)
     ln -sf /dev/zero cells/pbmc/all/p.barcode.txt
     run -1 bounded 1000000 mc-sum cells/pbmc
-    assert_output "mc-sum: cells/pbmc/all/p.barcode.txt:1: line longer than 1048576 bytes"
+    assert_output "mc-sum: cells/pbmc/all/p.barcode.txt: not a regular file"
 }
 
 @test "csv: /dev/zero as profiles.csv or genes.csv stops at the row limit (item 4)" {

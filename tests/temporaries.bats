@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
-# Issue 17, findings 5-8: temporaries no one else can make a tool write
+# Issue 17, findings 5-8 and 10: temporaries no one else can make a tool write
 # through or share, swept by lock (not by PID), removed on Ctrl-C; --force that
-# never makes an output vanish; mc-group's set of outputs crash-consistent
-# (doc/SPEC.md 8).
+# never makes an output vanish; mc-group's set of outputs crash-consistent; a
+# FIFO where a container file belongs refused, not waited on (doc/SPEC.md 8).
 
 load test_helper
 bats_require_minimum_version 1.5.0
@@ -229,4 +229,44 @@ v"
     [ "$s" = 0 ]
     [ $crashes -gt 10 ]
     echo "# mc-group: $crashes crash points" >&3
+}
+
+# A copy of cells/pbmc/all as c, with FILE a FIFO (fifo) or a symlink to /dev/stdin (stdin).
+planted() {
+    rm -rf c && cp -r cells/pbmc/all c
+    mc-sum c >/dev/null
+    rm c/$1
+    if [ $2 = fifo ]; then mkfifo c/$1; else ln -s /dev/stdin c/$1; fi
+}
+
+@test "a FIFO or /dev/stdin where a container file belongs is refused in one line, never waited on (finding 10)" {
+    root
+    for how in fifo stdin; do
+        for f in profiles.yaml gp.umis.mmm p.barcode.txt p.lane.txt p.total_umis.npy; do
+            planted $f $how
+            run timeout 10 mc-info --verify c </dev/null
+            assert_failure 1
+            # --verify lists every problem: the file, and the uuid it could not compute
+            assert_line --index 0 "mc-info: c/$f: not a regular file"
+            refute_output --partial "$f: cannot"
+        done
+        for f in profiles.yaml gp.umis.mmm p.barcode.txt; do
+            planted $f $how
+            run timeout 10 mc-sum c </dev/null
+            assert_failure 1
+            assert_output "mc-sum: c/$f: not a regular file"
+        done
+        for f in profiles.yaml gp.umis.mmm; do
+            planted $f $how
+            run timeout 10 mc-info c </dev/null
+            assert_failure 1
+            assert_output "mc-info: c/$f: not a regular file"
+        done
+        # a cache that is not a file is not read, and not written either: the totals are computed, with a warning
+        planted p.total_umis.npy $how
+        run --separate-stderr timeout 10 mc-sum c </dev/null
+        assert_success
+        assert_equal "$stderr" "mc-sum: warning: totals not cached: c/p.total_umis.npy: not a regular file"
+        assert_equal "$output" "$(mc-sum cells/pbmc/all)"
+    done
 }
