@@ -344,8 +344,9 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
         meta.members[i].profiles_count = (long)st[i].c->profiles_count;
         meta.profiles_count += (long)st[i].c->profiles_count;
     }
-    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin(f, yaml, force, e) < 0) goto done;
-    if (profiles_meta_dump(f->tmp, &meta, e) < 0) {
+    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin_regular(f, yaml, force, e) < 0) goto done;
+    FILE *stream = outfile_stream(f, e);
+    if (!stream || profiles_meta_dump_stream(stream, yaml, &meta, e) < 0) {
         outfile_abort(f);
         goto done;
     }

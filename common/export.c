@@ -107,10 +107,14 @@ static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
 {
     if (outfile_begin(&s->of, path, force, e) < 0) return -1;
     s->shown = s->of.final;
-    if (is_gz_name(path)) s->gz = gzopen(s->of.tmp, "wb6");
-    else s->f = fopen(s->of.tmp, "w");
+    if (!is_gz_name(path)) s->f = outfile_stream(&s->of, e);
+    else if (s->of.direct) s->gz = gzopen(path, "wb6");
+    else {
+        int fd = fcntl(outfile_fd(&s->of), F_DUPFD_CLOEXEC, 3);
+        if (fd >= 0 && !(s->gz = gzdopen(fd, "wb6"))) close(fd);
+    }
     if (s->f || s->gz) return 0;
-    mc_fail_errno(e, path, "cannot create");
+    if (is_gz_name(path)) mc_fail_errno(e, path, "cannot create");   /* outfile_stream said why otherwise */
     outfile_abort(&s->of);
     return -1;
 }
@@ -680,14 +684,10 @@ static h5w *h5_begin(outfile *of, const char *path, int force, mc_err *e)
         outfile_abort(of);
         return NULL;
     }
-    int fd = open(of->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        mc_fail_errno(e, path, "cannot create");
-        outfile_abort(of);
-        return NULL;
-    }
-    close(fd);
-    h5w *f = h5w_create(of->tmp, path, e);
+    /* HDF5 opens by name: the name of the file outfile_begin made, never one put in its place */
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", outfile_fd(of));
+    h5w *f = h5w_create(access(self, F_OK) == 0 ? self : of->tmp, path, e);
     if (!f) outfile_abort(of);
     return f;
 }

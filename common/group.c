@@ -406,8 +406,10 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
     char *path = path_join(c->path, "p.group.npy");
     int rc = -1;
     if (!path) return mc_oom(e, c->path);
-    if (outfile_begin(f, path, 1, e) == 0) {
-        rc = npy_write_i32(f->tmp, g->group, g->profiles_count, e);
+    if (outfile_begin_regular(f, path, 1, e) == 0) {
+        FILE *out = outfile_stream(f, e);
+        size_t n = g->profiles_count;
+        rc = out ? npy_write_stream(out, path, NPY_I4, 1, &n, 0, g->group, e) : -1;
         if (rc == 0 && !force && path_exists(path)) {
             mc_uuid old, new;
             rc = uuid_of_file(path, &old, e) < 0 || uuid_of_file(f->tmp, &new, e) < 0 ? -1 : 0;
@@ -444,9 +446,13 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     if (groups_fill(c, g, &groups, threads, pr, e) < 0 ||
         view_prepare(c, outliers_dir, outlier, n, NULL, 0, force, &outliers, e) < 0)
         goto done;
-    commit_set set = {0};   /* all three or none: a failed rename undoes the others */
-    if ((!write_group || commit_set_file(&set, &group_file, e) == 0) && commit_set_dir(&set, &groups, e) == 0 &&
-        commit_set_dir(&set, &outliers, e) == 0)
+    /* All three or none: a failed rename undoes the others.  groups/ goes last,
+     * as make and Snakemake judge the set by groups/profiles.yaml: after a
+     * crash anywhere before it, groups/ is older than what it was made from
+     * (or absent) and the set is made again. */
+    commit_set set = {0};
+    if ((!write_group || commit_set_file(&set, &group_file, e) == 0) && commit_set_dir(&set, &outliers, e) == 0 &&
+        commit_set_dir(&set, &groups, e) == 0)
         rc = 0;
     if (rc == 0) commit_set_done(&set);
     else commit_set_undo(&set);

@@ -106,7 +106,14 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
     H5dont_atexit();
     H5Eget_auto2(H5E_DEFAULT, &f->old_func, &f->old_data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    if ((f->file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+    /* Its own lock on the file would collide with the one the writer holds (outdir.h). */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+#if H5_VERSION_GE(1, 10, 7)
+    if (fapl >= 0) H5Pset_file_locking(fapl, 0, 1);
+#endif
+    f->file = fapl < 0 ? -1 : H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (fapl >= 0) H5Pclose(fapl);
+    if (f->file < 0) {
         fail_h5(e, f, "/", "cannot create");
         f->file = -1;
         h5w_abort(f);

@@ -224,36 +224,48 @@ static void emit_extra(yemit *y, const ytree *extra)
     }
 }
 
+static int dump_profiles(yemit *d, const char *shown, const profiles_meta *m, mc_err *e)
+{
+    emit_key_str(d, "uuid", m->uuid);
+    emit_key_str(d, "organism", m->organism);
+    emit_key_str(d, "profiles_kind", m->profiles_kind);
+    emit_key_long(d, "profiles_count", m->profiles_count);
+    emit_key_long(d, "genes_count", m->genes_count);
+    emit_key_str(d, "genes_uuid", m->genes_uuid);
+    if (m->kind == KIND_VIEW) {
+        emit_key_str(d, "base_profiles", m->base_profiles);
+        emit_key_str(d, "base_uuid", m->base_uuid);
+    } else if (m->kind == KIND_GROUPS) {
+        emit_key_str(d, "grouped_profiles", m->grouped_profiles);
+        emit_key_str(d, "grouped_uuid", m->grouped_uuid);
+    } else if (m->kind == KIND_COLLECTION) {
+        yemit_str(d, "combined_profiles");
+        yemit_seq_start(d);
+        for (size_t i = 0; i < m->members_count; i++) {
+            yemit_map_start(d, YAML_BLOCK_MAPPING_STYLE);
+            emit_key_str(d, "name", m->members[i].name);
+            emit_key_str(d, "uuid", m->members[i].uuid);
+            emit_key_long(d, "profiles_count", m->members[i].profiles_count);
+            yemit_map_end(d);
+        }
+        yemit_seq_end(d);
+    }
+    emit_extra(d, m->extra);
+    return yemit_close(d, shown, e);
+}
+
 int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e)
 {
     yemit d;
     if (yemit_open(&d, yaml_path, e) < 0) return -1;
-    emit_key_str(&d, "uuid", m->uuid);
-    emit_key_str(&d, "organism", m->organism);
-    emit_key_str(&d, "profiles_kind", m->profiles_kind);
-    emit_key_long(&d, "profiles_count", m->profiles_count);
-    emit_key_long(&d, "genes_count", m->genes_count);
-    emit_key_str(&d, "genes_uuid", m->genes_uuid);
-    if (m->kind == KIND_VIEW) {
-        emit_key_str(&d, "base_profiles", m->base_profiles);
-        emit_key_str(&d, "base_uuid", m->base_uuid);
-    } else if (m->kind == KIND_GROUPS) {
-        emit_key_str(&d, "grouped_profiles", m->grouped_profiles);
-        emit_key_str(&d, "grouped_uuid", m->grouped_uuid);
-    } else if (m->kind == KIND_COLLECTION) {
-        yemit_str(&d, "combined_profiles");
-        yemit_seq_start(&d);
-        for (size_t i = 0; i < m->members_count; i++) {
-            yemit_map_start(&d, YAML_BLOCK_MAPPING_STYLE);
-            emit_key_str(&d, "name", m->members[i].name);
-            emit_key_str(&d, "uuid", m->members[i].uuid);
-            emit_key_long(&d, "profiles_count", m->members[i].profiles_count);
-            yemit_map_end(&d);
-        }
-        yemit_seq_end(&d);
-    }
-    emit_extra(&d, m->extra);
-    return yemit_close(&d, yaml_path, e);
+    return dump_profiles(&d, yaml_path, m, e);
+}
+
+int profiles_meta_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e)
+{
+    yemit d;
+    if (yemit_open_stream(&d, f, shown, e) < 0) return -1;
+    return dump_profiles(&d, shown, m, e);
 }
 
 int genes_meta_dump(const char *yaml_path, const genes_meta *m, mc_err *e)

@@ -44,6 +44,8 @@ typedef struct profiles_meta {
 
 int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e);
 int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e);
+/* The same into F (closed here; SHOWN names it in errors). */
+int profiles_meta_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e);
 void profiles_meta_free(profiles_meta *m);
 
 typedef struct genes_meta {

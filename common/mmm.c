@@ -1,6 +1,7 @@
 /* mmm: the sparse memory-mapped matrix (SPEC 6). */
 #include "mmm.h"
 #include "outdir.h"
+#include "path.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -400,8 +401,8 @@ static int check_offsets(const mmm_file *m, size_t index_pos, mc_err *e)
 
 static int map_file(mmm_file *m, const char *path, mc_err *e)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return mc_fail_errno(e, path, "cannot open");
+    int fd = path_open_file(path, e);
+    if (fd < 0) return -1;
     struct stat st;
     if (fstat(fd, &st) < 0) {
         close(fd);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
+#include "path.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_ALIGN 64
@@ -263,8 +264,8 @@ static int read_open(FILE *f, const char *path, npy_array *a, int with_data, mc_
 
 static int read_file(const char *path, npy_array *a, int with_data, mc_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return mc_fail_errno(e, path, "cannot open");
+    FILE *f = path_fopen_file(path, e);
+    if (!f) return -1;
     int rc = read_open(f, path, a, with_data, e);
     fclose(f);
     return rc;
@@ -343,21 +344,33 @@ static size_t format_header(char *h, size_t cap, const char *descr, int ndim, co
     return (size_t)n + pad + 1;
 }
 
-static int write_file(const char *path, const char *descr, size_t size, int ndim, const size_t *shape,
-                      int fortran_order, const void *data, mc_err *e)
+static int write_stream(FILE *f, const char *shown, const char *descr, size_t size, int ndim, const size_t *shape,
+                        int fortran_order, const void *data, mc_err *e)
 {
     char h[256];
     size_t hlen = format_header(h, sizeof h - 80, descr, ndim, shape, fortran_order);
     size_t count = shape[0] * (ndim == 2 ? shape[1] : 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 255),
                              (unsigned char)(hlen >> 8)};
-    FILE *f = fopen(path, "wb");
-    if (!f) return mc_fail_errno(e, path, "cannot create");
     fwrite(pre, 1, sizeof pre, f);
     fwrite(h, 1, hlen, f);
     if (count && size) fwrite(data, size, count, f);
-    if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
+    if (ferror(f) | fclose(f)) return mc_fail_errno(e, shown, "cannot write");
     return 0;
+}
+
+static int write_file(const char *path, const char *descr, size_t size, int ndim, const size_t *shape,
+                      int fortran_order, const void *data, mc_err *e)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return mc_fail_errno(e, path, "cannot create");
+    return write_stream(f, path, descr, size, ndim, shape, fortran_order, data, e);
+}
+
+int npy_write_stream(FILE *f, const char *shown, npy_dtype t, int ndim, const size_t *shape, int fortran_order,
+                     const void *data, mc_err *e)
+{
+    return write_stream(f, shown, dtypes[t].descr, dtypes[t].size, ndim, shape, fortran_order, data, e);
 }
 
 int npy_write(const char *path, npy_dtype t, int ndim, const size_t *shape, int fortran_order, const void *data,

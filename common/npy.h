@@ -8,6 +8,7 @@
 #define MC_NPY_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "err.h"
@@ -50,6 +51,9 @@ void npy_free(npy_array *a);
 /* Write; shape has ndim entries. */
 int npy_write(const char *path, npy_dtype t, int ndim, const size_t *shape,
               int fortran_order, const void *data, mc_err *e);
+/* The same into F (closed here; SHOWN names it in errors). */
+int npy_write_stream(FILE *f, const char *shown, npy_dtype t, int ndim, const size_t *shape, int fortran_order,
+                     const void *data, mc_err *e);
 int npy_write_i32(const char *path, const int32_t *v, size_t n, mc_err *e);
 int npy_write_f64(const char *path, const double *v, size_t n, mc_err *e);
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "outdir.h"
+
 #define HELP_COLUMN_MIN 21   /* where option help starts in --help, unless a name is longer */
 #define HELP_COLUMN_MAX 29
 #define MAX_MATCHES 8
@@ -216,6 +218,7 @@ int options_parse(cli *c, const option_spec *opts, int argc, char **argv, char *
     parse_state s = {c, opts, NULL};
     int n = 0;
     builtin_requests(c, opts, argc, argv);
+    outdir_clean_on_signals();   /* every tool that writes is stopped clean by Ctrl-C */
     c->progress = isatty(STDERR_FILENO);
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];

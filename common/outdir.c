@@ -1,19 +1,27 @@
 /* outdir: atomic output directories and files. */
 #include "outdir.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "alloc.h"
 #include "path.h"
+
+static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e);
 
 /* mkdir -p */
 static int make_dirs(const char *dir, mc_err *e)
@@ -29,40 +37,159 @@ static int make_dirs(const char *dir, mc_err *e)
     return rc;
 }
 
-/* "PARENT/.BASE.WHAT-PID" beside PATH. */
+/* --- live temporaries, removed on a signal ------------------------------------------- */
+
+/* The library's one piece of global mutable state, because a signal handler
+ * can reach nothing else and a tool stopped by Ctrl-C must not leave its
+ * temporaries (hundreds of MB) behind: the temporaries this process is
+ * writing.  A slot holds the outdir's or outfile's own tmp string, claimed and
+ * cleared atomically (lanes are written by threads). */
+#define LIVE_MAX 256
+static _Atomic(const char *) live[LIVE_MAX];
+
+static void live_add(const char *path)
+{
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const char *none = NULL;
+        if (atomic_compare_exchange_strong(&live[i], &none, path)) return;
+    }
+    /* all taken: this one is left to a later run's sweep */
+}
+
+static void live_drop(const char *path)
+{
+    for (size_t i = 0; path && i < LIVE_MAX; i++) {
+        const char *p = path;
+        if (atomic_compare_exchange_strong(&live[i], &p, NULL)) return;
+    }
+}
+
+static int is_dot_name(const char *n) { return n[0] == '.' && (!n[1] || (n[1] == '.' && !n[2])); }
+
+/* rm -rf NAME in DIRFD with system calls only (async-signal-safe: no malloc,
+ * no opendir); DEPTH bounds the recursion and the stack it takes. */
+static void purge_at(int dirfd, const char *name, int depth)
+{
+    if (unlinkat(dirfd, name, 0) == 0 || (errno != EISDIR && errno != EPERM) || depth > 8) return;
+    int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) return;
+    for (int pass = 0; pass < 3; pass++) {   /* entries removed while listing may hide others: list again */
+        char buf[2048] __attribute__((aligned(8)));
+        long n;
+        lseek(fd, 0, SEEK_SET);
+        while ((n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0)
+            for (long off = 0; off < n;) {
+                struct dirent64 *d = (struct dirent64 *)(buf + off);
+                if (!is_dot_name(d->d_name)) purge_at(fd, d->d_name, depth + 1);
+                off += d->d_reclen;
+            }
+        if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0) break;
+    }
+    close(fd);
+}
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const char *p = atomic_load(&live[i]);
+        if (p) purge_at(AT_FDCWD, p, 0);
+    }
+    errno = saved;
+    raise(sig);   /* SA_RESETHAND put the default action back: the tool dies of the signal, as it would have */
+}
+
+void outdir_clean_on_signals(void)
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[i], NULL, &old) < 0 || old.sa_handler == SIG_IGN) continue;   /* nohup's stays ignored */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigfillset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+/* --- names and locks ------------------------------------------------------------------ */
+
+/* 16 hex digits no other writer picks: getrandom(2), or where it fails the
+ * clock, PID and a stack address mixed. */
+static void random_part(char out[17])
+{
+    unsigned char b[8];
+    if (getrandom(b, sizeof b, GRND_NONBLOCK) != (ssize_t)sizeof b) {
+        struct timespec t;
+        clock_gettime(CLOCK_REALTIME, &t);
+        uint64_t x = (uint64_t)t.tv_nsec * 0x9E3779B97F4A7C15u ^ (uint64_t)t.tv_sec << 32 ^
+                     (uint64_t)getpid() << 12 ^ (uint64_t)(uintptr_t)b;
+        memcpy(b, &x, sizeof b);
+    }
+    for (size_t i = 0; i < sizeof b; i++) snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* This host's short name as it can stand in a file name ([A-Za-z0-9_-], at
+ * most 16 characters, so NAME's limit is barely touched). */
+static void host_part(char out[17])
+{
+    char h[256] = "";
+    size_t n = 0;
+    if (gethostname(h, sizeof h - 1) < 0) h[0] = 0;
+    for (const char *p = h; *p && *p != '.' && n < 16; p++)
+        out[n++] = isalnum((unsigned char)*p) || *p == '-' ? *p : '_';
+    if (!n) {
+        memcpy(out, "host", 4);
+        n = 4;
+    }
+    out[n] = 0;
+}
+
+/* "PARENT/.BASE.WHAT-HOST-RANDOM" beside PATH: unique across processes, PID namespaces and hosts. */
 static char *sibling(const char *path, const char *what)
 {
     const char *base;
     char *parent = path_parent(path, &base);
     if (!parent) return NULL;
-    size_t n = strlen(parent) + strlen(base) + strlen(what) + 32;
+    char host[17], rnd[17];
+    host_part(host);
+    random_part(rnd);
+    size_t n = strlen(parent) + strlen(base) + strlen(what) + 48;
     char *s = malloc(n);
     if (s) {
         size_t bl = strlen(base);
         while (bl > 0 && base[bl - 1] == '/') bl--;
-        snprintf(s, n, "%s/.%.*s.%s-%ld", parent, (int)bl, base, what, (long)getpid());
+        snprintf(s, n, "%s/.%.*s.%s-%s-%s", parent, (int)bl, base, what, host, rnd);
     }
     free(parent);
     return s;
 }
 
-/* Is NAME (".BASE.tmp-PID", ".BASE.old-PID", BL the length of BASE) a leftover
- * of a process that no longer runs?  One still running is writing it. */
-static int is_dead_leftover(const char *name, const char *base, size_t bl)
+/* Is NAME ".BASE.tmp-..." or ".BASE.old-..." (BL the length of BASE)? */
+static int is_leftover_name(const char *name, const char *base, size_t bl)
 {
-    if (name[0] != '.' || strncmp(name + 1, base, bl) ||
-        (strncmp(name + 1 + bl, ".tmp-", 5) && strncmp(name + 1 + bl, ".old-", 5)))
-        return 0;
-    const char *digits = name + 1 + bl + 5;
-    char *end;
-    errno = 0;
-    long pid = strtol(digits, &end, 10);
-    if (errno || end == digits || *end || pid <= 0 || pid > INT_MAX) return 0;   /* not one of ours */
-    return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+    return name[0] == '.' && !strncmp(name + 1, base, bl) &&
+           (!strncmp(name + 1 + bl, ".tmp-", 5) || !strncmp(name + 1 + bl, ".old-", 5)) && name[6 + bl];
 }
 
-/* Remove what a killed run of the same output left beside PATH (".BASE.tmp-PID",
- * ".BASE.old-PID" of a dead PID); a live writer's are its own to finish. */
+/* Remove NAME in DFD if it is a file or directory no writer holds locked (a
+ * symlink or FIFO named like one is not ours: left alone, never followed). */
+static void sweep_one(int dfd, const char *name)
+{
+    int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat a, b;
+    if (fstat(fd, &a) == 0 && (S_ISREG(a.st_mode) || S_ISDIR(a.st_mode)) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+        fstatat(dfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+        mc_err ignored;
+        remove_at(dfd, name, name, &ignored);
+    }
+    close(fd);
+}
+
+/* Remove what killed runs of the same output left beside PATH (".BASE.tmp-*",
+ * ".BASE.old-*" whose lock is free); a live writer's are its own to finish. */
 static void sweep_leftovers(const char *path)
 {
     const char *base;
@@ -70,13 +197,8 @@ static void sweep_leftovers(const char *path)
     DIR *d = parent ? opendir(parent) : NULL;
     size_t bl = strcspn(base, "/");
     struct dirent *de;
-    while (d && (de = readdir(d))) {
-        if (!is_dead_leftover(de->d_name, base, bl)) continue;
-        char *p = path_join(parent, de->d_name);
-        mc_err ignored;
-        if (p) remove_tree(p, &ignored);
-        free(p);
-    }
+    while (d && (de = readdir(d)))
+        if (is_leftover_name(de->d_name, base, bl)) sweep_one(dirfd(d), de->d_name);
     if (d) closedir(d);
     free(parent);
 }
@@ -87,7 +209,7 @@ int outdir_check(const char *final, int force, mc_err *e)
     return 0;
 }
 
-static int prepare(const char *final, int force, char **tmp, mc_err *e)
+static int prepare(const char *final, int force, mc_err *e)
 {
     if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
@@ -97,26 +219,63 @@ static int prepare(const char *final, int force, char **tmp, mc_err *e)
     free(parent);
     if (rc < 0) return -1;
     sweep_leftovers(final);
-    if (!(*tmp = sibling(final, "tmp"))) return mc_oom(e, final);
     return 0;
+}
+
+#define RACED (-2)
+
+/* Create TMP (a directory when DIR, made by mkdir and opened O_NOFOLLOW as one;
+ * a file with O_EXCL|O_NOFOLLOW: never through a symlink or into a file
+ * someone else made) and lock it: a sweeper that gets the lock knows the
+ * writer is gone (killed, here or on another host), whatever its PID.  The fd;
+ * RACED when TMP was taken (a planted name) or a sweep took it for a
+ * leftover between its creation and the lock (try another name); -1 with e
+ * set.  Where the filesystem has no flock the temporary stays unlocked, and
+ * a sweeper that cannot lock it either leaves it. */
+static int create_locked(const char *tmp, int dir, const char *final, mc_err *e)
+{
+    int fd;
+    if (dir) {
+        if (mkdir(tmp, 0777) < 0) return errno == EEXIST ? RACED : mc_fail_errno(e, tmp, "cannot create directory");
+        fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return errno == ENOENT ? RACED : mc_fail_errno(e, tmp, "cannot open the directory just made");
+    } else if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
+        return errno == EEXIST ? RACED : mc_fail_errno(e, final, "cannot create");
+    struct stat a, b;
+    int raced = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;   /* a sweep holds it: it is going */
+    /* locked, it is ours for good if it is still there */
+    raced = raced || fstat(fd, &a) < 0 || lstat(tmp, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino;
+    if (raced) close(fd);
+    return raced ? RACED : fd;
+}
+
+/* A new temporary beside FINAL, in *TMP, locked: its fd, or -1 with e set. */
+static int make_tmp(const char *final, int dir, char **tmp, mc_err *e)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        if (!(*tmp = sibling(final, "tmp"))) return mc_oom(e, final);
+        int fd = create_locked(*tmp, dir, final, e);
+        if (fd >= 0) return fd;
+        free(*tmp);
+        *tmp = NULL;
+        if (fd != RACED) return -1;
+    }
+    return mc_fail(e, "%s: cannot create a temporary beside it (its names were taken)", final);
 }
 
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
-    if (prepare(final, force, &o->tmp, e) < 0) return -1;
-    if (!(o->final = strdup(final))) {
-        free(o->tmp);
-        o->tmp = NULL;   /* a failed begin leaves a zeroed outdir, safe to abort */
-        return mc_oom(e, final);
-    }
-    if (mkdir(o->tmp, 0777) < 0) {
-        mc_fail_errno(e, o->tmp, "cannot create directory");
-        free(o->tmp);
+    char *tmp = NULL;
+    if (prepare(final, force, e) < 0) return -1;
+    if (!(o->final = strdup(final))) return mc_oom(e, final);
+    if ((o->fd = make_tmp(final, 1, &tmp, e)) < 0) {
         free(o->final);
-        memset(o, 0, sizeof *o);
+        memset(o, 0, sizeof *o);   /* a failed begin leaves a zeroed outdir, safe to abort */
         return -1;
     }
+    o->tmp = tmp;
+    live_add(o->tmp);
     o->force = force;
     return 0;
 }
@@ -128,6 +287,8 @@ char *outdir_file(const outdir *o, const char *file)
 
 static void outdir_free(outdir *o)
 {
+    live_drop(o->tmp);
+    if (o->tmp) close(o->fd);   /* the lock goes with it */
     free(o->final);
     free(o->tmp);
     memset(o, 0, sizeof *o);
@@ -191,54 +352,120 @@ static int sync_parent(const char *path, mc_err *e)
     return rc;
 }
 
-/* Move tmp into final and sync its directory; an old final (force) is moved
- * aside to *old (NULL if none), for the caller to drop or put back.  On
- * failure the new one is back at tmp (for the caller to remove) and the old
- * one in place. */
-static int swap_in(const char *tmp, const char *final, int force, char **old, mc_err *e)
+/* --- putting an output in place -------------------------------------------------------- */
+
+/* What a commit replaced: where it is now (NULL: nothing was replaced), a lock
+ * on it (-1: none) so no sweep takes it for a leftover while it may still be
+ * put back, and whether it was exchanged with the new one (it is then at the
+ * new one's temporary name) or moved aside. */
+struct outdir_old {
+    char *path;
+    int fd;
+    int exchanged;
+};
+
+static void old_free(outdir_old *old)
 {
-    *old = NULL;
-    if (path_exists(final)) {
-        if (!force) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
-        if (!(*old = sibling(final, "old"))) return mc_oom(e, final);
-        mc_err ignored;
-        remove_tree(*old, &ignored);
-        if (rename(final, *old) < 0) {
-            int rc = mc_fail_errno(e, final, "cannot move the old output aside");
-            free(*old);
-            *old = NULL;
-            return rc;
-        }
+    if (old->fd >= 0) close(old->fd);
+    free(old->path);
+    *old = (outdir_old){.fd = -1};
+}
+
+static int already_exists(const char *final, mc_err *e)
+{
+    return mc_fail(e, "%s: already exists (use --force to replace it)", final);
+}
+
+/* Where renameat2 lacks a flag (an old kernel, some network filesystems). */
+static int unsupported(int err) { return err == EINVAL || err == ENOSYS || err == EOPNOTSUPP; }
+
+/* TMP to FINAL, which does not exist: another run that committed the same output since the check fails us. */
+static int put_new(const char *tmp, const char *final, mc_err *e)
+{
+    int rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE);
+    if (rc < 0 && unsupported(errno)) rc = rename(tmp, final);
+    if (rc == 0) return 0;
+    return errno == ENOTEMPTY || errno == EEXIST ? already_exists(final, e)
+                                                 : mc_fail_errno(e, final, "cannot rename the output into place");
+}
+
+/* TMP over FINAL, which exists: exchanged in one step where the filesystem can
+ * (FINAL never vanishes, the old output lands at TMP), else the old moved
+ * aside first. */
+static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err *e)
+{
+    if (!(old->path = strdup(tmp))) return mc_oom(e, final);
+    old->fd = open(final, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (old->fd >= 0) flock(old->fd, LOCK_EX | LOCK_NB);   /* best effort: a sweep passing by leaves it */
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
+        old->exchanged = 1;
+        return 0;
     }
-    int rc = 0;
-    if (rename(tmp, final) < 0)   /* another run committed the same output since the check */
-        rc = errno == ENOTEMPTY || errno == EEXIST ? mc_fail(e, "%s: already exists (use --force to replace it)", final)
-                                                   : mc_fail_errno(e, final, "cannot rename the output into place");
-    else if (sync_wanted() && sync_parent(final, e) < 0) {
-        rename(final, tmp);   /* not durable: not committed either */
-        rc = -1;
+    if (!unsupported(errno)) {
+        int rc = mc_fail_errno(e, final, "cannot rename the output into place");
+        old_free(old);
+        return rc;
     }
-    if (rc < 0 && *old) {
-        rename(*old, final);
-        free(*old);
-        *old = NULL;
+    free(old->path);
+    if (!(old->path = sibling(final, "old"))) {
+        old_free(old);
+        return mc_oom(e, final);
     }
+    if (rename(final, old->path) < 0) {
+        int rc = mc_fail_errno(e, final, "cannot move the old output aside");
+        old_free(old);
+        return rc;
+    }
+    if (rename(tmp, final) == 0) return 0;
+    int rc = mc_fail_errno(e, final, "cannot rename the output into place");
+    rename(old->path, final);
+    old_free(old);
     return rc;
 }
 
-static void drop_old(char *old)
+/* Undo a put: the new output back at TMP, the old one (if any) at FINAL. */
+static void take_back(const char *tmp, const char *final, outdir_old *old)
+{
+    if (old->exchanged) renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE);
+    else {
+        rename(final, tmp);
+        if (old->path) rename(old->path, final);
+    }
+    old_free(old);
+}
+
+/* Move tmp into final and sync its directory; an old final (force) is kept in
+ * *old, for the caller to drop or put back.  On failure the new one is back
+ * at tmp (for the caller to remove) and the old one in place. */
+static int swap_in(const char *tmp, const char *final, int force, outdir_old *old, mc_err *e)
+{
+    *old = (outdir_old){.fd = -1};
+    struct stat st;
+    int rc;
+    if (lstat(final, &st) < 0) rc = put_new(tmp, final, e);
+    else if (!force) rc = already_exists(final, e);
+    else rc = put_over(tmp, final, old, e);
+    if (rc < 0) return -1;
+    if (sync_wanted() && sync_parent(final, e) < 0) {
+        take_back(tmp, final, old);   /* not durable: not committed either */
+        return -1;
+    }
+    return 0;
+}
+
+static void drop_old(outdir_old *old)
 {
     mc_err ignored;
-    if (old) remove_tree(old, &ignored);
-    free(old);
+    if (old->path) remove_tree(old->path, &ignored);
+    old_free(old);
 }
 
 /* swap_in, the old output removed once the new one is in place. */
 static int replace(const char *tmp, const char *final, int force, mc_err *e)
 {
-    char *old;
+    outdir_old old;
     if (swap_in(tmp, final, force, &old, e) < 0) return -1;
-    drop_old(old);
+    drop_old(&old);
     return 0;
 }
 
@@ -254,7 +481,7 @@ int outdir_commit(outdir *o, mc_err *e)
     return 0;
 }
 
-/* O's file synced, with its directory, and not about to replace a directory. */
+/* O's file synced and not about to replace a directory. */
 static int file_ready(const outfile *o, mc_err *e)
 {
     struct stat st;
@@ -262,7 +489,8 @@ static int file_ready(const outfile *o, mc_err *e)
         errno = EISDIR;
         return mc_fail_errno(e, o->final, "cannot rename the output into place");
     }
-    return sync_wanted() && sync_path(o->tmp, e) < 0 ? -1 : 0;
+    if (sync_wanted() && fsync(o->fd) < 0) return mc_fail_errno(e, o->tmp, "cannot sync");
+    return 0;
 }
 
 /* --- several outputs at once ------------------------------------------------------- */
@@ -273,19 +501,18 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
         size_t cap = s->cap ? 2 * s->cap : 4;
         char **f = mc_realloc_array(s->final, cap, sizeof *f);
         if (f) s->final = f;
-        char **o = f ? mc_realloc_array(s->old, cap, sizeof *o) : NULL;
+        outdir_old *o = f ? mc_realloc_array(s->old, cap, sizeof *o) : NULL;
         if (!o) return mc_oom(e, final);
         s->old = o;
         s->cap = cap;
     }
-    char *old, *f = strdup(final);
+    char *f = strdup(final);
     if (!f) return mc_oom(e, final);
-    if (swap_in(tmp, final, force, &old, e) < 0) {
+    if (swap_in(tmp, final, force, &s->old[s->n], e) < 0) {
         free(f);
         return -1;
     }
-    s->final[s->n] = f;
-    s->old[s->n++] = old;
+    s->final[s->n++] = f;
     return 0;
 }
 
@@ -298,16 +525,21 @@ int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
     return rc;
 }
 
+static void outfile_free(outfile *o)
+{
+    live_drop(o->tmp);
+    if (o->tmp && !o->direct) close(o->fd);
+    free(o->tmp);
+    free(o->final);
+    memset(o, 0, sizeof *o);
+}
+
 int commit_set_file(commit_set *s, outfile *o, mc_err *e)
 {
     int rc = file_ready(o, e);
     if (rc == 0) rc = set_add(s, o->tmp, o->final, 1, e);
     if (rc < 0) outfile_abort(o);
-    else {
-        free(o->tmp);
-        free(o->final);
-        memset(o, 0, sizeof *o);
-    }
+    else outfile_free(o);
     return rc;
 }
 
@@ -321,7 +553,7 @@ static void set_free(commit_set *s)
 void commit_set_done(commit_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
-        drop_old(s->old[i]);
+        drop_old(&s->old[i]);
         free(s->final[i]);
     }
     set_free(s);
@@ -330,10 +562,15 @@ void commit_set_done(commit_set *s)
 void commit_set_undo(commit_set *s)
 {
     for (size_t i = s->n; i-- > 0;) {
+        outdir_old *old = &s->old[i];
         mc_err ignored;
-        remove_tree(s->final[i], &ignored);
-        if (s->old[i]) rename(s->old[i], s->final[i]);
-        free(s->old[i]);
+        if (old->exchanged && renameat2(AT_FDCWD, old->path, AT_FDCWD, s->final[i], RENAME_EXCHANGE) == 0)
+            remove_tree(old->path, &ignored);   /* the new one, now at the old one's place */
+        else if (!old->exchanged) {
+            remove_tree(s->final[i], &ignored);
+            if (old->path) rename(old->path, s->final[i]);
+        }
+        old_free(old);
         free(s->final[i]);
     }
     set_free(s);
@@ -342,7 +579,7 @@ void commit_set_undo(commit_set *s)
 void outdir_abort(outdir *o)
 {
     mc_err ignored;
-    if (o->tmp) remove_tree(o->tmp, &ignored);
+    if (o->tmp) remove_tree(o->tmp, &ignored);   /* still locked: no sweep races us */
     outdir_free(o);
 }
 
@@ -352,6 +589,8 @@ int outfile_is_direct(const char *path)
     if (!strncmp(path, "/dev/", 5)) return 1;
     return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
+
+static int begin_file(outfile *o, const char *final, int force, mc_err *e);
 
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
 {
@@ -365,37 +604,68 @@ int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
         outfile_abort(o);
         return mc_oom(e, final);
     }
-    if (prepare(final, force, &o->tmp, e) < 0) return -1;
-    if (!(o->final = strdup(final))) {
-        free(o->tmp);
-        o->tmp = NULL;
-        return mc_oom(e, final);
+    return begin_file(o, final, force, e);
+}
+
+int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e)
+{
+    memset(o, 0, sizeof *o);
+    struct stat st;
+    if (stat(final, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+        return mc_fail(e, "%s: not a regular file", final);
+    return begin_file(o, final, force, e);
+}
+
+static int begin_file(outfile *o, const char *final, int force, mc_err *e)
+{
+    char *tmp = NULL;
+    if (prepare(final, force, e) < 0) return -1;
+    if (!(o->final = strdup(final))) return mc_oom(e, final);
+    int fd = make_tmp(final, 0, &tmp, e);
+    if (fd < 0) {
+        free(o->final);
+        memset(o, 0, sizeof *o);
+        return -1;
     }
+    o->fd = fd;
+    o->tmp = tmp;
+    live_add(o->tmp);
     return 0;
+}
+
+FILE *outfile_stream(outfile *o, mc_err *e)
+{
+    FILE *f = NULL;
+    if (o->direct) f = fopen(o->final, "w");
+    else {
+        int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+        if (fd >= 0 && !(f = fdopen(fd, "w"))) close(fd);
+    }
+    if (!f) mc_fail_errno(e, o->final, "cannot create");
+    return f;
+}
+
+int outfile_fd(const outfile *o)
+{
+    return o->direct ? -1 : o->fd;
 }
 
 int outfile_commit(outfile *o, mc_err *e)
 {
-    int rc = 0;
     if (o->direct) {
         outfile_abort(o);
         return 0;
     }
-    if (file_ready(o, e) < 0) rc = -1;
-    else rc = replace(o->tmp, o->final, 1, e);   /* begin checked --force; the old file comes back on failure */
+    int rc = file_ready(o, e) < 0 ? -1 : replace(o->tmp, o->final, 1, e);   /* begin checked --force */
     if (rc < 0) unlink(o->tmp);
-    free(o->tmp);
-    free(o->final);
-    memset(o, 0, sizeof *o);
+    outfile_free(o);
     return rc;
 }
 
 void outfile_abort(outfile *o)
 {
     if (o->tmp && !o->direct) unlink(o->tmp);
-    free(o->tmp);
-    free(o->final);
-    memset(o, 0, sizeof *o);
+    outfile_free(o);
 }
 
 /* --- removal ---------------------------------------------------------------------- */

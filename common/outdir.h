@@ -4,20 +4,30 @@
  * the destination and renames it into place only when complete, so a crash,
  * kill -9 or full disk never leaves something make or Snakemake would take as
  * up to date.  An existing destination is an error unless force is set.
- * Beginning an output also removes what a killed run of the same output left
- * beside it (".NAME.tmp-PID", ".NAME.old-PID" whose PID no longer runs; a
- * live writer's are left alone, so of two runs on one output the second to
- * commit finds the first's and fails as "already exists"). */
+ *
+ * A temporary is ".NAME.tmp-HOST-RANDOM" (RANDOM from getrandom(2), so two
+ * writers never share one, whatever their PIDs, PID namespaces or hosts),
+ * created exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, or mkdir and a check that
+ * it is the directory we made: a planted symlink is never written through),
+ * and locked (flock) by its writer until it is committed or removed.
+ * Beginning an output removes what killed runs of the same output left beside
+ * it (".NAME.tmp-*", ".NAME.old-*") whose lock no one holds; a live writer's,
+ * here or on another host, are left alone, so of two runs on one output the
+ * second to commit finds the first's and fails as "already exists".  A
+ * temporary is removed when the tool is stopped by SIGINT, SIGTERM or SIGHUP
+ * (outdir_clean_on_signals). */
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "err.h"
 
 typedef struct outdir {
     char *final;      /* destination path */
-    char *tmp;        /* where to write: "DIR/.NAME.tmp-PID" */
+    char *tmp;        /* where to write: "DIR/.NAME.tmp-HOST-RANDOM" */
     int force;
+    int fd;           /* the temporary, locked while it is being written; valid when tmp is set */
 } outdir;
 
 /* Check the destination (exists and !force: error), create the temporary directory. */
@@ -36,7 +46,9 @@ int outdir_commit(outdir *o, mc_err *e);
  * zeroed outdir, after a failed begin and after commit (err.h). */
 void outdir_abort(outdir *o);
 
-/* The same for one file: write to outfile.tmp, then commit syncs and renames it.
+/* The same for one file: outfile_begin creates the temporary file, which the
+ * writer reaches through outfile_stream or outfile_fd (never by opening tmp,
+ * which could have been replaced), then commit syncs and renames it.
  * A destination that is not a regular file (a FIFO, /dev/null, a terminal, any
  * path under /dev/) is written directly: tmp is the destination itself, there
  * is no "exists" check, and commit/abort neither rename nor remove it. */
@@ -44,8 +56,19 @@ typedef struct outfile {
     char *final;
     char *tmp;
     int direct;
+    int fd;           /* the temporary, locked; valid when tmp is set and not direct */
 } outfile;
 int outfile_begin(outfile *o, const char *final, int force, mc_err *e);
+/* The same for a file a container holds (profiles.yaml, a cache): never
+ * written directly; a FIFO or device at FINAL (or a symlink to one) is refused
+ * as "not a regular file" (a stream there is not what the container needs,
+ * and opening it for writing would wait for a reader). */
+int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e);
+/* A stream on the temporary (on the destination itself when direct), for the
+ * caller to fclose before commit; NULL with e set. */
+FILE *outfile_stream(outfile *o, mc_err *e);
+/* The temporary's file descriptor (owned by o; -1 when direct). */
+int outfile_fd(const outfile *o);
 int outfile_commit(outfile *o, mc_err *e);
 /* Whether PATH is written directly (see outfile): under /dev/, or existing and not a regular file or directory. */
 int outfile_is_direct(const char *path);
@@ -56,8 +79,10 @@ void outfile_abort(outfile *o);
  * drops them all; commit_set_undo removes the new ones and puts the old back.
  * A failed commit aborts its own output (and frees o) but undoes no other;
  * done or undo frees the set. */
+typedef struct outdir_old outdir_old;
 typedef struct commit_set {
-    char **final, **old;
+    char **final;
+    outdir_old *old;
     size_t n, cap;
 } commit_set;
 int commit_set_dir(commit_set *s, outdir *o, mc_err *e);
@@ -68,6 +93,11 @@ void commit_set_undo(commit_set *s);
 /* Start writing back what FD holds so far, without waiting, so the fsync at
  * commit finds little left to write (writers call it as they go). */
 void outdir_write_behind(int fd);
+
+/* Remove every live temporary of this process when it gets SIGINT, SIGTERM or
+ * SIGHUP (one ignored stays ignored), then die of the signal as before.  The
+ * tools call it once, from options_parse. */
+void outdir_clean_on_signals(void);
 
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);

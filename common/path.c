@@ -2,10 +2,37 @@
 #include "path.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+int path_open_file(const char *path, mc_err *e)
+{
+    /* O_NONBLOCK: opening a FIFO would wait for a writer; on a regular file it changes nothing */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return mc_fail_errno(e, path, "cannot open");
+    struct stat st;
+    int rc = fstat(fd, &st) < 0 ? mc_fail_errno(e, path, "cannot stat")
+             : S_ISREG(st.st_mode) ? 0
+                                   : mc_fail(e, "%s: not a regular file", path);
+    if (rc == 0) return fd;
+    close(fd);
+    return -1;
+}
+
+FILE *path_fopen_file(const char *path, mc_err *e)
+{
+    int fd = path_open_file(path, e);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (fd >= 0 && !f) {
+        mc_fail_errno(e, path, "cannot open");
+        close(fd);
+    }
+    return f;
+}
 
 char *path_join(const char *dir, const char *name)
 {

@@ -1,11 +1,20 @@
-/* path: path strings joined, split and made relative, and whether a path exists.
+/* path: path strings joined, split and made relative, whether a path exists,
+ * and opening a file a container holds for reading.
  *
- * Strings only (and lstat): nothing here creates or removes files; atomic
- * outputs are outdir.h's. */
+ * Nothing here creates or removes files; atomic outputs are outdir.h's. */
 #ifndef MC_PATH_H
 #define MC_PATH_H
 
+#include <stdio.h>
 #include "err.h"
+
+/* Open PATH, a file that must be a regular file (a container's, a gene set's,
+ * a format's), for reading: a FIFO, device or directory there, or a symlink
+ * to one such as /dev/stdin, is refused with "PATH: not a regular file", not
+ * waited on.  The fd, or -1 with e set. */
+int path_open_file(const char *path, mc_err *e);
+/* The same as a stream ("rb"); NULL with e set. */
+FILE *path_fopen_file(const char *path, mc_err *e);
 
 /* PATH joined with NAME (malloc'd); NAME itself when absolute or DIR is "". */
 char *path_join(const char *dir, const char *name);

@@ -49,7 +49,8 @@ int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
 {
     char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
     if (!path) return mc_oom(e, dir);
-    FILE *f = fopen(path, "r");
+    mc_err ignored;
+    FILE *f = path_fopen_file(path, &ignored);   /* a FIFO or device there is no stamp, and not waited on */
     size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
     if (f) fclose(f);
     have[n] = 0;
@@ -109,9 +110,10 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
     outfile f = {0};
     int rc = -1;
     if (!path || !d) mc_oom(e, dir);
-    else if (outfile_begin(&f, path, 1, e) == 0) {
+    else if (outfile_begin_regular(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
-        if (npy_write_f64(f.tmp, d, n, e) < 0) outfile_abort(&f);
+        FILE *out = outfile_stream(&f, e);
+        if (!out || npy_write_stream(out, path, NPY_F8, 1, &n, 0, d, e) < 0) outfile_abort(&f);
         else rc = outfile_commit(&f, e);
     }
     free(d);
@@ -125,14 +127,13 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     outfile f = {0};
     int rc = -1;
     if (!path) mc_oom(e, dir);
-    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin(&f, path, 1, e) == 0) {
-        FILE *out = fopen(f.tmp, "w");
-        if (!out) mc_fail_errno(e, f.tmp, "cannot create");
-        else {
+    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin_regular(&f, path, 1, e) == 0) {
+        FILE *out = outfile_stream(&f, e);
+        if (out) {
             int bad = fputs(text, out) < 0;
             bad |= ferror(out);
             bad |= fclose(out);
-            rc = bad ? mc_fail_errno(e, f.tmp, "cannot write") : 0;
+            rc = bad ? mc_fail_errno(e, path, "cannot write") : 0;
         }
         if (rc == 0) rc = outfile_commit(&f, e);
         else outfile_abort(&f);

@@ -2,6 +2,7 @@
 #include "txt.h"
 #include "alloc.h"
 #include "lineread.h"
+#include "path.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,8 @@ static int scan_lines(line_scan *s, const char *buf, size_t n, const char *path,
 /* Whole file into a NUL-terminated buffer. */
 static char *slurp(const char *path, size_t *size, mc_err *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        mc_fail_errno(e, path, "cannot open");
-        return NULL;
-    }
+    FILE *f = path_fopen_file(path, e);
+    if (!f) return NULL;
     size_t cap = 1 << 16, n = 0, got;
     line_scan ls = {0};
     int too_long = 0;

@@ -1,5 +1,6 @@
 /* uuid: MD5 content identifiers (SPEC 3), MD5 from libmd. */
 #include "uuid.h"
+#include "path.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,8 +11,8 @@
 
 int uuid_of_file(const char *path, mc_uuid *u, mc_err *e)
 {
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return mc_fail_errno(e, path, "cannot open");
+    int fd = path_open_file(path, e);
+    if (fd < 0) return -1;
     MD5_CTX ctx;
     MD5Init(&ctx);
     unsigned char buf[1 << 16];

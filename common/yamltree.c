@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "path.h"
 
 /* --- the tree ------------------------------------------------------------------------ */
 
@@ -190,8 +191,8 @@ int ytree_load(const char *path, ytree **root, mc_err *e)
 {
     *root = NULL;
     e->msg[0] = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return mc_fail_errno(e, path, "cannot open");
+    FILE *f = path_fopen_file(path, e);
+    if (!f) return -1;
     yaml_parser_t parser;
     yaml_document_t doc;
     int rc = -1;
@@ -324,13 +325,21 @@ void yemit_tree(yemit *y, const ytree *v)
 
 int yemit_open(yemit *y, const char *path, mc_err *e)
 {
+    memset(y, 0, sizeof *y);
+    FILE *f = fopen(path, "wb");
+    if (!f) return mc_fail_errno(e, path, "cannot create");
+    return yemit_open_stream(y, f, path, e);
+}
+
+int yemit_open_stream(yemit *y, FILE *f, const char *shown, mc_err *e)
+{
     yaml_event_t ev;
     memset(y, 0, sizeof *y);
-    if (!(y->f = fopen(path, "wb"))) return mc_fail_errno(e, path, "cannot create");
+    y->f = f;
     if (!yaml_emitter_initialize(&y->em)) {
         fclose(y->f);
         memset(y, 0, sizeof *y);   /* a failed open leaves nothing for yemit_close */
-        return mc_oom(e, path);
+        return mc_oom(e, shown);
     }
     y->ok = 1;
     yaml_emitter_set_output_file(&y->em, y->f);

@@ -59,6 +59,8 @@ typedef struct yemit {
 
 /* Create PATH and open the document's top-level block mapping. */
 int yemit_open(yemit *y, const char *path, mc_err *e);
+/* The same into F, which yemit_close (or a failed open) closes; SHOWN names it in errors. */
+int yemit_open_stream(yemit *y, FILE *f, const char *shown, mc_err *e);
 /* Close the top-level mapping and the document, flush and close PATH; Y is
  * left zeroed.  On a zeroed Y (its opening failed, or closed already) it does
  * nothing and returns 0 (err.h's lifecycle rule). */

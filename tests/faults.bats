@@ -23,7 +23,7 @@ snapshot() {
     local dest=$1 parent
     parent=$(dirname "$dest")
     if [ -e "$dest" ]; then (cd "$dest" 2>/dev/null && find . -type f -exec md5sum {} + | LC_ALL=C sort) || md5sum "$dest"; fi
-    [ -d "$parent" ] && ls -A "$parent" | grep -E '\.(tmp|old)-[0-9]+$' || true
+    [ -d "$parent" ] && ls -A "$parent" | grep -E '\.(tmp|old)-' || true
 }
 
 # Run CMD with write point N failing; sets s (exit status) and hit (the point, or empty).

@@ -3,9 +3,10 @@
  *
  *   MC_FAULT_AT=N     fail the Nth call (from 1) of the calls below; 0 or unset: none
  *   MC_FAULT_LOG=F    append "N CALL" to F when it fails, and "calls N" at exit
+ *   MC_FAULT_KILL=1   die of SIGKILL at that call instead, before making it (a crash)
  *
  * Write points: opening for writing (open, openat, creat, fopen), mkdir,
- * rename, renameat, link, symlink, write, pwrite, writev, ftruncate, fsync,
+ * rename, renameat, renameat2, link, symlink, write, pwrite, writev, ftruncate, fsync,
  * fdatasync, fflush and fclose of a stream open for writing.  Writes to
  * stdout and stderr (fds 0-2) are not counted: errors must get out.  stdio's
  * own buffer flushes call the kernel from inside libc, out of reach; fflush
@@ -14,6 +15,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +57,7 @@ static int fail_now(const char *call, int err)
     char what[96];
     snprintf(what, sizeof what, "%ld %s", calls, call);
     note(what);
+    if (getenv("MC_FAULT_KILL")) raise(SIGKILL);
     errno = err;
     return 1;
 }
@@ -131,6 +134,13 @@ int renameat(int fd1, const char *from, int fd2, const char *to)
     REAL(renameat);
     if (fail_now("renameat", EIO)) return -1;
     return real_renameat(fd1, from, fd2, to);
+}
+
+int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags)
+{
+    REAL(renameat2);
+    if (fail_now("renameat2", EIO)) return -1;
+    return real_renameat2(fd1, from, fd2, to, flags);
 }
 
 int link(const char *from, const char *to)
