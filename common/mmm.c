@@ -301,17 +301,30 @@ int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_byte
     uint32_t current = 0;
     x->bad_gene = 0;
     for (size_t w = 0; w <= (size_t)genes_count / 64; w++) {
-        for (uint64_t m = bits[w]; m; m &= m - 1) {
+        uint64_t m = bits[w];
+        if (!m) continue;
+        bits[w] = 0;
+        /* Room for the word's 64 genes at a pair each, checked once; a longer entry makes its own room.  The
+         * bytes go through a local pointer: stores through x->b would make the compiler reload x. */
+        if (x->n + 128 > x->cap && grow_bytes(x, x->n + 128) < 0) return -1;
+        uint8_t *b = x->b + x->n;
+        for (; m; m &= m - 1) {
             uint32_t gene = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m)), d = gene - current;
             uint64_t v = row[gene];
             row[gene] = 0;
             if (!v) continue;
-            uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);
-            if (x->n + most > x->cap && grow_bytes(x, x->n + most) < 0) return -1;
-            x->n = (size_t)(put_entry(x->b + x->n, d, v) - x->b);
+            if (d <= 255 && v <= 255) {
+                b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+                b += 2;
+            } else {
+                uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);
+                x->n = (size_t)(b - x->b);
+                if (x->n + most + 128 > x->cap && grow_bytes(x, x->n + most + 128) < 0) return -1;
+                b = put_entry(x->b + x->n, d, v);
+            }
             current = gene;
         }
-        bits[w] = 0;
+        x->n = (size_t)(b - x->b);
     }
     return 0;
 }
