@@ -525,12 +525,9 @@ static int member_rows_split(const container *c, const int32_t *rows, size_t n, 
 static int array_rows(container *c, const char *name, const int32_t *rows, size_t n, mc_array *out, mc_err *e);
 
 /* PARTS, one per member of C (its rows among ROWS, in their order), put back in the order of ROWS into OUT. */
-static int collection_rows_join(container *c, const char *name, const int32_t *rows, size_t n, mc_array *parts,
-                                mc_array *out, mc_err *e)
+static int collection_rows_join(container *c, const int32_t *rows, size_t n, mc_array *parts, mc_array *out,
+                                mc_err *e)
 {
-    for (size_t m = 1; m < c->members_count; m++)
-        if (parts[m].is_text != parts[0].is_text || (!parts[0].is_text && parts[m].num.dtype != parts[0].num.dtype))
-            return mc_fail(e, "%s: p.%s: members store it with different types; cannot concatenate", c->path, name);
     size_t *cursor = mc_calloc_array(c->members_count, sizeof *cursor), w = 0;
     out->is_text = parts[0].is_text;
     if (out->is_text) {
@@ -565,10 +562,14 @@ static int collection_rows(container *c, const char *name, const int32_t *rows, 
     member_rows r = {0};
     mc_array *parts = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *parts);
     int rc = parts && member_rows_split(c, rows, n, &r) == 0 ? 1 : mc_oom(e, c->path);
-    for (size_t m = 0; rc == 1 && m < c->members_count; m++)
+    for (size_t m = 0; rc == 1 && m < c->members_count; m++) {   /* as concatenating, member after member */
         rc = array_rows(c->members[m], name, r.local + r.start[m], r.start[m + 1] - r.start[m], &parts[m], e);
+        if (rc == 1 && (parts[m].is_text != parts[0].is_text ||
+                        (!parts[0].is_text && parts[m].num.dtype != parts[0].num.dtype)))
+            rc = mc_fail(e, "%s: p.%s: members store it with different types; cannot concatenate", c->path, name);
+    }
     if (rc == 1 && !c->members_count) rc = 0;
-    if (rc == 1 && collection_rows_join(c, name, rows, n, parts, out, e) < 0) rc = -1;
+    if (rc == 1 && collection_rows_join(c, rows, n, parts, out, e) < 0) rc = -1;
     for (size_t m = 0; parts && m < c->members_count; m++) mc_array_free(&parts[m]);
     free(parts);
     member_rows_free(&r);

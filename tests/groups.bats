@@ -153,3 +153,20 @@ acf3d0b99852072e54f8f73a4768ddcd  tsub.h5ad
     run head -1 tsub.barcodes.tsv
     assert_output "x:$(sed -n 2p sub.p.tsv | cut -f 1)"
 }
+
+@test "a view of a few profiles reports members storing an array with different types first, as its base does" {
+    gen-hca --seed 3 --donors 1 --lanes 3 --cells 60 --genes 50 --mean-genes 5 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --genes genes a.h5 cells
+    printf '0\n5\n59\n' | mc-make-view --keep-profiles - cells v
+    # lane 1: p.x.npy, lane 2: p.x.txt, lane 3: none (then p.x would not be visible at all)
+    "$PY" -c "import numpy as np; np.save('cells/MantonBM1_HiSeq_1/p.x.npy', np.arange(
+        sum(1 for _ in open('cells/MantonBM1_HiSeq_1/p.barcode.txt')), dtype=np.int32))"
+    awk '{print NR}' cells/MantonBM1_HiSeq_2/p.barcode.txt >cells/MantonBM1_HiSeq_2/p.x.txt
+    run mc-export cells --tsv p x
+    assert_failure 1
+    assert_output "mc-export: cells: p.x: members store it with different types; cannot concatenate"
+    run mc-export v --tsv p x
+    assert_failure 1
+    assert_output "mc-export: v/../cells: p.x: members store it with different types; cannot concatenate"
+}
