@@ -2,6 +2,7 @@
 # make bench: every benchmark, each reporting figures as ratios against a peer, a
 # floor or a smaller input measured in the same run.
 #   BENCH_CELLS=20000 make bench      (one size; default: 20000 and 100000)
+#   BENCH_GROUP_CELLS=20000 make bench (bench/groups.sh's size; default 100000)
 set -eu
 cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
@@ -13,3 +14,5 @@ for cells in ${BENCH_CELLS:-20000 100000}; do
     echo "== bench/flow.sh $cells"
     bench/flow.sh "$cells"
 done
+echo "== bench/groups.sh ${BENCH_GROUP_CELLS:-100000}"
+bench/groups.sh "${BENCH_GROUP_CELLS:-100000}"

@@ -510,16 +510,15 @@ static int collection_array(container *c, const char *name, mc_array *out, mc_er
 }
 
 /* A collection's p.member: each profile's member, by its name in combined_profiles. */
-static int member_array(container *c, mc_array *out, mc_err *e)
+static int member_array(container *c, const int32_t *rows, size_t n, mc_array *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
     out->is_text = 1;
-    for (size_t m = 0; m < c->members_count; m++)
-        for (size_t i = c->first_profile[m]; i < c->first_profile[m + 1]; i++)
-            if (strvec_push(&out->text, c->members[m]->name) < 0) {
-                mc_array_free(out);
-                return mc_oom(e, c->path);
-            }
+    for (size_t i = 0, count = rows ? n : c->profiles_count; i < count; i++)
+        if (strvec_push(&out->text, c->members[member_of(c, rows ? (size_t)rows[i] : i)]->name) < 0) {
+            mc_array_free(out);
+            return mc_oom(e, c->path);
+        }
     return 1;
 }
 
@@ -538,6 +537,119 @@ static int stale_cache(const container *c, const char *kind, const char *name)
            totals_stamp_check(c->path, c->meta.uuid, &ignored) < 0;
 }
 
+/* ROWS[0..N) of a collection C split by member: the rows of member m are
+ * LOCAL[start[m] .. start[m + 1]) (indices in the member, in the order of
+ * ROWS).  0, or -1 when out of memory. */
+typedef struct member_rows {
+    size_t *start;
+    int32_t *local;
+} member_rows;
+
+static void member_rows_free(member_rows *r)
+{
+    free(r->start);
+    free(r->local);
+}
+
+static int member_rows_split(const container *c, const int32_t *rows, size_t n, member_rows *r)
+{
+    r->start = mc_calloc_array(c->members_count + 2, sizeof *r->start);
+    r->local = mc_alloc_array(n, sizeof *r->local);
+    if (!r->start || !r->local) return -1;
+    for (size_t i = 0; i < n; i++) r->start[member_of(c, (size_t)rows[i]) + 2]++;
+    for (size_t m = 2; m < c->members_count + 2; m++) r->start[m] += r->start[m - 1];
+    for (size_t i = 0; i < n; i++) {   /* start[m + 1] is the fill point of member m */
+        size_t m = member_of(c, (size_t)rows[i]);
+        r->local[r->start[m + 1]++] = (int32_t)((size_t)rows[i] - c->first_profile[m]);
+    }
+    return 0;
+}
+
+static int array_rows(container *c, const char *name, const int32_t *rows, size_t n, mc_array *out, mc_err *e);
+
+/* PARTS, one per member of C (its rows among ROWS, in their order), put back in the order of ROWS into OUT. */
+static int collection_rows_join(container *c, const int32_t *rows, size_t n, mc_array *parts, mc_array *out,
+                                mc_err *e)
+{
+    size_t *cursor = mc_calloc_array(c->members_count, sizeof *cursor), w = 0;
+    out->is_text = parts[0].is_text;
+    if (out->is_text) {
+        out->text.v = mc_calloc_array(n, sizeof *out->text.v);
+        out->text.count = out->text.alloc = out->text.v ? n : 0;
+    } else {
+        out->num = parts[0].num;
+        out->num.count = out->num.shape[0] = n;
+        w = npy_dtype_size(out->num.dtype);
+        out->num.data = mc_alloc_array(n, w);
+    }
+    if (!cursor || (out->is_text ? !out->text.v : !out->num.data)) {
+        free(cursor);
+        return mc_oom(e, c->path);
+    }
+    for (size_t i = 0; i < n; i++) {
+        size_t m = member_of(c, (size_t)rows[i]), j = cursor[m]++;
+        if (!out->is_text) memcpy((char *)out->num.data + i * w, (const char *)parts[m].num.data + j * w, w);
+        else if (!(out->text.v[i] = strdup(parts[m].text.v[j]))) {
+            free(cursor);
+            return mc_oom(e, c->path);
+        }
+    }
+    free(cursor);
+    return 0;
+}
+
+/* A collection's p array NAME at ROWS: each member reads only its own rows
+ * (every member must have it, as for the whole array). */
+static int collection_rows(container *c, const char *name, const int32_t *rows, size_t n, mc_array *out, mc_err *e)
+{
+    member_rows r = {0};
+    mc_array *parts = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *parts);
+    int rc = parts && member_rows_split(c, rows, n, &r) == 0 ? 1 : mc_oom(e, c->path);
+    for (size_t m = 0; rc == 1 && m < c->members_count; m++) {   /* as concatenating, member after member */
+        rc = array_rows(c->members[m], name, r.local + r.start[m], r.start[m + 1] - r.start[m], &parts[m], e);
+        if (rc == 1 && (parts[m].is_text != parts[0].is_text ||
+                        (!parts[0].is_text && parts[m].num.dtype != parts[0].num.dtype)))
+            rc = mc_fail(e, "%s: p.%s: members store it with different types; cannot concatenate", c->path, name);
+    }
+    if (rc == 1 && !c->members_count) rc = 0;
+    if (rc == 1 && collection_rows_join(c, rows, n, parts, out, e) < 0) rc = -1;
+    for (size_t m = 0; parts && m < c->members_count; m++) mc_array_free(&parts[m]);
+    free(parts);
+    member_rows_free(&r);
+    if (rc < 0) mc_array_free(out);
+    return rc;
+}
+
+/* C's p array NAME at ROWS[0..N) only, resolved as container_array: a view of
+ * a few profiles of a large collection reads its members' files but copies
+ * only the values it keeps.  1 found, 0 not visible, -1 error. */
+static int array_rows(container *c, const char *name, const int32_t *rows, size_t n, mc_array *out, mc_err *e)
+{
+    mc_array whole;
+    memset(out, 0, sizeof *out);
+    int rc = stale_cache(c, "p", name) ? 0 : load_own(c->path, 'p', name, c->profiles_count, &whole, e);
+    if (rc == 0 && c->kind == KIND_COLLECTION && !strcmp(name, "member")) return member_array(c, rows, n, out, e);
+    if (rc == 0 && c->kind == KIND_COLLECTION) return collection_rows(c, name, rows, n, out, e);
+    if (rc == 0 && (c->kind != KIND_VIEW || is_structural(name) || view_hides(c, "p", name))) return 0;
+    if (rc == 0 && !c->p_index) return array_rows(c->base, name, rows, n, out, e);
+    if (rc == 0) {
+        int32_t *base_rows = mc_alloc_array(n, sizeof *base_rows);
+        if (!base_rows) return mc_oom(e, c->path);
+        for (size_t i = 0; i < n; i++) base_rows[i] = c->p_index[rows[i]];
+        rc = array_rows(c->base, name, base_rows, n, out, e);
+        free(base_rows);
+        return rc;
+    }
+    if (rc < 0) return -1;
+    rc = gather(&whole, rows, n, out, e);
+    mc_array_free(&whole);
+    if (rc < 0) {
+        mc_array_free(out);
+        return -1;
+    }
+    return 1;
+}
+
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e)
 {
     size_t length = kind == 'p' ? c->profiles_count : c->genes_count;
@@ -546,10 +658,11 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
     int rc = stale_cache(c, k, name) ? 0 : load_own(c->path, kind, name, length, out, e);
     if (rc != 0) return rc;
     if (c->kind == KIND_COLLECTION && kind == 'p')
-        return !strcmp(name, "member") ? member_array(c, out, e) : collection_array(c, name, out, e);
+        return !strcmp(name, "member") ? member_array(c, NULL, 0, out, e) : collection_array(c, name, out, e);
     if (c->kind != KIND_VIEW || is_structural(name) || view_hides(c, k, name)) return 0;
     const int32_t *index = kind == 'p' ? c->p_index : c->g_index;
     if (!index) return container_array(c->base, kind, name, out, e);
+    if (kind == 'p') return array_rows(c->base, name, index, length, out, e);
     mc_array whole;
     rc = container_array(c->base, kind, name, &whole, e);
     if (rc <= 0) return rc;
@@ -709,6 +822,85 @@ static int collection_names(container *c, strvec *out, mc_err *e)
     return rc;
 }
 
+/* Whether the names of C's members are all different (else each is prefixed
+ * with its member's name): members naming their profiles themselves are
+ * checked in their files' buffers, without a copy of every name. */
+static int collection_unique(container *c, int *unique, mc_err *e)
+{
+    strvec *names = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *names);
+    strmap m = {0};
+    size_t total = 0;
+    int rc = names ? 0 : mc_oom(e, c->path);
+    for (size_t k = 0; rc == 0 && k < c->members_count; k++) {
+        mc_array own;
+        int found = load_own_names(c->members[k], &own, e);
+        if (found < 0) rc = -1;
+        else if (found) names[k] = own.text;
+        else rc = names_into(c->members[k], &names[k], e);
+        total += names[k].count;
+    }
+    if (rc == 0 && strmap_init(&m, total) < 0) rc = mc_oom(e, c->path);
+    *unique = 1;
+    for (size_t k = 0; rc == 0 && *unique && k < c->members_count; k++)
+        for (size_t i = 0; rc == 0 && *unique && i < names[k].count; i++) {
+            int put = strmap_put(&m, names[k].v[i], 0, NULL);
+            if (put < 0) rc = mc_oom(e, c->path);
+            *unique = put != 0;
+        }
+    strmap_free(&m);
+    for (size_t k = 0; names && k < c->members_count; k++) strvec_free(&names[k]);
+    free(names);
+    return rc;
+}
+
+static int names_rows(container *c, const int32_t *rows, size_t n, strvec *out, mc_err *e);
+
+/* The names of a collection C at ROWS: each member names only its own rows. */
+static int collection_names_rows(container *c, const int32_t *rows, size_t n, strvec *out, mc_err *e)
+{
+    member_rows r = {0};
+    strvec *parts = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *parts);
+    size_t *cursor = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *cursor);
+    int unique = 1, rc = parts && cursor && member_rows_split(c, rows, n, &r) == 0 ? 0 : mc_oom(e, c->path);
+    if (rc == 0) rc = collection_unique(c, &unique, e);
+    for (size_t m = 0; rc == 0 && m < c->members_count; m++)
+        rc = names_rows(c->members[m], r.local + r.start[m], r.start[m + 1] - r.start[m], &parts[m], e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        size_t m = member_of(c, (size_t)rows[i]);
+        if (prefixed(out, unique ? NULL : c->members[m]->name, parts[m].v[cursor[m]++]) < 0) rc = mc_oom(e, NULL);
+    }
+    for (size_t m = 0; parts && m < c->members_count; m++) strvec_free(&parts[m]);
+    free(parts);
+    free(cursor);
+    member_rows_free(&r);
+    return rc;
+}
+
+/* The names of C's profiles ROWS[0..N), as names_into gives them all. */
+static int names_rows(container *c, const int32_t *rows, size_t n, strvec *out, mc_err *e)
+{
+    mc_array own;
+    int rc = load_own_names(c, &own, e);
+    if (rc < 0) return -1;
+    if (rc == 1 || c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
+        char num[32];
+        for (size_t i = 0; rc >= 0 && i < n; i++) {
+            if (!own.is_text) snprintf(num, sizeof num, "%d", rows[i]);
+            if (strvec_push(out, own.is_text ? own.text.v[rows[i]] : num) < 0) rc = mc_oom(e, NULL);
+        }
+        if (own.is_text) mc_array_free(&own);
+        return rc < 0 ? -1 : 0;
+    }
+    if (c->kind == KIND_COLLECTION) return collection_names_rows(c, rows, n, out, e);
+    if (!c->p_index) return names_rows(c->base, rows, n, out, e);
+    int32_t *base_rows = mc_alloc_array(n, sizeof *base_rows);
+    if (!base_rows) return mc_oom(e, c->path);
+    for (size_t i = 0; i < n; i++) base_rows[i] = c->p_index[rows[i]];
+    rc = names_rows(c->base, base_rows, n, out, e);
+    free(base_rows);
+    return rc;
+}
+
 static int names_into(container *c, strvec *out, mc_err *e)
 {
     mc_array own;
@@ -725,12 +917,7 @@ static int names_into(container *c, strvec *out, mc_err *e)
     }
     if (c->kind == KIND_COLLECTION) return collection_names(c, out, e);
     if (!c->p_index) return names_into(c->base, out, e);
-    strvec all = {0};
-    rc = names_into(c->base, &all, e);
-    for (size_t i = 0; rc == 0 && i < c->profiles_count; i++)
-        if (strvec_push(out, all.v[c->p_index[i]]) < 0) rc = mc_oom(e, NULL);
-    strvec_free(&all);
-    return rc;
+    return names_rows(c->base, c->p_index, c->profiles_count, out, e);
 }
 
 int container_profile_names(container *c, strvec *out, mc_err *e)

@@ -271,8 +271,11 @@ static int sum_group(group_sum *s, int threads, size_t n, size_t genes, mc_err *
  * them into a row per group of its own.  Every page of the matrices is then
  * mapped once, where summing group by group maps a page once per group that
  * has a profile on it (most of mc-group's time at 20,000 cells in 8 groups).
- * Used while those rows take at most DENSE_ROWS bytes. */
-#define DENSE_ROWS ((size_t)64 << 20)
+ * Used while a thread's rows take at most DENSE_ROWS bytes: beyond, rows
+ * leave the cache and adding a profile misses it at nearly every non-zero
+ * (one pass took 1.3 s at 200 groups of 100,000 cells, 4x the time at 8), and
+ * groups are summed by blocks (below). */
+#define DENSE_ROWS ((size_t)4 << 20)
 #define PASS_FORGET_WEIGHT ((size_t)8 << 10)   /* in order, profiles share their pages */
 
 typedef struct pass_sum {
@@ -308,12 +311,13 @@ static int pass_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     return rc;
 }
 
-/* The groups' sums in one pass, into W: 1 done, 0 too many groups for it, -1 error. */
-static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, progress *pr, mmm_writer *w, mc_err *e)
+/* The groups' sums in one pass, into W: 1 done, 0 too many groups for it (a
+ * thread's rows beyond DENSE_ROWS or BUDGET bytes), -1 error. */
+static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, size_t budget, progress *pr,
+                                  mmm_writer *w, mc_err *e)
 {
     size_t genes = c->genes_count, row = (g->groups_count ? g->groups_count : 1) * (genes ? genes : 1);
-    if (row > DENSE_ROWS / sizeof(uint64_t)) return 0;
-    if ((size_t)threads > DENSE_ROWS / sizeof(uint64_t) / row) threads = (int)(DENSE_ROWS / sizeof(uint64_t) / row);
+    if (row > (budget < DENSE_ROWS ? budget : DENSE_ROWS) / sizeof(uint64_t)) return 0;
     if ((size_t)threads > g->profiles_count / 1024 + 1) threads = (int)(g->profiles_count / 1024 + 1);
     pass_sum s = {c, pr, g->group, calloc((size_t)threads, sizeof *s.rows), genes};
     int rc = s.rows ? 0 : -1;
@@ -330,33 +334,247 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     return rc < 0 ? -1 : 1;
 }
 
-static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, progress *pr,
-                      mc_err *e)
+/* Groups [FROM, TO) one at a time straight from the matrices, into W: the
+ * profiles of a large group split over the threads, pages let go as they go. */
+static int sum_groups_direct(container *c, const members *m, size_t from, size_t to, int threads, progress *pr,
+                             mmm_writer *w, mc_err *e)
 {
     size_t G = c->genes_count ? c->genes_count : 1;
-    if (threads < 1) threads = parallel_cores();
-    mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
-    int pass = w ? sum_groups_in_one_pass(c, g, threads, pr, w, e) : 0;
-    if (pass != 0) {
-        if (pass > 0) return mmm_writer_close(w, e);
-        mmm_writer_abort(w);
-        return -1;
-    }
-    if (threads > 256) threads = 256;
     group_sum s = {c, m->profile, calloc((size_t)threads, sizeof *s.rows), {0}};
-    int rc = w && s.rows ? 0 : -1;
+    int rc = s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
-    if (w && rc < 0) mc_oom(e, path);
-    for (size_t k = 0; rc == 0 && k < g->groups_count; k++) {
+    if (rc < 0) mc_oom(e, c->path);
+    for (size_t k = from; rc == 0 && k < to; k++) {
         s.profiles = m->profile + m->start[k];
         rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
         if (rc == 0) rc = mmm_writer_add_dense(w, s.rows[0], e);
-        progress_report(pr, "summing groups", k + 1, g->groups_count);
+        progress_report(pr, "summing groups", k + 1, to);
     }
-    progress_end(pr);
     for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
     free(s.rows);
+    return rc;
+}
+
+/* Many groups.  One pass into a row per group misses the cache on nearly
+ * every non-zero once the rows outgrow it (1,000 groups x 33,000 genes: 264 MB
+ * a thread), and summing group by group while letting the pages go every
+ * 32 MB maps a page again for nearly every profile (a group's profiles lie
+ * far apart): that was 5 s at 1,000 groups of 100,000 cells, against 0.5 s
+ * at 8.  So groups are summed one after the other into a row of their thread
+ * that stays in cache, with the matrices' pages kept mapped: each page is
+ * mapped once.  What stays mapped is bounded: consecutive groups form blocks
+ * whose profiles' pairs take at most the budget (BLOCK_BUDGET, or
+ * MC_GROUP_BUDGET bytes), and the pages are let go after each block; a group
+ * alone larger than the budget is summed with sum_groups_direct.  Threads take
+ * the groups of a chunk (CHUNK_BYTES of pairs) and their encoded sums are
+ * written in order; a row is read back through a bit per gene touched, so that
+ * a small group costs its non-zeros, not the genes. */
+#define BLOCK_BUDGET ((size_t)1 << 30)
+#define CHUNK_BYTES ((size_t)8 << 20)
+
+typedef struct source {   /* where a member's pairs are */
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+} source;
+
+typedef struct blocks {
+    container *c;
+    const members *mb;
+    source *src;             /* per member */
+    size_t *off;             /* per member + 1: its pairs' offset among all members' */
+    size_t groups_count, chunk;   /* chunk: CHUNK_BYTES, less under a budget below 8 chunks */
+    uint32_t genes;
+    /* per part of a chunk of groups: a row, its bits, the sums it encoded and its groups */
+    uint64_t **rows, **bits;
+    mmm_bytes *out;
+    size_t first_group, *ends;   /* per group of the chunk: end of its sums in its part's out */
+    size_t part_from[256], part_to[256];
+} blocks;
+
+/* Group G's pairs, bytes. */
+static size_t group_bytes(const blocks *s, size_t g)
+{
+    return s->off[s->mb->start[g + 1]] - s->off[s->mb->start[g]];
+}
+
+/* Every member's source and offset: 1; 0 when two gene slices are stacked (sum group by group then); -1 error. */
+static int blocks_index(blocks *s, size_t members_count, mc_err *e)
+{
+    s->off[0] = 0;
+    for (size_t i = 0; i < members_count; i++) {
+        source *f = &s->src[i];
+        int where = container_locate(s->c, (size_t)s->mb->profile[i], &f->m, &f->q, &f->gmap, e);
+        if (where != 0) return where < 0 ? -1 : 0;
+        s->off[i + 1] = s->off[i] + mmm_profile_bytes(f->m, f->q);
+    }
+    return 1;
+}
+
+/* Sum group K into the part's row and append its encoding to the part's out. */
+static int blocks_sum_group(blocks *s, int part, size_t k, mc_err *e)
+{
+    uint64_t *row = s->rows[part], *bits = s->bits[part];
+    for (size_t i = s->mb->start[k]; i < s->mb->start[k + 1]; i++) {
+        const source *f = &s->src[i];
+        size_t n;
+        const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
+        if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, row, bits, e) < 0) return -1;
+    }
+    if (mmm_encode_row(row, bits, s->genes, &s->out[part]) < 0) return mc_oom(e, s->c->path);
+    s->ends[k - s->first_group] = s->out[part].n;
+    return 0;
+}
+
+static int blocks_sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    blocks *s = ctx;
+    s->out[part].n = 0;
+    s->part_from[part] = from;
+    s->part_to[part] = to;
+    for (size_t k = from; k < to; k++)
+        if (blocks_sum_group(s, part, s->first_group + k, e) < 0) return -1;
+    return 0;
+}
+
+/* Groups [FROM, TO) summed over the threads and written in order into W. */
+static int blocks_sum_chunk(blocks *s, size_t from, size_t to, int threads, mmm_writer *w, mc_err *e)
+{
+    size_t n = to - from;
+    if (s->off[s->mb->start[to]] - s->off[s->mb->start[from]] < CHUNK_BYTES / 16 && s->chunk == CHUNK_BYTES)
+        threads = 1;   /* too little to start threads for (but under a small budget, as tests want, do) */
+    if ((size_t)threads > n) threads = (int)n;
+    s->first_group = from;
+    if (parallel_for(threads, n, blocks_sum_part, s, e) < 0) return -1;
+    for (int t = 0; t < threads; t++)
+        for (size_t k = s->part_from[t], at = 0; k < s->part_to[t]; at = s->ends[k++])
+            if (mmm_writer_add_bytes(w, s->out[t].b + at, s->ends[k] - at, e) < 0) return -1;
+    return 0;
+}
+
+/* A large group's profiles split over the threads, each into its own row, then added up. */
+static int blocks_large_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    blocks *s = ctx;
+    for (size_t i = s->mb->start[s->first_group] + from; i < s->mb->start[s->first_group] + to; i++) {
+        const source *f = &s->src[i];
+        size_t n;
+        const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
+        if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, s->rows[part], s->bits[part], e) < 0) return -1;
+    }
+    return 0;
+}
+
+static int blocks_sum_large(blocks *s, size_t k, int threads, mmm_writer *w, mc_err *e)
+{
+    s->first_group = k;
+    if (parallel_for(threads, s->mb->start[k + 1] - s->mb->start[k], blocks_large_part, s, e) < 0) return -1;
+    uint64_t *row = s->rows[0], *bits = s->bits[0];
+    for (int t = 1; t < threads; t++)
+        for (size_t v = 0; v <= s->genes / 64; v++) {
+            for (uint64_t m = s->bits[t][v]; m; m &= m - 1) {
+                size_t gene = v * 64 + (size_t)__builtin_ctzll(m);
+                row[gene] += s->rows[t][gene];
+                s->rows[t][gene] = 0;
+            }
+            bits[v] |= s->bits[t][v];
+            s->bits[t][v] = 0;
+        }
+    s->out[0].n = 0;
+    if (mmm_encode_row(row, bits, s->genes, &s->out[0]) < 0) return mc_oom(e, s->c->path);
+    return mmm_writer_add_bytes(w, s->out[0].b, s->out[0].n, e);
+}
+
+/* Groups [FROM, TO), a block, into W by chunks; then the block's pages are let go. */
+static int blocks_sum(blocks *s, size_t from, size_t to, int threads, progress *pr, mmm_writer *w, mc_err *e)
+{
+    for (size_t k = from, end = from + 1; k < to; k = end++) {
+        size_t bytes = group_bytes(s, k);
+        if (bytes > s->chunk) {
+            if (blocks_sum_large(s, k, threads, w, e) < 0) return -1;
+        } else {
+            while (end < to && (bytes += group_bytes(s, end)) <= s->chunk) end++;
+            if (blocks_sum_chunk(s, k, end, threads, w, e) < 0) return -1;
+        }
+        progress_report(pr, "summing groups", end, s->groups_count);
+    }
+    container_forget(s->c);
+    return 0;
+}
+
+static void blocks_free(blocks *s, int threads)
+{
+    for (int t = 0; t < threads; t++) {
+        if (s->rows) free(s->rows[t]);
+        if (s->bits) free(s->bits[t]);
+        if (s->out) mmm_bytes_free(&s->out[t]);
+    }
+    free(s->rows);
+    free(s->bits);
+    free(s->out);
+    free(s->src);
+    free(s->off);
+    free(s->ends);
+}
+
+static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, int threads)
+{
+    s->src = mc_alloc_array(members_count, sizeof *s->src);
+    s->off = mc_alloc_array(members_count + 1, sizeof *s->off);
+    s->ends = mc_alloc_array(groups_count, sizeof *s->ends);
+    s->rows = calloc((size_t)threads, sizeof *s->rows);
+    s->bits = calloc((size_t)threads, sizeof *s->bits);
+    s->out = calloc((size_t)threads, sizeof *s->out);
+    if (!s->src || !s->off || !s->ends || !s->rows || !s->bits || !s->out) return -1;
+    for (int t = 0; t < threads; t++)
+        if (!(s->rows[t] = mc_calloc_array((size_t)s->genes + 1, sizeof **s->rows)) ||
+            !(s->bits[t] = mc_calloc_array((size_t)s->genes / 64 + 1, sizeof **s->bits)))
+            return -1;
+    return 0;
+}
+
+/* Every group into W by blocks of at most BUDGET bytes of pairs: 1 done, 0 two gene slices are stacked (the
+ * caller sums group by group), -1 error. */
+static int sum_groups_by_blocks(container *c, const grouping *g, const members *m, int threads, size_t budget,
+                                progress *pr, mmm_writer *w, mc_err *e)
+{
+    size_t G = g->groups_count, n = m->start[G];
+    blocks s = {.c = c, .mb = m, .groups_count = G, .chunk = budget / 8 < CHUNK_BYTES ? budget / 8 : CHUNK_BYTES,
+                .genes = (uint32_t)c->genes_count};
+    int rc = blocks_alloc(&s, n, G, threads) < 0 ? mc_oom(e, c->path) : blocks_index(&s, n, e);
+    for (size_t k = 0, end; rc == 1 && k < G; k = end) {
+        for (end = k; end < G && s.off[m->start[end + 1]] - s.off[m->start[k]] <= budget; end++)
+            ;
+        if (end == k) rc = sum_groups_direct(c, m, k, ++end, threads, NULL, w, e) < 0 ? -1 : 1;   /* too large */
+        else if (blocks_sum(&s, k, end, threads, pr, w, e) < 0) rc = -1;
+    }
+    progress_end(pr);
+    blocks_free(&s, threads);
+    return rc;
+}
+
+/* MC_GROUP_BUDGET, bytes (tests lower it to reach small blocks and the group-by-group path), else BLOCK_BUDGET. */
+static size_t group_budget(void)
+{
+    const char *v = getenv("MC_GROUP_BUDGET");
+    char *end;
+    unsigned long long b = v && *v ? strtoull(v, &end, 10) : 0;
+    return v && *v && !*end ? (size_t)b : BLOCK_BUDGET;
+}
+
+static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, progress *pr,
+                      mc_err *e)
+{
+    if (threads < 1) threads = parallel_cores();
+    if (threads > 256) threads = 256;
+    mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
+    if (!w) return -1;
+    size_t budget = group_budget();
+    int rc = sum_groups_in_one_pass(c, g, threads, budget, pr, w, e);
+    if (rc == 0) rc = sum_groups_by_blocks(c, g, m, threads, budget, pr, w, e);
+    if (rc == 0) rc = sum_groups_direct(c, m, 0, g->groups_count, threads, pr, w, e) < 0 ? -1 : 1;
+    progress_end(pr);
     if (rc < 0) {
         mmm_writer_abort(w);
         return -1;

@@ -4,11 +4,14 @@
  * outlier, in no group).  CONTAINER/groups is a GROUPS container whose
  * profile i is the sum of group i; CONTAINER/outliers is a view of CONTAINER
  * selecting the outliers.  When the groups are few (a row of genes per group
- * and thread within 64 MB) every profile is added into its group's row in
- * one pass in container order; otherwise summing goes one group at a time into a dense
- * row per thread (a large group's profiles are split over the threads), so
- * memory is O(profiles + threads x genes) plus at most those 64 MB, never
- * groups x genes. */
+ * within 4 MB a thread) every profile is added into its group's row in one
+ * pass in container order.  Otherwise the groups are summed one after the
+ * other, each into a row of its thread that stays in cache, straight from the
+ * matrices, whose pages stay mapped while a block of consecutive groups is
+ * summed (blocks of at most 1 GiB of pairs, or MC_GROUP_BUDGET bytes from the
+ * environment; 0 sums group by group, letting pages go as it goes).  Memory:
+ * O(profiles + groups + threads x genes) on the heap, plus the mapped pages
+ * of a block (file pages, shared with the page cache), never groups x genes. */
 #ifndef MC_GROUP_H
 #define MC_GROUP_H
 

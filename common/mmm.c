@@ -257,6 +257,19 @@ static int grow_bytes(mmm_bytes *x, size_t need)
     return 0;
 }
 
+/* One entry's pairs at B, gene D after the previous one, value V (SPEC 6): the end. */
+static uint8_t *put_entry(uint8_t *b, uint32_t d, uint64_t v)
+{
+    if (d <= 255 && v <= 255) {
+        b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+        return b + 2;
+    }
+    for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
+    for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
+    *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+    return b;
+}
+
 int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x)
 {
     size_t first = x->n;
@@ -278,17 +291,41 @@ int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter 
         uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);   /* bytes this entry can take */
         if (most > limit - (x->n - first)) return -2;
         if (x->n + most > x->cap && grow_bytes(x, x->n + most) < 0) return -1;
+        x->n = (size_t)(put_entry(x->b + x->n, d, v) - x->b);
+        current = gene;
+    }
+    return 0;
+}
+
+int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_bytes *x)
+{
+    uint32_t current = 0;
+    x->bad_gene = 0;
+    for (size_t w = 0; w <= (size_t)genes_count / 64; w++) {
+        uint64_t m = bits[w];
+        if (!m) continue;
+        bits[w] = 0;
+        /* Room for the word's 64 genes at a pair each, checked once; a longer entry makes its own room.  The
+         * bytes go through a local pointer: stores through x->b would make the compiler reload x. */
+        if (x->n + 128 > x->cap && grow_bytes(x, x->n + 128) < 0) return -1;
         uint8_t *b = x->b + x->n;
-        if (d <= 255 && v <= 255) {
-            b[0] = (uint8_t)d, b[1] = (uint8_t)v;
-            b += 2;
-        } else {
-            for (; d > 255; d -= 255) *b++ = 255, *b++ = 0;
-            for (; v > 255; v -= 255, d = 0) *b++ = (uint8_t)d, *b++ = 255;
-            *b++ = (uint8_t)d, *b++ = (uint8_t)v;
+        for (; m; m &= m - 1) {
+            uint32_t gene = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(m)), d = gene - current;
+            uint64_t v = row[gene];
+            row[gene] = 0;
+            if (!v) continue;
+            if (d <= 255 && v <= 255) {
+                b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+                b += 2;
+            } else {
+                uint64_t most = 2 * ((uint64_t)d / 255 + v / 255 + 1);
+                x->n = (size_t)(b - x->b);
+                if (x->n + most + 128 > x->cap && grow_bytes(x, x->n + most + 128) < 0) return -1;
+                b = put_entry(x->b + x->n, d, v);
+            }
+            current = gene;
         }
         x->n = (size_t)(b - x->b);
-        current = gene;
     }
     return 0;
 }
@@ -541,6 +578,43 @@ int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t
         }
     }
     *total = sum;
+    return 0;
+}
+
+const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) {
+        *n = 0;
+        return m->map;
+    }
+    profile_span(m, p, &b, &end);
+    *n = (size_t)(end - b);
+    return b;
+}
+
+int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                  uint64_t *bits, mc_err *e)
+{
+    const uint8_t *end = b + n;
+    uint64_t gene = 0, G = m->genes_count;
+    if (!gmap) {
+        for (; b < end; b += 2) {
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            row[gene] += v;
+            bits[gene >> 6] |= (uint64_t)1 << (gene & 63);
+        }
+    } else {
+        for (; b < end; b += 2) {
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            int32_t g = gmap[gene];
+            if (g >= 0) row[g] += v, bits[g >> 6] |= (uint64_t)1 << (g & 63);
+        }
+    }
     return 0;
 }
 

@@ -60,6 +60,11 @@ void mmm_sorter_free(mmm_sorter *s);                         /* safe on a zeroed
  * to X: 0; -1 out of memory; -2 when they would take more than LIMIT bytes.
  * A gene >= genes_count appends nothing and sets x->bad_gene (else cleared). */
 int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x);
+/* Append to X the pairs of the dense ROW of GENES_COUNT values whose genes have
+ * their bit set in BITS (genes_count / 64 + 1 words), as mmm_encode would
+ * encode them, and leave both zero: the way back from a row summed with
+ * mmm_sum_pairs.  0, or -1 when out of memory. */
+int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_bytes *x);
 void mmm_bytes_free(mmm_bytes *x);
 
 typedef struct mmm_writer mmm_writer;
@@ -105,6 +110,14 @@ int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
  * NULL: the identity) and set *total to what was added: the decoder of
  * mc-sum and mc-group, straight from the pairs into the row. */
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e);
+/* Profile p's pairs and their count of bytes *N (none when out of range), for
+ * a caller that copies them to decode later with mmm_sum_pairs. */
+const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n);
+/* Add N bytes of pairs B, a copy of profile p of M, into ROW through GMAP as
+ * mmm_sum_profile does, and set in BITS the bit of every gene of ROW added to
+ * (value 0 included), so that the caller reads the row back by its bits. */
+int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                  uint64_t *bits, mc_err *e);
 /* Sum of profile p's values, without a row. */
 int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e);
 /* Number of non-zero (gene, profile) entries; validates every profile. */

@@ -674,8 +674,8 @@ PY
     no_leftovers
 }
 
-@test "mc-group: few groups summed in one pass and many group by group give the exact sums" {
-    # 33,000 genes: 200 groups fit the 64 MB of rows of the one pass, 257 do not
+@test "mc-group: few groups summed in one pass and many by blocks give the exact sums" {
+    # 33,000 genes: 3 groups fit the 4 MB of rows of the one pass, 200 and 257 are summed by blocks
     gen-hca --seed 8 --donors 1 --lanes 1 --cells 780 --genes 33000 --mean-genes 150 a.h5
     mc-make-genes --organism human a.h5 genes
     mc-import-cells --genes genes a.h5 cells
