@@ -15,7 +15,7 @@ TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
-.PHONY: all deps check sanitize bench bench-e2e demo clean install man
+.PHONY: all deps check check-quick sanitize bench bench-e2e demo clean install man
 all: $(BINS) $(TEST_BINS)
 
 common/libmc.a: $(LIB_OBJ)
@@ -58,8 +58,16 @@ install: all man
 	install -m 755 pipelines/profiles/slurm/status.sh $(SHAREDIR)/pipelines/profiles/slurm
 	install -m 644 $(MANS) $(MANDIR)
 
+# Tests run in parallel (GNU parallel, `make deps`), TEST_JOBS at a time, one per core:
+# they are CPU-bound (process start-up), so more jobs than cores gain nothing.
+TEST_JOBS  ?= $(shell nproc 2>/dev/null || echo 1)
+# The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).
+QUICK_TESTS := container lib mmm style options guard data groups
 check: all
-	bats tests/
+	bats --jobs $(TEST_JOBS) tests/
+
+check-quick: all
+	bats --jobs $(TEST_JOBS) $(patsubst %,tests/%.bats,$(QUICK_TESTS))
 
 # The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer, in its own tree.
 sanitize:
@@ -67,7 +75,8 @@ sanitize:
 	git ls-files -co --exclude-standard | grep -v '^build/' | cpio -pdm --quiet build/sanitize
 	$(MAKE) -C build/sanitize clean
 	$(MAKE) -C build/sanitize all CFLAGS='$(SAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined'
-	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 bats tests/
+	cd build/sanitize && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    bats --jobs $(TEST_JOBS) tests/
 
 include tests/fuzz/fuzz.mk
 include tests/fault/fault.mk
