@@ -92,6 +92,7 @@ typedef struct reader {
     grouping *g;
     int labelled;           /* decided by the first line */
     int ignore_unknown;     /* skip lines naming no profile */
+    size_t header;          /* 1 when the first line is a header (pandas' "cluster") */
     size_t lines;
     /* labelled */
     profile_lookup names;
@@ -105,10 +106,10 @@ static int integer_line(reader *r, const char *shown, size_t line, const char *t
     if (!text_is_integer(text, &v))
         return mc_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line, text);
     if (v > INT32_MAX) return mc_fail(e, "%s:%zu: group %s is too large", shown, line, text);
-    if (line > r->g->profiles_count)   /* stop here: the input may not end (yes 0 | mc-group) */
+    if (line - r->header > r->g->profiles_count)   /* stop here: the input may not end (yes 0 | mc-group) */
         return mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found more", shown, line,
                        r->g->profiles_count, r->c->path);
-    r->g->group[line - 1] = v < 0 ? -1 : (int32_t)v;
+    r->g->group[line - r->header - 1] = v < 0 ? -1 : (int32_t)v;
     return 0;
 }
 
@@ -124,6 +125,20 @@ static long label_group(reader *r, const char *label)
         strmap_put(&r->label_of, l->v[l->count - 1], l->count - 1, NULL) < 0)
         return -2;
     return (long)(l->count - 1);
+}
+
+/* Whether a base on C's chain of views has a profile called NAME (labels of every
+ * cell given for a view): read only on the way to an error. */
+static int base_has_profile(container *c, const char *name, mc_err *e)
+{
+    for (container *b = c->base; b; b = b->base) {
+        profile_lookup l;
+        if (profile_lookup_open(b, &l, e) < 0) return -1;
+        long p = profile_lookup_find(&l, name);
+        profile_lookup_close(&l);
+        if (p != -1) return 1;
+    }
+    return 0;
 }
 
 static int labelled_line(reader *r, const char *shown, size_t line, char *text, mc_err *e)
@@ -142,9 +157,13 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
         p = (long)v;
     } else if ((p = profile_lookup_find(&r->names, text)) == -1 && r->ignore_unknown)
         return 0;
-    else if (p == -1)
-        return mc_fail(e, "%s:%zu: no profile named '%s' in %s", shown, line, text, r->c->path);
-    else if (p == -2)
+    else if (p == -1) {
+        int in_base = base_has_profile(r->c, text, e);
+        if (in_base < 0) return -1;
+        if (!in_base && line == 1) return 0;   /* a header: pandas' "\tcluster", "barcode\tcluster" */
+        return mc_fail(e, "%s:%zu: no profile named '%s' in %s%s", shown, line, text, r->c->path,
+                       in_base ? " (labels of other cells: --ignore-unknown)" : "");
+    } else if (p == -2)
         return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
                        text, r->c->path);
     if (r->listed_at[p])
@@ -172,6 +191,11 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     if (line == 1) {
         r->labelled = strchr(text, '\t') != NULL;
         if (r->labelled && open_labelled(r, e) < 0) return -1;
+        long long v;
+        if (!r->labelled && !text_is_integer(text, &v)) {
+            r->header = 1;   /* a column name, as pandas' Series.to_csv(index=False) writes */
+            return 0;
+        }
     }
     return r->labelled ? labelled_line(r, shown, line, text, e) : integer_line(r, shown, line, text, e);
 }
@@ -181,11 +205,12 @@ int grouping_read(container *c, const char *path, int ignore_unknown, grouping *
     const char *shown = file_shown(path);
     if (grouping_init(g, c, shown, e) < 0) return -1;
     reader r = {.c = c, .g = g, .ignore_unknown = ignore_unknown};
-    int rc = lines_each(path, read_line, &r, e);
+    int rc = records_each(path, read_line, &r, e);
     size_t P = c->profiles_count;
-    if (rc == 0 && !r.labelled && r.lines != P)
+    size_t n = r.lines - r.header;
+    if (rc == 0 && !r.labelled && n != P)
         rc = mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
-                     (r.lines < P ? r.lines : P) + 1, P, c->path, r.lines);
+                     (n < P ? n : P) + 1 + r.header, P, c->path, n);
     if (rc == 0) rc = check_groups(g, e);
     profile_lookup_close(&r.names);
     free(r.listed_at);

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "lineread.h"
 
+#include <csv.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,72 @@ int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e)
     if (rc == 0 && len == -2) rc = -1;
     linebuf_free(&b);
     if (f != stdin) fclose(f);
+    return rc;
+}
+
+/* A CSV read a line at a time: each line's fields, parsed by libcsv, joined by TABs. */
+typedef struct csv_lines {
+    line_fn fn;
+    void *ctx;
+    int decided, csv;
+    struct csv_parser p;
+    char *out;
+    size_t len, alloc, fields;
+    int tab, oom;               /* a field held a TAB; out of memory */
+} csv_lines;
+
+static void csv_lines_field(void *s, size_t n, void *ctx)
+{
+    csv_lines *c = ctx;
+    if (memchr(s, '\t', n)) c->tab = 1;
+    if (c->oom || MC_GROW(c->out, c->len + n + 2, c->alloc) < 0) {
+        c->oom = 1;
+        return;
+    }
+    if (c->fields++) c->out[c->len++] = '\t';
+    memcpy(c->out + c->len, s, n);
+    c->len += n;
+    c->out[c->len] = 0;
+}
+
+static void csv_lines_record(int end, void *ctx)
+{
+    (void)end;
+    (void)ctx;
+}
+
+static int csv_lines_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
+{
+    csv_lines *c = ctx;
+    if (!c->decided) c->csv |= strchr(text, ',') && !strchr(text, '\t');
+    c->decided = 1;
+    if (!c->csv) return c->fn(c->ctx, shown, line, text, e);
+    size_t n = strlen(text);
+    c->len = c->fields = 0;
+    c->tab = 0;
+    if (MC_GROW(c->out, 1, c->alloc) < 0) return mc_oom(e, shown);
+    c->out[0] = 0;
+    if (csv_parse(&c->p, text, n, csv_lines_field, csv_lines_record, c) != n ||
+        csv_fini(&c->p, csv_lines_field, csv_lines_record, c) != 0)
+        return mc_fail(e, "%s:%zu: malformed CSV (%s)", shown, line, csv_strerror(csv_error(&c->p)));
+    if (c->oom) return mc_oom(e, shown);
+    if (c->tab) return mc_fail(e, "%s:%zu: a CSV field holds a TAB", shown, line);
+    return c->fn(c->ctx, shown, line, c->out, e);
+}
+
+static int ends_with(const char *s, const char *end)
+{
+    size_t n = strlen(s), k = strlen(end);
+    return n >= k && !strcmp(s + n - k, end);
+}
+
+int records_each(const char *path, line_fn fn, void *ctx, mc_err *e)
+{
+    csv_lines c = {.fn = fn, .ctx = ctx, .csv = ends_with(path, ".csv")};
+    if (csv_init(&c.p, CSV_STRICT | CSV_STRICT_FINI) != 0) return mc_oom(e, file_shown(path));
+    int rc = lines_each(path, csv_lines_line, &c, e);
+    csv_free(&c.p);
+    free(c.out);
     return rc;
 }
 
@@ -179,7 +246,8 @@ typedef struct axis {
     int names_open;             /* opened on the first name looked up */
 } axis;
 
-static long axis_find(axis *a, const char *shown, size_t line, const char *name, mc_err *e)
+/* Index of NAME on the axis; -1 if none, -2 if several, -3 if the names cannot be read (E set). */
+static long axis_find(axis *a, const char *name, mc_err *e)
 {
     if (!a->names_open) {
         int rc = a->genes ? gene_names_open(a->c, a->gene_set, &a->gene_names, e)
@@ -187,13 +255,7 @@ static long axis_find(axis *a, const char *shown, size_t line, const char *name,
         if (rc < 0) return -3;
         a->names_open = 1;
     }
-    long i = a->genes ? gene_names_own_index(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
-    if (i == -1)
-        mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", name, a->c->path);
-    else if (i == -2)
-        mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line, name,
-                a->c->path);
-    return i;
+    return a->genes ? gene_names_own_index(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
 }
 
 static int mark_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
@@ -208,7 +270,15 @@ static int mark_line(void *ctx, const char *shown, size_t line, char *text, mc_e
             return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu %s)", shown, line, text, a->c->path,
                            a->count, a->genes ? "genes" : "profiles");
         i = (long)v;
-    } else if ((i = axis_find(a, shown, line, text, e)) < 0)
+    } else if ((i = axis_find(a, text, e)) == -1 && line == 1)
+        return 0;   /* a header ("name", pandas' "barcode"): no profile or gene is called that */
+    else if (i == -1)
+        return mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", text,
+                       a->c->path);
+    else if (i == -2)
+        return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
+                       text, a->c->path);
+    else if (i < 0)
         return -1;
     a->mark[i] = a->value;
     return 0;
@@ -225,9 +295,9 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     if (!a->mark) return mc_oom(e, a->c->path);
     memset(a->mark, include ? 0 : 1, a->count);
     a->value = 1;
-    int rc = include ? lines_each(include, mark_line, a, e) : 0;
+    int rc = include ? records_each(include, mark_line, a, e) : 0;
     a->value = 0;
-    if (rc == 0 && exclude) rc = lines_each(exclude, mark_line, a, e);
+    if (rc == 0 && exclude) rc = records_each(exclude, mark_line, a, e);
     size_t k = 0;
     if (rc == 0) {
         for (size_t i = 0; i < a->count; i++) k += a->mark[i];

@@ -27,6 +27,13 @@ const char *file_shown(const char *path);
 typedef int (*line_fn)(void *ctx, const char *shown, size_t line, char *text, mc_err *e);
 int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e);
 
+/* lines_each for tables as other tools write them: a CSV (PATH ending ".csv",
+ * or a first line with a comma and no TAB) has each line's fields, parsed by
+ * libcsv (quoted as pandas quotes them), given to fn joined by TABs; any other
+ * file its lines as they are.  A field holding a TAB or a quoted newline is an
+ * error naming the line. */
+int records_each(const char *path, line_fn fn, void *ctx, mc_err *e);
+
 /* 1 if S is an optionally negative decimal integer (fitting in long long), with *v set. */
 int text_is_integer(const char *s, long long *v);
 

@@ -643,7 +643,7 @@ with open("kept.tsv", "w") as f:  # the same, filtered to the view's profiles
 PY
     run mc-group --groups all.tsv views/v
     assert_failure 1
-    assert_output "mc-group: all.tsv:1: no profile named '$(fixture_py <<<'print(F.S_names[0])')' in views/v"
+    assert_output "mc-group: all.tsv:1: no profile named '$(fixture_py <<<'print(F.S_names[0])')' in views/v (labels of other cells: --ignore-unknown)"
     run mc-group --ignore-unknown --groups all.tsv views/v
     assert_success
     assert_output ""
