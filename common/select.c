@@ -81,7 +81,9 @@ static int csv_lines_line(void *ctx, const char *shown, size_t line, char *text,
     c->out[0] = 0;
     if (csv_parse(&c->p, text, n, csv_lines_field, csv_lines_record, c) != n ||
         csv_fini(&c->p, csv_lines_field, csv_lines_record, c) != 0)
-        return mc_fail(e, "%s:%zu: malformed CSV (%s)", shown, line, csv_strerror(csv_error(&c->p)));
+        return csv_error(&c->p) == CSV_EPARSE
+                   ? mc_fail(e, "%s:%zu: malformed CSV (a quote not closed on its line, or a stray quote)", shown, line)
+                   : mc_fail(e, "%s:%zu: malformed CSV (%s)", shown, line, csv_strerror(csv_error(&c->p)));
     if (c->oom) return mc_oom(e, shown);
     if (c->tab) return mc_fail(e, "%s:%zu: a CSV field holds a TAB", shown, line);
     return c->fn(c->ctx, shown, line, c->out, e);

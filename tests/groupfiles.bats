@@ -143,7 +143,11 @@ profiles.yaml"
     printf 'gene\nCD3E\n"NKG7\n' >g.csv
     run mc-make-view --keep-genes g.csv cells/S w
     assert_failure 1
-    assert_output "mc-make-view: g.csv:3: malformed CSV (error parsing data while strict checking enabled)"
+    assert_output "mc-make-view: g.csv:3: malformed CSV (a quote not closed on its line, or a stray quote)"
+    printf 'gene\nCD"3E\n' >g.csv
+    run mc-make-view --keep-genes g.csv cells/S w
+    assert_failure 1
+    assert_output "mc-make-view: g.csv:2: malformed CSV (a quote not closed on its line, or a stray quote)"
     printf 'gene\n"CD\t3E"\n' >g.csv
     run mc-make-view --keep-genes g.csv cells/S w
     assert_failure 1
