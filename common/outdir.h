@@ -99,6 +99,10 @@ void outdir_write_behind(int fd);
  * tools call it once, from options_parse. */
 void outdir_clean_on_signals(void);
 
+/* How many output files a writer of many (lanes) may keep open at once: well
+ * under the soft limit of open files; past it, each is closed between flushes. */
+size_t outdir_open_files_budget(void);
+
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);
 
