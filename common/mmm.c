@@ -271,7 +271,8 @@ static int begin_profile(mmm_writer *w, mc_err *e)
         w->cap = cap;
     }
     w->offsets[w->profiles++] = (uint32_t)w->offset;
-    if (w->f && (w->profiles & 1023) == 0) outdir_write_behind(fileno(w->f));   /* the commit's fsync then waits for little */
+    if (w->f && (w->profiles & 1023) == 0)
+        outdir_write_behind(fileno(w->f));   /* the commit's fsync then waits for little */
     return 0;
 }
 
