@@ -19,9 +19,14 @@
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "err.h"
+
+/* The longest output name whose temporaries (".NAME.tmp-HOST-RANDOM", HOST at
+ * most 16 characters, RANDOM 16) still fit a file name, whatever the host. */
+#define OUTDIR_NAME_MAX (NAME_MAX - 39)
 
 typedef struct outdir {
     char *final;      /* destination path */
