@@ -19,7 +19,10 @@ static const char about[] =
 static const char more[] =
     "Memory: the names and indptr, a few compressed chunks per thread, 4 bytes\n"
     "per profile of matrix offsets and 1 MB of buffer per lane; never in\n"
-    "proportion to the non-zeros.  CELLS is written atomically.\n"
+    "proportion to the non-zeros.  With more lanes than half the open files\n"
+    "allowed (ulimit -n), each lane's matrix is closed between appends of its\n"
+    "buffer (32 MB shared by the lanes), so any lane count imports.  CELLS is\n"
+    "written atomically.\n"
     "\n"
     "Example:\n"
     "  mc-make-genes --organism human raw/bone_marrow.h5 genes\n"

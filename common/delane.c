@@ -3,7 +3,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "mtx.h"
@@ -17,14 +16,6 @@
 
 #define BUFFERS_TOTAL (32u << 20)     /* bytes of output buffers shared by all lanes */
 
-/* How many lane files may stay open at once: well under the soft limit. */
-static size_t open_files_budget(void)
-{
-    struct rlimit r;
-    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY) return 256;
-    return r.rlim_cur > 64 ? (size_t)(r.rlim_cur - 32) / 2 : 16;
-}
-
 /* Write every lane's directory except the matrix; open the matrix writers. */
 static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, const mtx_numbers *num, mtx_writer **w,
                            mc_err *e)
@@ -32,7 +23,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, co
     size_t buffer = BUFFERS_TOTAL / (l->n ? l->n : 1);
     if (buffer > (1u << 20)) buffer = 1u << 20;
     if (buffer < (16u << 10)) buffer = 16u << 10;
-    int keep_open = l->n <= open_files_budget();
+    int keep_open = l->n <= outdir_open_files_budget();
     for (size_t k = 0; k < l->n; k++) {
         char *dir = outdir_file(o, l->dir[k]), *matrix = dir ? path_join(dir, STD_MATRIX) : NULL;
         int rc = -1;

@@ -212,6 +212,8 @@ typedef struct cells_job {
     uint64_t *g_total;       /* ... and per gene of the gene set */
     size_t *written;         /* per lane: profiles written */
     struct lane_hash *hash;  /* per lane: its matrix's uuid, hashed in the background once complete */
+    size_t *started;         /* the lanes whose hashing started, in order ... */
+    size_t nstarted, nwaited;   /* ... and how many of them were waited for */
 } cells_job;
 
 /* A lane's matrix is hashed on a thread of its own as soon as its last
@@ -231,18 +233,6 @@ static int hash_lane(void *ctx, int part, size_t from, size_t to, mc_err *e)
     return uuid_of_file(h->path, &h->uuid, e);
 }
 
-/* Lane K's last profile is written: close its matrix and hash it in the background. */
-static int lane_complete(cells_job *j, size_t k, mc_err *e)
-{
-    mmm_writer *w = j->w[k];
-    j->w[k] = NULL;
-    if (mmm_writer_close(w, e) < 0) return -1;
-    j->hash[k].path = j->mmm[k];
-    if (parallel_start(&j->hash[k].job, 1, 1, hash_lane, &j->hash[k]) < 0) return 0;   /* hashed at the end */
-    j->hash[k].state = 1;
-    return 0;
-}
-
 /* Wait for lane K's hashing if it was started: 0, or -1 with e set. */
 static int lane_hashed(cells_job *j, size_t k, mc_err *e)
 {
@@ -251,19 +241,42 @@ static int lane_hashed(cells_job *j, size_t k, mc_err *e)
     return parallel_wait(&j->hash[k].job, e);
 }
 
-/* Every lane's directory and an open matrix writer. */
+/* Background hashings at once: each holds a thread and a file open. */
+#define HASHING_MAX 8
+
+/* Lane K's last profile is written: close its matrix and hash it in the background. */
+static int lane_complete(cells_job *j, size_t k, mc_err *e)
+{
+    mmm_writer *w = j->w[k];
+    j->w[k] = NULL;
+    if (mmm_writer_close(w, e) < 0) return -1;
+    if (j->nstarted - j->nwaited == HASHING_MAX && lane_hashed(j, j->started[j->nwaited++], e) < 0) return -1;
+    j->hash[k].path = j->mmm[k];
+    if (parallel_start(&j->hash[k].job, 1, 1, hash_lane, &j->hash[k]) < 0) return 0;   /* hashed at the end */
+    j->hash[k].state = 1;
+    j->started[j->nstarted++] = k;
+    return 0;
+}
+
+#define BUFFERS_TOTAL ((size_t)32 << 20)   /* bytes of buffers shared by the lanes' closed writers */
+
+/* Every lane's directory and a matrix writer: open, or with more lanes than
+ * files may be open (ulimit -n), closed between appends of its buffer. */
 static int open_lanes(cells_job *j, mc_err *e)
 {
     size_t n = j->l.n;
     if (!(j->dirs = mc_calloc_array(n, sizeof *j->dirs)) || !(j->mmm = mc_calloc_array(n, sizeof *j->mmm)) ||
         !(j->w = mc_calloc_array(n, sizeof *j->w)) || !(j->written = mc_calloc_array(n, sizeof *j->written)) ||
-        !(j->hash = mc_calloc_array(n, sizeof *j->hash)))
+        !(j->hash = mc_calloc_array(n, sizeof *j->hash)) || !(j->started = mc_calloc_array(n, sizeof *j->started)))
         return mc_oom(e, j->o.final);
+    size_t buffer = n <= outdir_open_files_budget() ? 0 : BUFFERS_TOTAL / n;
+    if (buffer && buffer < ((size_t)16 << 10)) buffer = (size_t)16 << 10;
+    if (buffer > ((size_t)1 << 20)) buffer = (size_t)1 << 20;
     for (size_t k = 0; k < n; k++) {
         if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
             return mc_oom(e, j->o.final);
         if (mkdir(j->dirs[k], 0777) < 0) return mc_fail_errno(e, j->dirs[k], "cannot create directory");
-        if (!(j->w[k] = mmm_writer_open(j->mmm[k], (uint32_t)j->gs.names.count, e))) return -1;
+        if (!(j->w[k] = mmm_writer_open_closed(j->mmm[k], (uint32_t)j->gs.names.count, buffer, e))) return -1;
     }
     return 0;
 }
@@ -512,6 +525,7 @@ static void cells_job_free(cells_job *j)
     free(j->g_total);
     free(j->written);
     free(j->hash);
+    free(j->started);
     lanes_free(&j->l);
     genes_close(&j->gs);
     std_table_free(&j->genes);
@@ -547,7 +561,7 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
     if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
     rc = outdir_commit(&j.o, e);
 out:
+    cells_job_free(&j);   /* first: its writers' files closed, so removing the temporary needs no more */
     outdir_abort(&j.o);   /* nothing left to remove after a commit */
-    cells_job_free(&j);
     return rc;
 }

@@ -182,6 +182,8 @@ struct mmm_writer {
     mc_entries scratch;       /* for add_dense */
     mmm_bytes bytes;          /* for add */
     mmm_sorter sorter;        /* for add, made at the first long profile */
+    size_t spill;             /* 0: f stays open; else f is NULL and pending is appended past this many bytes */
+    mmm_bytes pending;        /* ... the bytes not yet in the file */
 };
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -193,6 +195,11 @@ static void put_u32(unsigned char *b, uint32_t v)
 }
 
 mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
+{
+    return mmm_writer_open_closed(path, genes_count, 0, e);
+}
+
+mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_t buffer_bytes, mc_err *e)
 {
     mmm_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
@@ -214,7 +221,30 @@ mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
     w->genes_count = genes_count;
     w->offset = MMM_HEADER_SIZE;
     w->limit = UINT32_MAX;
+    w->spill = buffer_bytes;
+    if (buffer_bytes) {
+        int bad = ferror(w->f) | fclose(w->f);
+        w->f = NULL;
+        if (bad) {
+            mc_fail_errno(e, path, "cannot write");
+            mmm_writer_abort(w);
+            return NULL;
+        }
+    }
     return w;
+}
+
+/* A closed writer's pending bytes appended to its file, opened for as long. */
+static int spill(mmm_writer *w, mc_err *e)
+{
+    FILE *f = fopen(w->path, "ab");
+    if (!f) return mc_fail_errno(e, w->path, "cannot open");
+    int bad = w->pending.n && fwrite(w->pending.b, 1, w->pending.n, f) != w->pending.n;
+    bad |= fflush(f) != 0;
+    if (!bad) outdir_write_behind(fileno(f));   /* the commit's fsync then waits for little */
+    bad |= fclose(f) != 0;
+    w->pending.n = 0;
+    return bad ? mc_fail_errno(e, w->path, "cannot write") : 0;
 }
 
 void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset)
@@ -241,7 +271,8 @@ static int begin_profile(mmm_writer *w, mc_err *e)
         w->cap = cap;
     }
     w->offsets[w->profiles++] = (uint32_t)w->offset;
-    if ((w->profiles & 1023) == 0) outdir_write_behind(fileno(w->f));   /* the commit's fsync then waits for little */
+    if (w->f && (w->profiles & 1023) == 0)
+        outdir_write_behind(fileno(w->f));   /* the commit's fsync then waits for little */
     return 0;
 }
 
@@ -340,9 +371,16 @@ int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
 {
     if (begin_profile(w, e) < 0) return -1;
     if (n > w->limit - w->offset) return too_large(w, e);
-    if (n) fwrite(b, 1, n, w->f);   /* an empty profile may come with no buffer at all */
     w->offset += n;
-    return 0;
+    if (!n) return 0;   /* an empty profile may come with no buffer at all */
+    if (w->f) {
+        fwrite(b, 1, n, w->f);
+        return 0;
+    }
+    if (grow_bytes(&w->pending, w->pending.n + n) < 0) return mc_oom(e, w->path);
+    memcpy(w->pending.b + w->pending.n, b, n);
+    w->pending.n += n;
+    return w->pending.n >= w->spill ? spill(w, e) : 0;
 }
 
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
@@ -376,6 +414,7 @@ static void writer_free(mmm_writer *w)
     entries_free(&w->scratch);
     mmm_bytes_free(&w->bytes);
     mmm_sorter_free(&w->sorter);
+    mmm_bytes_free(&w->pending);
     free(w);
 }
 
@@ -385,6 +424,12 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
     int rc = 0;
     if (w->offset > w->limit) rc = too_large(w, e);
     else if (w->profiles == UINT32_MAX) rc = mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    if (rc == 0 && !w->f) {   /* a closed writer: the file once more for the rest and the index */
+        if (!(w->f = fopen(w->path, "r+b")) || fseek(w->f, 0, SEEK_END) != 0)
+            rc = mc_fail_errno(e, w->path, "cannot open");
+        else if (w->pending.n)
+            fwrite(w->pending.b, 1, w->pending.n, w->f);
+    }
     if (rc == 0) {
         fwrite(b, 1, (4 - w->offset % 4) % 4, w->f);
         for (size_t p = 0; p <= w->profiles; p++) {
@@ -395,7 +440,7 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
         if (fseek(w->f, MMM_MAGIC_SIZE, SEEK_SET) == 0) fwrite(b, 1, 4, w->f);
         if (ferror(w->f) | fflush(w->f)) rc = mc_fail_errno(e, w->path, "cannot write");
     }
-    if (fclose(w->f) && rc == 0) rc = mc_fail_errno(e, w->path, "cannot write");
+    if (w->f && fclose(w->f) && rc == 0) rc = mc_fail_errno(e, w->path, "cannot write");
     w->f = NULL;
     if (rc < 0) unlink(w->path);
     writer_free(w);

@@ -71,6 +71,9 @@ typedef struct mmm_writer mmm_writer;
 
 /* Create PATH for a matrix of genes_count genes. */
 mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e);
+/* The same, for a writer of many files at once: the file is closed between
+ * appends of BUFFER_BYTES (> 0) kept in memory, so it holds no descriptor. */
+mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_t buffer_bytes, mc_err *e);
 /* Lower the offsets limit (default UINT32_MAX), so tests can reach it without 4 GiB. */
 void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset);
 /* Append one profile; entries may be in any order, with duplicates and zeros

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -693,4 +694,11 @@ static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e)
 int remove_tree(const char *path, mc_err *e)
 {
     return remove_at(AT_FDCWD, path, path, e);
+}
+
+size_t outdir_open_files_budget(void)
+{
+    struct rlimit r;
+    if (getrlimit(RLIMIT_NOFILE, &r) < 0 || r.rlim_cur == RLIM_INFINITY) return 256;
+    return r.rlim_cur > 64 ? (size_t)(r.rlim_cur - 32) / 2 : 16;
 }

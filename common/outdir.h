@@ -19,9 +19,14 @@
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "err.h"
+
+/* The longest output name whose temporaries (".NAME.tmp-HOST-RANDOM", HOST at
+ * most 16 characters, RANDOM 16) still fit a file name, whatever the host. */
+#define OUTDIR_NAME_MAX (NAME_MAX - 39)
 
 typedef struct outdir {
     char *final;      /* destination path */
@@ -98,6 +103,10 @@ void outdir_write_behind(int fd);
  * SIGHUP (one ignored stays ignored), then die of the signal as before.  The
  * tools call it once, from options_parse. */
 void outdir_clean_on_signals(void);
+
+/* How many output files a writer of many (lanes) may keep open at once: well
+ * under the soft limit of open files; past it, each is closed between flushes. */
+size_t outdir_open_files_budget(void);
 
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
 int remove_tree(const char *path, mc_err *e);

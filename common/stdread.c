@@ -8,7 +8,10 @@
 #include "csvread.h"
 #include "formats.h"
 #include "lanerule.h"
+#include "lineread.h"
+#include "outdir.h"
 #include "stdformat.h"
+#include "stdwrite.h"
 #include "strmap.h"
 
 int std_open(std_dir *s, const char *dir, const char *format, mc_err *e)
@@ -48,16 +51,43 @@ static void row_at(const std_table *t, size_t i, char *out, size_t cap)
     else snprintf(out, cap, "%s: row %zu", t->path, i + 1);
 }
 
+/* Row I of T as an STD row (stdwrite.h) longer than a reader takes (csvread.h):
+ * refused wherever it comes from, so that no later tool refuses what an
+ * earlier one wrote. */
+static int row_too_long(const std_table *t, size_t i, mc_err *e)
+{
+    size_t n = std_csv_row_bytes(t, i);
+    if (n <= MC_MAX_LINE) return 0;
+    char at[600];
+    row_at(t, i, at, sizeof at);
+    return mc_fail(e, "%s: %zu bytes as a row of %s, longer than the %u an STD row may take", at, n,
+                   std_column_index(t, "barcode") >= 0 ? "profiles.csv" : "genes.csv", MC_MAX_LINE);
+}
+
 int std_check_genes(const std_table *t, mc_err *e)
 {
     long c = std_column_index(t, "name");
     char at[600];
-    for (size_t i = 0; c >= 0 && i < t->count; i++)
-        if (!std_value(t, (size_t)c, i)[0]) {
+    for (size_t i = 0; i < t->count; i++) {
+        if (c >= 0 && !std_value(t, (size_t)c, i)[0]) {
             row_at(t, i, at, sizeof at);
             return mc_fail(e, "%s: empty gene name", at);
         }
+        if (row_too_long(t, i, e) < 0) return -1;
+    }
     return 0;
+}
+
+/* Row I's lane becomes a directory (lanes.h) that tools write through a
+ * temporary beside it: both must be file names. */
+static int lane_too_long(const std_table *t, long lane, size_t i, mc_err *e)
+{
+    size_t n = lane >= 0 ? strlen(std_value(t, (size_t)lane, i)) : 0;
+    if (n <= OUTDIR_NAME_MAX) return 0;
+    char at[600];
+    row_at(t, i, at, sizeof at);
+    return mc_fail(e, "%s: lane name of %zu bytes, longer than the %d a lane's directory may take", at, n,
+                   OUTDIR_NAME_MAX);
 }
 
 /* "LANE\tBARCODE" of row I into *key (grown as needed). */
@@ -90,6 +120,7 @@ int std_check_profiles(const std_table *t, mc_err *e)
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         row_at(t, i, at, sizeof at);
         if (!std_value(t, (size_t)bc, i)[0]) rc = mc_fail(e, "%s: empty barcode", at);
+        else if (row_too_long(t, i, e) < 0 || lane_too_long(t, lane, i, e) < 0) rc = -1;
         else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || std_table_add(&keys, (const char *const *)&key, e) < 0)
             rc = -2;
     }

@@ -38,6 +38,25 @@ static int put_field(FILE *f, const char *s, char sep)
     return fwrite(s, 1, n, f) == n ? 0 : -1;
 }
 
+/* Bytes of S as put_field writes it. */
+static size_t field_bytes(const char *s, char sep)
+{
+    size_t n = strlen(s), quotes = 0;
+    int quote = n && (s[0] == ' ' || s[n - 1] == ' ');
+    for (const char *p = s; *p; p++) {
+        quotes += *p == '"';
+        quote |= *p == sep || *p == '"' || *p == '\n' || *p == '\r';
+    }
+    return quote ? n + quotes + 2 : n;
+}
+
+size_t std_csv_row_bytes(const std_table *t, size_t row)
+{
+    size_t n = t->ncolumns;   /* the separators and the '\n' */
+    for (size_t c = 0; c < t->ncolumns; c++) n += field_bytes(std_value(t, c, row), ',');
+    return n;
+}
+
 int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e)
 {
     size_t *order = column_order(t);

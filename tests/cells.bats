@@ -293,6 +293,28 @@ PY
     diff -r want cells
 }
 
+@test "600 lanes under ulimit -n 64: the same cells as without the limit; a failure leaves nothing" {
+    gen-hca --seed 11 --donors 2 --lanes 300 --cells 2400 --genes 300 --mean-genes 20 --empty 3 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --totals --genes genes a.h5 want
+    [ "$(ls -d want/*/ | wc -l)" -eq 600 ]
+    run bash -c 'ulimit -n 64 && exec mc-import-cells --totals --genes genes a.h5 cells'
+    assert_success
+    diff -r want cells
+    "$PY" - <<'PY'
+import h5py
+with h5py.File("a.h5", "r+") as f:
+    f["GRCh38/data"][-1] = 1 << 25   # the last profile, once every lane's writer exists
+PY
+    run bash -c 'ulimit -n 64 && exec mc-import-cells --genes genes a.h5 bad'
+    assert_failure 1
+    assert_output "mc-import-cells: a.h5: /GRCh38/data: value 33554432 of profile 2400 is not a plausible count"\
+" (more than 16777216)"
+    [ ! -e bad ]
+    run compgen -G ".bad.tmp-*"
+    assert_failure
+}
+
 @test "union: the v2 and v3 pbmc files, of different gene lists, combine on a union gene set" {
     v2="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" v3="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
     run mc-make-genes --organism human "$v2" "$v3" genes

@@ -303,3 +303,74 @@ EOF
         cmp $v/h5/cells/p.barcode.txt $v/mtx/cells/p.barcode.txt
     done
 }
+
+# long_h5 KIND OUT: three profiles, four genes; KIND lengthens a barcode, a gene name or a lane.
+long_h5() {
+    "$PY" - "$@" <<'PY'
+import sys, h5py, numpy as np
+kind, out = sys.argv[1], sys.argv[2]
+bcs = [b"L1_A-AAAC-1", b"L1_A-AAAG-1", b"L2_B-AAAT-1"]
+names = [b"G%d" % i for i in range(4)]
+if kind.startswith("barcode"):   # plain 10x barcodes: the row is "BARCODE,all,all\n", 9 bytes more
+    n = (1 << 20) - 9 + (kind == "barcode+1")
+    bcs = [b"AAAC-1", b"C" * (n - 2) + b"-1", b"AAAT-1"]
+if kind == "name+1": names[2] = b"N" * (1 << 20)   # ",GRCh38\n" and the ensembl id make it longer
+if kind.startswith("lane"): bcs[2] = b"L" * (216 + (kind == "lane+1")) + b"-AAAT-1"
+with h5py.File(out, "w") as f:
+    g = f.create_group("GRCh38")
+    g["barcodes"] = np.array(bcs)
+    g["genes"] = np.array([b"ENSG%05d" % i for i in range(4)])
+    g["gene_names"] = np.array(names)
+    g["shape"] = np.array([4, 3], dtype=np.int32)
+    g["indptr"] = np.array([0, 1, 2, 3])
+    g["indices"] = np.array([0, 1, 2])
+    g["data"] = np.array([1, 2, 3], dtype=np.int32)
+PY
+}
+
+@test "rows of 1 MiB and lanes of 216 bytes go all the way; one byte more is refused by the importers" {
+    for kind in barcode lane; do
+        long_h5 $kind $kind.h5
+        mc-import-hca $kind.h5 $kind/std
+        mc-delane $kind/std $kind/delaned
+        mc-make-genes --organism human $kind.h5 $kind/genes
+        for lane in $(cat $kind/delaned/lanes.txt); do
+            mc-write-matrix --genes $kind/genes $kind/delaned/$lane $kind/cells/$lane
+        done
+        mc-import-cells --genes $kind/genes $kind.h5 $kind/direct
+        diff -r $kind/cells $kind/direct --exclude=profiles.yaml
+    done
+    [ "$(wc -c <barcode/std/profiles.csv)" -eq $((19 + 1048576 + 2 * 15)) ]   # the header, the 1 MiB row, two short ones
+    cp -r barcode/genes genes
+    for kind in barcode+1 name+1 lane+1; do
+        long_h5 $kind $kind.h5
+        case $kind in
+            barcode+1) want="$kind.h5: /GRCh38/barcodes: row 2: 1048577 bytes as a row of profiles.csv, longer than"\
+" the 1048576 an STD row may take" ;;
+            name+1) want="$kind.h5: /GRCh38/gene_names: row 3: 1048594 bytes as a row of genes.csv, longer than"\
+" the 1048576 an STD row may take" ;;
+            lane+1) want="$kind.h5: /GRCh38/barcodes: row 3: lane name of 217 bytes, longer than the 216 a lane's"\
+" directory may take" ;;
+        esac
+        run mc-import-hca $kind.h5 std
+        assert_failure 1
+        assert_output "mc-import-hca: $want"
+        run mc-import-cells --genes genes $kind.h5 cells
+        assert_failure 1
+        assert_output "mc-import-cells: $want"
+        run ls -A
+        refute_output --regexp "(^|$'\n')\.?(std|cells)"
+    done
+    # An STD from elsewhere: mc-delane, the first tool to read it, refuses it the same way.
+    cp -r lane/std long
+    "$PY" - <<'PY'
+p = "long/profiles.csv"
+rows = open(p).read().split("\n")
+rows[3] = rows[3].replace("L" * 216, "L" * 217)
+open(p, "w").write("\n".join(rows))
+PY
+    run mc-delane long delaned
+    assert_failure 1
+    assert_output "mc-delane: long/profiles.csv:4: lane name of 217 bytes, longer than the 216 a lane's directory may take"
+    [ ! -e delaned ]
+}

@@ -46,6 +46,22 @@ mmm_expected() {
     assert_line --index 3 "0 0 0 70000"
 }
 
+@test "a writer closed between appends (many lanes at once) writes the same bytes" {
+    # 0 bytes at a time (the empty profile), one pair, and more than the buffer at once.
+    printf '\n0:1\n0:1 1:2 2:3 3:4 4:5\n\n7:70000\n' >in.txt
+    lib-tool mmm-write open.mmm 8 <in.txt
+    for spill in 1 2 5 1000000; do
+        MMM_SPILL=$spill lib-tool mmm-write closed.mmm 8 <in.txt
+        cmp open.mmm closed.mmm
+    done
+    run lib-tool mmm-decode closed.mmm
+    assert_output "
+0:1
+0:1 1:2 2:3 3:4 4:5
+
+7:70000"
+}
+
 @test "duplicate genes are summed, zeros dropped, order canonicalized" {
     printf '5:1 2:0 5:2 1:3\n7:0\n' | lib-tool mmm-write got.mmm 8
     mmm_expected want.mmm 8 01030403 ""

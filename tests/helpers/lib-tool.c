@@ -21,7 +21,8 @@
 
 static int mmm_write(const char *path, uint32_t genes, const char *limit, mc_err *e)
 {
-    mmm_writer *w = mmm_writer_open(path, genes, e);
+    const char *spill = getenv("MMM_SPILL");   /* a closed writer appending every SPILL bytes */
+    mmm_writer *w = mmm_writer_open_closed(path, genes, spill ? strtoull(spill, NULL, 10) : 0, e);
     if (!w) return -1;
     if (limit) mmm_writer_set_limit(w, strtoull(limit, NULL, 10));
     char line[1 << 16];
