@@ -3,6 +3,8 @@
 # tool; an installed mc runs the README tour and the pipelines from outside the
 # repository, with the repository's tools off PATH, and finds its shipped formats.
 load test_helper
+# Its tests run make install in the one repository tree (build/man): one at a time.
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 # PATH without the repository's bin/ and tests/helpers/.
 clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
