@@ -99,7 +99,7 @@ static const char *container_guard_kind(container_kind k)
 const char *guard_kind(const char *path)
 {
     struct stat st;
-    if (lstat(path, &st) < 0 && stat(path, &st) < 0) return NULL;
+    if (lstat(path, &st) < 0) return NULL;
     if (stat(path, &st) < 0) return "a special file";   /* a dangling symlink */
     if (S_ISREG(st.st_mode)) return GUARD_FILE;
     if (!S_ISDIR(st.st_mode)) return "a special file";

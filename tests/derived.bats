@@ -8,11 +8,6 @@ bats_require_minimum_version 1.5.0
 
 H="$MC_ROOT/tests/helpers"
 
-build_fixture() {
-    "$PY" "$H/derived.py" build "$T/d"
-    cd "$T/d"
-}
-
 # Python on stdin with the fixture loaded as F (run in the data root).
 fixture_py() {
     { printf 'import sys\nsys.path.insert(0, "%s")\nfrom derived import *\nF = Fixture(".")\n' "$H"; cat; } | "$PY" -

@@ -7,9 +7,9 @@ bats_require_minimum_version 1.5.0
 
 H="$MC_ROOT/tests/helpers"
 
-build_fixture() {
-    "$PY" "$H/derived.py" build "$T/d"
-    cd "$T/d"
+# The derived.bats fixture, with its cells/S collected.
+collected_fixture() {
+    build_fixture
     mc-collect cells/S
 }
 
@@ -33,7 +33,7 @@ group_same() {
 }
 
 @test "mc-group: labels as pandas writes them (TSV with its header, CSV, quoted) give the plain file's groups" {
-    build_fixture
+    collected_fixture
     mc-make-view cells/S views/v
     fixture_py <<'PY'
 n = list(F.S_names)
@@ -87,7 +87,7 @@ NK'
 }
 
 @test "mc-make-view: selections as pandas writes them (header, CSV, index column) give the plain file's view" {
-    build_fixture
+    collected_fixture
     fixture_py <<'PY'
 n = list(F.S_names)
 keep = [n[i] for i in (0, 3, 4, 9)]
@@ -116,7 +116,7 @@ PY
 }
 
 @test "group and selection files: a labels file of every cell names --ignore-unknown; bad CSV is one line" {
-    build_fixture
+    collected_fixture
     printf '0\n1\n5\n' | mc-make-view --exclude-profiles - cells/S views/v
     fixture_py <<'PY'
 n = F.S_names

@@ -30,6 +30,12 @@ assert_usage_error() {
     assert_output "$1 (see ${1%%:*} --help)"
 }
 
+# The fixture of tests/helpers/derived.py (an independent Python writer) in $T/d, and cd there.
+build_fixture() {
+    "$PY" "$MC_ROOT/tests/helpers/derived.py" build "$T/d"
+    cd "$T/d"
+}
+
 # The hand-built chain of every container kind (tests/helpers/build_chain.py) in $T/d.
 build_chain() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
 
