@@ -3,13 +3,16 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 PKGS     := yaml-0.1 hdf5 zlib libmd libdeflate
 # The project's own flags apply whatever CFLAGS the caller passes (make sanitize does).
-MC_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Icommon \
+# common/ is in layers, lowest first; a module includes only its own layer and those below it
+# (common/README.md, tests/layers.bats).  Every layer is on the include path.
+LAYERS    := base io std store hdf5 ops cli
+MC_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror $(LAYERS:%=-Icommon/%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 MC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
 
-LIB_SRC   := $(sort $(wildcard common/*.c))
+LIB_SRC   := $(sort $(wildcard $(LAYERS:%=common/%/*.c)))
 LIB_OBJ   := $(LIB_SRC:.c=.o)
-LIB_HDR   := $(wildcard common/*.h)
+LIB_HDR   := $(wildcard $(LAYERS:%=common/%/*.h))
 BINS      := $(patsubst %.c,%,$(sort $(wildcard bin/mc-*.c)))
 TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
 
@@ -34,7 +37,7 @@ deps:
 	./scripts/deps.sh
 
 # --- install: the tools, their formats and pipelines, a man page per tool ----------------
-# Installed tools find formats/ at ../share/mc/ beside their bin/ (common/formats.c), so a
+# Installed tools find formats/ at ../share/mc/ beside their bin/ (common/std/formats.c), so a
 # tree staged with DESTDIR and moved works as well.
 PREFIX   ?= /usr/local
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
@@ -62,7 +65,7 @@ install: all man
 # they are CPU-bound (process start-up), so more jobs than cores gain nothing.
 TEST_JOBS  ?= $(shell nproc 2>/dev/null || echo 1)
 # The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).
-QUICK_TESTS := container lib mmm style options guard data groups
+QUICK_TESTS := container lib mmm style options guard data groups layers
 check: all
 	bats --jobs $(TEST_JOBS) tests/
 
@@ -92,5 +95,5 @@ demo: all
 	./scripts/demo.sh
 
 clean:
-	rm -f common/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
+	rm -f common/*/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
 	rm -rf build/man

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Containers resolved through views, collections and groups (common/container.c),
+# Containers resolved through views, collections and groups (common/store/container.c),
 # against a chain built independently in Python (tests/helpers/build_chain.py).
 
 load test_helper

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Any datum (p, g, gg, pp, dense gp) written with mc-write-data and read back
-# with mc-export through every kind of container (common/datum.c), checked
+# with mc-export through every kind of container (common/store/datum.c), checked
 # against numpy's slicing of the same arrays, on the hand-built chain of
 # tests/helpers/build_chain.py: cells/A (3 profiles x 5 genes), vp (profiles
 # 0 and 2), vg (genes 1, 3, 4), link, coll (A: a link to cells/A, B: 2

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The options layer (common/options.c) as every program sees it: one line for
+# The options layer (common/cli/options.c) as every program sees it: one line for
 # every usage error, --help printed from the table, and one vocabulary (README).
 
 load test_helper

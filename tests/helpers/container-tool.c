@@ -1,4 +1,4 @@
-/* container-tool: expose common/container.c to the tests.
+/* container-tool: expose common/store/container.c to the tests.
  *   container-tool entries DIR           "profile gene value" for every non-zero
  *   container-tool dense DIR             one line per profile, genes_count values (add-into row)
  *   container-tool array DIR g|p NAME    the values, one per line, or "absent"

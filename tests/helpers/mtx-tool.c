@@ -1,4 +1,4 @@
-/* mtx-tool: expose common/mtx.c to the tests.
+/* mtx-tool: expose common/io/mtx.c to the tests.
  *   mtx-tool read FILE                       "ROWS COLS ENTRIES integer|real", then "row col value" 0-based
  *   mtx-tool write OUT ROWS COLS ENTRIES|-   "row col value" 0-based from stdin into OUT
  *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain)

@@ -1,4 +1,4 @@
-/* std-tool: expose the STD reader and writer (common/stdread.c, stdwrite.c) to the tests.
+/* std-tool: expose the STD reader and writer (common/std/stdread.c, stdwrite.c) to the tests.
  *   std-tool genes DIR [FORMAT]      the kept gene rows: "LINE<TAB>field=value<TAB>..."
  *   std-tool profiles DIR [FORMAT]   the same for profiles (with lane and batch)
  *   std-tool entries DIR [FORMAT]    "gene profile value", 0-based, through the filters
