@@ -43,10 +43,10 @@ static int group(progress *pr, const char *dir, const char *file, int unknown, i
 {
     container *c = container_open(dir, e);
     grouping g;
-    int rc = !c ? -1 : file ? grouping_read(c, file, unknown, &g, e) : grouping_load(c, &g, e);
+    int rc = !c ? -1 : file ? group_labels_read(c, file, unknown, &g, e) : group_labels_load(c, &g, e);
     if (rc == 0) {
-        rc = groups_write(c, &g, file != NULL, force, threads, pr, e);
-        grouping_free(&g);
+        rc = group_write(c, &g, file != NULL, force, threads, pr, e);
+        group_labels_free(&g);
     }
     container_close(c);
     return rc;

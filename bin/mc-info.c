@@ -22,7 +22,7 @@ static const char more[] =
 static void print_chain(const container *c, const char *role, int depth)
 {
     printf("%*s%s%s (%s, %zu %s, %zu genes, uuid %s)\n", 2 + 2 * depth, "", role, c->path,
-           container_kind_name(c->kind), c->profiles_count, c->meta.profiles_kind, c->genes_count, c->meta.uuid);
+           meta_kind_name(c->kind), c->profiles_count, c->meta.profiles_kind, c->genes_count, c->meta.uuid);
     if (c->base) print_chain(c->base, "base: ", depth + 1);
     if (c->grouped) print_chain(c->grouped, "grouped: ", depth + 1);
     for (size_t i = 0; i < c->members_count; i++) print_chain(c->members[i], "member: ", depth + 1);
@@ -33,8 +33,8 @@ static int print_data(container *c, mc_err *e)
     printf("data:\n");
     for (size_t k = 0; k < DATA_KINDS; k++) {
         strvec names;
-        if (container_available(c, data_kinds[k].name, &names, e) < 0) return -1;
-        printf("  %s:", data_kinds[k].name);
+        if (container_available(c, datakind_table[k].name, &names, e) < 0) return -1;
+        printf("  %s:", datakind_table[k].name);
         for (size_t i = 0; i < names.count; i++) printf(" %s", names.v[i]);
         printf("\n");
         strvec_free(&names);
@@ -46,7 +46,7 @@ static int info(const char *dir, mc_err *e)
 {
     container *c = container_open(dir, e);
     if (!c) return -1;
-    printf("path: %s\nkind: %s\nuuid: %s\norganism: %s\n", dir, container_kind_name(c->kind), c->meta.uuid,
+    printf("path: %s\nkind: %s\nuuid: %s\norganism: %s\n", dir, meta_kind_name(c->kind), c->meta.uuid,
            c->meta.organism);
     printf("profiles: %zu %s\ngenes: %zu\ngenes_uuid: %s\nchain:\n", c->profiles_count, c->meta.profiles_kind,
            c->genes_count, c->meta.genes_uuid);
@@ -75,7 +75,7 @@ int main(int argc, char **argv)
     if (options_parse(&c, options, argc, argv, &args) != 1) cli_usage_error(&c, "expected one CONTAINER");
     const char *dir = args[0];
     if (verify) {
-        size_t problems = container_verify(dir, report_problem, (void *)c.tool);
+        size_t problems = verify_container(dir, report_problem, (void *)c.tool);
         if (problems) return 1;
         printf("%s: ok\n", dir);
         return 0;

@@ -40,9 +40,9 @@ static int print_profiles(container *c, const totals *t, mc_err *e)
 static int print_genes(container *c, const char *gene_set, const totals *t, mc_err *e)
 {
     gene_names g;
-    if (gene_names_open(c, gene_set, &g, e) < 0) return -1;
-    for (size_t i = 0; i < c->genes_count; i++) printf("%s\t%" PRIu64 "\n", gene_names_get(&g, i), t->g[i]);
-    gene_names_close(&g);
+    if (select_gene_names_open(c, gene_set, &g, e) < 0) return -1;
+    for (size_t i = 0; i < c->genes_count; i++) printf("%s\t%" PRIu64 "\n", select_gene_names_get(&g, i), t->g[i]);
+    select_gene_names_close(&g);
     return 0;
 }
 
@@ -58,7 +58,7 @@ static int sum(const cli *ui, const char *dir, int by_gene, const char *gene_set
         if (rc == 0 && totals_store(c, &t, &w) < 0) cli_warn(ui, "totals not cached: %s", w.msg);
     }
     if (rc == 0) rc = by_gene ? print_genes(c, gene_set, &t, e) : print_profiles(c, &t, e);
-    if (rc == 0 && fflush(stdout) != 0) rc = mc_fail_errno(e, "stdout", "cannot write");
+    if (rc == 0 && fflush(stdout) != 0) rc = mc_err_errno(e, "stdout", "cannot write");
     totals_free(&t);
     container_close(c);
     return rc;

@@ -1,6 +1,6 @@
 /* mc-write-matrix: an STD directory to a BATCH container, genes in the gene set's order. */
 
-#include "batchwrite.h"
+#include "batch.h"
 #include "cli.h"
 #include "options.h"
 

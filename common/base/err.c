@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-int mc_fail(mc_err *e, const char *fmt, ...)
+int mc_err_fail(mc_err *e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -18,12 +18,12 @@ int mc_fail(mc_err *e, const char *fmt, ...)
     return -1;
 }
 
-int mc_oom(mc_err *e, const char *what)
+int mc_err_oom(mc_err *e, const char *what)
 {
-    return what ? mc_fail(e, "%s: " MC_OOM, what) : mc_fail(e, MC_OOM);
+    return what ? mc_err_fail(e, "%s: " MC_OOM, what) : mc_err_fail(e, MC_OOM);
 }
 
-int mc_fail_errno(mc_err *e, const char *path, const char *what)
+int mc_err_errno(mc_err *e, const char *path, const char *what)
 {
-    return mc_fail(e, "%s: %s: %s", path, what, strerror(errno));
+    return mc_err_fail(e, "%s: %s: %s", path, what, strerror(errno));
 }

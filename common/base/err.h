@@ -20,15 +20,15 @@ typedef struct mc_err {
     char msg[1024];
 } mc_err;
 
-/* Format msg into e; always returns -1 so callers can `return mc_fail(...)`. */
-int mc_fail(mc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Format msg into e; always returns -1 so callers can `return mc_err_fail(...)`. */
+int mc_err_fail(mc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The one out-of-memory message: "WHAT: out of memory" ("out of memory"
  * when WHAT is NULL); returns -1. */
-int mc_oom(mc_err *e, const char *what);
+int mc_err_oom(mc_err *e, const char *what);
 #define MC_OOM "out of memory"
 
 /* "PATH: WHAT: strerror(errno)"; returns -1. */
-int mc_fail_errno(mc_err *e, const char *path, const char *what);
+int mc_err_errno(mc_err *e, const char *path, const char *what);
 
 #endif

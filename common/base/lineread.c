@@ -15,24 +15,24 @@ static int grow(linebuf *b)
     return 0;
 }
 
-ssize_t line_read(FILE *f, linebuf *b, const char *shown, size_t line, mc_err *e)
+ssize_t lineread_next(FILE *f, linebuf *b, const char *shown, size_t line, mc_err *e)
 {
     size_t n = 0;
     int c;
     errno = 0;
     while ((c = getc_unlocked(f)) != EOF && c != '\n') {
-        if (n == MC_MAX_LINE) return mc_fail(e, "%s:%zu: line longer than %u bytes", shown, line, MC_MAX_LINE), -2;
-        if (n + 1 >= b->cap && grow(b) < 0) return mc_fail(e, "%s:%zu: " MC_OOM, shown, line), -2;
+        if (n == MC_MAX_LINE) return mc_err_fail(e, "%s:%zu: line longer than %u bytes", shown, line, MC_MAX_LINE), -2;
+        if (n + 1 >= b->cap && grow(b) < 0) return mc_err_fail(e, "%s:%zu: " MC_OOM, shown, line), -2;
         b->buf[n++] = (char)c;
     }
-    if (c == EOF && ferror(f)) return mc_fail_errno(e, shown, "cannot read"), -2;
+    if (c == EOF && ferror(f)) return mc_err_errno(e, shown, "cannot read"), -2;
     if (c == EOF && n == 0) return -1;
-    if (!b->cap && grow(b) < 0) return mc_fail(e, "%s:%zu: " MC_OOM, shown, line), -2;
+    if (!b->cap && grow(b) < 0) return mc_err_fail(e, "%s:%zu: " MC_OOM, shown, line), -2;
     b->buf[n] = 0;
     return (ssize_t)n;
 }
 
-void linebuf_free(linebuf *b)
+void lineread_free(linebuf *b)
 {
     free(b->buf);
     b->buf = NULL;

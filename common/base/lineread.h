@@ -22,7 +22,7 @@ typedef struct linebuf {
  * hold NUL bytes: compare the length).  Returns its length, -1 at the end of
  * the file, or -2 with e set ("SHOWN:LINE: ..."): too long, out of memory,
  * read error.  LINE is the number of the line being read, for messages. */
-ssize_t line_read(FILE *f, linebuf *b, const char *shown, size_t line, mc_err *e);
-void linebuf_free(linebuf *b);
+ssize_t lineread_next(FILE *f, linebuf *b, const char *shown, size_t line, mc_err *e);
+void lineread_free(linebuf *b);
 
 #endif

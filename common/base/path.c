@@ -13,11 +13,11 @@ int path_open_file(const char *path, mc_err *e)
 {
     /* O_NONBLOCK: opening a FIFO would wait for a writer; on a regular file it changes nothing */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) return mc_fail_errno(e, path, "cannot open");
+    if (fd < 0) return mc_err_errno(e, path, "cannot open");
     struct stat st;
-    int rc = fstat(fd, &st) < 0 ? mc_fail_errno(e, path, "cannot stat")
+    int rc = fstat(fd, &st) < 0 ? mc_err_errno(e, path, "cannot stat")
              : S_ISREG(st.st_mode) ? 0
-                                   : mc_fail(e, "%s: not a regular file", path);
+                                   : mc_err_fail(e, "%s: not a regular file", path);
     if (rc == 0) return fd;
     close(fd);
     return -1;
@@ -28,7 +28,7 @@ FILE *path_fopen_file(const char *path, mc_err *e)
     int fd = path_open_file(path, e);
     FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
     if (fd >= 0 && !f) {
-        mc_fail_errno(e, path, "cannot open");
+        mc_err_errno(e, path, "cannot open");
         close(fd);
     }
     return f;
@@ -88,18 +88,18 @@ char *path_resolve(const char *path, mc_err *e)
     char *r = realpath(path, NULL);
     if (r) return r;
     if (errno != ENOENT) {
-        mc_fail_errno(e, path, "cannot resolve");
+        mc_err_errno(e, path, "cannot resolve");
         return NULL;
     }
     const char *base;
     char *parent = path_parent(path, &base);
     char *rp = !parent ? NULL : strcmp(parent, path) ? path_resolve(parent, e) : realpath(parent, NULL);
-    if (parent && !rp && !strcmp(parent, path)) mc_fail_errno(e, path, "cannot resolve");
+    if (parent && !rp && !strcmp(parent, path)) mc_err_errno(e, path, "cannot resolve");
     free(parent);
     if (!rp) return NULL;
     r = path_join(rp, base);
     free(rp);
-    if (!r) mc_oom(e, path);
+    if (!r) mc_err_oom(e, path);
     return r;
 }
 
@@ -131,7 +131,7 @@ char *path_relative(const char *from_dir, const char *to, mc_err *e)
         for (size_t k = 0; k < ups; k++) strcat(r, k + 1 < ups || *rest ? "../" : "..");
         strcat(r, rest);
         if (!r[0]) strcpy(r, ".");
-    } else mc_oom(e, to);
+    } else mc_err_oom(e, to);
     free(f);
     free(t);
     return r;

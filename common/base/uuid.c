@@ -22,7 +22,7 @@ int uuid_of_file(const char *path, mc_uuid *u, mc_err *e)
     close(fd);
     if (n < 0) {
         errno = saved;
-        return mc_fail_errno(e, path, "cannot read");
+        return mc_err_errno(e, path, "cannot read");
     }
     MD5Final(u->b, &ctx);
     return 0;

@@ -44,7 +44,7 @@ static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *
 {
     char d[H5ERR_SIZE];
     h5err_detail(d);
-    return mc_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
+    return mc_err_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
 }
 
 /* --- reading datasets -------------------------------------------------------- */
@@ -55,7 +55,7 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
     htri_t there = H5Lexists(g, name, H5P_DEFAULT);
     if (there <= 0) {
         if (there < 0) fail_h5(e, m, name, "cannot look up");
-        else mc_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
+        else mc_err_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
         return -1;
     }
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
@@ -70,7 +70,7 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
     if (sp >= 0) H5Sclose(sp);
     if (rank != 1) {
         H5Dclose(d);
-        mc_fail(e, "%s: %s/%s: not one-dimensional", m->path, m->group, name);
+        mc_err_fail(e, "%s: %s/%s: not one-dimensional", m->path, m->group, name);
         return -1;
     }
     *len = n;
@@ -80,7 +80,7 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
 /* "FILE: GROUP/NAME: WHY" for a failed block read. */
 static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char *why)
 {
-    return mc_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
+    return mc_err_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
 }
 
 static int is_class(hid_t d, H5T_class_t c)
@@ -99,11 +99,11 @@ static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **ou
     int rc = -1;
     *out = NULL;
     if (!is_class(d, H5T_INTEGER)) {
-        mc_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
+        mc_err_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
         goto out;
     }
     if (!(*out = mc_alloc_array(*len, sizeof **out))) {
-        mc_fail_errno(e, m->path, name);
+        mc_err_errno(e, m->path, name);
         goto out;
     }
     if (*len && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
@@ -124,11 +124,11 @@ out:
 static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
 {
     size_t n = s->count, total = 0;
-    char **raw = mc_calloc_array(n, sizeof *raw);
+    char **raw = mc_alloc_zeroed(n, sizeof *raw);
     hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
     int rc = -1;
     if (!raw) {
-        mc_fail_errno(e, m->path, name);
+        mc_err_errno(e, m->path, name);
         goto out;
     }
     /* raw stays zeroed where the read did not fill it, so reclaiming is always safe. */
@@ -140,7 +140,7 @@ static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *
     }
     for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
     if (!(s->buf = mc_alloc_array(total, 1))) {
-        mc_fail_errno(e, m->path, name);
+        mc_err_errno(e, m->path, name);
         goto reclaim;
     }
     char *p = s->buf;
@@ -174,7 +174,7 @@ static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char 
     H5Tset_strpad(mt, H5T_STR_NULLTERM);
     H5Tset_cset(mt, H5Tget_cset(ft));
     if (!(s->buf = mc_alloc_array(n, w))) {
-        mc_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
+        mc_err_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
         goto out;
     }
     if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
@@ -197,12 +197,12 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s
     int rc = -1;
     memset(s, 0, sizeof *s);
     if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
-        mc_fail(e, "%s: %s/%s: not a string dataset", m->path, m->group, name);
+        mc_err_fail(e, "%s: %s/%s: not a string dataset", m->path, m->group, name);
         goto out;
     }
     s->count = n;
-    if (!(s->v = mc_calloc_array(n, sizeof *s->v))) {
-        mc_fail_errno(e, m->path, name);
+    if (!(s->v = mc_alloc_zeroed(n, sizeof *s->v))) {
+        mc_err_errno(e, m->path, name);
         goto out;
     }
     if ((H5Tis_variable_str(ft) > 0 ? read_vlen_strings : read_fixed_strings)(m, d, ft, name, s, e) < 0)
@@ -210,7 +210,7 @@ static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s
     /* Lines of STD CSV and .txt arrays cannot hold them. */
     for (size_t i = 0; i < n; i++)
         if (strpbrk(s->v[i], "\n\r")) {
-            mc_fail(e, "%s: %s/%s: value %zu contains a line break", m->path, m->group, name, i);
+            mc_err_fail(e, "%s: %s/%s: value %zu contains a line break", m->path, m->group, name, i);
             goto out;
         }
     rc = 0;
@@ -257,8 +257,8 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     if (H5Lexists(f, "matrix", H5P_DEFAULT) > 0 && H5Lexists(f, "matrix/features", H5P_DEFAULT) > 0) {
         m->version = 3;
         m->group = strdup("/matrix");
-        if (o->genome && !(m->genome = strdup(o->genome))) return mc_fail_errno(e, m->path, "genome");
-        return m->group ? 0 : mc_fail_errno(e, m->path, "layout");
+        if (o->genome && !(m->genome = strdup(o->genome))) return mc_err_errno(e, m->path, "genome");
+        return m->group ? 0 : mc_err_errno(e, m->path, "layout");
     }
     strvec g = STRVEC_INIT;
     char list[768];
@@ -266,12 +266,12 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
         char d[H5ERR_SIZE];
         h5err_detail(d);
-        mc_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
+        mc_err_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
         goto out;
     }
     names_join(&g, list, sizeof list);
     if (!g.count) {
-        mc_fail(e, "%s: no genome group (10x v2) and no matrix/features (10x v3)", m->path);
+        mc_err_fail(e, "%s: no genome group (10x v2) and no matrix/features (10x v3)", m->path);
         goto out;
     }
     const char *pick = NULL;
@@ -279,11 +279,11 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
         for (size_t i = 0; i < g.count; i++)
             if (!strcmp(g.v[i], o->genome)) pick = g.v[i];
         if (!pick) {
-            mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, list);
+            mc_err_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, list);
             goto out;
         }
     } else if (g.count > 1) {
-        mc_fail(e, "%s: several genomes (%s); choose one with --genome", m->path, list);
+        mc_err_fail(e, "%s: several genomes (%s); choose one with --genome", m->path, list);
         goto out;
     } else {
         pick = g.v[0];
@@ -292,7 +292,7 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     m->genome = strdup(pick);
     m->group = malloc(strlen(pick) + 2);
     if (!m->genome || !m->group) {
-        mc_fail_errno(e, m->path, "layout");
+        mc_err_errno(e, m->path, "layout");
         goto out;
     }
     sprintf(m->group, "/%s", pick);
@@ -308,7 +308,7 @@ static int expect_len(const h5_matrix *m, const char *name, uint64_t have, uint6
                       const int64_t shape[2], mc_err *e)
 {
     if (have == want) return 0;
-    return mc_fail(e, "%s: %s/%s: %llu values, expected %llu for shape (%lld, %lld)", m->path, m->group, name,
+    return mc_err_fail(e, "%s: %s/%s: %llu values, expected %llu for shape (%lld, %lld)", m->path, m->group, name,
                    (unsigned long long)have, (unsigned long long)want, (long long)shape[0], (long long)shape[1]);
 }
 
@@ -341,25 +341,26 @@ static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o
             found |= !strcmp(genomes->v[i], o->genome);
             if (names_add(&known, genomes->v[i]) < 0) {
                 strvec_free(&known);
-                return mc_fail_errno(e, m->path, "genomes");
+                return mc_err_errno(e, m->path, "genomes");
             }
         }
         if (!found) {
             char list[768];
-            mc_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, names_join(&known, list, sizeof list));
+            mc_err_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome,
+                        names_join(&known, list, sizeof list));
             strvec_free(&known);
             return -1;
         }
         strvec_free(&known);
     }
-    if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_fail_errno(e, m->path, "features");
+    if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_err_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++) {
         int keep = (o->all_features || !strcmp(s->types.v[i], "Gene Expression")) &&
                    (!o->genome || !strcmp(genomes->v[i], o->genome));
         s->gene_map[i] = keep ? (int64_t)kept++ : -1;
     }
     if (!kept && n)
-        return mc_fail(e, "%s: %s/features: no feature kept (only 'Gene Expression' without --all-features)",
+        return mc_err_fail(e, "%s: %s/features: no feature kept (only 'Gene Expression' without --all-features)",
                        m->path, m->group);
     if (kept == n) {
         free(s->gene_map);
@@ -375,7 +376,7 @@ static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o
     m->gene_types = malloc(kept * sizeof(char *));
     if (genomes->v) m->gene_genomes = malloc(kept * sizeof(char *));
     if (!m->gene_ids || !m->gene_names || !m->gene_types || (genomes->v && !m->gene_genomes))
-        return mc_fail_errno(e, m->path, "features");
+        return mc_err_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++)
         if (s->gene_map[i] >= 0) {
             m->gene_ids[s->gene_map[i]] = s->ids.v[i];
@@ -402,9 +403,9 @@ static int add_tag(h5_matrix *m, hid_t g, const char *name, const int64_t shape[
     for (const char *const *r = own; *r; r++) reserved |= !strcmp(*r, name);
     snprintf(stored, sizeof stored, "%s%s", reserved ? "var_" : "", name);
     h5_field *f = &m->gene_fields[m->gene_fields_count];
-    if (!(f->name = strdup(stored)) || !(f->v = mc_calloc_array(m->genes_count ? m->genes_count : 1, sizeof *f->v))) {
+    if (!(f->name = strdup(stored)) || !(f->v = mc_alloc_zeroed(m->genes_count ? m->genes_count : 1, sizeof *f->v))) {
         free(f->name);
-        return mc_fail_errno(e, m->path, "features");
+        return mc_err_errno(e, m->path, "features");
     }
     f->type = FIELD_STR;
     m->gene_fields_count++;
@@ -423,9 +424,9 @@ static int read_tags(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *e)
     if (H5Lexists(g, "features/_all_tag_keys", H5P_DEFAULT) <= 0) return 0;
     if (read_strings(m, g, "features/_all_tag_keys", &keys, e) < 0) return -1;
     int rc = 0;
-    if (!(s->tags = mc_calloc_array(keys.count + 1, sizeof *s->tags)) ||
-        !(m->gene_fields = mc_calloc_array(keys.count + 1, sizeof *m->gene_fields)))
-        rc = mc_fail_errno(e, m->path, "features");
+    if (!(s->tags = mc_alloc_zeroed(keys.count + 1, sizeof *s->tags)) ||
+        !(m->gene_fields = mc_alloc_zeroed(keys.count + 1, sizeof *m->gene_fields)))
+        rc = mc_err_errno(e, m->path, "features");
     for (size_t k = 0; rc == 0 && k < keys.count; k++) {
         char path[300];
         snprintf(path, sizeof path, "features/%s", keys.v[k]);
@@ -452,7 +453,7 @@ static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5
         return -1;
     int has_genome = H5Lexists(g, "features/genome", H5P_DEFAULT) > 0;
     if (o->genome && !has_genome)
-        return mc_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
+        return mc_err_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
     if (has_genome && (read_strings(m, g, "features/genome", genomes, e) < 0 ||
                        expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
         return -1;
@@ -466,13 +467,13 @@ static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5
 static int check_indptr(const h5_matrix *m, const int64_t *p, uint64_t entries, mc_err *e)
 {
     size_t n = m->profiles_count;
-    if (p[0] != 0) return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, m->group, (long long)p[0]);
+    if (p[0] != 0) return mc_err_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, m->group, (long long)p[0]);
     for (size_t j = 0; j < n; j++)
         if (p[j + 1] < p[j])
-            return mc_fail(e, "%s: %s/indptr: decreases at index %zu (%lld then %lld)", m->path, m->group, j + 1,
+            return mc_err_fail(e, "%s: %s/indptr: decreases at index %zu (%lld then %lld)", m->path, m->group, j + 1,
                            (long long)p[j], (long long)p[j + 1]);
     if ((uint64_t)p[n] != entries)
-        return mc_fail(e, "%s: %s/indptr: ends at %lld but data has %llu values", m->path, m->group,
+        return mc_err_fail(e, "%s: %s/indptr: ends at %lld but data has %llu values", m->path, m->group,
                        (long long)p[n], (unsigned long long)entries);
     return 0;
 }
@@ -486,11 +487,12 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     int rc = -1;
     if (read_ints(m, g, "shape", &shape, &n, e) < 0) goto out;
     if (n != 2) {
-        mc_fail(e, "%s: %s/shape: %llu values, expected 2", m->path, m->group, (unsigned long long)n);
+        mc_err_fail(e, "%s: %s/shape: %llu values, expected 2", m->path, m->group, (unsigned long long)n);
         goto out;
     }
     if (shape[0] < 0 || shape[1] < 0) {
-        mc_fail(e, "%s: %s/shape: negative (%lld, %lld)", m->path, m->group, (long long)shape[0], (long long)shape[1]);
+        mc_err_fail(e, "%s: %s/shape: negative (%lld, %lld)", m->path, m->group, (long long)shape[0],
+                    (long long)shape[1]);
         goto out;
     }
     if (read_strings(m, g, "barcodes", &s->barcodes, e) < 0 ||
@@ -505,11 +507,11 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     if ((s->data = open_1d(m, g, "data", &m->stored_entries, e)) < 0) goto out;
     if ((s->indices = open_1d(m, g, "indices", &ni, e)) < 0) goto out;
     if (!is_class(s->indices, H5T_INTEGER)) {
-        mc_fail(e, "%s: %s/indices: not an integer dataset", m->path, m->group);
+        mc_err_fail(e, "%s: %s/indices: not an integer dataset", m->path, m->group);
         goto out;
     }
     if (ni != m->stored_entries) {
-        mc_fail(e, "%s: %s/indices: %llu values but data has %llu", m->path, m->group, (unsigned long long)ni,
+        mc_err_fail(e, "%s: %s/indices: %llu values but data has %llu", m->path, m->group, (unsigned long long)ni,
                 (unsigned long long)m->stored_entries);
         goto out;
     }
@@ -519,7 +521,7 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     else s->type = VALUE_FLOAT;
     if (t >= 0) H5Tclose(t);
     if (c != H5T_INTEGER && c != H5T_FLOAT) {
-        mc_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
+        mc_err_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
         goto out;
     }
     if (check_indptr(m, s->indptr, m->stored_entries, e) < 0) goto out;
@@ -538,7 +540,7 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
     if (!(m->path = strdup(path)) || !(m->s = calloc(1, sizeof *m->s))) {
         free(m->path);
         m->path = NULL;
-        return mc_fail_errno(e, path, "open");
+        return mc_err_errno(e, path, "open");
     }
     struct h5_stream *s = m->s;
     s->file = s->indices = s->data = -1;
@@ -552,17 +554,17 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
 
     FILE *f = fopen(path, "rb");
     if (!f) {
-        mc_fail_errno(e, path, "cannot open");
+        mc_err_errno(e, path, "cannot open");
         goto fail;
     }
     fclose(f);
     if (H5Fis_hdf5(path) <= 0) {
-        mc_fail(e, "%s: not an HDF5 file", path);
+        mc_err_fail(e, "%s: not an HDF5 file", path);
         goto fail;
     }
     if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
         char d[H5ERR_SIZE];
-        mc_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
+        mc_err_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
         goto fail;
     }
     h5x_kind kind = h5x_detect(s->file);
@@ -571,12 +573,12 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         return 0;
     }
     if (o->layer || o->lane_column) {
-        mc_fail(e, "%s: --layer and --lane-column are for .h5ad and Loom files", path);
+        mc_err_fail(e, "%s: --layer and --lane-column are for .h5ad and Loom files", path);
         goto fail;
     }
     if (detect_layout(m, o, e) < 0) goto fail;
     if ((g = H5Gopen2(s->file, m->group, H5P_DEFAULT)) < 0) {
-        mc_fail(e, "%s: %s: not a group", path, m->group);
+        mc_err_fail(e, "%s: %s: not a group", path, m->group);
         goto fail;
     }
     if (read_matrix(m, g, o, e) < 0) goto fail;
@@ -613,7 +615,7 @@ void h5_close(h5_matrix *m)
         free(s->gene_map);
         h5chunks_close(s->ir);
         h5chunks_close(s->vr);
-        h5pool_stop(s->pool);
+        h5chunks_pool_stop(s->pool);
         if (s->data >= 0) H5Dclose(s->data);
         if (s->indices >= 0) H5Dclose(s->indices);
         if (s->file >= 0) H5Fclose(s->file);
@@ -631,7 +633,7 @@ void h5_close(h5_matrix *m)
 static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *e)
 {
     if (gene >= 0 && (uint64_t)gene < m->genes_stored) return 0;
-    return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, m->group,
+    return mc_err_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, m->group,
                    (unsigned long long)entry, (long long)gene, m->genes_stored);
 }
 
@@ -643,8 +645,8 @@ static h5v_type value_type(const struct h5_stream *s)
 static int start_pool(h5_matrix *m, mc_err *e)
 {
     struct h5_stream *s = m->s;
-    if (!s->pool && !(s->pool = h5pool_start(s->threads)))
-        return mc_fail(e, "%s: cannot start the decoding threads", m->path);
+    if (!s->pool && !(s->pool = h5chunks_pool_start(s->threads)))
+        return mc_err_fail(e, "%s: cannot start the decoding threads", m->path);
     return 0;
 }
 
@@ -720,18 +722,18 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
     if (s->type == VALUE_SIGNED) {
         int64_t x = ((const int64_t *)s->vb)[s->vpos];
         if (x < 0)
-            return mc_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
+            return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
                            (unsigned long long)entry, (long long)x);
         *v = (uint64_t)x;
         return 0;
     }
     double x = ((const double *)s->vb)[s->vpos];
     if (x < 0)
-        return mc_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group, (unsigned long long)entry,
-                       x);
+        return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group,
+                           (unsigned long long)entry, x);
     /* Integral and exactly representable (2^53). */
     if (!(x <= 9007199254740992.0) || x != floor(x))
-        return mc_fail(e, "%s: %s/data: entry %llu: value %g is not an integer", m->path, m->group,
+        return mc_err_fail(e, "%s: %s/data: entry %llu: value %g is not an integer", m->path, m->group,
                        (unsigned long long)entry, x);
     *v = (uint64_t)x;
     return 0;
@@ -807,7 +809,7 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
             uint64_t v = 0;
             int k = take_entry(m, &g, &v, e);
             if (k < 0) return -1;
-            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
+            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
         }
     }
     return 1;

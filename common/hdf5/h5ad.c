@@ -20,13 +20,13 @@ static int frame_rows(h5_matrix *m, hid_t g, const char *where, char *index, siz
     char *name = h5x_attr_str(g, "_index");
     snprintf(index, size, "%s", name ? name : "_index");
     free(name);
-    if (!h5x_exists(g, index)) return mc_fail(e, "%s: %s: no index column '%s'", m->path, where, index);
+    if (!h5x_exists(g, index)) return mc_err_fail(e, "%s: %s: no index column '%s'", m->path, where, index);
     hid_t d = H5Dopen2(g, index, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
     hsize_t dims[1] = {0};
     int ok = s >= 0 && H5Sget_simple_extent_ndims(s) == 1 && H5Sget_simple_extent_dims(s, dims, NULL) == 1;
     if (s >= 0) H5Sclose(s);
     if (d >= 0) H5Dclose(d);
-    if (!ok) return mc_fail(e, "%s: %s/%s: not a one-dimensional index", m->path, where, index);
+    if (!ok) return mc_err_fail(e, "%s: %s/%s: not a one-dimensional index", m->path, where, index);
     *n = (size_t)dims[0];
     return 0;
 }
@@ -39,8 +39,8 @@ static int choose(h5_matrix *m, hid_t file, const char *layer, char x[300], char
     else if (!strcmp(layer, "raw") || !strcmp(layer, "raw/X")) snprintf(x, 300, "raw/X"), snprintf(var, 32, "raw/var");
     else snprintf(x, 300, "layers/%s", layer);
     if (h5x_exists(file, x)) return 0;
-    if (!layer) return mc_fail(e, "%s: no X (give the counts with --layer)", m->path);
-    return mc_fail(e, "%s: no layer '%s' (--layer takes X, raw or a name under layers/)", m->path, layer);
+    if (!layer) return mc_err_fail(e, "%s: no X (give the counts with --layer)", m->path);
+    return mc_err_fail(e, "%s: no layer '%s' (--layer takes X, raw or a name under layers/)", m->path, layer);
 }
 
 static int gene_ids(h5_matrix *m, hid_t var, const char *where, mc_err *e)
@@ -74,7 +74,7 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
     hid_t var = h5x_exists(file, varname) ? H5Gopen2(file, varname, H5P_DEFAULT) : -1;
     int rc = 0;
     if (obs < 0 || var < 0)
-        rc = mc_fail(e, "%s: %s: not a dataframe group (as anndata 0.7 and later write)", m->path,
+        rc = mc_err_fail(e, "%s: %s: not a dataframe group (as anndata 0.7 and later write)", m->path,
                      obs < 0 ? "/obs" : vw);
     if (rc == 0) rc = frame_rows(m, obs, "/obs", oi, sizeof oi, &m->profiles_count, e);
     if (rc == 0) rc = frame_rows(m, var, vw, vi, sizeof vi, &m->genes_count, e);
@@ -97,7 +97,7 @@ static int sparse_kind(h5_matrix *m, hid_t g, const char *where, h5x_storage *st
         csc = (type && !strcmp(type, "csc_matrix")) || (old && !strcmp(old, "csc"));
     free(type);
     free(old);
-    if (!csr && !csc) return mc_fail(e, "%s: %s: neither a CSR nor a CSC matrix", m->path, where);
+    if (!csr && !csc) return mc_err_fail(e, "%s: %s: neither a CSR nor a CSC matrix", m->path, where);
     *st = csr ? H5X_BY_PROFILE : H5X_BY_GENE;
     const char *shape_attr = H5Aexists(g, "shape") > 0            ? "shape"
                              : H5Aexists(g, "h5sparse_shape") > 0 ? "h5sparse_shape"
@@ -108,7 +108,7 @@ static int sparse_kind(h5_matrix *m, hid_t g, const char *where, h5x_storage *st
     int ok = a >= 0 && H5Aread(a, H5T_NATIVE_INT64, shape) >= 0;
     if (a >= 0) H5Aclose(a);
     if (ok && shape[0] == (int64_t)m->profiles_count && shape[1] == (int64_t)m->genes_count) return 0;
-    return mc_fail(e, "%s: %s: shape (%lld, %lld), but obs has %zu rows and var %zu", m->path, where,
+    return mc_err_fail(e, "%s: %s: shape (%lld, %lld), but obs has %zu rows and var %zu", m->path, where,
                    (long long)shape[0], (long long)shape[1], m->profiles_count, m->genes_count);
 }
 
@@ -120,15 +120,15 @@ static int open_matrix(h5_matrix *m, hid_t file, const char *x, mc_err *e)
 #else
     herr_t r = H5Oget_info_by_name(file, x, &info, H5P_DEFAULT);
 #endif
-    if (r < 0) return mc_fail(e, "%s: %s: cannot open", m->path, m->group);
+    if (r < 0) return mc_err_fail(e, "%s: %s: cannot open", m->path, m->group);
     if (info.type == H5O_TYPE_DATASET) {
         hid_t d = H5Dopen2(file, x, H5P_DEFAULT);
         return d >= 0 ? h5x_dense(m, d, m->group, H5X_DENSE_PG, e)
-                      : mc_fail(e, "%s: %s: cannot open", m->path, m->group);
+                      : mc_err_fail(e, "%s: %s: cannot open", m->path, m->group);
     }
     hid_t g = H5Gopen2(file, x, H5P_DEFAULT);
     h5x_storage st = H5X_BY_PROFILE;
-    int rc = g >= 0 ? sparse_kind(m, g, m->group, &st, e) : mc_fail(e, "%s: %s: cannot open", m->path, m->group);
+    int rc = g >= 0 ? sparse_kind(m, g, m->group, &st, e) : mc_err_fail(e, "%s: %s: cannot open", m->path, m->group);
     if (rc == 0) rc = h5x_sparse(m, g, m->group, st, e);
     if (g >= 0) H5Gclose(g);
     return rc;
@@ -139,7 +139,7 @@ int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     char x[300], var[32];
     if (h5x_begin(m, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
         return -1;
-    if (!(m->group = malloc(strlen(x) + 2))) return mc_oom(e, m->path);
+    if (!(m->group = malloc(strlen(x) + 2))) return mc_err_oom(e, m->path);
     sprintf(m->group, "/%s", x);
     if (read_names(m, file, var, o, e) < 0) return -1;
     m->genes_stored = m->genes_count;

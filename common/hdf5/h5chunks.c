@@ -220,7 +220,7 @@ static void *worker(void *arg)
     return NULL;
 }
 
-h5pool *h5pool_start(int threads)
+h5pool *h5chunks_pool_start(int threads)
 {
     h5pool *p = calloc(1, sizeof *p);
     if (!p) return NULL;
@@ -236,11 +236,11 @@ h5pool *h5pool_start(int threads)
     }
     return p;
 fail:
-    h5pool_stop(p);
+    h5chunks_pool_stop(p);
     return NULL;
 }
 
-void h5pool_stop(h5pool *p)
+void h5chunks_pool_stop(h5pool *p)
 {
     if (!p) return;
     pthread_mutex_lock(&p->mu);

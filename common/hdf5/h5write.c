@@ -28,7 +28,7 @@ struct h5w_stream {
     hsize_t written;            /* values in the dataset */
 };
 
-size_t h5w_type_size(h5w_type t)
+size_t h5write_type_size(h5w_type t)
 {
     static const size_t size[] = {1, 2, 4, 8, 4, 8};
     return size[t];
@@ -87,17 +87,17 @@ static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
     char d[H5ERR_SIZE];
     h5err_detail(d);
     one_line(d, sizeof d);
-    return mc_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
+    return mc_err_fail(e, "%s: %s: %s%s%s", f->shown, obj, what, *d ? ": " : "", d);
 }
 
 /* --- file -------------------------------------------------------------------- */
 
-h5w *h5w_create(const char *path, const char *shown, mc_err *e)
+h5w *h5write_create(const char *path, const char *shown, mc_err *e)
 {
     h5w *f = calloc(1, sizeof *f);
     if (!f || !(f->shown = strdup(shown))) {
         free(f);
-        mc_oom(e, shown);
+        mc_err_oom(e, shown);
         return NULL;
     }
     /* A file whose close failed (a full disk) stays in HDF5's list of open
@@ -116,7 +116,7 @@ h5w *h5w_create(const char *path, const char *shown, mc_err *e)
     if (f->file < 0) {
         fail_h5(e, f, "/", "cannot create");
         f->file = -1;
-        h5w_abort(f);
+        h5write_abort(f);
         return NULL;
     }
     return f;
@@ -129,7 +129,7 @@ static void h5w_free(h5w *f)
     free(f);
 }
 
-int h5w_close(h5w *f, mc_err *e)
+int h5write_close(h5w *f, mc_err *e)
 {
     int rc = 0;
     if (H5Fclose(f->file) < 0) rc = fail_h5(e, f, "/", "cannot close");
@@ -137,14 +137,14 @@ int h5w_close(h5w *f, mc_err *e)
     return rc;
 }
 
-void h5w_abort(h5w *f)
+void h5write_abort(h5w *f)
 {
     if (!f) return;
     if (f->file >= 0) H5Fclose(f->file);
     h5w_free(f);
 }
 
-int h5w_group(h5w *f, const char *path, mc_err *e)
+int h5write_group(h5w *f, const char *path, mc_err *e)
 {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE), gcpl = H5Pcreate(H5P_GROUP_CREATE);
     hid_t g =
@@ -186,7 +186,7 @@ static int write_attr(h5w *f, const char *obj, const char *name, hid_t ft, hid_t
     return rc;
 }
 
-int h5w_attr_str(h5w *f, const char *obj, const char *name, const char *value, mc_err *e)
+int h5write_attr_str(h5w *f, const char *obj, const char *name, const char *value, mc_err *e)
 {
     hid_t t = vlen_utf8(), sp = H5Screate(H5S_SCALAR);
     int rc = write_attr(f, obj, name, t, t, sp, &value, e);
@@ -195,7 +195,7 @@ int h5w_attr_str(h5w *f, const char *obj, const char *name, const char *value, m
     return rc;
 }
 
-int h5w_attr_strs(h5w *f, const char *obj, const char *name, char *const *v, size_t n, mc_err *e)
+int h5write_attr_strs(h5w *f, const char *obj, const char *name, char *const *v, size_t n, mc_err *e)
 {
     hsize_t dim = n;
     hid_t sp = H5Screate_simple(1, &dim, NULL), t = n ? vlen_utf8() : H5Tcopy(H5T_IEEE_F64LE);
@@ -206,7 +206,7 @@ int h5w_attr_strs(h5w *f, const char *obj, const char *name, char *const *v, siz
     return rc;
 }
 
-int h5w_attr_i64(h5w *f, const char *obj, const char *name, const int64_t *v, size_t n, int scalar, mc_err *e)
+int h5write_attr_i64(h5w *f, const char *obj, const char *name, const int64_t *v, size_t n, int scalar, mc_err *e)
 {
     hsize_t dim = n;
     hid_t sp = scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
@@ -215,7 +215,7 @@ int h5w_attr_i64(h5w *f, const char *obj, const char *name, const int64_t *v, si
     return rc;
 }
 
-int h5w_attr_bool(h5w *f, const char *obj, const char *name, int value, mc_err *e)
+int h5write_attr_bool(h5w *f, const char *obj, const char *name, int value, mc_err *e)
 {
     int8_t v = value ? 1 : 0;
     hid_t t = bool_type(), sp = H5Screate(H5S_SCALAR);
@@ -246,7 +246,7 @@ static int write_dataset(h5w *f, const char *path, hid_t ft, hid_t mt, size_t n,
     return rc;
 }
 
-int h5w_array(h5w *f, const char *path, h5w_type t, const void *v, size_t n, mc_err *e)
+int h5write_array(h5w *f, const char *path, h5w_type t, const void *v, size_t n, mc_err *e)
 {
     return write_dataset(f, path, file_type(t), memory_type(t), n, v, e);
 }
@@ -263,11 +263,11 @@ static hid_t bool_type(void)
     return t;
 }
 
-int h5w_bools(h5w *f, const char *path, const unsigned char *v, size_t n, mc_err *e)
+int h5write_bools(h5w *f, const char *path, const unsigned char *v, size_t n, mc_err *e)
 {
     int8_t *b = mc_alloc_array(n ? n : 1, 1);
     hid_t t = bool_type();
-    if (!b) return mc_oom(e, path);
+    if (!b) return mc_err_oom(e, path);
     for (size_t i = 0; i < n; i++) b[i] = v[i] != 0;
     int rc = write_dataset(f, path, t, t, n, b, e);
     if (t >= 0) H5Tclose(t);
@@ -275,7 +275,7 @@ int h5w_bools(h5w *f, const char *path, const unsigned char *v, size_t n, mc_err
     return rc;
 }
 
-int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, mc_err *e)
+int h5write_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, mc_err *e)
 {
     if (!fixed) {
         hid_t t = vlen_utf8();
@@ -286,8 +286,8 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
     size_t width = 1;
     for (size_t i = 0; i < n; i++)
         if (strlen(v[i]) > width) width = strlen(v[i]);
-    char *buf = mc_calloc_array(n, width);
-    if (!buf) return mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
+    char *buf = mc_alloc_zeroed(n, width);
+    if (!buf) return mc_err_fail(e, "%s: %s: " MC_OOM, f->shown, path);
     for (size_t i = 0; i < n; i++) memcpy(buf + i * width, v[i], strlen(v[i]));
     hid_t t = H5Tcopy(H5T_C_S1);
     if (t >= 0 && (H5Tset_size(t, width) < 0 || H5Tset_strpad(t, H5T_STR_NULLPAD) < 0)) {
@@ -302,18 +302,18 @@ int h5w_strings(h5w *f, const char *path, char *const *v, size_t n, int fixed, m
 
 /* --- streams ------------------------------------------------------------------- */
 
-h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_err *e)
+h5w_stream *h5write_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_err *e)
 {
     h5w_stream *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5w_type_size(t)))) {
+    if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5write_type_size(t)))) {
         if (s) free(s->path);
         free(s);
-        mc_fail(e, "%s: %s: " MC_OOM, f->shown, path);
+        mc_err_fail(e, "%s: %s: " MC_OOM, f->shown, path);
         return NULL;
     }
     s->f = f;
     s->t = t;
-    s->width = h5w_type_size(t);
+    s->width = h5write_type_size(t);
     hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = H5W_CHUNK;
     hid_t sp = H5Screate_simple(1, &zero, &unlimited), dcpl = H5Pcreate(H5P_DATASET_CREATE),
           lcpl = H5Pcreate(H5P_LINK_CREATE);
@@ -328,7 +328,7 @@ h5w_stream *h5w_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_e
     if (dcpl >= 0) H5Pclose(dcpl);
     if (sp >= 0) H5Sclose(sp);
     if (s->d < 0) {
-        h5w_stream_abort(s);
+        h5write_stream_abort(s);
         return NULL;
     }
     return s;
@@ -350,7 +350,7 @@ static int flush(h5w_stream *s, mc_err *e)
     return rc;
 }
 
-int h5w_stream_append(h5w_stream *s, const void *v, size_t n, mc_err *e)
+int h5write_stream_append(h5w_stream *s, const void *v, size_t n, mc_err *e)
 {
     const char *p = v;
     while (n) {
@@ -364,16 +364,16 @@ int h5w_stream_append(h5w_stream *s, const void *v, size_t n, mc_err *e)
     return 0;
 }
 
-int h5w_stream_close(h5w_stream *s, mc_err *e)
+int h5write_stream_close(h5w_stream *s, mc_err *e)
 {
     int rc = flush(s, e);
     if (H5Dclose(s->d) < 0 && rc == 0) rc = fail_h5(e, s->f, s->path, "cannot close");
     s->d = -1;
-    h5w_stream_abort(s);
+    h5write_stream_abort(s);
     return rc;
 }
 
-void h5w_stream_abort(h5w_stream *s)
+void h5write_stream_abort(h5w_stream *s)
 {
     if (!s) return;
     if (s->d >= 0) H5Dclose(s->d);

@@ -58,7 +58,8 @@ int h5x_exists(hid_t loc, const char *name)
 int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *column, mc_err *e)
 {
     if (!column) return 0;
-    if (!h5x_exists(loc, column)) return mc_fail(e, "%s: %s: no column '%s' (--lane-column)", m->path, where, column);
+    if (!h5x_exists(loc, column))
+        return mc_err_fail(e, "%s: %s: no column '%s' (--lane-column)", m->path, where, column);
     return h5x_strings(m, loc, where, column, m->profiles_count, 0, &m->lanes, e);
 }
 
@@ -139,7 +140,7 @@ static int fail_read(h5_matrix *m, const char *what, mc_err *e)
     struct h5x *x = m->x;
     char why[160];
     hid_t d = !strcmp(what, "data") ? x->data : !strcmp(what, "indices") ? x->indices : x->dense;
-    return mc_fail(e, "%s: %s%s%s: cannot read%s", m->path, x->where, *what ? "/" : "", what,
+    return mc_err_fail(e, "%s: %s%s%s: cannot read%s", m->path, x->where, *what ? "/" : "", what,
                    d >= 0 ? missing_filter(d, why, sizeof why) : "");
 }
 
@@ -153,9 +154,10 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
     char at[128];
     if (entry == UINT64_MAX) snprintf(at, sizeof at, "profile %zu, gene %zu", profile, gene);
     else snprintf(at, sizeof at, "entry %llu (profile %zu, gene %zu)", (unsigned long long)entry, profile, gene);
-    if (v < 0) return mc_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, m->x->where, at, v);
-    return mc_fail(e, "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
-                   m->path, m->x->where, at, v);
+    if (v < 0) return mc_err_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, m->x->where, at, v);
+    return mc_err_fail(e,
+                       "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
+                       m->path, m->x->where, at, v);
 }
 
 /* --- strings --------------------------------------------------------------------- */
@@ -163,7 +165,7 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
 static int keep_owned(h5_matrix *m, char **v, size_t n)
 {
     struct h5x *x = m->x;
-    strvec *o = mc_realloc_array(x->own, x->nown + 1, sizeof *o);
+    strvec *o = mc_alloc_resize(x->own, x->nown + 1, sizeof *o);
     if (!o) return -1;
     x->own = o;
     o[x->nown++] = (strvec){.count = n, .v = v};
@@ -177,7 +179,7 @@ static int read_texts(hid_t d, size_t n, char **v)
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int rc = -1;
     if (c == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char **raw = mc_calloc_array(n, sizeof *raw);
+        char **raw = mc_alloc_zeroed(n, sizeof *raw);
         hid_t sp = H5Dget_space(d);
         H5Tset_size(mt, H5T_VARIABLE);
         H5Tset_cset(mt, H5Tget_cset(t));
@@ -236,14 +238,14 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
     int64_t *c = mc_alloc_array(n, sizeof *c);
     int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
                  ? 0
-                 : mc_fail(e, "%s: %s/codes: cannot read", m->path, shown);
+                 : mc_err_fail(e, "%s: %s/codes: cannot read", m->path, shown);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (c[i] == -1 && missing_empty) {
-            if (!(v[i] = strdup(""))) rc = mc_oom(e, m->path);
+            if (!(v[i] = strdup(""))) rc = mc_err_oom(e, m->path);
         } else if (c[i] < 0 || (uint64_t)c[i] >= ncats)
-            rc = mc_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
+            rc = mc_err_fail(e, "%s: %s: value %zu is missing (code %lld)", m->path, shown, i, (long long)c[i]);
         else if (!(v[i] = strdup(cats[c[i]])))
-            rc = mc_oom(e, m->path);
+            rc = mc_err_oom(e, m->path);
     }
     free(c);
     return rc;
@@ -259,7 +261,7 @@ static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char
     char **cats = k >= 0 ? calloc((size_t)k + 1, sizeof *cats) : NULL;
     int rc = cats && read_texts(cats_ds, (size_t)k, cats) == 0
                  ? expand_codes(m, shown, codes, cats, (size_t)k, n, missing_empty, v, e)
-                 : mc_fail(e, "%s: %s: cannot read its categories", m->path, shown);
+                 : mc_err_fail(e, "%s: %s: cannot read its categories", m->path, shown);
     free_texts(cats, k > 0 ? (size_t)k : 0);
     return rc;
 }
@@ -273,14 +275,14 @@ static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
 #else
     if (H5Oget_info_by_name(loc, name, &info, H5P_DEFAULT) < 0)
 #endif
-        return mc_fail(e, "%s: %s: cannot open", m->path, shown);
+        return mc_err_fail(e, "%s: %s: cannot open", m->path, shown);
     if (info.type == H5O_TYPE_GROUP) {
         hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
         hid_t codes = h5x_exists(g, "codes") ? H5Dopen2(g, "codes", H5P_DEFAULT) : -1;
         hid_t cats = h5x_exists(g, "categories") ? H5Dopen2(g, "categories", H5P_DEFAULT) : -1;
         int rc = codes >= 0 && cats >= 0 && length_1d(codes) == (int64_t)n
                      ? read_categorical(m, codes, cats, shown, n, missing_empty, v, e)
-                     : mc_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
+                     : mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
         if (codes >= 0) H5Dclose(codes);
         if (cats >= 0) H5Dclose(cats);
         H5Gclose(g);
@@ -289,19 +291,19 @@ static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
     int rc;
     if (d < 0 || length_1d(d) != (int64_t)n) {
-        rc = mc_fail(e, "%s: %s: not a column of %zu values", m->path, shown, n);
+        rc = mc_err_fail(e, "%s: %s: not a column of %zu values", m->path, shown, n);
     } else if (H5Aexists(d, "categories") > 0) {
         hobj_ref_t ref;
         hid_t a = H5Aopen(d, "categories", H5P_DEFAULT);
         hid_t cats =
             a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref) : -1;
         rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, missing_empty, v, e)
-                       : mc_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
+                       : mc_err_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
         if (cats >= 0) H5Oclose(cats);
         if (a >= 0) H5Aclose(a);
     } else if (read_texts(d, n, v) < 0) {
         char why[160];
-        rc = mc_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(d, why, sizeof why));
+        rc = mc_err_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(d, why, sizeof why));
     } else {
         rc = 0;
     }
@@ -315,13 +317,13 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     char shown[512];
     snprintf(shown, sizeof shown, "%s/%s", where, name);
     *out = NULL;
-    if (!h5x_exists(loc, name)) return optional ? 0 : mc_fail(e, "%s: %s: missing", m->path, shown);
+    if (!h5x_exists(loc, name)) return optional ? 0 : mc_err_fail(e, "%s: %s: missing", m->path, shown);
     char **v = calloc(n + 1, sizeof *v);
-    if (!v) return mc_oom(e, m->path);
+    if (!v) return mc_err_oom(e, m->path);
     int rc = read_column(m, loc, name, shown, n, 0, v, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
+        if (strpbrk(v[i], "\n\r")) rc = mc_err_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
@@ -400,13 +402,13 @@ static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *s
     void *buf = mc_alloc_array(n ? n : 1, 8);
     int rc = d >= 0 && mt >= 0 && buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
                  ? 0
-                 : mc_fail(e, "%s: %s: cannot read", m->path, shown);
+                 : mc_err_fail(e, "%s: %s: cannot read", m->path, shown);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char num[64];
         if (type == FIELD_INT) snprintf(num, sizeof num, "%lld", (long long)((int64_t *)buf)[i]);
         else if (type == FIELD_FLOAT) snprintf(num, sizeof num, "%.17g", ((double *)buf)[i]);
         else snprintf(num, sizeof num, "%s", ((unsigned char *)buf)[i] ? "true" : "false");
-        if (!(v[i] = strdup(num))) rc = mc_oom(e, m->path);
+        if (!(v[i] = strdup(num))) rc = mc_err_oom(e, m->path);
     }
     free(buf);
     if (mt >= 0) H5Tclose(mt);
@@ -427,10 +429,10 @@ static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *
     char *enc = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
     unsigned char *mask = mc_alloc_array(n ? n : 1, 1);
     size_t missing = 0;
-    int rc = mask ? 0 : mc_oom(e, m->path);
+    int rc = mask ? 0 : mc_err_oom(e, m->path);
     if (rc == 0 && (mt < 0 || H5Tget_size(mt) != 1 || length_1d(md) != (int64_t)n ||
                     (n && H5Dread(md, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) < 0)))
-        rc = mc_fail(e, "%s: %s/mask: not a mask of %zu bools", m->path, shown, n);
+        rc = mc_err_fail(e, "%s: %s/mask: not a mask of %zu bools", m->path, shown, n);
     for (size_t i = 0; rc == 0 && i < n; i++) missing += mask[i] != 0;
     int ints = enc && !strcmp(enc, "nullable-integer"), bools = enc && !strcmp(enc, "nullable-boolean");
     *type = ints ? (missing ? FIELD_FLOAT : FIELD_INT) : bools ? (missing ? FIELD_STR : FIELD_BOOL) : FIELD_STR;
@@ -440,7 +442,7 @@ static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (mask[i]) {
             free(v[i]);
-            if (!(v[i] = strdup(*type == FIELD_FLOAT ? "nan" : ""))) rc = mc_oom(e, m->path);
+            if (!(v[i] = strdup(*type == FIELD_FLOAT ? "nan" : ""))) rc = mc_err_oom(e, m->path);
         }
     free(mask);
     free(enc);
@@ -464,14 +466,14 @@ static int stored_name(h5_matrix *m, hid_t loc, const char *shown, const char *n
 {
     for (const char *c = name; *c; c++)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
-            return mc_fail(e, "%s: %s: a column name with a control character cannot name a file", m->path, shown);
-    if (!*name) return mc_fail(e, "%s: %s: an empty column name cannot name a file", m->path, shown);
+            return mc_err_fail(e, "%s: %s: a column name with a control character cannot name a file", m->path, shown);
+    if (!*name) return mc_err_fail(e, "%s: %s: an empty column name cannot name a file", m->path, shown);
     const char k[2] = {kind, 0};
-    if (!data_kind_reserved(data_kind_find(k), name)) return snprintf(out, size, "%s", name), 0;
+    if (!datakind_reserved(datakind_find(k), name)) return snprintf(out, size, "%s", name), 0;
     snprintf(out, size, "%s_%s", kind == 'p' ? "obs" : "var", name);
     if (h5x_exists(loc, out))
-        return mc_fail(e, "%s: %s: stored as %s (mc's own array is %s), but there is a column %s too", m->path, shown,
-                       out, name, out);
+        return mc_err_fail(e, "%s: %s: stored as %s (mc's own array is %s), but there is a column %s too", m->path,
+                           shown, out, name, out);
     return 0;
 }
 
@@ -484,19 +486,19 @@ static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *na
     snprintf(shown, sizeof shown, "%s/%s", where, name);
     if (stored_name(m, loc, shown, name, kind, stored, sizeof stored, e) < 0) return -1;
     char **v = calloc(n + 1, sizeof *v);
-    if (!v) return mc_oom(e, m->path);
+    if (!v) return mc_err_oom(e, m->path);
     field_type t = type == NULLABLE ? FIELD_STR : (field_type)type;
     int rc = type == NULLABLE ? read_nullable(m, loc, name, shown, n, &t, v, e)
              : t == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
                               : read_numbers(m, loc, name, shown, t, n, v, e);
     for (size_t i = 0; rc == 0 && t == FIELD_STR && i < n; i++)
-        if (strpbrk(v[i], "\n\r")) rc = mc_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_oom(e, m->path);
+        if (strpbrk(v[i], "\n\r")) rc = mc_err_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
+    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
     }
-    if (!(f->name = strdup(stored))) return mc_oom(e, m->path);
+    if (!(f->name = strdup(stored))) return mc_err_oom(e, m->path);
     f->type = t;
     f->v = v;
     return 0;
@@ -509,13 +511,13 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
     size_t *count = kind == 'p' ? &m->profile_fields_count : &m->gene_fields_count,
            n = kind == 'p' ? m->profiles_count : m->genes_count;
     int rc = H5Literate(loc, H5_INDEX_NAME, H5_ITER_INC, NULL, add_link, &names) < 0
-                 ? mc_fail(e, "%s: %s: cannot list its columns", m->path, where)
+                 ? mc_err_fail(e, "%s: %s: cannot list its columns", m->path, where)
                  : 0;
     for (size_t i = 0; rc == 0 && i < names.count; i++) {
         int type = in_names(names.v[i], skip) ? -1 : column_type(loc, names.v[i], n);
         if (type < 0) continue;
-        h5_field *f = mc_realloc_array(*out, *count + 1, sizeof *f);
-        if (!f) rc = mc_oom(e, m->path);
+        h5_field *f = mc_alloc_resize(*out, *count + 1, sizeof *f);
+        if (!f) rc = mc_err_oom(e, m->path);
         else if ((*out = f), (rc = read_field(m, loc, where, names.v[i], kind, type, &f[*count], e)) == 0)
             ++*count;
     }
@@ -527,7 +529,7 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
 
 int h5x_begin(h5_matrix *m, mc_err *e)
 {
-    if (!(m->x = calloc(1, sizeof *m->x))) return mc_oom(e, m->path);
+    if (!(m->x = calloc(1, sizeof *m->x))) return mc_err_oom(e, m->path);
     m->x->data = m->x->indices = m->x->dense = -1;
     return 0;
 }
@@ -536,7 +538,7 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 {
     struct h5x *x = m->x;
     x->storage = storage;
-    if (!(x->where = strdup(where))) return mc_oom(e, m->path);
+    if (!(x->where = strdup(where))) return mc_err_oom(e, m->path);
     return 0;
 }
 
@@ -547,22 +549,22 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
     int64_t len = d >= 0 ? length_1d(d) : -1;
     int rc = 0;
     if (len != (int64_t)n + 1)
-        rc = mc_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
+        rc = mc_err_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
     else if (!(x->indptr = malloc((n + 1) * sizeof *x->indptr)))
-        rc = mc_oom(e, m->path);
+        rc = mc_err_oom(e, m->path);
     else if (H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, x->indptr) < 0)
         rc = fail_read(m, "indptr", e);
     if (d >= 0) H5Dclose(d);
     if (rc < 0) return -1;
     if (x->indptr[0] != 0)
-        return mc_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, x->where, (long long)x->indptr[0]);
+        return mc_err_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, x->where, (long long)x->indptr[0]);
     for (size_t i = 0; i < n; i++)
         if (x->indptr[i + 1] < x->indptr[i])
-            return mc_fail(e, "%s: %s/indptr: decreases at index %zu", m->path, x->where, i + 1);
+            return mc_err_fail(e, "%s: %s/indptr: decreases at index %zu", m->path, x->where, i + 1);
     int64_t nd = length_1d(x->data), ni = length_1d(x->indices);
     if (nd < x->indptr[n] || ni < x->indptr[n])
-        return mc_fail(e, "%s: %s: indptr ends at %lld but data has %lld and indices %lld values", m->path, x->where,
-                       (long long)x->indptr[n], (long long)nd, (long long)ni);
+        return mc_err_fail(e, "%s: %s: indptr ends at %lld but data has %lld and indices %lld values", m->path,
+                           x->where, (long long)x->indptr[n], (long long)nd, (long long)ni);
     *entries = (uint64_t)x->indptr[n];
     return 0;
 }
@@ -572,7 +574,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     if (open_x(m, where, storage, e) < 0) return -1;
     struct h5x *x = m->x;
     if (!h5x_exists(g, "data") || !h5x_exists(g, "indices") || !h5x_exists(g, "indptr"))
-        return mc_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
+        return mc_err_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
     /* By gene, neighbouring genes' refills read the same chunks: a small cache
      * that evicts least recently used chunks first (w0 0: HDF5 otherwise keeps
      * fully read chunks, and memory grows with the file) saves re-inflating them. */
@@ -581,13 +583,13 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     x->data = H5Dopen2(g, "data", dapl >= 0 ? dapl : H5P_DEFAULT);
     x->indices = H5Dopen2(g, "indices", dapl >= 0 ? dapl : H5P_DEFAULT);
     if (dapl >= 0) H5Pclose(dapl);
-    if (x->data < 0 || x->indices < 0) return mc_fail(e, "%s: %s: cannot open data and indices", m->path, where);
+    if (x->data < 0 || x->indices < 0) return mc_err_fail(e, "%s: %s: cannot open data and indices", m->path, where);
     size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
     if (storage == H5X_BY_PROFILE) {
         x->ib = malloc(H5X_SLAB * sizeof *x->ib);
         x->vb = malloc(H5X_SLAB * sizeof *x->vb);
-        return x->ib && x->vb ? 0 : mc_oom(e, m->path);
+        return x->ib && x->vb ? 0 : mc_err_oom(e, m->path);
     }
     size_t G = m->genes_count ? m->genes_count : 1;
     x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
@@ -597,7 +599,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     x->gpos = calloc(G, sizeof *x->gpos);
     x->glen = calloc(G, sizeof *x->glen);
     x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
-    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_oom(e, m->path);
+    if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_err_oom(e, m->path);
     memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
     return 0;
 }
@@ -615,12 +617,12 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
            want1 = storage == H5X_DENSE_PG ? m->genes_count : m->profiles_count;
     if (nd != 2 || dims[0] != want0 || dims[1] != want1) {
         H5Dclose(d);
-        return mc_fail(e, "%s: %s: shape (%llu, %llu), expected (%zu, %zu)", m->path, where,
+        return mc_err_fail(e, "%s: %s: shape (%llu, %llu), expected (%zu, %zu)", m->path, where,
                        (unsigned long long)dims[0], (unsigned long long)dims[1], want0, want1);
     }
     x->dense = d;
     size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;
-    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_oom(e, m->path);
+    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_err_oom(e, m->path);
     return 0;
 }
 
@@ -641,10 +643,10 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
         int64_t g = x->ib[k - x->slab_at];
         uint64_t v;
         if (g < 0 || (uint64_t)g >= m->genes_count)
-            return mc_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, x->where,
-                           (unsigned long long)k, (long long)g, m->genes_count);
+            return mc_err_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path,
+                               x->where, (unsigned long long)k, (long long)g, m->genes_count);
         if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
     }
     return 0;
 }
@@ -676,13 +678,13 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
         uint64_t k = (uint64_t)x->cursor[g], v;
         if (p >= 0 && (uint64_t)p >= end && (uint64_t)p < m->profiles_count) return 0;
         if (p < 0 || (uint64_t)p >= m->profiles_count)
-            return mc_fail(e, "%s: %s/indices: entry %llu: profile index %lld out of range (%zu profiles)", m->path,
+            return mc_err_fail(e, "%s: %s/indices: entry %llu: profile index %lld out of range (%zu profiles)", m->path,
                            x->where, (unsigned long long)k, (long long)p, m->profiles_count);
         if ((size_t)p < x->block_at)
-            return mc_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
+            return mc_err_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
                            x->where, (unsigned long long)k, g);
         if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
-        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_oom(e, m->path);
+        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
         x->gpos[g]++;
         x->cursor[g]++;
     }
@@ -722,7 +724,7 @@ static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
         uint64_t v;
         if (d == 0) continue;
         if (to_count(m, d, UINT64_MAX, p, g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_oom(e, m->path);
+        if (entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
     }
     return 0;
 }
@@ -738,7 +740,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         if (p >= x->block_at + x->block_n && load_block(m, e) < 0) return -1;
         if (x->storage == H5X_BY_GENE) {
             const mc_entries *b = &x->blk[p - x->block_at];
-            if (entries_reserve(es, es->n + b->n) < 0) return mc_oom(e, m->path);
+            if (entries_reserve(es, es->n + b->n) < 0) return mc_err_oom(e, m->path);
             memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
             es->n += b->n;
         } else if (profile_dense(m, p, es, e) < 0) {

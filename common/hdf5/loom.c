@@ -29,8 +29,8 @@ static int read_attrs(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     const char *gn = rows >= 0 ? first_of(rows, gene) : NULL, *id = rows >= 0 ? first_of(rows, ids) : NULL,
                *cn = cols >= 0 ? first_of(cols, cell) : NULL;
     int rc = 0;
-    if (!gn) rc = mc_fail(e, "%s: /row_attrs: no gene names (Gene or gene_names)", m->path);
-    else if (!cn) rc = mc_fail(e, "%s: /col_attrs: no cell names (CellID or cell_names)", m->path);
+    if (!gn) rc = mc_err_fail(e, "%s: /row_attrs: no gene names (Gene or gene_names)", m->path);
+    else if (!cn) rc = mc_err_fail(e, "%s: /col_attrs: no cell names (CellID or cell_names)", m->path);
     if (rc == 0) rc = h5x_strings(m, rows, "/row_attrs", gn, m->genes_count, 0, &m->gene_names, e);
     if (rc == 0 && id) rc = h5x_strings(m, rows, "/row_attrs", id, m->genes_count, 0, &m->gene_ids, e);
     if (rc == 0) rc = h5x_strings(m, cols, "/col_attrs", cn, m->profiles_count, 0, &m->barcodes, e);
@@ -50,15 +50,15 @@ int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     if (!o->layer || !strcmp(o->layer, "matrix")) snprintf(x, sizeof x, "/matrix");
     else snprintf(x, sizeof x, "/layers/%s", o->layer);
     if (!h5x_exists(file, x + 1))
-        return mc_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
-    if (!(m->group = strdup(x))) return mc_oom(e, m->path);
+        return mc_err_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
+    if (!(m->group = strdup(x))) return mc_err_oom(e, m->path);
     hid_t d = H5Dopen2(file, x, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
     hsize_t dims[2] = {0, 0};
     int ok = s >= 0 && H5Sget_simple_extent_ndims(s) == 2 && H5Sget_simple_extent_dims(s, dims, NULL) == 2;
     if (s >= 0) H5Sclose(s);
     if (!ok) {
         if (d >= 0) H5Dclose(d);
-        return mc_fail(e, "%s: %s: not a two-dimensional dataset", m->path, x);
+        return mc_err_fail(e, "%s: %s: not a two-dimensional dataset", m->path, x);
     }
     m->genes_stored = m->genes_count = (size_t)dims[0];
     m->profiles_count = (size_t)dims[1];

@@ -204,11 +204,11 @@ mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_
     mmm_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
-        mc_oom(e, path);
+        mc_err_oom(e, path);
         return NULL;
     }
     if (!(w->f = fopen(path, "wb"))) {
-        mc_fail_errno(e, path, "cannot create");
+        mc_err_errno(e, path, "cannot create");
         free(w->path);
         free(w);
         return NULL;
@@ -226,7 +226,7 @@ mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_
         int bad = ferror(w->f) | fclose(w->f);
         w->f = NULL;
         if (bad) {
-            mc_fail_errno(e, path, "cannot write");
+            mc_err_errno(e, path, "cannot write");
             mmm_writer_abort(w);
             return NULL;
         }
@@ -238,13 +238,13 @@ mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_
 static int spill(mmm_writer *w, mc_err *e)
 {
     FILE *f = fopen(w->path, "ab");
-    if (!f) return mc_fail_errno(e, w->path, "cannot open");
+    if (!f) return mc_err_errno(e, w->path, "cannot open");
     int bad = w->pending.n && fwrite(w->pending.b, 1, w->pending.n, f) != w->pending.n;
     bad |= fflush(f) != 0;
     if (!bad) outdir_write_behind(fileno(f));   /* the commit's fsync then waits for little */
     bad |= fclose(f) != 0;
     w->pending.n = 0;
-    return bad ? mc_fail_errno(e, w->path, "cannot write") : 0;
+    return bad ? mc_err_errno(e, w->path, "cannot write") : 0;
 }
 
 void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset)
@@ -254,19 +254,19 @@ void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset)
 
 static int too_large(const mmm_writer *w, mc_err *e)
 {
-    return mc_fail(e, "%s: the matrix would exceed 4 GiB, beyond the 32-bit offsets of the format; split it (by lane)",
-                   w->path);
+    return mc_err_fail(
+        e, "%s: the matrix would exceed 4 GiB, beyond the 32-bit offsets of the format; split it (by lane)", w->path);
 }
 
 /* Record where the next profile starts. */
 static int begin_profile(mmm_writer *w, mc_err *e)
 {
     if (w->offset > w->limit) return too_large(w, e);
-    if (w->profiles == UINT32_MAX) return mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    if (w->profiles == UINT32_MAX) return mc_err_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
     if (w->profiles == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 1024;
         uint32_t *o = realloc(w->offsets, cap * sizeof *o);
-        if (!o) return mc_oom(e, w->path);
+        if (!o) return mc_err_oom(e, w->path);
         w->offsets = o;
         w->cap = cap;
     }
@@ -377,7 +377,7 @@ int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
         fwrite(b, 1, n, w->f);
         return 0;
     }
-    if (grow_bytes(&w->pending, w->pending.n + n) < 0) return mc_oom(e, w->path);
+    if (grow_bytes(&w->pending, w->pending.n + n) < 0) return mc_err_oom(e, w->path);
     memcpy(w->pending.b + w->pending.n, b, n);
     w->pending.n += n;
     return w->pending.n >= w->spill ? spill(w, e) : 0;
@@ -389,12 +389,12 @@ int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
     if (es->n >= SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count);   /* else sorting */
     w->bytes.n = 0;
     int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
-    if (rc == -1) return mc_oom(e, w->path);
+    if (rc == -1) return mc_err_oom(e, w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
     if (w->bytes.bad_gene) {
         if (begin_profile(w, e) < 0) return -1;
-        return mc_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1, w->bytes.gene,
-                       w->genes_count);
+        return mc_err_fail(e, "%s: profile %zu: gene %u out of range (%u genes)", w->path, w->profiles - 1,
+                           w->bytes.gene, w->genes_count);
     }
     return mmm_writer_add_bytes(w, w->bytes.b, w->bytes.n, e);
 }
@@ -403,7 +403,7 @@ int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e)
 {
     w->scratch.n = 0;
     for (uint32_t g = 0; g < w->genes_count; g++)
-        if (row[g] && entries_push(&w->scratch, g, row[g]) < 0) return mc_oom(e, w->path);
+        if (row[g] && entries_push(&w->scratch, g, row[g]) < 0) return mc_err_oom(e, w->path);
     return mmm_writer_add(w, &w->scratch, e);
 }
 
@@ -423,10 +423,11 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
     unsigned char b[4] = {0};
     int rc = 0;
     if (w->offset > w->limit) rc = too_large(w, e);
-    else if (w->profiles == UINT32_MAX) rc = mc_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    else if (w->profiles == UINT32_MAX)
+        rc = mc_err_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
     if (rc == 0 && !w->f) {   /* a closed writer: the file once more for the rest and the index */
         if (!(w->f = fopen(w->path, "r+b")) || fseek(w->f, 0, SEEK_END) != 0)
-            rc = mc_fail_errno(e, w->path, "cannot open");
+            rc = mc_err_errno(e, w->path, "cannot open");
         else if (w->pending.n)
             fwrite(w->pending.b, 1, w->pending.n, w->f);
     }
@@ -438,9 +439,9 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
         }
         put_u32(b, (uint32_t)w->profiles);
         if (fseek(w->f, MMM_MAGIC_SIZE, SEEK_SET) == 0) fwrite(b, 1, 4, w->f);
-        if (ferror(w->f) | fflush(w->f)) rc = mc_fail_errno(e, w->path, "cannot write");
+        if (ferror(w->f) | fflush(w->f)) rc = mc_err_errno(e, w->path, "cannot write");
     }
-    if (w->f && fclose(w->f) && rc == 0) rc = mc_fail_errno(e, w->path, "cannot write");
+    if (w->f && fclose(w->f) && rc == 0) rc = mc_err_errno(e, w->path, "cannot write");
     w->f = NULL;
     if (rc < 0) unlink(w->path);
     writer_free(w);
@@ -467,16 +468,16 @@ static int check_offsets(const mmm_file *m, size_t index_pos, mc_err *e)
 {
     const uint8_t *o = (const uint8_t *)m->offsets;
     if (get_u32(o) != MMM_HEADER_SIZE)
-        return mc_fail(e, "%s: profile 0: data offset %u is not %d", m->path, get_u32(o), MMM_HEADER_SIZE);
+        return mc_err_fail(e, "%s: profile 0: data offset %u is not %d", m->path, get_u32(o), MMM_HEADER_SIZE);
     for (uint32_t p = 0; p < m->profiles_count; p++) {
         uint32_t a = get_u32(o + 4 * (size_t)p), b = get_u32(o + 4 * ((size_t)p + 1));
-        if (b < a) return mc_fail(e, "%s: profile %u: offsets decrease (%u after %u)", m->path, p, b, a);
-        if (b > index_pos) return mc_fail(e, "%s: profile %u: offset %u outside the data", m->path, p, b);
-        if ((b - a) % 2) return mc_fail(e, "%s: profile %u: odd data length %u", m->path, p, b - a);
+        if (b < a) return mc_err_fail(e, "%s: profile %u: offsets decrease (%u after %u)", m->path, p, b, a);
+        if (b > index_pos) return mc_err_fail(e, "%s: profile %u: offset %u outside the data", m->path, p, b);
+        if ((b - a) % 2) return mc_err_fail(e, "%s: profile %u: odd data length %u", m->path, p, b - a);
     }
     size_t end = get_u32(o + 4 * (size_t)m->profiles_count);
     if (index_pos - end > 3)
-        return mc_fail(e, "%s: %zu stray bytes between the profile data and the offsets index", m->path,
+        return mc_err_fail(e, "%s: %zu stray bytes between the profile data and the offsets index", m->path,
                        index_pos - end);
     return 0;
 }
@@ -488,16 +489,16 @@ static int map_file(mmm_file *m, const char *path, mc_err *e)
     struct stat st;
     if (fstat(fd, &st) < 0) {
         close(fd);
-        return mc_fail_errno(e, path, "cannot stat");
+        return mc_err_errno(e, path, "cannot stat");
     }
     m->size = (size_t)st.st_size;
     if (m->size < MMM_HEADER_SIZE + 4) {
         close(fd);
-        return mc_fail(e, "%s: truncated MMM file (%zu bytes)", path, m->size);
+        return mc_err_fail(e, "%s: truncated MMM file (%zu bytes)", path, m->size);
     }
     void *p = mmap(NULL, m->size, PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
-    if (p == MAP_FAILED) return mc_fail_errno(e, path, "cannot map");
+    if (p == MAP_FAILED) return mc_err_errno(e, path, "cannot map");
     m->map = p;
     return 0;
 }
@@ -505,18 +506,18 @@ static int map_file(mmm_file *m, const char *path, mc_err *e)
 int mmm_open(mmm_file *m, const char *path, mc_err *e)
 {
     memset(m, 0, sizeof *m);
-    if (!(m->path = strdup(path))) return mc_oom(e, path);
+    if (!(m->path = strdup(path))) return mc_err_oom(e, path);
     int rc = map_file(m, path, e);
     if (rc == 0 && memcmp(m->map, MMM_MAGIC "\0\0", MMM_MAGIC_SIZE))
-        rc = mc_fail(e, "%s: not an MMM file (bad magic)", path);
+        rc = mc_err_fail(e, "%s: not an MMM file (bad magic)", path);
     if (rc == 0) {
         m->profiles_count = get_u32(m->map + MMM_MAGIC_SIZE);
         m->genes_count = get_u32(m->map + MMM_MAGIC_SIZE + 4);
         size_t index_bytes = 4 * ((size_t)m->profiles_count + 1);
         if (index_bytes > m->size - MMM_HEADER_SIZE)
-            rc = mc_fail(e, "%s: truncated MMM file (%zu bytes for %u profiles)", path, m->size, m->profiles_count);
+            rc = mc_err_fail(e, "%s: truncated MMM file (%zu bytes for %u profiles)", path, m->size, m->profiles_count);
         else if ((m->size - index_bytes) % 4)
-            rc = mc_fail(e, "%s: truncated MMM file (offsets index not 4-byte aligned)", path);
+            rc = mc_err_fail(e, "%s: truncated MMM file (offsets index not 4-byte aligned)", path);
         else {
             m->offsets = (const uint32_t *)(m->map + m->size - index_bytes);
             rc = check_offsets(m, m->size - index_bytes, e);
@@ -553,13 +554,13 @@ static void profile_span(const mmm_file *m, uint32_t p, const uint8_t **begin, c
 
 static int bad_gene(const mmm_file *m, uint32_t p, uint64_t gene, mc_err *e)
 {
-    return mc_fail(e, "%s: profile %u: gene %llu out of range (%u genes)", m->path, p, (unsigned long long)gene,
+    return mc_err_fail(e, "%s: profile %u: gene %llu out of range (%u genes)", m->path, p, (unsigned long long)gene,
                    m->genes_count);
 }
 
 static int bad_profile(const mmm_file *m, uint32_t p, mc_err *e)
 {
-    return mc_fail(e, "%s: profile %u out of range (%u profiles)", m->path, p, m->profiles_count);
+    return mc_err_fail(e, "%s: profile %u out of range (%u profiles)", m->path, p, m->profiles_count);
 }
 
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e)
@@ -585,7 +586,7 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
     uint64_t gene = 0, G = m->genes_count, sum = 0, at = 0;
     for (; b < end; b += 2) {
         if (b[0]) {
-            if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_oom(e, m->path);
+            if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_err_oom(e, m->path);
             sum = 0;
             gene += b[0];
         }
@@ -593,7 +594,7 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
         at = gene;
         sum += b[1];
     }
-    if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_oom(e, m->path);
+    if (sum && entries_push(es, (uint32_t)at, sum) < 0) return mc_err_oom(e, m->path);
     return 0;
 }
 

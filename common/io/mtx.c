@@ -41,10 +41,10 @@ static int read_failed(mtx_reader *r, mc_err *e)
     int errnum;
     const char *msg = gzerror(r->gz, &errnum);
     if (errnum == Z_ERRNO)
-        return mc_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
+        return mc_err_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
     if (errnum == Z_BUF_ERROR)
-        return mc_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
-    return mc_fail(e, "%s:%llu: corrupt gzip data: %s", r->path, (unsigned long long)r->line + 1, msg);
+        return mc_err_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
+    return mc_err_fail(e, "%s:%llu: corrupt gzip data: %s", r->path, (unsigned long long)r->line + 1, msg);
 }
 
 /* Refill so that [pos, lim) holds at least one whole line, unless the file is
@@ -63,10 +63,10 @@ static int fill(mtx_reader *r, mc_err *e)
         }
         if (r->cap - keep < READ_CHUNK / 2) {
             if (r->cap >= MAX_LINE)
-                return mc_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1,
+                return mc_err_fail(e, "%s:%llu: line longer than %u bytes", r->path, (unsigned long long)r->line + 1,
                                MAX_LINE);
             char *b = realloc(r->buf, 2 * r->cap + 1);
-            if (!b) return mc_oom(e, r->path);
+            if (!b) return mc_err_oom(e, r->path);
             r->pos = r->buf = b;
             r->end = b + keep;
             r->cap *= 2;
@@ -131,21 +131,23 @@ static int parse_banner(mtx_reader *r, const char *s, const char *t, mc_err *e)
     const char *f = r->path;
     int n = split_words(s, t, w, 5);
     if (n < 1 || strcasecmp(w[0], "%%MatrixMarket"))
-        return mc_fail(e, "%s:1: not a Matrix Market file (no %%%%MatrixMarket banner)", f);
-    if (n != 5) return mc_fail(e, "%s:1: banner must be '%%%%MatrixMarket matrix coordinate integer|real general'", f);
-    if (strcasecmp(w[1], "matrix")) return mc_fail(e, "%s:1: object '%s' is not supported, only 'matrix'", f, w[1]);
+        return mc_err_fail(e, "%s:1: not a Matrix Market file (no %%%%MatrixMarket banner)", f);
+    if (n != 5)
+        return mc_err_fail(e, "%s:1: banner must be '%%%%MatrixMarket matrix coordinate integer|real general'", f);
+    if (strcasecmp(w[1], "matrix")) return mc_err_fail(e, "%s:1: object '%s' is not supported, only 'matrix'", f, w[1]);
     if (!strcasecmp(w[2], "array"))
-        return mc_fail(e, "%s:1: array (dense) Matrix Market files are not supported, only coordinate", f);
-    if (strcasecmp(w[2], "coordinate")) return mc_fail(e, "%s:1: unknown format '%s', expected coordinate", f, w[2]);
+        return mc_err_fail(e, "%s:1: array (dense) Matrix Market files are not supported, only coordinate", f);
+    if (strcasecmp(w[2], "coordinate"))
+        return mc_err_fail(e, "%s:1: unknown format '%s', expected coordinate", f, w[2]);
     if (!strcasecmp(w[3], "pattern"))
-        return mc_fail(e, "%s:1: pattern matrices have no values (need integer or real)", f);
+        return mc_err_fail(e, "%s:1: pattern matrices have no values (need integer or real)", f);
     if (!strcasecmp(w[3], "complex"))
-        return mc_fail(e, "%s:1: complex values are not supported (need integer or real)", f);
+        return mc_err_fail(e, "%s:1: complex values are not supported (need integer or real)", f);
     if (!strcasecmp(w[3], "real")) r->is_real = 1;
     else if (strcasecmp(w[3], "integer"))
-        return mc_fail(e, "%s:1: unknown field '%s', expected integer or real", f, w[3]);
+        return mc_err_fail(e, "%s:1: unknown field '%s', expected integer or real", f, w[3]);
     if (strcasecmp(w[4], "general"))
-        return mc_fail(e, "%s:1: %s matrices are not supported (need general)", f, w[4]);
+        return mc_err_fail(e, "%s:1: %s matrices are not supported (need general)", f, w[4]);
     return 0;
 }
 
@@ -239,9 +241,10 @@ static int parse_size(mtx_reader *r, char *s, char *t, mc_err *e)
     while (is_blank(*s)) s++;
     ok = ok && *s == '\n';
     *t = save;
-    if (!ok) return mc_fail(e, "%s:%llu: size line must be 'ROWS COLS ENTRIES'", r->path, (unsigned long long)r->line);
+    if (!ok)
+        return mc_err_fail(e, "%s:%llu: size line must be 'ROWS COLS ENTRIES'", r->path, (unsigned long long)r->line);
     if (v[0] > UINT32_MAX || v[1] > UINT32_MAX)
-        return mc_fail(e, "%s:%llu: %llu x %llu matrix is too large (at most %u rows and columns)", r->path,
+        return mc_err_fail(e, "%s:%llu: %llu x %llu matrix is too large (at most %u rows and columns)", r->path,
                        (unsigned long long)r->line, (unsigned long long)v[0], (unsigned long long)v[1], UINT32_MAX);
     r->rows = (uint32_t)v[0];
     r->cols = (uint32_t)v[1];
@@ -254,12 +257,12 @@ static int read_header(mtx_reader *r, mc_err *e)
     char *s, *t;
     int rc = next_line(r, &s, &t, e);
     if (rc < 0) return -1;
-    if (rc == 0) return mc_fail(e, "%s:1: empty file, not a Matrix Market file", r->path);
+    if (rc == 0) return mc_err_fail(e, "%s:1: empty file, not a Matrix Market file", r->path);
     if (parse_banner(r, s, t, e) < 0) return -1;
     for (;;) {
         rc = next_line(r, &s, &t, e);
         if (rc < 0) return -1;
-        if (rc == 0) return mc_fail(e, "%s:%llu: no size line", r->path, (unsigned long long)r->line + 1);
+        if (rc == 0) return mc_err_fail(e, "%s:%llu: no size line", r->path, (unsigned long long)r->line + 1);
         char *b = s;
         while (b < t && is_blank(*b)) b++;
         if (b < t && *b != '%') return parse_size(r, s, t, e);
@@ -270,7 +273,7 @@ mtx_reader *mtx_open(const char *path, mc_err *e)
 {
     mtx_reader *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path)) || !(r->buf = malloc(READ_CHUNK + 1))) {
-        mc_oom(e, path);
+        mc_err_oom(e, path);
         mtx_close(r);
         return NULL;
     }
@@ -279,8 +282,8 @@ mtx_reader *mtx_open(const char *path, mc_err *e)
     errno = 0;
     r->gz = gzopen(path, "rb");
     if (!r->gz) {
-        if (errno) mc_fail_errno(e, path, "cannot open");
-        else mc_fail(e, "%s: cannot open", path);
+        if (errno) mc_err_errno(e, path, "cannot open");
+        else mc_err_fail(e, "%s: cannot open", path);
         mtx_close(r);
         return NULL;
     }
@@ -311,15 +314,15 @@ void mtx_close(mtx_reader *r)
 static int entry_error(mtx_reader *r, mc_err *e, const char *what, const char *at)
 {
     char tok[40];
-    if (at) return mc_fail(e, "%s:%llu: %s '%s'", r->path, (unsigned long long)r->line, what, token(at, tok));
-    return mc_fail(e, "%s:%llu: %s", r->path, (unsigned long long)r->line, what);
+    if (at) return mc_err_fail(e, "%s:%llu: %s '%s'", r->path, (unsigned long long)r->line, what, token(at, tok));
+    return mc_err_fail(e, "%s:%llu: %s", r->path, (unsigned long long)r->line, what);
 }
 
 static int check_index(mtx_reader *r, const char *axis, uint64_t v, uint32_t size, mc_err *e)
 {
     if (v == 0)
-        return mc_fail(e, "%s:%llu: %s index 0 (indices are 1-based)", r->path, (unsigned long long)r->line, axis);
-    return mc_fail(e, "%s:%llu: %s index %llu out of range 1..%u", r->path, (unsigned long long)r->line, axis,
+        return mc_err_fail(e, "%s:%llu: %s index 0 (indices are 1-based)", r->path, (unsigned long long)r->line, axis);
+    return mc_err_fail(e, "%s:%llu: %s index %llu out of range 1..%u", r->path, (unsigned long long)r->line, axis,
                    (unsigned long long)v, size);
 }
 
@@ -365,7 +368,7 @@ static int parse_value(mtx_reader *r, char **p, uint64_t *value, mc_err *e)
 static int at_end(mtx_reader *r, mc_err *e)
 {
     if (r->seen != r->entries)
-        return mc_fail(e, "%s:%llu: file ends after %llu of %llu entries", r->path, (unsigned long long)r->line,
+        return mc_err_fail(e, "%s:%llu: file ends after %llu of %llu entries", r->path, (unsigned long long)r->line,
                        (unsigned long long)r->seen, (unsigned long long)r->entries);
     return 0;
 }
@@ -419,8 +422,9 @@ int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_er
             r->pos = (char *)memchr(p, '\n', (size_t)(r->lim - p)) + 1;
             continue;
         }
-        if (r->seen == r->entries) return mc_fail(e, "%s:%llu: more entries than the %llu of the size line", r->path,
-                                                    (unsigned long long)r->line, (unsigned long long)r->entries);
+        if (r->seen == r->entries)
+            return mc_err_fail(e, "%s:%llu: more entries than the %llu of the size line", r->path,
+                               (unsigned long long)r->line, (unsigned long long)r->entries);
         uint64_t i, j;
         if (parse_index(r, &p, &i, e) < 0 || parse_index(r, &p, &j, e) < 0) return -1;
         if (*p == '\n' || *p == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
@@ -502,7 +506,7 @@ mtx_numbers *mtx_numbers_new(uint32_t largest, mc_err *e)
         return n;
     }
     mtx_numbers_free(n);
-    mc_oom(e, NULL);
+    mc_err_oom(e, NULL);
     return NULL;
 }
 
@@ -549,7 +553,7 @@ static int write_all(int fd, const char *path, const char *s, size_t n, mc_err *
     while (n) {
         ssize_t k = write(fd, s, n);
         if (k < 0 && errno == EINTR) continue;
-        if (k < 0) return mc_fail_errno(e, path, "write");
+        if (k < 0) return mc_err_errno(e, path, "write");
         s += k;
         n -= (size_t)k;
     }
@@ -563,7 +567,7 @@ static int flush(mtx_writer *w, mc_err *e)
     if (w->fd < 0) {
         int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (w->created ? O_APPEND : O_TRUNC);
         w->fd = open(target(w), flags, 0666);
-        if (w->fd < 0) return mc_fail_errno(e, target(w), "cannot create");
+        if (w->fd < 0) return mc_err_errno(e, target(w), "cannot create");
         w->created = 1;
         if (!w->body_path) w->made_path = 1;
     }
@@ -573,7 +577,7 @@ static int flush(mtx_writer *w, mc_err *e)
     if (!w->keep_open) {
         int rc = close(w->fd);
         w->fd = -1;
-        if (rc < 0) return mc_fail_errno(e, target(w), "close");
+        if (rc < 0) return mc_err_errno(e, target(w), "close");
     }
     return 0;
 }
@@ -604,7 +608,7 @@ mtx_writer *mtx_writer_open_ex(const char *path, uint32_t rows, uint32_t cols, i
     }
     return w;
 oom:
-    mc_oom(e, path);
+    mc_err_oom(e, path);
     mtx_writer_abort(w);
     return NULL;
 }
@@ -617,7 +621,8 @@ mtx_writer *mtx_writer_open(const char *path, uint32_t rows, uint32_t cols, int6
 int mtx_writer_add(mtx_writer *w, uint32_t row, uint32_t col, uint64_t value, mc_err *e)
 {
     if (row >= w->rows || col >= w->cols)
-        return mc_fail(e, "%s: entry (%u, %u) outside the %u x %u matrix", w->path, row + 1, col + 1, w->rows, w->cols);
+        return mc_err_fail(e, "%s: entry (%u, %u) outside the %u x %u matrix", w->path, row + 1, col + 1, w->rows,
+                           w->cols);
     if (w->cap - w->len < ENTRY_MAX && flush(w, e) < 0) return -1;
     if (col != w->last_col || !w->col_len) {
         char *t = w->col_text;
@@ -644,31 +649,31 @@ static int prepend_header(mtx_writer *w, mc_err *e)
     char head[128];
     size_t n = mtx_format_header(head, w->rows, w->cols, w->count);
     int in = open(w->body_path, O_RDONLY | O_CLOEXEC);
-    if (in < 0) return mc_fail_errno(e, w->body_path, "cannot open");
+    if (in < 0) return mc_err_errno(e, w->body_path, "cannot open");
     int out = open(w->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
     if (out < 0) {
         close(in);
-        return mc_fail_errno(e, w->path, "cannot create");
+        return mc_err_errno(e, w->path, "cannot create");
     }
     w->made_path = 1;
     int rc = write_all(out, w->path, head, n, e);
     while (rc == 0) {
         ssize_t k = read(in, w->buf, w->cap);
         if (k < 0 && errno == EINTR) continue;
-        if (k < 0) rc = mc_fail_errno(e, w->body_path, "read");
+        if (k < 0) rc = mc_err_errno(e, w->body_path, "read");
         if (k <= 0) break;
         rc = write_all(out, w->path, w->buf, (size_t)k, e);
     }
     close(in);
-    if (close(out) < 0 && rc == 0) rc = mc_fail_errno(e, w->path, "close");
-    if (rc == 0 && unlink(w->body_path) < 0) rc = mc_fail_errno(e, w->body_path, "cannot remove");
+    if (close(out) < 0 && rc == 0) rc = mc_err_errno(e, w->path, "close");
+    if (rc == 0 && unlink(w->body_path) < 0) rc = mc_err_errno(e, w->body_path, "cannot remove");
     return rc;
 }
 
 int mtx_writer_close(mtx_writer *w, mc_err *e)
 {
     if (w->expected >= 0 && (uint64_t)w->expected != w->count) {
-        mc_fail(e, "%s: wrote %llu entries but the size line says %lld", w->path, (unsigned long long)w->count,
+        mc_err_fail(e, "%s: wrote %llu entries but the size line says %lld", w->path, (unsigned long long)w->count,
                 (long long)w->expected);
         mtx_writer_abort(w);
         return -1;

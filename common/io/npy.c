@@ -108,24 +108,25 @@ static int scan_item(hscan *s, npy_array *a, const char *path, mc_err *e)
     static const char *const keys[] = {"descr", "fortran_order", "shape"};
     char key[32];
     if (scan_string(s, key, sizeof key) < 0)
-        return mc_fail(e, "%s: bad .npy header (a key must be a quoted name)", path);
+        return mc_err_fail(e, "%s: bad .npy header (a key must be a quoted name)", path);
     int k = 0;
     while (k < 3 && strcmp(key, keys[k])) k++;
-    if (k < 3 && s->seen[k]++) return mc_fail(e, "%s: bad .npy header (key '%s' twice)", path, key);
+    if (k < 3 && s->seen[k]++) return mc_err_fail(e, "%s: bad .npy header (key '%s' twice)", path, key);
     skip_space(s);
-    if (*s->p++ != ':') return mc_fail(e, "%s: bad .npy header (no ':' after '%s')", path, key);
+    if (*s->p++ != ':') return mc_err_fail(e, "%s: bad .npy header (no ':' after '%s')", path, key);
     skip_space(s);
     if (k == 3) {
         if (!s->unknown[0]) snprintf(s->unknown, sizeof s->unknown, "%s", key);
-        return skip_value(s) < 0 ? mc_fail(e, "%s: bad .npy header", path) : 0;
+        return skip_value(s) < 0 ? mc_err_fail(e, "%s: bad .npy header", path) : 0;
     }
-    if (k == 0 && scan_string(s, s->descr, sizeof s->descr) < 0) return mc_fail(e, "%s: bad .npy header (descr)", path);
+    if (k == 0 && scan_string(s, s->descr, sizeof s->descr) < 0)
+        return mc_err_fail(e, "%s: bad .npy header (descr)", path);
     if (k == 1) {
         if (!strncmp(s->p, "True", 4)) a->fortran_order = 1, s->p += 4;
         else if (!strncmp(s->p, "False", 5)) a->fortran_order = 0, s->p += 5;
-        else return mc_fail(e, "%s: bad .npy header (fortran_order)", path);
+        else return mc_err_fail(e, "%s: bad .npy header (fortran_order)", path);
     }
-    if (k == 2 && scan_shape(s, a) < 0) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
+    if (k == 2 && scan_shape(s, a) < 0) return mc_err_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
     return 0;
 }
 
@@ -158,30 +159,32 @@ static int parse_dict(const char *path, const char *h, npy_array *a, int *swap, 
 {
     hscan s = {.p = h};
     skip_space(&s);
-    if (*s.p++ != '{') return mc_fail(e, "%s: bad .npy header", path);
+    if (*s.p++ != '{') return mc_err_fail(e, "%s: bad .npy header", path);
     for (;;) {
         skip_space(&s);
         if (*s.p == '}') break;
         if (scan_item(&s, a, path, e) < 0) return -1;
         skip_space(&s);
         if (*s.p == ',') s.p++;
-        else if (*s.p != '}') return mc_fail(e, "%s: bad .npy header (expected ',' or '}')", path);
+        else if (*s.p != '}') return mc_err_fail(e, "%s: bad .npy header (expected ',' or '}')", path);
     }
     s.p++;
     skip_space(&s);
-    if (*s.p) return mc_fail(e, "%s: bad .npy header (text after the dict)", path);
+    if (*s.p) return mc_err_fail(e, "%s: bad .npy header (text after the dict)", path);
     if (!s.seen[0] || !s.seen[1] || !s.seen[2])
-        return mc_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
-    if (s.unknown[0]) return mc_fail(e, "%s: bad .npy header (unknown key '%s')", path, s.unknown);
+        return mc_err_fail(e, "%s: bad .npy header (needs descr, fortran_order and shape)", path);
+    if (s.unknown[0]) return mc_err_fail(e, "%s: bad .npy header (unknown key '%s')", path, s.unknown);
     if (parse_descr(s.descr, a, swap) < 0)
-        return mc_fail(e,
+        return mc_err_fail(e,
                        "%s: unsupported .npy dtype '%s' (mc reads int32, int64, float32, float64, bool and str; "
                        "convert it, e.g. with a.astype('<i8') or a.astype('<f8'))",
                        path, s.descr);
-    if (a->ndim < 1 || a->ndim > 2) return mc_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
-    if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1]) return mc_fail(e, "%s: .npy shape too large", path);
+    if (a->ndim < 1 || a->ndim > 2) return mc_err_fail(e, "%s: bad .npy header (shape must be 1-D or 2-D)", path);
+    if (a->shape[1] && a->shape[0] > SIZE_MAX / 16 / a->shape[1])
+        return mc_err_fail(e, "%s: .npy shape too large", path);
     a->count = a->shape[0] * a->shape[1];
-    if (a->count && npy_item_size(a) > SIZE_MAX / 16 / a->count) return mc_fail(e, "%s: .npy shape too large", path);
+    if (a->count && npy_item_size(a) > SIZE_MAX / 16 / a->count)
+        return mc_err_fail(e, "%s: .npy shape too large", path);
     return 0;
 }
 
@@ -191,23 +194,23 @@ static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_sta
     unsigned char pre[12];
     memset(a, 0, sizeof *a);
     if (fread(pre, 1, 10, f) != 10 || memcmp(pre, NPY_MAGIC, 6))
-        return mc_fail(e, "%s: not a .npy file (bad magic)", path);
+        return mc_err_fail(e, "%s: not a .npy file (bad magic)", path);
     size_t hlen, plen = 10;
     if (pre[6] == 1) hlen = pre[8] | (size_t)pre[9] << 8;
     else if (pre[6] == 2 || pre[6] == 3) {
-        if (fread(pre + 10, 1, 2, f) != 2) return mc_fail(e, "%s: truncated .npy header", path);
+        if (fread(pre + 10, 1, 2, f) != 2) return mc_err_fail(e, "%s: truncated .npy header", path);
         hlen = pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
         plen = 12;
-    } else return mc_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
+    } else return mc_err_fail(e, "%s: unsupported .npy version %d.%d", path, pre[6], pre[7]);
     if (hlen > NPY_MAX_HEADER)
-        return mc_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
+        return mc_err_fail(e, "%s: .npy header of %zu bytes (at most %d)", path, hlen, NPY_MAX_HEADER);
     char *h = malloc(hlen + 1);
-    if (!h) return mc_oom(e, path);
+    if (!h) return mc_err_oom(e, path);
     int rc = -1;
-    if (fread(h, 1, hlen, f) != hlen) mc_fail(e, "%s: truncated .npy header", path);
+    if (fread(h, 1, hlen, f) != hlen) mc_err_fail(e, "%s: truncated .npy header", path);
     else {
         h[hlen] = 0;
-        if (strlen(h) != hlen || h[0] != '{') mc_fail(e, "%s: bad .npy header", path);
+        if (strlen(h) != hlen || h[0] != '{') mc_err_fail(e, "%s: bad .npy header", path);
         else rc = parse_dict(path, h, a, swap, e);
     }
     free(h);
@@ -219,11 +222,11 @@ static int read_header(const char *path, FILE *f, npy_array *a, size_t *data_sta
 static int check_size(const char *path, FILE *f, const npy_array *a, size_t data_start, mc_err *e)
 {
     struct stat st;
-    if (fstat(fileno(f), &st) < 0) return mc_fail_errno(e, path, "cannot stat");
+    if (fstat(fileno(f), &st) < 0) return mc_err_errno(e, path, "cannot stat");
     if (!S_ISREG(st.st_mode)) return 0;
     size_t want = data_start + a->count * npy_item_size(a);
     if ((size_t)st.st_size != want)
-        return mc_fail(e, "%s: .npy file is %lld bytes but its header says %zu", path, (long long)st.st_size, want);
+        return mc_err_fail(e, "%s: .npy file is %lld bytes but its header says %zu", path, (long long)st.st_size, want);
     return 0;
 }
 
@@ -244,9 +247,9 @@ static int read_data(const char *path, FILE *f, npy_array *a, int swap, mc_err *
 {
     size_t bytes = a->count * npy_item_size(a);
     a->data = mc_alloc_array(bytes, 1);
-    if (!a->data) return mc_oom(e, path);
-    if (fread(a->data, 1, bytes, f) != bytes) return mc_fail(e, "%s: truncated .npy data", path);
-    if (getc(f) != EOF) return mc_fail(e, "%s: data after the .npy array", path);
+    if (!a->data) return mc_err_oom(e, path);
+    if (fread(a->data, 1, bytes, f) != bytes) return mc_err_fail(e, "%s: truncated .npy data", path);
+    if (getc(f) != EOF) return mc_err_fail(e, "%s: data after the .npy array", path);
     if (swap) swap_bytes(a);
     return 0;
 }
@@ -302,7 +305,7 @@ char *npy_ustr(const npy_array *a, size_t i, const char *name, mc_err *e)
     char *s = mc_alloc_array(a->ustr * 4 + 1, 1);
     size_t n = 0, len = a->ustr;
     if (!s) {
-        mc_oom(e, name);
+        mc_err_oom(e, name);
         return NULL;
     }
     while (len && !(p[4 * len - 4] | p[4 * len - 3] | p[4 * len - 2] | p[4 * len - 1])) len--;
@@ -310,7 +313,7 @@ char *npy_ustr(const npy_array *a, size_t i, const char *name, mc_err *e)
         uint32_t u = p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
         if (put_utf8(s, &n, u) < 0) {
             free(s);
-            mc_fail(e, "%s: value %zu: character U+%X is not Unicode", name, i, u);
+            mc_err_fail(e, "%s: value %zu: character U+%X is not Unicode", name, i, u);
             return NULL;
         }
     }
@@ -355,7 +358,7 @@ static int write_stream(FILE *f, const char *shown, const char *descr, size_t si
     fwrite(pre, 1, sizeof pre, f);
     fwrite(h, 1, hlen, f);
     if (count && size) fwrite(data, size, count, f);
-    if (ferror(f) | fclose(f)) return mc_fail_errno(e, shown, "cannot write");
+    if (ferror(f) | fclose(f)) return mc_err_errno(e, shown, "cannot write");
     return 0;
 }
 
@@ -363,7 +366,7 @@ static int write_file(const char *path, const char *descr, size_t size, int ndim
                       int fortran_order, const void *data, mc_err *e)
 {
     FILE *f = fopen(path, "wb");
-    if (!f) return mc_fail_errno(e, path, "cannot create");
+    if (!f) return mc_err_errno(e, path, "cannot create");
     return write_stream(f, path, descr, size, ndim, shape, fortran_order, data, e);
 }
 
@@ -413,11 +416,11 @@ int npy_write_text(const char *path, char *const *lines, size_t n, mc_err *e)
     size_t width = 1;
     for (size_t i = 0; i < n; i++) {
         long len = utf8_length(lines[i]);
-        if (len < 0) return mc_fail(e, "%s: value %zu is not UTF-8", path, i);
+        if (len < 0) return mc_err_fail(e, "%s: value %zu is not UTF-8", path, i);
         if ((size_t)len > width) width = (size_t)len;
     }
     uint8_t *data = mc_alloc_array(n, 4 * width);
-    if (!data) return mc_oom(e, path);
+    if (!data) return mc_err_oom(e, path);
     memset(data, 0, n * 4 * width);
     for (size_t i = 0; i < n; i++) {
         const unsigned char *p = (const unsigned char *)lines[i];

@@ -28,13 +28,13 @@ static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e);
 static int make_dirs(const char *dir, mc_err *e)
 {
     struct stat st;
-    if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : mc_fail(e, "%s: exists and is not a directory", dir);
+    if (stat(dir, &st) == 0) return S_ISDIR(st.st_mode) ? 0 : mc_err_fail(e, "%s: exists and is not a directory", dir);
     const char *base;
     char *parent = path_parent(dir, &base);
-    if (!parent) return mc_oom(e, dir);
+    if (!parent) return mc_err_oom(e, dir);
     int rc = strcmp(parent, dir) ? make_dirs(parent, e) : 0;
     free(parent);
-    if (rc == 0 && mkdir(dir, 0777) < 0 && errno != EEXIST) rc = mc_fail_errno(e, dir, "cannot create directory");
+    if (rc == 0 && mkdir(dir, 0777) < 0 && errno != EEXIST) rc = mc_err_errno(e, dir, "cannot create directory");
     return rc;
 }
 
@@ -206,7 +206,7 @@ static void sweep_leftovers(const char *path)
 
 int outdir_check(const char *final, int force, mc_err *e)
 {
-    if (!force && path_exists(final)) return mc_fail(e, "%s: already exists (use --force to replace it)", final);
+    if (!force && path_exists(final)) return mc_err_fail(e, "%s: already exists (use --force to replace it)", final);
     return 0;
 }
 
@@ -215,7 +215,7 @@ static int prepare(const char *final, int force, mc_err *e)
     if (outdir_check(final, force, e) < 0) return -1;
     const char *base;
     char *parent = path_parent(final, &base);
-    if (!parent) return mc_oom(e, final);
+    if (!parent) return mc_err_oom(e, final);
     int rc = make_dirs(parent, e);
     free(parent);
     if (rc < 0) return -1;
@@ -237,11 +237,11 @@ static int create_locked(const char *tmp, int dir, const char *final, mc_err *e)
 {
     int fd;
     if (dir) {
-        if (mkdir(tmp, 0777) < 0) return errno == EEXIST ? RACED : mc_fail_errno(e, tmp, "cannot create directory");
+        if (mkdir(tmp, 0777) < 0) return errno == EEXIST ? RACED : mc_err_errno(e, tmp, "cannot create directory");
         fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0) return errno == ENOENT ? RACED : mc_fail_errno(e, tmp, "cannot open the directory just made");
+        if (fd < 0) return errno == ENOENT ? RACED : mc_err_errno(e, tmp, "cannot open the directory just made");
     } else if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
-        return errno == EEXIST ? RACED : mc_fail_errno(e, final, "cannot create");
+        return errno == EEXIST ? RACED : mc_err_errno(e, final, "cannot create");
     struct stat a, b;
     int raced = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;   /* a sweep holds it: it is going */
     /* locked, it is ours for good if it is still there */
@@ -254,14 +254,14 @@ static int create_locked(const char *tmp, int dir, const char *final, mc_err *e)
 static int make_tmp(const char *final, int dir, char **tmp, mc_err *e)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
-        if (!(*tmp = sibling(final, "tmp"))) return mc_oom(e, final);
+        if (!(*tmp = sibling(final, "tmp"))) return mc_err_oom(e, final);
         int fd = create_locked(*tmp, dir, final, e);
         if (fd >= 0) return fd;
         free(*tmp);
         *tmp = NULL;
         if (fd != RACED) return -1;
     }
-    return mc_fail(e, "%s: cannot create a temporary beside it (its names were taken)", final);
+    return mc_err_fail(e, "%s: cannot create a temporary beside it (its names were taken)", final);
 }
 
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
@@ -269,7 +269,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
     memset(o, 0, sizeof *o);
     char *tmp = NULL;
     if (prepare(final, force, e) < 0) return -1;
-    if (!(o->final = strdup(final))) return mc_oom(e, final);
+    if (!(o->final = strdup(final))) return mc_err_oom(e, final);
     if ((o->fd = make_tmp(final, 1, &tmp, e)) < 0) {
         free(o->final);
         memset(o, 0, sizeof *o);   /* a failed begin leaves a zeroed outdir, safe to abort */
@@ -281,7 +281,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
     return 0;
 }
 
-char *outdir_file(const outdir *o, const char *file)
+char *outdir_path(const outdir *o, const char *file)
 {
     return path_join(o->tmp, file);
 }
@@ -311,8 +311,8 @@ static int sync_wanted(void)
 static int sync_path(const char *path, mc_err *e)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return mc_fail_errno(e, path, "cannot open to sync");
-    int rc = fsync(fd) < 0 ? mc_fail_errno(e, path, "cannot sync") : 0;
+    if (fd < 0) return mc_err_errno(e, path, "cannot open to sync");
+    int rc = fsync(fd) < 0 ? mc_err_errno(e, path, "cannot sync") : 0;
     close(fd);
     return rc;
 }
@@ -321,15 +321,15 @@ static int sync_path(const char *path, mc_err *e)
 static int sync_tree(const char *dir, mc_err *e)
 {
     DIR *d = opendir(dir);
-    if (!d) return mc_fail_errno(e, dir, "cannot list");
+    if (!d) return mc_err_errno(e, dir, "cannot list");
     struct dirent *de;
     int rc = 0;
     while (rc == 0 && (de = readdir(d))) {
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         char *p = path_join(dir, de->d_name);
         struct stat st;
-        if (!p) rc = mc_oom(e, dir);
-        else if (lstat(p, &st) < 0) rc = mc_fail_errno(e, p, "cannot stat");
+        if (!p) rc = mc_err_oom(e, dir);
+        else if (lstat(p, &st) < 0) rc = mc_err_errno(e, p, "cannot stat");
         else if (S_ISDIR(st.st_mode)) rc = sync_tree(p, e);
         else if (S_ISREG(st.st_mode)) rc = sync_path(p, e);
         free(p);
@@ -348,7 +348,7 @@ static int sync_parent(const char *path, mc_err *e)
 {
     const char *base;
     char *parent = path_parent(path, &base);
-    int rc = parent ? sync_path(parent, e) : mc_oom(e, path);
+    int rc = parent ? sync_path(parent, e) : mc_err_oom(e, path);
     free(parent);
     return rc;
 }
@@ -374,7 +374,7 @@ static void old_free(outdir_old *old)
 
 static int already_exists(const char *final, mc_err *e)
 {
-    return mc_fail(e, "%s: already exists (use --force to replace it)", final);
+    return mc_err_fail(e, "%s: already exists (use --force to replace it)", final);
 }
 
 /* Where renameat2 lacks a flag (an old kernel, some network filesystems). */
@@ -387,7 +387,7 @@ static int put_new(const char *tmp, const char *final, mc_err *e)
     if (rc < 0 && unsupported(errno)) rc = rename(tmp, final);
     if (rc == 0) return 0;
     return errno == ENOTEMPTY || errno == EEXIST ? already_exists(final, e)
-                                                 : mc_fail_errno(e, final, "cannot rename the output into place");
+                                                 : mc_err_errno(e, final, "cannot rename the output into place");
 }
 
 /* TMP over FINAL, which exists: exchanged in one step where the filesystem can
@@ -395,7 +395,7 @@ static int put_new(const char *tmp, const char *final, mc_err *e)
  * aside first. */
 static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err *e)
 {
-    if (!(old->path = strdup(tmp))) return mc_oom(e, final);
+    if (!(old->path = strdup(tmp))) return mc_err_oom(e, final);
     old->fd = open(final, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     if (old->fd >= 0) flock(old->fd, LOCK_EX | LOCK_NB);   /* best effort: a sweep passing by leaves it */
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
@@ -403,22 +403,22 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
         return 0;
     }
     if (!unsupported(errno)) {
-        int rc = mc_fail_errno(e, final, "cannot rename the output into place");
+        int rc = mc_err_errno(e, final, "cannot rename the output into place");
         old_free(old);
         return rc;
     }
     free(old->path);
     if (!(old->path = sibling(final, "old"))) {
         old_free(old);
-        return mc_oom(e, final);
+        return mc_err_oom(e, final);
     }
     if (rename(final, old->path) < 0) {
-        int rc = mc_fail_errno(e, final, "cannot move the old output aside");
+        int rc = mc_err_errno(e, final, "cannot move the old output aside");
         old_free(old);
         return rc;
     }
     if (rename(tmp, final) == 0) return 0;
-    int rc = mc_fail_errno(e, final, "cannot rename the output into place");
+    int rc = mc_err_errno(e, final, "cannot rename the output into place");
     rename(old->path, final);
     old_free(old);
     return rc;
@@ -457,7 +457,7 @@ static int swap_in(const char *tmp, const char *final, int force, outdir_old *ol
 static void drop_old(outdir_old *old)
 {
     mc_err ignored;
-    if (old->path) remove_tree(old->path, &ignored);
+    if (old->path) outdir_remove_tree(old->path, &ignored);
     old_free(old);
 }
 
@@ -488,9 +488,9 @@ static int file_ready(const outfile *o, mc_err *e)
     struct stat st;
     if (lstat(o->final, &st) == 0 && S_ISDIR(st.st_mode)) {
         errno = EISDIR;
-        return mc_fail_errno(e, o->final, "cannot rename the output into place");
+        return mc_err_errno(e, o->final, "cannot rename the output into place");
     }
-    if (sync_wanted() && fsync(o->fd) < 0) return mc_fail_errno(e, o->tmp, "cannot sync");
+    if (sync_wanted() && fsync(o->fd) < 0) return mc_err_errno(e, o->tmp, "cannot sync");
     return 0;
 }
 
@@ -500,15 +500,15 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 4;
-        char **f = mc_realloc_array(s->final, cap, sizeof *f);
+        char **f = mc_alloc_resize(s->final, cap, sizeof *f);
         if (f) s->final = f;
-        outdir_old *o = f ? mc_realloc_array(s->old, cap, sizeof *o) : NULL;
-        if (!o) return mc_oom(e, final);
+        outdir_old *o = f ? mc_alloc_resize(s->old, cap, sizeof *o) : NULL;
+        if (!o) return mc_err_oom(e, final);
         s->old = o;
         s->cap = cap;
     }
     char *f = strdup(final);
-    if (!f) return mc_oom(e, final);
+    if (!f) return mc_err_oom(e, final);
     if (swap_in(tmp, final, force, &s->old[s->n], e) < 0) {
         free(f);
         return -1;
@@ -517,7 +517,7 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
     return 0;
 }
 
-int commit_set_dir(commit_set *s, outdir *o, mc_err *e)
+int outdir_set_dir(commit_set *s, outdir *o, mc_err *e)
 {
     int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = set_add(s, o->tmp, o->final, o->force, e);
@@ -535,11 +535,11 @@ static void outfile_free(outfile *o)
     memset(o, 0, sizeof *o);
 }
 
-int commit_set_file(commit_set *s, outfile *o, mc_err *e)
+int outdir_set_file(commit_set *s, outfile *o, mc_err *e)
 {
     int rc = file_ready(o, e);
     if (rc == 0) rc = set_add(s, o->tmp, o->final, 1, e);
-    if (rc < 0) outfile_abort(o);
+    if (rc < 0) outdir_file_abort(o);
     else outfile_free(o);
     return rc;
 }
@@ -551,7 +551,7 @@ static void set_free(commit_set *s)
     memset(s, 0, sizeof *s);
 }
 
-void commit_set_done(commit_set *s)
+void outdir_set_done(commit_set *s)
 {
     for (size_t i = 0; i < s->n; i++) {
         drop_old(&s->old[i]);
@@ -560,15 +560,15 @@ void commit_set_done(commit_set *s)
     set_free(s);
 }
 
-void commit_set_undo(commit_set *s)
+void outdir_set_undo(commit_set *s)
 {
     for (size_t i = s->n; i-- > 0;) {
         outdir_old *old = &s->old[i];
         mc_err ignored;
         if (old->exchanged && renameat2(AT_FDCWD, old->path, AT_FDCWD, s->final[i], RENAME_EXCHANGE) == 0)
-            remove_tree(old->path, &ignored);   /* the new one, now at the old one's place */
+            outdir_remove_tree(old->path, &ignored);   /* the new one, now at the old one's place */
         else if (!old->exchanged) {
-            remove_tree(s->final[i], &ignored);
+            outdir_remove_tree(s->final[i], &ignored);
             if (old->path) rename(old->path, s->final[i]);
         }
         old_free(old);
@@ -580,11 +580,11 @@ void commit_set_undo(commit_set *s)
 void outdir_abort(outdir *o)
 {
     mc_err ignored;
-    if (o->tmp) remove_tree(o->tmp, &ignored);   /* still locked: no sweep races us */
+    if (o->tmp) outdir_remove_tree(o->tmp, &ignored);   /* still locked: no sweep races us */
     outdir_free(o);
 }
 
-int outfile_is_direct(const char *path)
+int outdir_file_is_direct(const char *path)
 {
     struct stat st;
     if (!strncmp(path, "/dev/", 5)) return 1;
@@ -593,27 +593,27 @@ int outfile_is_direct(const char *path)
 
 static int begin_file(outfile *o, const char *final, int force, mc_err *e);
 
-int outfile_begin(outfile *o, const char *final, int force, mc_err *e)
+int outdir_file_begin(outfile *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
-    if (outfile_is_direct(final)) {
+    if (outdir_file_is_direct(final)) {
         /* A stream or device cannot be renamed over, and its reader wants the bytes as they come. */
         o->direct = 1;
         o->final = strdup(final);
         o->tmp = strdup(final);
         if (o->final && o->tmp) return 0;
-        outfile_abort(o);
-        return mc_oom(e, final);
+        outdir_file_abort(o);
+        return mc_err_oom(e, final);
     }
     return begin_file(o, final, force, e);
 }
 
-int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e)
+int outdir_file_begin_regular(outfile *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
     struct stat st;
     if (stat(final, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-        return mc_fail(e, "%s: not a regular file", final);
+        return mc_err_fail(e, "%s: not a regular file", final);
     return begin_file(o, final, force, e);
 }
 
@@ -621,7 +621,7 @@ static int begin_file(outfile *o, const char *final, int force, mc_err *e)
 {
     char *tmp = NULL;
     if (prepare(final, force, e) < 0) return -1;
-    if (!(o->final = strdup(final))) return mc_oom(e, final);
+    if (!(o->final = strdup(final))) return mc_err_oom(e, final);
     int fd = make_tmp(final, 0, &tmp, e);
     if (fd < 0) {
         free(o->final);
@@ -634,7 +634,7 @@ static int begin_file(outfile *o, const char *final, int force, mc_err *e)
     return 0;
 }
 
-FILE *outfile_stream(outfile *o, mc_err *e)
+FILE *outdir_file_stream(outfile *o, mc_err *e)
 {
     FILE *f = NULL;
     if (o->direct) f = fopen(o->final, "w");
@@ -642,19 +642,19 @@ FILE *outfile_stream(outfile *o, mc_err *e)
         int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
         if (fd >= 0 && !(f = fdopen(fd, "w"))) close(fd);
     }
-    if (!f) mc_fail_errno(e, o->final, "cannot create");
+    if (!f) mc_err_errno(e, o->final, "cannot create");
     return f;
 }
 
-int outfile_fd(const outfile *o)
+int outdir_file_fd(const outfile *o)
 {
     return o->direct ? -1 : o->fd;
 }
 
-int outfile_commit(outfile *o, mc_err *e)
+int outdir_file_commit(outfile *o, mc_err *e)
 {
     if (o->direct) {
-        outfile_abort(o);
+        outdir_file_abort(o);
         return 0;
     }
     int rc = file_ready(o, e) < 0 ? -1 : replace(o->tmp, o->final, 1, e);   /* begin checked --force */
@@ -663,7 +663,7 @@ int outfile_commit(outfile *o, mc_err *e)
     return rc;
 }
 
-void outfile_abort(outfile *o)
+void outdir_file_abort(outfile *o)
 {
     if (o->tmp && !o->direct) unlink(o->tmp);
     outfile_free(o);
@@ -674,24 +674,24 @@ void outfile_abort(outfile *o)
 static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e)
 {
     if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT) return 0;
-    if (errno != EISDIR && errno != EPERM) return mc_fail_errno(e, shown, "cannot remove");
+    if (errno != EISDIR && errno != EPERM) return mc_err_errno(e, shown, "cannot remove");
     int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-    if (fd < 0) return mc_fail_errno(e, shown, "cannot open");
+    if (fd < 0) return mc_err_errno(e, shown, "cannot open");
     DIR *d = fdopendir(fd);
     if (!d) {
         close(fd);
-        return mc_fail_errno(e, shown, "cannot list");
+        return mc_err_errno(e, shown, "cannot list");
     }
     struct dirent *de;
     int rc = 0;
     while (rc == 0 && (de = readdir(d)))
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) rc = remove_at(fd, de->d_name, shown, e);
     closedir(d);
-    if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0) rc = mc_fail_errno(e, shown, "cannot remove");
+    if (rc == 0 && unlinkat(dirfd, name, AT_REMOVEDIR) < 0) rc = mc_err_errno(e, shown, "cannot remove");
     return rc;
 }
 
-int remove_tree(const char *path, mc_err *e)
+int outdir_remove_tree(const char *path, mc_err *e)
 {
     return remove_at(AT_FDCWD, path, path, e);
 }

@@ -40,7 +40,7 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e);
 /* That check alone, for a tool to make before its long reading, not after. */
 int outdir_check(const char *final, int force, mc_err *e);
 /* Path of FILE inside the temporary directory (malloc'd). */
-char *outdir_file(const outdir *o, const char *file);
+char *outdir_path(const outdir *o, const char *file);
 /* fsync every file and directory of the temporary, and its parent; rename
  * into place (replacing an old output when force); fsync the parent again, so
  * a power loss never leaves a committed-looking output with missing bytes
@@ -51,8 +51,8 @@ int outdir_commit(outdir *o, mc_err *e);
  * zeroed outdir, after a failed begin and after commit (err.h). */
 void outdir_abort(outdir *o);
 
-/* The same for one file: outfile_begin creates the temporary file, which the
- * writer reaches through outfile_stream or outfile_fd (never by opening tmp,
+/* The same for one file: outdir_file_begin creates the temporary file, which the
+ * writer reaches through outdir_file_stream or outdir_file_fd (never by opening tmp,
  * which could have been replaced), then commit syncs and renames it.
  * A destination that is not a regular file (a FIFO, /dev/null, a terminal, any
  * path under /dev/) is written directly: tmp is the destination itself, there
@@ -63,25 +63,25 @@ typedef struct outfile {
     int direct;
     int fd;           /* the temporary, locked; valid when tmp is set and not direct */
 } outfile;
-int outfile_begin(outfile *o, const char *final, int force, mc_err *e);
+int outdir_file_begin(outfile *o, const char *final, int force, mc_err *e);
 /* The same for a file a container holds (profiles.yaml, a cache): never
  * written directly; a FIFO or device at FINAL (or a symlink to one) is refused
  * as "not a regular file" (a stream there is not what the container needs,
  * and opening it for writing would wait for a reader). */
-int outfile_begin_regular(outfile *o, const char *final, int force, mc_err *e);
+int outdir_file_begin_regular(outfile *o, const char *final, int force, mc_err *e);
 /* A stream on the temporary (on the destination itself when direct), for the
  * caller to fclose before commit; NULL with e set. */
-FILE *outfile_stream(outfile *o, mc_err *e);
+FILE *outdir_file_stream(outfile *o, mc_err *e);
 /* The temporary's file descriptor (owned by o; -1 when direct). */
-int outfile_fd(const outfile *o);
-int outfile_commit(outfile *o, mc_err *e);
+int outdir_file_fd(const outfile *o);
+int outdir_file_commit(outfile *o, mc_err *e);
 /* Whether PATH is written directly (see outfile): under /dev/, or existing and not a regular file or directory. */
-int outfile_is_direct(const char *path);
-void outfile_abort(outfile *o);
+int outdir_file_is_direct(const char *path);
+void outdir_file_abort(outfile *o);
 
 /* Several outputs that stand or fall together (mc-group: groups, outliers,
- * p.group.npy): each commit keeps the output it replaced until commit_set_done
- * drops them all; commit_set_undo removes the new ones and puts the old back.
+ * p.group.npy): each commit keeps the output it replaced until outdir_set_done
+ * drops them all; outdir_set_undo removes the new ones and puts the old back.
  * A failed commit aborts its own output (and frees o) but undoes no other;
  * done or undo frees the set. */
 typedef struct outdir_old outdir_old;
@@ -90,10 +90,10 @@ typedef struct commit_set {
     outdir_old *old;
     size_t n, cap;
 } commit_set;
-int commit_set_dir(commit_set *s, outdir *o, mc_err *e);
-int commit_set_file(commit_set *s, outfile *o, mc_err *e);
-void commit_set_done(commit_set *s);
-void commit_set_undo(commit_set *s);
+int outdir_set_dir(commit_set *s, outdir *o, mc_err *e);
+int outdir_set_file(commit_set *s, outfile *o, mc_err *e);
+void outdir_set_done(commit_set *s);
+void outdir_set_undo(commit_set *s);
 
 /* Start writing back what FD holds so far, without waiting, so the fsync at
  * commit finds little left to write (writers call it as they go). */
@@ -109,6 +109,6 @@ void outdir_clean_on_signals(void);
 size_t outdir_open_files_budget(void);
 
 /* rm -rf PATH (no symlink following); 0 or -1 with e set. */
-int remove_tree(const char *path, mc_err *e);
+int outdir_remove_tree(const char *path, mc_err *e);
 
 #endif

@@ -24,7 +24,7 @@ static int scan_lines(line_scan *s, const char *buf, size_t n, const char *path,
     }
     s->scanned = n;
     if (n - s->line_start > MC_MAX_LINE)
-        return mc_fail(e, "%s:%zu: line longer than %u bytes", path, s->lines + 1, MC_MAX_LINE);
+        return mc_err_fail(e, "%s:%zu: line longer than %u bytes", path, s->lines + 1, MC_MAX_LINE);
     return 0;
 }
 
@@ -57,12 +57,12 @@ static char *slurp(const char *path, size_t *size, mc_err *e)
         return NULL;
     }
     if (!buf) {
-        mc_oom(e, path);
+        mc_err_oom(e, path);
         return NULL;
     }
     if (bad) {
         free(buf);
-        mc_fail(e, "%s: read error", path);
+        mc_err_fail(e, "%s: read error", path);
         return NULL;
     }
     buf[n] = 0;
@@ -77,8 +77,8 @@ static int check_lines(const char *path, const char *buf, size_t size, size_t *c
     const char *p = buf, *end = buf + size;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl) return mc_fail(e, "%s:%zu: last line does not end with a newline", path, n + 1);
-        if (memchr(p, 0, (size_t)(nl - p))) return mc_fail(e, "%s:%zu: NUL byte in a text value", path, n + 1);
+        if (!nl) return mc_err_fail(e, "%s:%zu: last line does not end with a newline", path, n + 1);
+        if (memchr(p, 0, (size_t)(nl - p))) return mc_err_fail(e, "%s:%zu: NUL byte in a text value", path, n + 1);
         n++;
         p = nl + 1;
     }
@@ -99,7 +99,7 @@ int txt_read(const char *path, strvec *a, mc_err *e)
     a->v = mc_alloc_array(n, sizeof *a->v);
     if (!a->v) {
         free(buf);
-        return mc_oom(e, path);
+        return mc_err_oom(e, path);
     }
     char *p = buf;
     for (size_t i = 0; i < n; i++) {
@@ -126,15 +126,15 @@ int txt_count_lines(const char *path, size_t *count, mc_err *e)
 int txt_write(const char *path, char *const *lines, size_t n, mc_err *e)
 {
     FILE *f = fopen(path, "wb");
-    if (!f) return mc_fail_errno(e, path, "cannot create");
+    if (!f) return mc_err_errno(e, path, "cannot create");
     for (size_t i = 0; i < n; i++) {
         if (strchr(lines[i], '\n')) {
             fclose(f);
-            return mc_fail(e, "%s:%zu: a value may not contain a newline", path, i + 1);
+            return mc_err_fail(e, "%s:%zu: a value may not contain a newline", path, i + 1);
         }
         fputs(lines[i], f);
         fputc('\n', f);
     }
-    if (ferror(f) | fclose(f)) return mc_fail_errno(e, path, "cannot write");
+    if (ferror(f) | fclose(f)) return mc_err_errno(e, path, "cannot write");
     return 0;
 }

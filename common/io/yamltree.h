@@ -7,7 +7,7 @@
  * most a million nodes and 16 MiB of scalar text with aliases expanded, 64
  * levels deep.  The emitter writes one document whose top is a block mapping,
  * in UTF-8 with no line width limit; its calls after a failure do nothing, and
- * yemit_close says whether everything was written.
+ * yamltree_emit_close says whether everything was written.
  *
  * Metadata schemas (profiles.yaml, genes.yaml) are meta.h's; format.yaml's
  * is stdformat.h's. */
@@ -32,23 +32,23 @@ struct ytree {
 };
 
 /* Parse the YAML file PATH into *root (one line of error naming PATH and the line). */
-int ytree_load(const char *path, ytree **root, mc_err *e);
-void ytree_free(ytree *v);
+int yamltree_load(const char *path, ytree **root, mc_err *e);
+void yamltree_free(ytree *v);
 /* Look up KEY in a mapping; NULL if absent or v is not a mapping. */
-const ytree *ytree_get(const ytree *v, const char *key);
+const ytree *yamltree_get(const ytree *v, const char *key);
 /* The line of KEY in mapping V, or 0 if absent. */
-size_t ytree_key_line(const ytree *v, const char *key);
+size_t yamltree_key_line(const ytree *v, const char *key);
 /* An empty value of TYPE, and ITEM appended to a sequence or, under KEY at
  * LINE, to a mapping (V takes KEY and ITEM); NULL / -1 when out of memory. */
-ytree *ytree_new(int type);
-int ytree_add(ytree *v, char *key, size_t line, ytree *item);
+ytree *yamltree_new(int type);
+int yamltree_add(ytree *v, char *key, size_t line, ytree *item);
 
 /* Typing a scalar as YAML 1.1 would: a string is anything but a plain scalar
  * that reads as null, a boolean or a number; an integer is plain, untagged
  * and decimal as mc writes it, -?(0|[1-9][0-9]*) (no leading zeros: 1.1
  * reads 050 as octal, 1.2 as 50). */
-int ytree_is_string(const ytree *v);
-int ytree_is_integer(const ytree *v, long *out);
+int yamltree_is_string(const ytree *v);
+int yamltree_is_integer(const ytree *v, long *out);
 
 /* Writing one YAML document to a file. */
 typedef struct yemit {
@@ -58,22 +58,22 @@ typedef struct yemit {
 } yemit;
 
 /* Create PATH and open the document's top-level block mapping. */
-int yemit_open(yemit *y, const char *path, mc_err *e);
-/* The same into F, which yemit_close (or a failed open) closes; SHOWN names it in errors. */
-int yemit_open_stream(yemit *y, FILE *f, const char *shown, mc_err *e);
+int yamltree_emit_open(yemit *y, const char *path, mc_err *e);
+/* The same into F, which yamltree_emit_close (or a failed open) closes; SHOWN names it in errors. */
+int yamltree_emit_open_stream(yemit *y, FILE *f, const char *shown, mc_err *e);
 /* Close the top-level mapping and the document, flush and close PATH; Y is
  * left zeroed.  On a zeroed Y (its opening failed, or closed already) it does
  * nothing and returns 0 (err.h's lifecycle rule). */
-int yemit_close(yemit *y, const char *path, mc_err *e);
-void yemit_scalar(yemit *y, const char *s, yaml_scalar_style_t style);
+int yamltree_emit_close(yemit *y, const char *path, mc_err *e);
+void yamltree_emit_scalar(yemit *y, const char *s, yaml_scalar_style_t style);
 /* A string, quoted only where plain would read back as something else. */
-void yemit_str(yemit *y, const char *s);
-void yemit_long(yemit *y, long v);
-void yemit_map_start(yemit *y, yaml_mapping_style_t style);
-void yemit_map_end(yemit *y);
-void yemit_seq_start(yemit *y);   /* block style */
-void yemit_seq_end(yemit *y);
+void yamltree_emit_str(yemit *y, const char *s);
+void yamltree_emit_long(yemit *y, long v);
+void yamltree_emit_map_start(yemit *y, yaml_mapping_style_t style);
+void yamltree_emit_map_end(yemit *y);
+void yamltree_emit_seq_start(yemit *y);   /* block style */
+void yamltree_emit_seq_end(yemit *y);
 /* A tree as it was read (scalars quoted as they were). */
-void yemit_tree(yemit *y, const ytree *v);
+void yamltree_emit_tree(yemit *y, const ytree *v);
 
 #endif

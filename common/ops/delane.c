@@ -25,11 +25,11 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, co
     if (buffer < (16u << 10)) buffer = 16u << 10;
     int keep_open = l->n <= outdir_open_files_budget();
     for (size_t k = 0; k < l->n; k++) {
-        char *dir = outdir_file(o, l->dir[k]), *matrix = dir ? path_join(dir, STD_MATRIX) : NULL;
+        char *dir = outdir_path(o, l->dir[k]), *matrix = dir ? path_join(dir, STD_MATRIX) : NULL;
         int rc = -1;
-        if (!matrix) mc_oom(e, o->tmp);
-        else if (mkdir(dir, 0777) < 0) mc_fail_errno(e, dir, "cannot create directory");
-        else if (std_write_rows(dir, &s->genes, &s->profiles, l->rows + l->start[k], l->count[k], e) == 0 &&
+        if (!matrix) mc_err_oom(e, o->tmp);
+        else if (mkdir(dir, 0777) < 0) mc_err_errno(e, dir, "cannot create directory");
+        else if (stdwrite_rows(dir, &s->genes, &s->profiles, l->rows + l->start[k], l->count[k], e) == 0 &&
                  (w[k] = mtx_writer_open_ex(matrix, (uint32_t)s->genes.count, (uint32_t)l->count[k], -1, buffer,
                                             keep_open, num, e)))
             rc = 0;
@@ -42,28 +42,28 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, co
 
 static int split_matrix(progress *pr, const std_dir *s, const lanes *l, mtx_writer **w, mc_err *e)
 {
-    std_matrix *m = std_matrix_open(s, e);
+    std_matrix *m = stdread_matrix_open(s, e);
     if (!m) return -1;
-    uint64_t total = mtx_entries(std_matrix_reader(m)), done = 0;
+    uint64_t total = mtx_entries(stdread_matrix_reader(m)), done = 0;
     uint32_t g, p;
     uint64_t v;
     int rc;
-    while ((rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
+    while ((rc = stdread_matrix_next(m, &g, &p, &v, e)) == 1) {
         if (mtx_writer_add(w[l->lane_of[p]], g, l->index_in_lane[p], v, e) < 0) {
             rc = -1;
             break;
         }
         if ((++done & 0xffff) == 0) progress_report(pr, "entries", done, total);
     }
-    std_matrix_close(m);
+    stdread_matrix_close(m);
     progress_end(pr);
     return rc;
 }
 
 static int write_lanes_txt(const outdir *o, const lanes *l, mc_err *e)
 {
-    char *path = outdir_file(o, "lanes.txt");
-    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_oom(e, o->tmp);
+    char *path = outdir_path(o, "lanes.txt");
+    int rc = path ? txt_write(path, l->dir, l->n, e) : mc_err_oom(e, o->tmp);
     free(path);
     return rc;
 }
@@ -77,11 +77,12 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
     mtx_numbers *num = NULL;   /* the text of gene numbers, shared by the lanes' writers */
     int rc = -1;
     if (guard_output(out, GUARD_LANES, &in, 1, force, e) < 0) return -1;   /* before the long reading, not after */
-    if (std_open(&s, in, format, e) < 0) return -1;
-    if (std_load_genes(&s, e) < 0 || std_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0) goto done;
+    if (stdread_open(&s, in, format, e) < 0) return -1;
+    if (stdread_load_genes(&s, e) < 0 || stdread_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0)
+        goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;
     if (!(w = calloc(l.n + 1, sizeof *w))) {
-        mc_oom(e, out);
+        mc_err_oom(e, out);
         goto done;
     }
     if (!(num = mtx_numbers_new((uint32_t)s.genes.count, e))) goto done;
@@ -99,7 +100,7 @@ done:
     mtx_numbers_free(num);
     outdir_abort(&o);   /* nothing left to remove after a commit */
     lanes_free(&l);
-    std_close(&s);
+    stdread_close(&s);
     return rc;
 }
 

@@ -1,7 +1,7 @@
 /* delane: an STD directory (SPEC 4) split by lane, in one streaming pass over
  * the matrix, which may be in any order.
  *
- * OUT/LANE/ is a canonical STD directory (std_write_rows) holding every gene
+ * OUT/LANE/ is a canonical STD directory (stdwrite_rows) holding every gene
  * and the lane's profiles, renumbered 1..n in their original order;
  * OUT/lanes.txt lists the lane directories in order of first appearance.  A
  * lane's directory is its name made safe: '/' and a leading '.' become '_', an

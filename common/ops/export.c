@@ -105,17 +105,17 @@ static int is_gz_name(const char *path)
 
 static int sink_open_file(sink *s, const char *path, int force, mc_err *e)
 {
-    if (outfile_begin(&s->of, path, force, e) < 0) return -1;
+    if (outdir_file_begin(&s->of, path, force, e) < 0) return -1;
     s->shown = s->of.final;
-    if (!is_gz_name(path)) s->f = outfile_stream(&s->of, e);
+    if (!is_gz_name(path)) s->f = outdir_file_stream(&s->of, e);
     else if (s->of.direct) s->gz = gzopen(path, "wb6");
     else {
-        int fd = fcntl(outfile_fd(&s->of), F_DUPFD_CLOEXEC, 3);
+        int fd = fcntl(outdir_file_fd(&s->of), F_DUPFD_CLOEXEC, 3);
         if (fd >= 0 && !(s->gz = gzdopen(fd, "wb6"))) close(fd);
     }
     if (s->f || s->gz) return 0;
-    if (is_gz_name(path)) mc_fail_errno(e, path, "cannot create");   /* outfile_stream said why otherwise */
-    outfile_abort(&s->of);
+    if (is_gz_name(path)) mc_err_errno(e, path, "cannot create");   /* outdir_file_stream said why otherwise */
+    outdir_file_abort(&s->of);
     return -1;
 }
 
@@ -131,7 +131,7 @@ static int guard_files(const container *c, const char *const *paths, size_t n, i
 static int sink_open(sink *s, const char *path, int force, mc_err *e)
 {
     memset(s, 0, sizeof *s);
-    if (!(s->buf = malloc(SINK_BUFFER))) return mc_oom(e, path ? path : "stdout");
+    if (!(s->buf = malloc(SINK_BUFFER))) return mc_err_oom(e, path ? path : "stdout");
     /* /dev/stdout is our stdout: reopening it would truncate a file opened for appending. */
     if (!path || !strcmp(path, "-") || !strcmp(path, "/dev/stdout")) {
         s->f = stdout;
@@ -147,7 +147,7 @@ static int sink_open(sink *s, const char *path, int force, mc_err *e)
 static int sink_write(sink *s, const char *p, size_t n, mc_err *e)
 {
     int ok = s->gz ? n == 0 || gzwrite(s->gz, p, (unsigned)n) == (int)n : fwrite(p, 1, n, s->f) == n;
-    return ok ? 0 : mc_fail_errno(e, s->shown, "cannot write");
+    return ok ? 0 : mc_err_errno(e, s->shown, "cannot write");
 }
 
 static int sink_flush(sink *s, mc_err *e)
@@ -175,7 +175,7 @@ static int sink_str(sink *s, const char *str, mc_err *e)
 static int sink_field(sink *s, const char *value, const char *what, mc_err *e)
 {
     if (strpbrk(value, "\t\r\n"))
-        return mc_fail(e, "%s: %s: value '%s' holds a tab or line break, which TSV cannot carry", s->shown, what,
+        return mc_err_fail(e, "%s: %s: value '%s' holds a tab or line break, which TSV cannot carry", s->shown, what,
                        value);
     return sink_str(s, value, e);
 }
@@ -185,11 +185,11 @@ static int sink_finish(sink *s, mc_err *e)
 {
     int rc = sink_flush(s, e);
     if (s->gz) {
-        if (gzclose(s->gz) != Z_OK && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
+        if (gzclose(s->gz) != Z_OK && rc == 0) rc = mc_err_errno(e, s->shown, "cannot write");
         s->gz = NULL;
-    } else if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_fail_errno(e, s->shown, "cannot write");
+    } else if (rc == 0 && (fflush(s->f) != 0 || ferror(s->f))) rc = mc_err_errno(e, s->shown, "cannot write");
     if (s->of.tmp && s->f) {
-        if (fclose(s->f) != 0 && rc == 0) rc = mc_fail_errno(e, s->shown, "cannot write");
+        if (fclose(s->f) != 0 && rc == 0) rc = mc_err_errno(e, s->shown, "cannot write");
         s->f = NULL;
     }
     free(s->buf);
@@ -199,7 +199,7 @@ static int sink_finish(sink *s, mc_err *e)
 
 static int sink_commit(sink *s, mc_err *e)
 {
-    return s->of.tmp ? outfile_commit(&s->of, e) : 0;
+    return s->of.tmp ? outdir_file_commit(&s->of, e) : 0;
 }
 
 /* Safe on a zeroed sink, after a failure, after finish and after commit (err.h). */
@@ -208,7 +208,7 @@ static void sink_abort(sink *s)
     if (s->of.tmp) {
         if (s->f) fclose(s->f);
         if (s->gz) gzclose(s->gz);
-        outfile_abort(&s->of);
+        outdir_file_abort(&s->of);
     }
     free(s->buf);
     memset(s, 0, sizeof *s);
@@ -224,11 +224,11 @@ static int gather(const strvec *all, const int32_t *index, size_t n, const char 
         size_t k = index ? (size_t)index[i] : i;
         if (k >= all->count) {
             strvec_free(out);
-            return mc_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
+            return mc_err_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
         }
         if (strvec_push(out, all->v[k]) < 0) {
             strvec_free(out);
-            return mc_oom(e, what);
+            return mc_err_oom(e, what);
         }
     }
     return 0;
@@ -250,7 +250,7 @@ static void frame_free(frame *fr)
 {
     for (size_t i = 0; i < fr->n; i++) {
         free(fr->v[i].name);
-        mc_array_free(&fr->v[i].a);
+        container_array_free(&fr->v[i].a);
     }
     free(fr->v);
     memset(fr, 0, sizeof *fr);
@@ -262,8 +262,8 @@ static int frame_add(frame *fr, const char *name, mc_array *a, mc_err *e)
     column *v = realloc(fr->v, (fr->n + 1) * sizeof *v);
     if (v) fr->v = v;
     if (!v || !(v[fr->n].name = strdup(name))) {
-        mc_array_free(a);
-        return mc_oom(e, NULL);
+        container_array_free(a);
+        return mc_err_oom(e, NULL);
     }
     v[fr->n].a = *a;
     memset(a, 0, sizeof *a);
@@ -312,12 +312,12 @@ static int gather_numbers(const npy_array *all, const int32_t *index, size_t n, 
     size_t w = npy_dtype_size(all->dtype);
     *out = *all;
     out->count = out->shape[0] = n;
-    if (!(out->data = mc_alloc_array(n ? n : 1, w))) return mc_oom(e, what);
+    if (!(out->data = mc_alloc_array(n ? n : 1, w))) return mc_err_oom(e, what);
     for (size_t i = 0; i < n; i++) {
         size_t k = index ? (size_t)index[i] : i;
         if (k >= all->count) {
             npy_free(out);
-            return mc_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
+            return mc_err_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
         }
         memcpy((char *)out->data + i * w, (const char *)all->data + k * w, w);
     }
@@ -333,11 +333,11 @@ static int set_array_load(const gene_set *gs, const char *file, const int32_t *i
     strvec all = {0};
     npy_array num = {0};
     mc_array a = {.is_text = text};
-    int rc = !path ? mc_oom(e, gs->path) : text ? txt_read(path, &all, e) : npy_read(path, &num, e);
+    int rc = !path ? mc_err_oom(e, gs->path) : text ? txt_read(path, &all, e) : npy_read(path, &num, e);
     size_t count = text ? all.count : num.count;
-    if (rc == 0 && !text && num.ndim != 1) rc = mc_fail(e, "%s: must be one-dimensional", path);
+    if (rc == 0 && !text && num.ndim != 1) rc = mc_err_fail(e, "%s: must be one-dimensional", path);
     if (rc == 0 && count != gs->names.count)
-        rc = mc_fail(e, "%s: %zu values but the gene set has %zu genes", path, count, gs->names.count);
+        rc = mc_err_fail(e, "%s: %zu values but the gene set has %zu genes", path, count, gs->names.count);
     if (rc == 0) rc = text ? gather(&all, index, n, path, &a.text, e) : gather_numbers(&num, index, n, path, &a.num, e);
     snprintf(name, sizeof name, "%.*s", (int)(strlen(file) - 6), file + 2);
     if (rc == 0) rc = frame_add(&g->set, name, &a, e);
@@ -351,7 +351,7 @@ static int set_array_load(const gene_set *gs, const char *file, const int32_t *i
 static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, gene_labels *g, mc_err *e)
 {
     DIR *d = opendir(gs->path);
-    if (!d) return mc_fail_errno(e, gs->path, "cannot list");
+    if (!d) return mc_err_errno(e, gs->path, "cannot list");
     strvec files = {0};
     struct dirent *de;
     int rc = 0;
@@ -361,7 +361,7 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
             (!strcmp(de->d_name + l - 4, ".txt") || !strcmp(de->d_name + l - 4, ".npy")) &&
             strcmp(de->d_name, "g.name.txt") && strcmp(de->d_name, "g.base_index.npy") &&
             strvec_push(&files, de->d_name) < 0)
-            rc = mc_oom(e, gs->path);
+            rc = mc_err_oom(e, gs->path);
     }
     closedir(d);
     if (files.count) qsort(files.v, files.count, sizeof *files.v, by_text);
@@ -384,7 +384,7 @@ static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_er
     }
     int rc = -1;
     if (!index && gs.names.count != c->genes_count)
-        mc_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
+        mc_err_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
     else if (gather(&gs.names, index, c->genes_count, gs.path, &g->names, e) == 0 &&
              set_arrays_load(&gs, index, c->genes_count, g, e) == 0)
         rc = 0;
@@ -418,7 +418,7 @@ static int frame_load(container *c, char kind, char *const *names, size_t n, fra
         if (found < 0 && all && o->warn) o->warn(o->warn_ctx, e->msg);   /* one bad array does not block the rest */
         else if (found < 0) rc = -1;
         else if (found) rc = frame_add(fr, names[i], &a, e);
-        else if (!all) rc = mc_fail(e, "%s: %c.%s: no such data", c->path, kind, names[i]);
+        else if (!all) rc = mc_err_fail(e, "%s: %c.%s: no such data", c->path, kind, names[i]);
     }
     strvec_free(&avail);
     if (rc < 0) frame_free(fr);
@@ -628,7 +628,7 @@ static int matrix_rows(sink *s, const npy_array *a, const strvec *rows, const st
 static int datum_visible(container *c, const data_kind *k, const char *name, mc_array *a, mc_err *e)
 {
     int rc = datum_load(c, k, name, a, e);
-    if (rc == 0) return mc_fail(e, "%s: %s.%s: no such data (mc-info lists what there is)", c->path, k->name, name);
+    if (rc == 0) return mc_err_fail(e, "%s: %s.%s: no such data (mc-info lists what there is)", c->path, k->name, name);
     return rc < 0 ? -1 : 0;
 }
 
@@ -652,7 +652,7 @@ int export_matrix_tsv(container *c, const data_kind *k, const char *name, const 
     }
     strvec_free(&profiles);
     gene_labels_free(&g);
-    mc_array_free(&a);
+    container_array_free(&a);
     return rc;
 }
 
@@ -661,13 +661,13 @@ int export_npy(container *c, const data_kind *k, const char *name, const char *o
     mc_array a;
     outfile of;
     if (guard_files(c, &out, 1, o->force, e) < 0 || datum_visible(c, k, name, &a, e) < 0) return -1;
-    int rc = outfile_begin(&of, strcmp(out, "-") ? out : "/dev/stdout", o->force, e);
+    int rc = outdir_file_begin(&of, strcmp(out, "-") ? out : "/dev/stdout", o->force, e);
     if (rc == 0) {
         rc = a.is_text ? npy_write_text(of.tmp, a.text.v, a.text.count, e) : datum_save(of.tmp, k, &a, e);
-        if (rc == 0) rc = outfile_commit(&of, e);
-        else outfile_abort(&of);
+        if (rc == 0) rc = outdir_file_commit(&of, e);
+        else outdir_file_abort(&of);
     }
-    mc_array_free(&a);
+    container_array_free(&a);
     return rc;
 }
 
@@ -677,28 +677,28 @@ int export_npy(container *c, const data_kind *k, const char *name, const char *o
  * temporary file is made first with open(2), so a failure names its reason. */
 static h5w *h5_begin(outfile *of, const char *path, int force, mc_err *e)
 {
-    if (outfile_begin(of, path, force, e) < 0) return NULL;
+    if (outdir_file_begin(of, path, force, e) < 0) return NULL;
     if (of->direct) {
         /* HDF5 seeks back to write its superblock: a stream cannot carry it. */
-        mc_fail(e, "%s: not a regular file; HDF5 output needs one (it is written by seeking)", path);
-        outfile_abort(of);
+        mc_err_fail(e, "%s: not a regular file; HDF5 output needs one (it is written by seeking)", path);
+        outdir_file_abort(of);
         return NULL;
     }
-    /* HDF5 opens by name: the name of the file outfile_begin made, never one put in its place */
+    /* HDF5 opens by name: the name of the file outdir_file_begin made, never one put in its place */
     char self[64];
-    snprintf(self, sizeof self, "/proc/self/fd/%d", outfile_fd(of));
-    h5w *f = h5w_create(access(self, F_OK) == 0 ? self : of->tmp, path, e);
-    if (!f) outfile_abort(of);
+    snprintf(self, sizeof self, "/proc/self/fd/%d", outdir_file_fd(of));
+    h5w *f = h5write_create(access(self, F_OK) == 0 ? self : of->tmp, path, e);
+    if (!f) outdir_file_abort(of);
     return f;
 }
 
 /* Close F and commit the output if rc is 0, else throw both away. */
 static int h5_end(outfile *of, h5w *f, int rc, mc_err *e)
 {
-    if (rc == 0) rc = h5w_close(f, e);
-    else h5w_abort(f);
-    if (rc == 0) return outfile_commit(of, e);
-    outfile_abort(of);
+    if (rc == 0) rc = h5write_close(f, e);
+    else h5write_abort(f);
+    if (rc == 0) return outdir_file_commit(of, e);
+    outdir_file_abort(of);
     return -1;
 }
 
@@ -726,39 +726,39 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
     uint64_t limit = exact_limit(dt), offset = 0;
     mc_entries es = {0};
     void *vals = malloc(G * 8), *idx = malloc(G * 8), *indptr = malloc((P + 1) * 8);
-    h5w_stream *data = vals && idx && indptr ? h5w_stream_open(f, dpath, dt, gzip, e) : NULL;
-    h5w_stream *indices = data ? h5w_stream_open(f, ipath, it, gzip, e) : NULL;
+    h5w_stream *data = vals && idx && indptr ? h5write_stream_open(f, dpath, dt, gzip, e) : NULL;
+    h5w_stream *indices = data ? h5write_stream_open(f, ipath, it, gzip, e) : NULL;
     int rc = indices ? 0 : -1;
-    if (!vals || !idx || !indptr) mc_oom(e, shown);
+    if (!vals || !idx || !indptr) mc_err_oom(e, shown);
     if (rc == 0) store(indptr, it, 0, 0);
     for (size_t p = 0; rc == 0 && p < P; p++) {
         rc = container_profile_entries(c, p, &es, e);
         for (size_t i = 0; rc == 0 && i < es.n; i++) {
             if (es.v[i].value > limit)
-                rc = mc_fail(e, "%s: profile %zu, gene %u: value %" PRIu64 " does not fit %s/data exactly", shown, p,
-                             es.v[i].gene, es.v[i].value, group);
+                rc = mc_err_fail(e, "%s: profile %zu, gene %u: value %" PRIu64 " does not fit %s/data exactly", shown,
+                                 p, es.v[i].gene, es.v[i].value, group);
             store(vals, dt, i, (int64_t)es.v[i].value);
             store(idx, it, i, es.v[i].gene);
         }
-        if (rc == 0) rc = h5w_stream_append(data, vals, es.n, e);
-        if (rc == 0) rc = h5w_stream_append(indices, idx, es.n, e);
+        if (rc == 0) rc = h5write_stream_append(data, vals, es.n, e);
+        if (rc == 0) rc = h5write_stream_append(indices, idx, es.n, e);
         offset += es.n;
-        if (it == H5W_I32 && offset > INT32_MAX) rc = mc_fail(e, "%s: more than 2^31-1 non-zeros", shown);
+        if (it == H5W_I32 && offset > INT32_MAX) rc = mc_err_fail(e, "%s: more than 2^31-1 non-zeros", shown);
         store(indptr, it, p + 1, (int64_t)offset);
         report(o, "writing", p + 1, P);
     }
-    if (rc == 0) rc = h5w_stream_close(data, e), data = NULL;
-    if (rc == 0) rc = h5w_stream_close(indices, e), indices = NULL;
+    if (rc == 0) rc = h5write_stream_close(data, e), data = NULL;
+    if (rc == 0) rc = h5write_stream_close(indices, e), indices = NULL;
     if (rc == 0) {   /* extendible like the others, as anndata and Cell Ranger write it */
         snprintf(ipath, sizeof ipath, "%s/indptr", group);
-        h5w_stream *ptr = h5w_stream_open(f, ipath, it, gzip, e);
-        if (!ptr || h5w_stream_append(ptr, indptr, P + 1, e) < 0) {
-            h5w_stream_abort(ptr);
+        h5w_stream *ptr = h5write_stream_open(f, ipath, it, gzip, e);
+        if (!ptr || h5write_stream_append(ptr, indptr, P + 1, e) < 0) {
+            h5write_stream_abort(ptr);
             rc = -1;
-        } else rc = h5w_stream_close(ptr, e);
+        } else rc = h5write_stream_close(ptr, e);
     }
-    h5w_stream_abort(data);
-    h5w_stream_abort(indices);
+    h5write_stream_abort(data);
+    h5write_stream_abort(indices);
     entries_free(&es);
     free(vals);
     free(idx);
@@ -770,13 +770,13 @@ static int write_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5
 
 static int encoding(h5w *f, const char *obj, const char *type, const char *version, mc_err *e)
 {
-    if (h5w_attr_str(f, obj, "encoding-type", type, e) < 0) return -1;
-    return h5w_attr_str(f, obj, "encoding-version", version, e);
+    if (h5write_attr_str(f, obj, "encoding-type", type, e) < 0) return -1;
+    return h5write_attr_str(f, obj, "encoding-version", version, e);
 }
 
 static int string_array(h5w *f, const char *path, const strvec *t, mc_err *e)
 {
-    if (h5w_strings(f, path, t->v, t->count, 0, e) < 0) return -1;
+    if (h5write_strings(f, path, t->v, t->count, 0, e) < 0) return -1;
     return encoding(f, path, "string-array", "0.2.0", e);
 }
 
@@ -800,12 +800,12 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
     char **cats = mc_alloc_array(n ? n : 1, sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
-        return mc_oom(e, path);
+        return mc_err_oom(e, path);
     }
     int rc = 0, seen = 0, integers = 1;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         int put = strmap_put(&m, t->v[i], seen, NULL);
-        if (put < 0) rc = mc_oom(e, path);
+        if (put < 0) rc = mc_err_oom(e, path);
         else if (put) seen++;
         if (put > 0 && *t->v[i]) cats[k++] = t->v[i], integers &= is_integer_text(t->v[i]);
     }
@@ -817,20 +817,20 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
     int (*cmp)(const void *, const void *) = integers && k ? cmp_int_text : cmp_str;
     qsort(cats, k, sizeof *cats, cmp);
     h5w_type ct = codes_type(k);
-    void *codes = mc_alloc_array(n ? n : 1, h5w_type_size(ct));
+    void *codes = mc_alloc_array(n ? n : 1, h5write_type_size(ct));
     char sub[640];
-    if (!codes) rc = mc_oom(e, path);
+    if (!codes) rc = mc_err_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         char **at = *t->v[i] ? bsearch(&t->v[i], cats, k, sizeof *cats, cmp) : NULL;
         store(codes, ct, i, at ? at - cats : -1);
     }
-    if (rc == 0 && h5w_group(f, path, e) == 0 && encoding(f, path, "categorical", "0.2.0", e) == 0 &&
-        h5w_attr_bool(f, path, "ordered", 0, e) == 0) {
+    if (rc == 0 && h5write_group(f, path, e) == 0 && encoding(f, path, "categorical", "0.2.0", e) == 0 &&
+        h5write_attr_bool(f, path, "ordered", 0, e) == 0) {
         strvec ca = {.count = k, .v = cats};
         snprintf(sub, sizeof sub, "%s/categories", path);
         rc = string_array(f, sub, &ca, e);
         snprintf(sub, sizeof sub, "%s/codes", path);
-        if (rc == 0 && h5w_array(f, sub, ct, codes, n, e) == 0) rc = encoding(f, sub, "array", "0.2.0", e);
+        if (rc == 0 && h5write_array(f, sub, ct, codes, n, e) == 0) rc = encoding(f, sub, "array", "0.2.0", e);
         else rc = -1;
     } else rc = -1;
     free(codes);
@@ -838,7 +838,7 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
     return rc;
 }
 
-static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
+static int frame_column_write(h5w *f, const char *group, const column *col, mc_err *e)
 {
     static const h5w_type types[] = {[NPY_I4] = H5W_I32, [NPY_I8] = H5W_I64, [NPY_F4] = H5W_F32,
                                      [NPY_F8] = H5W_F64, [NPY_B1] = H5W_I8,  [NPY_U] = H5W_I8};
@@ -846,10 +846,10 @@ static int column_write(h5w *f, const char *group, const column *col, mc_err *e)
     snprintf(path, sizeof path, "%s/%s", group, col->name);
     if (col->a.is_text) return text_column(f, path, &col->a.text, e);
     if (col->a.num.dtype == NPY_B1) {
-        if (h5w_bools(f, path, col->a.num.data, col->a.num.count, e) < 0) return -1;
+        if (h5write_bools(f, path, col->a.num.data, col->a.num.count, e) < 0) return -1;
         return encoding(f, path, "array", "0.2.0", e);
     }
-    if (h5w_array(f, path, types[col->a.num.dtype], col->a.num.data, col->a.num.count, e) < 0) return -1;
+    if (h5write_array(f, path, types[col->a.num.dtype], col->a.num.data, col->a.num.count, e) < 0) return -1;
     return encoding(f, path, "array", "0.2.0", e);
 }
 
@@ -858,15 +858,16 @@ static int dataframe(h5w *f, const char *group, const strvec *index, const frame
 {
     char path[600];
     char **order = mc_alloc_array(fr->n, sizeof *order);
-    if (!order) return mc_oom(e, group);
+    if (!order) return mc_err_oom(e, group);
     for (size_t i = 0; i < fr->n; i++) order[i] = fr->v[i].name;
     snprintf(path, sizeof path, "%s/_index", group);
-    int rc = h5w_group(f, group, e) < 0 || encoding(f, group, "dataframe", "0.2.0", e) < 0 ||
-                     h5w_attr_str(f, group, "_index", "_index", e) < 0 ||
-                     h5w_attr_strs(f, group, "column-order", order, fr->n, e) < 0 || string_array(f, path, index, e) < 0
+    int rc = h5write_group(f, group, e) < 0 || encoding(f, group, "dataframe", "0.2.0", e) < 0 ||
+                     h5write_attr_str(f, group, "_index", "_index", e) < 0 ||
+                     h5write_attr_strs(f, group, "column-order", order, fr->n, e) < 0 ||
+                     string_array(f, path, index, e) < 0
                  ? -1
                  : 0;
-    for (size_t i = 0; rc == 0 && i < fr->n; i++) rc = column_write(f, group, &fr->v[i], e);
+    for (size_t i = 0; rc == 0 && i < fr->n; i++) rc = frame_column_write(f, group, &fr->v[i], e);
     free(order);
     return rc;
 }
@@ -884,7 +885,7 @@ static int unique_names(const gene_labels *g, strvec *out, mc_err *e)
         if (!s || (sprintf(s, "%s%s", orig, lc > lo ? canon + lo : ""), strvec_push(out, s) < 0)) {
             free(s);
             strvec_free(out);
-            return mc_oom(e, NULL);
+            return mc_err_oom(e, NULL);
         }
         free(s);
     }
@@ -898,12 +899,12 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
     strvec names;
     int64_t shape[2] = {(int64_t)c->profiles_count, (int64_t)c->genes_count};
     h5w_type it = nnz > INT32_MAX ? H5W_I64 : H5W_I32;
-    if (encoding(f, "/", "anndata", "0.1.0", e) < 0 || h5w_group(f, "/X", e) < 0 ||
-        encoding(f, "/X", "csr_matrix", "0.1.0", e) < 0 || h5w_attr_i64(f, "/X", "shape", shape, 2, 0, e) < 0 ||
+    if (encoding(f, "/", "anndata", "0.1.0", e) < 0 || h5write_group(f, "/X", e) < 0 ||
+        encoding(f, "/X", "csr_matrix", "0.1.0", e) < 0 || h5write_attr_i64(f, "/X", "shape", shape, 2, 0, e) < 0 ||
         write_sparse(f, c, "/X", dt, it, gzip_level(o, 0), shown, o, e) < 0)
         return -1;
     for (size_t i = 0; i < sizeof dicts / sizeof *dicts; i++)
-        if (h5w_group(f, dicts[i], e) < 0 || encoding(f, dicts[i], "dict", "0.1.0", e) < 0) return -1;
+        if (h5write_group(f, dicts[i], e) < 0 || encoding(f, dicts[i], "dict", "0.1.0", e) < 0) return -1;
     if (container_profile_names(c, &names, e) < 0) return -1;
     int rc = dataframe(f, "/obs", &names, obs, e);
     strvec_free(&names);
@@ -916,7 +917,7 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
 int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 {
     h5w_type dt;
-    if (export_dtype(o->dtype, &dt) < 0) return mc_fail(e, "%s: unknown X/data type '%s'", out, o->dtype);
+    if (export_dtype(o->dtype, &dt) < 0) return mc_err_fail(e, "%s: unknown X/data type '%s'", out, o->dtype);
     if (guard_files(c, &out, 1, o->force, e) < 0) return -1;
     gene_labels g;
     frame obs = {0}, var = {0};
@@ -945,8 +946,8 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
     }
     if (rc == 0) rc = scan(c, &es, &nnz, &max, o, e);
     if (rc == 0 && max > exact_limit(dt))
-        rc = mc_fail(e, "%s: a value of %" PRIu64 " does not fit X/data as %s exactly; choose a wider --dtype", c->path,
-                     max, o->dtype ? o->dtype : "float32");
+        rc = mc_err_fail(e, "%s: a value of %" PRIu64 " does not fit X/data as %s exactly; choose a wider --dtype",
+                         c->path, max, o->dtype ? o->dtype : "float32");
     entries_free(&es);
     if (rc == 0 && !(f = h5_begin(&of, out, o->force, e))) rc = -1;
     if (f) rc = h5_end(&of, f, write_h5ad(f, c, &g, &obs, &var, dt, nnz, out, o, e), e);
@@ -961,9 +962,9 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_err *e)
 {
     char **v = mc_alloc_array(n, sizeof *v);
-    if (!v) return mc_oom(e, path);
+    if (!v) return mc_err_oom(e, path);
     for (size_t i = 0; i < n; i++) v[i] = (char *)value;
-    int rc = h5w_strings(f, path, v, n, 1, e);
+    int rc = h5write_strings(f, path, v, n, 1, e);
     free(v);
     return rc;
 }
@@ -972,7 +973,7 @@ static int repeated(h5w *f, const char *path, const char *value, size_t n, mc_er
 static int write_genomes(h5w *f, container *c, const gene_labels *g, const char *genome, mc_err *e)
 {
     const char *path = "/matrix/features/genome";
-    if (!genome && g->genome) return h5w_strings(f, path, g->genome->v, c->genes_count, 1, e);
+    if (!genome && g->genome) return h5write_strings(f, path, g->genome->v, c->genes_count, 1, e);
     return repeated(f, path, genome ? genome : c->meta.organism, c->genes_count, e);
 }
 
@@ -984,19 +985,19 @@ static int write_10x(h5w *f, container *c, const gene_labels *g, const char *gen
     int32_t shape[2] = {(int32_t)c->genes_count, (int32_t)c->profiles_count};
     strvec names;
     if (c->genes_count > INT32_MAX || c->profiles_count > INT32_MAX)
-        return mc_fail(e, "%s: too many profiles or genes for a 10x file's int32 shape", shown);
-    if (h5w_attr_str(f, "/", "filetype", "matrix", e) < 0 || h5w_attr_i64(f, "/", "version", &version, 1, 1, e) < 0 ||
-        h5w_group(f, "/matrix/features", e) < 0)
+        return mc_err_fail(e, "%s: too many profiles or genes for a 10x file's int32 shape", shown);
+    if (h5write_attr_str(f, "/", "filetype", "matrix", e) < 0 ||
+        h5write_attr_i64(f, "/", "version", &version, 1, 1, e) < 0 || h5write_group(f, "/matrix/features", e) < 0)
         return -1;
     if (container_profile_names(c, &names, e) < 0) return -1;
-    int rc = h5w_strings(f, "/matrix/barcodes", names.v, names.count, 1, e);
+    int rc = h5write_strings(f, "/matrix/barcodes", names.v, names.count, 1, e);
     strvec_free(&names);
     const strvec *ids = g->ids ? g->ids : g->shown;
     size_t G = c->genes_count;
-    if (rc < 0 || h5w_array(f, "/matrix/shape", H5W_I32, shape, 2, e) < 0 ||
-        h5w_strings(f, "/matrix/features/_all_tag_keys", tag_keys, 1, 1, e) < 0 ||
-        h5w_strings(f, "/matrix/features/id", ids->v, G, 1, e) < 0 ||
-        h5w_strings(f, "/matrix/features/name", g->shown->v, G, 1, e) < 0 ||
+    if (rc < 0 || h5write_array(f, "/matrix/shape", H5W_I32, shape, 2, e) < 0 ||
+        h5write_strings(f, "/matrix/features/_all_tag_keys", tag_keys, 1, 1, e) < 0 ||
+        h5write_strings(f, "/matrix/features/id", ids->v, G, 1, e) < 0 ||
+        h5write_strings(f, "/matrix/features/name", g->shown->v, G, 1, e) < 0 ||
         repeated(f, "/matrix/features/feature_type", "Gene Expression", G, e) < 0 ||
         write_genomes(f, c, g, genome, e) < 0)
         return -1;

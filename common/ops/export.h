@@ -37,7 +37,7 @@
  * through the container's gene index; they are needed for the features TSV,
  * the .h5ad, the 10x file and g TSVs, not for the Matrix Market file alone.
  *
- * Outputs named by a path are atomic (outfile_begin/commit): nothing appears
+ * Outputs named by a path are atomic (outdir_file_begin/commit): nothing appears
  * unless everything was written; an existing one is an error unless force.
  * OUT "-" or NULL is stdout (Matrix Market and TSV).
  *

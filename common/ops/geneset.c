@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
-#include "colwrite.h"
+#include "column.h"
 #include "genes.h"
 #include "h5import.h"
 #include "meta.h"
@@ -38,11 +38,11 @@ static int load(source *s, const char *input, const char *format, const h5_opts 
         if (rc < 0) return -1;
         s->genes = &s->h5;
     } else {
-        if (std_open(&s->std, input, format, e) < 0 || std_load_genes(&s->std, e) < 0) return -1;
+        if (stdread_open(&s->std, input, format, e) < 0 || stdread_load_genes(&s->std, e) < 0) return -1;
         s->genes = &s->std.genes;
     }
-    s->name = std_column_index(s->genes, "name");
-    s->ensembl = std_column_index(s->genes, "ensembl");
+    s->name = table_column_index(s->genes, "name");
+    s->ensembl = table_column_index(s->genes, "ensembl");
     return 0;
 }
 
@@ -68,7 +68,7 @@ static int compare(const source *a, const source *b, mc_err *e)
     const std_table *ta = a->genes, *tb = b->genes;
     char pa[1200], pb[1200];
     if ((a->ensembl < 0) != (b->ensembl < 0))
-        return mc_fail(e, "%s: %s ensembl ids but %s %s", tb->path, b->ensembl < 0 ? "has no" : "has", ta->path,
+        return mc_err_fail(e, "%s: %s ensembl ids but %s %s", tb->path, b->ensembl < 0 ? "has no" : "has", ta->path,
                        a->ensembl < 0 ? "has none" : "has them");
     size_t n = ta->count < tb->count ? ta->count : tb->count;
     for (size_t i = 0; i < n; i++) {
@@ -76,17 +76,17 @@ static int compare(const source *a, const source *b, mc_err *e)
         const char *what[2] = {"name", "ensembl id"};
         for (int k = 0; k < 2; k++) {
             if (cols[k][0] < 0) continue;
-            const char *va = std_value(ta, (size_t)cols[k][0], i), *vb = std_value(tb, (size_t)cols[k][1], i);
+            const char *va = table_value(ta, (size_t)cols[k][0], i), *vb = table_value(tb, (size_t)cols[k][1], i);
             if (strcmp(va, vb))
-                return mc_fail(e, "%s: %s '%s' differs from %s's '%s' (--union combines different gene lists)",
+                return mc_err_fail(e, "%s: %s '%s' differs from %s's '%s' (--union combines different gene lists)",
                                place(tb, i, pb, sizeof pb), what[k], vb, where(ta, i, pa, sizeof pa), va);
         }
     }
     if (ta->count != tb->count) {
         const std_table *longer = ta->count > tb->count ? ta : tb, *shorter = longer == ta ? tb : ta;
         const source *ls = longer == ta ? a : b;
-        return mc_fail(e, "%s: '%s' is extra: %s has only %zu genes (--union combines different gene lists)",
-                       place(longer, n, pa, sizeof pa), std_value(longer, (size_t)ls->name, n), shorter->path,
+        return mc_err_fail(e, "%s: '%s' is extra: %s has only %zu genes (--union combines different gene lists)",
+                       place(longer, n, pa, sizeof pa), table_value(longer, (size_t)ls->name, n), shorter->path,
                        shorter->count);
     }
     return 0;
@@ -118,9 +118,9 @@ static int sort_rows(char **names, size_t n, size_t *order)
 static int write_original_names(const outdir *o, const std_table *t, long name, const size_t *order, char **sorted,
                                 mc_err *e)
 {
-    char *path = outdir_file(o, "g.original_name.txt");
-    if (!path) return mc_oom(e, o->final);
-    for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)std_value(t, (size_t)name, order[i]);
+    char *path = outdir_path(o, "g.original_name.txt");
+    if (!path) return mc_err_oom(e, o->final);
+    for (size_t i = 0; i < t->count; i++) sorted[i] = (char *)table_value(t, (size_t)name, order[i]);
     int rc = txt_write(path, sorted, t->count, e);
     free(path);
     return rc;
@@ -131,29 +131,29 @@ static int write_set(const std_table *t, char **names, const char *organism, con
 {
     char **sorted = NULL, *name_path = NULL, *yaml = NULL;
     size_t *order = mc_alloc_array(t->count, sizeof *order);
-    long name = std_column_index(t, "name");
+    long name = table_column_index(t, "name");
     outdir o = {0};
     int rc = -1;
-    if (!order) return mc_oom(e, out);
+    if (!order) return mc_err_oom(e, out);
     if (sort_rows(names, t->count, order) < 0 || !(sorted = mc_alloc_array(t->count, sizeof *sorted))) {
-        mc_oom(e, out);
+        mc_err_oom(e, out);
         goto done;
     }
     for (size_t i = 0; i < t->count; i++) sorted[i] = names[order[i]];
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    if (!(name_path = outdir_file(&o, "g.name.txt")) || !(yaml = outdir_file(&o, "genes.yaml"))) {
-        mc_oom(e, out);
+    if (!(name_path = outdir_path(&o, "g.name.txt")) || !(yaml = outdir_path(&o, "genes.yaml"))) {
+        mc_err_oom(e, out);
         goto done;
     }
     if (txt_write(name_path, sorted, t->count, e) < 0 || write_original_names(&o, t, name, order, sorted, e) < 0)
         goto done;
     for (size_t c = 0; c < t->ncolumns; c++)
-        if ((long)c != name && std_write_column(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
+        if ((long)c != name && column_write(o.tmp, "g", t, c, order, t->count, e) < 0) goto done;
     mc_uuid u;
     genes_meta m = {.organism = (char *)organism, .genes_count = (long)t->count};
     if (uuid_of_file(name_path, &u, e) < 0) goto done;
     uuid_format(&u, m.uuid);
-    if (genes_meta_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
+    if (meta_genes_dump(yaml, &m, e) < 0 || outdir_commit(&o, e) < 0) goto done;
     rc = 0;
 done:
     outdir_abort(&o);   /* nothing left to remove once committed (outdir.h) */
@@ -187,14 +187,14 @@ static int union_columns(const source *s, size_t n, strvec *cols, field_type **t
             if (strvec_push(cols, t->columns[c].name) < 0) return -1;
         }
     }
-    *types = mc_calloc_array(cols->count, sizeof **types);
-    if (!*types || !(seen = mc_calloc_array(cols->count, sizeof *seen))) {
+    *types = mc_alloc_zeroed(cols->count, sizeof **types);
+    if (!*types || !(seen = mc_alloc_zeroed(cols->count, sizeof *seen))) {
         free(seen);
         return -1;
     }
     for (size_t i = 0; i < n; i++)
         for (size_t k = 1; k < cols->count; k++) {
-            long c = std_column_index(s[i].genes, cols->v[k]);
+            long c = table_column_index(s[i].genes, cols->v[k]);
             if (c < 0) continue;
             field_type t = s[i].genes->columns[c].type;
             if (!seen[k]++) (*types)[k] = t;
@@ -213,16 +213,17 @@ static int unite_source(const source *s, const strvec *names, strmap *known, std
     const std_table *t = s->genes;
     long *col = mc_alloc_array(u->ncolumns, sizeof *col);
     const char **values = mc_alloc_array(u->ncolumns, sizeof *values);
-    int rc = col && values ? 0 : mc_oom(e, t->path);
-    for (size_t k = 0; rc == 0 && k < u->ncolumns; k++) col[k] = k ? std_column_index(t, u->columns[k].name) : s->name;
+    int rc = col && values ? 0 : mc_err_oom(e, t->path);
+    for (size_t k = 0; rc == 0 && k < u->ncolumns; k++)
+        col[k] = k ? table_column_index(t, u->columns[k].name) : s->name;
     for (size_t r = 0; rc == 0 && r < t->count; r++) {
         int fresh = strmap_put(known, names->v[r], u->count, NULL);
         if (fresh <= 0) {
-            if (fresh < 0) rc = mc_oom(e, t->path);
+            if (fresh < 0) rc = mc_err_oom(e, t->path);
             continue;
         }
-        for (size_t k = 0; k < u->ncolumns; k++) values[k] = col[k] < 0 ? "" : std_value(t, (size_t)col[k], r);
-        if (std_table_add(u, values, e) < 0 || strvec_push(canon, names->v[r]) < 0) rc = mc_oom(e, t->path);
+        for (size_t k = 0; k < u->ncolumns; k++) values[k] = col[k] < 0 ? "" : table_value(t, (size_t)col[k], r);
+        if (table_add(u, values, e) < 0 || strvec_push(canon, names->v[r]) < 0) rc = mc_err_oom(e, t->path);
     }
     free(col);
     free(values);
@@ -233,13 +234,13 @@ static int unite_source(const source *s, const strvec *names, strmap *known, std
  * importers match them), the first input that has a gene giving its values. */
 static int write_union(const source *s, size_t n, const char *organism, const char *out, int force, mc_err *e)
 {
-    strvec cols = STRVEC_INIT, canon = STRVEC_INIT, *names = mc_calloc_array(n, sizeof *names);
+    strvec cols = STRVEC_INIT, canon = STRVEC_INIT, *names = mc_alloc_zeroed(n, sizeof *names);
     field_type *types = NULL;
     std_table u = {0};
     strmap known = {0};
     int rc = names && union_columns(s, n, &cols, &types) == 0 && strmap_init(&known, s[0].genes->count) == 0
-                 ? 0 : mc_oom(e, out);
-    if (rc == 0) rc = std_table_init(&u, s[0].genes->path, cols.v, types, cols.count, e);
+                 ? 0 : mc_err_oom(e, out);
+    if (rc == 0) rc = table_init(&u, s[0].genes->path, cols.v, types, cols.count, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = genes_canonical_names(s[i].genes, &names[i], e);
         if (rc == 0) rc = unite_source(&s[i], &names[i], &known, &u, &canon, e);
@@ -248,7 +249,7 @@ static int write_union(const source *s, size_t n, const char *organism, const ch
     strmap_free(&known);   /* its keys are in names[] */
     for (size_t i = 0; names && i < n; i++) strvec_free(&names[i]);
     free(names);
-    std_table_free(&u);
+    table_free(&u);
     strvec_free(&canon);
     strvec_free(&cols);
     free(types);
@@ -260,8 +261,8 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
 {
     if (guard_output(out, GUARD_GENES, (const char *const *)dirs, n, force, e) < 0)
         return -1;   /* before the long reading, not after */
-    source *s = mc_calloc_array(n, sizeof *s);
-    int rc = s ? 0 : mc_oom(e, NULL);
+    source *s = mc_alloc_zeroed(n, sizeof *s);
+    int rc = s ? 0 : mc_err_oom(e, NULL);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         rc = load(&s[i], dirs[i], format, o, e);
         if (rc == 0 && i && !unite) rc = compare(&s[0], &s[i], e);
@@ -269,8 +270,8 @@ int geneset_make(char **dirs, size_t n, const char *format, const h5_opts *o, co
     if (rc == 0 && unite) rc = write_union(s, n, organism, out, force, e);
     else if (rc == 0) rc = geneset_write(s[0].genes, organism, out, force, e);
     for (size_t i = 0; s && i < n; i++) {
-        std_close(&s[i].std);
-        std_table_free(&s[i].h5);
+        stdread_close(&s[i].std);
+        table_free(&s[i].h5);
     }
     free(s);
     return rc;

@@ -11,7 +11,7 @@
  * first input:
  * g.name.txt (canonical names, genes_canonical_names, sorted by bytes),
  * g.original_name.txt (the names as the input wrote them), g.FIELD.txt/.npy
- * for every other gene field (colwrite.h), all in that order, and genes.yaml
+ * for every other gene field (column.h), all in that order, and genes.yaml
  * (its uuid that of g.name.txt).  OUT is written atomically (outdir.h).
  *
  * Memory: the gene tables of all inputs at once. */

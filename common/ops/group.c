@@ -15,7 +15,7 @@
 #include "strmap.h"
 #include "uuid.h"
 
-void grouping_free(grouping *g)
+void group_labels_free(grouping *g)
 {
     free(g->group);
     strvec_free(&g->labels);
@@ -30,15 +30,15 @@ static int check_groups(grouping *g, mc_err *e)
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] > max) max = g->group[i];
     g->groups_count = (size_t)max + 1;
-    uint8_t *seen = mc_calloc_array(g->groups_count, 1);
-    if (!seen) return mc_oom(e, g->source);
+    uint8_t *seen = mc_alloc_zeroed(g->groups_count, 1);
+    if (!seen) return mc_err_oom(e, g->source);
     for (size_t i = 0; i < g->profiles_count; i++)
         if (g->group[i] >= 0) seen[g->group[i]] = 1;
     size_t gap = 0;
     while (gap < g->groups_count && seen[gap]) gap++;
     free(seen);
     if (gap < g->groups_count)
-        return mc_fail(e, "%s: group %zu has no profiles (groups must be numbered 0..%zu without gaps)", g->source,
+        return mc_err_fail(e, "%s: group %zu has no profiles (groups must be numbered 0..%zu without gaps)", g->source,
                        gap, g->groups_count - 1);
     return 0;
 }
@@ -50,35 +50,35 @@ static int grouping_init(grouping *g, const container *c, const char *source, mc
     g->source = strdup(source);
     g->group = mc_alloc_array(c->profiles_count, sizeof *g->group);
     if (!g->source || !g->group) {
-        grouping_free(g);
-        return mc_oom(e, source);
+        group_labels_free(g);
+        return mc_err_oom(e, source);
     }
     for (size_t i = 0; i < c->profiles_count; i++) g->group[i] = -1;
     return 0;
 }
 
-int grouping_load(container *c, grouping *g, mc_err *e)
+int group_labels_load(container *c, grouping *g, mc_err *e)
 {
     char *path = path_join(c->path, "p.group.npy");
     npy_array a = {0};
     int rc = -1;
-    if (!path) return mc_oom(e, c->path);
-    if (!path_exists(path)) mc_fail(e, "%s: not found; give the groups with --groups FILE", path);
+    if (!path) return mc_err_oom(e, c->path);
+    if (!path_exists(path)) mc_err_fail(e, "%s: not found; give the groups with --groups FILE", path);
     else if (npy_read(path, &a, e) < 0)
         ;
     else if (a.ndim != 1 || (a.dtype != NPY_I4 && a.dtype != NPY_I8))
-        mc_fail(e, "%s: must be a 1-D integer array", path);
+        mc_err_fail(e, "%s: must be a 1-D integer array", path);
     else if (a.count != c->profiles_count)
-        mc_fail(e, "%s: holds %zu values, expected %zu (one per profile)", path, a.count, c->profiles_count);
+        mc_err_fail(e, "%s: holds %zu values, expected %zu (one per profile)", path, a.count, c->profiles_count);
     else if (grouping_init(g, c, path, e) == 0) {
         rc = 0;
         for (size_t i = 0; rc == 0 && i < a.count; i++) {
             int64_t v = npy_get_i64(&a, i);
-            if (v > INT32_MAX) rc = mc_fail(e, "%s: entry %zu: group %lld is too large", path, i, (long long)v);
+            if (v > INT32_MAX) rc = mc_err_fail(e, "%s: entry %zu: group %lld is too large", path, i, (long long)v);
             g->group[i] = v < 0 ? -1 : (int32_t)v;
         }
         if (rc == 0) rc = check_groups(g, e);
-        if (rc < 0) grouping_free(g);
+        if (rc < 0) group_labels_free(g);
     }
     npy_free(&a);
     free(path);
@@ -103,11 +103,12 @@ typedef struct reader {
 static int integer_line(reader *r, const char *shown, size_t line, const char *text, mc_err *e)
 {
     long long v;
-    if (!text_is_integer(text, &v))
-        return mc_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line, text);
-    if (v > INT32_MAX) return mc_fail(e, "%s:%zu: group %s is too large", shown, line, text);
+    if (!select_is_integer(text, &v))
+        return mc_err_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line,
+                           text);
+    if (v > INT32_MAX) return mc_err_fail(e, "%s:%zu: group %s is too large", shown, line, text);
     if (line - r->header > r->g->profiles_count)   /* stop here: the input may not end (yes 0 | mc-group) */
-        return mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found more", shown, line,
+        return mc_err_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found more", shown, line,
                        r->g->profiles_count, r->c->path);
     r->g->group[line - r->header - 1] = v < 0 ? -1 : (int32_t)v;
     return 0;
@@ -118,7 +119,7 @@ static long label_group(reader *r, const char *label)
 {
     long long v;
     size_t k;
-    if (!label[0] || (text_is_integer(label, &v) && v < 0)) return -1;
+    if (!label[0] || (select_is_integer(label, &v) && v < 0)) return -1;
     if (strmap_get(&r->label_of, label, &k)) return (long)k;
     strvec *l = &r->g->labels;
     if (l->count >= INT32_MAX || strvec_push(l, label) < 0 ||
@@ -133,9 +134,9 @@ static int base_has_profile(container *c, const char *name, mc_err *e)
 {
     for (container *b = c->base; b; b = b->base) {
         profile_lookup l;
-        if (profile_lookup_open(b, &l, e) < 0) return -1;
-        long p = profile_lookup_find(&l, name);
-        profile_lookup_close(&l);
+        if (select_profile_open(b, &l, e) < 0) return -1;
+        long p = select_profile_find(&l, name);
+        select_profile_close(&l);
         if (p != -1) return 1;
     }
     return 0;
@@ -144,43 +145,43 @@ static int base_has_profile(container *c, const char *name, mc_err *e)
 static int labelled_line(reader *r, const char *shown, size_t line, char *text, mc_err *e)
 {
     char *tab = strchr(text, '\t');
-    if (!tab) return mc_fail(e, "%s:%zu: expected NAME<TAB>LABEL", shown, line);
+    if (!tab) return mc_err_fail(e, "%s:%zu: expected NAME<TAB>LABEL", shown, line);
     *tab = 0;
     char *label = tab + 1;
     label[strcspn(label, "\t")] = 0;
     long long v;
     long p;
-    if (text_is_integer(text, &v)) {
+    if (select_is_integer(text, &v)) {
         if (v < 0 || (unsigned long long)v >= r->c->profiles_count)
-            return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu profiles)", shown, line, text, r->c->path,
+            return mc_err_fail(e, "%s:%zu: index %s out of range (%s has %zu profiles)", shown, line, text, r->c->path,
                            r->c->profiles_count);
         p = (long)v;
-    } else if ((p = profile_lookup_find(&r->names, text)) == -1 && r->ignore_unknown)
+    } else if ((p = select_profile_find(&r->names, text)) == -1 && r->ignore_unknown)
         return 0;
     else if (p == -1) {
         int in_base = base_has_profile(r->c, text, e);
         if (in_base < 0) return -1;
         if (!in_base && line == 1) return 0;   /* a header: pandas' "\tcluster", "barcode\tcluster" */
-        return mc_fail(e, "%s:%zu: no profile named '%s' in %s%s", shown, line, text, r->c->path,
+        return mc_err_fail(e, "%s:%zu: no profile named '%s' in %s%s", shown, line, text, r->c->path,
                        in_base ? " (labels of other cells: --ignore-unknown)" : "");
     } else if (p == -2)
-        return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
+        return mc_err_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
                        text, r->c->path);
     if (r->listed_at[p])
-        return mc_fail(e, "%s:%zu: profile '%s' is listed twice (first at line %zu)", shown, line, text,
+        return mc_err_fail(e, "%s:%zu: profile '%s' is listed twice (first at line %zu)", shown, line, text,
                        r->listed_at[p]);
     r->listed_at[p] = line;
     long group = label_group(r, label);
-    if (group == -2) return mc_oom(e, shown);
+    if (group == -2) return mc_err_oom(e, shown);
     r->g->group[p] = (int32_t)group;
     return 0;
 }
 
 static int open_labelled(reader *r, mc_err *e)
 {
-    if (profile_lookup_open(r->c, &r->names, e) < 0) return -1;
-    r->listed_at = mc_calloc_array(r->c->profiles_count, sizeof *r->listed_at);
-    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_oom(e, r->c->path);
+    if (select_profile_open(r->c, &r->names, e) < 0) return -1;
+    r->listed_at = mc_alloc_zeroed(r->c->profiles_count, sizeof *r->listed_at);
+    if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_err_oom(e, r->c->path);
     return 0;
 }
 
@@ -192,7 +193,7 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
         r->labelled = strchr(text, '\t') != NULL;
         if (r->labelled && open_labelled(r, e) < 0) return -1;
         long long v;
-        if (!r->labelled && !text_is_integer(text, &v)) {
+        if (!r->labelled && !select_is_integer(text, &v)) {
             r->header = 1;   /* a column name, as pandas' Series.to_csv(index=False) writes */
             return 0;
         }
@@ -200,22 +201,22 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     return r->labelled ? labelled_line(r, shown, line, text, e) : integer_line(r, shown, line, text, e);
 }
 
-int grouping_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e)
+int group_labels_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e)
 {
-    const char *shown = file_shown(path);
+    const char *shown = select_file_shown(path);
     if (grouping_init(g, c, shown, e) < 0) return -1;
     reader r = {.c = c, .g = g, .ignore_unknown = ignore_unknown};
-    int rc = records_each(path, read_line, &r, e);
+    int rc = select_records_each(path, read_line, &r, e);
     size_t P = c->profiles_count;
     size_t n = r.lines - r.header;
     if (rc == 0 && !r.labelled && n != P)
-        rc = mc_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
+        rc = mc_err_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
                      (n < P ? n : P) + 1 + r.header, P, c->path, n);
     if (rc == 0) rc = check_groups(g, e);
-    profile_lookup_close(&r.names);
+    select_profile_close(&r.names);
     free(r.listed_at);
     strmap_free(&r.label_of);
-    if (rc < 0) grouping_free(g);
+    if (rc < 0) group_labels_free(g);
     return rc;
 }
 
@@ -347,8 +348,8 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     pass_sum s = {c, pr, g->group, calloc((size_t)threads, sizeof *s.rows), genes};
     int rc = s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
-        if (!(s.rows[t] = mc_calloc_array(row, sizeof **s.rows))) rc = -1;
-    if (rc < 0) mc_oom(e, c->path);
+        if (!(s.rows[t] = mc_alloc_zeroed(row, sizeof **s.rows))) rc = -1;
+    if (rc < 0) mc_err_oom(e, c->path);
     else rc = parallel_for(threads, g->profiles_count, pass_part, &s, e);
     progress_end(pr);
     for (int t = 1; rc == 0 && t < threads; t++)
@@ -369,7 +370,7 @@ static int sum_groups_direct(container *c, const members *m, size_t from, size_t
     int rc = s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
-    if (rc < 0) mc_oom(e, c->path);
+    if (rc < 0) mc_err_oom(e, c->path);
     for (size_t k = from; rc == 0 && k < to; k++) {
         s.profiles = m->profile + m->start[k];
         rc = sum_group(&s, threads, m->start[k + 1] - m->start[k], c->genes_count, e);
@@ -447,7 +448,7 @@ static int blocks_sum_group(blocks *s, int part, size_t k, mc_err *e)
         const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
         if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, row, bits, e) < 0) return -1;
     }
-    if (mmm_encode_row(row, bits, s->genes, &s->out[part]) < 0) return mc_oom(e, s->c->path);
+    if (mmm_encode_row(row, bits, s->genes, &s->out[part]) < 0) return mc_err_oom(e, s->c->path);
     s->ends[k - s->first_group] = s->out[part].n;
     return 0;
 }
@@ -507,7 +508,7 @@ static int blocks_sum_large(blocks *s, size_t k, int threads, mmm_writer *w, mc_
             s->bits[t][v] = 0;
         }
     s->out[0].n = 0;
-    if (mmm_encode_row(row, bits, s->genes, &s->out[0]) < 0) return mc_oom(e, s->c->path);
+    if (mmm_encode_row(row, bits, s->genes, &s->out[0]) < 0) return mc_err_oom(e, s->c->path);
     return mmm_writer_add_bytes(w, s->out[0].b, s->out[0].n, e);
 }
 
@@ -553,8 +554,8 @@ static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, in
     s->out = calloc((size_t)threads, sizeof *s->out);
     if (!s->src || !s->off || !s->ends || !s->rows || !s->bits || !s->out) return -1;
     for (int t = 0; t < threads; t++)
-        if (!(s->rows[t] = mc_calloc_array((size_t)s->genes + 1, sizeof **s->rows)) ||
-            !(s->bits[t] = mc_calloc_array((size_t)s->genes / 64 + 1, sizeof **s->bits)))
+        if (!(s->rows[t] = mc_alloc_zeroed((size_t)s->genes + 1, sizeof **s->rows)) ||
+            !(s->bits[t] = mc_alloc_zeroed((size_t)s->genes / 64 + 1, sizeof **s->bits)))
             return -1;
     return 0;
 }
@@ -567,7 +568,7 @@ static int sum_groups_by_blocks(container *c, const grouping *g, const members *
     size_t G = g->groups_count, n = m->start[G];
     blocks s = {.c = c, .mb = m, .groups_count = G, .chunk = budget / 8 < CHUNK_BYTES ? budget / 8 : CHUNK_BYTES,
                 .genes = (uint32_t)c->genes_count};
-    int rc = blocks_alloc(&s, n, G, threads) < 0 ? mc_oom(e, c->path) : blocks_index(&s, n, e);
+    int rc = blocks_alloc(&s, n, G, threads) < 0 ? mc_err_oom(e, c->path) : blocks_index(&s, n, e);
     for (size_t k = 0, end; rc == 1 && k < G; k = end) {
         for (end = k; end < G && s.off[m->start[end + 1]] - s.off[m->start[k]] <= budget; end++)
             ;
@@ -610,18 +611,18 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
 /* The GROUPS container's files in O's temporary directory. */
 static int groups_fill(container *c, const grouping *g, const outdir *o, int threads, progress *pr, mc_err *e)
 {
-    char *mmm = outdir_file(o, "gp.umis.mmm"), *counts = outdir_file(o, "p.grouped_count.npy"),
-         *labels = outdir_file(o, "p.group_label.txt"), *yaml = outdir_file(o, "profiles.yaml"), kind[64];
+    char *mmm = outdir_path(o, "gp.umis.mmm"), *counts = outdir_path(o, "p.grouped_count.npy"),
+         *labels = outdir_path(o, "p.group_label.txt"), *yaml = outdir_path(o, "profiles.yaml"), kind[64];
     members m = {0};
     profiles_meta meta = {.kind = KIND_GROUPS, .organism = c->meta.organism,
-                          .profiles_kind = (char *)groups_kind(c->meta.profiles_kind, kind, sizeof kind),
+                          .profiles_kind = (char *)group_kind(c->meta.profiles_kind, kind, sizeof kind),
                           .profiles_count = (long)g->groups_count, .genes_count = (long)c->genes_count,
                           .grouped_profiles = ".."};
     int32_t *count = NULL;
     int rc = -1;
     if (!mmm || !counts || !labels || !yaml || members_build(g, &m) < 0 ||
         !(count = mc_alloc_array(g->groups_count, sizeof *count))) {
-        mc_oom(e, o->final);
+        mc_err_oom(e, o->final);
         goto done;
     }
     if (sum_groups(c, g, &m, mmm, threads, pr, e) < 0) goto done;
@@ -630,7 +631,7 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
     if (g->labels.count && txt_write(labels, g->labels.v, g->labels.count, e) < 0) goto done;
     memcpy(meta.genes_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
     memcpy(meta.grouped_uuid, c->meta.uuid, MC_UUID_STRLEN);
-    if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || profiles_meta_dump(yaml, &meta, e) < 0) goto done;
+    if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || meta_profiles_dump(yaml, &meta, e) < 0) goto done;
     rc = 0;
 done:
     free(m.start);
@@ -648,25 +649,25 @@ static int group_file_prepare(container *c, const grouping *g, int force, outfil
 {
     char *path = path_join(c->path, "p.group.npy");
     int rc = -1;
-    if (!path) return mc_oom(e, c->path);
-    if (outfile_begin_regular(f, path, 1, e) == 0) {
-        FILE *out = outfile_stream(f, e);
+    if (!path) return mc_err_oom(e, c->path);
+    if (outdir_file_begin_regular(f, path, 1, e) == 0) {
+        FILE *out = outdir_file_stream(f, e);
         size_t n = g->profiles_count;
         rc = out ? npy_write_stream(out, path, NPY_I4, 1, &n, 0, g->group, e) : -1;
         if (rc == 0 && !force && path_exists(path)) {
             mc_uuid old, new;
             rc = uuid_of_file(path, &old, e) < 0 || uuid_of_file(f->tmp, &new, e) < 0 ? -1 : 0;
             if (rc == 0 && !uuid_equal(&old, &new))
-                rc = mc_fail(e, "%s: already exists with other groups (use --force to replace it)", path);
+                rc = mc_err_fail(e, "%s: already exists with other groups (use --force to replace it)", path);
         }
-        if (rc < 0) outfile_abort(f);
+        if (rc < 0) outdir_file_abort(f);
     }
     free(path);
     return rc;
 }
 
 
-int groups_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e)
+int group_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e)
 {
     char *groups_dir = path_join(c->path, "groups"), *outliers_dir = path_join(c->path, "outliers");
     outdir groups = {0}, outliers = {0};
@@ -675,7 +676,7 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
     size_t n = 0;
     int rc = -1;
     if (!groups_dir || !outliers_dir || !outlier) {
-        mc_oom(e, c->path);
+        mc_err_oom(e, c->path);
         goto done;
     }
     for (size_t i = 0; i < g->profiles_count; i++)
@@ -694,15 +695,15 @@ int groups_write(container *c, const grouping *g, int write_group, int force, in
      * crash anywhere before it, groups/ is older than what it was made from
      * (or absent) and the set is made again. */
     commit_set set = {0};
-    if ((!write_group || commit_set_file(&set, &group_file, e) == 0) && commit_set_dir(&set, &outliers, e) == 0 &&
-        commit_set_dir(&set, &groups, e) == 0)
+    if ((!write_group || outdir_set_file(&set, &group_file, e) == 0) && outdir_set_dir(&set, &outliers, e) == 0 &&
+        outdir_set_dir(&set, &groups, e) == 0)
         rc = 0;
-    if (rc == 0) commit_set_done(&set);
-    else commit_set_undo(&set);
+    if (rc == 0) outdir_set_done(&set);
+    else outdir_set_undo(&set);
 done:
     outdir_abort(&groups);   /* no-ops after a commit */
     outdir_abort(&outliers);
-    outfile_abort(&group_file);
+    outdir_file_abort(&group_file);
     free(outlier);
     free(groups_dir);
     free(outliers_dir);

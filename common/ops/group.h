@@ -28,7 +28,7 @@ typedef struct grouping {
 } grouping;
 
 /* Groups from C's own p.group.npy (an integer array, one per profile). */
-int grouping_load(container *c, grouping *g, mc_err *e);
+int group_labels_load(container *c, grouping *g, mc_err *e);
 
 /* Groups from PATH ("-" = stdin) in one of two forms, told by the first line:
  *   one integer per line, a line per profile (negative = outlier); or
@@ -38,13 +38,13 @@ int grouping_load(container *c, grouping *g, mc_err *e);
  * Groups must be numbered without gaps.  IGNORE_UNKNOWN: a NAME<TAB>LABEL
  * line whose name is no profile of C is skipped (its label numbers no group),
  * for labels written for every cell of a container C is a view of. */
-int grouping_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e);
-void grouping_free(grouping *g);
+int group_labels_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e);
+void group_labels_free(grouping *g);
 
 /* Write C/groups and C/outliers, and C/p.group.npy when WRITE_GROUP (an
  * existing p.group.npy with other content needs force).  All three are
  * complete under temporary names before any is renamed into place.
  * THREADS: decoding threads, 0 for every core. */
-int groups_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e);
+int group_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e);
 
 #endif

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
-#include "batchwrite.h"
+#include "batch.h"
 #include "derive.h"
 #include "hca.h"
 #include "lanes.h"
@@ -39,27 +39,28 @@ static int check_rows(const h5_matrix *m, std_table *t, const char *dataset, int
 }
 
 /* A table of the BASE columns NAMES (str), then the NF annotations F (h5_field). */
-static int table_init(std_table *t, const char *path, const char *const *names, size_t base, const h5_field *f,
+static int fields_table_init(std_table *t, const char *path, const char *const *names, size_t base, const h5_field *f,
                       size_t nf, mc_err *e)
 {
-    char **all = mc_calloc_array(base + nf + 1, sizeof *all);
-    field_type *types = mc_calloc_array(base + nf + 1, sizeof *types);
-    int rc = all && types ? 0 : mc_oom(e, path);
+    char **all = mc_alloc_zeroed(base + nf + 1, sizeof *all);
+    field_type *types = mc_alloc_zeroed(base + nf + 1, sizeof *types);
+    int rc = all && types ? 0 : mc_err_oom(e, path);
     for (size_t i = 0; rc == 0 && i < base + nf; i++) {
         all[i] = (char *)(i < base ? names[i] : f[i - base].name);
         types[i] = i < base ? FIELD_STR : f[i - base].type;
     }
-    if (rc == 0) rc = std_table_init(t, path, all, types, base + nf, e);
+    if (rc == 0) rc = table_init(t, path, all, types, base + nf, e);
     free(all);
     free(types);
     return rc;
 }
 
 /* Row I: the BASE values in ROW, then the annotations'. */
-static int table_add(std_table *t, const char **row, size_t base, const h5_field *f, size_t nf, size_t i, mc_err *e)
+static int fields_table_add(std_table *t, const char **row, size_t base, const h5_field *f, size_t nf, size_t i,
+                            mc_err *e)
 {
     for (size_t k = 0; k < nf; k++) row[base + k] = f[k].v[i];
-    return std_table_add(t, row, e);
+    return table_add(t, row, e);
 }
 
 /* With HCA barcodes the lane is cut off the barcode; "name" keeps the whole
@@ -71,15 +72,15 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
     int hca = !m->lanes;     /* a lane column (.h5ad / Loom) keeps the barcodes whole */
     size_t n = m->profiles_count, longest = 0, nf = m->profile_fields_count;
     for (size_t i = 0; i < n; i++) {
-        hca &= barcode_is_hca(m->barcodes[i]);
+        hca &= hca_is_barcode(m->barcodes[i]);
         size_t l = strlen(m->barcodes[i]);
         if (l > longest) longest = l;
     }
     size_t base = hca ? 4 : 3;
-    if (table_init(t, m->path, names, base, m->profile_fields, nf, e) < 0) return -1;
+    if (fields_table_init(t, m->path, names, base, m->profile_fields, nf, e) < 0) return -1;
     char *lane = malloc(2 * longest + 2), *batch = lane + longest + 1;
-    const char **row = mc_calloc_array(4 + nf, sizeof *row);   /* row[3]: the name, kept with HCA barcodes */
-    int rc = lane && row ? 0 : mc_oom(e, m->path);
+    const char **row = mc_alloc_zeroed(4 + nf, sizeof *row);   /* row[3]: the name, kept with HCA barcodes */
+    int rc = lane && row ? 0 : mc_err_oom(e, m->path);
     for (size_t i = 0; i < n && rc == 0; i++) {
         const char *bc = m->barcodes[i];
         row[0] = row[3] = bc;
@@ -94,11 +95,11 @@ int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e)
             row[1] = lane;
             row[2] = batch;
         }
-        rc = table_add(t, row, base, m->profile_fields, nf, i, e);
+        rc = fields_table_add(t, row, base, m->profile_fields, nf, i, e);
     }
     free(lane);
     free(row);
-    return rc < 0 ? -1 : check_rows(m, t, "barcodes", std_check_profiles, e);
+    return rc < 0 ? -1 : check_rows(m, t, "barcodes", stdread_check_profiles, e);
 }
 
 /* The genome each gene belongs to, when the file says: v3 features/genome, v2 the
@@ -113,32 +114,32 @@ int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e
     if (with_genome) n++;
     if (with_type) names[n++] = "feature_type";
     size_t base = n - !with_ids;
-    if (table_init(t, m->path, names + !with_ids, base, m->gene_fields, nf, e) < 0) return -1;
-    const char **row = mc_calloc_array(4 + nf, sizeof *row);
-    int rc = row ? 0 : mc_oom(e, m->path);
+    if (fields_table_init(t, m->path, names + !with_ids, base, m->gene_fields, nf, e) < 0) return -1;
+    const char **row = mc_alloc_zeroed(4 + nf, sizeof *row);
+    int rc = row ? 0 : mc_err_oom(e, m->path);
     for (size_t i = 0; rc == 0 && i < m->genes_count; i++) {
         size_t k = 0;
         if (with_ids) row[k++] = m->gene_ids[i];
         row[k++] = m->gene_names[i];
         if (with_genome) row[k++] = m->gene_genomes ? m->gene_genomes[i] : m->genome;
         if (with_type) row[k++] = m->gene_types[i];
-        rc = table_add(t, row, base, m->gene_fields, nf, i, e);
+        rc = fields_table_add(t, row, base, m->gene_fields, nf, i, e);
     }
     free(row);
-    return rc < 0 ? -1 : check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", std_check_genes, e);
+    return rc < 0 ? -1 : check_rows(m, t, m->version == 3 ? "features/name" : "gene_names", stdread_check_genes, e);
 }
 
 /* A count every later tool would refuse. */
 static int implausible(const h5_matrix *m, size_t p, uint64_t v, mc_err *e)
 {
-    return mc_fail(e, "%s: %s/data: value %" PRIu64 " of profile %zu is not a plausible count (more than %u)", m->path,
-                   m->group, v, p + 1, STD_MAX_COUNT);
+    return mc_err_fail(e, "%s: %s/data: value %" PRIu64 " of profile %zu is not a plausible count (more than %u)",
+                       m->path, m->group, v, p + 1, STD_MAX_COUNT);
 }
 
 static int check_size(const h5_matrix *m, mc_err *e)
 {
     if (m->genes_count <= UINT32_MAX - 1 && m->profiles_count <= UINT32_MAX - 1) return 0;
-    return mc_fail(e, "%s: %zu genes x %zu profiles is too large for one STD", m->path, m->genes_count,
+    return mc_err_fail(e, "%s: %zu genes x %zu profiles is too large for one STD", m->path, m->genes_count,
                    m->profiles_count);
 }
 
@@ -182,16 +183,16 @@ int h5import_std(progress *pr, const char *in, const char *out, const h5_opts *o
     if (check_size(&m, e) < 0) goto out;
     if (h5import_genes(&m, o->all_features, &genes, e) < 0 || h5import_profiles(&m, &profiles, e) < 0) goto out;
     if (outdir_begin(&od, out, force, e) < 0) goto out;
-    char *umis = outdir_file(&od, STD_MATRIX);
-    int ok = umis && std_write(od.tmp, &genes, &profiles, e) == 0 && write_mtx(pr, &m, umis, e) == 0;
-    if (!umis) mc_oom(e, out);
+    char *umis = outdir_path(&od, STD_MATRIX);
+    int ok = umis && stdwrite(od.tmp, &genes, &profiles, e) == 0 && write_mtx(pr, &m, umis, e) == 0;
+    if (!umis) mc_err_oom(e, out);
     free(umis);
     if (!ok) goto out;
     rc = outdir_commit(&od, e);
 out:
     outdir_abort(&od);   /* nothing left to remove after a commit */
-    std_table_free(&genes);
-    std_table_free(&profiles);
+    table_free(&genes);
+    table_free(&profiles);
     h5_close(&m);
     return rc;
 }
@@ -265,17 +266,17 @@ static int lane_complete(cells_job *j, size_t k, mc_err *e)
 static int open_lanes(cells_job *j, mc_err *e)
 {
     size_t n = j->l.n;
-    if (!(j->dirs = mc_calloc_array(n, sizeof *j->dirs)) || !(j->mmm = mc_calloc_array(n, sizeof *j->mmm)) ||
-        !(j->w = mc_calloc_array(n, sizeof *j->w)) || !(j->written = mc_calloc_array(n, sizeof *j->written)) ||
-        !(j->hash = mc_calloc_array(n, sizeof *j->hash)) || !(j->started = mc_calloc_array(n, sizeof *j->started)))
-        return mc_oom(e, j->o.final);
+    if (!(j->dirs = mc_alloc_zeroed(n, sizeof *j->dirs)) || !(j->mmm = mc_alloc_zeroed(n, sizeof *j->mmm)) ||
+        !(j->w = mc_alloc_zeroed(n, sizeof *j->w)) || !(j->written = mc_alloc_zeroed(n, sizeof *j->written)) ||
+        !(j->hash = mc_alloc_zeroed(n, sizeof *j->hash)) || !(j->started = mc_alloc_zeroed(n, sizeof *j->started)))
+        return mc_err_oom(e, j->o.final);
     size_t buffer = n <= outdir_open_files_budget() ? 0 : BUFFERS_TOTAL / n;
     if (buffer && buffer < ((size_t)16 << 10)) buffer = (size_t)16 << 10;
     if (buffer > ((size_t)1 << 20)) buffer = (size_t)1 << 20;
     for (size_t k = 0; k < n; k++) {
-        if (!(j->dirs[k] = outdir_file(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
-            return mc_oom(e, j->o.final);
-        if (mkdir(j->dirs[k], 0777) < 0) return mc_fail_errno(e, j->dirs[k], "cannot create directory");
+        if (!(j->dirs[k] = outdir_path(&j->o, j->l.dir[k])) || !(j->mmm[k] = path_join(j->dirs[k], "gp.umis.mmm")))
+            return mc_err_oom(e, j->o.final);
+        if (mkdir(j->dirs[k], 0777) < 0) return mc_err_errno(e, j->dirs[k], "cannot create directory");
         if (!(j->w[k] = mmm_writer_open_closed(j->mmm[k], (uint32_t)j->gs.names.count, buffer, e))) return -1;
     }
     return 0;
@@ -327,8 +328,8 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     mmm_sorter *s = &bp->sorter;
     if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
     bp->out.n = 0;
-    if (b->p_total && !bp->g_total && !(bp->g_total = mc_calloc_array(b->genes_count, sizeof *bp->g_total)))
-        return mc_oom(e, NULL);
+    if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->genes_count, sizeof *bp->g_total)))
+        return mc_err_oom(e, NULL);
     for (size_t i = from; i < to; i++) {
         mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
                           .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
@@ -342,8 +343,9 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
         b->part[i] = part;
         int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
         bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
-        if (rc == -1) return mc_oom(e, NULL);
-        if (rc == -2 || one.n > UINT32_MAX) return mc_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
+        if (rc == -1) return mc_err_oom(e, NULL);
+        if (rc == -2 || one.n > UINT32_MAX)
+            return mc_err_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
     }
     return 0;
 }
@@ -418,7 +420,7 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
-        return mc_oom(e, j->m.path);
+        return mc_err_oom(e, j->m.path);
     }
     size_t total = j->m.profiles_count, done = 0;
     parallel_job job;
@@ -432,7 +434,7 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
-            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_oom(e, NULL);
+            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
             busy = rc == 0;
             progress_report(pr, "profiles", done, total);
         }
@@ -451,9 +453,9 @@ static int store_totals(cells_job *j, mc_err *e)
 {
     container *c = container_open(j->o.tmp, e);
     totals t = {mc_alloc_array(j->m.profiles_count, sizeof *t.p), j->g_total};
-    int rc = !c ? -1 : !t.p ? mc_oom(e, j->o.final) : 0;
+    int rc = !c ? -1 : !t.p ? mc_err_oom(e, j->o.final) : 0;
     if (rc == 0 && c->profiles_count != j->l.start[j->l.n])
-        rc = mc_fail(e, "%s: %zu profiles collected of %zu", j->o.final, c->profiles_count, j->l.start[j->l.n]);
+        rc = mc_err_fail(e, "%s: %zu profiles collected of %zu", j->o.final, c->profiles_count, j->l.start[j->l.n]);
     for (size_t i = 0; rc == 0 && i < c->profiles_count; i++) t.p[i] = j->p_total[j->l.rows[i]];
     if (rc == 0) rc = totals_store(c, &t, e);
     free(t.p);
@@ -479,10 +481,10 @@ static int hash_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 
 static int finish_lanes(cells_job *j, int threads, mc_err *e)
 {
-    collect_member *members = mc_calloc_array(j->l.n, sizeof *members);
-    hashing h = {j, mc_calloc_array(j->l.n, sizeof *h.lanes)};
+    collect_member *members = mc_alloc_zeroed(j->l.n, sizeof *members);
+    hashing h = {j, mc_alloc_zeroed(j->l.n, sizeof *h.lanes)};
     size_t rest = 0;
-    int rc = members && h.lanes ? 0 : mc_oom(e, j->o.final);
+    int rc = members && h.lanes ? 0 : mc_err_oom(e, j->o.final);
     for (size_t k = 0; k < j->l.n; k++) {
         mc_err w;
         if (lane_hashed(j, k, rc == 0 ? e : &w) < 0) rc = -1;
@@ -528,8 +530,8 @@ static void cells_job_free(cells_job *j)
     free(j->started);
     lanes_free(&j->l);
     genes_close(&j->gs);
-    std_table_free(&j->genes);
-    std_table_free(&j->profiles);
+    table_free(&j->genes);
+    table_free(&j->profiles);
     h5_close(&j->m);
 }
 
@@ -545,15 +547,15 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
         h5import_profiles(&j.m, &j.profiles, e) < 0 || lanes_find(&j.profiles, &j.l, e) < 0)
         goto out;
     if (!j.l.n) {
-        mc_fail(e, "%s: no profiles", in);
+        mc_err_fail(e, "%s: no profiles", in);
         goto out;
     }
     if (batch_gene_set(co->genes, out, co->organism, &j.gs, e) < 0 ||
         batch_gene_map(&j.gs, &j.genes, &j.gene_map, e) < 0)
         goto out;
-    if (co->totals && (!(j.p_total = mc_calloc_array(j.m.profiles_count, sizeof *j.p_total)) ||
-                       !(j.g_total = mc_calloc_array(j.gs.names.count, sizeof *j.g_total)))) {
-        mc_oom(e, in);
+    if (co->totals && (!(j.p_total = mc_alloc_zeroed(j.m.profiles_count, sizeof *j.p_total)) ||
+                       !(j.g_total = mc_alloc_zeroed(j.gs.names.count, sizeof *j.g_total)))) {
+        mc_err_oom(e, in);
         goto out;
     }
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;

@@ -14,7 +14,7 @@
  * - Then the annotations of .h5ad and Loom files (m->profile_fields,
  *   m->gene_fields: obs / var columns, col / row attributes), as their
  *   str, int, float or bool columns; both routes write them as p.* / g.*
- *   arrays (colwrite.h). */
+ *   arrays (column.h). */
 #ifndef MC_H5IMPORT_H
 #define MC_H5IMPORT_H
 
@@ -24,7 +24,7 @@
 #include "table.h"
 
 /* The profiles and genes tables of an open file, refusing what every tool
- * reading an STD refuses (std_check_genes, std_check_profiles), named by the
+ * reading an STD refuses (stdread_check_genes, stdread_check_profiles), named by the
  * HDF5 dataset. */
 int h5import_profiles(const h5_matrix *m, std_table *t, mc_err *e);
 int h5import_genes(const h5_matrix *m, int all_features, std_table *t, mc_err *e);

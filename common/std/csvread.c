@@ -47,13 +47,13 @@ static void fail_at(csv_reader *r, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     r->failed = 1;
-    mc_fail(r->e, "%s:%llu: %s", r->spec->path, (unsigned long long)r->line, what);
+    mc_err_fail(r->e, "%s:%llu: %s", r->spec->path, (unsigned long long)r->line, what);
 }
 
 static void reader_oom(csv_reader *r)
 {
     r->failed = 1;
-    mc_oom(r->e, r->spec->path);
+    mc_err_oom(r->e, r->spec->path);
 }
 
 static int valid_int(const char *s)
@@ -77,7 +77,9 @@ static int valid_float(const char *s)
 
 static int valid(field_type t, const char *s)
 {
-    return t == FIELD_STR || (t == FIELD_INT ? valid_int(s) : t == FIELD_BOOL ? field_bool(s) >= 0 : valid_float(s));
+    return t == FIELD_STR || (t == FIELD_INT    ? valid_int(s)
+                              : t == FIELD_BOOL ? table_field_bool(s) >= 0
+                                                : valid_float(s));
 }
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -176,9 +178,9 @@ static void end_record(csv_reader *r)
             return fail_at(r, "column '%s': '%.64s' is not %s", c->column.v[k], v,
                            c->type[k] == FIELD_INT ? "an int" : c->type[k] == FIELD_BOOL ? "a bool" : "a float");
     }
-    if (std_table_reserve_row(t) < 0) return reader_oom(r);
+    if (table_reserve_row(t) < 0) return reader_oom(r);
     for (size_t k = 0; k < c->column.count; k++)
-        if (std_table_put(t, k, t->count, r->scratch + r->soff[k], r->slen_of[k]) < 0) return reader_oom(r);
+        if (table_put(t, k, t->count, r->scratch + r->soff[k], r->slen_of[k]) < 0) return reader_oom(r);
     t->line[t->count++] = r->line;
 }
 
@@ -212,13 +214,13 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
             int errnum;
             const char *msg = gzerror(gz, &errnum);
             if (errnum == Z_ERRNO) msg = strerror(errno);
-            return mc_fail(r->e, "%s:%llu: read error: %s", r->spec->path, (unsigned long long)r->line, msg);
+            return mc_err_fail(r->e, "%s:%llu: read error: %s", r->spec->path, (unsigned long long)r->line, msg);
         }
         if (n == 0) {
             int errnum;
             gzerror(gz, &errnum);
             if (errnum != Z_OK && errnum != Z_STREAM_END)
-                return mc_fail(r->e, "%s:%llu: truncated gzip data", r->spec->path, (unsigned long long)r->line);
+                return mc_err_fail(r->e, "%s:%llu: truncated gzip data", r->spec->path, (unsigned long long)r->line);
             break;
         }
         char *s = buf, *end = buf + n;
@@ -227,10 +229,10 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
             char *stop = nl ? nl + 1 : end;
             if (p->pstate == 0) r->record_bytes = 0;   /* libcsv's ROW_NOT_BEGUN: between records */
             if ((r->record_bytes += (size_t)(stop - s)) > MC_MAX_LINE)   /* before libcsv buffers it */
-                return mc_fail(r->e, "%s:%llu: a row longer than %u bytes", r->spec->path, (unsigned long long)r->line,
-                               MC_MAX_LINE);
+                return mc_err_fail(r->e, "%s:%llu: a row longer than %u bytes", r->spec->path,
+                                   (unsigned long long)r->line, MC_MAX_LINE);
             if (csv_parse(p, s, (size_t)(stop - s), on_field, on_record, r) != (size_t)(stop - s) && !r->failed)
-                return mc_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
+                return mc_err_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
                                csv_strerror(csv_error(p)));
             if (r->failed) return -1;
             if (nl) r->line++;
@@ -238,12 +240,12 @@ static int parse_file(csv_reader *r, struct csv_parser *p, gzFile gz, char *buf)
         }
     }
     if (csv_fini(p, on_field, on_record, r) != 0 && !r->failed)
-        return mc_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
+        return mc_err_fail(r->e, "%s:%llu: malformed CSV: %s", r->spec->path, (unsigned long long)r->line,
                        csv_strerror(csv_error(p)));
     return r->failed ? -1 : 0;
 }
 
-int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e)
+int csvread_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e)
 {
     csv_reader r = {.spec = c, .t = t, .e = e, .line = 1, .in_header = c->header, .max_rows = max_rows,
                     .matrix = matrix};
@@ -252,36 +254,36 @@ int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t
     gzFile gz = NULL;
     int rc = -1;
     size_t nkeep = c->column.count;
-    if (std_table_init(t, c->path, c->field.v, c->type, nkeep, e) < 0) return -1;
-    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_calloc_array(nkeep, sizeof *r.soff)) ||
-        !(r.slen_of = mc_calloc_array(nkeep, sizeof *r.slen_of)) ||
-        !(r.fok = mc_calloc_array(c->filter_column.count, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
-        mc_oom(e, c->path);
+    if (table_init(t, c->path, c->field.v, c->type, nkeep, e) < 0) return -1;
+    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_alloc_zeroed(nkeep, sizeof *r.soff)) ||
+        !(r.slen_of = mc_alloc_zeroed(nkeep, sizeof *r.slen_of)) ||
+        !(r.fok = mc_alloc_zeroed(c->filter_column.count, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
+        mc_err_oom(e, c->path);
         goto done;
     }
     if (!c->header) map_columns(&r, c->field_names.v, c->field_names.count);
     if (r.failed) goto done;
     errno = 0;
     if (!(gz = gzopen(c->path, "rb"))) {
-        if (errno) mc_fail_errno(e, c->path, "cannot open");
-        else mc_fail(e, "%s: cannot open", c->path);
+        if (errno) mc_err_errno(e, c->path, "cannot open");
+        else mc_err_fail(e, "%s: cannot open", c->path);
         goto done;
     }
     gzbuffer(gz, 1u << 18);
     if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-        mc_oom(e, c->path);
+        mc_err_oom(e, c->path);
         goto done;
     }
     csv_set_delim(&p, c->separator);
     csv_set_space_func(&p, only_space);
     rc = parse_file(&r, &p, gz, buf);
     csv_free(&p);
-    if (rc == 0 && r.in_header) rc = mc_fail(e, "%s:1: empty file, no header line", c->path);
+    if (rc == 0 && r.in_header) rc = mc_err_fail(e, "%s:1: empty file, no header line", c->path);
 done:
     if (gz) gzclose(gz);
     free(buf);
     reader_free(&r);
-    if (rc < 0) std_table_free(t);
+    if (rc < 0) table_free(t);
     return rc;
 }
 

@@ -21,6 +21,6 @@
 /* Read C's file into T (initialised here; freed on failure).  A file of more
  * than MAX_ROWS data rows (UINT64_MAX: no limit) is refused at the first one
  * too many, naming MATRIX, whose size line announced them. */
-int csv_read_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e);
+int csvread_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t max_rows, mc_err *e);
 
 #endif

@@ -34,7 +34,7 @@ char *formats_find(const char *name, mc_err *e)
 {
     if (path_exists(name) || name[0] == '/') {
         char *p = strdup(name);
-        if (!p) mc_oom(e, name);
+        if (!p) mc_err_oom(e, name);
         return p;
     }
     char *tree = mc_tree();
@@ -49,7 +49,7 @@ char *formats_find(const char *name, mc_err *e)
         free(p);
     }
     free(tree);
-    mc_fail(e, "%s: no such format file (nor among the shipped formats)", name);
+    mc_err_fail(e, "%s: no such format file (nor among the shipped formats)", name);
     return NULL;
 }
 
@@ -81,13 +81,13 @@ char *formats_detect(const char *dir, mc_err *e)
         {"features.tsv", "10x-v3.yaml"}, {"genes.tsv", "10x-v2.yaml"}, {"gene_count.txt", "moca.yaml"}};
     char *own = path_join(dir, "format.yaml");
     if (!own || path_exists(own)) {
-        if (!own) mc_oom(e, dir);
+        if (!own) mc_err_oom(e, dir);
         return own;
     }
     free(own);
     for (size_t i = 0; i < sizeof layout / sizeof *layout; i++)
         if (holds(dir, layout[i][0])) return formats_find(layout[i][1], e);
-    mc_fail(e, "%s: no format.yaml, and not a 10x (features.tsv, genes.tsv) or MOCA (gene_count.txt) directory; "
+    mc_err_fail(e, "%s: no format.yaml, and not a 10x (features.tsv, genes.tsv) or MOCA (gene_count.txt) directory; "
                "give --format", dir);
     return NULL;
 }

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-int barcode_is_hca(const char *b)
+int hca_is_barcode(const char *b)
 {
     const char *d = strchr(b, '-');
     return d && strchr(d + 1, '-');

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-int barcode_is_hca(const char *barcode);
+int hca_is_barcode(const char *barcode);
 /* The length of the lane at the start of an HCA BARCODE; the barcode proper
  * follows the '-' after it. */
 size_t hca_lane_len(const char *barcode);

@@ -29,6 +29,6 @@ typedef struct lane_rule {
 
 /* Add T's lane and batch columns (those it lacks) by LANE and BATCH; T was
  * read from a CSV (its rows have lines). */
-int lane_rules_apply(std_table *t, const lane_rule *lane, const lane_rule *batch, mc_err *e);
+int lanerule_apply(std_table *t, const lane_rule *lane, const lane_rule *batch, mc_err *e);
 
 #endif

@@ -68,9 +68,9 @@ typedef struct std_format {
 
 /* Parse the format file PATH of the STD directory DIR into F (zeroed by the
  * caller) and the matrix's path into *matrix (malloc'd); an error names PATH
- * and the section.  F holds what std_format_free frees, whatever happens. */
-int std_format_parse(const char *path, const char *dir, std_format *f, char **matrix, mc_err *e);
+ * and the section.  F holds what stdformat_free frees, whatever happens. */
+int stdformat_parse(const char *path, const char *dir, std_format *f, char **matrix, mc_err *e);
 /* Free F and what it holds; safe on NULL. */
-void std_format_free(std_format *f);
+void stdformat_free(std_format *f);
 
 #endif

@@ -14,25 +14,25 @@
 #include "stdwrite.h"
 #include "strmap.h"
 
-int std_open(std_dir *s, const char *dir, const char *format, mc_err *e)
+int stdread_open(std_dir *s, const char *dir, const char *format, mc_err *e)
 {
     memset(s, 0, sizeof *s);
     int rc = -1;
     if (!(s->dir = strdup(dir)) || !(s->format = calloc(1, sizeof *s->format))) {
-        mc_oom(e, dir);
+        mc_err_oom(e, dir);
         goto done;
     }
     if (!(s->format_path = format ? formats_find(format, e) : formats_detect(dir, e))) goto done;
-    rc = std_format_parse(s->format_path, dir, s->format, &s->matrix_path, e);
+    rc = stdformat_parse(s->format_path, dir, s->format, &s->matrix_path, e);
 done:
-    if (rc < 0) std_close(s);
+    if (rc < 0) stdread_close(s);
     return rc;
 }
 
 /* The rows (COLS: columns) the matrix's size line announces, so a profiles CSV
  * with more rows is refused at the first one too many (genes are never that
  * many, and mc-make-genes reads them without the matrix); UINT64_MAX when the
- * matrix cannot be read yet (std_matrix_open will say why, if it is needed). */
+ * matrix cannot be read yet (stdread_matrix_open will say why, if it is needed). */
 static uint64_t matrix_axis(const std_dir *s, int cols)
 {
     mc_err ignored;
@@ -56,22 +56,22 @@ static void row_at(const std_table *t, size_t i, char *out, size_t cap)
  * earlier one wrote. */
 static int row_too_long(const std_table *t, size_t i, mc_err *e)
 {
-    size_t n = std_csv_row_bytes(t, i);
+    size_t n = stdwrite_csv_row_bytes(t, i);
     if (n <= MC_MAX_LINE) return 0;
     char at[600];
     row_at(t, i, at, sizeof at);
-    return mc_fail(e, "%s: %zu bytes as a row of %s, longer than the %u an STD row may take", at, n,
-                   std_column_index(t, "barcode") >= 0 ? "profiles.csv" : "genes.csv", MC_MAX_LINE);
+    return mc_err_fail(e, "%s: %zu bytes as a row of %s, longer than the %u an STD row may take", at, n,
+                   table_column_index(t, "barcode") >= 0 ? "profiles.csv" : "genes.csv", MC_MAX_LINE);
 }
 
-int std_check_genes(const std_table *t, mc_err *e)
+int stdread_check_genes(const std_table *t, mc_err *e)
 {
-    long c = std_column_index(t, "name");
+    long c = table_column_index(t, "name");
     char at[600];
     for (size_t i = 0; i < t->count; i++) {
-        if (c >= 0 && !std_value(t, (size_t)c, i)[0]) {
+        if (c >= 0 && !table_value(t, (size_t)c, i)[0]) {
             row_at(t, i, at, sizeof at);
-            return mc_fail(e, "%s: empty gene name", at);
+            return mc_err_fail(e, "%s: empty gene name", at);
         }
         if (row_too_long(t, i, e) < 0) return -1;
     }
@@ -82,18 +82,18 @@ int std_check_genes(const std_table *t, mc_err *e)
  * temporary beside it: both must be file names. */
 static int lane_too_long(const std_table *t, long lane, size_t i, mc_err *e)
 {
-    size_t n = lane >= 0 ? strlen(std_value(t, (size_t)lane, i)) : 0;
+    size_t n = lane >= 0 ? strlen(table_value(t, (size_t)lane, i)) : 0;
     if (n <= OUTDIR_NAME_MAX) return 0;
     char at[600];
     row_at(t, i, at, sizeof at);
-    return mc_fail(e, "%s: lane name of %zu bytes, longer than the %d a lane's directory may take", at, n,
+    return mc_err_fail(e, "%s: lane name of %zu bytes, longer than the %d a lane's directory may take", at, n,
                    OUTDIR_NAME_MAX);
 }
 
 /* "LANE\tBARCODE" of row I into *key (grown as needed). */
 static int lane_key(const std_table *t, long lane, long bc, size_t i, char **key, size_t *cap)
 {
-    const char *l = lane >= 0 ? std_value(t, (size_t)lane, i) : "", *b = std_value(t, (size_t)bc, i);
+    const char *l = lane >= 0 ? table_value(t, (size_t)lane, i) : "", *b = table_value(t, (size_t)bc, i);
     size_t n = strlen(l) + strlen(b) + 2;
     if (n > *cap) {
         char *k = realloc(*key, n);
@@ -107,64 +107,64 @@ static int lane_key(const std_table *t, long lane, long bc, size_t i, char **key
 
 /* Barcodes of one lane are names: none empty, none twice (profiles are looked
  * up by them).  Keys live in one arena so the map can borrow them. */
-int std_check_profiles(const std_table *t, mc_err *e)
+int stdread_check_profiles(const std_table *t, mc_err *e)
 {
-    long bc = std_column_index(t, "barcode"), lane = std_column_index(t, "lane");
+    long bc = table_column_index(t, "barcode"), lane = table_column_index(t, "lane");
     if (bc < 0) return 0;
     strmap m;
     std_table keys = {0};
     char *key = NULL, at[600], first[600], *const name = "key";
     const field_type str = FIELD_STR;
     size_t cap = 0, old;
-    int rc = strmap_init(&m, t->count) < 0 || std_table_init(&keys, t->path, &name, &str, 1, e) < 0 ? -2 : 0;
+    int rc = strmap_init(&m, t->count) < 0 || table_init(&keys, t->path, &name, &str, 1, e) < 0 ? -2 : 0;
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         row_at(t, i, at, sizeof at);
-        if (!std_value(t, (size_t)bc, i)[0]) rc = mc_fail(e, "%s: empty barcode", at);
+        if (!table_value(t, (size_t)bc, i)[0]) rc = mc_err_fail(e, "%s: empty barcode", at);
         else if (row_too_long(t, i, e) < 0 || lane_too_long(t, lane, i, e) < 0) rc = -1;
-        else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || std_table_add(&keys, (const char *const *)&key, e) < 0)
+        else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || table_add(&keys, (const char *const *)&key, e) < 0)
             rc = -2;
     }
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        int put = strmap_put(&m, std_value(&keys, 0, i), i, &old);
+        int put = strmap_put(&m, table_value(&keys, 0, i), i, &old);
         if (put < 0) rc = -2;
         else if (put == 0) {
             row_at(t, i, at, sizeof at);
             if (t->line) snprintf(first, sizeof first, "line %llu", (unsigned long long)t->line[old]);
             else snprintf(first, sizeof first, "row %zu", old + 1);
-            rc = mc_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, std_value(t, (size_t)bc, i),
-                         lane >= 0 ? std_value(t, (size_t)lane, i) : "all", first);
+            rc = mc_err_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, table_value(t, (size_t)bc, i),
+                         lane >= 0 ? table_value(t, (size_t)lane, i) : "all", first);
         }
     }
-    if (rc == -2) rc = mc_oom(e, t->path);
+    if (rc == -2) rc = mc_err_oom(e, t->path);
     free(key);
-    std_table_free(&keys);
+    table_free(&keys);
     strmap_free(&m);
     return rc;
 }
 
-int std_load_genes(std_dir *s, mc_err *e)
+int stdread_load_genes(std_dir *s, mc_err *e)
 {
-    if (csv_read_table(&s->format->genes, &s->genes, s->matrix_path, UINT64_MAX, e) < 0) return -1;
+    if (csvread_table(&s->format->genes, &s->genes, s->matrix_path, UINT64_MAX, e) < 0) return -1;
     s->genes_loaded = 1;
-    return std_check_genes(&s->genes, e);
+    return stdread_check_genes(&s->genes, e);
 }
 
-int std_load_profiles(std_dir *s, mc_err *e)
+int stdread_load_profiles(std_dir *s, mc_err *e)
 {
-    if (csv_read_table(&s->format->profiles, &s->profiles, s->matrix_path, matrix_axis(s, 1), e) < 0) return -1;
+    if (csvread_table(&s->format->profiles, &s->profiles, s->matrix_path, matrix_axis(s, 1), e) < 0) return -1;
     s->profiles_loaded = 1;
-    if (lane_rules_apply(&s->profiles, &s->format->lane, &s->format->batch, e) < 0) return -1;
-    return std_check_profiles(&s->profiles, e);
+    if (lanerule_apply(&s->profiles, &s->format->lane, &s->format->batch, e) < 0) return -1;
+    return stdread_check_profiles(&s->profiles, e);
 }
 
-void std_close(std_dir *s)
+void stdread_close(std_dir *s)
 {
     free(s->dir);
     free(s->format_path);
     free(s->matrix_path);
-    std_table_free(&s->genes);
-    std_table_free(&s->profiles);
-    std_format_free(s->format);
+    table_free(&s->genes);
+    table_free(&s->profiles);
+    stdformat_free(s->format);
     memset(s, 0, sizeof *s);
 }
 
@@ -175,15 +175,15 @@ struct std_matrix {
     const uint32_t *gene_keep, *profile_keep;
 };
 
-std_matrix *std_matrix_open(const std_dir *s, mc_err *e)
+std_matrix *stdread_matrix_open(const std_dir *s, mc_err *e)
 {
     if (!s->genes_loaded || !s->profiles_loaded) {
-        mc_fail(e, "%s: the genes and profiles must be loaded before the matrix", s->dir);
+        mc_err_fail(e, "%s: the genes and profiles must be loaded before the matrix", s->dir);
         return NULL;
     }
     std_matrix *m = calloc(1, sizeof *m);
     if (!m) {
-        mc_oom(e, s->matrix_path);
+        mc_err_oom(e, s->matrix_path);
         return NULL;
     }
     if (!(m->r = mtx_open(s->matrix_path, e))) {
@@ -192,27 +192,27 @@ std_matrix *std_matrix_open(const std_dir *s, mc_err *e)
     }
     unsigned long long line = mtx_line(m->r);
     if (mtx_rows(m->r) != s->genes.rows_total)
-        mc_fail(e, "%s:%llu: the size line has %u rows, but %s has %zu genes", s->matrix_path, line, mtx_rows(m->r),
+        mc_err_fail(e, "%s:%llu: the size line has %u rows, but %s has %zu genes", s->matrix_path, line, mtx_rows(m->r),
                 s->genes.path, s->genes.rows_total);
     else if (mtx_cols(m->r) != s->profiles.rows_total)
-        mc_fail(e, "%s:%llu: the size line has %u columns, but %s has %zu profiles", s->matrix_path, line,
+        mc_err_fail(e, "%s:%llu: the size line has %u columns, but %s has %zu profiles", s->matrix_path, line,
                 mtx_cols(m->r), s->profiles.path, s->profiles.rows_total);
     else {
         m->gene_keep = s->genes.keep;
         m->profile_keep = s->profiles.keep;
         return m;
     }
-    std_matrix_close(m);
+    stdread_matrix_close(m);
     return NULL;
 }
 
-int std_matrix_next(std_matrix *m, uint32_t *gene, uint32_t *profile, uint64_t *value, mc_err *e)
+int stdread_matrix_next(std_matrix *m, uint32_t *gene, uint32_t *profile, uint64_t *value, mc_err *e)
 {
     for (;;) {
         int rc = mtx_next(m->r, gene, profile, value, e);
         if (rc <= 0) return rc;
         if (*value > STD_MAX_COUNT)   /* refused by every reader of an STD, not only the last */
-            return mc_fail(e, "%s:%llu: value %llu is not a plausible count (more than %u)", mtx_path(m->r),
+            return mc_err_fail(e, "%s:%llu: value %llu is not a plausible count (more than %u)", mtx_path(m->r),
                            (unsigned long long)mtx_line(m->r), (unsigned long long)*value, STD_MAX_COUNT);
         if (m->gene_keep && (*gene = m->gene_keep[*gene]) == STD_DROPPED) continue;
         if (m->profile_keep && (*profile = m->profile_keep[*profile]) == STD_DROPPED) continue;
@@ -220,9 +220,9 @@ int std_matrix_next(std_matrix *m, uint32_t *gene, uint32_t *profile, uint64_t *
     }
 }
 
-mtx_reader *std_matrix_reader(std_matrix *m) { return m->r; }
+mtx_reader *stdread_matrix_reader(std_matrix *m) { return m->r; }
 
-void std_matrix_close(std_matrix *m)
+void stdread_matrix_close(std_matrix *m)
 {
     if (!m) return;
     mtx_close(m->r);

@@ -17,7 +17,7 @@ static size_t *column_order(const std_table *t)
     size_t *order = mc_alloc_array(t->ncolumns, sizeof *order), n = 0;
     if (!order) return NULL;
     for (const char *const *f = first; *f; f++) {
-        long c = std_column_index(t, *f);
+        long c = table_column_index(t, *f);
         if (c >= 0) order[n++] = (size_t)c;
     }
     for (size_t c = 0; c < t->ncolumns; c++) {
@@ -50,21 +50,21 @@ static size_t field_bytes(const char *s, char sep)
     return quote ? n + quotes + 2 : n;
 }
 
-size_t std_csv_row_bytes(const std_table *t, size_t row)
+size_t stdwrite_csv_row_bytes(const std_table *t, size_t row)
 {
     size_t n = t->ncolumns;   /* the separators and the '\n' */
-    for (size_t c = 0; c < t->ncolumns; c++) n += field_bytes(std_value(t, c, row), ',');
+    for (size_t c = 0; c < t->ncolumns; c++) n += field_bytes(table_value(t, c, row), ',');
     return n;
 }
 
-int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e)
+int stdwrite_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e)
 {
     size_t *order = column_order(t);
-    if (!order) return mc_oom(e, path);
+    if (!order) return mc_err_oom(e, path);
     FILE *f = fopen(path, "wb");
     if (!f) {
         free(order);
-        return mc_fail_errno(e, path, "cannot create");
+        return mc_err_errno(e, path, "cannot create");
     }
     setvbuf(f, NULL, _IOFBF, 1u << 20);
     int bad = 0;
@@ -78,69 +78,69 @@ int std_write_csv(const char *path, const std_table *t, const size_t *rows, size
         size_t row = rows ? rows[i] : i;
         for (size_t c = 0; c < t->ncolumns; c++) {
             if (c) bad |= putc(',', f) == EOF;
-            bad |= put_field(f, std_value(t, order[c], row), ',') < 0;
+            bad |= put_field(f, table_value(t, order[c], row), ',') < 0;
         }
         bad |= putc('\n', f) == EOF;
     }
     free(order);
     bad |= ferror(f);
-    if (fclose(f) != 0 || bad) return mc_fail_errno(e, path, "cannot write");
+    if (fclose(f) != 0 || bad) return mc_err_errno(e, path, "cannot write");
     return 0;
 }
 
 static void emit_csv(yemit *y, const char *section, const char *file, const std_table *t, const size_t *order)
 {
-    yemit_scalar(y, section, YAML_PLAIN_SCALAR_STYLE);
-    yemit_map_start(y, YAML_FLOW_MAPPING_STYLE);
-    yemit_scalar(y, "path", YAML_PLAIN_SCALAR_STYLE);
-    yemit_scalar(y, file, YAML_PLAIN_SCALAR_STYLE);
-    yemit_scalar(y, "separator", YAML_PLAIN_SCALAR_STYLE);
-    yemit_scalar(y, ",", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
-    yemit_scalar(y, "header", YAML_PLAIN_SCALAR_STYLE);
-    yemit_scalar(y, "true", YAML_PLAIN_SCALAR_STYLE);
-    yemit_scalar(y, "field_types", YAML_PLAIN_SCALAR_STYLE);
-    yemit_map_start(y, YAML_FLOW_MAPPING_STYLE);
+    yamltree_emit_scalar(y, section, YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_map_start(y, YAML_FLOW_MAPPING_STYLE);
+    yamltree_emit_scalar(y, "path", YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_scalar(y, file, YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_scalar(y, "separator", YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_scalar(y, ",", YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+    yamltree_emit_scalar(y, "header", YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_scalar(y, "true", YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_scalar(y, "field_types", YAML_PLAIN_SCALAR_STYLE);
+    yamltree_emit_map_start(y, YAML_FLOW_MAPPING_STYLE);
     for (size_t c = 0; c < t->ncolumns; c++) {
-        yemit_scalar(y, t->columns[order[c]].name, YAML_ANY_SCALAR_STYLE);
-        yemit_scalar(y, field_type_name(t->columns[order[c]].type), YAML_PLAIN_SCALAR_STYLE);
+        yamltree_emit_scalar(y, t->columns[order[c]].name, YAML_ANY_SCALAR_STYLE);
+        yamltree_emit_scalar(y, table_type_name(t->columns[order[c]].type), YAML_PLAIN_SCALAR_STYLE);
     }
-    yemit_map_end(y);
-    yemit_map_end(y);
+    yamltree_emit_map_end(y);
+    yamltree_emit_map_end(y);
 }
 
-int std_write_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e)
+int stdwrite_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e)
 {
     size_t *gorder = column_order(genes), *porder = column_order(profiles);
     yemit y;
     int rc = -1;
-    if (!gorder || !porder) mc_oom(e, path);
-    else if (yemit_open(&y, path, e) == 0) {
-        yemit_scalar(&y, "matrix", YAML_PLAIN_SCALAR_STYLE);
-        yemit_map_start(&y, YAML_FLOW_MAPPING_STYLE);
-        yemit_scalar(&y, "path", YAML_PLAIN_SCALAR_STYLE);
-        yemit_scalar(&y, STD_MATRIX, YAML_PLAIN_SCALAR_STYLE);
-        yemit_map_end(&y);
+    if (!gorder || !porder) mc_err_oom(e, path);
+    else if (yamltree_emit_open(&y, path, e) == 0) {
+        yamltree_emit_scalar(&y, "matrix", YAML_PLAIN_SCALAR_STYLE);
+        yamltree_emit_map_start(&y, YAML_FLOW_MAPPING_STYLE);
+        yamltree_emit_scalar(&y, "path", YAML_PLAIN_SCALAR_STYLE);
+        yamltree_emit_scalar(&y, STD_MATRIX, YAML_PLAIN_SCALAR_STYLE);
+        yamltree_emit_map_end(&y);
         emit_csv(&y, "genes", STD_GENES, genes, gorder);
         emit_csv(&y, "profiles", STD_PROFILES, profiles, porder);
-        rc = yemit_close(&y, path, e);
+        rc = yamltree_emit_close(&y, path, e);
     }
     free(gorder);
     free(porder);
     return rc;
 }
 
-int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e)
+int stdwrite(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e)
 {
-    return std_write_rows(dir, genes, profiles, NULL, 0, e);
+    return stdwrite_rows(dir, genes, profiles, NULL, 0, e);
 }
 
-int std_write_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
+int stdwrite_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
                    mc_err *e)
 {
     char *fmt = path_join(dir, STD_FORMAT), *g = path_join(dir, STD_GENES), *p = path_join(dir, STD_PROFILES);
-    int rc = !fmt || !g || !p ? mc_oom(e, dir) : 0;
-    if (rc == 0 && (std_write_format(fmt, genes, profiles, e) < 0 || std_write_csv(g, genes, NULL, 0, e) < 0 ||
-                    std_write_csv(p, profiles, rows, n, e) < 0))
+    int rc = !fmt || !g || !p ? mc_err_oom(e, dir) : 0;
+    if (rc == 0 && (stdwrite_format(fmt, genes, profiles, e) < 0 || stdwrite_csv(g, genes, NULL, 0, e) < 0 ||
+                    stdwrite_csv(p, profiles, rows, n, e) < 0))
         rc = -1;
     free(fmt);
     free(g);

@@ -18,13 +18,13 @@
 
 /* Into the existing directory DIR.  ROWS selects and orders the profiles
  * written (NULL: all, n ignored). */
-int std_write(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e);
-int std_write_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
+int stdwrite(const char *dir, const std_table *genes, const std_table *profiles, mc_err *e);
+int stdwrite_rows(const char *dir, const std_table *genes, const std_table *profiles, const size_t *rows, size_t n,
                    mc_err *e);
 /* Its pieces: the format file of two tables, and one table as a CSV. */
-int std_write_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e);
+int stdwrite_format(const char *path, const std_table *genes, const std_table *profiles, mc_err *e);
 /* Bytes row ROW of T takes in its CSV, its '\n' included (what csvread bounds). */
-size_t std_csv_row_bytes(const std_table *t, size_t row);
-int std_write_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e);
+size_t stdwrite_csv_row_bytes(const std_table *t, size_t row);
+int stdwrite_csv(const char *path, const std_table *t, const size_t *rows, size_t n, mc_err *e);
 
 #endif

@@ -22,23 +22,23 @@ static int in_list(const char *name, const char *const *list)
     return 0;
 }
 
-int data_depends_on_genes(const char *kind, const char *name)
+int datakind_depends_on_genes(const char *kind, const char *name)
 {
-    const data_kind *k = data_kind_find(kind);
+    const data_kind *k = datakind_find(kind);
     return k && in_list(name, k->genes_dependent);
 }
 
-int data_depends_on_profiles(const char *kind, const char *name)
+int datakind_depends_on_profiles(const char *kind, const char *name)
 {
-    const data_kind *k = data_kind_find(kind);
+    const data_kind *k = datakind_find(kind);
     return k && in_list(name, k->profiles_dependent);
 }
 
 /* A view hides base data that depends on an axis it slices. */
 static int view_hides(const container *c, const char *kind, const char *name)
 {
-    return (c->p_index && data_depends_on_profiles(kind, name)) ||
-           (c->g_index && data_depends_on_genes(kind, name));
+    return (c->p_index && datakind_depends_on_profiles(kind, name)) ||
+           (c->g_index && datakind_depends_on_genes(kind, name));
 }
 
 /* --- opening ------------------------------------------------------------------ */
@@ -51,7 +51,7 @@ int container_depth_check(const char *dir, int depth, mc_err *e)
 {
     if (depth <= CONTAINER_MAX_DEPTH) return 0;
     char *real = realpath(dir, NULL);   /* DIR is a/../b/../a/.. by now: say where, briefly */
-    mc_fail(e, "%s: the chain of containers refers back to itself (or is deeper than %d)", real ? real : dir,
+    mc_err_fail(e, "%s: the chain of containers refers back to itself (or is deeper than %d)", real ? real : dir,
             CONTAINER_MAX_DEPTH);
     free(real);
     return -1;
@@ -62,7 +62,7 @@ static int walk_to(const char *dir, const char *rel, size_t i, const char *name,
                    void *ctx, mc_err *e)
 {
     char *path = path_join(dir, rel);
-    if (!path) return mc_oom(e, dir);
+    if (!path) return mc_err_oom(e, dir);
     int rc = visit(ctx, path, i, name, depth + 1);
     free(path);
     return rc;
@@ -96,17 +96,17 @@ static int load_index(const char *dir, const char *file, size_t limit, int32_t *
     rc = -1;
     if (npy_read(path, &a, e) < 0) goto done;
     if (a.dtype != NPY_I4 || a.ndim != 1) {
-        mc_fail(e, "%s: must be a 1-D <i4 array", path);
+        mc_err_fail(e, "%s: must be a 1-D <i4 array", path);
         goto done;
     }
     const int32_t *v = a.data;
     for (size_t i = 0; i < a.count; i++) {
         if (v[i] < 0 || (size_t)v[i] >= limit) {
-            mc_fail(e, "%s: entry %zu: index %d out of range (base has %zu)", path, i, v[i], limit);
+            mc_err_fail(e, "%s: entry %zu: index %d out of range (base has %zu)", path, i, v[i], limit);
             goto done;
         }
         if (i && v[i] <= v[i - 1]) {
-            mc_fail(e, "%s: entry %zu: indices must be sorted and unique", path, i);
+            mc_err_fail(e, "%s: entry %zu: indices must be sorted and unique", path, i);
             goto done;
         }
     }
@@ -126,13 +126,13 @@ static int check_member(container *c, size_t i, mc_err *e)
     const meta_member *mm = &c->meta.members[i];
     const container *m = c->members[i];
     if (strcmp(m->meta.uuid, mm->uuid))
-        return mc_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
+        return mc_err_fail(e, "%s/profiles.yaml: member '%s' uuid %s does not match %s (%s): the member changed",
                        c->path, mm->name, mm->uuid, m->path, m->meta.uuid);
     if ((long)m->profiles_count != mm->profiles_count)
-        return mc_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
+        return mc_err_fail(e, "%s/profiles.yaml: member '%s' has %zu profiles, not %ld", c->path, mm->name,
                        m->profiles_count, mm->profiles_count);
     if (strcmp(m->meta.genes_uuid, c->meta.genes_uuid))
-        return mc_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
+        return mc_err_fail(e, "%s/profiles.yaml: member '%s' has genes %s, the collection %s", c->path, mm->name,
                        m->meta.genes_uuid, c->meta.genes_uuid);
     c->first_profile[i + 1] = c->first_profile[i] + m->profiles_count;
     return 0;
@@ -142,10 +142,10 @@ static int check_member(container *c, size_t i, mc_err *e)
 static int check_grouped(const container *c, mc_err *e)
 {
     if (strcmp(c->grouped->meta.uuid, c->meta.grouped_uuid))
-        return mc_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
+        return mc_err_fail(e, "%s/profiles.yaml: grouped_uuid %s does not match %s (%s): the grouped data changed",
                        c->path, c->meta.grouped_uuid, c->grouped->path, c->grouped->meta.uuid);
     if (c->grouped->genes_count != c->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
+        return mc_err_fail(e, "%s/profiles.yaml: genes_count %zu differs from the grouped container's %zu", c->path,
                        c->genes_count, c->grouped->genes_count);
     return 0;
 }
@@ -182,24 +182,24 @@ static int open_view(container *c, int depth, mc_err *e)
     size_t n;
     if (open_refs(c, depth, e) < 0) return -1;
     if (strcmp(c->base->meta.uuid, c->meta.base_uuid))
-        return mc_fail(
+        return mc_err_fail(
             e, "%s/profiles.yaml: base_uuid %s does not match %s (%s): the base changed after the view was made",
             c->path, c->meta.base_uuid, c->base->path, c->base->meta.uuid);
     if (load_index(c->path, "p.base_index.npy", c->base->profiles_count, &c->p_index, &n, e) < 0) return -1;
     if (!c->p_index) n = c->base->profiles_count;
     if (n != c->profiles_count)
-        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the view selects %zu", c->path, c->profiles_count,
-                       n);
+        return mc_err_fail(e, "%s/profiles.yaml: profiles_count %zu but the view selects %zu", c->path,
+                           c->profiles_count, n);
     if (load_index(c->path, "g.base_index.npy", c->base->genes_count, &c->g_index, &n, e) < 0) return -1;
     if (!c->g_index) n = c->base->genes_count;
     if (n != c->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: genes_count %zu but the view selects %zu", c->path, c->genes_count, n);
+        return mc_err_fail(e, "%s/profiles.yaml: genes_count %zu but the view selects %zu", c->path, c->genes_count, n);
     if (!c->g_index && strcmp(c->meta.genes_uuid, c->base->meta.genes_uuid))
-        return mc_fail(e, "%s/profiles.yaml: genes_uuid %s differs from its base's %s", c->path, c->meta.genes_uuid,
+        return mc_err_fail(e, "%s/profiles.yaml: genes_uuid %s differs from its base's %s", c->path, c->meta.genes_uuid,
                        c->base->meta.genes_uuid);
     if (c->g_index) {
         c->g_reverse = malloc(c->base->genes_count * sizeof *c->g_reverse);
-        if (!c->g_reverse) return mc_oom(e, c->path);
+        if (!c->g_reverse) return mc_err_oom(e, c->path);
         for (size_t g = 0; g < c->base->genes_count; g++) c->g_reverse[g] = -1;
         for (size_t g = 0; g < c->genes_count; g++) c->g_reverse[c->g_index[g]] = (int32_t)g;
     }
@@ -209,13 +209,13 @@ static int open_view(container *c, int depth, mc_err *e)
 static int open_collection(container *c, int depth, mc_err *e)
 {
     size_t n = c->meta.members_count;
-    c->members = mc_calloc_array(n, sizeof *c->members);
+    c->members = mc_alloc_zeroed(n, sizeof *c->members);
     c->first_profile = calloc(n + 1, sizeof *c->first_profile);
-    if (!c->members || !c->first_profile) return mc_oom(e, c->path);
+    if (!c->members || !c->first_profile) return mc_err_oom(e, c->path);
     if (open_refs(c, depth, e) < 0) return -1;
     if (c->first_profile[n] != c->profiles_count)
-        return mc_fail(e, "%s/profiles.yaml: profiles_count %zu but the members hold %zu", c->path, c->profiles_count,
-                       c->first_profile[n]);
+        return mc_err_fail(e, "%s/profiles.yaml: profiles_count %zu but the members hold %zu", c->path,
+                           c->profiles_count, c->first_profile[n]);
     return 0;
 }
 
@@ -226,7 +226,7 @@ static int open_matrix(container *c, mc_err *e)
     free(path);
     if (rc < 0) return -1;
     if (c->umis.profiles_count != c->profiles_count || c->umis.genes_count != c->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: %zu profiles x %zu genes but gp.umis.mmm holds %u x %u", c->path,
+        return mc_err_fail(e, "%s/profiles.yaml: %zu profiles x %zu genes but gp.umis.mmm holds %u x %u", c->path,
                        c->profiles_count, c->genes_count, c->umis.profiles_count, c->umis.genes_count);
     return 0;
 }
@@ -242,7 +242,7 @@ static container *open_at(const char *dir, const char *name, int depth, mc_err *
     if (container_depth_check(dir, depth, e) < 0) return NULL;
     container *c = calloc(1, sizeof *c);
     if (!c) {
-        mc_oom(e, dir);
+        mc_err_oom(e, dir);
         return NULL;
     }
     c->path = strdup(dir);
@@ -250,11 +250,11 @@ static container *open_at(const char *dir, const char *name, int depth, mc_err *
     char *yaml = path_join(dir, "profiles.yaml");
     int rc = -1;
     if (!path_exists(yaml))
-        mc_fail(e, "%s: not a container (no profiles.yaml)", dir);
-    else if (profiles_meta_load(yaml, &c->meta, e) == 0) {
+        mc_err_fail(e, "%s: not a container (no profiles.yaml)", dir);
+    else if (meta_profiles_load(yaml, &c->meta, e) == 0) {
         rc = 0;
         if (c->meta.profiles_count < 0 || c->meta.genes_count < 0)
-            rc = mc_fail(e, "%s: negative profiles_count or genes_count", yaml);
+            rc = mc_err_fail(e, "%s: negative profiles_count or genes_count", yaml);
     }
     free(yaml);
     if (rc == 0) {
@@ -293,7 +293,7 @@ void container_close(container *c)
     free(c->g_index);
     free(c->g_reverse);
     entries_free(&c->scratch);
-    profiles_meta_free(&c->meta);
+    meta_profiles_free(&c->meta);
     free(c->path);
     free(c->name);
     free(c);
@@ -329,7 +329,7 @@ static size_t member_of(const container *c, size_t p)
 
 int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e)
 {
-    if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+    if (p >= c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", c->path, p);
     switch (c->kind) {
     case KIND_BATCH:
     case KIND_GROUPS: return mmm_profile_entries(&c->umis, (uint32_t)p, es, e);
@@ -355,7 +355,7 @@ int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t 
 {
     *gmap = NULL;
     for (;;) {
-        if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+        if (p >= c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", c->path, p);
         if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
             *m = &c->umis;
             *q = (uint32_t)p;
@@ -379,7 +379,7 @@ int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t 
 int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
 {
     if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
-        if (p >= c->profiles_count) return mc_fail(e, "%s: profile %zu out of range", c->path, p);
+        if (p >= c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", c->path, p);
         return mmm_add_profile(&c->umis, (uint32_t)p, row, e);
     }
     if (container_profile_entries(c, p, &c->scratch, e) < 0) return -1;
@@ -389,7 +389,7 @@ int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
 
 /* --- arrays ------------------------------------------------------------------- */
 
-void mc_array_free(mc_array *a)
+void container_array_free(mc_array *a)
 {
     strvec_free(&a->text);
     npy_free(&a->num);
@@ -409,7 +409,7 @@ static int npy_to_text(mc_array *a, const char *path, mc_err *e)
         if (!s) return -1;
         int rc = strvec_push(&a->text, s);
         free(s);
-        if (rc < 0) return mc_oom(e, path);
+        if (rc < 0) return mc_err_oom(e, path);
     }
     npy_free(&a->num);
     a->is_text = 1;
@@ -433,13 +433,13 @@ static int load_own(const char *dir, char kind, const char *name, size_t length,
         path = path_join(dir, file);
         if (path_exists(path)) {
             rc = npy_read(path, &out->num, e) < 0 ? -1 : 1;
-            if (rc == 1 && out->num.ndim != 1) rc = mc_fail(e, "%s: must be one-dimensional", path);
+            if (rc == 1 && out->num.ndim != 1) rc = mc_err_fail(e, "%s: must be one-dimensional", path);
             if (rc == 1 && out->num.dtype == NPY_U && npy_to_text(out, path, e) < 0) rc = -1;
         }
     }
     if (rc == 1 && array_length(out) != length)
-        rc = mc_fail(e, "%s: holds %zu values, expected %zu", path, array_length(out), length);
-    if (rc < 0) mc_array_free(out);
+        rc = mc_err_fail(e, "%s: holds %zu values, expected %zu", path, array_length(out), length);
+    if (rc < 0) container_array_free(out);
     free(path);
     return rc;
 }
@@ -451,14 +451,14 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     out->is_text = in->is_text;
     if (in->is_text) {
         for (size_t i = 0; i < n; i++)
-            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_oom(e, NULL);
+            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_err_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
     out->num.data = mc_alloc_array(n, w);
-    if (!out->num.data) return mc_oom(e, NULL);
+    if (!out->num.data) return mc_err_oom(e, NULL);
     for (size_t i = 0; i < n; i++)
         memcpy((char *)out->num.data + i * w, (const char *)in->num.data + (size_t)index[i] * w, w);
     return 0;
@@ -468,15 +468,15 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
 static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
 {
     if (a->is_text != b->is_text || (!a->is_text && a->num.dtype != b->num.dtype))
-        return mc_fail(e, "%s: members store it with different types; cannot concatenate", what);
+        return mc_err_fail(e, "%s: members store it with different types; cannot concatenate", what);
     if (a->is_text) {
         for (size_t i = 0; i < b->text.count; i++)
-            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_oom(e, NULL);
+            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_err_oom(e, NULL);
         return 0;
     }
     size_t w = npy_dtype_size(a->num.dtype);
-    void *d = mc_realloc_array(a->num.data, a->num.count + b->num.count, w);
-    if (!d) return mc_oom(e, NULL);
+    void *d = mc_alloc_resize(a->num.data, a->num.count + b->num.count, w);
+    if (!d) return mc_err_oom(e, NULL);
     memcpy((char *)d + a->num.count * w, b->num.data, b->num.count * w);
     a->num.data = d;
     a->num.count += b->num.count;
@@ -493,15 +493,15 @@ static int collection_array(container *c, const char *name, mc_array *out, mc_er
         mc_array part;
         int rc = container_array(c->members[i], 'p', name, &part, e);
         if (rc <= 0) {
-            mc_array_free(out);
+            container_array_free(out);
             return rc;
         }
         if (i == 0) *out = part;
         else {
             rc = concat(out, &part, what, e);
-            mc_array_free(&part);
+            container_array_free(&part);
             if (rc < 0) {
-                mc_array_free(out);
+                container_array_free(out);
                 return -1;
             }
         }
@@ -516,8 +516,8 @@ static int member_array(container *c, const int32_t *rows, size_t n, mc_array *o
     out->is_text = 1;
     for (size_t i = 0, count = rows ? n : c->profiles_count; i < count; i++)
         if (strvec_push(&out->text, c->members[member_of(c, rows ? (size_t)rows[i] : i)]->name) < 0) {
-            mc_array_free(out);
-            return mc_oom(e, c->path);
+            container_array_free(out);
+            return mc_err_oom(e, c->path);
         }
     return 1;
 }
@@ -553,7 +553,7 @@ static void member_rows_free(member_rows *r)
 
 static int member_rows_split(const container *c, const int32_t *rows, size_t n, member_rows *r)
 {
-    r->start = mc_calloc_array(c->members_count + 2, sizeof *r->start);
+    r->start = mc_alloc_zeroed(c->members_count + 2, sizeof *r->start);
     r->local = mc_alloc_array(n, sizeof *r->local);
     if (!r->start || !r->local) return -1;
     for (size_t i = 0; i < n; i++) r->start[member_of(c, (size_t)rows[i]) + 2]++;
@@ -571,10 +571,10 @@ static int array_rows(container *c, const char *name, const int32_t *rows, size_
 static int collection_rows_join(container *c, const int32_t *rows, size_t n, mc_array *parts, mc_array *out,
                                 mc_err *e)
 {
-    size_t *cursor = mc_calloc_array(c->members_count, sizeof *cursor), w = 0;
+    size_t *cursor = mc_alloc_zeroed(c->members_count, sizeof *cursor), w = 0;
     out->is_text = parts[0].is_text;
     if (out->is_text) {
-        out->text.v = mc_calloc_array(n, sizeof *out->text.v);
+        out->text.v = mc_alloc_zeroed(n, sizeof *out->text.v);
         out->text.count = out->text.alloc = out->text.v ? n : 0;
     } else {
         out->num = parts[0].num;
@@ -584,14 +584,14 @@ static int collection_rows_join(container *c, const int32_t *rows, size_t n, mc_
     }
     if (!cursor || (out->is_text ? !out->text.v : !out->num.data)) {
         free(cursor);
-        return mc_oom(e, c->path);
+        return mc_err_oom(e, c->path);
     }
     for (size_t i = 0; i < n; i++) {
         size_t m = member_of(c, (size_t)rows[i]), j = cursor[m]++;
         if (!out->is_text) memcpy((char *)out->num.data + i * w, (const char *)parts[m].num.data + j * w, w);
         else if (!(out->text.v[i] = strdup(parts[m].text.v[j]))) {
             free(cursor);
-            return mc_oom(e, c->path);
+            return mc_err_oom(e, c->path);
         }
     }
     free(cursor);
@@ -603,20 +603,20 @@ static int collection_rows_join(container *c, const int32_t *rows, size_t n, mc_
 static int collection_rows(container *c, const char *name, const int32_t *rows, size_t n, mc_array *out, mc_err *e)
 {
     member_rows r = {0};
-    mc_array *parts = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *parts);
-    int rc = parts && member_rows_split(c, rows, n, &r) == 0 ? 1 : mc_oom(e, c->path);
+    mc_array *parts = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *parts);
+    int rc = parts && member_rows_split(c, rows, n, &r) == 0 ? 1 : mc_err_oom(e, c->path);
     for (size_t m = 0; rc == 1 && m < c->members_count; m++) {   /* as concatenating, member after member */
         rc = array_rows(c->members[m], name, r.local + r.start[m], r.start[m + 1] - r.start[m], &parts[m], e);
         if (rc == 1 && (parts[m].is_text != parts[0].is_text ||
                         (!parts[0].is_text && parts[m].num.dtype != parts[0].num.dtype)))
-            rc = mc_fail(e, "%s: p.%s: members store it with different types; cannot concatenate", c->path, name);
+            rc = mc_err_fail(e, "%s: p.%s: members store it with different types; cannot concatenate", c->path, name);
     }
     if (rc == 1 && !c->members_count) rc = 0;
     if (rc == 1 && collection_rows_join(c, rows, n, parts, out, e) < 0) rc = -1;
-    for (size_t m = 0; parts && m < c->members_count; m++) mc_array_free(&parts[m]);
+    for (size_t m = 0; parts && m < c->members_count; m++) container_array_free(&parts[m]);
     free(parts);
     member_rows_free(&r);
-    if (rc < 0) mc_array_free(out);
+    if (rc < 0) container_array_free(out);
     return rc;
 }
 
@@ -634,7 +634,7 @@ static int array_rows(container *c, const char *name, const int32_t *rows, size_
     if (rc == 0 && !c->p_index) return array_rows(c->base, name, rows, n, out, e);
     if (rc == 0) {
         int32_t *base_rows = mc_alloc_array(n, sizeof *base_rows);
-        if (!base_rows) return mc_oom(e, c->path);
+        if (!base_rows) return mc_err_oom(e, c->path);
         for (size_t i = 0; i < n; i++) base_rows[i] = c->p_index[rows[i]];
         rc = array_rows(c->base, name, base_rows, n, out, e);
         free(base_rows);
@@ -642,9 +642,9 @@ static int array_rows(container *c, const char *name, const int32_t *rows, size_
     }
     if (rc < 0) return -1;
     rc = gather(&whole, rows, n, out, e);
-    mc_array_free(&whole);
+    container_array_free(&whole);
     if (rc < 0) {
-        mc_array_free(out);
+        container_array_free(out);
         return -1;
     }
     return 1;
@@ -667,9 +667,9 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
     rc = container_array(c->base, kind, name, &whole, e);
     if (rc <= 0) return rc;
     rc = gather(&whole, index, length, out, e);
-    mc_array_free(&whole);
+    container_array_free(&whole);
     if (rc < 0) {
-        mc_array_free(out);
+        container_array_free(out);
         return -1;
     }
     return 1;
@@ -689,7 +689,7 @@ static int add_name(strvec *l, const char *s, size_t len)
 static int list_own(const char *dir, const char *kind, const char *skip, strvec *l, mc_err *e)
 {
     DIR *d = opendir(dir);
-    if (!d) return mc_fail_errno(e, dir, "cannot list");
+    if (!d) return mc_err_errno(e, dir, "cannot list");
     size_t kl = strlen(kind);
     struct dirent *de;
     int rc = 0;
@@ -698,7 +698,7 @@ static int list_own(const char *dir, const char *kind, const char *skip, strvec 
         if (strncmp(f, kind, kl) || f[kl] != '.' || !dot || dot <= f + kl + 1) continue;
         if (strcmp(dot, ".txt") && strcmp(dot, ".npy") && strcmp(dot, ".mmm")) continue;
         if (skip && strlen(skip) == (size_t)(dot - f - kl - 1) && !strncmp(f + kl + 1, skip, strlen(skip))) continue;
-        if (add_name(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_oom(e, NULL);
+        if (add_name(l, f + kl + 1, (size_t)(dot - f - kl - 1)) < 0) rc = mc_err_oom(e, NULL);
     }
     closedir(d);
     return rc;
@@ -707,17 +707,17 @@ static int list_own(const char *dir, const char *kind, const char *skip, strvec 
 static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
 {
     if (list_own(c->path, kind, stale_cache(c, kind, TOTALS_NAME) ? TOTALS_NAME : NULL, l, e) < 0) return -1;
-    const data_kind *k = data_kind_find(kind);
+    const data_kind *k = datakind_find(kind);
     if (c->kind == KIND_VIEW && (!k || k->from_base)) {
         strvec b = STRVEC_INIT;
         int rc = available_into(c->base, kind, &b, e);
         for (size_t i = 0; rc == 0 && i < b.count; i++)
             if (!is_structural(b.v[i]) && !view_hides(c, kind, b.v[i]) && add_name(l, b.v[i], strlen(b.v[i])) < 0)
-                rc = mc_oom(e, NULL);
+                rc = mc_err_oom(e, NULL);
         strvec_free(&b);
         return rc;
     }
-    if (c->kind == KIND_COLLECTION && !strcmp(kind, "p") && add_name(l, "member", 6) < 0) return mc_oom(e, NULL);
+    if (c->kind == KIND_COLLECTION && !strcmp(kind, "p") && add_name(l, "member", 6) < 0) return mc_err_oom(e, NULL);
     if (c->kind == KIND_COLLECTION && k && k->from_members && c->members_count) {
         strvec common = STRVEC_INIT;   /* visible only if every member has it */
         int rc = available_into(c->members[0], kind, &common, e);
@@ -733,7 +733,7 @@ static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
             strvec_free(&other);
         }
         for (size_t i = 0; rc == 0 && i < common.count; i++)
-            if (add_name(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_oom(e, NULL);
+            if (add_name(l, common.v[i], strlen(common.v[i])) < 0) rc = mc_err_oom(e, NULL);
         strvec_free(&common);
         return rc;
     }
@@ -775,7 +775,7 @@ static int load_own_names(container *c, mc_array *own, mc_err *e)
         int rc = load_own(c->path, 'p', arrays[k], c->profiles_count, own, e);
         if (rc < 0) return -1;
         if (rc == 1 && own->is_text) return 1;
-        if (rc == 1) mc_array_free(own);
+        if (rc == 1) container_array_free(own);
     }
     memset(own, 0, sizeof *own);
     return 0;
@@ -808,15 +808,15 @@ static int collection_names(container *c, strvec *out, mc_err *e)
 {
     strvec all = {0};
     size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
-    int rc = ends ? 0 : mc_oom(e, NULL), unique = 1;
+    int rc = ends ? 0 : mc_err_oom(e, NULL), unique = 1;
     for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
         rc = names_into(c->members[m], &all, e);
         ends[m] = all.count;
     }
-    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_oom(e, NULL);
+    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_err_oom(e, NULL);
     for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
         for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_oom(e, NULL);
+            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_err_oom(e, NULL);
     strvec_free(&all);
     free(ends);
     return rc;
@@ -827,10 +827,10 @@ static int collection_names(container *c, strvec *out, mc_err *e)
  * checked in their files' buffers, without a copy of every name. */
 static int collection_unique(container *c, int *unique, mc_err *e)
 {
-    strvec *names = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *names);
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
     strmap m = {0};
     size_t total = 0;
-    int rc = names ? 0 : mc_oom(e, c->path);
+    int rc = names ? 0 : mc_err_oom(e, c->path);
     for (size_t k = 0; rc == 0 && k < c->members_count; k++) {
         mc_array own;
         int found = load_own_names(c->members[k], &own, e);
@@ -839,12 +839,12 @@ static int collection_unique(container *c, int *unique, mc_err *e)
         else rc = names_into(c->members[k], &names[k], e);
         total += names[k].count;
     }
-    if (rc == 0 && strmap_init(&m, total) < 0) rc = mc_oom(e, c->path);
+    if (rc == 0 && strmap_init(&m, total) < 0) rc = mc_err_oom(e, c->path);
     *unique = 1;
     for (size_t k = 0; rc == 0 && *unique && k < c->members_count; k++)
         for (size_t i = 0; rc == 0 && *unique && i < names[k].count; i++) {
             int put = strmap_put(&m, names[k].v[i], 0, NULL);
-            if (put < 0) rc = mc_oom(e, c->path);
+            if (put < 0) rc = mc_err_oom(e, c->path);
             *unique = put != 0;
         }
     strmap_free(&m);
@@ -859,15 +859,15 @@ static int names_rows(container *c, const int32_t *rows, size_t n, strvec *out, 
 static int collection_names_rows(container *c, const int32_t *rows, size_t n, strvec *out, mc_err *e)
 {
     member_rows r = {0};
-    strvec *parts = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *parts);
-    size_t *cursor = mc_calloc_array(c->members_count ? c->members_count : 1, sizeof *cursor);
-    int unique = 1, rc = parts && cursor && member_rows_split(c, rows, n, &r) == 0 ? 0 : mc_oom(e, c->path);
+    strvec *parts = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *parts);
+    size_t *cursor = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *cursor);
+    int unique = 1, rc = parts && cursor && member_rows_split(c, rows, n, &r) == 0 ? 0 : mc_err_oom(e, c->path);
     if (rc == 0) rc = collection_unique(c, &unique, e);
     for (size_t m = 0; rc == 0 && m < c->members_count; m++)
         rc = names_rows(c->members[m], r.local + r.start[m], r.start[m + 1] - r.start[m], &parts[m], e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         size_t m = member_of(c, (size_t)rows[i]);
-        if (prefixed(out, unique ? NULL : c->members[m]->name, parts[m].v[cursor[m]++]) < 0) rc = mc_oom(e, NULL);
+        if (prefixed(out, unique ? NULL : c->members[m]->name, parts[m].v[cursor[m]++]) < 0) rc = mc_err_oom(e, NULL);
     }
     for (size_t m = 0; parts && m < c->members_count; m++) strvec_free(&parts[m]);
     free(parts);
@@ -886,15 +886,15 @@ static int names_rows(container *c, const int32_t *rows, size_t n, strvec *out, 
         char num[32];
         for (size_t i = 0; rc >= 0 && i < n; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%d", rows[i]);
-            if (strvec_push(out, own.is_text ? own.text.v[rows[i]] : num) < 0) rc = mc_oom(e, NULL);
+            if (strvec_push(out, own.is_text ? own.text.v[rows[i]] : num) < 0) rc = mc_err_oom(e, NULL);
         }
-        if (own.is_text) mc_array_free(&own);
+        if (own.is_text) container_array_free(&own);
         return rc < 0 ? -1 : 0;
     }
     if (c->kind == KIND_COLLECTION) return collection_names_rows(c, rows, n, out, e);
     if (!c->p_index) return names_rows(c->base, rows, n, out, e);
     int32_t *base_rows = mc_alloc_array(n, sizeof *base_rows);
-    if (!base_rows) return mc_oom(e, c->path);
+    if (!base_rows) return mc_err_oom(e, c->path);
     for (size_t i = 0; i < n; i++) base_rows[i] = c->p_index[rows[i]];
     rc = names_rows(c->base, base_rows, n, out, e);
     free(base_rows);
@@ -910,9 +910,9 @@ static int names_into(container *c, strvec *out, mc_err *e)
         char num[32];
         for (size_t i = 0; rc >= 0 && i < c->profiles_count; i++) {
             if (!own.is_text) snprintf(num, sizeof num, "%zu", i);
-            if (strvec_push(out, own.is_text ? own.text.v[i] : num) < 0) rc = mc_oom(e, NULL);
+            if (strvec_push(out, own.is_text ? own.text.v[i] : num) < 0) rc = mc_err_oom(e, NULL);
         }
-        if (own.is_text) mc_array_free(&own);
+        if (own.is_text) container_array_free(&own);
         return rc < 0 ? -1 : 0;
     }
     if (c->kind == KIND_COLLECTION) return collection_names(c, out, e);
@@ -957,7 +957,7 @@ int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_S
     int32_t *v = mc_alloc_array(c->genes_count, sizeof *v);
     if (!v) {
         free(base);
-        return mc_oom(e, NULL);
+        return mc_err_oom(e, NULL);
     }
     for (size_t g = 0; g < c->genes_count; g++) v[g] = base ? base[c->g_index[g]] : c->g_index[g];
     free(base);
@@ -979,7 +979,7 @@ static int file_uuid_if(const char *dir, const char *file, mc_uuid *u, int *pres
 
 static int parse_uuid(const char *s, const char *dir, mc_uuid *u, mc_err *e)
 {
-    if (uuid_parse(s, u) < 0) return mc_fail(e, "%s/profiles.yaml: malformed uuid '%s'", dir, s);
+    if (uuid_parse(s, u) < 0) return mc_err_fail(e, "%s/profiles.yaml: malformed uuid '%s'", dir, s);
     return 0;
 }
 
@@ -992,7 +992,7 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
     case KIND_BATCH:
     case KIND_GROUPS:
         if (file_uuid_if(dir, "gp.umis.mmm", &u, &present, e) < 0) return -1;
-        if (!present) return mc_fail(e, "%s: gp.umis.mmm is missing", dir);
+        if (!present) return mc_err_fail(e, "%s: gp.umis.mmm is missing", dir);
         break;
     case KIND_VIEW:
         if (parse_uuid(m->base_uuid, dir, &parts[n++], e) < 0) return -1;
@@ -1005,7 +1005,7 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
         break;
     case KIND_COLLECTION: {
         mc_uuid *us = mc_alloc_array(m->members_count, sizeof *us);
-        if (!us) return mc_oom(e, NULL);
+        if (!us) return mc_err_oom(e, NULL);
         for (size_t i = 0; i < m->members_count; i++)
             if (parse_uuid(m->members[i].uuid, dir, &us[i], e) < 0) {
                 free(us);
@@ -1020,11 +1020,11 @@ int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_
     return 0;
 }
 
-int view_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e)
+int container_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e)
 {
     mc_uuid parts[2], u;
     if (uuid_parse(base_genes_uuid, &parts[0]) < 0)
-        return mc_fail(e, "%s: malformed genes uuid '%s'", g_index_path, base_genes_uuid);
+        return mc_err_fail(e, "%s: malformed genes uuid '%s'", g_index_path, base_genes_uuid);
     if (uuid_of_file(g_index_path, &parts[1], e) < 0) return -1;
     uuid_combine(parts, 2, &u);
     uuid_format(&u, out);

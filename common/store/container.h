@@ -68,7 +68,7 @@ typedef struct mc_array {
     strvec text;             /* is_text */
     npy_array num;              /* !is_text: 1-D */
 } mc_array;
-void mc_array_free(mc_array *a);
+void container_array_free(mc_array *a);
 
 /* Load a 1-D g or p array by NAME, resolved as SPEC 7: own directory first,
  * then base (sliced through base_index; hidden when it depends on a sliced
@@ -113,14 +113,14 @@ int container_profile_names(container *c, strvec *out, mc_err *e);
 int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_STRLEN], mc_err *e);
 
 /* The data-dependency rule of SPEC 7 (the seed's GENES_/PROFILES_DEPENDENT_DATA). */
-int data_depends_on_genes(const char *kind, const char *name);
-int data_depends_on_profiles(const char *kind, const char *name);
+int datakind_depends_on_genes(const char *kind, const char *name);
+int datakind_depends_on_profiles(const char *kind, const char *name);
 
 /* Recompute the container's own uuid from its files (SPEC 3). */
 int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_UUID_STRLEN], mc_err *e);
 
 /* The genes uuid of a view slicing genes (SPEC 3): combine(the base's genes
  * uuid, file_uuid(g.base_index.npy)). */
-int view_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e);
+int container_genes_uuid(const char *base_genes_uuid, const char *g_index_path, char out[MC_UUID_STRLEN], mc_err *e);
 
 #endif

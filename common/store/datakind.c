@@ -11,7 +11,7 @@ static const char *const p_on_genes[] = {"total_umis", NULL};
 static const char *const gp_on_profiles[] = {"fold_in_group", NULL};
 static const char *const pp_on_both[] = {"balanced_ranks", "correlation", "edge_weights", "pruned_ranks", NULL};
 
-const data_kind data_kinds[DATA_KINDS] = {
+const data_kind datakind_table[DATA_KINDS] = {
     {"g", 'g', 0, 1, 0, g_on_genes, g_on_profiles},
     {"p", 'p', 0, 1, 1, p_on_genes, none},
     {"gp", 'g', 'p', 1, 1, none, gp_on_profiles},
@@ -19,10 +19,10 @@ const data_kind data_kinds[DATA_KINDS] = {
     {"pp", 'p', 'p', 1, 0, pp_on_both, pp_on_both},
 };
 
-const data_kind *data_kind_find(const char *name)
+const data_kind *datakind_find(const char *name)
 {
     for (size_t k = 0; k < DATA_KINDS; k++)
-        if (!strcmp(data_kinds[k].name, name)) return &data_kinds[k];
+        if (!strcmp(datakind_table[k].name, name)) return &datakind_table[k];
     return NULL;
 }
 
@@ -49,7 +49,7 @@ static const struct {
     {"g", "genome", "the gene set (mc-make-genes)"},
 };
 
-const char *data_kind_reserved(const data_kind *k, const char *name)
+const char *datakind_reserved(const data_kind *k, const char *name)
 {
     for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++)
         if (!strcmp(reserved[i].kind, k->name) && !strcmp(reserved[i].name, name)) return reserved[i].writer;

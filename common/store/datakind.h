@@ -20,14 +20,14 @@ typedef struct data_kind {
 
 #define DATA_KINDS 5
 /* g, p, gp, gg, pp: the order mc-info lists them in. */
-extern const data_kind data_kinds[DATA_KINDS];
+extern const data_kind datakind_table[DATA_KINDS];
 
 /* The kind named NAME; NULL when there is none. */
-const data_kind *data_kind_find(const char *name);
+const data_kind *datakind_find(const char *name);
 
 /* What writes KIND.NAME when mc itself does (gp.umis, base_index, the totals
  * cache, the import's and mc-group's arrays, the gene set's): a phrase naming
  * the tool, for "reserved" errors; NULL for a name users may write. */
-const char *data_kind_reserved(const data_kind *k, const char *name);
+const char *datakind_reserved(const data_kind *k, const char *name);
 
 #endif

@@ -18,11 +18,11 @@ int datum_parse_id(const char *id, const data_kind **kind, const char **name, mc
     const char *dot = strchr(id, '.');
     char k[3] = {0};
     if (dot && dot - id <= 2) memcpy(k, id, (size_t)(dot - id));
-    *kind = dot ? data_kind_find(k) : NULL;
+    *kind = dot ? datakind_find(k) : NULL;
     *name = dot ? dot + 1 : NULL;
-    if (!*kind) return mc_fail(e, "'%s': expected KIND.NAME, KIND one of g, p, gp, gg, pp", id);
+    if (!*kind) return mc_err_fail(e, "'%s': expected KIND.NAME, KIND one of g, p, gp, gg, pp", id);
     if (!**name || strchr(*name, '/') || **name == '.' || strlen(*name) > 200)
-        return mc_fail(e, "'%s': a name is 1 to 200 characters, no '/', not starting with '.'", id);
+        return mc_err_fail(e, "'%s': a name is 1 to 200 characters, no '/', not starting with '.'", id);
     return 0;
 }
 
@@ -44,7 +44,7 @@ static int to_c_order(npy_array *a, const char *path, mc_err *e)
     if (!a->fortran_order) return 0;
     size_t w = npy_item_size(a), r = a->shape[0], n = a->shape[1];
     char *d = mc_alloc_array(a->count, w);
-    if (!d) return mc_oom(e, path);
+    if (!d) return mc_err_oom(e, path);
     for (size_t j = 0; j < n; j++)
         for (size_t i = 0; i < r; i++) memcpy(d + (i * n + j) * w, (char *)a->data + (j * r + i) * w, w);
     free(a->data);
@@ -61,17 +61,17 @@ static int own_matrix(const char *dir, const data_kind *k, const char *name, siz
     memset(out, 0, sizeof *out);
     snprintf(file, sizeof file, "%s.%s.npy", k->name, name);
     char *path = path_join(dir, file);
-    if (!path) return mc_oom(e, dir);
+    if (!path) return mc_err_oom(e, dir);
     int rc = 0;
     if (path_exists(path)) {
         rc = npy_read(path, &out->num, e) < 0 ? -1 : 1;
         if (rc == 1 && (out->num.ndim != 2 || out->num.shape[0] != rows || out->num.shape[1] != cols))
-            rc = mc_fail(e, "%s: shape (%zu, %zu), expected (%zu, %zu)", path, out->num.shape[0],
+            rc = mc_err_fail(e, "%s: shape (%zu, %zu), expected (%zu, %zu)", path, out->num.shape[0],
                          out->num.ndim == 2 ? out->num.shape[1] : 0, rows, cols);
-        else if (rc == 1 && out->num.dtype == NPY_U) rc = mc_fail(e, "%s: a matrix holds numbers, not text", path);
+        else if (rc == 1 && out->num.dtype == NPY_U) rc = mc_err_fail(e, "%s: a matrix holds numbers, not text", path);
         else if (rc == 1 && to_c_order(&out->num, path, e) < 0) rc = -1;
     }
-    if (rc < 0) mc_array_free(out);
+    if (rc < 0) container_array_free(out);
     free(path);
     return rc;
 }
@@ -86,7 +86,7 @@ static int slice(const npy_array *in, const int32_t *ri, size_t rn, const int32_
     out->shape[1] = cn;
     out->count = rn * cn;
     out->data = mc_alloc_array(out->count, w);
-    if (!out->data) return mc_oom(e, NULL);
+    if (!out->data) return mc_err_oom(e, NULL);
     char *d = out->data;
     for (size_t i = 0; i < rn; i++) {
         const char *row = (const char *)in->data + (ri ? (size_t)ri[i] : i) * n * w;
@@ -97,8 +97,8 @@ static int slice(const npy_array *in, const int32_t *ri, size_t rn, const int32_
 
 static int view_hides(const container *c, const data_kind *k, const char *name)
 {
-    return (c->p_index && data_depends_on_profiles(k->name, name)) ||
-           (c->g_index && data_depends_on_genes(k->name, name));
+    return (c->p_index && datakind_depends_on_profiles(k->name, name)) ||
+           (c->g_index && datakind_depends_on_genes(k->name, name));
 }
 
 static const int32_t *view_index(const container *c, char axis)
@@ -111,14 +111,14 @@ static int matrix_load(container *c, const data_kind *k, const char *name, mc_ar
 /* A collection's gp matrix: its members' side by side (each must have it, in one dtype). */
 static int members_matrix(container *c, const data_kind *k, const char *name, mc_array *out, mc_err *e)
 {
-    mc_array *parts = mc_calloc_array(c->members_count, sizeof *parts);
+    mc_array *parts = mc_alloc_zeroed(c->members_count, sizeof *parts);
     size_t rows = c->genes_count, w = 0;
-    int rc = parts ? 1 : mc_oom(e, c->path);
+    int rc = parts ? 1 : mc_err_oom(e, c->path);
     for (size_t m = 0; rc == 1 && m < c->members_count; m++) {
         rc = matrix_load(c->members[m], k, name, &parts[m], e);
         if (rc == 1 && m && parts[m].num.dtype != parts[0].num.dtype)
-            rc = mc_fail(e, "%s: %s.%s: members store it with different dtypes; cannot concatenate", c->path, k->name,
-                         name);
+            rc = mc_err_fail(e, "%s: %s.%s: members store it with different dtypes; cannot concatenate", c->path,
+                             k->name, name);
     }
     if (rc == 1 && c->members_count) {
         out->num = parts[0].num;
@@ -126,7 +126,7 @@ static int members_matrix(container *c, const data_kind *k, const char *name, mc
         out->num.count = rows * c->profiles_count;
         w = npy_item_size(&out->num);
         out->num.data = mc_alloc_array(out->num.count, w);
-        if (!out->num.data) rc = mc_oom(e, c->path);
+        if (!out->num.data) rc = mc_err_oom(e, c->path);
     }
     for (size_t m = 0; rc == 1 && m < c->members_count; m++) {
         size_t n = parts[m].num.shape[1], at = c->first_profile[m];
@@ -134,9 +134,9 @@ static int members_matrix(container *c, const data_kind *k, const char *name, mc
             memcpy((char *)out->num.data + (i * c->profiles_count + at) * w, (char *)parts[m].num.data + i * n * w,
                    n * w);
     }
-    for (size_t m = 0; parts && m < c->members_count; m++) mc_array_free(&parts[m]);
+    for (size_t m = 0; parts && m < c->members_count; m++) container_array_free(&parts[m]);
     free(parts);
-    if (rc != 1) mc_array_free(out);
+    if (rc != 1) container_array_free(out);
     return c->members_count ? rc : 0;
 }
 
@@ -151,7 +151,7 @@ static int matrix_load(container *c, const data_kind *k, const char *name, mc_ar
     rc = matrix_load(c->base, k, name, &whole, e);
     if (rc <= 0) return rc;
     if (slice(&whole.num, view_index(c, k->rows), rows, view_index(c, k->cols), cols, &out->num, e) < 0) rc = -1;
-    mc_array_free(&whole);
+    container_array_free(&whole);
     return rc;
 }
 
@@ -174,8 +174,8 @@ typedef struct keys {
 
 static void keys_close(keys *k)
 {
-    if (k->profiles_open) profile_lookup_close(&k->profiles);
-    if (k->genes_open) gene_names_close(&k->genes);
+    if (k->profiles_open) select_profile_close(&k->profiles);
+    if (k->genes_open) select_gene_names_close(&k->genes);
 }
 
 /* Index of KEY along AXIS; -1 with e set ("SHOWN:LINE: ...") if none. */
@@ -184,25 +184,25 @@ static long key_find(keys *k, char axis, const char *key, const char *shown, siz
     const char *what = axis == 'g' ? "gene" : "profile";
     size_t n = datum_axis_length(k->c, axis);
     long long v;
-    if (text_is_integer(key, &v)) {
+    if (select_is_integer(key, &v)) {
         if (v >= 0 && (unsigned long long)v < n) return (long)v;
-        mc_fail(e, "%s:%zu: index %s out of range (%s has %zu %ss)", shown, line, key, k->c->path, n, what);
+        mc_err_fail(e, "%s:%zu: index %s out of range (%s has %zu %ss)", shown, line, key, k->c->path, n, what);
         return -1;
     }
     long i;
     if (axis == 'g') {
-        if (!k->genes_open && gene_names_open(k->c, k->gene_set, &k->genes, e) < 0) return -1;
+        if (!k->genes_open && select_gene_names_open(k->c, k->gene_set, &k->genes, e) < 0) return -1;
         k->genes_open = 1;
-        i = gene_names_own_index(&k->genes, key);
+        i = select_gene_names_own_index(&k->genes, key);
     } else {
-        if (!k->profiles_open && profile_lookup_open(k->c, &k->profiles, e) < 0) return -1;
+        if (!k->profiles_open && select_profile_open(k->c, &k->profiles, e) < 0) return -1;
         k->profiles_open = 1;
-        i = profile_lookup_find(&k->profiles, key);
+        i = select_profile_find(&k->profiles, key);
     }
     if (i == -2)
-        mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line, key,
+        mc_err_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line, key,
                 k->c->path);
-    else if (i < 0) mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, what, key, k->c->path);
+    else if (i < 0) mc_err_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, what, key, k->c->path);
     return i;
 }
 
@@ -246,19 +246,19 @@ static int header_line(grid *g, const char *shown, size_t line, char *text, mc_e
 {
     size_t most = g->cols + 1;
     char **f = mc_alloc_array(most + 1, sizeof *f);
-    uint8_t *seen = mc_calloc_array(g->cols, 1);
+    uint8_t *seen = mc_alloc_zeroed(g->cols, 1);
     g->col = mc_alloc_array(most, sizeof *g->col);
-    int rc = f && seen && g->col ? 0 : mc_oom(e, shown);
+    int rc = f && seen && g->col ? 0 : mc_err_oom(e, shown);
     size_t n = rc == 0 ? split_tabs(text, f, most) : 0;
     const char *what = g->k->cols == 'g' ? "gene" : "profile";
     if (rc == 0 && n != most)
-        rc = mc_fail(e, "%s:%zu: the header names %s%zu columns, %s has %zu %ss", shown, line,
+        rc = mc_err_fail(e, "%s:%zu: the header names %s%zu columns, %s has %zu %ss", shown, line,
                      n > most ? "more than " : "",
                      n > most ? most - 1 : n - 1, g->keys->c->path, g->cols, what);
     for (size_t j = 1; rc == 0 && j < n; j++) {
         long at = key_find(g->keys, g->k->cols, f[j], shown, line, e);
         if (at < 0) rc = -1;
-        else if (seen[at]) rc = mc_fail(e, "%s:%zu: %s '%s' named twice in the header", shown, line, what, f[j]);
+        else if (seen[at]) rc = mc_err_fail(e, "%s:%zu: %s '%s' named twice in the header", shown, line, what, f[j]);
         else {
             seen[at] = 1;
             g->col[j - 1] = at;
@@ -287,7 +287,7 @@ static int grid_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     if (is_matrix(g->k) && !g->header_seen) return header_line(g, shown, line, text, e);
     size_t want = is_matrix(g->k) ? g->in_cols + 1 : 2;
     char **f = mc_alloc_array(want + 1, sizeof *f);
-    if (!f) return mc_oom(e, shown);
+    if (!f) return mc_err_oom(e, shown);
     size_t n = split_tabs(text, f, want);
     int rc = 0;
     long r = -1;
@@ -298,16 +298,16 @@ static int grid_line(void *ctx, const char *shown, size_t line, char *text, mc_e
         return 0;
     }
     if (n != want)
-        rc = is_matrix(g->k) ? mc_fail(e, "%s:%zu: %s%zu values, the header names %zu", shown, line,
+        rc = is_matrix(g->k) ? mc_err_fail(e, "%s:%zu: %s%zu values, the header names %zu", shown, line,
                                        n > want ? "more than " : "", n > want ? want - 1 : n - 1, want - 1)
-                             : mc_fail(e, "%s:%zu: expected KEY<TAB>VALUE", shown, line);
+                             : mc_err_fail(e, "%s:%zu: expected KEY<TAB>VALUE", shown, line);
     else if ((r = key_find(g->keys, g->k->rows, f[0], shown, line, e)) < 0) rc = -1;
     else if (g->row_line[r])
-        rc = mc_fail(e, "%s:%zu: %s '%s' given twice (first on line %zu)", shown, line,
+        rc = mc_err_fail(e, "%s:%zu: %s '%s' given twice (first on line %zu)", shown, line,
                      g->k->rows == 'g' ? "gene" : "profile", f[0], g->row_line[r]);
     for (size_t j = 1; rc == 0 && j < n; j++) {
         size_t at = (size_t)r * g->cols + (is_matrix(g->k) ? (size_t)g->col[j - 1] : 0);
-        if (!(g->cell[at] = strdup(f[j]))) rc = mc_oom(e, shown);
+        if (!(g->cell[at] = strdup(f[j]))) rc = mc_err_oom(e, shown);
     }
     if (rc == 0) g->row_line[r] = line;
     free(f);
@@ -319,11 +319,11 @@ static const char *key_name(keys *k, char axis, size_t i)
 {
     mc_err ignored;
     if (axis == 'g') {
-        if (!k->genes_open && gene_names_open(k->c, k->gene_set, &k->genes, &ignored) < 0) return "";
+        if (!k->genes_open && select_gene_names_open(k->c, k->gene_set, &k->genes, &ignored) < 0) return "";
         k->genes_open = 1;
-        return gene_names_get(&k->genes, i);
+        return select_gene_names_get(&k->genes, i);
     }
-    if (!k->profiles_open && profile_lookup_open(k->c, &k->profiles, &ignored) < 0) return "";
+    if (!k->profiles_open && select_profile_open(k->c, &k->profiles, &ignored) < 0) return "";
     k->profiles_open = 1;
     return k->profiles.names.v[i];
 }
@@ -332,7 +332,7 @@ static const char *key_name(keys *k, char axis, size_t i)
 static int grid_complete(const grid *g, const char *shown, mc_err *e)
 {
     if (is_matrix(g->k) && !g->header_seen)
-        return mc_fail(e, "%s: empty; a matrix needs a header of column keys", shown);
+        return mc_err_fail(e, "%s: empty; a matrix needs a header of column keys", shown);
     size_t given = 0, missing = g->rows;
     for (size_t i = 0; i < g->rows; i++) {
         if (g->row_line[i]) given++;
@@ -340,7 +340,7 @@ static int grid_complete(const grid *g, const char *shown, mc_err *e)
     }
     if (missing == g->rows) return 0;
     const char *what = g->k->rows == 'g' ? "gene" : "profile";
-    return mc_fail(e, "%s: values for %zu of the %zu %ss of %s; none for %s %zu '%s'", shown, given, g->rows, what,
+    return mc_err_fail(e, "%s: values for %zu of the %zu %ss of %s; none for %s %zu '%s'", shown, given, g->rows, what,
                    g->keys->c->path, what, missing, key_name(g->keys, g->k->rows, missing));
 }
 
@@ -371,7 +371,7 @@ static npy_dtype grid_type(const grid *g)
         long long iv;
         double dv;
         b = b && is_bool(s);
-        i = i && text_is_integer(s, &iv);
+        i = i && select_is_integer(s, &iv);
         f = f && is_number(s, &dv);
         blank = blank && !*s;
     }
@@ -390,7 +390,7 @@ static int grid_values(grid *g, const char *shown, mc_array *out, mc_err *e)
             for (size_t c = 0; c < n; c++) {
                 double v;
                 if (!is_number(g->cell[c], &v))
-                    return mc_fail(e, "%s:%zu: '%s' is not a number (a matrix holds numbers)", shown,
+                    return mc_err_fail(e, "%s:%zu: '%s' is not a number (a matrix holds numbers)", shown,
                                    g->row_line[c / g->cols], g->cell[c]);
             }
         }
@@ -407,13 +407,13 @@ static int grid_values(grid *g, const char *shown, mc_array *out, mc_err *e)
     a->shape[1] = g->cols;
     a->count = n;
     a->data = mc_alloc_array(n, npy_dtype_size(t));
-    if (!a->data) return mc_oom(e, shown);
+    if (!a->data) return mc_err_oom(e, shown);
     for (size_t c = 0; c < n; c++) {
         const char *s = g->cell[c];
         long long iv;
         double dv;
         if (t == NPY_B1) ((uint8_t *)a->data)[c] = s[0] == 'T' || s[0] == 't';
-        else if (t == NPY_I8 && text_is_integer(s, &iv)) ((int64_t *)a->data)[c] = iv;
+        else if (t == NPY_I8 && select_is_integer(s, &iv)) ((int64_t *)a->data)[c] = iv;
         else if (is_number(s, &dv)) ((double *)a->data)[c] = dv;
     }
     return 0;
@@ -423,12 +423,12 @@ static int read_tsv(keys *ks, const data_kind *k, const char *input, mc_array *o
 {
     grid g = {.keys = ks, .k = k, .rows = datum_axis_length(ks->c, k->rows)};
     g.cols = is_matrix(k) ? datum_axis_length(ks->c, k->cols) : 1;
-    if (g.cols && g.rows > SIZE_MAX / 16 / g.cols) return mc_fail(e, "%s: too large a matrix", ks->c->path);
-    g.cell = mc_calloc_array(g.rows * g.cols, sizeof *g.cell);
-    g.row_line = mc_calloc_array(g.rows, sizeof *g.row_line);
-    const char *shown = file_shown(input);
-    int rc = g.cell && g.row_line ? 0 : mc_oom(e, shown);
-    if (rc == 0) rc = lines_each(input, grid_line, &g, e);
+    if (g.cols && g.rows > SIZE_MAX / 16 / g.cols) return mc_err_fail(e, "%s: too large a matrix", ks->c->path);
+    g.cell = mc_alloc_zeroed(g.rows * g.cols, sizeof *g.cell);
+    g.row_line = mc_alloc_zeroed(g.rows, sizeof *g.row_line);
+    const char *shown = select_file_shown(input);
+    int rc = g.cell && g.row_line ? 0 : mc_err_oom(e, shown);
+    if (rc == 0) rc = select_lines_each(input, grid_line, &g, e);
     if (rc == 0) rc = grid_complete(&g, shown, e);
     if (rc == 0) rc = grid_values(&g, shown, out, e);
     grid_free(&g);
@@ -444,34 +444,35 @@ static int read_npy(container *c, const data_kind *k, FILE *f, const char *shown
     size_t rows = datum_axis_length(c, k->rows), cols = datum_axis_length(c, k->cols);
     int rc = 0;
     if (is_matrix(k) && (a->ndim != 2 || a->shape[0] != rows || a->shape[1] != cols))
-        rc = mc_fail(e, "%s: shape (%zu%s%.0zu), %s.NAME of %s is (%zu, %zu)", shown, a->shape[0],
+        rc = mc_err_fail(e, "%s: shape (%zu%s%.0zu), %s.NAME of %s is (%zu, %zu)", shown, a->shape[0],
                      a->ndim == 2 ? ", " : ",", a->ndim == 2 ? a->shape[1] : 0, k->name, c->path, rows, cols);
     else if (!is_matrix(k) && (a->ndim != 1 || a->count != rows))
-        rc = mc_fail(e, "%s: shape (%zu%s%.0zu), %s.NAME of %s holds %zu values", shown, a->shape[0],
+        rc = mc_err_fail(e, "%s: shape (%zu%s%.0zu), %s.NAME of %s holds %zu values", shown, a->shape[0],
                      a->ndim == 2 ? ", " : ",", a->ndim == 2 ? a->shape[1] : 0, k->name, c->path, rows);
-    else if (is_matrix(k) && a->dtype == NPY_U) rc = mc_fail(e, "%s: a matrix holds numbers, not text", shown);
+    else if (is_matrix(k) && a->dtype == NPY_U) rc = mc_err_fail(e, "%s: a matrix holds numbers, not text", shown);
     else if (is_matrix(k)) rc = to_c_order(a, shown, e);
     else if (a->dtype == NPY_U) {
         for (size_t i = 0; rc == 0 && i < a->count; i++) {
             char *s = npy_ustr(a, i, shown, e);
             if (!s) rc = -1;
-            else if (strchr(s, '\n')) rc = mc_fail(e, "%s: value %zu holds a line break, which .txt cannot", shown, i);
-            else if (strvec_push(&out->text, s) < 0) rc = mc_oom(e, shown);
+            else if (strchr(s, '\n'))
+                rc = mc_err_fail(e, "%s: value %zu holds a line break, which .txt cannot", shown, i);
+            else if (strvec_push(&out->text, s) < 0) rc = mc_err_oom(e, shown);
             free(s);
         }
         npy_free(a);
         out->is_text = 1;
     }
-    if (rc < 0) mc_array_free(out);
+    if (rc < 0) container_array_free(out);
     return rc;
 }
 
 /* INPUT as a .npy (by its magic) or a TSV. */
 static int read_input(keys *ks, const data_kind *k, const char *input, mc_array *out, mc_err *e)
 {
-    const char *shown = file_shown(input);
+    const char *shown = select_file_shown(input);
     FILE *f = strcmp(input, "-") ? fopen(input, "rb") : stdin;
-    if (!f) return mc_fail_errno(e, input, "cannot open");
+    if (!f) return mc_err_errno(e, input, "cannot open");
     int ch = getc(f);
     int rc;
     if (ch == 0x93) {
@@ -502,18 +503,18 @@ static int check_existing(container *c, const data_kind *k, const char *name, in
     for (size_t i = 0; i < 3; i++) {
         char *p = data_path(c, k, name, exts[i]);
         int there = p && path_exists(p);
-        if (there && !force) mc_fail(e, "%s: %s.%s exists; --force replaces it", p, k->name, name);
+        if (there && !force) mc_err_fail(e, "%s: %s.%s exists; --force replaces it", p, k->name, name);
         free(p);
-        if (!p) return mc_oom(e, c->path);
+        if (!p) return mc_err_oom(e, c->path);
         if (there) return force ? 0 : -1;
     }
     if (c->kind == KIND_BATCH || force) return 0;
     mc_array seen;
     int rc = datum_load(c, k, name, &seen, e);
-    mc_array_free(&seen);
+    container_array_free(&seen);
     if (rc < 0) return -1;
     if (rc == 1)
-        return mc_fail(e, "%s: %s.%s is its %s's; --force writes the %s's own, hiding it (a base is never written)",
+        return mc_err_fail(e, "%s: %s.%s is its %s's; --force writes the %s's own, hiding it (a base is never written)",
                        c->path, k->name, name, c->kind == KIND_COLLECTION ? "members" : "base",
                        c->kind == KIND_COLLECTION ? "collection" : "view");
     return 0;
@@ -528,7 +529,7 @@ int datum_save(const char *path, const data_kind *k, const mc_array *a, mc_err *
     const npy_array *t = &a->num;
     size_t w = npy_item_size(t), r = t->shape[0], n = t->shape[1];
     char *d = mc_alloc_array(t->count, w);
-    if (!d) return mc_oom(e, path);
+    if (!d) return mc_err_oom(e, path);
     for (size_t i = 0; i < r; i++)
         for (size_t j = 0; j < n; j++) memcpy(d + (j * r + i) * w, (char *)t->data + (i * n + j) * w, w);
     int rc = npy_write(path, t->dtype, 2, t->shape, 1, d, e);
@@ -539,17 +540,17 @@ int datum_save(const char *path, const data_kind *k, const mc_array *a, mc_err *
 static int store_file(const char *final, const data_kind *k, const mc_array *a, mc_err *e)
 {
     outfile of;
-    if (outfile_begin(&of, final, 1, e) < 0) return -1;
-    if (datum_save(of.tmp, k, a, e) == 0) return outfile_commit(&of, e);
-    outfile_abort(&of);
+    if (outdir_file_begin(&of, final, 1, e) < 0) return -1;
+    if (datum_save(of.tmp, k, a, e) == 0) return outdir_file_commit(&of, e);
+    outdir_file_abort(&of);
     return -1;
 }
 
 int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
                 mc_err *e)
 {
-    const char *writer = data_kind_reserved(k, name);
-    if (writer) return mc_fail(e, "%s.%s is reserved: %s writes it; choose another name", k->name, name, writer);
+    const char *writer = datakind_reserved(k, name);
+    if (writer) return mc_err_fail(e, "%s.%s is reserved: %s writes it; choose another name", k->name, name, writer);
     if (check_existing(c, k, name, o->force, e) < 0) return -1;
     keys ks = {.c = c, .gene_set = o->gene_set};
     mc_array a;
@@ -558,12 +559,12 @@ int datum_write(container *c, const data_kind *k, const char *name, const char *
     if (rc < 0) return -1;
     char *final = data_path(c, k, name, a.is_text ? "txt" : "npy");
     char *other = data_path(c, k, name, a.is_text ? "npy" : "txt");
-    if (!final || !other) rc = mc_oom(e, c->path);
+    if (!final || !other) rc = mc_err_oom(e, c->path);
     if (rc == 0) rc = store_file(final, k, &a, e);
     /* The other form would win over (or lose to) the new one: it goes. */
-    if (rc == 0 && path_exists(other) && unlink(other) < 0) rc = mc_fail_errno(e, other, "cannot remove");
+    if (rc == 0 && path_exists(other) && unlink(other) < 0) rc = mc_err_errno(e, other, "cannot remove");
     free(final);
     free(other);
-    mc_array_free(&a);
+    container_array_free(&a);
     return rc;
 }

@@ -29,12 +29,12 @@ static int same_path(const char *a, const char *b)
 static int view_fill(container *base, const outdir *o, const int32_t *p_index, size_t pn, const int32_t *g_index,
                      size_t gn, mc_err *e)
 {
-    char *p_path = outdir_file(o, "p.base_index.npy"), *g_path = outdir_file(o, "g.base_index.npy"),
-         *yaml = outdir_file(o, "profiles.yaml"), *rel = NULL;
+    char *p_path = outdir_path(o, "p.base_index.npy"), *g_path = outdir_path(o, "g.base_index.npy"),
+         *yaml = outdir_path(o, "profiles.yaml"), *rel = NULL;
     profiles_meta m = {0};
     int rc = -1;
     if (!p_path || !g_path || !yaml) {
-        mc_oom(e, o->final);
+        mc_err_oom(e, o->final);
         goto done;
     }
     if (!(rel = path_relative(o->final, base->path, e))) goto done;
@@ -48,10 +48,10 @@ static int view_fill(container *base, const outdir *o, const int32_t *p_index, s
     m.base_profiles = rel;
     memcpy(m.base_uuid, base->meta.uuid, MC_UUID_STRLEN);
     if (g_index) {
-        if (view_genes_uuid(base->meta.genes_uuid, g_path, m.genes_uuid, e) < 0) goto done;
+        if (container_genes_uuid(base->meta.genes_uuid, g_path, m.genes_uuid, e) < 0) goto done;
     } else
         memcpy(m.genes_uuid, base->meta.genes_uuid, MC_UUID_STRLEN);
-    if (container_compute_uuid(o->tmp, &m, m.uuid, e) < 0 || profiles_meta_dump(yaml, &m, e) < 0) goto done;
+    if (container_compute_uuid(o->tmp, &m, m.uuid, e) < 0 || meta_profiles_dump(yaml, &m, e) < 0) goto done;
     rc = 0;
 done:
     free(p_path);
@@ -88,7 +88,7 @@ static int keep_by_umis(const container *base, const totals *bt, unsigned long l
 {
     size_t n = *p_index ? *pn : base->profiles_count, k = 0;
     int32_t *kept = mc_alloc_array(n, sizeof *kept);
-    if (!kept) return mc_oom(e, base->path);
+    if (!kept) return mc_err_oom(e, base->path);
     for (size_t i = 0; i < n; i++) {
         int32_t p = *p_index ? (*p_index)[i] : (int32_t)i;
         if (bt->p[p] >= min) kept[k++] = p;
@@ -117,7 +117,7 @@ int view_make(container *base, const char *view_dir, const view_request *r, int 
     size_t pn = 0, gn = 0;
     totals bt = {0};
     outdir o;
-    int rc = view_select(base, r, &p_index, &pn, &g_index, &gn, e);
+    int rc = select_view(base, r, &p_index, &pn, &g_index, &gn, e);
     if (rc == 0 && r->by_umis) {
         rc = totals_load(base, &bt, e) == 1 ? 0 : totals_compute(base, NULL, 0, &bt, e);
         if (rc == 0) rc = keep_by_umis(base, &bt, r->min_umis, &p_index, &pn, e);
@@ -168,8 +168,8 @@ int collect_member_parse(const char *arg, collect_member *m, mc_err *e)
         m->name = m->path ? base_name(m->path) : NULL;
     }
     if (m->name && m->path && m->path[0]) return 0;
-    if (m->path && !m->path[0]) mc_fail(e, "%s: no container after '='", arg);
-    else mc_fail(e, "%s: cannot name this member; give NAME=%s", arg, arg);
+    if (m->path && !m->path[0]) mc_err_fail(e, "%s: no container after '='", arg);
+    else mc_err_fail(e, "%s: cannot name this member; give NAME=%s", arg, arg);
     free(m->name);
     free(m->path);
     memset(m, 0, sizeof *m);
@@ -207,17 +207,17 @@ static int scan_one(const char *out, const char *name, collect_member *m, mc_err
     char *dir = path_join(out, name), *yaml = dir ? path_join(dir, "profiles.yaml") : NULL;
     profiles_meta meta;
     int rc = 0;
-    if (!yaml) rc = mc_oom(e, out);
+    if (!yaml) rc = mc_err_oom(e, out);
     else if (path_exists(yaml)) {
-        if (profiles_meta_load(yaml, &meta, e) < 0) rc = -1;
+        if (meta_profiles_load(yaml, &meta, e) < 0) rc = -1;
         else {
             if (!refers_to(dir, &meta, out)) {
                 m->name = strdup(name);
                 m->path = dir;
                 dir = NULL;
-                rc = m->name ? 1 : mc_oom(e, out);
+                rc = m->name ? 1 : mc_err_oom(e, out);
             }
-            profiles_meta_free(&meta);
+            meta_profiles_free(&meta);
         }
     }
     free(yaml);
@@ -230,7 +230,7 @@ int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e
     *members = NULL;
     *n = 0;
     DIR *d = opendir(out);
-    if (!d) return mc_fail_errno(e, out, "cannot list");
+    if (!d) return mc_err_errno(e, out, "cannot list");
     size_t cap = 0;
     struct dirent *de;
     int rc = 0;
@@ -240,7 +240,7 @@ int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e
             cap = cap ? 2 * cap : 16;
             collect_member *v = realloc(*members, cap * sizeof *v);
             if (!v) {
-                rc = mc_oom(e, out);
+                rc = mc_err_oom(e, out);
                 break;
             }
             *members = v;
@@ -251,7 +251,7 @@ int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e
         else *n += (size_t)got;
     }
     closedir(d);
-    if (rc == 0 && !*n) rc = mc_fail(e, "%s: no container subdirectories to collect", out);
+    if (rc == 0 && !*n) rc = mc_err_fail(e, "%s: no container subdirectories to collect", out);
     if (rc < 0) {
         collect_members_free(*members, *n);
         *members = NULL;
@@ -274,11 +274,11 @@ static int check_names(const collect_member *m, size_t n, mc_err *e)
 {
     for (size_t i = 0; i < n; i++) {
         if (!valid_member_name(m[i].name))
-            return mc_fail(e, "%s: '%s' is not a member name (a subdirectory name not starting with '.')", m[i].path,
-                           m[i].name);
+            return mc_err_fail(e, "%s: '%s' is not a member name (a subdirectory name not starting with '.')",
+                               m[i].path, m[i].name);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(m[i].name, m[j].name))
-                return mc_fail(e, "%s: member name '%s' is also given to %s; name one with NAME=", m[i].path,
+                return mc_err_fail(e, "%s: member name '%s' is also given to %s; name one with NAME=", m[i].path,
                                m[i].name, m[j].path);
     }
     return 0;
@@ -289,14 +289,15 @@ static int check_agree(const container *a, const container *b, mc_err *e)
 {
     const profiles_meta *x = &a->meta, *y = &b->meta;
     if (strcmp(x->genes_uuid, y->genes_uuid) || x->genes_count != y->genes_count)
-        return mc_fail(e, "%s/profiles.yaml: genes_uuid %s (%ld genes) differs from %s's %s (%ld genes): members of a "
-                          "collection must have the same genes",
-                       b->path, y->genes_uuid, y->genes_count, a->path, x->genes_uuid, x->genes_count);
+        return mc_err_fail(e,
+                           "%s/profiles.yaml: genes_uuid %s (%ld genes) differs from %s's %s (%ld genes): members of a "
+                           "collection must have the same genes",
+                           b->path, y->genes_uuid, y->genes_count, a->path, x->genes_uuid, x->genes_count);
     if (strcmp(x->organism, y->organism))
-        return mc_fail(e, "%s/profiles.yaml: organism '%s' differs from %s's '%s'", b->path, y->organism, a->path,
+        return mc_err_fail(e, "%s/profiles.yaml: organism '%s' differs from %s's '%s'", b->path, y->organism, a->path,
                        x->organism);
     if (strcmp(x->profiles_kind, y->profiles_kind))
-        return mc_fail(e, "%s/profiles.yaml: profiles_kind '%s' differs from %s's '%s'", b->path, y->profiles_kind,
+        return mc_err_fail(e, "%s/profiles.yaml: profiles_kind '%s' differs from %s's '%s'", b->path, y->profiles_kind,
                        a->path, x->profiles_kind);
     return 0;
 }
@@ -308,11 +309,11 @@ static int collect_prepare(const char *out, const collect_member *m, size_t n, m
     for (size_t i = 0; i < n; i++) {
         if (!(st[i].c = container_open(m[i].path, e))) return -1;
         if (i && check_agree(st[0].c, st[i].c, e) < 0) return -1;
-        if (!(st[i].dest = path_join(out, m[i].name))) return mc_oom(e, out);
+        if (!(st[i].dest = path_join(out, m[i].name))) return mc_err_oom(e, out);
         st[i].in_place = same_path(m[i].path, st[i].dest);
     }
     const char **paths = mc_alloc_array(n, sizeof *paths);
-    int rc = paths ? 0 : mc_oom(e, out);
+    int rc = paths ? 0 : mc_err_oom(e, out);
     for (size_t i = 0; rc == 0 && i < n; i++) paths[i] = m[i].path;
     if (rc == 0) rc = guard_collection(out, paths, n, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
@@ -329,7 +330,7 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
     char *yaml = path_join(out, "profiles.yaml");
     int rc = -1;
     if (!yaml || !(meta.members = calloc(n, sizeof *meta.members))) {
-        mc_oom(e, out);
+        mc_err_oom(e, out);
         goto done;
     }
     meta.kind = KIND_COLLECTION;
@@ -344,10 +345,11 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
         meta.members[i].profiles_count = (long)st[i].c->profiles_count;
         meta.profiles_count += (long)st[i].c->profiles_count;
     }
-    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outfile_begin_regular(f, yaml, force, e) < 0) goto done;
-    FILE *stream = outfile_stream(f, e);
-    if (!stream || profiles_meta_dump_stream(stream, yaml, &meta, e) < 0) {
-        outfile_abort(f);
+    if (container_compute_uuid(out, &meta, meta.uuid, e) < 0 || outdir_file_begin_regular(f, yaml, force, e) < 0)
+        goto done;
+    FILE *stream = outdir_file_stream(f, e);
+    if (!stream || meta_profiles_dump_stream(stream, yaml, &meta, e) < 0) {
+        outdir_file_abort(f);
         goto done;
     }
     rc = 0;
@@ -359,12 +361,12 @@ done:
 
 int collect_write(const char *out, const collect_member *m, size_t n, int force, mc_err *e)
 {
-    if (!n) return mc_fail(e, "%s: no containers to collect", out);
+    if (!n) return mc_err_fail(e, "%s: no containers to collect", out);
     member_state *st = calloc(n, sizeof *st);
-    if (!st) return mc_oom(e, out);
+    if (!st) return mc_err_oom(e, out);
     int out_existed = path_exists(out), rc = 0;
     char *yaml = path_join(out, "profiles.yaml");
-    if (!yaml) rc = mc_oom(e, out);
+    if (!yaml) rc = mc_err_oom(e, out);
     else rc = outdir_check(yaml, force, e);
     if (rc == 0) rc = collect_prepare(out, m, n, st, force, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -375,11 +377,11 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
     if (rc == 0) rc = collect_meta(out, m, n, st, force, &f, e);
     commit_set set = {0};   /* the link views and profiles.yaml all, or none (old ones back) */
     for (size_t i = 0; rc == 0 && i < n; i++)
-        if (!st[i].in_place) rc = commit_set_dir(&set, &st[i].o, e);
-    if (rc == 0 && f.tmp) rc = commit_set_file(&set, &f, e);
-    if (rc == 0) commit_set_done(&set);
-    else commit_set_undo(&set);
-    outfile_abort(&f);   /* a committed or zeroed output holds nothing */
+        if (!st[i].in_place) rc = outdir_set_dir(&set, &st[i].o, e);
+    if (rc == 0 && f.tmp) rc = outdir_set_file(&set, &f, e);
+    if (rc == 0) outdir_set_done(&set);
+    else outdir_set_undo(&set);
+    outdir_file_abort(&f);   /* a committed or zeroed output holds nothing */
     for (size_t i = 0; i < n; i++) {
         outdir_abort(&st[i].o);
         container_close(st[i].c);
@@ -393,7 +395,7 @@ int collect_write(const char *out, const collect_member *m, size_t n, int force,
 
 /* --- groups ------------------------------------------------------------------- */
 
-const char *groups_kind(const char *kind, char *buf, size_t size)
+const char *group_kind(const char *kind, char *buf, size_t size)
 {
     if (!strcmp(kind, "cells")) snprintf(buf, size, "metacells");
     else if (!strcmp(kind, "metacells")) snprintf(buf, size, "1_zones");

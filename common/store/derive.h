@@ -22,7 +22,7 @@ int view_write(container *base, const char *view_dir, const int32_t *p_index, si
 int view_prepare(container *base, const char *view_dir, const int32_t *p_index, size_t pn, const int32_t *g_index,
                  size_t gn, int force, outdir *o, mc_err *e);
 
-/* mc-make-view: VIEW_DIR as the view of BASE that R selects (view_select).
+/* mc-make-view: VIEW_DIR as the view of BASE that R selects (select_view).
  * With R->by_umis only the profiles with at least R->min_umis UMIs in BASE
  * (its cached totals if valid, else computed; BASE is not written), and VIEW
  * is written with its own totals cache (totals.h), from BASE's totals when it
@@ -53,6 +53,6 @@ int collect_write(const char *out, const collect_member *members, size_t n, int 
 
 /* The profiles_kind of groups of KIND (SPEC 7): cells -> metacells -> 1_zones ->
  * 2_zones ...; any other kind K gives "K_groups".  Writes into buf. */
-const char *groups_kind(const char *kind, char *buf, size_t size);
+const char *group_kind(const char *kind, char *buf, size_t size);
 
 #endif

@@ -19,16 +19,16 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
     int rc = -1;
     mc_uuid u;
     char computed[MC_UUID_STRLEN];
-    if (!yaml || !names) mc_oom(e, dir);
-    else if (genes_meta_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 ||
+    if (!yaml || !names) mc_err_oom(e, dir);
+    else if (meta_genes_load(yaml, &g->meta, e) < 0 || txt_read(names, &g->names, e) < 0 ||
              uuid_of_file(names, &u, e) < 0)
         ;
     else if ((size_t)g->meta.genes_count != g->names.count)
-        mc_fail(e, "%s: genes_count %ld but g.name.txt has %zu lines", yaml, g->meta.genes_count, g->names.count);
+        mc_err_fail(e, "%s: genes_count %ld but g.name.txt has %zu lines", yaml, g->meta.genes_count, g->names.count);
     else if (uuid_format(&u, computed), strcmp(computed, g->meta.uuid))
-        mc_fail(e, "%s: uuid %s recorded, %s computed from g.name.txt: the gene set changed", yaml, g->meta.uuid,
+        mc_err_fail(e, "%s: uuid %s recorded, %s computed from g.name.txt: the gene set changed", yaml, g->meta.uuid,
                 computed);
-    else if (!(g->path = strdup(dir))) mc_oom(e, dir);
+    else if (!(g->path = strdup(dir))) mc_err_oom(e, dir);
     else rc = 0;
     free(yaml);
     free(names);
@@ -39,7 +39,7 @@ int genes_open(const char *dir, gene_set *g, mc_err *e)
 void genes_close(gene_set *g)
 {
     free(g->path);
-    genes_meta_free(&g->meta);
+    meta_genes_free(&g->meta);
     strvec_free(&g->names);
     memset(g, 0, sizeof *g);
 }
@@ -51,10 +51,10 @@ static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
     char *yaml = path_join(dir, "genes.yaml");
     genes_meta m;
     mc_err ignored;
-    int rc = !yaml ? -1 : !path_exists(yaml) ? 1 : genes_meta_load(yaml, &m, &ignored);
+    int rc = !yaml ? -1 : !path_exists(yaml) ? 1 : meta_genes_load(yaml, &m, &ignored);
     if (rc == 0) {
         memcpy(out, m.uuid, MC_UUID_STRLEN);
-        genes_meta_free(&m);
+        meta_genes_free(&m);
     }
     free(yaml);
     return rc;
@@ -83,16 +83,16 @@ int genes_open_for(const char *container_dir, const char *dir, const char *genes
     if (dir) {
         if (genes_open(dir, g, e) < 0) return -1;
         if (genes_uuid && strcmp(g->meta.uuid, genes_uuid)) {
-            mc_fail(e, "%s: gene set %s, but the container uses %s", dir, g->meta.uuid, genes_uuid);
+            mc_err_fail(e, "%s: gene set %s, but the container uses %s", dir, g->meta.uuid, genes_uuid);
             genes_close(g);
             return -1;
         }
         return 0;
     }
-    if (!path_exists(container_dir)) return mc_fail_errno(e, container_dir, "cannot resolve");
+    if (!path_exists(container_dir)) return mc_err_errno(e, container_dir, "cannot resolve");
     char *found = genes_find(container_dir, genes_uuid, NULL);
     if (!found)
-        return mc_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)",
+        return mc_err_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)",
                        container_dir, genes_uuid ? genes_uuid : "(any)");
     int rc = genes_open(found, g, e);
     free(found);
@@ -107,7 +107,7 @@ static void upper(char *s)
 int genes_make_unique(char **names, size_t n, mc_err *e)
 {
     strmap all = {0}, next_suffix = {0};
-    size_t *suffix = mc_calloc_array(n, sizeof *suffix);   /* per first occurrence: next suffix to try */
+    size_t *suffix = mc_alloc_zeroed(n, sizeof *suffix);   /* per first occurrence: next suffix to try */
     int rc = -1;
     if (!suffix || strmap_init(&all, 2 * n) < 0 || strmap_init(&next_suffix, n) < 0) goto done;
     for (size_t i = 0; i < n; i++) upper(names[i]);
@@ -133,7 +133,7 @@ int genes_make_unique(char **names, size_t n, mc_err *e)
     }
     rc = 0;
 done:
-    if (rc < 0) mc_oom(e, NULL);
+    if (rc < 0) mc_err_oom(e, NULL);
     strmap_free(&all);
     strmap_free(&next_suffix);
     free(suffix);
@@ -142,12 +142,12 @@ done:
 
 int genes_canonical_names(const std_table *genes, strvec *names, mc_err *e)
 {
-    long c = std_column_index(genes, "name");
-    if (c < 0) return mc_fail(e, "%s: no gene names", genes->path);
+    long c = table_column_index(genes, "name");
+    if (c < 0) return mc_err_fail(e, "%s: no gene names", genes->path);
     strvec v = STRVEC_INIT;
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < genes->count; i++)
-        if (strvec_push(&v, std_value(genes, (size_t)c, i)) < 0) rc = mc_oom(e, genes->path);
+        if (strvec_push(&v, table_value(genes, (size_t)c, i)) < 0) rc = mc_err_oom(e, genes->path);
     if (rc == 0) rc = genes_make_unique(v.v, v.count, e);
     if (rc < 0) strvec_free(&v);
     else *names = v;

@@ -47,17 +47,17 @@ static int add_chain(chain *ch, const char *dir, int depth)
     if (MC_GROW(ch->from, ch->dirs.count + 1, ch->alloc) < 0 ||
         MC_GROW(ch->top, ch->dirs.count + 1, ch->top_alloc) < 0 || strvec_push(&ch->dirs, real) < 0 ||
         !(yaml = path_join(dir, "profiles.yaml"))) {
-        rc = mc_oom(ch->e, dir);
+        rc = mc_err_oom(ch->e, dir);
         goto done;
     }
     ch->from[ch->dirs.count - 1] = ch->input;
     ch->top[ch->dirs.count - 1] = depth == 0;
     if (depth <= CONTAINER_MAX_DEPTH && path_exists(yaml)) {
-        rc = profiles_meta_load(yaml, &m, ch->e);
+        rc = meta_profiles_load(yaml, &m, ch->e);
         if (rc == 0) rc = container_walk(dir, &m, depth, visit_ref, ch, ch->e);
     }
 done:
-    profiles_meta_free(&m);
+    meta_profiles_free(&m);
     free(yaml);
     free(real);
     return rc;
@@ -107,8 +107,8 @@ const char *guard_kind(const char *path)
         char *yaml = path_join(path, "profiles.yaml");
         profiles_meta m = {0};
         mc_err e;
-        const char *kind = !yaml || profiles_meta_load(yaml, &m, &e) < 0 ? "a directory" : container_guard_kind(m.kind);
-        profiles_meta_free(&m);
+        const char *kind = !yaml || meta_profiles_load(yaml, &m, &e) < 0 ? "a directory" : container_guard_kind(m.kind);
+        meta_profiles_free(&m);
         free(yaml);
         return kind;
     }
@@ -143,9 +143,9 @@ static int check_chains(const char *out, int inside, const char *const *inputs, 
         const char *d = ch.dirs.v[k], *in = ch.from[k];
         if (strncmp(d, o, len) || (d[len] && (inside || (d[len] != '/' && strcmp(o, "/"))))) continue;
         if (!d[len])
-            rc = mc_fail(e, "%s: is %s %s; write elsewhere", out, ch.top[k] ? "the input" : "in the chain of", in);
-        else if (ch.top[k]) rc = mc_fail(e, "%s: contains the input %s; write elsewhere", out, in);
-        else rc = mc_fail(e, "%s: contains %s, in the chain of %s; write elsewhere", out, shown(d, cwd), in);
+            rc = mc_err_fail(e, "%s: is %s %s; write elsewhere", out, ch.top[k] ? "the input" : "in the chain of", in);
+        else if (ch.top[k]) rc = mc_err_fail(e, "%s: contains the input %s; write elsewhere", out, in);
+        else rc = mc_err_fail(e, "%s: contains %s, in the chain of %s; write elsewhere", out, shown(d, cwd), in);
     }
     strvec_free(&ch.dirs);
     free(ch.from);
@@ -158,10 +158,11 @@ static int check_chains(const char *out, int inside, const char *const *inputs, 
 int guard_output(const char *out, const char *writes, const char *const *inputs, size_t n, int force, mc_err *e)
 {
     if (check_chains(out, 0, inputs, n, e) < 0) return -1;
-    if (!strcmp(out, "-") || outfile_is_direct(out)) return 0;   /* stdout, a FIFO, /dev/null: nothing replaced */
+    if (!strcmp(out, "-") || outdir_file_is_direct(out)) return 0;   /* stdout, a FIFO, /dev/null: nothing replaced */
     const char *is = guard_kind(out);
     if (is && strcmp(is, writes) && strcmp(is, EMPTY))
-        return mc_fail(e, "%s: is %s, not %s: not replaced, even with --force (remove it yourself)", out, is, writes);
+        return mc_err_fail(e, "%s: is %s, not %s: not replaced, even with --force (remove it yourself)", out, is,
+                           writes);
     return outdir_check(out, force, e);
 }
 
@@ -170,6 +171,7 @@ int guard_collection(const char *out, const char *const *members, size_t n, mc_e
     if (check_chains(out, 1, members, n, e) < 0) return -1;
     const char *is = guard_kind(out);
     if (is && strcmp(is, GUARD_COLLECTION) && strcmp(is, EMPTY) && strcmp(is, "a directory"))
-        return mc_fail(e, "%s: is %s, not a collection: not replaced, even with --force (remove it yourself)", out, is);
+        return mc_err_fail(e, "%s: is %s, not a collection: not replaced, even with --force (remove it yourself)", out,
+                           is);
     return 0;
 }

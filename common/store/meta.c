@@ -6,7 +6,7 @@
 
 #include "alloc.h"
 
-const char *container_kind_name(container_kind k)
+const char *meta_kind_name(container_kind k)
 {
     static const char *const names[] = {"batch", "view", "collection", "groups"};
     return names[k];
@@ -22,22 +22,22 @@ typedef struct loader {
 
 static const ytree *required(loader *l, const char *key)
 {
-    const ytree *v = ytree_get(l->root, key);
-    if (!v) mc_fail(l->e, "%s: missing required key '%s'", l->path, key);
+    const ytree *v = yamltree_get(l->root, key);
+    if (!v) mc_err_fail(l->e, "%s: missing required key '%s'", l->path, key);
     return v;
 }
 
 static int wrong_type(loader *l, const char *key, const char *type)
 {
-    return mc_fail(l->e, "%s:%zu: key '%s' must be %s", l->path, ytree_key_line(l->root, key), key, type);
+    return mc_err_fail(l->e, "%s:%zu: key '%s' must be %s", l->path, yamltree_key_line(l->root, key), key, type);
 }
 
 static int get_str(loader *l, const char *key, char **out)
 {
     const ytree *v = required(l, key);
     if (!v) return -1;
-    if (!ytree_is_string(v)) return wrong_type(l, key, "a string");
-    if (!(*out = strdup(v->scalar))) return mc_oom(l->e, l->path);
+    if (!yamltree_is_string(v)) return wrong_type(l, key, "a string");
+    if (!(*out = strdup(v->scalar))) return mc_err_oom(l->e, l->path);
     return 0;
 }
 
@@ -45,7 +45,7 @@ static int get_int(loader *l, const char *key, long *out)
 {
     const ytree *v = required(l, key);
     if (!v) return -1;
-    if (!ytree_is_integer(v, out) || *out < 0) return wrong_type(l, key, "a non-negative integer");
+    if (!yamltree_is_integer(v, out) || *out < 0) return wrong_type(l, key, "a non-negative integer");
     return 0;
 }
 
@@ -74,9 +74,9 @@ static int keep_unknown(loader *l, const char *const *known, ytree **extra)
         int is_known = 0;
         for (const char *const *k = known; *k && !is_known; k++) is_known = !strcmp(*k, l->root->keys[i]);
         if (is_known) continue;
-        if (!*extra && !(*extra = ytree_new(YT_MAP))) return mc_oom(l->e, l->path);
-        if (ytree_add(*extra, l->root->keys[i], l->root->lines[i], l->root->items[i]) < 0)
-            return mc_oom(l->e, l->path);
+        if (!*extra && !(*extra = yamltree_new(YT_MAP))) return mc_err_oom(l->e, l->path);
+        if (yamltree_add(*extra, l->root->keys[i], l->root->lines[i], l->root->items[i]) < 0)
+            return mc_err_oom(l->e, l->path);
         l->root->keys[i] = NULL;
         l->root->items[i] = NULL;
     }
@@ -88,14 +88,14 @@ static int loader_open(loader *l, const char *path, mc_err *e)
     memset(l, 0, sizeof *l);
     l->path = path;
     l->e = e;
-    if (ytree_load(path, &l->root, e) < 0) return -1;
-    if (l->root->type != YT_MAP) return mc_fail(e, "%s: must be a YAML mapping", path);
+    if (yamltree_load(path, &l->root, e) < 0) return -1;
+    if (l->root->type != YT_MAP) return mc_err_fail(e, "%s: must be a YAML mapping", path);
     return 0;
 }
 
 static void loader_close(loader *l)
 {
-    ytree_free(l->root);
+    yamltree_free(l->root);
     memset(l, 0, sizeof *l);
 }
 
@@ -103,23 +103,23 @@ static void loader_close(loader *l)
 
 static int load_members(loader *l, profiles_meta *m)
 {
-    const ytree *v = ytree_get(l->root, "combined_profiles");
+    const ytree *v = yamltree_get(l->root, "combined_profiles");
     if (v->type != YT_SEQ) return wrong_type(l, "combined_profiles", "a list of {name, uuid, profiles_count}");
-    m->members = mc_calloc_array(v->n, sizeof *m->members);
-    if (!m->members) return mc_oom(l->e, l->path);
+    m->members = mc_alloc_zeroed(v->n, sizeof *m->members);
+    if (!m->members) return mc_err_oom(l->e, l->path);
     for (size_t i = 0; i < v->n; i++) {
-        const ytree *it = v->items[i], *name = ytree_get(it, "name"), *uuid = ytree_get(it, "uuid"),
-                         *count = ytree_get(it, "profiles_count");
+        const ytree *it = v->items[i], *name = yamltree_get(it, "name"), *uuid = yamltree_get(it, "uuid"),
+                         *count = yamltree_get(it, "profiles_count");
         meta_member *mm = &m->members[m->members_count];
-        if (!name || !uuid || !count || !ytree_is_string(name) || !ytree_is_string(uuid) ||
-            !ytree_is_integer(count, &mm->profiles_count) || mm->profiles_count < 0)
-            return mc_fail(l->e, "%s:%zu: combined_profiles item %zu must have name, uuid and profiles_count", l->path,
-                           ytree_key_line(l->root, "combined_profiles"), i + 1);
+        if (!name || !uuid || !count || !yamltree_is_string(name) || !yamltree_is_string(uuid) ||
+            !yamltree_is_integer(count, &mm->profiles_count) || mm->profiles_count < 0)
+            return mc_err_fail(l->e, "%s:%zu: combined_profiles item %zu must have name, uuid and profiles_count",
+                               l->path, yamltree_key_line(l->root, "combined_profiles"), i + 1);
         if (!name->scalar[0] || strchr(name->scalar, '/') || !strcmp(name->scalar, ".") || !strcmp(name->scalar, ".."))
-            return mc_fail(l->e, "%s:%zu: combined_profiles item %zu: '%s' is not a subdirectory name", l->path,
-                           ytree_key_line(l->root, "combined_profiles"), i + 1, name->scalar);
+            return mc_err_fail(l->e, "%s:%zu: combined_profiles item %zu: '%s' is not a subdirectory name", l->path,
+                           yamltree_key_line(l->root, "combined_profiles"), i + 1, name->scalar);
         if (check_uuid(l, "combined_profiles", uuid->scalar, mm->uuid) < 0) return -1;
-        if (!(mm->name = strdup(name->scalar))) return mc_oom(l->e, l->path);
+        if (!(mm->name = strdup(name->scalar))) return mc_err_oom(l->e, l->path);
         m->members_count++;
     }
     return 0;
@@ -127,17 +127,17 @@ static int load_members(loader *l, profiles_meta *m)
 
 static int detect_kind(loader *l, profiles_meta *m)
 {
-    int view = !!ytree_get(l->root, "base_profiles"), coll = !!ytree_get(l->root, "combined_profiles"),
-        groups = !!ytree_get(l->root, "grouped_profiles");
+    int view = !!yamltree_get(l->root, "base_profiles"), coll = !!yamltree_get(l->root, "combined_profiles"),
+        groups = !!yamltree_get(l->root, "grouped_profiles");
     if (view + coll + groups > 1)
-        return mc_fail(l->e,
+        return mc_err_fail(l->e,
                        "%s: has keys of several container kinds (base_profiles, combined_profiles, grouped_profiles)",
                        l->path);
     m->kind = view ? KIND_VIEW : coll ? KIND_COLLECTION : groups ? KIND_GROUPS : KIND_BATCH;
     return 0;
 }
 
-int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e)
+int meta_profiles_load(const char *yaml_path, profiles_meta *m, mc_err *e)
 {
     static const char *const known[] = {"uuid", "organism", "genes_count", "genes_uuid", "profiles_count",
                                         "profiles_kind", "base_profiles", "base_uuid", "combined_profiles",
@@ -160,11 +160,11 @@ int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e)
     if (rc == 0 && m->kind == KIND_COLLECTION) rc = load_members(&l, m);
     if (rc == 0) rc = keep_unknown(&l, known, &m->extra);
     loader_close(&l);
-    if (rc < 0) profiles_meta_free(m);
+    if (rc < 0) meta_profiles_free(m);
     return rc;
 }
 
-void profiles_meta_free(profiles_meta *m)
+void meta_profiles_free(profiles_meta *m)
 {
     free(m->organism);
     free(m->profiles_kind);
@@ -172,13 +172,13 @@ void profiles_meta_free(profiles_meta *m)
     free(m->grouped_profiles);
     for (size_t i = 0; i < m->members_count; i++) free(m->members[i].name);
     free(m->members);
-    ytree_free(m->extra);
+    yamltree_free(m->extra);
     memset(m, 0, sizeof *m);
 }
 
 /* --- genes.yaml --------------------------------------------------------------------- */
 
-int genes_meta_load(const char *yaml_path, genes_meta *m, mc_err *e)
+int meta_genes_load(const char *yaml_path, genes_meta *m, mc_err *e)
 {
     static const char *const known[] = {"uuid", "organism", "genes_count", NULL};
     loader l;
@@ -190,14 +190,14 @@ int genes_meta_load(const char *yaml_path, genes_meta *m, mc_err *e)
                  ? -1
                  : 0;
     loader_close(&l);
-    if (rc < 0) genes_meta_free(m);
+    if (rc < 0) meta_genes_free(m);
     return rc;
 }
 
-void genes_meta_free(genes_meta *m)
+void meta_genes_free(genes_meta *m)
 {
     free(m->organism);
-    ytree_free(m->extra);
+    yamltree_free(m->extra);
     memset(m, 0, sizeof *m);
 }
 
@@ -205,22 +205,22 @@ void genes_meta_free(genes_meta *m)
 
 static void emit_key_str(yemit *y, const char *k, const char *v)
 {
-    yemit_str(y, k);
-    yemit_str(y, v);
+    yamltree_emit_str(y, k);
+    yamltree_emit_str(y, v);
 }
 
 static void emit_key_long(yemit *y, const char *k, long v)
 {
-    yemit_str(y, k);
-    yemit_long(y, v);
+    yamltree_emit_str(y, k);
+    yamltree_emit_long(y, v);
 }
 
 /* Unknown keys kept from the file read, written back after the known ones. */
 static void emit_extra(yemit *y, const ytree *extra)
 {
     for (size_t i = 0; extra && i < extra->n; i++) {
-        yemit_str(y, extra->keys[i]);
-        yemit_tree(y, extra->items[i]);
+        yamltree_emit_str(y, extra->keys[i]);
+        yamltree_emit_tree(y, extra->items[i]);
     }
 }
 
@@ -239,42 +239,42 @@ static int dump_profiles(yemit *d, const char *shown, const profiles_meta *m, mc
         emit_key_str(d, "grouped_profiles", m->grouped_profiles);
         emit_key_str(d, "grouped_uuid", m->grouped_uuid);
     } else if (m->kind == KIND_COLLECTION) {
-        yemit_str(d, "combined_profiles");
-        yemit_seq_start(d);
+        yamltree_emit_str(d, "combined_profiles");
+        yamltree_emit_seq_start(d);
         for (size_t i = 0; i < m->members_count; i++) {
-            yemit_map_start(d, YAML_BLOCK_MAPPING_STYLE);
+            yamltree_emit_map_start(d, YAML_BLOCK_MAPPING_STYLE);
             emit_key_str(d, "name", m->members[i].name);
             emit_key_str(d, "uuid", m->members[i].uuid);
             emit_key_long(d, "profiles_count", m->members[i].profiles_count);
-            yemit_map_end(d);
+            yamltree_emit_map_end(d);
         }
-        yemit_seq_end(d);
+        yamltree_emit_seq_end(d);
     }
     emit_extra(d, m->extra);
-    return yemit_close(d, shown, e);
+    return yamltree_emit_close(d, shown, e);
 }
 
-int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e)
+int meta_profiles_dump(const char *yaml_path, const profiles_meta *m, mc_err *e)
 {
     yemit d;
-    if (yemit_open(&d, yaml_path, e) < 0) return -1;
+    if (yamltree_emit_open(&d, yaml_path, e) < 0) return -1;
     return dump_profiles(&d, yaml_path, m, e);
 }
 
-int profiles_meta_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e)
+int meta_profiles_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e)
 {
     yemit d;
-    if (yemit_open_stream(&d, f, shown, e) < 0) return -1;
+    if (yamltree_emit_open_stream(&d, f, shown, e) < 0) return -1;
     return dump_profiles(&d, shown, m, e);
 }
 
-int genes_meta_dump(const char *yaml_path, const genes_meta *m, mc_err *e)
+int meta_genes_dump(const char *yaml_path, const genes_meta *m, mc_err *e)
 {
     yemit d;
-    if (yemit_open(&d, yaml_path, e) < 0) return -1;
+    if (yamltree_emit_open(&d, yaml_path, e) < 0) return -1;
     emit_key_str(&d, "uuid", m->uuid);
     emit_key_str(&d, "organism", m->organism);
     emit_key_long(&d, "genes_count", m->genes_count);
     emit_extra(&d, m->extra);
-    return yemit_close(&d, yaml_path, e);
+    return yamltree_emit_close(&d, yaml_path, e);
 }

@@ -13,7 +13,7 @@
 #include "yamltree.h"
 
 typedef enum { KIND_BATCH, KIND_VIEW, KIND_COLLECTION, KIND_GROUPS } container_kind;
-const char *container_kind_name(container_kind k);   /* "batch", "view", ... */
+const char *meta_kind_name(container_kind k);   /* "batch", "view", ... */
 
 /* One member of a collection. */
 typedef struct meta_member {
@@ -42,11 +42,11 @@ typedef struct profiles_meta {
     ytree *extra;
 } profiles_meta;
 
-int profiles_meta_load(const char *yaml_path, profiles_meta *m, mc_err *e);
-int profiles_meta_dump(const char *yaml_path, const profiles_meta *m, mc_err *e);
+int meta_profiles_load(const char *yaml_path, profiles_meta *m, mc_err *e);
+int meta_profiles_dump(const char *yaml_path, const profiles_meta *m, mc_err *e);
 /* The same into F (closed here; SHOWN names it in errors). */
-int profiles_meta_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e);
-void profiles_meta_free(profiles_meta *m);
+int meta_profiles_dump_stream(FILE *f, const char *shown, const profiles_meta *m, mc_err *e);
+void meta_profiles_free(profiles_meta *m);
 
 typedef struct genes_meta {
     char uuid[MC_UUID_STRLEN];
@@ -55,8 +55,8 @@ typedef struct genes_meta {
     ytree *extra;
 } genes_meta;
 
-int genes_meta_load(const char *yaml_path, genes_meta *m, mc_err *e);
-int genes_meta_dump(const char *yaml_path, const genes_meta *m, mc_err *e);
-void genes_meta_free(genes_meta *m);
+int meta_genes_load(const char *yaml_path, genes_meta *m, mc_err *e);
+int meta_genes_dump(const char *yaml_path, const genes_meta *m, mc_err *e);
+void meta_genes_free(genes_meta *m);
 
 #endif

@@ -11,28 +11,28 @@
 
 /* --- lines -------------------------------------------------------------------- */
 
-const char *file_shown(const char *path)
+const char *select_file_shown(const char *path)
 {
     return strcmp(path, "-") ? path : "stdin";
 }
 
-int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e)
+int select_lines_each(const char *path, line_fn fn, void *ctx, mc_err *e)
 {
-    const char *shown = file_shown(path);
+    const char *shown = select_file_shown(path);
     FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-    if (!f) return mc_fail_errno(e, path, "cannot open");
+    if (!f) return mc_err_errno(e, path, "cannot open");
     linebuf b = {0};
     size_t line = 0;
     ssize_t len;
     int rc = 0;
-    while (rc == 0 && (len = line_read(f, &b, shown, line + 1, e)) >= 0) {
+    while (rc == 0 && (len = lineread_next(f, &b, shown, line + 1, e)) >= 0) {
         line++;
         if (len && b.buf[len - 1] == '\r') b.buf[--len] = 0;
-        if (strlen(b.buf) != (size_t)len) rc = mc_fail(e, "%s:%zu: NUL byte in the line", shown, line);
+        if (strlen(b.buf) != (size_t)len) rc = mc_err_fail(e, "%s:%zu: NUL byte in the line", shown, line);
         else rc = fn(ctx, shown, line, b.buf, e);
     }
     if (rc == 0 && len == -2) rc = -1;
-    linebuf_free(&b);
+    lineread_free(&b);
     if (f != stdin) fclose(f);
     return rc;
 }
@@ -77,15 +77,16 @@ static int csv_lines_line(void *ctx, const char *shown, size_t line, char *text,
     size_t n = strlen(text);
     c->len = c->fields = 0;
     c->tab = 0;
-    if (MC_GROW(c->out, 1, c->alloc) < 0) return mc_oom(e, shown);
+    if (MC_GROW(c->out, 1, c->alloc) < 0) return mc_err_oom(e, shown);
     c->out[0] = 0;
     if (csv_parse(&c->p, text, n, csv_lines_field, csv_lines_record, c) != n ||
         csv_fini(&c->p, csv_lines_field, csv_lines_record, c) != 0)
         return csv_error(&c->p) == CSV_EPARSE
-                   ? mc_fail(e, "%s:%zu: malformed CSV (a quote not closed on its line, or a stray quote)", shown, line)
-                   : mc_fail(e, "%s:%zu: malformed CSV (%s)", shown, line, csv_strerror(csv_error(&c->p)));
-    if (c->oom) return mc_oom(e, shown);
-    if (c->tab) return mc_fail(e, "%s:%zu: a CSV field holds a TAB", shown, line);
+                   ? mc_err_fail(e, "%s:%zu: malformed CSV (a quote not closed on its line, or a stray quote)", shown,
+                                 line)
+                   : mc_err_fail(e, "%s:%zu: malformed CSV (%s)", shown, line, csv_strerror(csv_error(&c->p)));
+    if (c->oom) return mc_err_oom(e, shown);
+    if (c->tab) return mc_err_fail(e, "%s:%zu: a CSV field holds a TAB", shown, line);
     return c->fn(c->ctx, shown, line, c->out, e);
 }
 
@@ -95,17 +96,17 @@ static int ends_with(const char *s, const char *end)
     return n >= k && !strcmp(s + n - k, end);
 }
 
-int records_each(const char *path, line_fn fn, void *ctx, mc_err *e)
+int select_records_each(const char *path, line_fn fn, void *ctx, mc_err *e)
 {
     csv_lines c = {.fn = fn, .ctx = ctx, .csv = ends_with(path, ".csv")};
-    if (csv_init(&c.p, CSV_STRICT | CSV_STRICT_FINI) != 0) return mc_oom(e, file_shown(path));
-    int rc = lines_each(path, csv_lines_line, &c, e);
+    if (csv_init(&c.p, CSV_STRICT | CSV_STRICT_FINI) != 0) return mc_err_oom(e, select_file_shown(path));
+    int rc = select_lines_each(path, csv_lines_line, &c, e);
     csv_free(&c.p);
     free(c.out);
     return rc;
 }
 
-int text_is_integer(const char *s, long long *v)
+int select_is_integer(const char *s, long long *v)
 {
     const char *p = s + (*s == '-');
     if (*p < '0' || *p > '9') return 0;
@@ -141,26 +142,26 @@ static int barcodes_differ(const profile_lookup *l)
     return 0;
 }
 
-int profile_lookup_open(container *c, profile_lookup *l, mc_err *e)
+int select_profile_open(container *c, profile_lookup *l, mc_err *e)
 {
     memset(l, 0, sizeof *l);
     if (container_profile_names(c, &l->names, e) < 0) return -1;
     int has = container_array(c, 'p', "barcode", &l->barcodes, e);
     if (has < 0) {
-        profile_lookup_close(l);
+        select_profile_close(l);
         return -1;
     }
-    if (has && !barcodes_differ(l)) mc_array_free(&l->barcodes);
-    l->ambiguous = mc_calloc_array(l->names.count, 1);
+    if (has && !barcodes_differ(l)) container_array_free(&l->barcodes);
+    l->ambiguous = mc_alloc_zeroed(l->names.count, 1);
     if (!l->ambiguous || map_lines(&l->names, &l->by_name, l->ambiguous, 1) < 0 ||
         (l->barcodes.is_text && map_lines(&l->barcodes.text, &l->by_barcode, l->ambiguous, 2) < 0)) {
-        profile_lookup_close(l);
-        return mc_oom(e, c->path);
+        select_profile_close(l);
+        return mc_err_oom(e, c->path);
     }
     return 0;
 }
 
-long profile_lookup_find(const profile_lookup *l, const char *name)
+long select_profile_find(const profile_lookup *l, const char *name)
 {
     size_t i;
     if (strmap_get(&l->by_name, name, &i)) return l->ambiguous[i] & 1 ? -2 : (long)i;
@@ -168,19 +169,19 @@ long profile_lookup_find(const profile_lookup *l, const char *name)
     return -1;
 }
 
-void profile_lookup_close(profile_lookup *l)
+void select_profile_close(profile_lookup *l)
 {
     strmap_free(&l->by_name);
     strmap_free(&l->by_barcode);
     strvec_free(&l->names);
-    mc_array_free(&l->barcodes);
+    container_array_free(&l->barcodes);
     free(l->ambiguous);
     memset(l, 0, sizeof *l);
 }
 
 /* --- gene names --------------------------------------------------------------- */
 
-int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
+int select_gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
 {
     char full_uuid[MC_UUID_STRLEN];
     memset(g, 0, sizeof *g);
@@ -194,19 +195,19 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
     size_t full = g->set.names.count;
     if (!g->full_index) {
         if (full == g->count) return 0;
-        mc_fail(e, "%s: %zu genes but its gene set %s has %zu", c->path, g->count, g->set.path, full);
-        gene_names_close(g);
+        mc_err_fail(e, "%s: %zu genes but its gene set %s has %zu", c->path, g->count, g->set.path, full);
+        select_gene_names_close(g);
         return -1;
     }
     if (!(g->own_of_full = mc_alloc_array(full, sizeof *g->own_of_full))) {
-        gene_names_close(g);
-        return mc_oom(e, c->path);
+        select_gene_names_close(g);
+        return mc_err_oom(e, c->path);
     }
     for (size_t i = 0; i < full; i++) g->own_of_full[i] = -1;
     for (size_t i = 0; i < g->count; i++) {
         if (g->full_index[i] < 0 || (size_t)g->full_index[i] >= full) {
-            mc_fail(e, "%s: gene %zu is outside its gene set %s", c->path, i, g->set.path);
-            gene_names_close(g);
+            mc_err_fail(e, "%s: gene %zu is outside its gene set %s", c->path, i, g->set.path);
+            select_gene_names_close(g);
             return -1;
         }
         g->own_of_full[g->full_index[i]] = (int32_t)i;
@@ -214,19 +215,19 @@ int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e)
     return 0;
 }
 
-const char *gene_names_get(const gene_names *g, size_t gene)
+const char *select_gene_names_get(const gene_names *g, size_t gene)
 {
     return g->set.names.v[g->full_index ? (size_t)g->full_index[gene] : gene];
 }
 
-long gene_names_own_index(const gene_names *g, const char *name)
+long select_gene_names_own_index(const gene_names *g, const char *name)
 {
     long i = genes_index_of(&g->set, name);
     if (i < 0 || !g->own_of_full) return i;
     return g->own_of_full[i];
 }
 
-void gene_names_close(gene_names *g)
+void select_gene_names_close(gene_names *g)
 {
     genes_close(&g->set);
     free(g->full_index);
@@ -252,12 +253,12 @@ typedef struct axis {
 static long axis_find(axis *a, const char *name, mc_err *e)
 {
     if (!a->names_open) {
-        int rc = a->genes ? gene_names_open(a->c, a->gene_set, &a->gene_names, e)
-                          : profile_lookup_open(a->c, &a->profiles, e);
+        int rc = a->genes ? select_gene_names_open(a->c, a->gene_set, &a->gene_names, e)
+                          : select_profile_open(a->c, &a->profiles, e);
         if (rc < 0) return -3;
         a->names_open = 1;
     }
-    return a->genes ? gene_names_own_index(&a->gene_names, name) : profile_lookup_find(&a->profiles, name);
+    return a->genes ? select_gene_names_own_index(&a->gene_names, name) : select_profile_find(&a->profiles, name);
 }
 
 static int mark_line(void *ctx, const char *shown, size_t line, char *text, mc_err *e)
@@ -267,18 +268,18 @@ static int mark_line(void *ctx, const char *shown, size_t line, char *text, mc_e
     if (!text[0]) return 0;
     long long v;
     long i;
-    if (text_is_integer(text, &v)) {
+    if (select_is_integer(text, &v)) {
         if (v < 0 || (unsigned long long)v >= a->count)
-            return mc_fail(e, "%s:%zu: index %s out of range (%s has %zu %s)", shown, line, text, a->c->path,
+            return mc_err_fail(e, "%s:%zu: index %s out of range (%s has %zu %s)", shown, line, text, a->c->path,
                            a->count, a->genes ? "genes" : "profiles");
         i = (long)v;
     } else if ((i = axis_find(a, text, e)) == -1 && line == 1)
         return 0;   /* a header ("name", pandas' "barcode"): no profile or gene is called that */
     else if (i == -1)
-        return mc_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", text,
+        return mc_err_fail(e, "%s:%zu: no %s named '%s' in %s", shown, line, a->genes ? "gene" : "profile", text,
                        a->c->path);
     else if (i == -2)
-        return mc_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
+        return mc_err_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line,
                        text, a->c->path);
     else if (i < 0)
         return -1;
@@ -294,16 +295,16 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
     *n = a->count;
     if (!include && !exclude) return 0;
     a->mark = mc_alloc_array(a->count, 1);
-    if (!a->mark) return mc_oom(e, a->c->path);
+    if (!a->mark) return mc_err_oom(e, a->c->path);
     memset(a->mark, include ? 0 : 1, a->count);
     a->value = 1;
-    int rc = include ? records_each(include, mark_line, a, e) : 0;
+    int rc = include ? select_records_each(include, mark_line, a, e) : 0;
     a->value = 0;
-    if (rc == 0 && exclude) rc = records_each(exclude, mark_line, a, e);
+    if (rc == 0 && exclude) rc = select_records_each(exclude, mark_line, a, e);
     size_t k = 0;
     if (rc == 0) {
         for (size_t i = 0; i < a->count; i++) k += a->mark[i];
-        if (!(*index = mc_alloc_array(k, sizeof **index))) rc = mc_oom(e, a->c->path);
+        if (!(*index = mc_alloc_array(k, sizeof **index))) rc = mc_err_oom(e, a->c->path);
     }
     if (rc == 0) {
         k = 0;
@@ -316,16 +317,16 @@ static int select_axis(axis *a, const char *include, const char *exclude, int32_
 
 static void axis_free(axis *a)
 {
-    gene_names_close(&a->gene_names);
-    profile_lookup_close(&a->profiles);
+    select_gene_names_close(&a->gene_names);
+    select_profile_close(&a->profiles);
     free(a->mark);
 }
 
-int view_select(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
+int select_view(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
                 size_t *gn, mc_err *e)
 {
     if (base->profiles_count > INT32_MAX || base->genes_count > INT32_MAX)
-        return mc_fail(e, "%s: too many profiles or genes for <i4 indices", base->path);
+        return mc_err_fail(e, "%s: too many profiles or genes for <i4 indices", base->path);
     axis p = {.c = base, .count = base->profiles_count}, g = {.c = base, .genes = 1, .gene_set = r->gene_set,
                                                               .count = base->genes_count};
     *g_index = NULL;

@@ -19,23 +19,23 @@
 #include "strmap.h"
 
 /* How errors name PATH: "stdin" for "-". */
-const char *file_shown(const char *path);
+const char *select_file_shown(const char *path);
 
 /* Call fn for each line of PATH ("-" = stdin), numbered from 1, with the
  * '\n' and a '\r' before it removed; fn may modify the text.  Stops at the
  * first fn that returns -1. */
 typedef int (*line_fn)(void *ctx, const char *shown, size_t line, char *text, mc_err *e);
-int lines_each(const char *path, line_fn fn, void *ctx, mc_err *e);
+int select_lines_each(const char *path, line_fn fn, void *ctx, mc_err *e);
 
-/* lines_each for tables as other tools write them: a CSV (PATH ending ".csv",
+/* select_lines_each for tables as other tools write them: a CSV (PATH ending ".csv",
  * or a first line with a comma and no TAB) has each line's fields, parsed by
  * libcsv (quoted as pandas quotes them), given to fn joined by TABs; any other
  * file its lines as they are.  A field holding a TAB or a quoted newline is an
  * error naming the line. */
-int records_each(const char *path, line_fn fn, void *ctx, mc_err *e);
+int select_records_each(const char *path, line_fn fn, void *ctx, mc_err *e);
 
 /* 1 if S is an optionally negative decimal integer (fitting in long long), with *v set. */
-int text_is_integer(const char *s, long long *v);
+int select_is_integer(const char *s, long long *v);
 
 /* Profile names of a container, for lookup. */
 typedef struct profile_lookup {
@@ -45,10 +45,10 @@ typedef struct profile_lookup {
     uint8_t *ambiguous;         /* per profile: bit 1 its name, bit 2 its barcode is shared */
 } profile_lookup;
 
-int profile_lookup_open(container *c, profile_lookup *l, mc_err *e);
+int select_profile_open(container *c, profile_lookup *l, mc_err *e);
 /* Index of the profile called NAME; -1 if none, -2 if several. */
-long profile_lookup_find(const profile_lookup *l, const char *name);
-void profile_lookup_close(profile_lookup *l);
+long select_profile_find(const profile_lookup *l, const char *name);
+void select_profile_close(profile_lookup *l);
 
 /* Gene names of a container (which may slice its gene set) through its gene set. */
 typedef struct gene_names {
@@ -59,11 +59,11 @@ typedef struct gene_names {
 } gene_names;
 
 /* The gene set is DIR if given, else found walking up from the container (genes_open_for). */
-int gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e);
-const char *gene_names_get(const gene_names *g, size_t gene);
+int select_gene_names_open(container *c, const char *dir, gene_names *g, mc_err *e);
+const char *select_gene_names_get(const gene_names *g, size_t gene);
 /* Index of the gene called NAME (case-insensitive) among the container's own genes, or -1. */
-long gene_names_own_index(const gene_names *g, const char *name);
-void gene_names_close(gene_names *g);
+long select_gene_names_own_index(const gene_names *g, const char *name);
+void select_gene_names_close(gene_names *g);
 
 /* A view's selection: files (or "-") of lines naming profiles / genes of BASE,
  * each NULL when not given.  Of a line only the first TAB-separated field
@@ -80,7 +80,7 @@ typedef struct view_request {
 /* Sorted unique indices of what R selects: *p_index NULL when profiles are not
  * sliced (likewise genes).  Unknown names and indices out of range are errors
  * naming the file and line. */
-int view_select(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
+int select_view(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
                 size_t *gn, mc_err *e);
 
 #endif

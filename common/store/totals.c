@@ -36,7 +36,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
     for (int i = 0; i < 2; i++) {
         char *path = path_join(dir, arrays[i]);
         mc_uuid u;
-        int rc = path ? uuid_of_file(path, &u, e) : mc_oom(e, dir);
+        int rc = path ? uuid_of_file(path, &u, e) : mc_err_oom(e, dir);
         free(path);
         if (rc < 0) return -1;
         uuid_format(&u, fu[i]);
@@ -48,7 +48,7 @@ static int stamp_text(const char *dir, const char *uuid, char *out, size_t cap, 
 int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
 {
     char *path = path_join(dir, TOTALS_STAMP), have[4 * TOTALS_STAMP_LINE], want[4 * TOTALS_STAMP_LINE];
-    if (!path) return mc_oom(e, dir);
+    if (!path) return mc_err_oom(e, dir);
     mc_err ignored;
     FILE *f = path_fopen_file(path, &ignored);   /* a FIFO or device there is no stamp, and not waited on */
     size_t n = f ? fread(have, 1, sizeof have - 1, f) : 0;
@@ -57,9 +57,9 @@ int totals_stamp_check(const char *dir, const char *uuid, mc_err *e)
     int rc = 1;
     if (!f || (n == MC_UUID_STRLEN && have[n - 1] == '\n')) rc = 0;   /* none, or the uuid alone (mc before 11) */
     else if (strncmp(have, uuid, MC_UUID_STRLEN - 1) || have[MC_UUID_STRLEN - 1] != '\n')
-        rc = mc_fail(e, "%s: computed for another container than %s", path, uuid);
+        rc = mc_err_fail(e, "%s: computed for another container than %s", path, uuid);
     else if (stamp_text(dir, uuid, want, sizeof want, e) < 0) rc = -1;
-    else if (strcmp(have, want)) rc = mc_fail(e, "%s: the totals cache was modified after it was written", path);
+    else if (strcmp(have, want)) rc = mc_err_fail(e, "%s: the totals cache was modified after it was written", path);
     free(path);
     return rc;
 }
@@ -109,12 +109,12 @@ static int store_array(const char *dir, const char *file, const uint64_t *v, siz
     double *d = mc_alloc_array(n, sizeof *d);
     outfile f = {0};
     int rc = -1;
-    if (!path || !d) mc_oom(e, dir);
-    else if (outfile_begin_regular(&f, path, 1, e) == 0) {
+    if (!path || !d) mc_err_oom(e, dir);
+    else if (outdir_file_begin_regular(&f, path, 1, e) == 0) {
         for (size_t i = 0; i < n; i++) d[i] = (double)v[i];
-        FILE *out = outfile_stream(&f, e);
-        if (!out || npy_write_stream(out, path, NPY_F8, 1, &n, 0, d, e) < 0) outfile_abort(&f);
-        else rc = outfile_commit(&f, e);
+        FILE *out = outdir_file_stream(&f, e);
+        if (!out || npy_write_stream(out, path, NPY_F8, 1, &n, 0, d, e) < 0) outdir_file_abort(&f);
+        else rc = outdir_file_commit(&f, e);
     }
     free(d);
     free(path);
@@ -126,17 +126,17 @@ static int store_stamp(const char *dir, const char *uuid, mc_err *e)
     char *path = path_join(dir, TOTALS_STAMP), text[4 * TOTALS_STAMP_LINE];
     outfile f = {0};
     int rc = -1;
-    if (!path) mc_oom(e, dir);
-    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outfile_begin_regular(&f, path, 1, e) == 0) {
-        FILE *out = outfile_stream(&f, e);
+    if (!path) mc_err_oom(e, dir);
+    else if (stamp_text(dir, uuid, text, sizeof text, e) == 0 && outdir_file_begin_regular(&f, path, 1, e) == 0) {
+        FILE *out = outdir_file_stream(&f, e);
         if (out) {
             int bad = fputs(text, out) < 0;
             bad |= ferror(out);
             bad |= fclose(out);
-            rc = bad ? mc_fail_errno(e, path, "cannot write") : 0;
+            rc = bad ? mc_err_errno(e, path, "cannot write") : 0;
         }
-        if (rc == 0) rc = outfile_commit(&f, e);
-        else outfile_abort(&f);
+        if (rc == 0) rc = outdir_file_commit(&f, e);
+        else outdir_file_abort(&f);
     }
     free(path);
     return rc;
@@ -146,7 +146,7 @@ static int check_exact(const container *c, const uint64_t *v, size_t n, const ch
 {
     for (size_t i = 0; i < n; i++)
         if ((double)v[i] > EXACT_LIMIT)
-            return mc_fail(e, "%s: %s %zu totals %llu UMIs, beyond 2^53: cannot be stored exactly as <f8", c->path,
+            return mc_err_fail(e, "%s: %s %zu totals %llu UMIs, beyond 2^53: cannot be stored exactly as <f8", c->path,
                            what, i, (unsigned long long)v[i]);
     return 0;
 }
@@ -157,8 +157,8 @@ int totals_store(container *c, const totals *t, mc_err *e)
         check_exact(c, t->g, c->genes_count, "gene", e) < 0)
         return -1;
     char *stamp = path_join(c->path, TOTALS_STAMP);
-    if (!stamp) return mc_oom(e, c->path);
-    int rc = unlink(stamp) < 0 && errno != ENOENT ? mc_fail_errno(e, stamp, "cannot remove") : 0;
+    if (!stamp) return mc_err_oom(e, c->path);
+    int rc = unlink(stamp) < 0 && errno != ENOENT ? mc_err_errno(e, stamp, "cannot remove") : 0;
     free(stamp);
     if (rc == 0) rc = store_array(c->path, "p.total_umis.npy", t->p, c->profiles_count, e);
     if (rc == 0) rc = store_array(c->path, "g.total_umis.npy", t->g, c->genes_count, e);
@@ -218,8 +218,8 @@ static int sum_profiles(container *c, const int32_t *list, size_t n, progress *p
     int rc = s.g ? 0 : -1;
     if (s.g) s.g[0] = g;
     for (int i = 1; rc == 0 && i < threads; i++)
-        if (!(s.g[i] = mc_calloc_array(G, sizeof **s.g))) rc = -1;
-    if (rc < 0) mc_oom(e, c->path);
+        if (!(s.g[i] = mc_alloc_zeroed(G, sizeof **s.g))) rc = -1;
+    if (rc < 0) mc_err_oom(e, c->path);
     else rc = parallel_for(threads, n, sum_part, &s, e);
     progress_end(pr);
     for (int i = 1; s.g && i < threads; i++) {
@@ -233,11 +233,11 @@ static int sum_profiles(container *c, const int32_t *list, size_t n, progress *p
 static int totals_alloc(const container *c, totals *t, mc_err *e)
 {
     size_t P = c->profiles_count, G = c->genes_count;
-    t->p = mc_calloc_array(P, sizeof *t->p);
-    t->g = mc_calloc_array(G, sizeof *t->g);
+    t->p = mc_alloc_zeroed(P, sizeof *t->p);
+    t->g = mc_alloc_zeroed(G, sizeof *t->g);
     if (t->p && t->g) return 0;
     totals_free(t);
-    return mc_oom(e, c->path);
+    return mc_err_oom(e, c->path);
 }
 
 int totals_from_base(container *c, const totals *bt, progress *pr, int threads, totals *t, mc_err *e)
@@ -248,14 +248,14 @@ int totals_from_base(container *c, const totals *bt, progress *pr, int threads, 
     int rc = 0;
     if (P == B) memcpy(t->g, bt->g, G * sizeof *t->g);   /* p_index sorted and unique: every profile */
     else if (2 * P <= B) {   /* the kept profiles are the fewer: sum them */
-        uint64_t *scratch = mc_calloc_array(P, sizeof *scratch);
-        rc = scratch ? sum_profiles(c, NULL, P, pr, threads, scratch, t->g, e) : mc_oom(e, c->path);
+        uint64_t *scratch = mc_alloc_zeroed(P, sizeof *scratch);
+        rc = scratch ? sum_profiles(c, NULL, P, pr, threads, scratch, t->g, e) : mc_err_oom(e, c->path);
         free(scratch);
     } else {   /* the base's totals less the profiles dropped */
         int32_t *dropped = mc_alloc_array(B - P, sizeof *dropped);
-        uint64_t *scratch = mc_calloc_array(B - P, sizeof *scratch), *less = mc_calloc_array(G, sizeof *less);
+        uint64_t *scratch = mc_alloc_zeroed(B - P, sizeof *scratch), *less = mc_alloc_zeroed(G, sizeof *less);
         size_t n = 0;
-        if (!dropped || !scratch || !less) rc = mc_oom(e, c->path);
+        if (!dropped || !scratch || !less) rc = mc_err_oom(e, c->path);
         else {
             for (size_t b = 0, i = 0; b < B; b++)
                 if (i < P && (size_t)c->p_index[i] == b) i++;
@@ -264,7 +264,8 @@ int totals_from_base(container *c, const totals *bt, progress *pr, int threads, 
         }
         for (size_t k = 0; rc == 0 && k < G; k++) {
             if (less[k] > bt->g[k]) {
-                rc = mc_fail(e, "%s: gene %zu: the base's totals are less than its profiles' sum", c->base->path, k);
+                rc =
+                    mc_err_fail(e, "%s: gene %zu: the base's totals are less than its profiles' sum", c->base->path, k);
                 break;
             }
             t->g[k] = bt->g[k] - less[k];

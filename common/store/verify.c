@@ -100,7 +100,7 @@ static void check_files(verifier *v, const char *dir, size_t G, size_t P)
     struct dirent *de;
     while ((de = readdir(d))) {
         const char *f = de->d_name, *dot = strrchr(f, '.');
-        for (const data_kind *k = data_kinds; k < data_kinds + DATA_KINDS && dot; k++) {
+        for (const data_kind *k = datakind_table; k < datakind_table + DATA_KINDS && dot; k++) {
             size_t kl = strlen(k->name), rows = axis_length(k->rows, G, P), cols = axis_length(k->cols, G, P);
             if (strncmp(f, k->name, kl) || f[kl] != '.' || dot <= f + kl + 1) continue;
             char *path = path_join(dir, f);
@@ -130,12 +130,12 @@ static void check_view_genes(verifier *v, const char *dir, const profiles_meta *
     char *yaml = path_join(base, "profiles.yaml"), uuid[MC_UUID_STRLEN];
     profiles_meta bm = {0};
     mc_err e;
-    if (path_exists(gi) && profiles_meta_load(yaml, &bm, &e) == 0) {
-        if (view_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
+    if (path_exists(gi) && meta_profiles_load(yaml, &bm, &e) == 0) {
+        if (container_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
         else if (strcmp(uuid, m->genes_uuid))
             problem_fmt(v, "%s/profiles.yaml: genes_uuid %s recorded, %s computed", dir, m->genes_uuid, uuid);
     }
-    profiles_meta_free(&bm);
+    meta_profiles_free(&bm);
     free(yaml);
     free(base);
     free(gi);
@@ -147,7 +147,7 @@ static void verify_dir(verifier *v, const char *dir, int depth)
     char uuid[MC_UUID_STRLEN], *yaml = path_join(dir, "profiles.yaml");
     mc_err e;
     if (container_depth_check(dir, depth, &e) < 0) problem(v, e.msg);
-    else if (profiles_meta_load(yaml, &m, &e) < 0) problem(v, e.msg);
+    else if (meta_profiles_load(yaml, &m, &e) < 0) problem(v, e.msg);
     else {
         if (container_compute_uuid(dir, &m, uuid, &e) < 0) problem(v, e.msg);
         else if (strcmp(uuid, m.uuid)) problem_fmt(v, "%s: uuid %s recorded, %s computed", dir, m.uuid, uuid);
@@ -156,7 +156,7 @@ static void verify_dir(verifier *v, const char *dir, int depth)
         if (m.kind == KIND_VIEW) check_view_genes(v, dir, &m);
         if (container_walk(dir, &m, depth, verify_ref, v, &e) < 0) problem(v, e.msg);
     }
-    profiles_meta_free(&m);
+    meta_profiles_free(&m);
     free(yaml);
 }
 
@@ -187,16 +187,16 @@ static void verify_genes_of(verifier *v, const char *dir)
     char *yaml = path_join(dir, "profiles.yaml"), *unreadable = NULL, *found = NULL;
     profiles_meta m = {0};
     mc_err e;
-    if (yaml && profiles_meta_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
+    if (yaml && meta_profiles_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
     if (found) verify_genes(v, found);
     else if (unreadable) verify_genes(v, unreadable);
-    profiles_meta_free(&m);
+    meta_profiles_free(&m);
     free(unreadable);
     free(found);
     free(yaml);
 }
 
-size_t container_verify(const char *dir, verify_report report, void *ctx)
+size_t verify_container(const char *dir, verify_report report, void *ctx)
 {
     verifier v = {report, ctx, 0};
     char *genes_yaml = path_join(dir, "genes.yaml"), *yaml = path_join(dir, "profiles.yaml");

@@ -15,6 +15,6 @@ typedef void (*verify_report)(void *ctx, const char *problem);
 /* Verify the container at DIR and the gene set it uses (as genes_find finds
  * it), or DIR alone when it is a gene set.  Returns the number of problems
  * found (0 = everything holds). */
-size_t container_verify(const char *dir, verify_report report, void *ctx);
+size_t verify_container(const char *dir, verify_report report, void *ctx);
 
 #endif

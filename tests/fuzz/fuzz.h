@@ -18,7 +18,7 @@ static char fuzz_dir[64];
 static inline void fuzz_cleanup(void)
 {
     mc_err ignored;
-    if (fuzz_dir[0]) remove_tree(fuzz_dir, &ignored);
+    if (fuzz_dir[0]) outdir_remove_tree(fuzz_dir, &ignored);
 }
 
 /* The path of NAME in the scratch directory (static storage, one at a time per slot). */

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     const char *dir = fuzz_path("");
     mc_err e = {{0}};
     std_dir s;
-    if (std_open(&s, dir, NULL, &e) < 0) abort();   /* the formats above are valid */
-    if (std_load_genes(&s, &e) < 0 || std_load_profiles(&s, &e) < 0) fuzz_one_line(&e);
-    std_close(&s);
+    if (stdread_open(&s, dir, NULL, &e) < 0) abort();   /* the formats above are valid */
+    if (stdread_load_genes(&s, &e) < 0 || stdread_load_profiles(&s, &e) < 0) fuzz_one_line(&e);
+    stdread_close(&s);
     return 0;
 }

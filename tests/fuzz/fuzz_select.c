@@ -27,8 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     mc_err e = {{0}};
     if (d[0] % 5 == 4) {
         grouping g;
-        if (grouping_read(fixture, path, 0, &g, &e) < 0) fuzz_one_line(&e);
-        else grouping_free(&g);
+        if (group_labels_read(fixture, path, 0, &g, &e) < 0) fuzz_one_line(&e);
+        else group_labels_free(&g);
         return 0;
     }
     view_request r = {0};
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     *slot[d[0] % 5] = path;
     int32_t *pi, *gi;
     size_t pn, gn;
-    if (view_select(fixture, &r, &pi, &pn, &gi, &gn, &e) < 0) fuzz_one_line(&e);
+    if (select_view(fixture, &r, &pi, &pn, &gi, &gn, &e) < 0) fuzz_one_line(&e);
     else {
         free(pi);
         free(gi);

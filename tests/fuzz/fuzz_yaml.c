@@ -8,12 +8,12 @@ static void profiles_roundtrip(const char *path)
 {
     mc_err e = {{0}};
     profiles_meta m, again;
-    if (profiles_meta_load(path, &m, &e) < 0) {
+    if (meta_profiles_load(path, &m, &e) < 0) {
         fuzz_one_line(&e);
         return;
     }
     const char *out = fuzz_path("again.yaml");
-    if (profiles_meta_dump(out, &m, &e) < 0 || profiles_meta_load(out, &again, &e) < 0) {
+    if (meta_profiles_dump(out, &m, &e) < 0 || meta_profiles_load(out, &again, &e) < 0) {
         fprintf(stderr, "dumped profiles.yaml does not load back: %s\n", e.msg);
         abort();
     }
@@ -21,26 +21,26 @@ static void profiles_roundtrip(const char *path)
         m.genes_count != again.genes_count || strcmp(m.organism, again.organism) ||
         m.members_count != again.members_count)
         abort();
-    profiles_meta_free(&again);
-    profiles_meta_free(&m);
+    meta_profiles_free(&again);
+    meta_profiles_free(&m);
 }
 
 static void genes_roundtrip(const char *path)
 {
     mc_err e = {{0}};
     genes_meta m, again;
-    if (genes_meta_load(path, &m, &e) < 0) {
+    if (meta_genes_load(path, &m, &e) < 0) {
         fuzz_one_line(&e);
         return;
     }
     const char *out = fuzz_path("again.yaml");
-    if (genes_meta_dump(out, &m, &e) < 0 || genes_meta_load(out, &again, &e) < 0) {
+    if (meta_genes_dump(out, &m, &e) < 0 || meta_genes_load(out, &again, &e) < 0) {
         fprintf(stderr, "dumped genes.yaml does not load back: %s\n", e.msg);
         abort();
     }
     if (strcmp(m.uuid, again.uuid) || m.genes_count != again.genes_count || strcmp(m.organism, again.organism)) abort();
-    genes_meta_free(&again);
-    genes_meta_free(&m);
+    meta_genes_free(&again);
+    meta_genes_free(&m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     genes_roundtrip(path);
     mc_err e = {{0}};
     std_dir s;
-    if (std_open(&s, fuzz_path(""), path, &e) < 0) fuzz_one_line(&e);
-    else std_close(&s);
+    if (stdread_open(&s, fuzz_path(""), path, &e) < 0) fuzz_one_line(&e);
+    else stdread_close(&s);
     return 0;
 }

@@ -53,7 +53,7 @@ static int array(container *c, char kind, const char *name, mc_err *e)
         else if (a.num.dtype == NPY_F4 || a.num.dtype == NPY_F8) printf("%.17g\n", npy_get_f64(&a.num, i));
         else printf("%" PRId64 "\n", npy_get_i64(&a.num, i));
     }
-    mc_array_free(&a);
+    container_array_free(&a);
     return 0;
 }
 
@@ -87,7 +87,7 @@ static int run(container *c, int argc, char **argv, mc_err *e)
         free(index);
         return 0;
     }
-    return mc_fail(e, "unknown command '%s'", cmd);
+    return mc_err_fail(e, "unknown command '%s'", cmd);
 }
 
 int main(int argc, char **argv)

@@ -113,7 +113,7 @@ static int uuid_cmd(int combine, char **args, int n, mc_err *e)
     int rc = 0;
     for (int i = 0; rc == 0 && i < n; i++) {
         if (combine) {
-            if (uuid_parse(args[i], &us[i]) < 0) rc = mc_fail(e, "%s: malformed uuid", args[i]);
+            if (uuid_parse(args[i], &us[i]) < 0) rc = mc_err_fail(e, "%s: malformed uuid", args[i]);
         } else if ((rc = uuid_of_file(args[i], &out, e)) == 0) {
             uuid_format(&out, s);
             printf("%s\n", s);

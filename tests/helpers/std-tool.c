@@ -18,37 +18,37 @@ static void print_table(const std_table *t)
     for (size_t i = 0; i < t->count; i++) {
         printf("%" PRIu64, t->line[i]);
         for (size_t c = 0; c < t->ncolumns; c++)
-            printf("\t%s:%s=%s", t->columns[c].name, field_type_name(t->columns[c].type), std_value(t, c, i));
+            printf("\t%s:%s=%s", t->columns[c].name, table_type_name(t->columns[c].type), table_value(t, c, i));
         printf("\n");
     }
 }
 
 static int entries(std_dir *s, mc_err *e)
 {
-    std_matrix *m = std_matrix_open(s, e);
+    std_matrix *m = stdread_matrix_open(s, e);
     if (!m) return -1;
     uint32_t g, p;
     uint64_t v;
     int rc;
-    while ((rc = std_matrix_next(m, &g, &p, &v, e)) == 1) printf("%u %u %" PRIu64 "\n", g, p, v);
-    std_matrix_close(m);
+    while ((rc = stdread_matrix_next(m, &g, &p, &v, e)) == 1) printf("%u %u %" PRIu64 "\n", g, p, v);
+    stdread_matrix_close(m);
     return rc;
 }
 
 static int canon(std_dir *s, const char *out, mc_err *e)
 {
-    if (std_write(out, &s->genes, &s->profiles, e) < 0) return -1;
+    if (stdwrite(out, &s->genes, &s->profiles, e) < 0) return -1;
     char *path = path_join(out, STD_MATRIX);
-    std_matrix *m = std_matrix_open(s, e);
+    std_matrix *m = stdread_matrix_open(s, e);
     mtx_writer *w = m ? mtx_writer_open(path, (uint32_t)s->genes.count, (uint32_t)s->profiles.count, -1, e) : NULL;
     free(path);
     uint32_t g, p;
     uint64_t v;
     int rc = w ? 0 : -1;
-    while (rc == 0 && (rc = std_matrix_next(m, &g, &p, &v, e)) == 1) rc = mtx_writer_add(w, g, p, v, e);
+    while (rc == 0 && (rc = stdread_matrix_next(m, &g, &p, &v, e)) == 1) rc = mtx_writer_add(w, g, p, v, e);
     if (rc == 0) rc = mtx_writer_close(w, e);
     else mtx_writer_abort(w);
-    std_matrix_close(m);
+    stdread_matrix_close(m);
     return rc;
 }
 
@@ -63,9 +63,9 @@ int main(int argc, char **argv)
     const char *format = argc > 3 + is_canon ? argv[3 + is_canon] : NULL;
     std_dir s;
     mc_err e;
-    int rc = std_open(&s, argv[2], format, &e);
-    if (rc == 0 && strcmp(cmd, "profiles")) rc = std_load_genes(&s, &e);
-    if (rc == 0 && strcmp(cmd, "genes")) rc = std_load_profiles(&s, &e);
+    int rc = stdread_open(&s, argv[2], format, &e);
+    if (rc == 0 && strcmp(cmd, "profiles")) rc = stdread_load_genes(&s, &e);
+    if (rc == 0 && strcmp(cmd, "genes")) rc = stdread_load_profiles(&s, &e);
     if (rc == 0) {
         if (!strcmp(cmd, "genes")) print_table(&s.genes);
         else if (!strcmp(cmd, "profiles")) print_table(&s.profiles);
@@ -73,11 +73,11 @@ int main(int argc, char **argv)
         else if (is_canon && argc >= 4) rc = canon(&s, argv[3], &e);
         else {
             fprintf(stderr, "std-tool: unknown command %s\n", cmd);
-            std_close(&s);
+            stdread_close(&s);
             return 2;
         }
     }
-    std_close(&s);   /* std_open leaves S valid whatever happens */
+    stdread_close(&s);   /* stdread_open leaves S valid whatever happens */
     if (rc < 0) {
         fprintf(stderr, "std-tool: %s\n", e.msg);
         return 1;

@@ -13,7 +13,7 @@
  * when a value needs it; float: <f8 with missing values NaN; bool: |b1), with the N rows
  * ORDER (NULL: every row as they are, N ignored).  A str value with a line break is an error
  * naming the CSV line. */
-int std_write_column(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
+int column_write(const char *dir, const char *kind, const std_table *t, size_t c, const size_t *order, size_t n,
                      mc_err *e);
 
 #endif

@@ -6,7 +6,7 @@
  *   CSV line.  A value above 2^24 is not a count: an error naming its matrix
  *   line.
  * - p.FIELD.txt (str) or p.FIELD.npy (int, float) for every profile field
- *   (std_write_column, colwrite.h).
+ *   (column_write, column.h).
  * - profiles.yaml: kind batch, the gene set's organism and uuid, the counts,
  *   and the uuid of gp.umis.mmm.
  *

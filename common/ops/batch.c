@@ -1,12 +1,12 @@
 /* batchwrite: a BATCH container written from an STD directory. */
-#include "batchwrite.h"
+#include "batch.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "colwrite.h"
+#include "column.h"
 #include "genes.h"
 #include "meta.h"
 #include "mmm.h"
@@ -35,12 +35,12 @@ typedef struct job {
 int batch_gene_set(const char *genes_dir, const char *batch, const char *organism, gene_set *g, mc_err *e)
 {
     char *start = genes_dir ? NULL : path_existing_parent(batch);
-    if (!genes_dir && !start) return mc_oom(e, batch);
+    if (!genes_dir && !start) return mc_err_oom(e, batch);
     int rc = genes_open_for(start, genes_dir, NULL, g, e);
     free(start);
     if (rc < 0) return -1;
     if (organism && strcmp(organism, g->meta.organism))
-        return mc_fail(e, "%s: the gene set is of organism '%s', not '%s'", g->path, g->meta.organism, organism);
+        return mc_err_fail(e, "%s: the gene set is of organism '%s', not '%s'", g->path, g->meta.organism, organism);
     return 0;
 }
 
@@ -48,14 +48,14 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
 {
     strvec names = STRVEC_INIT;
     if (genes_canonical_names(t, &names, e) < 0) return -1;
-    int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_oom(e, t->path);
+    int rc = (*map = mc_alloc_array(t->count, sizeof **map)) ? 0 : mc_err_oom(e, t->path);
     for (size_t i = 0; rc == 0 && i < t->count; i++) {
         long k = genes_index_of(g, names.v[i]);
         if (k >= 0) (*map)[i] = (uint32_t)k;
         else if (t->line)
-            rc = mc_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
+            rc = mc_err_fail(e, "%s:%llu: gene '%s' is not in the gene set %s", t->path, (unsigned long long)t->line[i],
                          names.v[i], g->path);
-        else rc = mc_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names.v[i], g->path);
+        else rc = mc_err_fail(e, "%s: gene %zu '%s' is not in the gene set %s", t->path, i + 1, names.v[i], g->path);
     }
     strvec_free(&names);
     return rc;
@@ -64,8 +64,8 @@ int batch_gene_map(const gene_set *g, const std_table *t, uint32_t **map, mc_err
 static int check_value(std_matrix *m, uint64_t v, mc_err *e)
 {
     if (v <= STD_MAX_COUNT) return 0;
-    mtx_reader *r = std_matrix_reader(m);
-    return mc_fail(e, "%s:%llu: value %" PRIu64 " is not a plausible count (more than %u)", mtx_path(r),
+    mtx_reader *r = stdread_matrix_reader(m);
+    return mc_err_fail(e, "%s:%llu: value %" PRIu64 " is not a plausible count (more than %u)", mtx_path(r),
                    (unsigned long long)mtx_line(r), v, STD_MAX_COUNT);
 }
 
@@ -83,15 +83,15 @@ static int add_empty(job *j, size_t from, size_t to, mc_entries *es, mc_err *e)
  * column's entries (column_count) and max_value, and nothing more is written. */
 static int stream(job *j, mc_err *e)
 {
-    std_matrix *m = std_matrix_open(&j->std, e);
+    std_matrix *m = stdread_matrix_open(&j->std, e);
     if (!m) return -1;
-    uint64_t total = mtx_entries(std_matrix_reader(m)), done = 0;
+    uint64_t total = mtx_entries(stdread_matrix_reader(m)), done = 0;
     mc_entries es = {0};
     size_t current = 0;
     int sorted = 1, rc;
     uint32_t g, p;
     uint64_t v;
-    while ((rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
+    while ((rc = stdread_matrix_next(m, &g, &p, &v, e)) == 1) {
         if (check_value(m, v, e) < 0) {
             rc = -1;
             break;
@@ -113,11 +113,11 @@ static int stream(job *j, mc_err *e)
             current = p;
         }
         if (entries_push(&es, j->gene_map[g], v) < 0) {
-            rc = mc_oom(e, j->std.matrix_path);
+            rc = mc_err_oom(e, j->std.matrix_path);
             break;
         }
     }
-    std_matrix_close(m);
+    stdread_matrix_close(m);
     if (rc == 0 && sorted && j->profiles) {
         rc = mmm_writer_add(j->w, &es, e);
         if (rc == 0) rc = add_empty(j, current + 1, j->profiles, &es, e);
@@ -133,21 +133,21 @@ static int bucket(job *j, mc_err *e)
     size_t P = j->profiles;
     uint64_t *start = malloc((P + 1) * sizeof *start), n = 0;
     int wide = j->max_value > UINT32_MAX;
-    if (!start) return mc_oom(e, j->std.matrix_path);
+    if (!start) return mc_err_oom(e, j->std.matrix_path);
     for (size_t p = 0; p < P; p++) start[p] = n, n += j->column_count[p];
     start[P] = n;
     uint32_t *genes = mc_alloc_array(n, sizeof *genes);
     void *values = mc_alloc_array(n, wide ? 8 : 4);
-    std_matrix *m = genes && values ? std_matrix_open(&j->std, e) : NULL;
+    std_matrix *m = genes && values ? stdread_matrix_open(&j->std, e) : NULL;
     int rc = m ? 0 : -1;
     if (!genes || !values)
-        mc_fail(e, "%s: " MC_OOM " for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
+        mc_err_fail(e, "%s: " MC_OOM " for %" PRIu64 " entries (delane it first)", j->std.matrix_path, n);
     memset(j->column_count, 0, P * sizeof *j->column_count);   /* now: entries placed per profile */
     uint32_t g, p;
     uint64_t v;
-    while (rc == 0 && (rc = std_matrix_next(m, &g, &p, &v, e)) == 1) {
+    while (rc == 0 && (rc = stdread_matrix_next(m, &g, &p, &v, e)) == 1) {
         if (start[p] + j->column_count[p] == start[p + 1]) {   /* only if the file changed between the passes */
-            rc = mc_fail(e, "%s: changed while being read", j->std.matrix_path);
+            rc = mc_err_fail(e, "%s: changed while being read", j->std.matrix_path);
             break;
         }
         uint64_t at = start[p] + j->column_count[p]++;
@@ -156,13 +156,13 @@ static int bucket(job *j, mc_err *e)
         else ((uint32_t *)values)[at] = (uint32_t)v;
         rc = 0;
     }
-    std_matrix_close(m);
+    stdread_matrix_close(m);
     mc_entries es = {0};
     for (size_t q = 0; rc == 0 && q < P; q++) {
         es.n = 0;
         for (uint64_t i = start[q]; rc == 0 && i < start[q + 1]; i++)
             if (entries_push(&es, genes[i], wide ? ((uint64_t *)values)[i] : ((uint32_t *)values)[i]) < 0)
-                rc = mc_oom(e, j->std.matrix_path);
+                rc = mc_err_oom(e, j->std.matrix_path);
         if (rc == 0) rc = mmm_writer_add(j->w, &es, e);
     }
     entries_free(&es);
@@ -199,11 +199,11 @@ static int write_meta(const char *dir, const char *mmm, const mc_uuid *known, co
                        .genes_count = (long)g->names.count,
                        .profiles_count = (long)n};
     mc_uuid u;
-    int rc = !yaml ? mc_oom(e, dir) : known ? (u = *known, 0) : uuid_of_file(mmm, &u, e);
+    int rc = !yaml ? mc_err_oom(e, dir) : known ? (u = *known, 0) : uuid_of_file(mmm, &u, e);
     if (rc == 0) {
         uuid_format(&u, m.uuid);
         memcpy(m.genes_uuid, g->meta.uuid, MC_UUID_STRLEN);
-        rc = profiles_meta_dump(yaml, &m, e);
+        rc = meta_profiles_dump(yaml, &m, e);
     }
     free(yaml);
     return rc;
@@ -214,23 +214,23 @@ int batch_finish(const char *dir, const char *mmm, const mc_uuid *mmm_uuid, cons
 {
     int rc = 0;
     for (size_t col = 0; rc == 0 && col < profiles->ncolumns; col++)
-        rc = std_write_column(dir, "p", profiles, col, rows, n, e);
+        rc = column_write(dir, "p", profiles, col, rows, n, e);
     return rc == 0 ? write_meta(dir, mmm, mmm_uuid, g, kind, rows ? n : profiles->count, e) : -1;
 }
 
 /* The STD read, the gene set found and the genes mapped: all but the matrix. */
 static int job_open(job *j, const char *in, const char *out, const batch_options *opt, mc_err *e)
 {
-    if (std_open(&j->std, in, opt->format, e) < 0) return -1;
-    if (std_load_genes(&j->std, e) < 0 || std_load_profiles(&j->std, e) < 0) return -1;
+    if (stdread_open(&j->std, in, opt->format, e) < 0) return -1;
+    if (stdread_load_genes(&j->std, e) < 0 || stdread_load_profiles(&j->std, e) < 0) return -1;
     j->profiles = j->std.profiles.count;
     if (j->profiles > INT32_MAX)
-        return mc_fail(e, "%s: %zu profiles, more than a batch may hold; split it (by lane)", j->std.profiles.path,
+        return mc_err_fail(e, "%s: %zu profiles, more than a batch may hold; split it (by lane)", j->std.profiles.path,
                        j->profiles);
     if (batch_gene_set(opt->genes, out, opt->organism, &j->genes, e) < 0 ||
         batch_gene_map(&j->genes, &j->std.genes, &j->gene_map, e) < 0)
         return -1;
-    if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_oom(e, in);
+    if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_err_oom(e, in);
     return 0;
 }
 
@@ -239,14 +239,14 @@ static void job_close(job *j)
     free(j->gene_map);
     free(j->column_count);
     genes_close(&j->genes);
-    std_close(&j->std);
+    stdread_close(&j->std);
 }
 
 /* The batch's files in O's temporary directory. */
 static int write_files(job *j, const outdir *o, const char *kind, mc_err *e)
 {
-    char *mmm = outdir_file(o, "gp.umis.mmm");
-    int rc = mmm ? write_matrix(j, mmm, e) : mc_oom(e, o->final);
+    char *mmm = outdir_path(o, "gp.umis.mmm");
+    int rc = mmm ? write_matrix(j, mmm, e) : mc_err_oom(e, o->final);
     if (rc == 0) rc = batch_finish(o->tmp, mmm, NULL, &j->genes, kind, &j->std.profiles, NULL, 0, e);
     free(mmm);
     return rc;
