@@ -1,5 +1,6 @@
 /* parallel: a range of work split over threads. */
 #include "parallel.h"
+#include "alloc.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -43,7 +44,7 @@ static int start(parallel_job *j, int threads, size_t n, parallel_fn fn, void *c
     if (threads > MAX_PARTS) threads = MAX_PARTS;
     if (threads < 1) threads = 1;
     if ((size_t)threads > n) threads = n ? (int)n : 1;
-    if (!(j->parts = calloc((size_t)threads, sizeof *j->parts))) return -1;
+    if (!(j->parts = mc_alloc_zeroed((size_t)threads, sizeof *j->parts))) return -1;
     j->count = threads;
     for (int i = 0; i < threads; i++)
         j->parts[i] = (struct parallel_part){.fn = fn, .ctx = ctx, .index = i,

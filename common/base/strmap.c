@@ -1,5 +1,6 @@
 /* strmap: open-addressing hash map from borrowed strings to indices. */
 #include "strmap.h"
+#include "alloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,8 +18,8 @@ int strmap_init(strmap *m, size_t expected)
     memset(m, 0, sizeof *m);
     m->cap = 16;
     while (m->cap < 2 * expected) m->cap *= 2;
-    m->keys = calloc(m->cap, sizeof *m->keys);
-    m->values = malloc(m->cap * sizeof *m->values);
+    m->keys = mc_alloc_zeroed(m->cap, sizeof *m->keys);
+    m->values = mc_alloc_array(m->cap, sizeof *m->values);
     if (!m->keys || !m->values) {
         strmap_free(m);
         return -1;

@@ -131,7 +131,7 @@ static int stream(job *j, mc_err *e)
 static int bucket(job *j, mc_err *e)
 {
     size_t P = j->profiles;
-    uint64_t *start = malloc((P + 1) * sizeof *start), n = 0;
+    uint64_t *start = mc_alloc_array(P + 1, sizeof *start), n = 0;
     int wide = j->max_value > UINT32_MAX;
     if (!start) return mc_err_oom(e, j->std.matrix_path);
     for (size_t p = 0; p < P; p++) start[p] = n, n += j->column_count[p];
@@ -230,7 +230,7 @@ static int job_open(job *j, const char *in, const char *out, const batch_options
     if (batch_gene_set(opt->genes, out, opt->organism, &j->genes, e) < 0 ||
         batch_gene_map(&j->genes, &j->std.genes, &j->gene_map, e) < 0)
         return -1;
-    if (!(j->column_count = calloc(j->profiles + 1, sizeof *j->column_count))) return mc_err_oom(e, in);
+    if (!(j->column_count = mc_alloc_zeroed(j->profiles + 1, sizeof *j->column_count))) return mc_err_oom(e, in);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "alloc.h"
 #include "mtx.h"
 #include "guard.h"
 #include "outdir.h"
@@ -81,7 +82,7 @@ int delane(progress *pr, const char *in, const char *format, const char *out, in
     if (stdread_load_genes(&s, e) < 0 || stdread_load_profiles(&s, e) < 0 || lanes_find(&s.profiles, &l, e) < 0)
         goto done;
     if (outdir_begin(&o, out, force, e) < 0) goto done;
-    if (!(w = calloc(l.n + 1, sizeof *w))) {
+    if (!(w = mc_alloc_zeroed(l.n + 1, sizeof *w))) {
         mc_err_oom(e, out);
         goto done;
     }

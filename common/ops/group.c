@@ -231,7 +231,7 @@ typedef struct members {
 static int members_build(const grouping *g, members *m)
 {
     size_t G = g->groups_count;
-    m->start = calloc(G + 2, sizeof *m->start);
+    m->start = mc_alloc_zeroed(G + 2, sizeof *m->start);
     m->profile = mc_alloc_array(g->profiles_count, sizeof *m->profile);
     if (!m->start || !m->profile) return -1;
     for (size_t i = 0; i < g->profiles_count; i++)
@@ -246,37 +246,20 @@ static int members_build(const grouping *g, members *m)
  * pages are let go at least every 512 profiles (each may map 64 KB around it). */
 #define PROFILE_WEIGHT ((size_t)64 << 10)
 
-/* Add profile P of C into ROW; *SEEN counts the bytes decoded since the pages were last let go. */
-static int add_profile(container *c, size_t p, uint64_t *row, mc_entries *es, size_t *seen, mc_err *e)
-{
-    const mmm_file *m;
-    const int32_t *gmap;
-    uint32_t q;
-    uint64_t total;
-    int where = container_locate(c, p, &m, &q, &gmap, e);
-    if (where == 0) container_forget_every(c, seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
-    if (where == 0) return mmm_sum_profile(m, q, gmap, row, &total, e);
-    if (where < 0 || container_profile_entries(c, p, es, e) < 0) return -1;
-    for (size_t i = 0; i < es->n; i++) row[es->v[i].gene] += es->v[i].value;
-    return 0;
-}
-
 /* One group's profiles split over threads, each into its own row. */
 typedef struct group_sum {
     container *c;
     const int32_t *profiles;
     uint64_t **rows;
-    size_t seen[256];        /* per part: bytes decoded since the pages were let go */
+    container_cursor *cursors;   /* per part, kept from group to group */
 } group_sum;
 
 static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     group_sum *s = ctx;
-    mc_entries es = {0};
     int rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++)
-        rc = add_profile(s->c, (size_t)s->profiles[i], s->rows[part], &es, &s->seen[part], e);
-    entries_free(&es);
+        rc = container_cursor_add(&s->cursors[part], (size_t)s->profiles[i], s->rows[part], NULL, e);
     return rc;
 }
 
@@ -315,25 +298,16 @@ typedef struct pass_sum {
 static int pass_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     pass_sum *s = ctx;
-    mc_entries es = {0};
-    size_t seen = 0;
+    container_cursor k;
+    container_cursor_init(&k, s->c, PASS_FORGET_WEIGHT);
     int rc = 0;
     for (size_t p = from; rc == 0 && p < to; p++) {
         if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to))
             progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
-        if (s->group[p] < 0) continue;
-        uint64_t *row = s->rows[part] + (size_t)s->group[p] * s->genes, total;
-        const mmm_file *m;
-        const int32_t *gmap;
-        uint32_t q;
-        int where = container_locate(s->c, p, &m, &q, &gmap, e);
-        if (where == 0) container_forget_every(s->c, &seen, mmm_profile_bytes(m, q) + PASS_FORGET_WEIGHT);
-        if (where == 0) rc = mmm_sum_profile(m, q, gmap, row, &total, e);
-        else if (where < 0 || container_profile_entries(s->c, p, &es, e) < 0) rc = -1;
-        else
-            for (size_t i = 0; i < es.n; i++) row[es.v[i].gene] += es.v[i].value;
+        if (s->group[p] >= 0)
+            rc = container_cursor_add(&k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
     }
-    entries_free(&es);
+    container_cursor_free(&k);
     return rc;
 }
 
@@ -345,7 +319,7 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     size_t genes = c->genes_count, row = (g->groups_count ? g->groups_count : 1) * (genes ? genes : 1);
     if (row > (budget < DENSE_ROWS ? budget : DENSE_ROWS) / sizeof(uint64_t)) return 0;
     if ((size_t)threads > g->profiles_count / 1024 + 1) threads = (int)(g->profiles_count / 1024 + 1);
-    pass_sum s = {c, pr, g->group, calloc((size_t)threads, sizeof *s.rows), genes};
+    pass_sum s = {c, pr, g->group, mc_alloc_zeroed((size_t)threads, sizeof *s.rows), genes};
     int rc = s.rows ? 0 : -1;
     for (int t = 0; rc == 0 && t < threads; t++)
         if (!(s.rows[t] = mc_alloc_zeroed(row, sizeof **s.rows))) rc = -1;
@@ -366,10 +340,13 @@ static int sum_groups_direct(container *c, const members *m, size_t from, size_t
                              mmm_writer *w, mc_err *e)
 {
     size_t G = c->genes_count ? c->genes_count : 1;
-    group_sum s = {c, m->profile, calloc((size_t)threads, sizeof *s.rows), {0}};
-    int rc = s.rows ? 0 : -1;
-    for (int t = 0; rc == 0 && t < threads; t++)
-        if (!(s.rows[t] = malloc(G * sizeof **s.rows))) rc = -1;
+    group_sum s = {c, m->profile, mc_alloc_zeroed((size_t)threads, sizeof *s.rows),
+                   mc_alloc_zeroed((size_t)threads, sizeof *s.cursors)};
+    int rc = s.rows && s.cursors ? 0 : -1;
+    for (int t = 0; rc == 0 && t < threads; t++) {
+        container_cursor_init(&s.cursors[t], c, PROFILE_WEIGHT);
+        if (!(s.rows[t] = mc_alloc_array(G, sizeof **s.rows))) rc = -1;
+    }
     if (rc < 0) mc_err_oom(e, c->path);
     for (size_t k = from; rc == 0 && k < to; k++) {
         s.profiles = m->profile + m->start[k];
@@ -378,7 +355,9 @@ static int sum_groups_direct(container *c, const members *m, size_t from, size_t
         progress_report(pr, "summing groups", k + 1, to);
     }
     for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
+    for (int t = 0; s.cursors && t < threads; t++) container_cursor_free(&s.cursors[t]);
     free(s.rows);
+    free(s.cursors);
     return rc;
 }
 
@@ -549,9 +528,9 @@ static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, in
     s->src = mc_alloc_array(members_count, sizeof *s->src);
     s->off = mc_alloc_array(members_count + 1, sizeof *s->off);
     s->ends = mc_alloc_array(groups_count, sizeof *s->ends);
-    s->rows = calloc((size_t)threads, sizeof *s->rows);
-    s->bits = calloc((size_t)threads, sizeof *s->bits);
-    s->out = calloc((size_t)threads, sizeof *s->out);
+    s->rows = mc_alloc_zeroed((size_t)threads, sizeof *s->rows);
+    s->bits = mc_alloc_zeroed((size_t)threads, sizeof *s->bits);
+    s->out = mc_alloc_zeroed((size_t)threads, sizeof *s->out);
     if (!s->src || !s->off || !s->ends || !s->rows || !s->bits || !s->out) return -1;
     for (int t = 0; t < threads; t++)
         if (!(s->rows[t] = mc_alloc_zeroed((size_t)s->genes + 1, sizeof **s->rows)) ||

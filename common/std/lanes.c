@@ -35,11 +35,11 @@ static int grow(lanes *l)
 {
     if (l->n < l->cap) return 0;
     size_t cap = l->cap ? 2 * l->cap : 16;
-    char **d = realloc(l->dir, cap * sizeof *d);
+    char **d = mc_alloc_resize(l->dir, cap, sizeof *d);
     if (d) l->dir = d;
-    size_t *f = d ? realloc(l->first, cap * sizeof *f) : NULL;
+    size_t *f = d ? mc_alloc_resize(l->first, cap, sizeof *f) : NULL;
     if (f) l->first = f;
-    size_t *c = f ? realloc(l->count, cap * sizeof *c) : NULL;
+    size_t *c = f ? mc_alloc_resize(l->count, cap, sizeof *c) : NULL;
     if (!c) return -1;
     l->count = c;
     l->cap = cap;
@@ -87,7 +87,7 @@ static int assign(lanes *l, const std_table *t, size_t lc, strmap *by_name, strm
         l->lane_of[i] = (uint32_t)id;
         l->index_in_lane[i] = (uint32_t)l->count[id]++;
     }
-    if (!(l->start = calloc(l->n + 1, sizeof *l->start))) return mc_err_oom(e, t->path);
+    if (!(l->start = mc_alloc_zeroed(l->n + 1, sizeof *l->start))) return mc_err_oom(e, t->path);
     for (size_t k = 0; k < l->n; k++) l->start[k + 1] = l->start[k] + l->count[k];
     for (size_t i = 0; i < t->count; i++) l->rows[l->start[l->lane_of[i]] + l->index_in_lane[i]] = i;
     return 0;

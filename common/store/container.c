@@ -198,7 +198,7 @@ static int open_view(container *c, int depth, mc_err *e)
         return mc_err_fail(e, "%s/profiles.yaml: genes_uuid %s differs from its base's %s", c->path, c->meta.genes_uuid,
                        c->base->meta.genes_uuid);
     if (c->g_index) {
-        c->g_reverse = malloc(c->base->genes_count * sizeof *c->g_reverse);
+        c->g_reverse = mc_alloc_array(c->base->genes_count, sizeof *c->g_reverse);
         if (!c->g_reverse) return mc_err_oom(e, c->path);
         for (size_t g = 0; g < c->base->genes_count; g++) c->g_reverse[g] = -1;
         for (size_t g = 0; g < c->genes_count; g++) c->g_reverse[c->g_index[g]] = (int32_t)g;
@@ -210,7 +210,7 @@ static int open_collection(container *c, int depth, mc_err *e)
 {
     size_t n = c->meta.members_count;
     c->members = mc_alloc_zeroed(n, sizeof *c->members);
-    c->first_profile = calloc(n + 1, sizeof *c->first_profile);
+    c->first_profile = mc_alloc_zeroed(n + 1, sizeof *c->first_profile);
     if (!c->members || !c->first_profile) return mc_err_oom(e, c->path);
     if (open_refs(c, depth, e) < 0) return -1;
     if (c->first_profile[n] != c->profiles_count)
@@ -292,7 +292,6 @@ void container_close(container *c)
     free(c->p_index);
     free(c->g_index);
     free(c->g_reverse);
-    entries_free(&c->scratch);
     meta_profiles_free(&c->meta);
     free(c->path);
     free(c->name);
@@ -327,7 +326,7 @@ static size_t member_of(const container *c, size_t p)
     return lo;
 }
 
-int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e)
+int container_profile_entries(const container *c, size_t p, mc_entries *es, mc_err *e)
 {
     if (p >= c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", c->path, p);
     switch (c->kind) {
@@ -376,15 +375,37 @@ int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t 
     }
 }
 
-int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e)
+void container_cursor_init(container_cursor *k, const container *c, size_t weight)
 {
-    if (c->kind == KIND_BATCH || c->kind == KIND_GROUPS) {
-        if (p >= c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", c->path, p);
-        return mmm_add_profile(&c->umis, (uint32_t)p, row, e);
+    *k = (container_cursor){.c = c, .weight = weight};
+}
+
+int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e)
+{
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    uint64_t sum = 0;
+    if (p >= k->c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", k->c->path, p);
+    int where = container_locate(k->c, p, &m, &q, &gmap, e);
+    if (where < 0) return -1;
+    if (where == 0) {
+        container_forget_every(k->c, &k->seen, mmm_profile_bytes(m, q) + k->weight);
+        if (mmm_sum_profile(m, q, gmap, row, &sum, e) < 0) return -1;
+    } else {
+        if (container_profile_entries(k->c, p, &k->es, e) < 0) return -1;
+        for (size_t i = 0; i < k->es.n; i++) {
+            row[k->es.v[i].gene] += k->es.v[i].value;
+            sum += k->es.v[i].value;
+        }
     }
-    if (container_profile_entries(c, p, &c->scratch, e) < 0) return -1;
-    for (size_t i = 0; i < c->scratch.n; i++) row[c->scratch.v[i].gene] += c->scratch.v[i].value;
+    if (total) *total += sum;
     return 0;
+}
+
+void container_cursor_free(container_cursor *k)
+{
+    entries_free(&k->es);
 }
 
 /* --- arrays ------------------------------------------------------------------- */

@@ -41,7 +41,6 @@ struct container {
 
     container *grouped;         /* GROUPS: the grouped container */
 
-    mc_entries scratch;         /* decoding buffer for views */
 };
 
 /* Open DIR (any kind) and everything it refers to. */
@@ -82,7 +81,7 @@ int container_array(container *c, char kind, const char *name, mc_array *out, mc
 int container_available(container *c, const char *kind, strvec *names, mc_err *e);
 
 /* Profile p's gp.umis as sorted non-zero entries in this container's gene space. */
-int container_profile_entries(container *c, size_t p, mc_entries *es, mc_err *e);
+int container_profile_entries(const container *c, size_t p, mc_entries *es, mc_err *e);
 /* Let the pages of every matrix C reads leave this process's resident set
  * (they stay in the page cache): decoders call it every so many bytes, so
  * that decoding a 2 GB collection does not show as 2 GB of RSS. */
@@ -101,8 +100,22 @@ void container_forget_every(const container *c, size_t *seen, size_t bytes);
  * call it at once. */
 int container_locate(const container *c, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap, mc_err *e);
 
-/* Add profile p into a dense row of genes_count values. */
-int container_add_profile(container *c, size_t p, uint64_t *row, mc_err *e);
+/* Profiles added into dense rows of genes_count values, the one way totals and
+ * group sums decode them.  A cursor is one thread's: it holds its own decoding
+ * buffer and the bytes decoded since the pages were last let go
+ * (container_forget_every), so threads share only the read-only container.
+ * WEIGHT is what a profile weighs besides its bytes: small when profiles come in
+ * storage order (they share pages), larger when they jump about. */
+typedef struct container_cursor {
+    const container *c;
+    mc_entries es;
+    size_t seen, weight;
+} container_cursor;
+
+void container_cursor_init(container_cursor *k, const container *c, size_t weight);
+/* Add profile P into ROW and its total into *TOTAL (when not NULL). */
+int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e);
+void container_cursor_free(container_cursor *k);
 
 /* Profile names (SPEC 7): p.name.txt, barcode, group label or index; a collection adds
  * "MEMBER:" only when its members' names would collide. */

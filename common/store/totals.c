@@ -180,29 +180,15 @@ typedef struct summing {
 static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     summing *s = ctx;
-    container *c = s->c;
-    uint64_t *g = s->g[part];
-    mc_entries es = {0};
-    size_t seen = 0;   /* bytes decoded since the pages were last let go */
+    container_cursor k;
+    container_cursor_init(&k, s->c, PROFILE_WEIGHT);
     int rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++) {
-        size_t p = s->list ? (size_t)s->list[i] : i;
-        const mmm_file *m;
-        const int32_t *gmap;
-        uint32_t q;
-        int where = container_locate(c, p, &m, &q, &gmap, e);
-        if (where == 0) container_forget_every(c, &seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
-        if (where == 0) rc = mmm_sum_profile(m, q, gmap, g, &s->p[i], e);
-        else if (where < 0 || (rc = container_profile_entries(c, p, &es, e)) < 0) rc = -1;
-        else
-            for (size_t k = 0; k < es.n; k++) {
-                s->p[i] += es.v[k].value;
-                g[es.v[k].gene] += es.v[k].value;
-            }
+        rc = container_cursor_add(&k, s->list ? (size_t)s->list[i] : i, s->g[part], &s->p[i], e);
         if (part == 0 && ((i - from) % 64 == 0 || i + 1 == to))
             progress_report(s->pr, "summing profiles", i + 1 - from, to - from);
     }
-    entries_free(&es);
+    container_cursor_free(&k);
     return rc;
 }
 
@@ -214,7 +200,7 @@ static int sum_profiles(container *c, const int32_t *list, size_t n, progress *p
     size_t G = c->genes_count;
     if (threads < 1) threads = parallel_cores();
     if ((size_t)threads > n / 1024 + 1) threads = (int)(n / 1024 + 1);   /* not worth a thread */
-    summing s = {c, list, pr, p, calloc((size_t)threads, sizeof *s.g)};
+    summing s = {c, list, pr, p, mc_alloc_zeroed((size_t)threads, sizeof *s.g)};
     int rc = s.g ? 0 : -1;
     if (s.g) s.g[0] = g;
     for (int i = 1; rc == 0 && i < threads; i++)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "container.h"
 
 static int entries(container *c, mc_err *e)
@@ -26,14 +27,18 @@ static int entries(container *c, mc_err *e)
 
 static int dense(container *c, mc_err *e)
 {
-    uint64_t *row = malloc((c->genes_count + 1) * sizeof *row);
+    uint64_t *row = mc_alloc_array(c->genes_count + 1, sizeof *row);
+    if (!row) return mc_err_oom(e, c->path);
+    container_cursor k;
+    container_cursor_init(&k, c, 0);
     int rc = 0;
     for (size_t p = 0; rc == 0 && p < c->profiles_count; p++) {
         memset(row, 0, (c->genes_count + 1) * sizeof *row);
-        rc = container_add_profile(c, p, row, e);
+        rc = container_cursor_add(&k, p, row, NULL, e);
         for (size_t g = 0; rc == 0 && g < c->genes_count; g++) printf(g ? " %" PRIu64 : "%" PRIu64, row[g]);
         printf("\n");
     }
+    container_cursor_free(&k);
     free(row);
     return rc;
 }
