@@ -1,4 +1,5 @@
 /* mc-info: what a container is, what it is built on, and what data it holds. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -6,10 +7,13 @@
 #include "options.h"
 #include "container.h"
 #include "datakind.h"
+#include "qc.h"
 #include "verify.h"
 
 static const char about[] =
-    "Print a container's kind, uuid, organism, counts, its chain of bases,\n"
+    "Print a container's kind, uuid, organism, counts (profiles, genes and\n"
+    "non-zero entries: MMM stores no count, so every profile is decoded once,\n"
+    "on every core, as mc-sum does), its chain of bases,\n"
     "members and grouped containers, and the data available per kind.\n"
     "With --verify, CONTAINER may also be a gene set (its genes.yaml, names\n"
     "and g.* files are checked).\n";
@@ -48,8 +52,13 @@ static int info(const char *dir, mc_err *e)
     if (!c) return -1;
     printf("path: %s\nkind: %s\nuuid: %s\norganism: %s\n", dir, meta_kind_name(c->kind), c->meta.uuid,
            c->meta.organism);
-    printf("profiles: %zu %s\ngenes: %zu\ngenes_uuid: %s\nchain:\n", c->profiles_count, c->meta.profiles_kind,
-           c->genes_count, c->meta.genes_uuid);
+    uint64_t entries;
+    if (qc_entries_count(c, 0, &entries, e) < 0) {
+        container_close(c);
+        return -1;
+    }
+    printf("profiles: %zu %s\ngenes: %zu\nentries: %" PRIu64 " non-zero\ngenes_uuid: %s\nchain:\n", c->profiles_count,
+           c->meta.profiles_kind, c->genes_count, entries, c->meta.genes_uuid);
     print_chain(c, "", 0);
     int rc = print_data(c, e);
     container_close(c);

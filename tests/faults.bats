@@ -200,3 +200,9 @@ full_disk() {
     sweep x.npy mc-export views/good --npy x.npy p.high
     full_disk mc-export "$T/r/views/good" --npy o/x.npy p.high
 }
+
+@test "faults: mc-qc --write, every array or none" {
+    sweep views/good mc-qc --write --force --pattern a='A*' views/good
+    [ -f views/good/p.pct_counts_a.npy ]
+    mc-info --verify views/good
+}

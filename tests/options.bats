@@ -4,7 +4,7 @@
 
 load test_helper
 
-TOOLS="mc-collect mc-delane mc-export mc-group mc-import-cells mc-import-hca mc-info mc-make-genes mc-make-view mc-sum mc-write-data mc-write-matrix"
+TOOLS="mc-collect mc-delane mc-export mc-group mc-import-cells mc-import-hca mc-info mc-make-genes mc-make-view mc-qc mc-sum mc-write-data mc-write-matrix"
 
 @test "every tool: --help from its table, -h, --version, and one line for each kind of usage error" {
     for t in $TOOLS; do

@@ -12,7 +12,7 @@ load test_helper
     run bash -eu -o pipefail "$T/tour.sh"
     assert_success
     assert_output --partial "$T/mc/views/good/groups: ok"
-    for c in cells/pbmc cells/pbmc/all views/good views/good/groups views/good/outliers; do
+    for c in cells/pbmc cells/pbmc/all views/good views/good/groups views/good/outliers views/qc; do
         run mc-info --verify "$T/mc/$c"
         assert_success
     done

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "outdir.h"
+#include "strvec.h"
 
 #define HELP_COLUMN_MIN 21   /* where option help starts in --help, unless a name is longer */
 #define HELP_COLUMN_MAX 29
@@ -167,6 +168,12 @@ static void set_value(parse_state *s, const option_spec *o, const char *v)
     case OPTION_INT: set_int(s, o, v); break;
     case OPTION_COUNT: set_count(s, o, v); break;
     case OPTION_CHOICE: set_choice(s, o, v); break;
+    case OPTION_LIST:
+        if (strvec_push(o->value, v) < 0) {
+            fprintf(stderr, "%s: out of memory\n", s->c->tool);
+            exit(1);
+        }
+        break;
     default:
         if ((o->flags & OPTION_STDIN) && !strcmp(v, "-")) {
             if (s->stdin_option && strcmp(s->stdin_option, o->name))

@@ -23,6 +23,7 @@ typedef enum option_type {
     OPTION_INT,      /* int *: a value from min to max */
     OPTION_COUNT,    /* long long *: a non-negative integer (leave it -1 to tell "not given") */
     OPTION_CHOICE,   /* int *: the index of the value among choices */
+    OPTION_LIST,     /* strvec *: every value given, in order (the option may be repeated) */
     OPTION_RENAMED,  /* an old name: using it is a usage error naming the new one */
 } option_type;
 
@@ -49,6 +50,7 @@ typedef struct option_spec {
 #define OPT_INT(name, v, arg, lo, hi, help) {OPTION_INT, name, 0, v, arg, help, 0, lo, hi, NULL}
 #define OPT_COUNT(name, v, arg, help) {OPTION_COUNT, name, 0, v, arg, help, 0, 0, 0, NULL}
 #define OPT_CHOICE(name, v, arg, list, help) {OPTION_CHOICE, name, 0, v, arg, help, 0, 0, 0, list}
+#define OPT_LIST(name, v, arg, help) {OPTION_LIST, name, 0, v, arg, help, 0, 0, 0, NULL}
 #define OPT_RENAMED(old, now) {OPTION_RENAMED, old, 0, NULL, now, NULL, 0, 0, 0, NULL}
 /* The options several programs share, meaning the same in each. */
 #define OPT_FORCE(v, help) OPT_FLAG("force", v, help)

@@ -679,6 +679,27 @@ int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e)
     return 0;
 }
 
+int mmm_profile_nonzeros(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *count, mc_err *e)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = 0, G = m->genes_count, at = 0, n = 0;
+    unsigned any = 0;   /* a non-zero value at gene AT: the values are not negative */
+    for (; b < end; b += 2) {
+        if (b[0]) {   /* the next gene: AT is done */
+            n += any && (!gmap || gmap[at] >= 0);
+            any = 0;
+            gene += b[0];
+        }
+        if (gene >= G) return bad_gene(m, p, gene, e);
+        at = gene;
+        any |= b[1];
+    }
+    *count = n + (any && (!gmap || gmap[at] >= 0));
+    return 0;
+}
+
 int mmm_entries_count(const mmm_file *m, uint64_t *count, mc_err *e)
 {
     mc_entries es = {0};

@@ -123,6 +123,9 @@ int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, con
                   uint64_t *bits, mc_err *e);
 /* Sum of profile p's values, without a row. */
 int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e);
+/* The non-zero genes of profile p (those GMAP maps to -1 left out; NULL:
+ * the identity), as mmm_profile_entries would give them, without a list. */
+int mmm_profile_nonzeros(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *count, mc_err *e);
 /* Number of non-zero (gene, profile) entries; validates every profile. */
 int mmm_entries_count(const mmm_file *m, uint64_t *count, mc_err *e);
 

@@ -4,6 +4,8 @@
 #include "lineread.h"
 #include "path.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,4 +139,21 @@ int txt_write(const char *path, char *const *lines, size_t n, mc_err *e)
     }
     if (ferror(f) | fclose(f)) return mc_err_errno(e, path, "cannot write");
     return 0;
+}
+
+size_t txt_format_double(char *out, size_t size, double v, int f4)
+{
+    if (isnan(v)) return (size_t)snprintf(out, size, "nan");
+    if (isinf(v)) return (size_t)snprintf(out, size, v < 0 ? "-inf" : "inf");
+    if (v == floor(v) && fabs(v) < 0x1p53) return (size_t)snprintf(out, size, "%.0f", v);   /* 70000, not 7e+04 */
+    /* A double that some text of p <= 15 digits reads back as is within half a unit of it, far less
+     * than half a step of 15 digits: %.15g (trailing zeros dropped) is that shortest text, so a
+     * double needs at most three tries.  A float32, or a subnormal double (fewer bits), can be shorter
+     * than its %.15g: every p is tried. */
+    for (int p = f4 || fabs(v) < DBL_MIN ? 1 : 15; p < 17; p++) {
+        int n = snprintf(out, size, "%.*g", p, v);
+        double back = strtod(out, NULL);
+        if (f4 ? (float)back == (float)v : back == v) return (size_t)n;
+    }
+    return (size_t)snprintf(out, size, "%.17g", v);
 }

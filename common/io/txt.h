@@ -12,5 +12,9 @@ int txt_read(const char *path, strvec *a, mc_err *e);
 /* Count lines only (for verification); same rules as txt_read. */
 int txt_count_lines(const char *path, size_t *count, mc_err *e);
 int txt_write(const char *path, char *const *lines, size_t n, mc_err *e);
+/* V as text in the shortest form that reads back exactly (as a float32 when
+ * F4): "nan", "inf", an integral value without exponent, else the fewest
+ * digits of %g (at most 17) that strtod reads back as V. */
+size_t txt_format_double(char *out, size_t size, double v, int f4);
 
 #endif

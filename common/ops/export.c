@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -430,16 +431,7 @@ static size_t format_number(char *out, size_t size, const npy_array *a, size_t i
 {
     if (a->dtype == NPY_B1) return (size_t)snprintf(out, size, "%s", npy_get_i64(a, i) ? "True" : "False");
     if (a->dtype == NPY_I4 || a->dtype == NPY_I8) return (size_t)snprintf(out, size, "%" PRId64, npy_get_i64(a, i));
-    double v = npy_get_f64(a, i);
-    if (isnan(v)) return (size_t)snprintf(out, size, "nan");
-    if (isinf(v)) return (size_t)snprintf(out, size, v < 0 ? "-inf" : "inf");
-    if (v == floor(v) && fabs(v) < 0x1p53) return (size_t)snprintf(out, size, "%.0f", v);   /* 70000, not 7e+04 */
-    for (int p = 1; p < 17; p++) {
-        int n = snprintf(out, size, "%.*g", p, v);
-        double back = strtod(out, NULL);
-        if (a->dtype == NPY_F4 ? (float)back == (float)v : back == v) return (size_t)n;
-    }
-    return (size_t)snprintf(out, size, "%.17g", v);
+    return txt_format_double(out, size, npy_get_f64(a, i), a->dtype == NPY_F4);
 }
 
 /* --- matrix passes ------------------------------------------------------------- */

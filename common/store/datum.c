@@ -546,25 +546,69 @@ static int store_file(const char *final, const data_kind *k, const mc_array *a, 
     return -1;
 }
 
-int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
-                mc_err *e)
+/* May KIND.NAME be written into C: not reserved, and replacing only with force. */
+static int check_writable(container *c, const data_kind *k, const char *name, int force, mc_err *e)
 {
     const char *writer = datakind_reserved(k, name);
     if (writer) return mc_err_fail(e, "%s.%s is reserved: %s writes it; choose another name", k->name, name, writer);
-    if (check_existing(c, k, name, o->force, e) < 0) return -1;
+    return check_existing(c, k, name, force, e);
+}
+
+/* The other form of KIND.NAME than A's would win over (or lose to) the new one: it goes. */
+static int drop_other_form(container *c, const data_kind *k, const char *name, const mc_array *a, mc_err *e)
+{
+    char *other = data_path(c, k, name, a->is_text ? "npy" : "txt");
+    int rc = !other ? mc_err_oom(e, c->path)
+             : path_exists(other) && unlink(other) < 0 ? mc_err_errno(e, other, "cannot remove")
+                                                       : 0;
+    free(other);
+    return rc;
+}
+
+/* NAMES[i]'s file complete under OF[i]'s temporary name. */
+static int prepare_file(container *c, const data_kind *k, const char *name, const mc_array *a, outfile *of,
+                        mc_err *e)
+{
+    char *final = data_path(c, k, name, a->is_text ? "txt" : "npy");
+    int rc = final ? outdir_file_begin(of, final, 1, e) : mc_err_oom(e, c->path);
+    free(final);
+    if (rc == 0 && (rc = datum_save(of->tmp, k, a, e)) < 0) outdir_file_abort(of);
+    return rc;
+}
+
+int datum_store_all(container *c, const data_kind *k, char *const *names, const mc_array *a, size_t n, int force,
+                    mc_err *e)
+{
+    for (size_t i = 0; i < n; i++)
+        if (check_writable(c, k, names[i], force, e) < 0) return -1;
+    outfile *of = mc_alloc_zeroed(n ? n : 1, sizeof *of);
+    if (!of) return mc_err_oom(e, c->path);
+    commit_set set = {0};
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = prepare_file(c, k, names[i], &a[i], &of[i], e);
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = outdir_set_file(&set, &of[i], e);
+    if (rc == 0) outdir_set_done(&set);
+    else outdir_set_undo(&set);
+    for (size_t i = 0; i < n; i++) outdir_file_abort(&of[i]);   /* a committed or zeroed output holds nothing */
+    free(of);
+    for (size_t i = 0; rc == 0 && i < n; i++) rc = drop_other_form(c, k, names[i], &a[i], e);
+    return rc;
+}
+
+int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
+                mc_err *e)
+{
+    if (check_writable(c, k, name, o->force, e) < 0) return -1;
     keys ks = {.c = c, .gene_set = o->gene_set};
     mc_array a;
     int rc = read_input(&ks, k, input, &a, e);
     keys_close(&ks);
     if (rc < 0) return -1;
     char *final = data_path(c, k, name, a.is_text ? "txt" : "npy");
-    char *other = data_path(c, k, name, a.is_text ? "npy" : "txt");
-    if (!final || !other) rc = mc_err_oom(e, c->path);
+    if (!final) rc = mc_err_oom(e, c->path);
     if (rc == 0) rc = store_file(final, k, &a, e);
-    /* The other form would win over (or lose to) the new one: it goes. */
-    if (rc == 0 && path_exists(other) && unlink(other) < 0) rc = mc_err_errno(e, other, "cannot remove");
+    if (rc == 0) rc = drop_other_form(c, k, name, &a, e);
     free(final);
-    free(other);
     container_array_free(&a);
     return rc;
 }

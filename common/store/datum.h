@@ -50,4 +50,10 @@ typedef struct datum_write_opts {
 int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
                 mc_err *e);
 
+/* Write the N arrays A[i] as KIND.NAMES[i] into C, each checked as
+ * datum_write checks it (before any is written), all committed together or
+ * none (commit_set, outdir.h): mc-qc --write. */
+int datum_store_all(container *c, const data_kind *k, char *const *names, const mc_array *a, size_t n, int force,
+                    mc_err *e);
+
 #endif

@@ -12,6 +12,7 @@
 #include "guard.h"
 #include "outdir.h"
 #include "path.h"
+#include "qc.h"
 #include "totals.h"
 
 static int same_path(const char *a, const char *b)
@@ -122,6 +123,7 @@ int view_make(container *base, const char *view_dir, const view_request *r, int 
         rc = totals_load(base, &bt, e) == 1 ? 0 : totals_compute(base, NULL, 0, &bt, e);
         if (rc == 0) rc = keep_by_umis(base, &bt, r->min_umis, &p_index, &pn, e);
     }
+    if (rc == 0 && qc_filter_active(r->qc_keep)) rc = qc_keep(base, r->qc, r->qc_keep, &p_index, &pn, e);
     if (rc == 0) rc = view_prepare(base, view_dir, p_index, pn, g_index, gn, force, &o, e);
     if (rc == 0 && r->by_umis && view_totals(&o, &bt, e) < 0) {
         outdir_abort(&o);

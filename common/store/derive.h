@@ -26,7 +26,8 @@ int view_prepare(container *base, const char *view_dir, const int32_t *p_index, 
  * With R->by_umis only the profiles with at least R->min_umis UMIs in BASE
  * (its cached totals if valid, else computed; BASE is not written), and VIEW
  * is written with its own totals cache (totals.h), from BASE's totals when it
- * slices no genes: the view and its totals appear together. */
+ * slices no genes: the view and its totals appear together.  With
+ * R->qc_keep only the profiles whose QC metrics in BASE pass it (qc_keep). */
 int view_make(container *base, const char *view_dir, const view_request *r, int force, mc_err *e);
 
 /* A member to collect: NAME is its subdirectory in the collection, PATH the

@@ -322,6 +322,15 @@ static void axis_free(axis *a)
     free(a->mark);
 }
 
+int select_mark_genes(container *c, const char *gene_set, const char *path, uint8_t *mark, mc_err *e)
+{
+    axis g = {.c = c, .genes = 1, .gene_set = gene_set, .count = c->genes_count, .mark = mark, .value = 1};
+    int rc = select_records_each(path, mark_line, &g, e);
+    g.mark = NULL;   /* the caller's */
+    axis_free(&g);
+    return rc;
+}
+
 int select_view(container *base, const view_request *r, int32_t **p_index, size_t *pn, int32_t **g_index,
                 size_t *gn, mc_err *e)
 {

@@ -65,6 +65,11 @@ const char *select_gene_names_get(const gene_names *g, size_t gene);
 long select_gene_names_own_index(const gene_names *g, const char *name);
 void select_gene_names_close(gene_names *g);
 
+/* Set MARK[i] to 1 (genes_count bytes) for each gene of C that PATH names,
+ * read as a --keep-genes file is (TSV or CSV, the first field, a header line
+ * skipped): an unknown name or an index out of range is an error naming the line. */
+int select_mark_genes(container *c, const char *gene_set, const char *path, uint8_t *mark, mc_err *e);
+
 /* A view's selection: files (or "-") of lines naming profiles / genes of BASE,
  * each NULL when not given.  Of a line only the first TAB-separated field
  * counts (so `mc-sum` output can be fed back), blank lines are skipped.
@@ -75,6 +80,8 @@ typedef struct view_request {
     const char *gene_set;       /* gene set directory for gene names, or NULL */
     int by_umis;                /* keep only profiles with at least min_umis UMIs in BASE */
     unsigned long long min_umis;   /* (view_make, derive.h) */
+    const struct qc_request *qc;        /* the gene lists qc_keep names (qc.h), or NULL */
+    const struct qc_filter *qc_keep;    /* keep only profiles of these QC metrics in BASE, or NULL */
 } view_request;
 
 /* Sorted unique indices of what R selects: *p_index NULL when profiles are not
