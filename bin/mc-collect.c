@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "options.h"
-#include "derive.h"
+#include "collect.h"
 
 static const char about[] =
     "Write OUT, a collection whose profiles are those of the CONTAINERs (any\n"

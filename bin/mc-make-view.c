@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "options.h"
 #include "container.h"
-#include "derive.h"
+#include "view.h"
 #include "qc.h"
 #include "select.h"
 

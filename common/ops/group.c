@@ -1,12 +1,13 @@
 /* group: reading group assignments and writing group sums. */
 #include "group.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "derive.h"
+#include "view.h"
 #include "guard.h"
 #include "outdir.h"
 #include "parallel.h"
@@ -687,4 +688,18 @@ done:
     free(groups_dir);
     free(outliers_dir);
     return rc;
+}
+
+const char *group_kind(const char *kind, char *buf, size_t size)
+{
+    if (!strcmp(kind, "cells")) snprintf(buf, size, "metacells");
+    else if (!strcmp(kind, "metacells")) snprintf(buf, size, "1_zones");
+    else {
+        const char *p = kind;
+        unsigned long long n = 0;
+        while (isdigit((unsigned char)*p) && n < 1000000000ULL) n = 10 * n + (unsigned long long)(*p++ - '0');
+        if (p > kind && !strcmp(p, "_zones")) snprintf(buf, size, "%llu_zones", n + 1);
+        else snprintf(buf, size, "%s_groups", kind);
+    }
+    return buf;
 }

@@ -47,4 +47,8 @@ void group_labels_free(grouping *g);
  * THREADS: decoding threads, 0 for every core. */
 int group_write(container *c, const grouping *g, int write_group, int force, int threads, progress *pr, mc_err *e);
 
+/* The profiles_kind of groups of KIND (SPEC 7): cells -> metacells -> 1_zones ->
+ * 2_zones ...; any other kind K gives "K_groups".  Writes into buf. */
+const char *group_kind(const char *kind, char *buf, size_t size);
+
 #endif

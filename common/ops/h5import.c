@@ -9,7 +9,7 @@
 
 #include "alloc.h"
 #include "batch.h"
-#include "derive.h"
+#include "collect.h"
 #include "hca.h"
 #include "lanes.h"
 #include "mmm.h"

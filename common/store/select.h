@@ -79,7 +79,7 @@ typedef struct view_request {
     const char *genes, *exclude_genes;
     const char *gene_set;       /* gene set directory for gene names, or NULL */
     int by_umis;                /* keep only profiles with at least min_umis UMIs in BASE */
-    unsigned long long min_umis;   /* (view_make, derive.h) */
+    unsigned long long min_umis;   /* (view_make, view.h) */
     const struct qc_request *qc;        /* the gene lists qc_keep names (qc.h), or NULL */
     const struct qc_filter *qc_keep;    /* keep only profiles of these QC metrics in BASE, or NULL */
 } view_request;
