@@ -23,8 +23,12 @@
 #include "path.h"
 
 static int remove_at(int dirfd, const char *name, const char *shown, mc_err *e);
+static int sync_wanted(void);
+static int sync_path(const char *path, mc_err *e);
 
-/* mkdir -p */
+/* mkdir -p, each directory made synced into its parent: a commit syncs only the
+ * directory holding the output, and an output in a directory a power loss takes
+ * away is lost with it. */
 static int make_dirs(const char *dir, mc_err *e)
 {
     struct stat st;
@@ -33,8 +37,11 @@ static int make_dirs(const char *dir, mc_err *e)
     char *parent = path_parent(dir, &base);
     if (!parent) return mc_err_oom(e, dir);
     int rc = strcmp(parent, dir) ? make_dirs(parent, e) : 0;
+    if (rc == 0 && mkdir(dir, 0777) < 0) {
+        if (errno != EEXIST) rc = mc_err_errno(e, dir, "cannot create directory");
+    } else if (rc == 0 && sync_wanted())
+        rc = sync_path(parent, e);
     free(parent);
-    if (rc == 0 && mkdir(dir, 0777) < 0 && errno != EEXIST) rc = mc_err_errno(e, dir, "cannot create directory");
     return rc;
 }
 

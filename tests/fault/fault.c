@@ -4,8 +4,17 @@
  *   MC_FAULT_AT=N     fail the Nth call (from 1) of the calls below; 0 or unset: none
  *   MC_FAULT_LOG=F    append "N CALL" to F when it fails, and "calls N" at exit
  *   MC_FAULT_KILL=1   die of SIGKILL at that call instead, before making it (a crash)
+ *   MC_CRASH_LOG=DIR  record what a power loss could keep, for tests/helpers/crash.py:
+ *   MC_CRASH_ROOT=R   for every fsync/fdatasync of a file or directory under R (absolute,
+ *                     no symlinks), the file's bytes or the directory's entries as they
+ *                     are when it returns; and every file or directory created under R
+ *                     (its inode number: a reused number is a new file), and with each
+ *                     sync the whole tree's names as they are.  DIR/log holds
+ *                     the records in order, DIR/b* the bytes; DIR/lock orders the records
+ *                     of every thread and process (creations are made under it too).
+ *                     The real fsync is skipped: the model says what is durable.
  *
- * Write points: opening for writing (open, openat, creat, fopen), mkdir,
+ * Write points: opening for writing (open, openat, creat, fopen), mkdir, mkdirat,
  * rename, renameat, renameat2, link, symlink, write, pwrite, writev, ftruncate, fsync,
  * fdatasync, fflush and fclose of a stream open for writing.  Writes to
  * stdout and stderr (fds 0-2) are not counted: errors must get out.  stdio's
@@ -20,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -69,6 +80,254 @@ __attribute__((destructor)) static void report(void)
     note(what);
 }
 
+/* --- the power-loss recorder (MC_CRASH_LOG) ------------------------------------------------ */
+
+static int crash_on(void) { return getenv("MC_CRASH_LOG") && getenv("MC_CRASH_ROOT"); }
+
+static int real_open_(const char *path, int flags, mode_t mode)
+{
+    int (*o)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, "open");
+    return o(path, flags, mode);
+}
+
+static ssize_t real_write_(int fd, const void *b, size_t n)
+{
+    ssize_t (*w)(int, const void *, size_t) = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT, "write");
+    return w(fd, b, n);
+}
+
+static void write_all(int fd, const char *b, size_t n)
+{
+    while (n > 0) {
+        ssize_t k = real_write_(fd, b, n);
+        if (k <= 0) abort();   /* a lost record would make the model wrong: stop the run */
+        b += k;
+        n -= (size_t)k;
+    }
+}
+
+/* The recorder's lock: every record, and every creation it records, under it.  A
+ * descriptor of its own each time, so it also orders the threads of one process. */
+static int crash_lock(void)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/lock", getenv("MC_CRASH_LOG"));
+    int fd = real_open_(p, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0 || flock(fd, LOCK_EX) < 0) abort();
+    return fd;
+}
+
+static void crash_append(const char *b, size_t n)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/log", getenv("MC_CRASH_LOG"));
+    int fd = real_open_(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) abort();
+    write_all(fd, b, n);
+    close(fd);
+}
+
+/* Is FD's file under MC_CRASH_ROOT? */
+static int fd_in_root(int fd)
+{
+    char link[64], p[4096];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    ssize_t n = readlink(link, p, sizeof p - 1);
+    if (n < 0) return 0;
+    p[n] = 0;
+    const char *root = getenv("MC_CRASH_ROOT");
+    size_t rl = strlen(root);
+    return !strncmp(p, root, rl) && (p[rl] == '/' || !p[rl]);
+}
+
+/* A growing text buffer (the shim's own; aborts when memory runs out). */
+typedef struct {
+    char *b;
+    size_t n, cap;
+} buf;
+
+static void put(buf *o, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        va_start(ap, fmt);
+        int k = vsnprintf(o->b + o->n, o->cap - o->n, fmt, ap);
+        va_end(ap);
+        if (k < 0) abort();
+        if (o->n + (size_t)k < o->cap) {
+            o->n += (size_t)k;
+            return;
+        }
+        o->cap = 2 * (o->cap + (size_t)k) + 256;
+        if (!(o->b = realloc(o->b, o->cap))) abort();
+    }
+}
+
+/* Modification time in ns (make decides by it). */
+static long long mtime_ns(const struct stat *st)
+{
+    return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+/* "D INO N" and a line per entry, "TYPE INO MTIME NAME[\tTARGET]" (f, d, l, o). */
+static void record_dir(int fd, const struct stat *st, buf *o)
+{
+    int (*oa)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+    int dfd = oa(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) abort();
+    buf lines = {0};
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat e;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (fstatat(dirfd(d), de->d_name, &e, AT_SYMLINK_NOFOLLOW) < 0) continue;   /* gone meanwhile */
+        if (strpbrk(de->d_name, "\t\n")) abort();
+        char t = S_ISREG(e.st_mode) ? 'f' : S_ISDIR(e.st_mode) ? 'd' : S_ISLNK(e.st_mode) ? 'l' : 'o';
+        put(&lines, "%c %lu %lld %s", t, (unsigned long)e.st_ino, mtime_ns(&e), de->d_name);
+        if (t == 'l') {
+            char target[4096];
+            ssize_t k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
+            put(&lines, "\t%.*s", (int)(k < 0 ? 0 : k), target);
+        }
+        put(&lines, "\n");
+        n++;
+    }
+    closedir(d);
+    put(o, "D %lu %zu\n%.*s", (unsigned long)st->st_ino, n, (int)lines.n, lines.b ? lines.b : "");
+    free(lines.b);
+}
+
+/* "F INO SIZE BLOB MTIME": the file's bytes now, copied to DIR/BLOB, named by the log's
+ * length (the lock is held: unique, whatever the PIDs of the run's processes). */
+static void record_file(int fd, const struct stat *st, buf *o)
+{
+    char name[64], p[4096], link[64];
+    struct stat log;
+    snprintf(p, sizeof p, "%s/log", getenv("MC_CRASH_LOG"));
+    snprintf(name, sizeof name, "b%lld", stat(p, &log) == 0 ? (long long)log.st_size : 0LL);
+    snprintf(p, sizeof p, "%s/%s", getenv("MC_CRASH_LOG"), name);
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    int in = real_open_(link, O_RDONLY | O_CLOEXEC, 0);
+    int out = real_open_(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (in < 0 || out < 0) abort();
+    char b[65536];
+    off_t at = 0, size = 0;
+    ssize_t k;
+    while ((k = pread(in, b, sizeof b, at)) > 0) {
+        write_all(out, b, (size_t)k);
+        at += k;
+        size += k;
+    }
+    close(in);
+    close(out);
+    put(o, "F %lu %lld %s %lld\n", (unsigned long)st->st_ino, (long long)size, name, mtime_ns(st));
+}
+
+/* "TYPE INO MTIME PATH[\tTARGET]" for everything under DFD (PREFIX its path), recursively. */
+static size_t record_tree(int dfd, const char *prefix, buf *o, int depth)
+{
+    int (*oa)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+    int fd = oa(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d || depth > 64) abort();
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        struct stat e;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        if (fstatat(dirfd(d), de->d_name, &e, AT_SYMLINK_NOFOLLOW) < 0) continue;
+        if (strpbrk(de->d_name, "\t\n")) abort();
+        char t = S_ISREG(e.st_mode) ? 'f' : S_ISDIR(e.st_mode) ? 'd' : S_ISLNK(e.st_mode) ? 'l' : 'o';
+        put(o, "%c %lu %lld %s%s", t, (unsigned long)e.st_ino, mtime_ns(&e), prefix, de->d_name);
+        if (t == 'l') {
+            char target[4096];
+            ssize_t k = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
+            put(o, "\t%.*s", (int)(k < 0 ? 0 : k), target);
+        }
+        put(o, "\n");
+        n++;
+        if (t == 'd') {
+            char sub[4096];
+            snprintf(sub, sizeof sub, "%s%s/", prefix, de->d_name);
+            int c = oa(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (c >= 0) {
+                n += record_tree(c, sub, o, depth + 1);
+                close(c);
+            }
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* "L N" and the whole tree under the root as it is now, N lines (the names a
+ * power loss keeps when the filesystem keeps every change of names in order). */
+static void record_listing(buf *o)
+{
+    int (*oa)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+    int r = oa(AT_FDCWD, getenv("MC_CRASH_ROOT"), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (r < 0) abort();
+    buf t = {0};
+    size_t n = record_tree(r, "", &t, 0);
+    close(r);
+    put(o, "L %zu\n%.*s", n, (int)t.n, t.b ? t.b : "");
+    free(t.b);
+}
+
+/* After FD was synced: what it holds now survives a power loss. */
+static void record_sync(int fd)
+{
+    struct stat st;
+    if (!crash_on() || fstat(fd, &st) < 0 || (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) || !fd_in_root(fd))
+        return;
+    int lock = crash_lock();
+    buf o = {0};
+    if (S_ISDIR(st.st_mode)) record_dir(fd, &st, &o);
+    else record_file(fd, &st, &o);
+    record_listing(&o);
+    crash_append(o.b, o.n);
+    free(o.b);
+    close(lock);
+}
+
+/* A creation: LOCK (-1: not recording) taken before it, and whether its name existed before. */
+typedef struct {
+    int lock, existed;
+} creation;
+
+static creation creating(int dir, const char *path, int creates)
+{
+    creation c = {-1, 1};
+    if (!creates || !crash_on()) return c;
+    c.lock = crash_lock();
+    struct stat st;
+    c.existed = fstatat(dir, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
+    return c;
+}
+
+/* "B INO" for a file or directory that is new under the root (FD open on it, or -1 and DIR/PATH;
+ * -1 and no PATH: the creation failed). */
+static void created(creation c, int fd, int dir, const char *path)
+{
+    if (c.lock < 0) return;
+    struct stat st;
+    int ok = fd >= 0 ? fstat(fd, &st) == 0 && fd_in_root(fd) : 0;
+    if (fd < 0 && path) {
+        int (*oa)(int, const char *, int, ...) = (int (*)(int, const char *, int, ...))dlsym(RTLD_NEXT, "openat");
+        int d = oa(dir, path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        ok = d >= 0 && fstat(d, &st) == 0 && fd_in_root(d);
+        if (d >= 0) close(d);
+    }
+    if (ok && !c.existed) {
+        char line[64];
+        int n = snprintf(line, sizeof line, "B %lu\n", (unsigned long)st.st_ino);
+        crash_append(line, (size_t)n);
+    }
+    close(c.lock);
+}
+
 /* The next definition of NAME (libc's), looked up once. */
 #define REAL(name)                                  \
     static __typeof__(&name) real_##name;           \
@@ -84,7 +343,10 @@ int open(const char *path, int flags, ...)
     mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
     va_end(ap);
     if (writing(flags) && fail_now("open", ENOSPC)) return -1;
-    return real_open(path, flags, mode);
+    creation c = creating(AT_FDCWD, path, flags & O_CREAT);
+    int fd = real_open(path, flags, mode);
+    created(c, fd, AT_FDCWD, NULL);
+    return fd;
 }
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
 
@@ -96,7 +358,10 @@ int openat(int dir, const char *path, int flags, ...)
     mode_t mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
     va_end(ap);
     if (writing(flags) && fail_now("openat", ENOSPC)) return -1;
-    return real_openat(dir, path, flags, mode);
+    creation c = creating(dir, path, flags & O_CREAT);
+    int fd = real_openat(dir, path, flags, mode);
+    created(c, fd, dir, NULL);
+    return fd;
 }
 int openat64(int dir, const char *path, int flags, ...) __attribute__((alias("openat")));
 
@@ -104,14 +369,20 @@ int creat(const char *path, mode_t mode)
 {
     REAL(creat);
     if (fail_now("creat", ENOSPC)) return -1;
-    return real_creat(path, mode);
+    creation c = creating(AT_FDCWD, path, 1);
+    int fd = real_creat(path, mode);
+    created(c, fd, AT_FDCWD, NULL);
+    return fd;
 }
 
 FILE *fopen(const char *path, const char *mode)
 {
     REAL(fopen);
     if (strpbrk(mode, "wa+") && fail_now("fopen", ENOSPC)) return NULL;
-    return real_fopen(path, mode);
+    creation c = creating(AT_FDCWD, path, strpbrk(mode, "wa") != NULL);
+    FILE *f = real_fopen(path, mode);
+    created(c, f ? fileno(f) : -1, AT_FDCWD, NULL);
+    return f;
 }
 FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
 
@@ -119,7 +390,20 @@ int mkdir(const char *path, mode_t mode)
 {
     REAL(mkdir);
     if (fail_now("mkdir", ENOSPC)) return -1;
-    return real_mkdir(path, mode);
+    creation c = creating(AT_FDCWD, path, 1);
+    int rc = real_mkdir(path, mode);
+    created(c, -1, AT_FDCWD, rc == 0 ? path : NULL);
+    return rc;
+}
+
+int mkdirat(int dir, const char *path, mode_t mode)
+{
+    REAL(mkdirat);
+    if (fail_now("mkdirat", ENOSPC)) return -1;
+    creation c = creating(dir, path, 1);
+    int rc = real_mkdirat(dir, path, mode);
+    created(c, -1, dir, rc == 0 ? path : NULL);
+    return rc;
 }
 
 int rename(const char *from, const char *to)
@@ -191,14 +475,18 @@ int fsync(int fd)
 {
     REAL(fsync);
     if (fail_now("fsync", EIO)) return -1;
-    return real_fsync(fd);
+    int rc = crash_on() ? 0 : real_fsync(fd);   /* recorded, durability is the model's: no wait for the disk */
+    if (rc == 0) record_sync(fd);
+    return rc;
 }
 
 int fdatasync(int fd)
 {
     REAL(fdatasync);
     if (fail_now("fdatasync", EIO)) return -1;
-    return real_fdatasync(fd);
+    int rc = crash_on() ? 0 : real_fdatasync(fd);
+    if (rc == 0) record_sync(fd);
+    return rc;
 }
 
 /* A stream open for writing, other than stdout and stderr (glibc's flags). */
