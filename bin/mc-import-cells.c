@@ -17,9 +17,10 @@ static const char about[] =
     "arrays of the batches (SPEC 2).\n";
 
 static const char more[] =
-    "Memory: the names and indptr, a few compressed chunks per thread, 4 bytes\n"
-    "per profile of matrix offsets and 1 MB of buffer per lane; never in\n"
-    "proportion to the non-zeros.  With more lanes than half the open files\n"
+    "Memory: the names and indptr, a few compressed chunks per thread (16 MB\n"
+    "each at most), 4 bytes per profile of matrix offsets and 1 MB of buffer per\n"
+    "lane; never in proportion to the non-zeros or duplicates.  HDF5 inputs are\n"
+    "checked as mc-import-hca checks them (SPEC 9).  With more lanes than half the open files\n"
     "allowed (ulimit -n), each lane's matrix is closed between appends of its\n"
     "buffer (32 MB shared by the lanes), so any lane count imports.  CELLS is\n"
     "written atomically.\n"

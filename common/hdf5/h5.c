@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "h5chunks.h"
 #include "h5err.h"
+#include "h5guard.h"
 #include "h5x.h"
 #include "parallel.h"
 #include "strvec.h"
@@ -49,8 +50,9 @@ static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *
 
 /* --- reading datasets -------------------------------------------------------- */
 
-/* Open the one-dimensional dataset NAME (relative to the matrix group G). */
-static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *len, mc_err *e)
+/* Open the one-dimensional dataset NAME (relative to the matrix group G),
+ * checked as h5guard.h says with FLAGS (H5GUARD_*). */
+static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, unsigned flags, uint64_t *len, mc_err *e)
 {
     htri_t there = H5Lexists(g, name, H5P_DEFAULT);
     if (there <= 0) {
@@ -58,11 +60,10 @@ static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, uint64_t *le
         else mc_err_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
         return -1;
     }
-    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-    if (d < 0) {
-        fail_h5(e, m, name, "cannot open as a dataset");
-        return -1;
-    }
+    char shown[1200];
+    snprintf(shown, sizeof shown, "%s/%s", m->group, name);
+    hid_t d = h5guard_open(g, name, H5P_DEFAULT, m->path, shown, flags, e);
+    if (d < 0) return -1;
     hid_t sp = H5Dget_space(d);
     hsize_t n = 0;
     int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
@@ -83,25 +84,13 @@ static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char
     return mc_err_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
 }
 
-static int is_class(hid_t d, H5T_class_t c)
-{
-    hid_t t = H5Dget_type(d);
-    int ok = t >= 0 && H5Tget_class(t) == c;
-    if (t >= 0) H5Tclose(t);
-    return ok;
-}
-
 /* A whole small integer dataset (shape, indptr) as int64. */
 static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **out, uint64_t *len, mc_err *e)
 {
-    hid_t d = open_1d(m, g, name, len, e);
+    hid_t d = open_1d(m, g, name, H5GUARD_INTEGER, len, e);
     if (d < 0) return -1;
     int rc = -1;
     *out = NULL;
-    if (!is_class(d, H5T_INTEGER)) {
-        mc_err_fail(e, "%s: %s/%s: not an integer dataset", m->path, m->group, name);
-        goto out;
-    }
     if (!(*out = mc_alloc_array(*len, sizeof **out))) {
         mc_err_errno(e, m->path, name);
         goto out;
@@ -191,7 +180,7 @@ out:
 static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s, mc_err *e)
 {
     uint64_t n;
-    hid_t d = open_1d(m, g, name, &n, e);
+    hid_t d = open_1d(m, g, name, H5GUARD_STORED, &n, e);
     if (d < 0) return -1;
     hid_t ft = H5Dget_type(d);
     int rc = -1;
@@ -504,12 +493,8 @@ static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
     if (read_ints(m, g, "indptr", &s->indptr, &np, e) < 0 ||
         expect_len(m, "indptr", np, (uint64_t)shape[1] + 1, shape, e) < 0)
         goto out;
-    if ((s->data = open_1d(m, g, "data", &m->stored_entries, e)) < 0) goto out;
-    if ((s->indices = open_1d(m, g, "indices", &ni, e)) < 0) goto out;
-    if (!is_class(s->indices, H5T_INTEGER)) {
-        mc_err_fail(e, "%s: %s/indices: not an integer dataset", m->path, m->group);
-        goto out;
-    }
+    if ((s->data = open_1d(m, g, "data", 0, &m->stored_entries, e)) < 0) goto out;
+    if ((s->indices = open_1d(m, g, "indices", H5GUARD_INTEGER, &ni, e)) < 0) goto out;
     if (ni != m->stored_entries) {
         mc_err_fail(e, "%s: %s/indices: %llu values but data has %llu", m->path, m->group, (unsigned long long)ni,
                 (unsigned long long)m->stored_entries);
@@ -567,6 +552,7 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
         mc_err_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
         goto fail;
     }
+    if (h5guard_file(s->file, path, e) < 0) goto fail;
     h5x_kind kind = h5x_detect(s->file);
     if (kind != H5X_NONE) {
         if ((kind == H5X_H5AD ? h5ad_open : loom_open)(m, s->file, o, e) < 0) goto fail;
@@ -654,6 +640,10 @@ int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
     if (m->x) return h5x_count_entries(m, n, e);
     struct h5_stream *s = m->s;
+    if (h5x_longest(s->indptr, m->profiles_count) > H5X_FOLD(m->genes_count)) {
+        *n = H5_UNCOUNTED;
+        return 0;
+    }
     if (!s->gene_map) {
         *n = m->stored_entries;
         return 0;
@@ -797,8 +787,14 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
     struct h5_stream *s = m->s;
     if (s->col >= m->profiles_count) return 0;
     uint64_t end = (uint64_t)s->indptr[s->col + 1];
+    size_t from = es->n;
+    int folded = 0;
     *profile = s->col++;
     while (s->pos < end) {
+        if (es->n - from >= H5X_FOLD(m->genes_count)) {   /* duplicates: sum them (h5x.h) */
+            folded = 1;
+            if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
+        }
         if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
         size_t n = (size_t)(end - s->pos);
         if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
@@ -812,7 +808,7 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
             if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
         }
     }
-    return 1;
+    return folded && entries_fold(es, from) < 0 ? mc_err_oom(e, m->path) : 1;   /* every gene once */
 }
 
 int h5_fast(const h5_matrix *m)

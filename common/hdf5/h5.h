@@ -10,7 +10,8 @@
  * profile j holds entries indptr[j] .. indptr[j+1]-1 of indices (gene) and data.
  *
  * Opening reads the barcodes, gene ids/names and indptr (memory in proportion to
- * the profile and gene counts) and validates shape and indptr; entries are then
+ * the profile and gene counts, every dataset checked by h5guard.h: no data in
+ * other files, bounded chunks, names stored) and validates shape and indptr; entries are then
  * read through fixed-size hyperslabs (H5_SLAB entries at a time), so memory does
  * not depend on the number of non-zeros.  Each entry is validated as it is read:
  * gene index in range, value a non-negative integer (float data with integral
@@ -89,9 +90,14 @@ typedef struct h5_matrix {
  * validate their lengths against shape.  On failure *m holds nothing to free. */
 int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e);
 
+/* h5_count_entries' count when only reading the entries tells it: a profile
+ * stored with more entries than H5X_FOLD (h5x.h) has its duplicates summed
+ * as it is read, and a CSC matrix (.h5ad by gene) has them summed always. */
+#define H5_UNCOUNTED UINT64_MAX
+
 /* Number of entries h5_next() will give: stored_entries when every gene is
- * kept, else a pass over indices (validating them) counts those in kept genes.
- * Does not move the read position. */
+ * kept, else a pass over indices (validating them) counts those in kept genes;
+ * or H5_UNCOUNTED.  Does not move the read position. */
 int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e);
 
 /* Next entry in profile (column) order, in stored order within a profile;
@@ -101,7 +107,8 @@ int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
 
 /* The next profile, in order, every profile once (empty ones too): its index
  * and its entries (kept genes, stored order, explicit zeros passed) appended
- * to ES.
+ * to ES; a profile stored with more than H5X_FOLD entries (duplicates) comes
+ * in gene order, its duplicates summed (h5x.h).
  * 1, 0 at the end, -1 on error.  Use either this or h5_next on one matrix. */
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
 

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5guard.h"
+
 /* The rows of a dataframe group: the length of its index column, whose name is read into INDEX. */
 static int frame_rows(h5_matrix *m, hid_t g, const char *where, char *index, size_t size, size_t *n, mc_err *e)
 {
@@ -21,7 +23,12 @@ static int frame_rows(h5_matrix *m, hid_t g, const char *where, char *index, siz
     snprintf(index, size, "%s", name ? name : "_index");
     free(name);
     if (!h5x_exists(g, index)) return mc_err_fail(e, "%s: %s: no index column '%s'", m->path, where, index);
-    hid_t d = H5Dopen2(g, index, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
+    char shown[600];
+    snprintf(shown, sizeof shown, "%s/%s", where, index);
+    /* Every name stored: the count of rows is what the file declares. */
+    hid_t d = h5guard_open(g, index, H5P_DEFAULT, m->path, shown, H5GUARD_STORED, e);
+    if (d < 0) return -1;
+    hid_t s = H5Dget_space(d);
     hsize_t dims[1] = {0};
     int ok = s >= 0 && H5Sget_simple_extent_ndims(s) == 1 && H5Sget_simple_extent_dims(s, dims, NULL) == 1;
     if (s >= 0) H5Sclose(s);

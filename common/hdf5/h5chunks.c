@@ -333,10 +333,16 @@ static int fast_eligible(h5chunks *r)
     return ok;
 }
 
+/* Bytes of chunks in flight per dataset, past two: large chunks (h5guard.h
+ * allows 16 MiB) take fewer slots, so memory does not grow with the threads. */
+#define IN_FLIGHT ((size_t)64 << 20)
+
 static int fast_open(h5chunks *r, int threads)
 {
+    size_t slot_bytes = r->cd * (2 * r->esize + 8), fit = IN_FLIGHT / slot_bytes;
     r->nchunks = (r->len + r->cd - 1) / r->cd;
     r->nslots = (size_t)(threads > 1 ? 2 * threads + 2 : 2);
+    if (r->nslots > fit) r->nslots = fit < 2 ? 2 : fit;
     if (!(r->slots = calloc(r->nslots, sizeof *r->slots))) return -1;
     size_t bytes = r->cd * r->esize;
     for (size_t i = 0; i < r->nslots; i++) {
@@ -404,6 +410,12 @@ static int submit(h5chunks *r, char why[256])
         s->state = S_DONE;
         return 0;
     }
+    /* What a chunk's values take, deflated at worst (stored blocks and headers):
+     * more is a corrupt chunk index, refused before the memory is spent. */
+    size_t bytes = r->cd * r->esize;
+    if (size > bytes + bytes / 64 + 1024)
+        return snprintf(why, 256, "chunk %llu: %llu bytes stored for %zu bytes of values", (unsigned long long)s->index,
+                        (unsigned long long)size, bytes), -1;
     if (size > s->raw_cap) {
         unsigned char *b = realloc(s->raw, size);
         if (!b) return snprintf(why, 256, "chunk %llu: " MC_OOM, (unsigned long long)s->index), -1;

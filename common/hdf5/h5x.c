@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "datakind.h"
+#include "h5guard.h"
 #include "strvec.h"
 
 #define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
@@ -266,48 +267,96 @@ static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char
     return rc;
 }
 
-static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, int missing_empty,
-                       char **v, mc_err *e)
+/* A column opened and checked (h5guard.h): a dataset of text or numbers (d),
+ * or categorical codes and the categories they index. */
+typedef struct column {
+    hid_t d, codes, cats;
+} column;
+
+static void column_close(column *c)
+{
+    if (c->d >= 0) H5Dclose(c->d);
+    if (c->codes >= 0) H5Dclose(c->codes);
+    if (c->cats >= 0) H5Oclose(c->cats);
+    c->d = c->codes = c->cats = -1;
+}
+
+/* anndata >= 0.8's categorical group {categories, codes}. */
+static int open_categorical(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, unsigned flags,
+                            column *c, mc_err *e)
+{
+    char codes[600], cats[600];
+    snprintf(codes, sizeof codes, "%s/codes", shown);
+    snprintf(cats, sizeof cats, "%s/categories", shown);
+    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+    int rc = 0;
+    if (g < 0 || !h5x_exists(g, "codes") || !h5x_exists(g, "categories"))
+        rc = mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
+    if (rc == 0 && (c->codes = h5guard_open(g, "codes", H5P_DEFAULT, m->path, codes, flags | H5GUARD_INTEGER, e)) < 0)
+        rc = -1;
+    if (rc == 0 && (c->cats = h5guard_open(g, "categories", H5P_DEFAULT, m->path, cats, 0, e)) < 0) rc = -1;
+    if (rc == 0 && length_1d(c->codes) != (int64_t)n)
+        rc = mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
+    if (g >= 0) H5Gclose(g);
+    return rc;
+}
+
+/* Open column NAME of N values, checked with FLAGS (codes are integers too);
+ * anndata 0.7 writes a categorical column as the codes whose "categories"
+ * attribute references the categories dataset. */
+static int open_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, unsigned flags,
+                       column *c, mc_err *e)
 {
     H5O_info_t info;
+    c->d = c->codes = c->cats = -1;
 #if H5_VERSION_GE(1, 12, 0)
     if (H5Oget_info_by_name3(loc, name, &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
 #else
     if (H5Oget_info_by_name(loc, name, &info, H5P_DEFAULT) < 0)
 #endif
         return mc_err_fail(e, "%s: %s: cannot open", m->path, shown);
-    if (info.type == H5O_TYPE_GROUP) {
-        hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
-        hid_t codes = h5x_exists(g, "codes") ? H5Dopen2(g, "codes", H5P_DEFAULT) : -1;
-        hid_t cats = h5x_exists(g, "categories") ? H5Dopen2(g, "categories", H5P_DEFAULT) : -1;
-        int rc = codes >= 0 && cats >= 0 && length_1d(codes) == (int64_t)n
-                     ? read_categorical(m, codes, cats, shown, n, missing_empty, v, e)
-                     : mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
-        if (codes >= 0) H5Dclose(codes);
-        if (cats >= 0) H5Dclose(cats);
-        H5Gclose(g);
-        return rc;
-    }
+    int rc = info.type == H5O_TYPE_GROUP ? open_categorical(m, loc, name, shown, n, flags, c, e) : 0;
+    if (info.type == H5O_TYPE_GROUP) goto out;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    int rc;
     if (d < 0 || length_1d(d) != (int64_t)n) {
+        if (d >= 0) H5Dclose(d);
         rc = mc_err_fail(e, "%s: %s: not a column of %zu values", m->path, shown, n);
     } else if (H5Aexists(d, "categories") > 0) {
         hobj_ref_t ref;
         hid_t a = H5Aopen(d, "categories", H5P_DEFAULT);
-        hid_t cats =
-            a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref) : -1;
-        rc = cats >= 0 ? read_categorical(m, d, cats, shown, n, missing_empty, v, e)
-                       : mc_err_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
-        if (cats >= 0) H5Oclose(cats);
+        c->codes = d;
+        c->cats = a >= 0 && H5Aread(a, H5T_STD_REF_OBJ, &ref) >= 0 ? H5Rdereference2(d, H5P_DEFAULT, H5R_OBJECT, &ref)
+                                                                   : -1;
         if (a >= 0) H5Aclose(a);
-    } else if (read_texts(d, n, v) < 0) {
-        char why[160];
-        rc = mc_err_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(d, why, sizeof why));
+        if (c->cats < 0) rc = mc_err_fail(e, "%s: %s: cannot follow its categories", m->path, shown);
+        else if (h5guard_check(d, m->path, shown, flags | H5GUARD_INTEGER, e) < 0) rc = -1;
+        else rc = h5guard_check(c->cats, m->path, shown, 0, e);
     } else {
-        rc = 0;
+        c->d = d;
+        rc = h5guard_check(d, m->path, shown, flags, e);
     }
-    if (d >= 0) H5Dclose(d);
+out:
+    if (rc < 0) column_close(c);
+    return rc;
+}
+
+/* The N values of the open column C as text into V. */
+static int read_open_column(h5_matrix *m, const column *c, const char *shown, size_t n, int missing_empty, char **v,
+                            mc_err *e)
+{
+    if (c->codes >= 0) return read_categorical(m, c->codes, c->cats, shown, n, missing_empty, v, e);
+    if (read_texts(c->d, n, v) == 0) return 0;
+    char why[160];
+    return mc_err_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(c->d, why, sizeof why));
+}
+
+static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, int missing_empty,
+                       char **v, mc_err *e)
+{
+    column c;
+    if (open_column(m, loc, name, shown, n, 0, &c, e) < 0) return -1;
+    int rc = read_open_column(m, &c, shown, n, missing_empty, v, e);
+    column_close(&c);
     return rc;
 }
 
@@ -318,9 +367,13 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     snprintf(shown, sizeof shown, "%s/%s", where, name);
     *out = NULL;
     if (!h5x_exists(loc, name)) return optional ? 0 : mc_err_fail(e, "%s: %s: missing", m->path, shown);
+    column c;
+    /* Checked before N pointers are allocated: N may be what a lying file declares. */
+    if (open_column(m, loc, name, shown, n, H5GUARD_STORED, &c, e) < 0) return -1;
     char **v = calloc(n + 1, sizeof *v);
-    if (!v) return mc_err_oom(e, m->path);
-    int rc = read_column(m, loc, name, shown, n, 0, v, e);
+    int rc = v ? read_open_column(m, &c, shown, n, 0, v, e) : mc_err_oom(e, m->path);
+    column_close(&c);
+    if (!v) return -1;
     for (size_t i = 0; rc == 0 && i < n; i++)
         if (strpbrk(v[i], "\n\r")) rc = mc_err_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
     if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
@@ -395,7 +448,8 @@ static int column_type(hid_t loc, const char *name, size_t n)
 static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *shown, field_type type, size_t n,
                         char **v, mc_err *e)
 {
-    hid_t d = H5Dopen2(loc, name, H5P_DEFAULT), ft = d >= 0 ? H5Dget_type(d) : -1;
+    hid_t d = h5guard_open(loc, name, H5P_DEFAULT, m->path, shown, 0, e), ft = d >= 0 ? H5Dget_type(d) : -1;
+    if (d < 0) return -1;
     hid_t mt = type == FIELD_INT ? H5Tcopy(H5T_NATIVE_INT64)
                : type == FIELD_FLOAT ? H5Tcopy(H5T_NATIVE_DOUBLE)
                : ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
@@ -424,9 +478,16 @@ static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *s
 static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, field_type *type,
                          char **v, mc_err *e)
 {
-    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT), md = g >= 0 ? H5Dopen2(g, "mask", H5P_DEFAULT) : -1;
-    hid_t ft = md >= 0 ? H5Dget_type(md) : -1, mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
-    char *enc = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
+    char sub[600];
+    snprintf(sub, sizeof sub, "%s/mask", shown);
+    hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
+    hid_t md = g >= 0 ? h5guard_open(g, "mask", H5P_DEFAULT, m->path, sub, 0, e) : -1;
+    if (md < 0) {
+        if (g >= 0) H5Gclose(g);
+        return g >= 0 ? -1 : mc_err_fail(e, "%s: %s: cannot open", m->path, shown);
+    }
+    hid_t ft = H5Dget_type(md), mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
+    char *enc = h5x_attr_str(g, "encoding-type");
     unsigned char *mask = mc_alloc_array(n ? n : 1, 1);
     size_t missing = 0;
     int rc = mask ? 0 : mc_err_oom(e, m->path);
@@ -545,8 +606,11 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_err *e)
 {
     struct h5x *x = m->x;
-    hid_t d = H5Dopen2(g, "indptr", H5P_DEFAULT);
-    int64_t len = d >= 0 ? length_1d(d) : -1;
+    char shown[600];
+    snprintf(shown, sizeof shown, "%s/indptr", x->where);
+    hid_t d = h5guard_open(g, "indptr", H5P_DEFAULT, m->path, shown, H5GUARD_INTEGER, e);
+    if (d < 0) return -1;
+    int64_t len = length_1d(d);
     int rc = 0;
     if (len != (int64_t)n + 1)
         rc = mc_err_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
@@ -569,21 +633,54 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
     return 0;
 }
 
+/* Bytes of one chunk of D as stored uncompressed (0: not chunked). */
+static size_t chunk_bytes(hid_t d)
+{
+    hid_t p = H5Dget_create_plist(d), t = H5Dget_type(d);
+    hsize_t dims[H5S_MAX_RANK];
+    int rank = p >= 0 && H5Pget_layout(p) == H5D_CHUNKED ? H5Pget_chunk(p, H5S_MAX_RANK, dims) : 0;
+    size_t bytes = t >= 0 && rank > 0 ? H5Tget_size(t) : 0;   /* at most H5GUARD_CHUNK_MAX: checked */
+    for (int i = 0; i < rank; i++) bytes *= (size_t)dims[i];
+    if (p >= 0) H5Pclose(p);
+    if (t >= 0) H5Tclose(t);
+    return bytes;
+}
+
+/* Data or indices of a sparse matrix, read in slabs (by profile) or a refill
+ * per gene (by gene): HDF5 caches no chunk larger than its chunk cache, and
+ * would inflate such a chunk again for every slab of it (for ever, on a file
+ * of one gene repeated in chunks of 4 MiB), so the cache holds two chunks.
+ * By gene, neighbouring genes' refills read the same chunks: at least 2 MiB,
+ * evicting least recently used chunks first (w0 0: HDF5 otherwise keeps
+ * fully read chunks, and memory grows with the file). */
+static hid_t open_sparse(h5_matrix *m, hid_t g, const char *name, const char *shown, unsigned flags,
+                         h5x_storage storage, mc_err *e)
+{
+    hid_t d = h5guard_open(g, name, H5P_DEFAULT, m->path, shown, flags, e);
+    if (d < 0) return -1;
+    size_t least = storage == H5X_BY_GENE ? (size_t)2 << 20 : (size_t)1 << 20, cache = 2 * chunk_bytes(d);
+    if (cache <= least && storage == H5X_BY_PROFILE) return d;   /* HDF5's default cache: 1 MiB */
+    H5Dclose(d);
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl >= 0) H5Pset_chunk_cache(dapl, 10007, cache > least ? cache : least, storage == H5X_BY_GENE ? 0.0 : 0.75);
+    d = H5Dopen2(g, name, dapl >= 0 ? dapl : H5P_DEFAULT);   /* checked above */
+    if (dapl >= 0) H5Pclose(dapl);
+    if (d < 0) mc_err_fail(e, "%s: %s: cannot open as a dataset", m->path, shown);
+    return d;
+}
+
 int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc_err *e)
 {
     if (open_x(m, where, storage, e) < 0) return -1;
     struct h5x *x = m->x;
     if (!h5x_exists(g, "data") || !h5x_exists(g, "indices") || !h5x_exists(g, "indptr"))
         return mc_err_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
-    /* By gene, neighbouring genes' refills read the same chunks: a small cache
-     * that evicts least recently used chunks first (w0 0: HDF5 otherwise keeps
-     * fully read chunks, and memory grows with the file) saves re-inflating them. */
-    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
-    if (dapl >= 0 && storage == H5X_BY_GENE) H5Pset_chunk_cache(dapl, 10007, (size_t)2 << 20, 0.0);
-    x->data = H5Dopen2(g, "data", dapl >= 0 ? dapl : H5P_DEFAULT);
-    x->indices = H5Dopen2(g, "indices", dapl >= 0 ? dapl : H5P_DEFAULT);
-    if (dapl >= 0) H5Pclose(dapl);
-    if (x->data < 0 || x->indices < 0) return mc_err_fail(e, "%s: %s: cannot open data and indices", m->path, where);
+    char data[600], indices[600];
+    snprintf(data, sizeof data, "%s/data", where);
+    snprintf(indices, sizeof indices, "%s/indices", where);
+    if ((x->data = open_sparse(m, g, "data", data, 0, storage, e)) < 0 ||
+        (x->indices = open_sparse(m, g, "indices", indices, H5GUARD_INTEGER, storage, e)) < 0)
+        return -1;
     size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
     if (storage == H5X_BY_PROFILE) {
@@ -606,7 +703,10 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
 
 int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_err *e)
 {
-    if (open_x(m, where, storage, e) < 0) return -1;
+    if (open_x(m, where, storage, e) < 0 || h5guard_check(d, m->path, where, 0, e) < 0) {
+        H5Dclose(d);
+        return -1;
+    }
     struct h5x *x = m->x;
     hid_t s = H5Dget_space(d);
     hsize_t dims[2] = {0, 0};
@@ -632,7 +732,13 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
 static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
     struct h5x *x = m->x;
+    size_t from = es->n;
+    int folded = 0;
     for (uint64_t k = (uint64_t)x->indptr[p]; k < (uint64_t)x->indptr[p + 1]; k++) {
+        if (es->n - from >= H5X_FOLD(m->genes_count)) {   /* duplicates: sum them (h5x.h) */
+            folded = 1;
+            if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
+        }
         if (k < x->slab_at || k >= x->slab_at + x->slab_len) {
             uint64_t left = m->stored_entries - k;
             x->slab_at = k;
@@ -648,7 +754,7 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
         if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
         if (entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
     }
-    return 0;
+    return folded && entries_fold(es, from) < 0 ? mc_err_oom(e, m->path) : 0;   /* every gene once */
 }
 
 /* Gene G's next buffered entries of a by-gene matrix. */
@@ -684,7 +790,13 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
             return mc_err_fail(e, "%s: %s/indices: entry %llu: profile indices of gene %zu are not ascending", m->path,
                            x->where, (unsigned long long)k, g);
         if (to_count(m, x->gv[g * x->kbuf + x->gpos[g]], k, (size_t)p, g, &v, e) < 0) return -1;
-        if (entries_push(&x->blk[p - (int64_t)x->block_at], (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
+        mc_entries *to = &x->blk[p - (int64_t)x->block_at];
+        /* Genes fill the block one after another, so a profile's entry of this
+         * gene, if any, is its last: a duplicate is summed there (saturating). */
+        if (to->n && to->v[to->n - 1].gene == g)
+            to->v[to->n - 1].value = to->v[to->n - 1].value > UINT64_MAX - v ? UINT64_MAX : to->v[to->n - 1].value + v;
+        else if (entries_push(to, (uint32_t)g, v) < 0)
+            return mc_err_oom(e, m->path);
         x->gpos[g]++;
         x->cursor[g]++;
     }
@@ -781,11 +893,25 @@ static void rewind_x(h5_matrix *m)
     }
 }
 
+uint64_t h5x_longest(const int64_t *indptr, size_t n)
+{
+    uint64_t most = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)(indptr[i + 1] - indptr[i]) > most) most = (uint64_t)(indptr[i + 1] - indptr[i]);
+    return most;
+}
+
 int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
-    /* Sparse entries are all passed on (explicit zeros too), as h5.c does; dense ones
-     * only when not zero, which takes a pass (validating the values on the way). */
-    if (m->x->storage == H5X_BY_PROFILE || m->x->storage == H5X_BY_GENE) {
+    /* Sparse entries are all passed on (explicit zeros too), as h5.c does, but
+     * for duplicates summed as they are read; dense ones only when not zero,
+     * which takes a pass (validating the values on the way). */
+    if (m->x->storage == H5X_BY_GENE ||
+        (m->x->storage == H5X_BY_PROFILE && h5x_longest(m->x->indptr, m->profiles_count) > H5X_FOLD(m->genes_count))) {
+        *n = H5_UNCOUNTED;
+        return 0;
+    }
+    if (m->x->storage == H5X_BY_PROFILE) {
         *n = m->stored_entries;
         return 0;
     }

@@ -55,6 +55,13 @@ void h5x_close(h5_matrix *m);
 
 /* --- helpers for the layouts ---------------------------------------------------- */
 
+/* Entries of one profile a reader holds before summing its duplicates
+ * (entries_fold): more than there are genes only with duplicates, so memory
+ * stays bounded by the genes and the chunk budget, whatever a file repeats. */
+#define H5X_FOLD(genes) (2 * (size_t)(genes) + H5X_SLAB)
+/* The most entries one of the N rows of INDPTR (N + 1 offsets, ascending) holds. */
+uint64_t h5x_longest(const int64_t *indptr, size_t n);
+
 /* N strings of dataset LOC/NAME (variable or fixed length; a categorical
  * group of categories and codes is expanded), owned by m (freed by
  * h5x_close).  *v is NULL and 0 returned when the dataset does not exist and

@@ -113,6 +113,25 @@ int entries_canonicalize(mc_entries *es)
     return 0;
 }
 
+int entries_fold(mc_entries *es, size_t from)
+{
+    mc_entries part = {.v = es->v + from, .n = es->n - from, .cap = es->n - from, .tmp = es->tmp,
+                       .tmp_cap = es->tmp_cap};
+    int rc = sort_by_gene(&part);
+    es->tmp = part.tmp, es->tmp_cap = part.tmp_cap;
+    if (rc < 0) return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < part.n; i++) {
+        mc_entry *last = k ? &part.v[k - 1] : NULL;
+        if (last && last->gene == part.v[i].gene)   /* saturating: a later plausibility check refuses it */
+            last->value = last->value > UINT64_MAX - part.v[i].value ? UINT64_MAX : last->value + part.v[i].value;
+        else
+            part.v[k++] = part.v[i];
+    }
+    es->n = from + k;
+    return 0;
+}
+
 int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count)
 {
     s->genes_count = genes_count;

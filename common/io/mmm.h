@@ -35,6 +35,11 @@ int entries_reserve(mc_entries *es, size_t n);
 /* Sort by gene, sum duplicates, drop zeros: the canonical form of a profile.
  * 0, or -1 when out of memory for the sorting scratch. */
 int entries_canonicalize(mc_entries *es);
+/* Sort entries [from, n) by gene and sum those of one gene (saturating at
+ * UINT64_MAX), keeping zeros: what a reader does to a profile holding more
+ * entries than genes, so that duplicates cannot grow its memory.  0, or -1
+ * when out of memory for the sorting scratch. */
+int entries_fold(mc_entries *es, size_t from);
 void entries_free(mc_entries *es);
 
 /* One profile's canonical pair stream (SPEC 6), encoded apart from any file,

@@ -150,7 +150,8 @@ static int write_mtx(progress *pr, h5_matrix *m, const char *path, mc_err *e)
 {
     uint64_t n;
     if (h5_count_entries(m, &n, e) < 0) return -1;
-    mtx_writer *w = mtx_writer_open(path, (uint32_t)m->genes_count, (uint32_t)m->profiles_count, (int64_t)n, e);
+    mtx_writer *w = mtx_writer_open(path, (uint32_t)m->genes_count, (uint32_t)m->profiles_count,
+                                    n == H5_UNCOUNTED ? -1 : (int64_t)n, e);
     if (!w) return -1;
     mc_entries es = {0};
     size_t p;
