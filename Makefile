@@ -5,7 +5,7 @@ PKGS     := yaml-0.1 hdf5 zlib libmd libdeflate
 # The project's own flags apply whatever CFLAGS the caller passes (make sanitize does).
 # common/ is in layers, lowest first; a module includes only its own layer and those below it
 # (common/README.md, tests/layers.bats).  Every layer is on the include path.
-LAYERS    := base io std store hdf5 ops cli
+LAYERS    := base io std store hdf5 ops cli api
 MC_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror $(LAYERS:%=-Icommon/%) \
              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 MC_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -lpthread
@@ -19,13 +19,31 @@ TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps check check-quick sanitize bench bench-e2e demo clean install man
-all: $(BINS) $(TEST_BINS)
+all: $(BINS) $(TEST_BINS) common/libmc.so common/libmc-public.a
 
+# One set of objects for both libraries: position-independent, and every symbol hidden but
+# what mc.h marks MC_API, so libmc.so exports only the public interface (doc/api.md).  The
+# tools link libmc.a (hidden symbols link statically as any other; PIC costs nothing on
+# x86-64 when nothing can be interposed).
+MC_SOVERSION := 0
 common/libmc.a: $(LIB_OBJ)
 	rm -f $@ && $(AR) rcs $@ $^
 
+common/libmc.so.$(MC_SOVERSION): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libmc.so.$(MC_SOVERSION) $(LDFLAGS) -o $@ $^ $(MC_LIBS)
+common/libmc.so: common/libmc.so.$(MC_SOVERSION)
+	ln -sf libmc.so.$(MC_SOVERSION) $@
+
+# The static library installed for other programs: every module linked into one object whose
+# hidden symbols are then made local, so its only global names are mc.h's (a program linking
+# it meets none of mc's internal names, as libuuid's uuid_parse would have met ours).
+common/libmc-public.a: $(LIB_OBJ)
+	$(LD) -r -o common/libmc-public.o $^
+	objcopy --localize-hidden common/libmc-public.o
+	rm -f $@ && $(AR) rcs $@ common/libmc-public.o
+
 common/%.o: common/%.c $(LIB_HDR)
-	$(CC) $(MC_CFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(MC_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 bin/mc-% tests/helpers/%: LINK = $(CC) $(MC_CFLAGS) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(MC_LIBS)
 bin/mc-%: bin/mc-%.c common/libmc.a $(LIB_HDR)
@@ -43,6 +61,12 @@ PREFIX   ?= /usr/local
 BINDIR   := $(DESTDIR)$(PREFIX)/bin
 SHAREDIR := $(DESTDIR)$(PREFIX)/share/mc
 MANDIR   := $(DESTDIR)$(PREFIX)/share/man/man1
+LIBDIR   := $(DESTDIR)$(PREFIX)/lib
+# The Python package where Debian's python3 looks under PREFIX (/usr/local/lib/python3.X/dist-packages);
+# it finds libmc.so.0 three directories up, in PREFIX/lib.
+PYDIR    := $(LIBDIR)/$(shell python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null \
+                                || echo python3)/dist-packages/mcstore
+INCDIR   := $(DESTDIR)$(PREFIX)/include
 MANS     := $(patsubst bin/%,build/man/%.1,$(BINS))
 
 man: $(MANS)
@@ -60,6 +84,14 @@ install: all man
 	install -m 644 pipelines/profiles/slurm/config.yaml $(SHAREDIR)/pipelines/profiles/slurm
 	install -m 755 pipelines/profiles/slurm/status.sh $(SHAREDIR)/pipelines/profiles/slurm
 	install -m 644 $(MANS) $(MANDIR)
+	install -d $(LIBDIR)/pkgconfig $(INCDIR)
+	install -m 644 common/api/mc.h $(INCDIR)
+	install -m 644 common/libmc-public.a $(LIBDIR)/libmc.a
+	install -m 755 common/libmc.so.$(MC_SOVERSION) $(LIBDIR)
+	ln -sf libmc.so.$(MC_SOVERSION) $(LIBDIR)/libmc.so
+	scripts/mc-pc.sh '$(PREFIX)' '$(strip $(MC_LIBS))' >$(LIBDIR)/pkgconfig/mc.pc
+	install -d $(PYDIR)
+	install -m 644 python/mcstore/*.py $(PYDIR)
 
 # Tests run in parallel (GNU parallel, `make deps`), TEST_JOBS at a time, one per core:
 # they are CPU-bound (process start-up), so more jobs than cores gain nothing.
@@ -95,5 +127,5 @@ demo: all
 	./scripts/demo.sh
 
 clean:
-	rm -f common/*/*.o common/libmc.a $(BINS) $(TEST_BINS) tests/fault/libfault.so
+	rm -f common/*/*.o common/libmc.a common/libmc-public.* common/libmc.so* $(BINS) $(TEST_BINS) tests/fault/libfault.so
 	rm -rf build/man

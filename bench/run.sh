@@ -3,6 +3,7 @@
 # floor or a smaller input measured in the same run.
 #   BENCH_CELLS=20000 make bench      (one size; default: 20000 and 100000)
 #   BENCH_GROUP_CELLS=20000 make bench (bench/groups.sh's size; default 100000)
+#   BENCH_MCSTORE_CELLS=20000 make bench (bench/mcstore.sh's size; default 100000)
 set -eu
 cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
@@ -16,3 +17,5 @@ for cells in ${BENCH_CELLS:-20000 100000}; do
 done
 echo "== bench/groups.sh ${BENCH_GROUP_CELLS:-100000}"
 bench/groups.sh "${BENCH_GROUP_CELLS:-100000}"
+echo "== bench/mcstore.sh ${BENCH_MCSTORE_CELLS:-100000}"
+bench/mcstore.sh "${BENCH_MCSTORE_CELLS:-100000}"

@@ -10,7 +10,7 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
 
 @test "make install PREFIX: tools, formats, pipelines and man pages where they belong" {
-    run make -s -C "$MC_ROOT" install PREFIX="$T/p"
+    run make_install PREFIX="$T/p"
     assert_success
     for b in "$MC_ROOT"/bin/mc-*.c; do
         t=$(basename "$b" .c)
@@ -28,13 +28,17 @@ clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
     diff -r "$MC_ROOT/pipelines" p/share/mc/pipelines
     [ -x p/share/mc/pipelines/profiles/slurm/status.sh ]
     # DESTDIR stages the same tree under another root.
-    run make -s -C "$MC_ROOT" install DESTDIR="$T/stage" PREFIX=/opt/mc
+    run make_install DESTDIR="$T/stage" PREFIX=/opt/mc
     assert_success
-    diff -r p stage/opt/mc
+    # (but for the prefix pkg-config's mc.pc names)
+    diff -r -x mc.pc p stage/opt/mc
+    [ "$(sed 's|^prefix=.*|prefix=|' p/lib/pkgconfig/mc.pc)" = "$(sed 's|^prefix=.*|prefix=|' stage/opt/mc/lib/pkgconfig/mc.pc)" ]
+    grep -qx "prefix=$T/p" p/lib/pkgconfig/mc.pc
+    grep -qx "prefix=/opt/mc" stage/opt/mc/lib/pkgconfig/mc.pc
 }
 
 @test "an installed mc runs the README tour from outside the repository" {
-    make -s -C "$MC_ROOT" install PREFIX="$T/p" >/dev/null
+    make_install PREFIX="$T/p" >/dev/null
     mkdir -p outside/tests/data/10x/3.0.0
     cp "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" outside/tests/data/10x/3.0.0/
     sed -n '/^export PATH=\$PWD\/bin:\$PATH$/,/^```$/p' "$MC_ROOT/README.md" | sed '1d;$d' \
@@ -51,7 +55,7 @@ clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
 }
 
 @test "a staged and moved install finds its formats and runs its pipelines from a data root" {
-    make -s -C "$MC_ROOT" install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
+    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
     mv stage/opt/mc moved
     export PATH=$(clean_path "$T/moved/bin")
     mkdir -p root/raw/pbmc

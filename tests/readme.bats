@@ -20,6 +20,16 @@ load test_helper
     [ "$(sed -n 's/^uuid: //p' "$T/mc/direct/pbmc/profiles.yaml")" = "$(sed -n 's/^uuid: //p' "$T/mc/cells/pbmc/profiles.yaml")" ]
     run "$PY" -c "import anndata; a = anndata.read_h5ad('$T/mc/good.h5ad'); print(a.n_vars)"
     assert_output 507
+    # The Python tour too, once the tour's data is there.
+    sed -n '/^import mcstore /,/^```$/p' "$MC_ROOT/README.md" | sed '$d' | sed "s|/tmp/mc|$T/mc|g" >"$T/tour.py"
+    [ "$(wc -l <"$T/tour.py")" -ge 8 ]
+    mc-sum "$T/mc/cells/pbmc" | awk '{print $1 "\t" ($2 > 40 ? "True" : "False")}' |
+        mc-write-data "$T/mc/cells/pbmc/all" p.high -
+    PYTHONPATH="$MC_ROOT/python" run sanpy "$T/tour.py"
+    assert_success
+    assert_output --regexp "^ProfilesContainer\('$T/mc/views/good': view, [0-9]+ cells x 507 genes\) [0-9]+ \([0-9]+, 2\) [0-9]+ \['barcode', 'base_index', 'batch', 'busy', 'group', 'high', 'lane', 'member', 'total_umis'\]$"
+    run mc-export "$T/mc/views/good" --tsv p busy
+    [ "$(grep -c True <<<"$output")" -gt 0 ]
 }
 
 @test "the README's two samples of different gene lists combine as it says" {

@@ -44,3 +44,17 @@ uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profil
 
 # The member names of collection $1, in order.
 members_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
+
+# Programs not built with the sanitizers that load libmc.so (doc/examples, python's mcstore):
+# under make sanitize libmc.so needs their runtimes loaded first; CPython's memory left at
+# exit is no leak of libmc's.  Outside make sanitize both run the command as it is.
+SAN_RT=$(ldd "$MC_ROOT/common/libmc.so" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ {print $3}' | paste -sd: -)
+san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
+sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
+
+# make install in the repository tree, one at a time across test files too (install.bats,
+# api.bats): each builds build/man, which two runs at once would race on.
+make_install() {
+    mkdir -p "$MC_ROOT/build"
+    flock "$MC_ROOT/build/install.lock" make -s -C "$MC_ROOT" install "$@"
+}

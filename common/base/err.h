@@ -16,9 +16,13 @@
 #ifndef MC_ERR_H
 #define MC_ERR_H
 
+/* mc.h, the public header, declares the same struct (under the same guard). */
+#ifndef MC_ERR_DEFINED
+#define MC_ERR_DEFINED
 typedef struct mc_err {
     char msg[1024];
 } mc_err;
+#endif
 
 /* Format msg into e; always returns -1 so callers can `return mc_err_fail(...)`. */
 int mc_err_fail(mc_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -617,6 +617,33 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
     return 0;
 }
 
+int mmm_profile_mapped(const mmm_file *m, uint32_t p, const int32_t *gmap, mc_entry *out, size_t *n, mc_err *e)
+{
+    const uint8_t *b, *end;
+    *n = 0;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    uint64_t gene = 0, G = m->genes_count, sum = 0, at = 0;
+    size_t k = 0;
+    /* mmm_profile_entries' walk; an entry is kept where it would push one (a non-zero sum). */
+    for (; b < end; b += 2) {
+        if (b[0]) {
+            int64_t to = sum ? (gmap ? gmap[at] : (int64_t)at) : -1;
+            if (to >= 0 && out) out[k] = (mc_entry){(uint32_t)to, sum};
+            k += to >= 0;
+            sum = 0;
+            gene += b[0];
+        }
+        if (gene >= G) return bad_gene(m, p, gene, e);
+        at = gene;
+        sum += b[1];
+    }
+    int64_t to = sum ? (gmap ? gmap[at] : (int64_t)at) : -1;
+    if (to >= 0 && out) out[k] = (mc_entry){(uint32_t)to, sum};
+    *n = k + (to >= 0);
+    return 0;
+}
+
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const uint8_t *b, *end;

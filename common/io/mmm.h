@@ -112,6 +112,12 @@ void mmm_close(mmm_file *m);
 
 /* Decode profile p into es (replacing its contents): sorted, unique, non-zero. */
 int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e);
+/* Profile p's entries, as mmm_profile_entries gives them, through GMAP (its
+ * genes to the caller's; -1 drops a gene; NULL: the identity): their number
+ * in *N and, unless OUT is NULL (then only counted), the entries in OUT (room
+ * for genes_count).  Straight from the pairs, without an entries list: the
+ * CSR decoder's two passes (csr.h). */
+int mmm_profile_mapped(const mmm_file *m, uint32_t p, const int32_t *gmap, mc_entry *out, size_t *n, mc_err *e);
 /* Add profile p into a dense row of genes_count values (the seed's add_profile_data). */
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
 /* Add profile p into ROW through GMAP (its genes to ROW's; -1 skips a gene;

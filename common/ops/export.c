@@ -237,15 +237,8 @@ static int gather(const strvec *all, const int32_t *index, size_t n, const char 
 
 /* --- arrays ------------------------------------------------------------------ */
 
-typedef struct column {
-    char *name;
-    mc_array a;
-} column;
-
-typedef struct frame {
-    column *v;
-    size_t n;
-} frame;
+typedef export_column column;
+typedef export_frame frame;   /* its index unused but by export_frame_load */
 
 static void frame_free(frame *fr)
 {
@@ -254,7 +247,13 @@ static void frame_free(frame *fr)
         container_array_free(&fr->v[i].a);
     }
     free(fr->v);
+    strvec_free(&fr->index);
     memset(fr, 0, sizeof *fr);
+}
+
+void export_frame_free(export_frame *fr)
+{
+    frame_free(fr);
 }
 
 /* Append NAME with array *a (taken over, *a emptied). */
@@ -906,6 +905,46 @@ static int write_h5ad(h5w *f, container *c, const gene_labels *g, frame *obs, fr
     return rc;
 }
 
+/* var's columns: the gene set's ids as gene_ids, its annotations (genome, ...), then each g array of C
+ * the gene set has not given. */
+static int var_frame(container *c, gene_labels *g, frame *var, const export_opts *o, mc_err *e)
+{
+    int rc = 0;
+    if (g->ids) {
+        mc_array ids = {.is_text = 1};
+        rc = gather(g->ids, NULL, g->ids->count, "gene_ids", &ids.text, e);
+        if (rc == 0) rc = frame_add(var, "gene_ids", &ids, e);
+    }
+    for (size_t i = 0; rc == 0 && i < g->set.n; i++)   /* the gene set's annotations (genome, ...) */
+        if (strcmp(g->set.v[i].name, "original_name") && strcmp(g->set.v[i].name, "ensembl") &&
+            strcmp(g->set.v[i].name, "gene_ids"))
+            rc = frame_add(var, g->set.v[i].name, &g->set.v[i].a, e);
+    if (rc == 0) {
+        frame more = {0};
+        rc = frame_load(c, 'g', NULL, 0, &more, o, e);
+        for (size_t i = 0; rc == 0 && i < more.n; i++)
+            if (!frame_has(var, more.v[i].name))   /* the gene set's ids and arrays win */
+                rc = frame_add(var, more.v[i].name, &more.v[i].a, e);
+        frame_free(&more);
+    }
+    return rc;
+}
+
+int export_frame_load(container *c, char kind, const export_opts *o, export_frame *out, mc_err *e)
+{
+    gene_labels g = {0};
+    memset(out, 0, sizeof *out);
+    int rc = kind == 'p' ? frame_load(c, 'p', NULL, 0, out, o, e) : gene_labels_load(c, o->genes_dir, &g, e);
+    if (rc == 0 && kind == 'p') rc = container_profile_names(c, &out->index, e);
+    else if (rc == 0) {
+        rc = var_frame(c, &g, out, o, e);
+        if (rc == 0) rc = unique_names(&g, &out->index, e);
+    }
+    gene_labels_free(&g);
+    if (rc < 0) frame_free(out);
+    return rc;
+}
+
 int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
 {
     h5w_type dt;
@@ -919,23 +958,7 @@ int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e)
     h5w *f = NULL;
     if (gene_labels_load(c, o->genes_dir, &g, e) < 0) return -1;
     int rc = frame_load(c, 'p', NULL, 0, &obs, o, e);
-    if (rc == 0 && g.ids) {
-        mc_array ids = {.is_text = 1};
-        rc = gather(g.ids, NULL, g.ids->count, "gene_ids", &ids.text, e);
-        if (rc == 0) rc = frame_add(&var, "gene_ids", &ids, e);
-    }
-    for (size_t i = 0; rc == 0 && i < g.set.n; i++)   /* the gene set's annotations (genome, ...) */
-        if (strcmp(g.set.v[i].name, "original_name") && strcmp(g.set.v[i].name, "ensembl") &&
-            strcmp(g.set.v[i].name, "gene_ids"))
-            rc = frame_add(&var, g.set.v[i].name, &g.set.v[i].a, e);
-    if (rc == 0) {
-        frame more = {0};
-        rc = frame_load(c, 'g', NULL, 0, &more, o, e);
-        for (size_t i = 0; rc == 0 && i < more.n; i++)
-            if (!frame_has(&var, more.v[i].name))   /* the gene set's ids and arrays win */
-                rc = frame_add(&var, more.v[i].name, &more.v[i].a, e);
-        frame_free(&more);
-    }
+    if (rc == 0) rc = var_frame(c, &g, &var, o, e);
     if (rc == 0) rc = scan(c, &es, &nnz, &max, o, e);
     if (rc == 0 && max > exact_limit(dt))
         rc = mc_err_fail(e, "%s: a value of %" PRIu64 " does not fit X/data as %s exactly; choose a wider --dtype",

@@ -71,6 +71,23 @@ typedef struct export_opts {
     void *warn_ctx;
 } export_opts;
 
+/* A table as the .h5ad's obs or var: INDEX names a row each, V[0..n) the
+ * columns in order (name, values). */
+typedef struct export_column {
+    char *name;
+    mc_array a;
+} export_column;
+typedef struct export_frame {
+    export_column *v;
+    size_t n;
+    strvec index;
+} export_frame;
+/* KIND 'p': obs (profile names; every visible p array but base_index), 'g':
+ * var (unique gene names; gene_ids, the gene set's annotations, the g
+ * arrays), exactly as export_h5ad writes them. */
+int export_frame_load(container *c, char kind, const export_opts *o, export_frame *out, mc_err *e);
+void export_frame_free(export_frame *f);
+
 /* The .h5ad X/data type named "float32", "float64", "int32" or "int64"; -1 if none. */
 int export_dtype(const char *name, h5w_type *t);
 

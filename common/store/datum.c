@@ -435,15 +435,15 @@ static int read_tsv(keys *ks, const data_kind *k, const char *input, mc_array *o
     return rc;
 }
 
-/* A .npy input checked against the container: shape, and text for arrays only. */
-static int read_npy(container *c, const data_kind *k, FILE *f, const char *shown, mc_array *out, mc_err *e)
+/* A, read from SHOWN (a .npy or the caller's memory), checked against the container: shape, and text for
+ * arrays only; a matrix in C order, a '<U' array as text.  On failure A is left to the caller to free. */
+static int values_check(container *c, const data_kind *k, mc_array *out, const char *shown, mc_err *e)
 {
-    memset(out, 0, sizeof *out);
-    if (npy_read_stream(f, shown, &out->num, e) < 0) return -1;
     npy_array *a = &out->num;
     size_t rows = datum_axis_length(c, k->rows), cols = datum_axis_length(c, k->cols);
     int rc = 0;
-    if (is_matrix(k) && (a->ndim != 2 || a->shape[0] != rows || a->shape[1] != cols))
+    if (out->is_text) rc = 0;   /* text is counted below */
+    else if (is_matrix(k) && (a->ndim != 2 || a->shape[0] != rows || a->shape[1] != cols))
         rc = mc_err_fail(e, "%s: shape (%zu%s%.0zu), %s.NAME of %s is (%zu, %zu)", shown, a->shape[0],
                      a->ndim == 2 ? ", " : ",", a->ndim == 2 ? a->shape[1] : 0, k->name, c->path, rows, cols);
     else if (!is_matrix(k) && (a->ndim != 1 || a->count != rows))
@@ -455,14 +455,27 @@ static int read_npy(container *c, const data_kind *k, FILE *f, const char *shown
         for (size_t i = 0; rc == 0 && i < a->count; i++) {
             char *s = npy_ustr(a, i, shown, e);
             if (!s) rc = -1;
-            else if (strchr(s, '\n'))
-                rc = mc_err_fail(e, "%s: value %zu holds a line break, which .txt cannot", shown, i);
             else if (strvec_push(&out->text, s) < 0) rc = mc_err_oom(e, shown);
             free(s);
         }
         npy_free(a);
         out->is_text = 1;
     }
+    if (rc == 0 && out->is_text && is_matrix(k)) rc = mc_err_fail(e, "%s: a matrix holds numbers, not text", shown);
+    if (rc == 0 && out->is_text && out->text.count != rows)
+        rc = mc_err_fail(e, "%s: %zu values, %s.NAME of %s holds %zu", shown, out->text.count, k->name, c->path, rows);
+    for (size_t i = 0; rc == 0 && out->is_text && i < out->text.count; i++)
+        if (strchr(out->text.v[i], '\n'))
+            rc = mc_err_fail(e, "%s: value %zu holds a line break, which .txt cannot", shown, i);
+    return rc;
+}
+
+/* A .npy input checked against the container. */
+static int read_npy(container *c, const data_kind *k, FILE *f, const char *shown, mc_array *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (npy_read_stream(f, shown, &out->num, e) < 0) return -1;
+    int rc = values_check(c, k, out, shown, e);
     if (rc < 0) container_array_free(out);
     return rc;
 }
@@ -595,6 +608,16 @@ int datum_store_all(container *c, const data_kind *k, char *const *names, const 
     return rc;
 }
 
+/* A, checked, stored as KIND.NAME of C; the other form (.txt / .npy) would win over (or lose to) it, so it goes. */
+static int store_values(container *c, const data_kind *k, const char *name, const mc_array *a, mc_err *e)
+{
+    char *final = data_path(c, k, name, a->is_text ? "txt" : "npy");
+    int rc = final ? store_file(final, k, a, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = drop_other_form(c, k, name, a, e);
+    free(final);
+    return rc;
+}
+
 int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
                 mc_err *e)
 {
@@ -604,11 +627,14 @@ int datum_write(container *c, const data_kind *k, const char *name, const char *
     int rc = read_input(&ks, k, input, &a, e);
     keys_close(&ks);
     if (rc < 0) return -1;
-    char *final = data_path(c, k, name, a.is_text ? "txt" : "npy");
-    if (!final) rc = mc_err_oom(e, c->path);
-    if (rc == 0) rc = store_file(final, k, &a, e);
-    if (rc == 0) rc = drop_other_form(c, k, name, &a, e);
-    free(final);
+    rc = store_values(c, k, name, &a, e);
     container_array_free(&a);
     return rc;
+}
+
+int datum_write_values(container *c, const data_kind *k, const char *name, mc_array *a, const char *shown, int force,
+                       mc_err *e)
+{
+    if (check_writable(c, k, name, force, e) < 0 || values_check(c, k, a, shown, e) < 0) return -1;
+    return store_values(c, k, name, a, e);
 }

@@ -49,6 +49,12 @@ typedef struct datum_write_opts {
 /* Read KIND.NAME's values from INPUT ("-": stdin) for C and write them into C. */
 int datum_write(container *c, const data_kind *k, const char *name, const char *input, const datum_write_opts *o,
                 mc_err *e);
+/* The same for values already in memory (libmc's mc_write_*): A as read from
+ * a .npy (C order) or text, checked and stored as datum_write does; SHOWN
+ * names A in errors.  A stays the caller's (a matrix in fortran order is
+ * turned to C order in place). */
+int datum_write_values(container *c, const data_kind *k, const char *name, mc_array *a, const char *shown, int force,
+                       mc_err *e);
 
 /* Write the N arrays A[i] as KIND.NAMES[i] into C, each checked as
  * datum_write checks it (before any is written), all committed together or

@@ -1,0 +1,79 @@
+"""bench/mcstore.sh's measurements, in one Python process per figure set.
+
+usage: mcstore-read.py select COLLECTION WHOLE.h5ad SUB_VIEW ROUNDS
+       mcstore-read.py whole COLLECTION WHOLE.h5ad ROUNDS
+       mcstore-read.py rss-mcstore COLLECTION | rss-anndata WHOLE.h5ad | rss-base
+
+select: a 1 % selection (keep.txt, profile indices) into a CSR matrix, three ways:
+mcstore's umis(idx), anndata.read_h5ad(backed="r")[idx].to_memory(), and mc-export --h5ad of the
+1 % view followed by anndata.read_h5ad.  whole: the whole collection by mcstore and by
+anndata.read_h5ad of the uncompressed .h5ad.  Each is timed ROUNDS times in turn (wall seconds,
+the page cache warm); printed as NAME SECONDS... lines.  rss-*: one read, printing the CSR's bytes
+(the peak RSS is measured outside, by GNU time)."""
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def timed(f):
+    t = time.perf_counter()
+    r = f()
+    return time.perf_counter() - t, r
+
+
+def csr_bytes(m):
+    return m.data.nbytes + m.indices.nbytes + m.indptr.nbytes
+
+
+def main():
+    import anndata
+    import mcstore
+    what = sys.argv[1]
+    if what == "select":
+        coll, whole, sub, rounds = sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+        idx = np.loadtxt("keep.txt", dtype=np.int64)
+        c = mcstore.ProfilesContainer.load(coll)
+        times = {"mcstore": [], "backed": [], "export": []}
+        for _ in range(rounds):
+            t, m = timed(lambda: c.umis(idx))
+            times["mcstore"].append(t)
+            t, a = timed(lambda: anndata.read_h5ad(whole, backed="r")[idx].to_memory())
+            times["backed"].append(t)
+            assert (a.X != m).nnz == 0, "not the same matrix"
+
+            def export():
+                if os.path.exists("sub.h5ad"):
+                    os.remove("sub.h5ad")
+                subprocess.run(["mc-export", sub, "--h5ad", "sub.h5ad"], check=True)
+                return anndata.read_h5ad("sub.h5ad")
+            t, b = timed(export)
+            times["export"].append(t)
+            assert (b.X != m).nnz == 0, "not the same matrix"
+        for k, v in times.items():
+            print(k, *("%.3f" % s for s in v))
+    elif what == "whole":
+        coll, whole, rounds = sys.argv[2], sys.argv[3], int(sys.argv[4])
+        c = mcstore.ProfilesContainer.load(coll)
+        times = {"mcstore": [], "anndata": []}
+        for _ in range(rounds):
+            t, m = timed(lambda: c.umis())
+            times["mcstore"].append(t)
+            del m
+            t, a = timed(lambda: anndata.read_h5ad(whole))
+            times["anndata"].append(t)
+            del a
+        for k, v in times.items():
+            print(k, *("%.3f" % s for s in v))
+    elif what == "rss-mcstore":
+        print(csr_bytes(mcstore.ProfilesContainer.load(sys.argv[2]).umis()))
+    elif what == "rss-anndata":
+        print(csr_bytes(anndata.read_h5ad(sys.argv[2]).X))
+    elif what == "rss-base":   # the interpreter with numpy, scipy, anndata and libmc loaded
+        import scipy.sparse  # noqa: F401
+        print(0)
+
+
+main()

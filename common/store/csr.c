@@ -1,0 +1,198 @@
+/* csr: a container selection decoded in parallel into caller-allocated CSR arrays. */
+#include "csr.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "parallel.h"
+
+/* Bytes counted for a profile besides its pairs, so that rows far apart let
+ * their pages go every so many profiles (container_forget_every). */
+#define ROW_WEIGHT ((size_t)8 << 10)
+
+typedef struct csr_job {
+    container *c;
+    const csr_selection *s;
+    size_t rows;
+    int32_t *column;            /* own gene -> column or -1; NULL: every gene, in order */
+    int ascending;              /* the columns ascend with the genes: a row needs no sort */
+    int64_t *lengths;           /* pass 1: indptr */
+    npy_dtype index, value;     /* pass 2 */
+    const void *indptr;
+    void *indices, *data;
+} csr_job;
+
+static int job_init(csr_job *j, container *c, const csr_selection *s, mc_err *e)
+{
+    size_t P = c->profiles_count, G = c->genes_count;
+    memset(j, 0, sizeof *j);
+    j->c = c;
+    j->s = s;
+    j->rows = s->profiles ? s->profiles_count : P;
+    j->ascending = 1;
+    for (size_t i = 0; s->profiles && i < s->profiles_count; i++)
+        if (s->profiles[i] < 0 || (uint64_t)s->profiles[i] >= P)
+            return mc_err_fail(e, "%s: profile %lld out of range (it has %zu)", c->path, (long long)s->profiles[i], P);
+    if (!s->genes) return 0;
+    if (!(j->column = mc_alloc_array(G ? G : 1, sizeof *j->column))) return mc_err_oom(e, c->path);
+    for (size_t g = 0; g < G; g++) j->column[g] = -1;
+    for (size_t i = 0; i < s->genes_count; i++) {
+        int64_t g = s->genes[i];
+        if (g < 0 || (uint64_t)g >= G)
+            return mc_err_fail(e, "%s: gene %lld out of range (it has %zu)", c->path, (long long)g, G);
+        if (j->column[g] >= 0) return mc_err_fail(e, "%s: gene %lld selected twice", c->path, (long long)g);
+        j->column[g] = (int32_t)i;
+        if (i && g < s->genes[i - 1]) j->ascending = 0;
+    }
+    return 0;
+}
+
+static int by_gene(const void *a, const void *b)
+{
+    uint32_t x = ((const mc_entry *)a)->gene, y = ((const mc_entry *)b)->gene;
+    return (x > y) - (x < y);
+}
+
+/* Row I's entries into ES (only their number, ES->n, when COUNT_ONLY and no genes are selected),
+ * their genes the selection's columns, ascending.  A profile stored in one matrix is decoded
+ * straight from its pairs (mmm_profile_mapped); one behind two gene slices through entries. */
+static int row_decode(const csr_job *j, size_t i, int count_only, mc_entries *es, size_t *seen, mc_err *e)
+{
+    size_t p = j->s->profiles ? (size_t)j->s->profiles[i] : i;
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    int where = container_locate(j->c, p, &m, &q, &gmap, e);
+    if (where < 0) return -1;
+    if (where == 0) {
+        container_forget_every(j->c, seen, mmm_profile_bytes(m, q) + ROW_WEIGHT);
+        int write = !count_only || j->column;
+        if (write && entries_reserve(es, m->genes_count) < 0) return mc_err_oom(e, j->c->path);
+        if (mmm_profile_mapped(m, q, gmap, write ? es->v : NULL, &es->n, e) < 0) return -1;
+        if (!write) return 0;
+    } else if (container_profile_entries(j->c, p, es, e) < 0)
+        return -1;
+    if (!j->column) return 0;
+    size_t k = 0;
+    for (size_t n = 0; n < es->n; n++) {
+        int32_t col = j->column[es->v[n].gene];
+        if (col >= 0) es->v[k++] = (mc_entry){(uint32_t)col, es->v[n].value};
+    }
+    es->n = k;
+    if (!j->ascending && !count_only) qsort(es->v, es->n, sizeof *es->v, by_gene);
+    return 0;
+}
+
+static int count_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    (void)part;
+    const csr_job *j = ctx;
+    mc_entries es = {0};
+    size_t seen = 0;
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++)
+        if ((rc = row_decode(j, i, 1, &es, &seen, e)) == 0) j->lengths[i + 1] = (int64_t)es.n;
+    entries_free(&es);
+    return rc;
+}
+
+/* Threads for ROWS rows: THREADS (0: every core), not more than a few hundred rows each are worth. */
+static int threads_for(int threads, size_t rows)
+{
+    if (threads < 1) threads = parallel_cores();
+    if ((size_t)threads > rows / 256 + 1) threads = (int)(rows / 256 + 1);
+    return threads;
+}
+
+int csr_indptr(container *c, const csr_selection *s, int threads, int64_t *indptr, mc_err *e)
+{
+    csr_job j;
+    int rc = job_init(&j, c, s, e);
+    j.lengths = indptr;
+    indptr[0] = 0;
+    if (rc == 0) rc = parallel_for(threads_for(threads, j.rows), j.rows, count_part, &j, e);
+    for (size_t i = 0; rc == 0 && i < j.rows; i++) indptr[i + 1] += indptr[i];
+    free(j.column);
+    return rc;
+}
+
+static int64_t indptr_at(const csr_job *j, size_t i)
+{
+    return j->index == NPY_I4 ? ((const int32_t *)j->indptr)[i] : ((const int64_t *)j->indptr)[i];
+}
+
+/* ES's columns at AT of the indices. */
+static void put_columns(const csr_job *j, int64_t at, const mc_entries *es)
+{
+    if (j->index == NPY_I4)
+        for (size_t k = 0; k < es->n; k++) ((int32_t *)j->indices)[at + (int64_t)k] = (int32_t)es->v[k].gene;
+    else
+        for (size_t k = 0; k < es->n; k++) ((int64_t *)j->indices)[at + (int64_t)k] = es->v[k].gene;
+}
+
+/* ES's counts at AT of the data, in its type; -1 when one does not fit an integer type. */
+static int put_values(const csr_job *j, int64_t at, const mc_entries *es, size_t row, mc_err *e)
+{
+    uint64_t max = j->value == NPY_I4 ? INT32_MAX : INT64_MAX;
+    for (size_t k = 0; (j->value == NPY_I4 || j->value == NPY_I8) && k < es->n; k++)
+        if (es->v[k].value > max)
+            return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in %s", j->c->path, row,
+                           (unsigned long long)es->v[k].value, j->value == NPY_I4 ? "int32" : "int64");
+    for (size_t k = 0; k < es->n; k++) {
+        uint64_t v = es->v[k].value;
+        size_t to = (size_t)at + k;
+        switch (j->value) {
+        case NPY_I4: ((int32_t *)j->data)[to] = (int32_t)v; break;
+        case NPY_I8: ((int64_t *)j->data)[to] = (int64_t)v; break;
+        case NPY_F4: ((float *)j->data)[to] = (float)v; break;
+        default: ((double *)j->data)[to] = (double)v; break;
+        }
+    }
+    return 0;
+}
+
+static int fill_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    (void)part;
+    const csr_job *j = ctx;
+    mc_entries es = {0};
+    size_t seen = 0;
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        int64_t at = indptr_at(j, i);
+        if ((rc = row_decode(j, i, 0, &es, &seen, e)) < 0) break;
+        if ((uint64_t)(indptr_at(j, i + 1) - at) != es.n)
+            rc = mc_err_fail(e, "%s: row %zu has %zu non-zeros, not the %lld of its row pointers", j->c->path, i, es.n,
+                         (long long)(indptr_at(j, i + 1) - at));
+        else if ((rc = put_values(j, at, &es, i, e)) == 0)
+            put_columns(j, at, &es);
+    }
+    entries_free(&es);
+    return rc;
+}
+
+int csr_fill(container *c, const csr_selection *s, int threads, npy_dtype index, const void *indptr, void *indices,
+             npy_dtype value, void *data, mc_err *e)
+{
+    csr_job j;
+    int rc = job_init(&j, c, s, e);
+    j.index = index;
+    j.value = value;
+    j.indptr = indptr;
+    j.indices = indices;
+    j.data = data;
+    if (rc == 0 && index != NPY_I4 && index != NPY_I8) rc = mc_err_fail(e, "%s: indices are int32 or int64", c->path);
+    if (rc == 0 && value != NPY_I4 && value != NPY_I8 && value != NPY_F4 && value != NPY_F8)
+        rc = mc_err_fail(e, "%s: CSR data are int32, int64, float32 or float64", c->path);
+    /* Row pointers from 0, never decreasing: no row is written outside the arrays they describe. */
+    if (rc == 0 && indptr_at(&j, 0) != 0) rc = mc_err_fail(e, "%s: row pointers start at 0", c->path);
+    for (size_t i = 0; rc == 0 && i < j.rows; i++)
+        if (indptr_at(&j, i + 1) < indptr_at(&j, i))
+            rc = mc_err_fail(e, "%s: row pointer %zu decreases", c->path, i + 1);
+    if (rc == 0 && index == NPY_I4 && c->genes_count > INT32_MAX)
+        rc = mc_err_fail(e, "%s: more genes than int32 indices hold", c->path);
+    if (rc == 0) rc = parallel_for(threads_for(threads, j.rows), j.rows, fill_part, &j, e);
+    free(j.column);
+    return rc;
+}

@@ -1,0 +1,286 @@
+#!/usr/bin/env bats
+# The public interface (doc/api.md): libmc.so exports mc.h's functions and nothing else,
+# a program built against an installed mc.h and libmc.so alone (pkg-config) gives
+# what the tools give.
+load test_helper
+# make install runs in the one repository tree (build/man): one test at a time.
+export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+@test "libmc.so exports exactly mc.h's functions, every one prefixed mc_" {
+    nm -D --defined-only "$MC_ROOT/common/libmc.so" | awk '{print $3}' | LC_ALL=C sort >exported
+    [ -s exported ]
+    run grep -v '^mc_' exported
+    assert_output ""
+    # Every function mc.h declares is there, and nothing else is.
+    sed -n 's/^MC_API .*[ *]\(mc_[a-z0-9_]*\)(.*/\1/p' "$MC_ROOT/common/api/mc.h" | LC_ALL=C sort >declared
+    [ "$(wc -l <declared)" -ge 30 ]
+    run diff declared exported
+    assert_success
+    # Its soname is versioned, and the tools link the static archive, not it.
+    objdump -p "$MC_ROOT/common/libmc.so" | grep -q 'SONAME *libmc.so.0$'
+    run bash -c "ldd '$MC_ROOT/bin/mc-sum' | grep libmc"
+    assert_failure
+}
+
+# Stage an install in $T/stage/opt/mc and build doc/examples/profile-totals.c against it
+# through its pkg-config file alone.
+build_example() {
+    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
+    export PKG_CONFIG_PATH="$T/stage/opt/mc/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$T/stage"
+    [ "$(pkg-config --cflags mc | xargs)" = "-I$T/stage/opt/mc/include" ]
+    cc -std=c11 -Wall -Wextra -Werror -o "$T/profile-totals" "$MC_ROOT/doc/examples/profile-totals.c" \
+        $(pkg-config --cflags --libs mc)
+    export LD_LIBRARY_PATH="$T/stage/opt/mc/lib"
+    ldd "$T/profile-totals" | grep -q "libmc.so.0 => $T/stage/opt/mc/lib/libmc.so.0"
+}
+
+@test "make install: mc.h, libmc.so (soname link), libmc.a and mc.pc" {
+    make_install PREFIX="$T/p" >/dev/null
+    cmp p/include/mc.h "$MC_ROOT/common/api/mc.h"
+    cmp p/lib/libmc.a "$MC_ROOT/common/libmc-public.a"
+    cmp p/lib/libmc.so.0 "$MC_ROOT/common/libmc.so.0"
+    [ "$(readlink p/lib/libmc.so)" = libmc.so.0 ]
+    PKG_CONFIG_PATH=p/lib/pkgconfig run pkg-config --modversion mc
+    assert_output "$(sed -n 's/^#define MC_VERSION "\(.*\)"$/\1/p' "$MC_ROOT/common/api/mc.c")"
+    PKG_CONFIG_PATH=p/lib/pkgconfig run bash -c 'pkg-config --cflags --libs mc | xargs'
+    assert_output "-I$T/p/include -L$T/p/lib -lmc"
+}
+
+@test "the installed libmc.a: its only global names are mc.h's, so a program with a uuid_parse of its own links it" {
+    make_install PREFIX="$T/p" >/dev/null
+    nm -g --defined-only p/lib/libmc.a | awk 'NF == 3 {print $3}' | LC_ALL=C sort >globals
+    sed -n 's/^MC_API .*[ *]\(mc_[a-z0-9_]*\)(.*/\1/p' "$MC_ROOT/common/api/mc.h" | LC_ALL=C sort >declared
+    run diff declared globals
+    assert_success
+    # libuuid's name, which the internal archive defines too (common/base/uuid.c): no clash.
+    cp "$MC_ROOT/doc/examples/profile-totals.c" ex.c
+    printf 'int uuid_parse(const char *in, unsigned char *uu);\nint uuid_parse(const char *in, unsigned char *uu) { (void)in; (void)uu; return 0; }\n' >>ex.c
+    cc -std=c11 -Wall -Wextra -Werror -Ip/include -o ex ex.c p/lib/libmc.a $(PKG_CONFIG_PATH=p/lib/pkgconfig pkg-config --libs-only-other --static mc) \
+        $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
+    run cc -std=c11 -o ex2 ex.c "$MC_ROOT/common/libmc.a" $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
+    assert_failure
+    assert_output --partial "multiple definition of \`uuid_parse'"
+    build_chain
+    mc-sum d/cells/A >sum
+    run ./ex d/cells/A
+    assert_success
+    diff sum <(grep -v '^csr' <<<"$output")
+}
+
+@test "a program built on mc.h and libmc.so alone: every container kind's totals are mc-sum's" {
+    build_example
+    build_chain
+    cd d
+    printf 'AAAC-1\tx\nAAAT-1\tx\nCCCG-1\ty\n' | mc-group --groups - coll >/dev/null
+    for c in cells/A vp vg link coll vv vvv coll/groups coll/outliers; do
+        mc-sum "$c" >sum
+        run san "$T/profile-totals" "$c"
+        assert_success
+        [ "$(grep -vc '^csr' <<<"$output")" = "$(wc -l <sum)" ]
+        diff sum <(grep -v '^csr' <<<"$output")
+        diff sum <(sed -n 's/^csr\t//p' <<<"$output")
+    done
+    # Groups: x = AAAC-1 + AAAT-1 of A, y = CCCG-1 of B (build_chain.py's matrices).
+    run san "$T/profile-totals" coll/groups
+    assert_output "$(printf 'x\t70567\ny\t5\ncsr\tx\t70567\ncsr\ty\t5')"
+}
+
+@test "the example's CSR of chosen genes, in the order given, equals numpy's sums" {
+    build_example
+    build_chain
+    run san "$T/profile-totals" d/coll NKG7 ACTB
+    assert_success
+    # The columns NKG7 (4) and ACTB (0) of A stacked on B, summed per profile.
+    assert_output --partial "$(printf 'csr\tAAAC-1\t3\ncsr\tAAAG-1\t0\ncsr\tAAAT-1\t8\ncsr\tCCCA-1\t9\ncsr\tCCCG-1\t4')"
+    run san "$T/profile-totals" d/vg ACTB
+    assert_failure 1
+    assert_line "profile-totals: ACTB: no such gene"
+}
+
+@test "a program on libmc gets the tools' one-line errors" {
+    build_example
+    build_chain
+    cd d
+    # A changed base: the view's recorded uuid no longer holds.
+    cp cells/A/profiles.yaml yaml
+    sed -i "s/^uuid: .*/uuid: 00000000-0000-0000-0000-000000000000/" cells/A/profiles.yaml
+    mc-sum vp 2>err || true
+    grep -q 'the base changed after the view was made$' err
+    run san "$T/profile-totals" vp
+    assert_failure 1
+    assert_output "profile-totals: open: $(sed 's/^mc-sum: //' err)"
+    [ -n "$output" ] && [ "${#lines[@]}" = 1 ]
+    # A corrupt matrix: the pairs of a profile cut short.
+    cp yaml cells/A/profiles.yaml
+    truncate -s 60 cells/A/gp.umis.mmm
+    mc-sum cells/A 2>err || true
+    grep -q 'gp.umis.mmm: truncated MMM file' err
+    run san "$T/profile-totals" cells/A
+    assert_failure 1
+    assert_output "profile-totals: open: $(sed 's/^mc-sum: //' err)"
+}
+
+# --- python/mcstore over libmc.so --------------------------------------------------------
+
+check_mcstore() { PYTHONPATH="$MC_ROOT/python" sanpy "$MC_ROOT/tests/helpers/check_mcstore.py" "$@"; }
+mcpy() { PYTHONPATH="$MC_ROOT/python" sanpy - "$@"; }
+
+# Data of every kind in the hand-built chain, written by mc-write-data: numbers, bools, text
+# with repeats, empty values and integer labels, and gg, pp, gp matrices.
+write_data() {
+    "$PY" - <<'PY'
+import numpy as np
+np.save("gg.npy", np.arange(25, dtype="<f8").reshape(5, 5) / 7)
+np.save("pp.npy", np.arange(9, dtype="<i8").reshape(3, 3) - 4)
+np.save("gp.npy", (np.arange(15, dtype="<f4").reshape(5, 3) * 1.5))
+np.save("g.npy", np.array([0.5, -1, np.nan, 3, 1e300]))
+np.save("p.npy", np.array([True, False, True]))
+PY
+    mc-write-data d/cells/A gg.corr gg.npy
+    mc-write-data d/cells/A pp.dist pp.npy
+    mc-write-data d/cells/A gp.fold gp.npy
+    mc-write-data d/cells/A g.score g.npy
+    mc-write-data d/cells/A p.flag p.npy
+    printf 'AAAC-1\t10\nAAAG-1\t2\nAAAT-1\t10\n' | mc-write-data d/cells/A p.cluster -
+    printf '0\tx\n1\t\n2\tx\n' | mc-write-data d/cells/A p.label -
+    printf '0\tb\n1\ta\n' | mc-write-data d/coll/B p.label -
+    printf '0\tT1\n1\tT2\n2\tT3\n3\tT4\n4\tT5\n' | mc-write-data d/coll g.tag -
+}
+
+@test "mcstore reads every container kind, array and matrix as the tools export them" {
+    build_chain
+    write_data
+    (cd d && printf 'AAAC-1\tx\nAAAT-1\tx\nCCCG-1\ty\n' | mc-group --groups - coll >/dev/null)
+    cd d
+    run check_mcstore cells/A vp vg link coll vv vvv cells/A/groups coll/groups coll/outliers
+    assert_output ok
+}
+
+@test "mcstore reads a 10x import (ids, original names, genome) and a view of it as mc-export --h5ad" {
+    mc-import-hca "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" r/std >/dev/null
+    mc-make-genes --organism human r/std r/genes
+    mc-write-matrix --genes r/genes r/std r/cells >/dev/null
+    mc-export r/cells --tsv g -o - | awk -F'\t' 'NR > 1 && NR % 3 == 0 {print $1}' >genes
+    mc-sum r/cells | awk '$2 >= 2000 {print $1}' >profiles
+    mc-make-view --keep-genes genes --keep-profiles profiles r/cells r/view
+    [ "$(mc-info r/view | sed -n 's/^genes: //p')" -gt 100 ]
+    run check_mcstore r/cells r/view
+    assert_output ok
+}
+
+@test "mcstore writes through mc-write-data's code, and reads what it writes" {
+    build_chain
+    cd d
+    printf '0\t1\n1\t2\n2\t3\n' | mc-write-data cells/A p.extra -
+    run mcpy <<'PY'
+import numpy as np, mcstore
+c = mcstore.ProfilesContainer.load("vp")
+c.write(np.array([1.25, -3.0]), "p", "score")
+c.write(np.array(["a", "b"]), "p", "note")
+c.write(np.array([[1, 2], [3, 4]], dtype=np.int32), "pp", "w")
+c.write(np.arange(10, dtype=np.float32).reshape(5, 2), "gp", "fold")
+for bad in ((np.zeros(3), "p", "x"), (np.zeros(2), "p", "extra"), (np.zeros(2), "p", "score"),
+            (np.zeros(2), "p", "barcode")):
+    try:
+        c.write(*bad)
+    except mcstore.Error as e:
+        print(e)
+print("ok")
+PY
+    assert_line --index 0 "p.x: shape (3,), p.NAME of vp holds 2 values"
+    assert_line --index 1 "vp: p.extra is its base's; --force writes the view's own, hiding it (a base is never written)"
+    assert_line --index 2 "vp/p.score.npy: p.score exists; --force replaces it"
+    assert_line --index 3 "p.barcode is reserved: the import (mc-write-matrix) writes it; choose another name"
+    assert_line --index 4 ok
+    # mc-write-data says the same.
+    run mc-write-data vp p.extra /dev/null
+    assert_output "mc-write-data: vp: p.extra is its base's; --force writes the view's own, hiding it (a base is never written)"
+    # The tools read what mcstore wrote ...
+    run mc-export vp --tsv p score note
+    assert_output "$(printf 'name\tscore\tnote\nAAAC-1\t1.25\ta\nAAAT-1\t-3\tb')"
+    mc-info --verify vp
+    mc-export vp --npy pp.npy pp.w
+    mc-export vp --npy gp.npy gp.fold
+    "$PY" -c "import numpy as np; a = np.load('pp.npy'); assert a.dtype == np.int32 and a.tolist() == [[1, 2], [3, 4]]
+b = np.load('gp.npy'); assert b.dtype == np.float32 and (b == np.arange(10).reshape(5, 2)).all()"
+    # ... the same bytes as mc-write-data writes from the same values ...
+    printf 'AAAC-1\t1.25\nAAAT-1\t-3\n' | mc-write-data --force vp p.score -
+    printf '0\ta\n1\tb\n' | mc-write-data vp p.again -
+    cmp vp/p.again.txt vp/p.note.txt
+    # ... and mcstore reads what the tools write.
+    run mcpy <<'PY'
+import mcstore
+c = mcstore.ProfilesContainer.load("vp")
+print(c.any_array("p", "score").tolist(), c.any_array("p", "again").tolist(), c.available_data("p"))
+PY
+    assert_output "[1.25, -3.0] ['a', 'b'] ['again', 'barcode', 'base_index', 'extra', 'group', 'lane', 'note', 'score', 'total_umis']"
+}
+
+@test "mcstore: a corrupt matrix, a changed base and a missing gene set raise mc's message" {
+    build_chain
+    cd d
+    cp cells/A/profiles.yaml yaml
+    sed -i "s/^uuid: .*/uuid: 00000000-0000-0000-0000-000000000000/" cells/A/profiles.yaml
+    run mc-sum vp
+    assert_failure 1
+    base_msg=${output#mc-sum: }
+    cp yaml cells/A/profiles.yaml
+    mv genes elsewhere
+    run mc-export vg --tsv g
+    genes_msg=${output#mc-export: }
+    mv elsewhere genes
+    # A profile's pairs pointing past the genes: open succeeds, decoding fails.
+    "$PY" - <<'PY'
+import numpy as np
+b = bytearray(open("cells/A/gp.umis.mmm", "rb").read())
+b[64] = 200  # a pair's gene delta beyond the 5 genes (in profile 2, as the tools say)
+open("bad.mmm", "wb").write(bytes(b))
+PY
+    cp cells/A/gp.umis.mmm good.mmm && cp bad.mmm cells/A/gp.umis.mmm
+    run mc-export cells/A --mtx
+    assert_failure 1
+    mmm_msg=${output#mc-export: }
+    cp good.mmm cells/A/gp.umis.mmm
+    run mcpy "$base_msg" "$genes_msg" "$mmm_msg" <<'PY'
+import os, shutil, sys, mcstore
+def expect(msg, f):
+    try:
+        f()
+    except mcstore.Error as e:
+        assert str(e) == msg, (str(e), msg)
+        return
+    raise AssertionError("no error: " + msg)
+base, genes, mmm = sys.argv[1:]
+os.rename("cells/A/profiles.yaml", "keep.yaml")
+with open("keep.yaml") as f, open("cells/A/profiles.yaml", "w") as g:
+    lines = f.read().split("\n")
+    g.write("\n".join("uuid: 00000000-0000-0000-0000-000000000000" if l.startswith("uuid:") else l for l in lines))
+expect(base, lambda: mcstore.ProfilesContainer.load("vp"))
+os.replace("keep.yaml", "cells/A/profiles.yaml")
+os.rename("genes", "elsewhere")
+c = mcstore.ProfilesContainer.load("vg")   # the gene set is looked for when names are needed
+expect(genes, c.gene_names)
+os.rename("elsewhere", "genes")
+shutil.copy("bad.mmm", "cells/A/gp.umis.mmm")
+c = mcstore.ProfilesContainer.load("cells/A")
+expect(mmm, c.umis)
+expect(mmm, lambda: c.profile_umis(2))
+print(c.profile_umis(0))
+print("ok")
+PY
+    assert_output "$(printf "(array([0, 2, 4], dtype=uint32), array([  1, 300,   2], dtype=uint64))\nok")"
+    [ -n "$base_msg" ] && [ -n "$genes_msg" ] && [ -n "$mmm_msg" ]
+}
+
+@test "make install: mcstore beside the tools, importable with the installed libmc.so alone" {
+    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
+    mv stage/opt/mc moved
+    build_chain
+    pkg=$(ls -d moved/lib/python3.*/dist-packages)
+    [ -f "$pkg/mcstore/__init__.py" ] && [ -f "$pkg/mcstore/_lib.py" ]
+    cd d
+    PYTHONPATH="$T/$pkg" run sanpy -c "import mcstore, os
+c = mcstore.ProfilesContainer.load('coll')
+print(os.path.realpath(mcstore._lib.lib._name), mcstore.version(), c.kind, c.umis().sum(), list(c.total_umis()))"
+    assert_output "$T/moved/lib/libmc.so.0 0.1 collection 70586.0 [303.0, 0.0, 70264.0, 14.0, 5.0]"
+}
