@@ -57,7 +57,7 @@ build_example() {
     printf 'int uuid_parse(const char *in, unsigned char *uu);\nint uuid_parse(const char *in, unsigned char *uu) { (void)in; (void)uu; return 0; }\n' >>ex.c
     cc -std=c11 -Wall -Wextra -Werror -Ip/include -o ex ex.c p/lib/libmc.a $(PKG_CONFIG_PATH=p/lib/pkgconfig pkg-config --libs-only-other --static mc) \
         $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
-    run cc -std=c11 -o ex2 ex.c "$MC_ROOT/common/libmc.a" $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
+    run cc -std=c11 -Ip/include -o ex2 ex.c "$MC_ROOT/common/libmc.a" $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
     assert_failure
     assert_output --partial "multiple definition of \`uuid_parse'"
     build_chain
