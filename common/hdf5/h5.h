@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "err.h"
-#include "mmm.h"
+#include "entries.h"
 #include "table.h"
 
 
