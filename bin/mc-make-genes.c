@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "options.h"
 #include "geneset.h"
+#include "outdir.h"
 
 static const char about[] =
     "Check that every INPUT, an STD directory or an HCA / 10x HDF5, .h5ad or Loom file, lists\n"
@@ -25,6 +26,11 @@ static const char more[] =
     "imports as zero UMIs in its cells.  The first INPUT with a gene gives its\n"
     "ensembl id and other fields; a field some INPUT lacks is stored as text.\n"
     "\n"
+    "--if-changed keeps an existing GENES whose files are the same as the new\n"
+    "ones, untouched (times and all), and replaces it otherwise: a pipeline\n"
+    "re-checks the gene set whenever a sample changes without rebuilding what\n"
+    "was made from it (pipelines/mc.mk).\n"
+    "\n"
     "Example:\n"
     "  mc-make-genes --organism human delaned/pbmc/*/ genes\n"
     "  mc-make-genes --organism human raw/*.h5 genes\n"
@@ -35,13 +41,15 @@ int main(int argc, char **argv)
     cli c = {.tool = "mc-make-genes", .operands = "--organism NAME INPUT... GENES", .about = about, .more = more};
     const char *format = NULL, *organism = NULL;
     h5_opts o = {.threads = 1};
-    int force = 0, unite = 0;
+    int force = 0, unite = 0, if_changed = 0;
     const option_spec options[] = {
         OPT_STRING("organism", &organism, "NAME", "the organism recorded in genes.yaml (required)"),
         OPT_FORMAT(&format),
         OPT_H5_INPUT(&o),
         OPT_FLAG("union", &unite, "the union of the inputs' genes, not one list they all share"),
         OPT_FORCE(&force, "replace an existing GENES"),
+        OPT_FLAG("if-changed", &if_changed,
+                 "replace an existing GENES only if its files change (--force; the same: left as it is)"),
         OPT_END(),
     };
     char **args;
@@ -49,6 +57,7 @@ int main(int argc, char **argv)
     if (!organism || !*organism) cli_usage_error(&c, "--organism NAME is required");
     if (n < 2) cli_usage_error(&c, "expected STD... GENES");
     mc_err e;
+    if (if_changed) force = OUTDIR_KEEP_SAME;
     if (geneset_make(args, (size_t)(n - 1), format, &o, organism, unite, args[n - 1], force, &e) < 0)
         return cli_fail(&c, &e);
     return 0;

@@ -157,8 +157,8 @@ PY
     cp -r mk sm
     run make -C mk -f "$MC_ROOT/pipelines/Makefile" -j2 ORGANISM=mouse
     assert_success
-    assert_line "mc-import-cells --force --totals --genes genes raw/a.h5ad cells/a"
-    assert_line "mc-import-cells --force --totals --genes genes raw/b.loom cells/b"
+    assert_line "mc-import-cells --force --totals --genes genes 'raw/a.h5ad' 'cells/a'"
+    assert_line "mc-import-cells --force --totals --genes genes 'raw/b.loom' 'cells/b'"
     [ "$(members_of mk/cells/a | wc -l)" = 4 ]
     assert_equal "$(members_of mk/cells/b)" all
     mc-make-genes --organism mouse mk/raw/a.h5ad g

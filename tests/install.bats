@@ -66,7 +66,7 @@ clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
     cd root
     run make -f "$T/moved/share/mc/pipelines/Makefile" -j2 MIN_UMIS=1000
     assert_success
-    assert_line "mc-delane --force raw/pbmc delaned/pbmc"
+    assert_line "mc-delane --force 'raw/pbmc' 'delaned/pbmc'"
     # The directory and the HDF5 file of the same data: the same batch.
     a=$(sed -n 's/^uuid: //p' cells/pbmc/all/profiles.yaml)
     [ -n "$a" ]

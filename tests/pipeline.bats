@@ -275,3 +275,116 @@ lacks = [j for j, v in enumerate(a.var_names) if v.upper() not in names]
 assert len(lacks) == 576 - 343 and not a.X[:, lacks].toarray().any()
 PY
 }
+
+# Every container under the root verifies, whatever its name.
+verify_named() {
+    local c
+    while IFS= read -r -d '' c; do
+        run mc-info --verify "${c%/profiles.yaml}"
+        assert_success
+    done < <(find cells views -name profiles.yaml -print0)
+}
+
+@test "make: only the tools rename or make directories, each synced into its parent; stamps hold nothing (finding 14)" {
+    mixed_root
+    run strace -f -qq -Y -y -o st.log -e trace=mkdir,mkdirat,rename,renameat,renameat2,fsync,fdatasync \
+        make -f "$MK" -j2
+    assert_success
+    run "$PY" "$MC_ROOT/tests/helpers/synced.py" st.log "$PWD"
+    assert_success
+    assert_output ""
+    [ -e genes/.checked ] && [ ! -s genes/.checked ]
+    [ -e delaned/chr21/lanes.mk ] && [ ! -s delaned/chr21/lanes.mk ]
+    verify_named
+}
+
+@test "make: a gene set re-checked the same is kept; an empty or cut lanes.mk newer than lanes.txt does no harm" {
+    mixed_root
+    make -f "$MK" -j2 >/dev/null
+    before=$(stat -c '%i %y' genes genes/genes.yaml)
+    sleep 0.01
+    touch raw/v2.h5
+    run make -f "$MK"
+    assert_success
+    assert_line --partial "mc-make-genes --if-changed"
+    assert_equal "$(stat -c '%i %y' genes genes/genes.yaml)" "$before"
+    refute_output --partial mc-write-matrix
+    # what a power loss leaves of a lanes.mk written in place (as an older mc did), newer than lanes.txt
+    for cut in '' 'LANES_chr21 += al'; do
+        printf '%s' "$cut" >delaned/chr21/lanes.mk
+        rm -r cells/chr21 views/chr21
+        run make -f "$MK" -j2
+        assert_success
+        run make -f "$MK" -q
+        assert_success
+        verify_named
+    done
+}
+
+@test "make: two runs at once on one root both succeed, the second waiting for the first; the outputs are one run's" {
+    mixed_root
+    mkdir one && cp -r raw one/ && (cd one && make -f "$MK" -j2 >/dev/null)
+    (cd one && root_uuids) >want
+    for i in 1 2 3; do
+        rm -rf cells views genes delaned
+        make -f "$MK" -j2 >a.log 2>&1 &
+        a=$!
+        make -f "$MK" -j2 >b.log 2>&1 || fail "second make failed: $(cat b.log)"
+        wait $a || fail "first make failed: $(cat a.log)"
+        # nothing but the recipes and make's own "Nothing to be done"
+        run grep -hv "^mc-\|^touch '\|^    '\|^mc.mk: another make is running on this data root; waiting for it to finish$\|^make: Nothing to be done for 'mc-all'\.$" a.log b.log
+        assert_output ""
+        root_uuids >got
+        diff want got
+        run leftovers
+        assert_output ""
+    done
+}
+
+@test "make refuses up front a raw name it cannot take, naming it; the Snakefile takes it (finding 14)" {
+    mkdir -p raw
+    cp "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" "raw/pbmc B.h5"
+    run make -f "$MK"
+    assert_failure 2
+    cannot="which make cannot take (rename it, or run the Snakefile).  Stop."
+    assert_output --regexp "^$MC_ROOT/pipelines/mc.mk:[0-9]+: \*\*\* raw/pbmc B.h5: a name with white space, "
+    assert_output --partial "raw/pbmc B.h5: a name with white space, $cannot"
+    [ "${#lines[@]}" = 1 ]
+    mv "raw/pbmc B.h5" "raw/pbmc(1).h5"
+    run make -f "$MK"
+    assert_failure 2
+    assert_output --partial "*** raw/pbmc(1).h5: a name with one of : # % ; = ( ) * ? [ ] \\ \$ ' \" \`, $cannot"
+    mv "raw/pbmc(1).h5" "raw/pbmc B.h5"
+    cp -r "$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21" "raw/pbmc C"
+    run make -f "$MK"
+    assert_failure 2
+    [ ! -e genes ] && [ ! -e cells ] && [ ! -e delaned ]
+    run snakemake -s "$SNAKEFILE" --cores 2
+    assert_success
+    verify_named
+    [ -d "cells/pbmc B/all" ] && [ -d "cells/pbmc C/all" ]
+    assert_equal "$(sed -n 's/^uuid: //p' "cells/pbmc B/all/profiles.yaml")" \
+        "$(sed -n 's/^uuid: //p' "cells/pbmc C/all/profiles.yaml")"
+    run snakemake -s "$SNAKEFILE" --cores 2 -n
+    assert_output --partial "Nothing to be done"
+}
+
+@test "snakemake on HDF5 files and a directory: a re-run does nothing, jobs run again replace their outputs (finding 14)" {
+    mixed_root
+    run snakemake -s "$SNAKEFILE" --cores 2
+    assert_success
+    root_uuids >want
+    run snakemake -s "$SNAKEFILE" --cores 2 -n
+    assert_success
+    assert_output --partial "Nothing to be done"
+    # Snakemake removes a job's declared outputs before running it: the tools must still replace the rest
+    run snakemake -s "$SNAKEFILE" --cores 2 --forcerun import_cells write_matrix group
+    assert_success
+    root_uuids >got
+    diff want got
+    verify_named
+    run leftovers
+    assert_output ""
+    run snakemake -s "$SNAKEFILE" --cores 2 -n
+    assert_output --partial "Nothing to be done"
+}

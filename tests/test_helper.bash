@@ -58,3 +58,20 @@ make_install() {
     mkdir -p "$MC_ROOT/build"
     flock "$MC_ROOT/build/install.lock" make -s -C "$MC_ROOT" install "$@"
 }
+
+# A data root of both kinds: raw/v2.h5 and raw/chr21/, one 10x v2 sample (12 cells, 343
+# genes) as HDF5 and as a directory; raw/v2.groups.tsv labels all but every 5th cell.
+mixed_root() {
+    mkdir -p raw
+    cp "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" raw/v2.h5
+    cp -r "$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21" raw/chr21
+    awk -F'\t' 'NR % 5 { print $1 "\tc" NR % 2 }' raw/chr21/barcodes.tsv >raw/v2.groups.tsv
+}
+
+# "PATH UUID" of every container under a data root's cells/ and views/, sorted.
+root_uuids() {
+    find cells views -name profiles.yaml -exec grep -H '^uuid: ' {} + | sed 's|/profiles.yaml:uuid:||' | LC_ALL=C sort
+}
+
+# Temporaries or set-aside outputs anywhere under the current directory.
+leftovers() { find . -name '.*.tmp-*' -o -name '.*.old-*'; }

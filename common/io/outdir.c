@@ -271,17 +271,68 @@ static int make_tmp(const char *final, int dir, char **tmp, mc_err *e)
     return mc_err_fail(e, "%s: cannot create a temporary beside it (its names were taken)", final);
 }
 
+/* flock FD with OP, waiting as long as it takes: 0, or -1 where there is no flock. */
+static int lock_wait(int fd, int op)
+{
+    int rc;
+    while ((rc = flock(fd, op)) < 0 && errno == EINTR) {}
+    return rc;
+}
+
+/* Whether DIR is a container (holds a profiles.yaml) and not a temporary or set-aside one (a dot name). */
+static int is_container_dir(const char *dir)
+{
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    size_t b = n;
+    while (b > 0 && dir[b - 1] != '/') b--;
+    if (dir[b] == '.') return 0;
+    char *yaml = path_join(dir, "profiles.yaml");
+    struct stat st;
+    int is = yaml && lstat(yaml, &st) == 0;
+    free(yaml);
+    return is;
+}
+
+/* A shared lock on the container FINAL is written in, taken before its
+ * temporary is made there: a replacement of the container waits for it
+ * (put_over).  The fd, or -1 (no container, or no flock there).  A lock got
+ * on a container replaced meanwhile is taken again on the new one. */
+static int hold_container(const char *final)
+{
+    const char *base;
+    char *parent = path_parent(final, &base);
+    int fd = -1;
+    for (int attempt = 0; parent && attempt < 8 && is_container_dir(parent); attempt++) {
+        if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) break;
+        struct stat a, b;
+        if (lock_wait(fd, LOCK_SH) < 0) {
+            close(fd);
+            fd = -1;
+            break;
+        }
+        if (fstat(fd, &a) == 0 && stat(parent, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) break;
+        close(fd);
+        fd = -1;
+    }
+    free(parent);
+    return fd;
+}
+
 int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
 {
     memset(o, 0, sizeof *o);
     char *tmp = NULL;
     if (prepare(final, force, e) < 0) return -1;
     if (!(o->final = strdup(final))) return mc_err_oom(e, final);
+    int held = hold_container(final);
     if ((o->fd = make_tmp(final, 1, &tmp, e)) < 0) {
+        if (held >= 0) close(held);
         free(o->final);
         memset(o, 0, sizeof *o);   /* a failed begin leaves a zeroed outdir, safe to abort */
         return -1;
     }
+    o->held = held;
     o->tmp = tmp;
     live_add(o->tmp);
     o->force = force;
@@ -297,6 +348,7 @@ static void outdir_free(outdir *o)
 {
     live_drop(o->tmp);
     if (o->tmp) close(o->fd);   /* the lock goes with it */
+    if (o->tmp && o->held >= 0) close(o->held);
     free(o->final);
     free(o->tmp);
     memset(o, 0, sizeof *o);
@@ -404,7 +456,8 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
 {
     if (!(old->path = strdup(tmp))) return mc_err_oom(e, final);
     old->fd = open(final, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-    if (old->fd >= 0) flock(old->fd, LOCK_EX | LOCK_NB);   /* best effort: a sweep passing by leaves it */
+    /* waits for those writing inside it (hold_container); a sweep passing by leaves it */
+    if (old->fd >= 0) lock_wait(old->fd, LOCK_EX);
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
         old->exchanged = 1;
         return 0;
@@ -450,8 +503,11 @@ static int swap_in(const char *tmp, const char *final, int force, outdir_old *ol
     *old = (outdir_old){.fd = -1};
     struct stat st;
     int rc;
-    if (lstat(final, &st) < 0) rc = put_new(tmp, final, e);
-    else if (!force) rc = already_exists(final, e);
+    if (lstat(final, &st) < 0) {
+        rc = put_new(tmp, final, e);
+        /* another run committed it since: replaced as if it had been there (the last run's stays) */
+        if (rc < 0 && force && lstat(final, &st) == 0) rc = put_over(tmp, final, old, e);
+    } else if (!force) rc = already_exists(final, e);
     else rc = put_over(tmp, final, old, e);
     if (rc < 0) return -1;
     if (sync_wanted() && sync_parent(final, e) < 0) {
@@ -477,8 +533,76 @@ static int replace(const char *tmp, const char *final, int force, mc_err *e)
     return 0;
 }
 
+/* --- an output the same as before ------------------------------------------------------ */
+
+static int is_hidden(const char *name) { return name[0] == '.'; }
+
+/* Whether the regular files A and B hold the same bytes. */
+static int same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fa ? fopen(b, "rb") : NULL;
+    int same = fb != NULL;
+    char x[16384], y[16384];
+    while (same) {
+        size_t n = fread(x, 1, sizeof x, fa);
+        same = fread(y, 1, sizeof y, fb) == n && !memcmp(x, y, n) && !ferror(fa) && !ferror(fb);
+        if (n < sizeof x) break;
+    }
+    if (fb) fclose(fb);
+    if (fa) fclose(fa);
+    return same;
+}
+
+static int same_tree(const char *a, const char *b);
+
+/* Whether NAME is the same in the directories A and B (the same type, and files of the same bytes). */
+static int same_entry(const char *a, const char *b, const char *name)
+{
+    char *pa = path_join(a, name), *pb = path_join(b, name);
+    struct stat sa, sb;
+    int same = pa && pb && lstat(pa, &sa) == 0 && lstat(pb, &sb) == 0 && (sa.st_mode & S_IFMT) == (sb.st_mode & S_IFMT);
+    if (same && S_ISDIR(sa.st_mode)) same = same_tree(pa, pb);
+    else if (same) same = S_ISREG(sa.st_mode) && sa.st_size == sb.st_size && same_file(pa, pb);
+    free(pa);
+    free(pb);
+    return same;
+}
+
+/* How many entries of directory D are not hidden; -1 if it cannot be listed. */
+static long count_visible(const char *d)
+{
+    DIR *dir = opendir(d);
+    if (!dir) return -1;
+    long n = 0;
+    struct dirent *de;
+    while ((de = readdir(dir))) n += !is_hidden(de->d_name);
+    closedir(dir);
+    return n;
+}
+
+/* Whether directories A and B hold the same entries, hidden ones (temporaries, stamps) aside. */
+static int same_tree(const char *a, const char *b)
+{
+    DIR *dir = opendir(a);
+    if (!dir) return 0;
+    long n = 0;
+    int same = 1;
+    struct dirent *de;
+    while (same && (de = readdir(dir)))
+        if (!is_hidden(de->d_name)) {
+            n++;
+            same = same_entry(a, b, de->d_name);
+        }
+    closedir(dir);
+    return same && count_visible(b) == n;
+}
+
 int outdir_commit(outdir *o, mc_err *e)
 {
+    if ((o->force & OUTDIR_KEEP_SAME) && same_tree(o->tmp, o->final)) {
+        outdir_abort(o);   /* already there, and durable since its own commit */
+        return 0;
+    }
     int rc = sync_wanted() && sync_tree(o->tmp, e) < 0 ? -1 : 0;
     if (rc == 0) rc = replace(o->tmp, o->final, o->force, e);
     if (rc < 0) {
@@ -537,6 +661,7 @@ static void outfile_free(outfile *o)
 {
     live_drop(o->tmp);
     if (o->tmp && !o->direct) close(o->fd);
+    if (o->tmp && !o->direct && o->held >= 0) close(o->held);
     free(o->tmp);
     free(o->final);
     memset(o, 0, sizeof *o);
@@ -629,12 +754,15 @@ static int begin_file(outfile *o, const char *final, int force, mc_err *e)
     char *tmp = NULL;
     if (prepare(final, force, e) < 0) return -1;
     if (!(o->final = strdup(final))) return mc_err_oom(e, final);
+    int held = hold_container(final);
     int fd = make_tmp(final, 0, &tmp, e);
     if (fd < 0) {
+        if (held >= 0) close(held);
         free(o->final);
         memset(o, 0, sizeof *o);
         return -1;
     }
+    o->held = held;
     o->fd = fd;
     o->tmp = tmp;
     live_add(o->tmp);

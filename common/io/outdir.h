@@ -15,7 +15,13 @@
  * here or on another host, are left alone, so of two runs on one output the
  * second to commit finds the first's and fails as "already exists".  A
  * temporary is removed when the tool is stopped by SIGINT, SIGTERM or SIGHUP
- * (outdir_clean_on_signals). */
+ * (outdir_clean_on_signals).
+ *
+ * An output written inside a container (mc-group's groups in a view, a cache)
+ * holds a shared flock on the container until it is committed or removed, and
+ * replacing an output (--force) takes an exclusive one on the old output first:
+ * a run replacing a container (another host's) waits for those writing in it,
+ * rather than taking their outputs away half made. */
 #ifndef MC_OUTDIR_H
 #define MC_OUTDIR_H
 
@@ -28,11 +34,18 @@
  * most 16 characters, RANDOM 16) still fit a file name, whatever the host. */
 #define OUTDIR_NAME_MAX (NAME_MAX - 39)
 
+/* outdir_begin's FORCE: nonzero replaces an existing output; OUTDIR_KEEP_SAME
+ * (which implies it) keeps an existing output whose files are the same as the
+ * new one's, times and all, so what make built from it is not rebuilt
+ * (mc-make-genes --if-changed, the pipelines' gene set). */
+#define OUTDIR_KEEP_SAME 2
+
 typedef struct outdir {
     char *final;      /* destination path */
     char *tmp;        /* where to write: "DIR/.NAME.tmp-HOST-RANDOM" */
     int force;
     int fd;           /* the temporary, locked while it is being written; valid when tmp is set */
+    int held;         /* the container the output is written in, locked shared (-1: none); valid when tmp is set */
 } outdir;
 
 /* Check the destination (exists and !force: error), create the temporary directory. */
@@ -45,7 +58,9 @@ char *outdir_path(const outdir *o, const char *file);
  * into place (replacing an old output when force); fsync the parent again, so
  * a power loss never leaves a committed-looking output with missing bytes
  * (MC_NO_FSYNC=1 skips the syncs).  Frees o; on failure the temporary is
- * removed and an old output left as it was. */
+ * removed and an old output left as it was.  With OUTDIR_KEEP_SAME, an
+ * existing output of the same files (names not starting with "." compared,
+ * byte for byte) is kept and the temporary removed. */
 int outdir_commit(outdir *o, mc_err *e);
 /* Remove the temporary directory and everything in it; frees o.  Safe on a
  * zeroed outdir, after a failed begin and after commit (err.h). */
@@ -62,6 +77,7 @@ typedef struct outfile {
     char *tmp;
     int direct;
     int fd;           /* the temporary, locked; valid when tmp is set and not direct */
+    int held;         /* as outdir's; valid when tmp is set and not direct */
 } outfile;
 int outdir_file_begin(outfile *o, const char *final, int force, mc_err *e);
 /* The same for a file a container holds (profiles.yaml, a cache): never

@@ -25,7 +25,8 @@
 
 /* Check the N INPUTS agree (STDs read by FORMAT, NULL: each its own; HDF5
  * files by O), or UNITE them, and write their gene set of ORGANISM to OUT.
- * An existing OUT is refused before any reading unless FORCE. */
+ * An existing OUT is refused before any reading unless FORCE; with FORCE
+ * OUTDIR_KEEP_SAME, one of the same files is left untouched (outdir.h). */
 int geneset_make(char **inputs, size_t n, const char *format, const h5_opts *o, const char *organism, int unite,
                  const char *out, int force, mc_err *e);
 
