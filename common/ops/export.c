@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "outdir.h"
 #include "path.h"
+#include "select.h"
 #include "strmap.h"
 
 #define PROGRESS_EVERY 256
@@ -300,11 +301,6 @@ static const strvec *set_array(const gene_labels *g, const char *name)
     return NULL;
 }
 
-static int by_text(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Numbers: out = all[index[i]] (index NULL: identity) for i < n. */
 static int gather_numbers(const npy_array *all, const int32_t *index, size_t n, const char *what, npy_array *out,
                           mc_err *e)
@@ -364,37 +360,27 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, g
             rc = mc_err_oom(e, gs->path);
     }
     closedir(d);
-    if (files.count) qsort(files.v, files.count, sizeof *files.v, by_text);
+    if (files.count) qsort(files.v, files.count, sizeof *files.v, cmp_str);
     for (size_t i = 0; rc == 0 && i < files.count; i++) rc = set_array_load(gs, files.v[i], index, n, g, e);
     strvec_free(&files);
     return rc;
 }
 
-/* The container's gene names and the gene set's other arrays, from its full gene set. */
+/* The container's gene names and the gene set's other arrays, from its full gene
+ * set, found and checked by the one gene-name loader (select_gene_names_open). */
 static int gene_labels_load(container *c, const char *dir, gene_labels *g, mc_err *e)
 {
-    int32_t *index;
-    char full[MC_UUID_STRLEN];
-    gene_set gs;
+    gene_names gn;
     memset(g, 0, sizeof *g);
-    if (container_full_genes(c, &index, full, e) < 0) return -1;
-    if (genes_open_for(c->path, dir, full, &gs, e) < 0) {
-        free(index);
-        return -1;
-    }
-    int rc = -1;
-    if (!index && gs.names.count != c->genes_count)
-        mc_err_fail(e, "%s: %zu genes but the container has %zu", gs.path, gs.names.count, c->genes_count);
-    else if (gather(&gs.names, index, c->genes_count, gs.path, &g->names, e) == 0 &&
-             set_arrays_load(&gs, index, c->genes_count, g, e) == 0)
-        rc = 0;
+    if (select_gene_names_open(c, dir, &gn, e) < 0) return -1;
+    int rc = gather(&gn.set.names, gn.full_index, c->genes_count, gn.set.path, &g->names, e);
+    if (rc == 0) rc = set_arrays_load(&gn.set, gn.full_index, c->genes_count, g, e);
     if (rc < 0) gene_labels_free(g);
     g->shown = set_array(g, "original_name");
     if (!g->shown) g->shown = &g->names;
     g->ids = set_array(g, "ensembl");
     g->genome = set_array(g, "genome");
-    genes_close(&gs);
-    free(index);
+    select_gene_names_close(&gn);
     return rc;
 }
 
