@@ -15,11 +15,13 @@ LIB_OBJ   := $(LIB_SRC:.c=.o)
 LIB_HDR   := $(wildcard $(LAYERS:%=common/%/*.h))
 BINS      := $(patsubst %.c,%,$(sort $(wildcard bin/mc-*.c)))
 TEST_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/helpers/*.c)))
+# C unit tests of the codecs and the toolkit, one program a module (run by tests/unit.bats).
+UNIT_BINS := $(patsubst %.c,%,$(sort $(wildcard tests/unit/*.c)))
 
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .PHONY: all deps check check-quick sanitize bench bench-e2e demo clean install man
-all: $(BINS) $(TEST_BINS) common/libmc.so common/libmc-public.a
+all: $(BINS) $(TEST_BINS) $(UNIT_BINS) common/libmc.so common/libmc-public.a
 
 # One set of objects for both libraries: position-independent, and every symbol hidden but
 # what mc.h marks MC_API, so libmc.so exports only the public interface (doc/api.md).  The
@@ -45,10 +47,12 @@ common/libmc-public.a: $(LIB_OBJ)
 common/%.o: common/%.c $(LIB_HDR)
 	$(CC) $(MC_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
-bin/mc-% tests/helpers/%: LINK = $(CC) $(MC_CFLAGS) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(MC_LIBS)
+bin/mc-% tests/helpers/% tests/unit/%: LINK = $(CC) $(MC_CFLAGS) $(CFLAGS) -o $@ $< common/libmc.a $(LDFLAGS) $(MC_LIBS)
 bin/mc-%: bin/mc-%.c common/libmc.a $(LIB_HDR)
 	$(LINK)
 tests/helpers/%: tests/helpers/%.c common/libmc.a $(LIB_HDR)
+	$(LINK)
+tests/unit/%: tests/unit/%.c tests/unit/unit.h common/libmc.a $(LIB_HDR)
 	$(LINK)
 
 deps:
@@ -97,7 +101,7 @@ install: all man
 # they are CPU-bound (process start-up), so more jobs than cores gain nothing.
 TEST_JOBS  ?= $(shell nproc 2>/dev/null || echo 1)
 # The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).
-QUICK_TESTS := container lib mmm style options guard data groups layers
+QUICK_TESTS := unit container lib mmm style options guard data groups layers
 check: all
 	bats --jobs $(TEST_JOBS) tests/
 
@@ -127,5 +131,6 @@ demo: all
 	./scripts/demo.sh
 
 clean:
-	rm -f common/*/*.o common/libmc.a common/libmc-public.* common/libmc.so* $(BINS) $(TEST_BINS) tests/fault/libfault.so
+	rm -f common/*/*.o common/libmc.a common/libmc-public.* common/libmc.so* $(BINS) $(TEST_BINS) $(UNIT_BINS) \
+	    tests/fault/libfault.so tests/fault/libfault-alloc.so
 	rm -rf build/man

@@ -11,40 +11,59 @@ load test_helper
 
 SHIM="$MC_ROOT/tests/fault/libfault.so"
 
-setup() {
-    T="$BATS_TEST_TMPDIR"
-    "$MC_ROOT/tests/fuzz/fixture.sh" "$T/r" >/dev/null 2>&1
-    cd "$T/r"
-    mc-sum views/good >profiles.tsv
+# The data root (tests/fuzz/fixture.sh) built once for the file; each test works on its own copy.
+setup_file() {
+    "$MC_ROOT/tests/fuzz/fixture.sh" "$BATS_FILE_TMPDIR/r" >/dev/null 2>&1
+    (cd "$BATS_FILE_TMPDIR/r" && mc-sum views/good >profiles.tsv)
 }
 
-# Everything under DEST (names, sizes, contents) and any temporary beside it.
+setup() {
+    T="$BATS_TEST_TMPDIR"
+    cp -a "$BATS_FILE_TMPDIR/r" "$T/r"
+    cd "$T/r"
+}
+
+# The loops below run a tool hundreds of times: their checks are bash builtins
+# where they can be, so that a run costs the tool's process and not ten more.
+
+# snap= everything under DEST (names, sizes, contents) and any temporary beside it.
 snapshot() {
-    local dest=$1 parent
-    parent=$(dirname "$dest")
-    if [ -e "$dest" ]; then (cd "$dest" 2>/dev/null && find . -type f -exec md5sum {} + | LC_ALL=C sort) || md5sum "$dest"; fi
-    [ -d "$parent" ] && ls -A "$parent" | grep -E '\.(tmp|old)-' || true
+    local dest=$1 parent=. tmps
+    [[ $dest != */* ]] || parent=${dest%/*}
+    snap=
+    if [ -e "$dest" ]; then
+        snap=$( (cd "$dest" 2>/dev/null && find . -type f -exec md5sum {} + | LC_ALL=C sort) || md5sum "$dest")
+    fi
+    shopt -s nullglob dotglob
+    tmps=("$parent"/*.tmp-* "$parent"/*.old-*)
+    shopt -u nullglob dotglob
+    snap+=${tmps[*]:+$'\n'}${tmps[*]##*/}
 }
 
 # Run CMD with write point N failing; sets s (exit status) and hit (the point, or empty).
 faulty() {
-    local n=$1
+    local n=$1 line=
     shift
-    rm -f "$T/flog"
+    : >"$T/flog"
     s=0
     # ASan wants its runtime first among the libraries; the shim comes first here
     MC_FAULT_AT=$n MC_FAULT_LOG="$T/flog" LD_PRELOAD="$SHIM" \
         ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" >"$T/out" 2>"$T/err" || s=$?
-    hit=$(grep "^$n " "$T/flog" || true)
+    # the shim's log: "N CALL" when it failed point N, then "calls COUNT" at exit
+    IFS= read -r line <"$T/flog" || true
+    hit=
+    [[ $line != "$n "* ]] || hit=$line
 }
 
 # One failed run: one line from TOOL, status 1, DEST as BEFORE.
 check_failure() {
-    local tool=$1 dest=$2 before=$3
+    local tool=$1 dest=$2 before=$3 err
+    mapfile -t err <"$T/err"
     [ "$s" = 1 ] || fail "fault '$hit': exit status $s, not 1; stderr: $(cat "$T/err")"
-    [ "$(wc -l <"$T/err")" = 1 ] || fail "fault '$hit': not one line: $(cat "$T/err")"
-    grep -q "^$tool: ." "$T/err" || fail "fault '$hit': not an error of $tool: $(cat "$T/err")"
-    [ "$(snapshot "$dest")" = "$before" ] || fail "fault '$hit': $dest changed or left a temporary: $(snapshot "$dest")"
+    [ "${#err[@]}" = 1 ] || fail "fault '$hit': not one line: $(cat "$T/err")"
+    [[ ${err[0]} == "$tool: "?* ]] || fail "fault '$hit': not an error of $tool: $(cat "$T/err")"
+    snapshot "$dest"
+    [ "$snap" = "$before" ] || fail "fault '$hit': $dest changed or left a temporary: $snap"
 }
 
 # Are outputs A and B the same?  HDF5 files hold creation times, so for them
@@ -73,16 +92,16 @@ PY
 sweep() {
     local dest=$1 before n=1 kept=()
     shift
-    local tool
-    tool=$(basename "$1")
-    before=$(snapshot "$dest")
+    local tool=${1##*/}
+    snapshot "$dest"
+    before=$snap
     for ((n = 1; ; n++)); do
         faulty $n "$@"
         [ -n "$hit" ] || break
         if [ "$s" = 0 ]; then
             cp -a "$dest" "$T/recovered-$n"
             kept+=("$T/recovered-$n")
-            if [ -z "$before" ]; then rm -rf "$dest"; else before=$(snapshot "$dest"); fi
+            if [ -z "$before" ]; then rm -rf "$dest"; else snapshot "$dest" && before=$snap; fi
             continue
         fi
         check_failure "$tool" "$dest" "$before"
@@ -95,28 +114,33 @@ sweep() {
     echo "# $tool: $((n - 1)) write points, ${#kept[@]} recovered from" >&3
 }
 
-# Run CMD with its output on a SIZE KiB tmpfs mounted at o (in a mount namespace of
-# its own), and print its status, stderr and what it left in o.
-on_tmpfs() {
-    local size=$1
-    shift
-    unshare -rm sh -c 'mkdir -p o && mount -t tmpfs -o size="$0"k tmpfs o && cp -a "$1" o/ 2>/dev/null; shift;
-        "$@" 2>err >/dev/null; echo "status=$?"; cat err; find o -name "*.tmp-*" -o -name "*.old-*"' "$size" "${SEED:-/nonexistent}" "$@"
-}
-
-# full_disk CHECK CMD...: a disk of 8, 12, 16, ... KiB until CMD succeeds.
+# full_disk CMD...: CMD with its output on a full disk, a tmpfs mounted at o in
+# a mount namespace of its own, of 8, 12, 16, ... KiB until CMD succeeds (one
+# namespace for all the sizes, a fresh tmpfs for each).  Every run but the last
+# must fail with one line of CMD, status 1 and no temporary left on the disk;
+# the last must succeed silently.
 full_disk() {
-    local tool k
-    tool=$(basename "$1")
-    for ((k = 8; k < 4096; k += 4)); do
-        out=$(on_tmpfs $k "$@")
-        case $out in
-        status=0) echo "# $tool: a full disk at every size up to $k KiB" >&3; return 0 ;;
-        status=1$'\n'"$tool: "*) [ "$(wc -l <<<"$out")" = 2 ] || fail "$k KiB: $out" ;;
-        *) fail "$k KiB: $out" ;;
-        esac
-    done
-    fail "$tool did not succeed with 4 MiB"
+    local out
+    out=$(unshare -rm bash -c '
+        tool=${1##*/}
+        mkdir -p o
+        shopt -s globstar dotglob nullglob
+        for ((k = 8; k < 4096; k += 4)); do
+            mount -t tmpfs -o size=${k}k tmpfs o || exit 1
+            s=0
+            "$@" 2>err >/dev/null || s=$?
+            mapfile -t e <err
+            left=(o/**/*.tmp-* o/**/*.old-*)
+            umount o
+            case $s:${#e[@]}:${#left[@]} in
+            0:0:0) echo "$tool: a full disk at every size up to $k KiB"; exit 0 ;;
+            1:1:0) [[ ${e[0]} == "$tool: "?* ]] || { echo "$k KiB: status=1 ${e[0]}"; exit 1; } ;;
+            *) echo "$k KiB: status=$s $(cat err) ${left[*]}"; exit 1 ;;
+            esac
+        done
+        echo "$tool did not succeed with 4 MiB"
+        exit 1' full_disk "$@") || fail "$out"
+    echo "# $out" >&3
 }
 
 @test "faults: mc-import-hca" {
@@ -205,4 +229,41 @@ full_disk() {
     sweep views/good mc-qc --write --force --pattern a='A*' views/good
     [ -f views/good/p.pct_counts_a.npy ]
     mc-info --verify views/good
+}
+
+@test "faults: the shim fails exactly the Nth allocation of the program's own, none of its libraries'" {
+    cat >alloc.c <<'C'
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(void)
+{
+    FILE *f = fopen("/dev/null", "r");   /* libc allocates inside: not the program's */
+    void *a = malloc(8), *b = calloc(2, 8), *c = realloc(NULL, 8);
+    char *d = strdup("x"), *e = strndup("xy", 1);
+    printf("%d%d%d%d%d %s\n", !!a, !!b, !!c, !!d, !!e, e ? e : "-");
+    free(a), free(b), free(c), free(d), free(e), fclose(f);
+    return 0;
+}
+C
+    cc -O0 -fno-builtin -o alloc alloc.c
+    for n in 1 2 3 4 5 6; do
+        rm -f log
+        MC_FAULT_ALLOC_AT=$n MC_FAULT_LOG="$PWD/log" LD_PRELOAD="${SHIM%.so}-alloc.so" ./alloc >>out
+        paste -sd' ' log >>logs
+    done
+    run cat out
+    assert_output "01111 x
+10111 x
+11011 x
+11101 x
+11110 -
+11111 x"
+    run cat logs
+    assert_output "1 malloc calls 0 allocs 5
+2 calloc calls 0 allocs 5
+3 realloc calls 0 allocs 5
+4 strdup calls 0 allocs 5
+5 strndup calls 0 allocs 5
+calls 0 allocs 5"
 }

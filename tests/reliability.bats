@@ -76,9 +76,11 @@ bounded() {
 }
 
 # A small data root from the shipped 10x v3 example (the fuzz fixture's recipe):
-# std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups).
+# std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups),
+# built once for the file; root copies it to the test's own $T/r and goes there.
+setup_file() { "$MC_ROOT/tests/fuzz/fixture.sh" "$BATS_FILE_TMPDIR/r" >/dev/null 2>&1; }
 root() {
-    "$MC_ROOT/tests/fuzz/fixture.sh" "$T/r" >/dev/null 2>&1
+    cp -a "$BATS_FILE_TMPDIR/r" "$T/r"
     cd "$T/r"
 }
 
@@ -219,25 +221,27 @@ np.save("cells/pbmc/p.total_umis.npy", a)'
     assert_output "views/good: ok"
 }
 
-# The shipped 10x v3 file with one change made by h5py: big, dup, emptybc, emptyname.
+# The shipped 10x v3 file with one change made by h5py, for each of WHAT... (big, dup,
+# emptybc, emptyname): WHAT.h5, all in one python.
 h5_with() {
-    "$PY" - "$1" "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" <<'PY'
+    "$PY" - "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" "$@" <<'PY'
 import h5py, shutil, sys
-what, src = sys.argv[1], sys.argv[2]
-shutil.copy(src, what + ".h5")
-with h5py.File(what + ".h5", "r+") as h:
-    m = h["matrix"]
-    if what == "big":
-        d = m["data"][:].astype("<i8"); d[5] = 2**40
-        del m["data"]; m["data"] = d
-    else:
-        ds, i = {"dup": ("barcodes", 3), "emptybc": ("barcodes", 2), "emptyname": ("features/name", 4)}[what]
-        v = m[ds][:]; v[i] = v[1] if what == "dup" else b""; m[ds][:] = v
+src = sys.argv[1]
+for what in sys.argv[2:]:
+    shutil.copy(src, what + ".h5")
+    with h5py.File(what + ".h5", "r+") as h:
+        m = h["matrix"]
+        if what == "big":
+            d = m["data"][:].astype("<i8"); d[5] = 2**40
+            del m["data"]; m["data"] = d
+        else:
+            ds, i = {"dup": ("barcodes", 3), "emptybc": ("barcodes", 2), "emptyname": ("features/name", 4)}[what]
+            v = m[ds][:]; v[i] = v[1] if what == "dup" else b""; m[ds][:] = v
 PY
 }
 
 @test "import: a count of 2^40, a barcode twice or empty, an empty gene name refused by the first tool (item 6)" {
-    for w in big dup emptybc emptyname; do h5_with $w; done
+    h5_with big dup emptybc emptyname
     run -1 mc-import-hca big.h5 std
     assert_output "mc-import-hca: big.h5: /matrix/data: value 1099511627776 of profile 1 is not a plausible count (more than 16777216)"
     run -1 mc-import-hca dup.h5 std

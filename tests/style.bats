@@ -8,7 +8,7 @@ load test_helper
     [ "$limit" = 120 ]
     cd "$MC_ROOT"
     run awk -v max="$limit" 'length > max {print FILENAME ":" FNR ": " length " columns"}' \
-        bin/*.c common/*/*.c common/*/*.h tests/helpers/*.c tests/fuzz/*.c
+        bin/*.c common/*/*.c common/*/*.h tests/helpers/*.c tests/fuzz/*.c tests/unit/*.[ch] tests/fault/*.c
     assert_output ""
 }
 

@@ -6,6 +6,9 @@ MC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export PATH="$MC_ROOT/bin:$MC_ROOT/tests/helpers:$PATH"
 # Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.
 PY=/usr/bin/python3
+# numpy's OpenBLAS starts a thread per core at import, a third of a python's start-up here:
+# the tests' numbers need none of them (and the test files run in parallel already).
+export OPENBLAS_NUM_THREADS=1
 DATA10X="$MC_ROOT/tests/data/10x"
 
 # Every test gets its own scratch directory.
@@ -30,14 +33,29 @@ assert_usage_error() {
     assert_output "$1 (see ${1%%:*} --help)"
 }
 
+# fixture NAME CMD...: $T/d, a copy of what CMD... DIR writes, run once for the test
+# file (into $BATS_FILE_TMPDIR).  Tests of a file may run at once: each builds
+# aside and renames into place, the first rename wins.
+fixture() {
+    local cache="$BATS_FILE_TMPDIR/fixture-$1" tmp
+    shift
+    if [ ! -d "$cache" ]; then
+        tmp=$(mktemp -d "$cache.XXXXXX")
+        "$@" "$tmp/d"
+        mv -T "$tmp/d" "$cache" 2>/dev/null || true
+        rm -rf "$tmp"
+    fi
+    cp -a "$cache" "$T/d"
+}
+
 # The fixture of tests/helpers/derived.py (an independent Python writer) in $T/d, and cd there.
 build_fixture() {
-    "$PY" "$MC_ROOT/tests/helpers/derived.py" build "$T/d"
+    fixture derived "$PY" "$MC_ROOT/tests/helpers/derived.py" build
     cd "$T/d"
 }
 
 # The hand-built chain of every container kind (tests/helpers/build_chain.py) in $T/d.
-build_chain() { "$PY" "$MC_ROOT/tests/helpers/build_chain.py" "$T/d"; }
+build_chain() { fixture chain "$PY" "$MC_ROOT/tests/helpers/build_chain.py"; }
 
 # The uuid of container $1, once mc-info --verify has rechecked it.
 uuid_of() { mc-info --verify "$1" >/dev/null && sed -n 's/^uuid: //p' "$1/profiles.yaml"; }

@@ -13,19 +13,33 @@
  *                     the records in order, DIR/b* the bytes; DIR/lock orders the records
  *                     of every thread and process (creations are made under it too).
  *                     The real fsync is skipped: the model says what is durable.
+ *   MC_FAULT_ALLOC_AT=N  (libfault-alloc.so) fail the Nth allocation point (from 1, counted
+ *                     apart) with ENOMEM; MC_FAULT_LOG then gets "N malloc" (or calloc, ...)
+ *                     and "allocs N" at exit
  *
  * Write points: opening for writing (open, openat, creat, fopen), mkdir, mkdirat,
  * rename, renameat, renameat2, link, symlink, write, pwrite, writev, ftruncate, fsync,
  * fdatasync, fflush and fclose of a stream open for writing.  Writes to
  * stdout and stderr (fds 0-2) are not counted: errors must get out.  stdio's
  * own buffer flushes call the kernel from inside libc, out of reach; fflush
- * and fclose stand for them, and a full tmpfs covers the rest. */
+ * and fclose stand for them, and a full tmpfs covers the rest.
+ *
+ * Allocation points, in libfault-alloc.so (this file built with FAULT_ALLOC;
+ * apart, because its malloc would bypass AddressSanitizer's under make
+ * sanitize): malloc, calloc, realloc, strdup and strndup called by
+ * the program itself (mc's code, linked into it), not by the libraries under
+ * it (libc, HDF5, libyaml), whose own handling of a failed allocation is not
+ * mc's to test; the caller is told by its return address, inside or outside
+ * the program's executable segments.  The real allocator is glibc's
+ * __libc_malloc family, which needs no dlsym (itself an allocator). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +51,11 @@
 #include <unistd.h>
 
 static long at = -1, calls;
+#ifdef FAULT_ALLOC
+static long alloc_at = -1, allocs;
+/* The program's executable segments: [text_lo, text_hi). */
+static uintptr_t text_lo, text_hi;
+#endif
 
 static long fault_at(void)
 {
@@ -78,6 +97,10 @@ __attribute__((destructor)) static void report(void)
     char what[64];
     snprintf(what, sizeof what, "calls %ld", calls);
     note(what);
+#ifdef FAULT_ALLOC
+    snprintf(what, sizeof what, "allocs %ld", allocs);
+    note(what);
+#endif
 }
 
 /* --- the power-loss recorder (MC_CRASH_LOG) ------------------------------------------------ */
@@ -327,6 +350,89 @@ static void created(creation c, int fd, int dir, const char *path)
     }
     close(c.lock);
 }
+
+#ifdef FAULT_ALLOC
+
+/* --- allocation points ----------------------------------------------------------- */
+
+/* The first object dl_iterate_phdr lists is the program: its executable PT_LOAD segments. */
+static int program_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    (void)data;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+        uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+        if (!text_lo || lo < text_lo) text_lo = lo;
+        if (hi > text_hi) text_hi = hi;
+    }
+    return 1;
+}
+
+/* Before the program runs, and before any allocation point is counted. */
+__attribute__((constructor)) static void find_program(void)
+{
+    const char *v = getenv("MC_FAULT_ALLOC_AT");
+    alloc_at = v ? atol(v) : 0;
+    if (alloc_at > 0) dl_iterate_phdr(program_text, NULL);
+}
+
+/* Count an allocation point when CALLER is the program's; 1 if this is the one to fail (errno ENOMEM). */
+static int alloc_fails(void *caller, const char *call)
+{
+    uintptr_t c = (uintptr_t)caller;
+    if (alloc_at <= 0 || c < text_lo || c >= text_hi) return 0;
+    if (__atomic_add_fetch(&allocs, 1, __ATOMIC_RELAXED) != alloc_at) return 0;
+    char what[96];
+    snprintf(what, sizeof what, "%ld %s", alloc_at, call);
+    note(what);
+    errno = ENOMEM;
+    return 1;
+}
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+
+void *malloc(size_t n)
+{
+    if (alloc_fails(__builtin_return_address(0), "malloc")) return NULL;
+    return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t size)
+{
+    if (alloc_fails(__builtin_return_address(0), "calloc")) return NULL;
+    return __libc_calloc(n, size);
+}
+
+void *realloc(void *p, size_t n)
+{
+    if (alloc_fails(__builtin_return_address(0), "realloc")) return NULL;
+    return __libc_realloc(p, n);
+}
+
+char *strndup(const char *s, size_t n)
+{
+    if (alloc_fails(__builtin_return_address(0), "strndup")) return NULL;
+    size_t len = strnlen(s, n);
+    char *d = __libc_malloc(len + 1);
+    if (!d) return NULL;
+    memcpy(d, s, len);
+    d[len] = 0;
+    return d;
+}
+
+char *strdup(const char *s)
+{
+    if (alloc_fails(__builtin_return_address(0), "strdup")) return NULL;
+    size_t len = strlen(s);
+    char *d = __libc_malloc(len + 1);
+    if (d) memcpy(d, s, len + 1);
+    return d;
+}
+#endif
 
 /* The next definition of NAME (libc's), looked up once. */
 #define REAL(name)                                  \

@@ -11,7 +11,8 @@ usage:
 DENSE has a line per profile (values per gene, blank-separated), NAMES a
 profile name per line: as tests/helpers/build_chain.py writes them.  The
 10x comparisons key every non-zero by (gene id, barcode), so they hold
-whatever order mc chose for genes.  Prints "ok" or raises.
+whatever order mc chose for genes.  Prints "ok" or raises.  Many checks,
+one start-up: CHECK ARGS... -- CHECK ARGS... -- ...
 """
 import gzip
 import sys
@@ -76,7 +77,7 @@ def keyed(m, ids, barcodes):
     return {(ids[i], barcodes[j]): int(m[i, j]) for i, j in zip(*np.nonzero(m))}
 
 
-def main(cmd, *a):
+def check(cmd, *a):
     if cmd == "mtx":
         got, want = mtx_dense(a[0]), read_dense(a[1]).T
         assert got.shape == want.shape and (got == want).all(), (got, want)
@@ -127,8 +128,21 @@ def main(cmd, *a):
         assert str(x.obs["lane"].dtype) == "category" and list(x.obs["lane"].cat.categories) == ["all"]
     else:
         sys.exit("unknown command " + cmd)
+
+
+def main(args):
+    group = []
+    for arg in args + ["--"]:
+        if arg != "--":
+            group.append(arg)
+            continue
+        try:
+            check(*group)
+        except AssertionError as e:
+            raise AssertionError(" ".join(group) + ": " + str(e)[:2000]) from e
+        group = []
     print("ok")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    main(sys.argv[1:])

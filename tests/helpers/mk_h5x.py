@@ -1,6 +1,6 @@
 """Write .h5ad and Loom files with the real writers (anndata, loompy) for the tests.
 
-Usage: mk_h5x.py VARIANT OUT   (variants below)"""
+Usage: mk_h5x.py VARIANT OUT [VARIANT OUT ...]   (variants below; many files, one start-up)"""
 import sys
 import warnings
 
@@ -85,4 +85,8 @@ def main(variant, out):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    args = sys.argv[1:]
+    if not args or len(args) % 2:
+        sys.exit(__doc__)
+    for i in range(0, len(args), 2):
+        main(args[i], args[i + 1])

@@ -1,0 +1,72 @@
+/* strvec.c's unit test: pushing, finding, sorting, and a vector over one buffer. */
+#include "strvec.h"
+#include "unit.h"
+
+static void pushed(unit *u)
+{
+    strvec s = STRVEC_INIT;
+    CHECK_INT(strvec_find(&s, "a"), -1);
+    strvec_sort(&s);   /* empty: nothing to do */
+    const char *in[] = {"b", "B", "a", "", "ab", "b"};
+    for (int i = 0; i < 6; i++) CHECK_INT(strvec_push(&s, in[i]), 0);
+    CHECK_INT(strvec_pushn(&s, "xyz", 2), 0);
+    CHECK_UINT(s.count, 7);
+    CHECK_STR(s.v[6], "xy");
+    CHECK(s.v[0] != in[0]);   /* a copy */
+    CHECK_INT(strvec_find(&s, "b"), 0);   /* the first of two */
+    CHECK_INT(strvec_find(&s, ""), 3);
+    CHECK_INT(strvec_find(&s, "x"), -1);
+    strvec_sort(&s);
+    const char *want[] = {"", "B", "a", "ab", "b", "b", "xy"};
+    for (int i = 0; i < 7; i++) CHECK_STR(s.v[i], want[i]);
+    for (int i = 0; i < 100; i++) CHECK_INT(strvec_push(&s, "many"), 0);
+    CHECK_UINT(s.count, 107);
+    CHECK(s.alloc >= 107);
+    strvec_free(&s);
+    CHECK(s.count == 0 && s.v == NULL && s.buf == NULL && s.alloc == 0);
+    strvec_free(&s);   /* twice: safe */
+}
+
+/* Strings pointing into buf (as txt_read leaves them): pushing copies them out first. */
+static void buffered(unit *u)
+{
+    strvec s = STRVEC_INIT;
+    s.buf = malloc(6);
+    s.v = malloc(2 * sizeof *s.v);
+    if (!s.buf || !s.v) {
+        CHECK(!"out of memory");
+        return;
+    }
+    memcpy(s.buf, "one\0t", 6);
+    s.v[0] = s.buf;
+    s.v[1] = s.buf + 4;
+    s.count = 2;
+    CHECK_INT(strvec_find(&s, "t"), 1);
+    CHECK_INT(strvec_push(&s, "three"), 0);
+    CHECK(s.buf == NULL);
+    CHECK_UINT(s.count, 3);
+    CHECK_STR(s.v[0], "one");
+    CHECK_STR(s.v[1], "t");
+    CHECK_STR(s.v[2], "three");
+    strvec_free(&s);
+    CHECK(s.v == NULL && s.count == 0);
+
+    /* freed while still over its buffer: the strings are not freed one by one */
+    strvec b = STRVEC_INIT;
+    b.buf = strdup("x");
+    b.v = malloc(sizeof *b.v);
+    if (b.v) {
+        b.v[0] = b.buf;
+        b.count = 1;
+    }
+    strvec_free(&b);
+    CHECK(b.buf == NULL && b.v == NULL);
+}
+
+int main(void)
+{
+    unit t = {0}, *u = &t;
+    pushed(u);
+    buffered(u);
+    return unit_done(u, "strvec");
+}
