@@ -92,6 +92,7 @@ static int load_index(const char *dir, const char *file, size_t limit, int32_t *
     int rc = 0;
     *out = NULL;
     *n = 0;
+    if (!path) return mc_err_oom(e, dir);
     if (!path_exists(path)) goto done;
     rc = -1;
     if (npy_read(path, &a, e) < 0) goto done;
@@ -222,7 +223,7 @@ static int open_collection(container *c, int depth, mc_err *e)
 static int open_matrix(container *c, mc_err *e)
 {
     char *path = path_join(c->path, "gp.umis.mmm");
-    int rc = mmm_open(&c->umis, path, e);
+    int rc = path ? mmm_open(&c->umis, path, e) : mc_err_oom(e, c->path);
     free(path);
     if (rc < 0) return -1;
     if (c->umis.profiles_count != c->profiles_count || c->umis.genes_count != c->genes_count)
@@ -249,7 +250,9 @@ static container *open_at(const char *dir, const char *name, int depth, mc_err *
     c->name = name ? strdup(name) : NULL;
     char *yaml = path_join(dir, "profiles.yaml");
     int rc = -1;
-    if (!path_exists(yaml))
+    if (!c->path || (name && !c->name) || !yaml)
+        mc_err_oom(e, dir);
+    else if (!path_exists(yaml))
         mc_err_fail(e, "%s: not a container (no profiles.yaml)", dir);
     else if (meta_profiles_load(yaml, &c->meta, e) == 0) {
         rc = 0;
@@ -445,6 +448,7 @@ static int load_own(const char *dir, char kind, const char *name, size_t length,
     memset(out, 0, sizeof *out);
     snprintf(file, sizeof file, "%c.%s.txt", kind, name);
     char *path = path_join(dir, file);
+    if (!path) return mc_err_oom(e, dir);
     if (path_exists(path)) {
         out->is_text = 1;
         rc = txt_read(path, &out->text, e) < 0 ? -1 : 1;
@@ -452,6 +456,7 @@ static int load_own(const char *dir, char kind, const char *name, size_t length,
         free(path);
         snprintf(file, sizeof file, "%c.%s.npy", kind, name);
         path = path_join(dir, file);
+        if (!path) return mc_err_oom(e, dir);
         if (path_exists(path)) {
             rc = npy_read(path, &out->num, e) < 0 ? -1 : 1;
             if (rc == 1 && out->num.ndim != 1) rc = mc_err_fail(e, "%s: must be one-dimensional", path);
@@ -992,6 +997,7 @@ static int file_uuid_if(const char *dir, const char *file, mc_uuid *u, int *pres
 {
     char *path = path_join(dir, file);
     int rc = 0;
+    if (!path) return mc_err_oom(e, dir);
     *present = path_exists(path);
     if (*present) rc = uuid_of_file(path, u, e);
     free(path);

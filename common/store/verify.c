@@ -29,6 +29,14 @@ static void problem(verifier *v, const char *msg)
     v->problems++;
 }
 
+/* Out of memory is a problem too: a check not made never passes. */
+static void problem_oom(verifier *v, const char *what)
+{
+    mc_err e;
+    mc_err_oom(&e, what);
+    problem(v, e.msg);
+}
+
 static void problem_fmt(verifier *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void problem_fmt(verifier *v, const char *fmt, ...)
 {
@@ -104,7 +112,8 @@ static void check_files(verifier *v, const char *dir, size_t G, size_t P)
             size_t kl = strlen(k->name), rows = axis_length(k->rows, G, P), cols = axis_length(k->cols, G, P);
             if (strncmp(f, k->name, kl) || f[kl] != '.' || dot <= f + kl + 1) continue;
             char *path = path_join(dir, f);
-            if (!strcmp(dot, ".npy")) check_npy(v, path, k, rows, cols);
+            if (!path) problem_oom(v, dir);
+            else if (!strcmp(dot, ".npy")) check_npy(v, path, k, rows, cols);
             else if (!strcmp(dot, ".txt") && !cols) check_txt(v, path, rows);
             else if (!strcmp(dot, ".mmm") && !strcmp(k->name, "gp")) check_mmm(v, path, G, P);
             free(path);
@@ -130,7 +139,8 @@ static void check_view_genes(verifier *v, const char *dir, const profiles_meta *
     char *yaml = path_join(base, "profiles.yaml"), uuid[MC_UUID_STRLEN];
     profiles_meta bm = {0};
     mc_err e;
-    if (path_exists(gi) && meta_profiles_load(yaml, &bm, &e) == 0) {
+    if (!gi || !base || !yaml) problem_oom(v, dir);
+    else if (path_exists(gi) && meta_profiles_load(yaml, &bm, &e) == 0) {
         if (container_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
         else if (strcmp(uuid, m->genes_uuid))
             problem_fmt(v, "%s/profiles.yaml: genes_uuid %s recorded, %s computed", dir, m->genes_uuid, uuid);
@@ -146,7 +156,8 @@ static void verify_dir(verifier *v, const char *dir, int depth)
     profiles_meta m = {0};
     char uuid[MC_UUID_STRLEN], *yaml = path_join(dir, "profiles.yaml");
     mc_err e;
-    if (container_depth_check(dir, depth, &e) < 0) problem(v, e.msg);
+    if (!yaml) problem_oom(v, dir);
+    else if (container_depth_check(dir, depth, &e) < 0) problem(v, e.msg);
     else if (meta_profiles_load(yaml, &m, &e) < 0) problem(v, e.msg);
     else {
         if (container_compute_uuid(dir, &m, uuid, &e) < 0) problem(v, e.msg);
@@ -187,7 +198,8 @@ static void verify_genes_of(verifier *v, const char *dir)
     char *yaml = path_join(dir, "profiles.yaml"), *unreadable = NULL, *found = NULL;
     profiles_meta m = {0};
     mc_err e;
-    if (yaml && meta_profiles_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
+    if (!yaml) problem_oom(v, dir);
+    else if (meta_profiles_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
     if (found) verify_genes(v, found);
     else if (unreadable) verify_genes(v, unreadable);
     meta_profiles_free(&m);
@@ -200,9 +212,13 @@ size_t verify_container(const char *dir, verify_report report, void *ctx)
 {
     verifier v = {report, ctx, 0};
     char *genes_yaml = path_join(dir, "genes.yaml"), *yaml = path_join(dir, "profiles.yaml");
-    int gene_set = genes_yaml && yaml && path_exists(genes_yaml) && !path_exists(yaml);
+    int gene_set = genes_yaml && yaml && path_exists(genes_yaml) && !path_exists(yaml), oom = !genes_yaml || !yaml;
     free(genes_yaml);
     free(yaml);
+    if (oom) {
+        problem_oom(&v, dir);
+        return v.problems;
+    }
     if (gene_set) {
         verify_genes(&v, dir);
         return v.problems;
