@@ -4,6 +4,9 @@ bats_load_library bats-assert
 
 MC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export PATH="$MC_ROOT/bin:$MC_ROOT/tests/helpers:$PATH"
+# Under `make check` make's own variables would reach the makes the tests run (sub-make
+# "Entering directory" lines, the caller's flags): the tests run as from a shell.
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 # Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.
 PY=/usr/bin/python3
 # numpy's OpenBLAS starts a thread per core at import, a third of a python's start-up here:
