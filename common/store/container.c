@@ -383,17 +383,23 @@ void container_cursor_init(container_cursor *k, const container *c, size_t weigh
     *k = (container_cursor){.c = c, .weight = weight};
 }
 
+int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap,
+                            mc_err *e)
+{
+    int where = container_locate(k->c, p, m, q, gmap, e);
+    if (where == 0) container_forget_every(k->c, &k->seen, mmm_profile_bytes(*m, *q) + k->weight);
+    return where;
+}
+
 int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const mmm_file *m;
     const int32_t *gmap;
     uint32_t q;
     uint64_t sum = 0;
-    if (p >= k->c->profiles_count) return mc_err_fail(e, "%s: profile %zu out of range", k->c->path, p);
-    int where = container_locate(k->c, p, &m, &q, &gmap, e);
+    int where = container_cursor_locate(k, p, &m, &q, &gmap, e);
     if (where < 0) return -1;
     if (where == 0) {
-        container_forget_every(k->c, &k->seen, mmm_profile_bytes(m, q) + k->weight);
         if (mmm_sum_profile(m, q, gmap, row, &sum, e) < 0) return -1;
     } else {
         if (container_profile_entries(k->c, p, &k->es, e) < 0) return -1;

@@ -113,6 +113,10 @@ typedef struct container_cursor {
 } container_cursor;
 
 void container_cursor_init(container_cursor *k, const container *c, size_t weight);
+/* Where profile P's counts are (container_locate), its bytes counted toward letting
+ * the pages go: 0 in *M, 1 when it decodes only through K->es (container_profile_entries), -1. */
+int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap,
+                            mc_err *e);
 /* Add profile P into ROW and its total into *TOTAL (when not NULL). */
 int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e);
 void container_cursor_free(container_cursor *k);

@@ -57,16 +57,16 @@ static int by_gene(const void *a, const void *b)
 /* Row I's entries into ES (only their number, ES->n, when COUNT_ONLY and no genes are selected),
  * their genes the selection's columns, ascending.  A profile stored in one matrix is decoded
  * straight from its pairs (mmm_profile_mapped); one behind two gene slices through entries. */
-static int row_decode(const csr_job *j, size_t i, int count_only, mc_entries *es, size_t *seen, mc_err *e)
+static int row_decode(const csr_job *j, size_t i, int count_only, container_cursor *cur, mc_err *e)
 {
     size_t p = j->s->profiles ? (size_t)j->s->profiles[i] : i;
     const mmm_file *m;
     const int32_t *gmap;
     uint32_t q;
-    int where = container_locate(j->c, p, &m, &q, &gmap, e);
+    mc_entries *es = &cur->es;
+    int where = container_cursor_locate(cur, p, &m, &q, &gmap, e);
     if (where < 0) return -1;
     if (where == 0) {
-        container_forget_every(j->c, seen, mmm_profile_bytes(m, q) + ROW_WEIGHT);
         int write = !count_only || j->column;
         if (write && entries_reserve(es, m->genes_count) < 0) return mc_err_oom(e, j->c->path);
         if (mmm_profile_mapped(m, q, gmap, write ? es->v : NULL, &es->n, e) < 0) return -1;
@@ -88,12 +88,12 @@ static int count_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     (void)part;
     const csr_job *j = ctx;
-    mc_entries es = {0};
-    size_t seen = 0;
+    container_cursor k;
+    container_cursor_init(&k, j->c, ROW_WEIGHT);
     int rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++)
-        if ((rc = row_decode(j, i, 1, &es, &seen, e)) == 0) j->lengths[i + 1] = (int64_t)es.n;
-    entries_free(&es);
+        if ((rc = row_decode(j, i, 1, &k, e)) == 0) j->lengths[i + 1] = (int64_t)k.es.n;
+    container_cursor_free(&k);
     return rc;
 }
 
@@ -156,19 +156,19 @@ static int fill_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     (void)part;
     const csr_job *j = ctx;
-    mc_entries es = {0};
-    size_t seen = 0;
+    container_cursor k;
+    container_cursor_init(&k, j->c, ROW_WEIGHT);
     int rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++) {
         int64_t at = indptr_at(j, i);
-        if ((rc = row_decode(j, i, 0, &es, &seen, e)) < 0) break;
-        if ((uint64_t)(indptr_at(j, i + 1) - at) != es.n)
-            rc = mc_err_fail(e, "%s: row %zu has %zu non-zeros, not the %lld of its row pointers", j->c->path, i, es.n,
-                         (long long)(indptr_at(j, i + 1) - at));
-        else if ((rc = put_values(j, at, &es, i, e)) == 0)
-            put_columns(j, at, &es);
+        if ((rc = row_decode(j, i, 0, &k, e)) < 0) break;
+        if ((uint64_t)(indptr_at(j, i + 1) - at) != k.es.n)
+            rc = mc_err_fail(e, "%s: row %zu has %zu non-zeros, not the %lld of its row pointers", j->c->path, i,
+                             k.es.n, (long long)(indptr_at(j, i + 1) - at));
+        else if ((rc = put_values(j, at, &k.es, i, e)) == 0)
+            put_columns(j, at, &k.es);
     }
-    entries_free(&es);
+    container_cursor_free(&k);
     return rc;
 }
 

@@ -266,21 +266,20 @@ typedef struct nnz_pass {
 static int nnz_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     nnz_pass *s = ctx;
-    mc_entries es = {0};
-    size_t seen = 0;
+    container_cursor k;
+    container_cursor_init(&k, s->c, PROFILE_WEIGHT);
     int rc = 0;
     for (size_t p = from; rc == 0 && p < to; p++) {
         const mmm_file *m;
         const int32_t *gmap;
         uint32_t q;
         uint64_t n = 0;
-        int where = container_locate(s->c, p, &m, &q, &gmap, e);
-        if (where == 0) container_forget_every(s->c, &seen, mmm_profile_bytes(m, q) + PROFILE_WEIGHT);
+        int where = container_cursor_locate(&k, p, &m, &q, &gmap, e);
         if (where == 0) rc = mmm_profile_nonzeros(m, q, gmap, &n, e);
-        else rc = where < 0 ? -1 : container_profile_entries(s->c, p, &es, e), n = es.n;
+        else rc = where < 0 ? -1 : container_profile_entries(s->c, p, &k.es, e), n = k.es.n;
         s->count[part] += n;
     }
-    entries_free(&es);
+    container_cursor_free(&k);
     return rc;
 }
 
