@@ -25,5 +25,7 @@ int mc_err_oom(mc_err *e, const char *what)
 
 int mc_err_errno(mc_err *e, const char *path, const char *what)
 {
+    /* the one message, whichever call ran out */
+    if (errno == ENOMEM) return mc_err_oom(e, path);
     return mc_err_fail(e, "%s: %s: %s", path, what, strerror(errno));
 }

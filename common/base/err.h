@@ -32,7 +32,7 @@ int mc_err_fail(mc_err *e, const char *fmt, ...) __attribute__((format(printf, 2
 int mc_err_oom(mc_err *e, const char *what);
 #define MC_OOM "out of memory"
 
-/* "PATH: WHAT: strerror(errno)"; returns -1. */
+/* "PATH: WHAT: strerror(errno)", or mc_err_oom(PATH) for ENOMEM; returns -1. */
 int mc_err_errno(mc_err *e, const char *path, const char *what);
 
 #endif
