@@ -235,7 +235,7 @@ static herr_t add_genome(hid_t file, const char *name, const H5L_info_t *info, v
     char sub[1024];
     snprintf(sub, sizeof sub, "%s/indptr", name);
     if (H5Lexists(file, name, H5P_DEFAULT) > 0 && H5Lexists(file, sub, H5P_DEFAULT) > 0)
-        return names_add(arg, name) < 0 ? -1 : 0;
+        return names_add(arg, name) < 0 ? 1 : 0; /* out of memory: stops the walk, told apart from HDF5's errors */
     return 0;
 }
 
@@ -252,7 +252,12 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     strvec g = STRVEC_INIT;
     char list[768];
     int rc = -1;
-    if (H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g) < 0) {
+    herr_t walked = H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g);
+    if (walked > 0) {
+        mc_err_oom(e, m->path);
+        goto out;
+    }
+    if (walked < 0) {
         char d[H5ERR_SIZE];
         h5err_detail(d);
         mc_err_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
@@ -632,7 +637,7 @@ static int start_pool(h5_matrix *m, mc_err *e)
 {
     struct h5_stream *s = m->s;
     if (!s->pool && !(s->pool = h5chunks_pool_start(s->threads)))
-        return mc_err_fail(e, "%s: cannot start the decoding threads", m->path);
+        return mc_err_errno(e, m->path, "cannot start the decoding threads");
     return 0;
 }
 

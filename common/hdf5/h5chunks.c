@@ -1,6 +1,7 @@
 /* h5chunks: raw HDF5 chunks inflated by libdeflate on worker threads. */
 #include "h5chunks.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,13 +231,19 @@ h5pool *h5chunks_pool_start(int threads)
     if (!(p->inline_dec = libdeflate_alloc_decompressor())) goto fail;
     if (threads > 1) {
         if (!(p->threads = calloc((size_t)threads, sizeof *p->threads))) goto fail;
+        int err = 0;
         for (; p->nthreads < threads; p->nthreads++)
-            if (pthread_create(&p->threads[p->nthreads], NULL, worker, p)) break;
-        if (p->nthreads == 0) goto fail;
+            if ((err = pthread_create(&p->threads[p->nthreads], NULL, worker, p))) break;
+        if (p->nthreads == 0) {
+            errno = err;
+            goto fail;
+        }
     }
     return p;
-fail:
+fail:;
+    int err = errno;   /* the caller's message says why */
     h5chunks_pool_stop(p);
+    errno = err;
     return NULL;
 }
 

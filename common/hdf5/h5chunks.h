@@ -27,7 +27,7 @@
 typedef enum { H5V_INT64, H5V_UINT64, H5V_DOUBLE } h5v_type;
 
 /* Worker threads, shared by the readers of one file.  A pool of 0 or 1
- * thread decodes on the calling thread. */
+ * thread decodes on the calling thread.  NULL with errno set if it cannot start. */
 typedef struct h5pool h5pool;
 h5pool *h5chunks_pool_start(int threads);
 void h5chunks_pool_stop(h5pool *p);          /* p may be NULL */
