@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,9 @@ int collect_member_parse(const char *arg, collect_member *m, mc_err *e)
 {
     const char *eq = strchr(arg, '=');
     memset(m, 0, sizeof *m);
-    if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
+    int given = eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg));
+    errno = 0;
+    if (given) {
         m->name = strndup(arg, (size_t)(eq - arg));
         m->path = strdup(eq + 1);
     } else {
@@ -55,7 +58,9 @@ int collect_member_parse(const char *arg, collect_member *m, mc_err *e)
         m->name = m->path ? base_name(m->path) : NULL;
     }
     if (m->name && m->path && m->path[0]) return 0;
-    if (m->path && !m->path[0]) mc_err_fail(e, "%s: no container after '='", arg);
+    /* base_name's realpath may fail for want of the directory: only then is the member unnamable */
+    if (!m->path || (!m->name && (given || errno == ENOMEM))) mc_err_oom(e, arg);
+    else if (!m->path[0]) mc_err_fail(e, "%s: no container after '='", arg);
     else mc_err_fail(e, "%s: cannot name this member; give NAME=%s", arg, arg);
     free(m->name);
     free(m->path);
