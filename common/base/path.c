@@ -93,8 +93,12 @@ char *path_resolve(const char *path, mc_err *e)
     }
     const char *base;
     char *parent = path_parent(path, &base);
-    char *rp = !parent ? NULL : strcmp(parent, path) ? path_resolve(parent, e) : realpath(parent, NULL);
-    if (parent && !rp && !strcmp(parent, path)) mc_err_errno(e, path, "cannot resolve");
+    if (!parent) {
+        mc_err_oom(e, path);
+        return NULL;
+    }
+    char *rp = strcmp(parent, path) ? path_resolve(parent, e) : realpath(parent, NULL);
+    if (!rp && !strcmp(parent, path)) mc_err_errno(e, path, "cannot resolve");
     free(parent);
     if (!rp) return NULL;
     r = path_join(rp, base);
