@@ -231,6 +231,17 @@ full_disk() {
     mc-info --verify views/good
 }
 
+# Out of memory at every allocation point of mc's own (tests/fault/oom.sh, as make fault-oom
+# runs it): one line saying so, status 1, nothing left.  mc-import-hca is the cheapest sweep
+# (118 points, ~7 s of CPU); make fault-oom covers the other tools.
+@test "faults: mc-import-hca out of memory at each allocation point: one line 'out of memory', nothing left" {
+    run "$MC_ROOT/tests/fault/oom.sh" s mc-import-hca "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" s
+    assert_success
+    assert_output --regexp '^mc-import-hca: [0-9]+ allocation points, [0-9]+ recovered from, 0 failing'
+    local points=${output#mc-import-hca: }
+    ((${points%% *} > 100)) || fail "the shim failed too few points: $output"   # not a sweep of nothing
+}
+
 @test "faults: the shim fails exactly the Nth allocation of the program's own, none of its libraries'" {
     cat >alloc.c <<'C'
 #include <stdio.h>
