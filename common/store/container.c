@@ -13,27 +13,6 @@
 #include "totals.h"
 #include "uuid.h"
 
-/* --- data dependencies (the seed's GENES_/PROFILES_DEPENDENT_DATA) ----------- */
-
-static int in_list(const char *name, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(name, *list)) return 1;
-    return 0;
-}
-
-int datakind_depends_on_genes(const char *kind, const char *name)
-{
-    const data_kind *k = datakind_find(kind);
-    return k && in_list(name, k->genes_dependent);
-}
-
-int datakind_depends_on_profiles(const char *kind, const char *name)
-{
-    const data_kind *k = datakind_find(kind);
-    return k && in_list(name, k->profiles_dependent);
-}
-
 /* A view hides base data that depends on an axis it slices. */
 static int view_hides(const container *c, const char *kind, const char *name)
 {

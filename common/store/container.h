@@ -129,9 +129,6 @@ int container_profile_names(container *c, strvec *out, mc_err *e);
  * identity); *full_uuid is the full gene set's uuid.  Caller frees. */
 int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_STRLEN], mc_err *e);
 
-/* The data-dependency rule of SPEC 7 (the seed's GENES_/PROFILES_DEPENDENT_DATA). */
-int datakind_depends_on_genes(const char *kind, const char *name);
-int datakind_depends_on_profiles(const char *kind, const char *name);
 
 /* Recompute the container's own uuid from its files (SPEC 3). */
 int container_compute_uuid(const char *dir, const profiles_meta *m, char out[MC_UUID_STRLEN], mc_err *e);

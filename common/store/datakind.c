@@ -55,3 +55,22 @@ const char *datakind_reserved(const data_kind *k, const char *name)
         if (!strcmp(reserved[i].kind, k->name) && !strcmp(reserved[i].name, name)) return reserved[i].writer;
     return NULL;
 }
+
+static int in_list(const char *name, const char *const *list)
+{
+    for (; *list; list++)
+        if (!strcmp(name, *list)) return 1;
+    return 0;
+}
+
+int datakind_depends_on_genes(const char *kind, const char *name)
+{
+    const data_kind *k = datakind_find(kind);
+    return k && in_list(name, k->genes_dependent);
+}
+
+int datakind_depends_on_profiles(const char *kind, const char *name)
+{
+    const data_kind *k = datakind_find(kind);
+    return k && in_list(name, k->profiles_dependent);
+}

@@ -30,4 +30,8 @@ const data_kind *datakind_find(const char *name);
  * the tool, for "reserved" errors; NULL for a name users may write. */
 const char *datakind_reserved(const data_kind *k, const char *name);
 
+/* The data-dependency rule of SPEC 7 (the seed's GENES_/PROFILES_DEPENDENT_DATA). */
+int datakind_depends_on_genes(const char *kind, const char *name);
+int datakind_depends_on_profiles(const char *kind, const char *name);
+
 #endif
