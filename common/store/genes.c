@@ -46,12 +46,14 @@ void genes_close(gene_set *g)
 
 /* The uuid a genes/ directory records, without opening it fully: 0, 1 when
  * DIR has no genes.yaml, -1 when it has one that cannot be read. */
+/* 0 and the uuid of the gene set at DIR; 1 when DIR has no genes.yaml; -1
+ * when it cannot be read; -2 out of memory. */
 static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
 {
     char *yaml = path_join(dir, "genes.yaml");
     genes_meta m;
     mc_err ignored;
-    int rc = !yaml ? -1 : !path_exists(yaml) ? 1 : meta_genes_load(yaml, &m, &ignored);
+    int rc = !yaml ? -2 : !path_exists(yaml) ? 1 : meta_genes_load(yaml, &m, &ignored);
     if (rc == 0) {
         memcpy(out, m.uuid, MC_UUID_STRLEN);
         meta_genes_free(&m);
@@ -60,22 +62,33 @@ static int recorded_uuid(const char *dir, char out[MC_UUID_STRLEN])
     return rc;
 }
 
-char *genes_find(const char *container_dir, const char *genes_uuid, char **unreadable)
+int genes_find(const char *container_dir, const char *genes_uuid, char **found, char **unreadable, mc_err *e)
 {
-    char *at = realpath(container_dir, NULL), *found = NULL;
+    char *at = realpath(container_dir, NULL);
+    int rc = at ? 0 : mc_err_errno(e, container_dir, "cannot resolve");
+    *found = NULL;
     if (unreadable) *unreadable = NULL;
-    while (at && !found) {
+    while (at && !*found && rc == 0) {
         char *candidate = path_join(at, "genes"), uuid[MC_UUID_STRLEN];
-        int rc = candidate ? recorded_uuid(candidate, uuid) : 1;
-        if (rc == 0 && (!genes_uuid || !strcmp(uuid, genes_uuid))) found = candidate;
-        else if (rc < 0 && unreadable && !*unreadable) *unreadable = candidate;
+        int r = candidate ? recorded_uuid(candidate, uuid) : -2;
+        if (r == 0 && (!genes_uuid || !strcmp(uuid, genes_uuid))) *found = candidate;
+        else if (r == -1 && unreadable && !*unreadable) *unreadable = candidate;
         else free(candidate);
+        if (r == -2) rc = mc_err_oom(e, container_dir);
         char *slash = strrchr(at, '/');
         if (!slash || slash == at) break;
         *slash = 0;
     }
     free(at);
-    return found;
+    if (rc < 0) {
+        free(*found);
+        *found = NULL;
+        if (unreadable) {
+            free(*unreadable);
+            *unreadable = NULL;
+        }
+    }
+    return rc;
 }
 
 int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e)
@@ -90,7 +103,8 @@ int genes_open_for(const char *container_dir, const char *dir, const char *genes
         return 0;
     }
     if (!path_exists(container_dir)) return mc_err_errno(e, container_dir, "cannot resolve");
-    char *found = genes_find(container_dir, genes_uuid, NULL);
+    char *found;
+    if (genes_find(container_dir, genes_uuid, &found, NULL, e) < 0) return -1;
     if (!found)
         return mc_err_fail(e, "%s: no genes/ directory with uuid %s above it; name the gene set directory (see --help)",
                        container_dir, genes_uuid ? genes_uuid : "(any)");

@@ -22,10 +22,11 @@ void genes_close(gene_set *g);
  * whose uuid is genes_uuid (any, when NULL). */
 int genes_open_for(const char *container_dir, const char *dir, const char *genes_uuid, gene_set *g, mc_err *e);
 
-/* The directory of that gene set (malloc'd), or NULL when there is none; in
- * *UNREADABLE (when not NULL) the first genes/ on the way whose genes.yaml
- * cannot be read, or NULL. */
-char *genes_find(const char *container_dir, const char *genes_uuid, char **unreadable);
+/* In *FOUND the directory of that gene set (malloc'd), or NULL when there is
+ * none; in *UNREADABLE (when not NULL) the first genes/ on the way whose
+ * genes.yaml cannot be read, or NULL.  -1 (both NULL) when the walk itself
+ * fails (out of memory, container_dir unresolvable): "none" is never a guess. */
+int genes_find(const char *container_dir, const char *genes_uuid, char **found, char **unreadable, mc_err *e);
 
 /* Make names canonical as SPEC 5: upper-case, then duplicates get -1, -2, ...
  * in input order, never colliding with an existing name.  names[i] are

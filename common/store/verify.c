@@ -133,6 +133,8 @@ static int verify_ref(void *ctx, const char *dir, size_t i, const char *name, in
     return 0;
 }
 
+/* Run after the walk found the base sound, so that a base that cannot be read
+ * is one problem, reported there, and every failure here is reported. */
 static void check_view_genes(verifier *v, const char *dir, const profiles_meta *m)
 {
     char *gi = path_join(dir, "g.base_index.npy"), *base = path_join(dir, m->base_profiles);
@@ -140,11 +142,11 @@ static void check_view_genes(verifier *v, const char *dir, const profiles_meta *
     profiles_meta bm = {0};
     mc_err e;
     if (!gi || !base || !yaml) problem_oom(v, dir);
-    else if (path_exists(gi) && meta_profiles_load(yaml, &bm, &e) == 0) {
-        if (container_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
-        else if (strcmp(uuid, m->genes_uuid))
-            problem_fmt(v, "%s/profiles.yaml: genes_uuid %s recorded, %s computed", dir, m->genes_uuid, uuid);
-    }
+    else if (!path_exists(gi)) {}
+    else if (meta_profiles_load(yaml, &bm, &e) < 0) problem(v, e.msg);
+    else if (container_genes_uuid(bm.genes_uuid, gi, uuid, &e) < 0) problem(v, e.msg);
+    else if (strcmp(uuid, m->genes_uuid))
+        problem_fmt(v, "%s/profiles.yaml: genes_uuid %s recorded, %s computed", dir, m->genes_uuid, uuid);
     meta_profiles_free(&bm);
     free(yaml);
     free(base);
@@ -164,16 +166,18 @@ static void verify_dir(verifier *v, const char *dir, int depth)
         else if (strcmp(uuid, m.uuid)) problem_fmt(v, "%s: uuid %s recorded, %s computed", dir, m.uuid, uuid);
         check_files(v, dir, (size_t)m.genes_count, (size_t)m.profiles_count);
         if (totals_stamp_check(dir, m.uuid, &e) < 0) problem(v, e.msg);   /* a cache is data too */
-        if (m.kind == KIND_VIEW) check_view_genes(v, dir, &m);
+        size_t before = v->problems;
         if (container_walk(dir, &m, depth, verify_ref, v, &e) < 0) problem(v, e.msg);
+        if (m.kind == KIND_VIEW && v->problems == before) check_view_genes(v, dir, &m);
     }
     meta_profiles_free(&m);
     free(yaml);
 }
 
 /* The gene set at DIR: genes.yaml against g.name.txt (count, uuid), the names
- * sorted and unique (lookups bisect them), every other g.* file one row per gene. */
-static void verify_genes(verifier *v, const char *dir)
+ * sorted and unique (lookups bisect them), every other g.* file one row per
+ * gene; its uuid must be WANT when given. */
+static void verify_genes(verifier *v, const char *dir, const char *want)
 {
     gene_set g;
     mc_err e;
@@ -181,6 +185,8 @@ static void verify_genes(verifier *v, const char *dir)
         problem(v, e.msg);
         return;
     }
+    if (want && strcmp(g.meta.uuid, want))
+        problem_fmt(v, "%s: gene set %s, but the container uses %s", dir, g.meta.uuid, want);
     for (size_t i = 1; i < g.names.count; i++)
         if (strcmp(g.names.v[i - 1], g.names.v[i]) >= 0) {
             problem_fmt(v, "%s/g.name.txt:%zu: '%s' after '%s': the names must be sorted and unique", dir, i + 1,
@@ -192,16 +198,19 @@ static void verify_genes(verifier *v, const char *dir)
 }
 
 /* The gene set the container at DIR uses, found as the tools find it: when
- * there is none, a genes/ on the way that cannot be read is the likely cause. */
+ * there is none, a genes/ on the way that cannot be read is the likely cause
+ * (and none at all is container_open's to say).  A check that cannot be made
+ * is a problem, never a pass. */
 static void verify_genes_of(verifier *v, const char *dir)
 {
     char *yaml = path_join(dir, "profiles.yaml"), *unreadable = NULL, *found = NULL;
     profiles_meta m = {0};
     mc_err e;
     if (!yaml) problem_oom(v, dir);
-    else if (meta_profiles_load(yaml, &m, &e) == 0) found = genes_find(dir, m.genes_uuid, &unreadable);
-    if (found) verify_genes(v, found);
-    else if (unreadable) verify_genes(v, unreadable);
+    else if (meta_profiles_load(yaml, &m, &e) < 0) problem(v, e.msg);
+    else if (genes_find(dir, m.genes_uuid, &found, &unreadable, &e) < 0) problem(v, e.msg);
+    else if (found) verify_genes(v, found, NULL);
+    else if (unreadable) verify_genes(v, unreadable, m.genes_uuid);
     meta_profiles_free(&m);
     free(unreadable);
     free(found);
@@ -220,7 +229,7 @@ size_t verify_container(const char *dir, verify_report report, void *ctx)
         return v.problems;
     }
     if (gene_set) {
-        verify_genes(&v, dir);
+        verify_genes(&v, dir, NULL);
         return v.problems;
     }
     verify_dir(&v, dir, 0);
