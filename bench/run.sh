@@ -4,6 +4,7 @@
 #   BENCH_CELLS=20000 make bench      (one size; default: 20000 and 100000)
 #   BENCH_GROUP_CELLS=20000 make bench (bench/groups.sh's size; default 100000)
 #   BENCH_MCSTORE_CELLS=20000 make bench (bench/mcstore.sh's size; default 100000)
+#   BENCH_TEXT_CELLS=8000 make bench   (bench/text.sh's size; default 4000: ~50 MB of MTX)
 set -eu
 cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
@@ -17,5 +18,7 @@ for cells in ${BENCH_CELLS:-20000 100000}; do
 done
 echo "== bench/groups.sh ${BENCH_GROUP_CELLS:-100000}"
 bench/groups.sh "${BENCH_GROUP_CELLS:-100000}"
+echo "== bench/text.sh ${BENCH_TEXT_CELLS:-4000}"
+bench/text.sh "${BENCH_TEXT_CELLS:-4000}"
 echo "== bench/mcstore.sh ${BENCH_MCSTORE_CELLS:-100000}"
 bench/mcstore.sh "${BENCH_MCSTORE_CELLS:-100000}"

@@ -561,6 +561,84 @@ fails() {
     assert_output --partial "b.mtx:3: value too large: '18446744073709551616'"
 }
 
+@test "mtx reader: megabytes read ahead (inflated and parsed on threads): every entry, errors at their line" {
+    # 400,000 entries in lines of every form, comments among them, over many read chunks and entry batches
+    py <<'PY'
+import gzip, random
+random.seed(7)
+lines, want = [], []
+for k in range(400000):
+    i, j, v = random.randrange(1, 3001), random.randrange(1, 901), random.randrange(0, 70000)
+    if k % 9973 == 0: lines.append("% a comment")
+    if k % 50021 == 0: lines.append("")
+    lines.append("%d\t%d  %d \r" % (i, j, v) if k % 7919 == 0 else "%d %d %d" % (i, j, v))
+    want.append("%d %d %d" % (i - 1, j - 1, v))
+text = "%%%%MatrixMarket matrix coordinate integer general\n3000 900 %d\n" % len(want) + "\n".join(lines) + "\n"
+open("a.mtx", "w").write(text)
+open("want", "w").write("3000 900 %d integer\n" % len(want) + "\n".join(want) + "\n")
+PY
+    gzip -k a.mtx
+    mtx-tool read a.mtx >got
+    cmp got want
+    mtx-tool read a.mtx.gz >got
+    cmp got want
+    # an error deep in the file, plain and gzip: its line, the entries before it given
+    awk 'NR == 300001 { $3 = "x" } { print }' a.mtx >b.mtx
+    gzip -k b.mtx
+    n=$(head -n 300000 b.mtx | tail -n +3 | grep -cv '^%\|^$')
+    for f in b.mtx b.mtx.gz; do
+        run sh -c "mtx-tool read $f >got"
+        assert_failure 1
+        assert_output "mtx-tool: $f:300001: value is not a number: 'x'"
+        head -n $((1 + n)) want | cmp - got
+    done
+    # gzip cut in the middle: the line after the last whole one inflated
+    head -c 1500000 a.mtx.gz >t.mtx.gz
+    line=$(py <<'PY'
+import zlib
+d = zlib.decompressobj(31)
+print(d.decompress(open("t.mtx.gz", "rb").read()).count(b"\n") + 1)
+PY
+)
+    run mtx-tool scan t.mtx.gz
+    assert_failure 1
+    assert_output "mtx-tool: t.mtx.gz:$line: truncated gzip data"
+    # a wrong CRC: zlib's refusal (at the start of the read it spoils), not an early end of file
+    cp a.mtx.gz c.mtx.gz
+    printf '\377\377\377\377' | dd of=c.mtx.gz bs=1 seek=$(($(stat -c %s a.mtx.gz) - 8)) conv=notrunc status=none
+    run mtx-tool scan c.mtx.gz
+    assert_failure 1
+    assert_output --regexp '^mtx-tool: c\.mtx\.gz:[0-9]+: corrupt gzip data: c\.mtx\.gz: incorrect data check$'
+}
+
+@test "mc-write-matrix and mc-delane: a big matrix refused early, threads still reading, stops at once, leaves nothing" {
+    mkdir s
+    py <<'PY'
+import random
+random.seed(3)
+rows = ["%%MatrixMarket matrix coordinate integer general", "200 3000 600000"]
+for k in range(600000):
+    rows.append("%d %d %d" % (random.randrange(1, 201), k // 200 + 1, 99999999 if k == 5 else 1))
+open("s/umis.mtx", "w").write("\n".join(rows) + "\n")
+open("s/genes.csv", "w").write("name\n" + "".join("g%d\n" % i for i in range(200)))
+open("s/profiles.csv", "w").write("barcode\n" + "".join("c%d\n" % i for i in range(3000)))
+PY
+    gzip s/umis.mtx
+    cat >s/format.yaml <<'EOT'
+matrix: {path: umis.mtx.gz}
+genes: {path: genes.csv, separator: ",", header: true, field_types: {name: str}}
+profiles: {path: profiles.csv, separator: ",", header: true, field_types: {barcode: str}}
+EOT
+    mc-make-genes --organism mouse s genes
+    run mc-write-matrix --genes genes s out
+    assert_failure 1
+    assert_output "mc-write-matrix: s/umis.mtx.gz:8: value 99999999 is not a plausible count (more than 16777216)"
+    run mc-delane s d
+    assert_failure 1
+    assert_output "mc-delane: s/umis.mtx.gz:8: value 99999999 is not a plausible count (more than 16777216)"
+    assert_only genes s
+}
+
 @test "mtx writer: known and unknown counts, checked count, abort leaves nothing" {
     printf '0 0 5\n1 2 300\n' | mtx-tool write k.mtx 2 3 2
     printf '0 0 5\n1 2 300\n' | mtx-tool write u.mtx 2 3 -

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,11 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#define READ_CHUNK (4u << 20)          /* bytes asked of gzread at a time */
+#define READ_CHUNK (256u << 10)        /* bytes read at a time: a size the parser finds in the cache */
+#define GZ_BUFFER (64u << 10)          /* zlib's buffer: under half of READ_CHUNK, so gzread fills ours directly */
+#define CHUNKS 4                       /* READ_CHUNKs inflated ahead of the scanner (gzip input) */
+#define BATCH (16u << 10)              /* entries parsed ahead in one batch */
+#define SLOTS 4                        /* batches in flight between the scanner and mtx_next */
 #define MAX_LINE (64u << 20)           /* a longer line is not Matrix Market */
 #define WRITE_BUFFER (1u << 20)
 #define ENTRY_MAX 64                   /* "ROW COL VALUE\n" never needs more */
@@ -21,6 +26,19 @@
 
 /* --- reader ------------------------------------------------------------------ */
 
+/* Entries parsed ahead: those of consecutive lines, from LINE on.  END: 0 more
+ * batches follow, 1 the file ended well, -1 the scanner failed (its error). */
+typedef struct batch {
+    uint32_t *row, *col;
+    uint64_t *value;
+    size_t n;
+    uint64_t line;
+    int end;
+} batch;
+
+/* The scanner (the text buffer, gz, line and seen) belongs to the thread that
+ * fills batches: mtx_open's, then the scanner thread once mtx_next starts one.
+ * mtx_next reads batches in order, so entries and errors come as without it. */
 struct mtx_reader {
     char *path;
     gzFile gz;
@@ -34,17 +52,153 @@ struct mtx_reader {
     uint32_t rows, cols;
     uint64_t entries, seen;
     int is_real;
+    mc_err scan_err;    /* the scanner's error, read after a batch with end -1 */
+    /* mtx_next's side */
+    batch slot[SLOTS];
+    int started, threaded, stop;
+    unsigned produced, consumed;   /* batches filled and released: slot = count % SLOTS */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t ready, freed;
+    batch *cur;         /* the batch mtx_next reads, NULL before the first */
+    size_t next;        /* its next entry */
+    uint64_t out_line;  /* the line of the entry mtx_next returned last */
+    int finished;       /* 1 at the end, -1 after an error: what mtx_next returns again */
+    /* the inflater (gzip input only): a thread running gzread CHUNKS ahead of fill */
+    char *chunk[CHUNKS];
+    size_t chunk_n[CHUNKS], chunk_pos;   /* bytes in each; those of the oldest already taken */
+    unsigned inflated, taken;            /* chunks made and used up: chunk = count % CHUNKS */
+    int inflating, in_stop, in_end;      /* in_end: 1 after the last chunk, -1 then a read error */
+    int in_errnum, in_errno;             /* the error: gzerror's number (and errno for Z_ERRNO) */
+    char in_msg[200];                    /* and its text */
+    pthread_t inflater;
+    pthread_mutex_t in_lock;
+    pthread_cond_t in_ready, in_freed;
 };
 
-static int read_failed(mtx_reader *r, mc_err *e)
+static int read_error(mtx_reader *r, int errnum, int errno_then, const char *msg, mc_err *e)
 {
-    int errnum;
-    const char *msg = gzerror(r->gz, &errnum);
     if (errnum == Z_ERRNO)
-        return mc_err_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1, strerror(errno));
+        return mc_err_fail(e, "%s:%llu: read error: %s", r->path, (unsigned long long)r->line + 1,
+                           strerror(errno_then));
     if (errnum == Z_BUF_ERROR)
         return mc_err_fail(e, "%s:%llu: truncated gzip data", r->path, (unsigned long long)r->line + 1);
     return mc_err_fail(e, "%s:%llu: corrupt gzip data: %s", r->path, (unsigned long long)r->line + 1, msg);
+}
+
+static int read_failed(mtx_reader *r, mc_err *e)
+{
+    int errnum, errno_then = errno;
+    const char *msg = gzerror(r->gz, &errnum);
+    return read_error(r, errnum, errno_then, msg, e);
+}
+
+/* Up to WANT bytes of text at DST: the count, 0 at the end of the file, -1 on error. */
+static int read_direct(mtx_reader *r, char *dst, size_t want, mc_err *e)
+{
+    int n = gzread(r->gz, dst, (unsigned)want);
+    if (n < 0) return read_failed(r, e);
+    if (n == 0) {
+        int errnum;
+        gzerror(r->gz, &errnum);
+        if (errnum != Z_OK && errnum != Z_STREAM_END) return read_failed(r, e);
+    }
+    return n;
+}
+
+static void *inflater(void *arg)
+{
+    mtx_reader *r = arg;
+    for (int end = 0; !end;) {
+        pthread_mutex_lock(&r->in_lock);
+        while (r->inflated - r->taken == CHUNKS && !r->in_stop) pthread_cond_wait(&r->in_freed, &r->in_lock);
+        int stop = r->in_stop;
+        pthread_mutex_unlock(&r->in_lock);
+        if (stop) break;
+        unsigned k = r->inflated % CHUNKS;
+        int n = gzread(r->gz, r->chunk[k], READ_CHUNK), errnum = Z_OK, errno_then = errno;
+        const char *msg = n <= 0 ? gzerror(r->gz, &errnum) : NULL;
+        if (n < 0 || (n == 0 && errnum != Z_OK && errnum != Z_STREAM_END)) {
+            end = -1;
+            r->in_errnum = errnum;
+            r->in_errno = errno_then;
+            snprintf(r->in_msg, sizeof r->in_msg, "%s", msg);
+        } else if (n == 0) end = 1;
+        pthread_mutex_lock(&r->in_lock);
+        r->chunk_n[k] = n > 0 ? (size_t)n : 0;
+        if (end) r->in_end = end;
+        else r->inflated++;
+        pthread_cond_signal(&r->in_ready);
+        pthread_mutex_unlock(&r->in_lock);
+    }
+    return NULL;
+}
+
+/* Up to WANT bytes from the inflater's chunks, as read_direct. */
+static int read_inflated(mtx_reader *r, char *dst, size_t want, mc_err *e)
+{
+    pthread_mutex_lock(&r->in_lock);
+    while (r->inflated == r->taken && !r->in_end) pthread_cond_wait(&r->in_ready, &r->in_lock);
+    int end = r->inflated == r->taken ? r->in_end : 0;
+    pthread_mutex_unlock(&r->in_lock);
+    if (end > 0) return 0;
+    if (end < 0) return read_error(r, r->in_errnum, r->in_errno, r->in_msg, e);
+    unsigned k = r->taken % CHUNKS;
+    size_t n = r->chunk_n[k] - r->chunk_pos;
+    if (n > want) n = want;
+    memcpy(dst, r->chunk[k] + r->chunk_pos, n);
+    r->chunk_pos += n;
+    if (r->chunk_pos == r->chunk_n[k]) {
+        pthread_mutex_lock(&r->in_lock);
+        r->taken++;
+        r->chunk_pos = 0;
+        pthread_cond_signal(&r->in_freed);
+        pthread_mutex_unlock(&r->in_lock);
+    }
+    return (int)n;
+}
+
+/* The inflater, for gzip input (plain files are only copied: no thread for
+ * that); without it (it could not start) fill reads directly. */
+static int start_inflater(mtx_reader *r, mc_err *e)
+{
+    if (gzdirect(r->gz)) return 0;
+    for (int k = 0; k < CHUNKS; k++)
+        if (!(r->chunk[k] = malloc(READ_CHUNK))) return mc_err_oom(e, r->path);
+    if (pthread_mutex_init(&r->in_lock, NULL)) return 0;
+    if (pthread_cond_init(&r->in_ready, NULL)) {
+        pthread_mutex_destroy(&r->in_lock);
+        return 0;
+    }
+    if (pthread_cond_init(&r->in_freed, NULL)) {
+        pthread_cond_destroy(&r->in_ready);
+        pthread_mutex_destroy(&r->in_lock);
+        return 0;
+    }
+    if (pthread_create(&r->inflater, NULL, inflater, r)) {
+        pthread_cond_destroy(&r->in_freed);
+        pthread_cond_destroy(&r->in_ready);
+        pthread_mutex_destroy(&r->in_lock);
+        return 0;
+    }
+    r->inflating = 1;
+    return 0;
+}
+
+static void stop_inflater(mtx_reader *r)
+{
+    if (r->inflating) {
+        pthread_mutex_lock(&r->in_lock);
+        r->in_stop = 1;
+        pthread_cond_signal(&r->in_freed);
+        pthread_mutex_unlock(&r->in_lock);
+        pthread_join(r->inflater, NULL);
+        pthread_cond_destroy(&r->in_freed);
+        pthread_cond_destroy(&r->in_ready);
+        pthread_mutex_destroy(&r->in_lock);
+        r->inflating = 0;
+    }
+    for (int k = 0; k < CHUNKS; k++) free(r->chunk[k]);
 }
 
 /* Refill so that [pos, lim) holds at least one whole line, unless the file is
@@ -71,12 +225,10 @@ static int fill(mtx_reader *r, mc_err *e)
             r->end = b + keep;
             r->cap *= 2;
         }
-        int n = gzread(r->gz, r->end, (unsigned)(r->cap - keep));
-        if (n < 0) return read_failed(r, e);
+        size_t want = r->cap - keep;
+        int n = r->inflating ? read_inflated(r, r->end, want, e) : read_direct(r, r->end, want, e);
+        if (n < 0) return -1;
         if (n == 0) {
-            int errnum;
-            gzerror(r->gz, &errnum);
-            if (errnum != Z_OK && errnum != Z_STREAM_END) return read_failed(r, e);
             r->eof = 1;
             continue;
         }
@@ -287,11 +439,12 @@ mtx_reader *mtx_open(const char *path, mc_err *e)
         mtx_close(r);
         return NULL;
     }
-    gzbuffer(r->gz, 1u << 20);
+    gzbuffer(r->gz, GZ_BUFFER);
     if (read_header(r, e) < 0) {
         mtx_close(r);
         return NULL;
     }
+    r->out_line = r->line;
     return r;
 }
 
@@ -299,17 +452,9 @@ uint32_t mtx_rows(const mtx_reader *r) { return r->rows; }
 uint32_t mtx_cols(const mtx_reader *r) { return r->cols; }
 uint64_t mtx_entries(const mtx_reader *r) { return r->entries; }
 int mtx_is_real(const mtx_reader *r) { return r->is_real; }
-uint64_t mtx_line(const mtx_reader *r) { return r->line; }
+uint64_t mtx_line(const mtx_reader *r) { return r->out_line; }
 const char *mtx_path(const mtx_reader *r) { return r->path; }
 
-void mtx_close(mtx_reader *r)
-{
-    if (!r) return;
-    if (r->gz) gzclose(r->gz);
-    free(r->buf);
-    free(r->path);
-    free(r);
-}
 
 static int entry_error(mtx_reader *r, mc_err *e, const char *what, const char *at)
 {
@@ -407,38 +552,191 @@ static inline int quick_entry(mtx_reader *r, uint32_t *row, uint32_t *col, uint6
     return 1;
 }
 
+/* The line at pos the careful way: 1 and an entry, 0 for a blank or comment
+ * line, -1 on error (any line: blanks, '\r', reals, signs). */
+static int careful_entry(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_err *e)
+{
+    char *p = r->pos;
+    r->line++;
+    while (is_blank(*p)) p++;
+    if (*p == '\n' || *p == '\r' || *p == '%') {          /* blank or comment line */
+        r->pos = (char *)memchr(p, '\n', (size_t)(r->lim - p)) + 1;
+        return 0;
+    }
+    if (r->seen == r->entries)
+        return mc_err_fail(e, "%s:%llu: more entries than the %llu of the size line", r->path,
+                           (unsigned long long)r->line, (unsigned long long)r->entries);
+    uint64_t i, j;
+    if (parse_index(r, &p, &i, e) < 0 || parse_index(r, &p, &j, e) < 0) return -1;
+    if (*p == '\n' || *p == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
+    if (parse_value(r, &p, value, e) < 0) return -1;
+    while (is_blank(*p) || *p == '\r') p++;
+    if (*p != '\n') return entry_error(r, e, "unexpected text after the value:", p);
+    r->pos = p + 1;
+    if (i - 1 >= r->rows) return check_index(r, "row", i, r->rows, e);
+    if (j - 1 >= r->cols) return check_index(r, "column", j, r->cols, e);
+    *row = (uint32_t)(i - 1);
+    *col = (uint32_t)(j - 1);
+    r->seen++;
+    return 1;
+}
+
+/* Fill B with the entries of the next lines: up to BATCH, ending early at a
+ * blank or comment line after some (so B's lines are consecutive), at the
+ * end of the file or at an error (then the entries before it stay). */
+static void fill_batch(mtx_reader *r, batch *b)
+{
+    size_t n = 0;
+    b->end = 0;
+    b->line = r->line + 1;
+    while (n < BATCH) {
+        if (r->pos == r->lim) {
+            if (fill(r, &r->scan_err) < 0) b->end = -1;
+            else if (r->pos == r->lim) b->end = at_end(r, &r->scan_err) < 0 ? -1 : 1;
+            if (b->end) break;
+        }
+        while (n < BATCH && r->pos < r->lim && quick_entry(r, &b->row[n], &b->col[n], &b->value[n])) n++;
+        if (n == BATCH || r->pos == r->lim) continue;
+        int rc = careful_entry(r, &b->row[n], &b->col[n], &b->value[n], &r->scan_err);
+        if (rc < 0) {
+            b->end = -1;
+            break;
+        }
+        if (rc == 1) n++;
+        else if (n) break;
+        else b->line = r->line + 1;
+    }
+    b->n = n;
+}
+
+static void *scanner(void *arg)
+{
+    mtx_reader *r = arg;
+    for (int end = 0; !end;) {
+        pthread_mutex_lock(&r->lock);
+        while (r->produced - r->consumed == SLOTS && !r->stop) pthread_cond_wait(&r->freed, &r->lock);
+        int stop = r->stop;
+        pthread_mutex_unlock(&r->lock);
+        if (stop) break;
+        batch *b = &r->slot[r->produced % SLOTS];
+        fill_batch(r, b);
+        end = b->end;
+        pthread_mutex_lock(&r->lock);
+        r->produced++;
+        pthread_cond_signal(&r->ready);
+        pthread_mutex_unlock(&r->lock);
+    }
+    return NULL;
+}
+
+/* The batches, and the scanner thread when one can start (else mtx_next fills
+ * them itself, one at a time): the first mtx_next's, so that a reader opened
+ * only for its size line costs neither. */
+static int start(mtx_reader *r, mc_err *e)
+{
+    for (int k = 0; k < SLOTS; k++) {
+        batch *b = &r->slot[k];
+        if (!(b->row = mc_alloc_array(BATCH, sizeof *b->row)) || !(b->col = mc_alloc_array(BATCH, sizeof *b->col)) ||
+            !(b->value = mc_alloc_array(BATCH, sizeof *b->value)))
+            return mc_err_oom(e, r->path);
+    }
+    r->started = 1;
+    if (start_inflater(r, e) < 0) return -1;
+    if (pthread_mutex_init(&r->lock, NULL)) return 0;
+    if (pthread_cond_init(&r->ready, NULL)) {
+        pthread_mutex_destroy(&r->lock);
+        return 0;
+    }
+    if (pthread_cond_init(&r->freed, NULL)) {
+        pthread_cond_destroy(&r->ready);
+        pthread_mutex_destroy(&r->lock);
+        return 0;
+    }
+    if (pthread_create(&r->thread, NULL, scanner, r)) {
+        pthread_cond_destroy(&r->freed);
+        pthread_cond_destroy(&r->ready);
+        pthread_mutex_destroy(&r->lock);
+        return 0;
+    }
+    r->threaded = 1;
+    return 0;
+}
+
+/* The next batch (NULL with e set when the batches cannot be made). */
+static batch *next_batch(mtx_reader *r, mc_err *e)
+{
+    if (!r->started && start(r, e) < 0) return NULL;
+    if (!r->threaded) {
+        fill_batch(r, &r->slot[0]);
+        return &r->slot[0];
+    }
+    pthread_mutex_lock(&r->lock);
+    if (r->cur) {
+        r->consumed++;
+        pthread_cond_signal(&r->freed);
+    }
+    while (r->produced == r->consumed) pthread_cond_wait(&r->ready, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+    return &r->slot[r->consumed % SLOTS];
+}
+
 int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_err *e)
 {
     for (;;) {
-        if (r->pos == r->lim) {
-            if (fill(r, e) < 0) return -1;
-            if (r->pos == r->lim) return at_end(r, e);
+        batch *b = r->cur;
+        if (b && r->next < b->n) {
+            size_t i = r->next++;
+            *row = b->row[i];
+            *col = b->col[i];
+            *value = b->value[i];
+            r->out_line = b->line + i;
+            return 1;
         }
-        if (quick_entry(r, row, col, value)) return 1;
-        char *p = r->pos;
-        r->line++;
-        while (is_blank(*p)) p++;
-        if (*p == '\n' || *p == '\r' || *p == '%') {          /* blank or comment line */
-            r->pos = (char *)memchr(p, '\n', (size_t)(r->lim - p)) + 1;
-            continue;
+        if (b && b->end) r->finished = b->end;
+        if (r->finished) {
+            if (r->finished > 0) return 0;
+            *e = r->scan_err;
+            return -1;
         }
-        if (r->seen == r->entries)
-            return mc_err_fail(e, "%s:%llu: more entries than the %llu of the size line", r->path,
-                               (unsigned long long)r->line, (unsigned long long)r->entries);
-        uint64_t i, j;
-        if (parse_index(r, &p, &i, e) < 0 || parse_index(r, &p, &j, e) < 0) return -1;
-        if (*p == '\n' || *p == '\r') return entry_error(r, e, "incomplete entry (expected 'ROW COL VALUE')", NULL);
-        if (parse_value(r, &p, value, e) < 0) return -1;
-        while (is_blank(*p) || *p == '\r') p++;
-        if (*p != '\n') return entry_error(r, e, "unexpected text after the value:", p);
-        r->pos = p + 1;
-        if (i - 1 >= r->rows) return check_index(r, "row", i, r->rows, e);
-        if (j - 1 >= r->cols) return check_index(r, "column", j, r->cols, e);
-        *row = (uint32_t)(i - 1);
-        *col = (uint32_t)(j - 1);
-        r->seen++;
-        return 1;
+        if (!(r->cur = next_batch(r, e))) {
+            r->finished = -1;
+            r->scan_err = *e;
+            return -1;
+        }
+        r->next = 0;
     }
+}
+
+/* Stop the scanner thread and free the batches. */
+static void stop_scanner(mtx_reader *r)
+{
+    if (r->threaded) {
+        pthread_mutex_lock(&r->lock);
+        r->stop = 1;
+        pthread_cond_signal(&r->freed);
+        pthread_mutex_unlock(&r->lock);
+        pthread_join(r->thread, NULL);
+        pthread_cond_destroy(&r->freed);
+        pthread_cond_destroy(&r->ready);
+        pthread_mutex_destroy(&r->lock);
+        r->threaded = 0;
+    }
+    for (int k = 0; k < SLOTS; k++) {
+        free(r->slot[k].row);
+        free(r->slot[k].col);
+        free(r->slot[k].value);
+    }
+}
+
+void mtx_close(mtx_reader *r)
+{
+    if (!r) return;
+    stop_scanner(r);
+    stop_inflater(r);
+    if (r->gz) gzclose(r->gz);
+    free(r->buf);
+    free(r->path);
+    free(r);
 }
 
 /* --- writer ------------------------------------------------------------------ */

@@ -1,8 +1,12 @@
 /* mtx: Matrix Market coordinate files, read and written fast.
  *
- * The reader is the hot loop of every import: it scans a large buffer filled
- * by zlib (gzread reads plain files as they are, so ".gz" is transparent) and
- * parses digits by hand.  Accepted:
+ * The reader is the hot loop of every import: it scans a buffer filled by
+ * zlib (gzread reads plain files as they are, so ".gz" is transparent) and
+ * parses digits by hand, on a thread of its own once mtx_next is first called
+ * (batches of entries parsed ahead, handed over in order, so entries, line
+ * numbers and errors are those of a single thread), and a gzip file is
+ * inflated on another thread ahead of the parser: the caller's work, the
+ * parsing and the inflating overlap.  About 2 MB of buffers.  Accepted:
  *
  *   %%MatrixMarket matrix coordinate integer|real general
  *   % comments (and blank lines)

@@ -22,7 +22,7 @@ static int write_lane_dirs(const outdir *o, const std_dir *s, const lanes *l, co
                            mc_err *e)
 {
     size_t buffer = BUFFERS_TOTAL / (l->n ? l->n : 1);
-    if (buffer > (1u << 20)) buffer = 1u << 20;
+    if (buffer > (256u << 10)) buffer = 256u << 10;
     if (buffer < (16u << 10)) buffer = 16u << 10;
     int keep_open = l->n <= outdir_open_files_budget();
     for (size_t k = 0; k < l->n; k++) {

@@ -3,12 +3,16 @@
  *   mtx-tool write OUT ROWS COLS ENTRIES|-   "row col value" 0-based from stdin into OUT
  *   mtx-tool abort OUT ROWS COLS ENTRIES|-   the same, then mtx_writer_abort (nothing may remain)
  *   mtx-tool scan FILE                       parse only; print "ENTRIES SUM" (the scanner's benchmark)
+ *   mtx-tool inflate FILE                    gzread FILE as the reader does, nothing else; print the bytes
+ *                                            (the floor of reading a .gz matrix)
  *   mtx-tool random OUT ROWS COLS PER_COL SEED   PER_COL pseudo-random entries per column, column-major
  *                                                (benchmark data, fast to make) */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zlib.h>
 
 #include "mtx.h"
 
@@ -36,6 +40,23 @@ static int scan_file(const char *path, mc_err *e)
     mtx_close(r);
     if (rc == 0) printf("%" PRIu64 " %" PRIu64 "\n", n, sum);
     return rc;
+}
+
+static int inflate_file(const char *path, mc_err *e)
+{
+    gzFile gz = gzopen(path, "rb");
+    char *buf = malloc(4u << 20);
+    long long n = 0;
+    int k = -1;
+    if (gz && buf) {
+        gzbuffer(gz, 1u << 20);   /* as mtx_open */
+        while ((k = gzread(gz, buf, 4u << 20)) > 0) n += k;
+    }
+    if (gz) gzclose(gz);
+    free(buf);
+    if (k < 0) return mc_err_fail(e, "%s: cannot inflate", path);
+    printf("%lld\n", n);
+    return 0;
 }
 
 static int write_file(const char *path, char **argv, int abort, mc_err *e)
@@ -83,12 +104,13 @@ int main(int argc, char **argv)
     int rc = -1;
     if (argc == 3 && !strcmp(argv[1], "read")) rc = read_file(argv[2], &e);
     else if (argc == 3 && !strcmp(argv[1], "scan")) rc = scan_file(argv[2], &e);
+    else if (argc == 3 && !strcmp(argv[1], "inflate")) rc = inflate_file(argv[2], &e);
     else if (argc == 6 && !strcmp(argv[1], "write")) rc = write_file(argv[2], argv + 3, 0, &e);
     else if (argc == 6 && !strcmp(argv[1], "abort")) rc = write_file(argv[2], argv + 3, 1, &e);
     else if (argc == 7 && !strcmp(argv[1], "random")) rc = random_file(argv[2], argv + 3, &e);
     else {
-        fprintf(stderr, "usage: mtx-tool read|scan FILE | write|abort OUT ROWS COLS ENTRIES|- | random OUT ROWS COLS "
-                        "PER_COL SEED\n");
+        fprintf(stderr, "usage: mtx-tool read|scan|inflate FILE | write|abort OUT ROWS COLS ENTRIES|- | "
+                        "random OUT ROWS COLS PER_COL SEED\n");
         return 2;
     }
     if (rc < 0) {
