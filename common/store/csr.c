@@ -144,15 +144,31 @@ static int put_values(const csr_job *j, int64_t at, const mc_entries *es, size_t
         if (es->v[k].value > max)
             return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in %s", j->c->path, row,
                            (unsigned long long)es->v[k].value, j->value == NPY_I4 ? "int32" : "int64");
-    for (size_t k = 0; k < es->n; k++) {
-        uint64_t v = es->v[k].value;
-        size_t to = (size_t)at + k;
-        switch (j->value) {
-        case NPY_I4: ((int32_t *)j->data)[to] = (int32_t)v; break;
-        case NPY_I8: ((int64_t *)j->data)[to] = (int64_t)v; break;
-        case NPY_F4: ((float *)j->data)[to] = (float)v; break;
-        default: ((double *)j->data)[to] = (double)v; break;
-        }
+    /* One loop per type, the switch outside it; floats from int64 (a count is below 2^41: 255 a pair),
+     * a conversion the processor has, unlike uint64's. */
+    const mc_entry *v = es->v;
+    size_t n = es->n;
+    switch (j->value) {
+    case NPY_I4: {
+        int32_t *d = (int32_t *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (int32_t)v[k].value;
+        break;
+    }
+    case NPY_I8: {
+        int64_t *d = (int64_t *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (int64_t)v[k].value;
+        break;
+    }
+    case NPY_F4: {
+        float *d = (float *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (float)(int64_t)v[k].value;
+        break;
+    }
+    default: {
+        double *d = (double *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (double)(int64_t)v[k].value;
+        break;
+    }
     }
     return 0;
 }
