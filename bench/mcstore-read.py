@@ -7,10 +7,12 @@ usage: mcstore-read.py select COLLECTION WHOLE.h5ad SUB_VIEW ROUNDS
 select: a 1 % selection (keep.txt, profile indices) into a CSR matrix, three ways:
 mcstore's umis(idx), anndata.read_h5ad(backed="r")[idx].to_memory(), and mc-export --h5ad of the
 1 % view followed by anndata.read_h5ad.  whole: the whole collection by mcstore and by
-anndata.read_h5ad of the uncompressed .h5ad.  Each is timed ROUNDS times in turn (wall seconds,
-the page cache warm); printed as NAME SECONDS... lines.  rss-*: one read, printing the CSR's bytes
+anndata.read_h5ad of the uncompressed .h5ad.  Each is timed ROUNDS times in turn (A, B, A, B, ...,
+the page cache warm); printed as NAME SECONDS... lines of wall seconds and NAME-cpu SECONDS... of CPU
+seconds (user + system, every thread and waited-for child).  rss-*: one read, printing the CSR's bytes
 (the peak RSS is measured outside, by GNU time)."""
 import os
+import resource
 import subprocess
 import sys
 import time
@@ -18,10 +20,28 @@ import time
 import numpy as np
 
 
-def timed(f):
-    t = time.perf_counter()
+def cpu():
+    """CPU seconds of this process (every thread) and of the children it waited for."""
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime + c.ru_utime + c.ru_stime
+
+
+CPU = {}
+
+
+def timed(f, name=None):
+    t, c = time.perf_counter(), cpu()
     r = f()
+    if name:
+        CPU.setdefault(name, []).append(cpu() - c)
     return time.perf_counter() - t, r
+
+
+def report(times):
+    for k, v in times.items():
+        print(k, *("%.3f" % s for s in v))
+    for k, v in CPU.items():
+        print(k + "-cpu", *("%.3f" % s for s in v))
 
 
 def csr_bytes(m):
@@ -38,9 +58,9 @@ def main():
         c = mcstore.ProfilesContainer.load(coll)
         times = {"mcstore": [], "backed": [], "export": []}
         for _ in range(rounds):
-            t, m = timed(lambda: c.umis(idx))
+            t, m = timed(lambda: c.umis(idx), "mcstore")
             times["mcstore"].append(t)
-            t, a = timed(lambda: anndata.read_h5ad(whole, backed="r")[idx].to_memory())
+            t, a = timed(lambda: anndata.read_h5ad(whole, backed="r")[idx].to_memory(), "backed")
             times["backed"].append(t)
             assert (a.X != m).nnz == 0, "not the same matrix"
 
@@ -49,24 +69,22 @@ def main():
                     os.remove("sub.h5ad")
                 subprocess.run(["mc-export", sub, "--h5ad", "sub.h5ad"], check=True)
                 return anndata.read_h5ad("sub.h5ad")
-            t, b = timed(export)
+            t, b = timed(export, "export")
             times["export"].append(t)
             assert (b.X != m).nnz == 0, "not the same matrix"
-        for k, v in times.items():
-            print(k, *("%.3f" % s for s in v))
+        report(times)
     elif what == "whole":
         coll, whole, rounds = sys.argv[2], sys.argv[3], int(sys.argv[4])
         c = mcstore.ProfilesContainer.load(coll)
         times = {"mcstore": [], "anndata": []}
         for _ in range(rounds):
-            t, m = timed(lambda: c.umis())
+            t, m = timed(lambda: c.umis(), "mcstore")
             times["mcstore"].append(t)
             del m
-            t, a = timed(lambda: anndata.read_h5ad(whole))
+            t, a = timed(lambda: anndata.read_h5ad(whole), "anndata")
             times["anndata"].append(t)
             del a
-        for k, v in times.items():
-            print(k, *("%.3f" % s for s in v))
+        report(times)
     elif what == "rss-mcstore":
         print(csr_bytes(mcstore.ProfilesContainer.load(sys.argv[2]).umis()))
     elif what == "rss-anndata":

@@ -156,6 +156,33 @@ PY
     assert_output ok
 }
 
+@test "mcstore's one-pass CSR: rows decoded in parts packed into place whatever the threads, the selection or the dtype" {
+    # 1,300 profiles over lanes: up to 5 parts (256 rows a part at least), each packed down from its bound.
+    gen-hca --seed 4 --donors 1 --lanes 3 --cells 1300 --genes 400 --mean-genes 60 --empty 9 a.h5
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --genes genes a.h5 cells
+    mc-export cells --mtx -o m.mtx
+    run mcpy <<'PY'
+import numpy as np, scipy.io, mcstore
+c = mcstore.ProfilesContainer.load("cells")
+want = scipy.io.mmread("m.mtx").tocsr()    # genes x profiles, as mc-export --mtx writes it
+want = want.T.tocsr().astype(np.int64)
+assert c.kind == "collection" and want.shape[0] == c.profiles_count >= 1300 - 9
+rng = np.random.default_rng(1)
+p = rng.integers(0, c.profiles_count, 2000)    # repeats, any order
+g = rng.permutation(c.genes_count)[:150]
+for threads in (1, 2, 3, 5, 64):
+    m = c.umis(threads=threads, dtype=np.int64)
+    assert m.nnz == want.nnz and (m != want).nnz == 0, threads
+    assert m.indptr.dtype == np.int32 and m.has_sorted_indices and len(m.indices) == len(m.data) == m.nnz
+    s = c.umis(p, g, threads=threads, dtype=np.float64)
+    assert (s != want[p][:, g]).nnz == 0 and s.has_sorted_indices, threads
+    assert (c.umis(p[::-1], threads=threads, dtype=np.int32) != want[p[::-1]]).nnz == 0, threads
+print(want.nnz > 20000, "ok")
+PY
+    assert_output "True ok"
+}
+
 @test "mcstore reads a 10x import (ids, original names, genome) and a view of it as mc-export --h5ad" {
     mc-import-hca "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" r/std >/dev/null
     mc-make-genes --organism human r/std r/genes
@@ -166,6 +193,89 @@ PY
     [ "$(mc-info r/view | sed -n 's/^genes: //p')" -gt 100 ]
     run check_mcstore r/cells r/view
     assert_output ok
+}
+
+@test "mcstore's Genes: the gene set's arrays as mc-export gives them, and mc's message for one it lacks" {
+    mc-import-hca "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" r/std >/dev/null
+    mc-make-genes --organism human r/std r/genes
+    mc-write-matrix --genes r/genes r/std r/cells >/dev/null
+    mc-export r/cells --tsv g -o genes.tsv
+    run mcpy <<'PY'
+import os, numpy as np, mcstore
+g = mcstore.Genes.load("r/genes", organism="human")
+files = sorted(f[2:-4] for f in os.listdir("r/genes") if f.startswith("g.") and f[-4:] in (".txt", ".npy"))
+assert g.available_data() == files and "genome" in files and "ensembl" in files, (g.available_data(), files)
+rows = [l.rstrip("\n").split("\t") for l in open("genes.tsv")]
+for name in ("ensembl", "original_name", "genome"):
+    assert g.has_array(name)
+    col = [r[rows[0].index(name)] for r in rows[1:]]
+    assert g.any_array(name).tolist() == col and len(col) == g.count, name
+assert g.any_array("name").tolist() == g.names.tolist() == [r[0] for r in rows[1:]]
+assert not g.has_array("total_umis")
+for bad in ("total_umis", "../genes/g.name"):
+    try:
+        g.any_array(bad)
+    except mcstore.Error as e:
+        print(e)
+try:
+    mcstore.Genes.load("r/genes", organism="mouse")
+except mcstore.Error as e:
+    print(e)
+PY
+    assert_output "$(printf "r/genes: g.total_umis: no such data\nr/genes: '../genes/g.name' is not the name of a gene set's array\nr/genes: the genes of human, not of mouse")"
+}
+
+@test "mcstore's MemoryMappedMatrix: the seed's reads and writes of one MMM file, byte-exact, through libmc" {
+    build_chain
+    cd d
+    cp cells/A/gp.umis.mmm good.mmm
+    "$PY" -c "
+b = bytearray(open('good.mmm', 'rb').read())
+b[64] = 200   # a pair's gene delta beyond the 5 genes, in profile 2
+open('bad.mmm', 'wb').write(bytes(b))"
+    cp bad.mmm cells/A/gp.umis.mmm
+    run mc-export cells/A --mtx
+    mmm_msg=${output#mc-export: }
+    cp good.mmm cells/A/gp.umis.mmm
+    run mcpy "${mmm_msg//cells\/A\/gp.umis.mmm/bad.mmm}" <<'PY'
+import filecmp, sys, numpy as np, mcstore
+A = np.loadtxt("expected/A.dense", dtype=np.int64)    # profiles x genes, as build_chain.py wrote them
+m = mcstore.MemoryMappedMatrix("good.mmm")
+assert (m.profiles_count, m.genes_count) == A.shape and m.entries_count() == np.count_nonzero(A)
+d = m.to_numpy_matrix()
+assert d.dtype == np.float32 and d.shape == A.T.shape and (d == A.T).all()
+assert (m.to_numpy_matrix(np.int64) == A.T).all()
+row = np.full(5, 0.5, np.float32)
+m.add_profile_data(2, m.add_profile_data(2, row))
+assert (row == 0.5 + 2 * A[2]).all()
+row = np.zeros(5, np.uint64)
+assert (m.add_profile_data(0, row) == A[0]).all()
+# Written back from its entries, then shuffled with zeros and repeats: the same bytes.
+mcstore.MemoryMappedMatrix.write("same.mmm", 5, [[(g, int(v)) for g, v in enumerate(r) if v] for r in A])
+mixed = [[(4, 2), (2, 100), (0, 0), (0, 1), (2, 200)], [(3, 0)], [(4, 1), (1, 256), (3, 69999), (0, 7), (3, 1)]]
+mcstore.MemoryMappedMatrix.write("mixed.mmm", 5, mixed)
+assert filecmp.cmp("same.mmm", "good.mmm", shallow=False) and filecmp.cmp("mixed.mmm", "good.mmm", shallow=False)
+bad = mcstore.MemoryMappedMatrix("bad.mmm")
+for f in (bad.entries_count, bad.to_numpy_matrix, lambda: bad.add_profile_data(2, np.zeros(5))):
+    try:
+        f()
+        print("no error")
+    except mcstore.Error as e:
+        assert str(e) == sys.argv[1], (str(e), sys.argv[1])
+for f in (lambda: mcstore.MemoryMappedMatrix("cells/A/profiles.yaml"),
+          lambda: mcstore.MemoryMappedMatrix.write("x.mmm", 5, [[(5, 1)]]),
+          lambda: m.add_profile_data(3, np.zeros(5))):
+    try:
+        f()
+    except mcstore.Error as e:
+        print(e)
+print("ok")
+PY
+    assert_line --index 0 "cells/A/profiles.yaml: not an MMM file (bad magic)"
+    assert_line --index 1 --regexp '^x\.mmm: .*gene 5'
+    assert_line --index 2 "good.mmm: profile 3 out of range (it has 3)"
+    assert_line --index 3 ok
+    [ ! -e x.mmm ] && [ -n "$mmm_msg" ]
 }
 
 @test "mcstore writes through mc-write-data's code, and reads what it writes" {
@@ -270,6 +380,56 @@ print("ok")
 PY
     assert_output "$(printf "(array([0, 2, 4], dtype=uint32), array([  1, 300,   2], dtype=uint64))\nok")"
     [ -n "$base_msg" ] && [ -n "$genes_msg" ] && [ -n "$mmm_msg" ]
+}
+
+@test "mcstore inside a Snakemake run: block: the pipeline's view read and written from Python, mc's message failing the rule" {
+    mkdir -p sm/raw
+    gen-hca --seed 2 --donors 1 --lanes 2 --cells 300 --genes 200 --mean-genes 30 sm/raw/s.h5
+    cat >sm/Snakefile <<EOF
+include: "$MC_ROOT/pipelines/Snakefile"
+
+rule high:
+    input: "views/{name}/p.total_umis.npy"
+    output: "views/{name}/p.high.npy"
+    run:
+        import mcstore
+        c = mcstore.ProfilesContainer.load(f"views/{wildcards.name}")
+        c.write(c.total_umis("p") > 40, "p", "high")
+
+rule picked:
+    input: "views/{name}/p.high.npy"
+    output: "{name}.picked.txt"
+    run:
+        import mcstore
+        c = mcstore.ProfilesContainer.load(f"views/{wildcards.name}")
+        x = c.umis(c.any_array("p", "high"), dtype="int64")
+        with open(output[0], "w") as f:
+            f.write(f"{x.shape[0]} {x.sum()}\n")
+EOF
+    PYTHONPATH="$MC_ROOT/python" ASAN_OPTIONS=detect_leaks=0 run san snakemake -d sm -s sm/Snakefile --cores 2 s.picked.txt
+    assert_success
+    cd sm
+    # What the tools say: the view's totals, its cells above 40 and their UMIs.
+    mc-sum views/s | awk '$2 > 40 {n++; s += $2} END {print n, s}' >want
+    [ "$(cut -d' ' -f1 want)" -gt 10 ]
+    diff want s.picked.txt
+    diff <(mc-sum views/s | awk '{print $1 "\t" ($2 > 40 ? "True" : "False")}') \
+        <(mc-export views/s --tsv p high -o - | sed 1d)
+    # The view's base changed underneath (its mtime kept, so snakemake reruns only the rule, its output removed): the rule fails
+    # with mc's message.
+    cp -p cells/s/profiles.yaml keep.yaml
+    sed -i "s/^uuid: .*/uuid: 00000000-0000-0000-0000-000000000000/" cells/s/profiles.yaml
+    touch -r keep.yaml cells/s/profiles.yaml
+    run mc-sum views/s
+    assert_failure 1
+    msg=${output#mc-sum: }
+    rm s.picked.txt
+    cd ..
+    PYTHONPATH="$MC_ROOT/python" ASAN_OPTIONS=detect_leaks=0 run san snakemake -d sm -s sm/Snakefile --cores 2 s.picked.txt
+    assert_failure
+    assert_line "$msg"    # the RuleException: mc's line as it is
+    assert_output --partial "in __rule_picked"
+    [ -n "$msg" ] && [ ! -e sm/s.picked.txt ]
 }
 
 @test "make install: mcstore beside the tools, importable with the installed libmc.so alone" {

@@ -11,6 +11,7 @@
 #include "datum.h"
 #include "export.h"
 #include "genes.h"
+#include "mmm.h"
 #include "parallel.h"
 #include "select.h"
 #include "totals.h"
@@ -291,6 +292,37 @@ int mc_data_load(mc_container *h, const char *id, mc_data *out, mc_err *e)
     return rc;
 }
 
+/* A gene set's array name: a file name's part, nothing that walks out of the directory. */
+static int set_name_ok(const mc_genes *g, const char *name, mc_err *e)
+{
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+        return mc_err_fail(e, "%s: '%s' is not the name of a gene set's array", g->set.path, name);
+    return 0;
+}
+
+int mc_genes_available(mc_genes *g, mc_text *out, mc_err *e)
+{
+    strvec names;
+    memset(out, 0, sizeof *out);
+    if (container_list_in(g->set.path, "g", &names, e) < 0) return -1;
+    int rc = text_of(&names, out, g->set.path, e);
+    strvec_free(&names);
+    return rc;
+}
+
+int mc_genes_data_load(mc_genes *g, const char *name, mc_data *out, mc_err *e)
+{
+    memset(out, 0, sizeof *out);
+    if (set_name_ok(g, name, e) < 0) return -1;
+    mc_array *a = calloc(1, sizeof *a);
+    if (!a) return mc_err_oom(e, g->set.path);
+    int rc = container_array_in(g->set.path, 'g', name, g->set.names.count, a, e);
+    if (rc == 1 && data_of(a, out, g->set.path, e) < 0) rc = -1;
+    out->impl = a;
+    if (rc != 1) mc_data_free(out);
+    return rc;
+}
+
 void mc_frame_free(mc_frame *f)
 {
     for (size_t i = 0; f->columns && i < f->count; i++) {
@@ -370,20 +402,27 @@ int mc_total_umis(mc_container *h, uint64_t *profiles, uint64_t *genes, int thre
 
 /* --- decoding ------------------------------------------------------------------ */
 
+/* A profile's entries ES into the caller's GENES and COUNTS of CAP (WHAT names the matrix). */
+static int sparse_out(const mc_entries *es, const char *what, size_t p, uint32_t *genes, uint64_t *counts, size_t cap,
+                      size_t *n, mc_err *e)
+{
+    if (es->n > cap)
+        return mc_err_fail(e, "%s: profile %zu has %zu non-zeros, more than the %zu of the buffer", what, p, es->n,
+                           cap);
+    for (size_t i = 0; i < es->n; i++) {
+        genes[i] = es->v[i].gene;
+        counts[i] = es->v[i].value;
+    }
+    *n = es->n;
+    return 0;
+}
+
 int mc_profile_sparse(mc_container *h, size_t p, uint32_t *genes, uint64_t *counts, size_t cap, size_t *n,
                       mc_err *e)
 {
     *n = 0;
     if (container_profile_entries(h->c, p, &h->es, e) < 0) return -1;
-    if (h->es.n > cap)
-        return mc_err_fail(e, "%s: profile %zu has %zu non-zeros, more than the %zu of the buffer", h->c->path, p,
-                       h->es.n, cap);
-    for (size_t i = 0; i < h->es.n; i++) {
-        genes[i] = h->es.v[i].gene;
-        counts[i] = h->es.v[i].value;
-    }
-    *n = h->es.n;
-    return 0;
+    return sparse_out(&h->es, h->c->path, p, genes, counts, cap, n, e);
 }
 
 int mc_profile_add(mc_container *h, size_t p, uint64_t *row, mc_err *e)
@@ -394,6 +433,90 @@ int mc_profile_add(mc_container *h, size_t p, uint64_t *row, mc_err *e)
     int rc = container_cursor_add(&k, p, row, NULL, e);
     h->es = k.es;
     return rc;
+}
+
+/* --- a matrix by itself ---------------------------------------------------------- */
+
+struct mc_mmm {
+    mmm_file m;
+    mc_entries es;              /* mc_mmm_profile_sparse's buffer */
+};
+
+mc_mmm *mc_mmm_open(const char *path, mc_err *e)
+{
+    mc_mmm *h = calloc(1, sizeof *h);
+    if (!h) {
+        mc_err_oom(e, path);
+        return NULL;
+    }
+    if (mmm_open(&h->m, path, e) == 0) return h;
+    free(h);
+    return NULL;
+}
+
+void mc_mmm_close(mc_mmm *h)
+{
+    if (!h) return;
+    mmm_close(&h->m);
+    entries_free(&h->es);
+    free(h);
+}
+
+size_t mc_mmm_profiles_count(const mc_mmm *h)
+{
+    return h->m.profiles_count;
+}
+
+size_t mc_mmm_genes_count(const mc_mmm *h)
+{
+    return h->m.genes_count;
+}
+
+int mc_mmm_entries_count(mc_mmm *h, uint64_t *count, mc_err *e)
+{
+    *count = 0;
+    return mmm_entries_count(&h->m, count, e);
+}
+
+int mc_mmm_profile_sparse(mc_mmm *h, size_t p, uint32_t *genes, uint64_t *counts, size_t cap, size_t *n, mc_err *e)
+{
+    *n = 0;
+    if (p >= h->m.profiles_count)
+        return mc_err_fail(e, "%s: profile %zu out of range (it has %u)", h->m.path, p, h->m.profiles_count);
+    if (mmm_profile_entries(&h->m, (uint32_t)p, &h->es, e) < 0) return -1;
+    return sparse_out(&h->es, h->m.path, p, genes, counts, cap, n, e);
+}
+
+int mc_mmm_profile_add(mc_mmm *h, size_t p, uint64_t *row, mc_err *e)
+{
+    if (p >= h->m.profiles_count)
+        return mc_err_fail(e, "%s: profile %zu out of range (it has %u)", h->m.path, p, h->m.profiles_count);
+    return mmm_add_profile(&h->m, (uint32_t)p, row, e);
+}
+
+int mc_mmm_write(const char *path, size_t genes_count, size_t profiles_count, const int64_t *indptr,
+                 const uint32_t *genes, const uint64_t *values, mc_err *e)
+{
+    if (genes_count > UINT32_MAX || profiles_count >= UINT32_MAX)
+        return mc_err_fail(e, "%s: %zu genes and %zu profiles are beyond an MMM file's", path, genes_count,
+                           profiles_count);
+    for (size_t p = 0; p < profiles_count; p++)
+        if (indptr[0] < 0 || indptr[p + 1] < indptr[p])
+            return mc_err_fail(e, "%s: profile %zu: its entries' range decreases", path, p);
+    mmm_writer *w = mmm_writer_open(path, (uint32_t)genes_count, e);
+    if (!w) return -1;
+    mc_entries es = {0};
+    int rc = 0;
+    for (size_t p = 0; rc == 0 && p < profiles_count; p++) {
+        es.n = 0;
+        for (int64_t i = indptr[p]; rc == 0 && i < indptr[p + 1]; i++)
+            if (entries_push(&es, genes[i], values[i]) < 0) rc = mc_err_oom(e, path);
+        if (rc == 0) rc = mmm_writer_add(w, &es, e);
+    }
+    entries_free(&es);
+    if (rc == 0) return mmm_writer_close(w, e);
+    mmm_writer_abort(w);
+    return -1;
 }
 
 static csr_selection selection_of(const mc_selection *s)
@@ -409,14 +532,38 @@ int mc_csr_indptr(mc_container *h, const mc_selection *s, int threads, int64_t *
     return csr_indptr(h->c, &r, threads, indptr, e);
 }
 
+/* The CSR's index and data types as npy's. */
+static int csr_types(const mc_container *h, mc_dtype index_type, mc_dtype data_type, npy_dtype *index,
+                     npy_dtype *value, mc_err *e)
+{
+    if ((index_type != MC_INT32 && index_type != MC_INT64) || npy_of(index_type, index) < 0)
+        return mc_err_fail(e, "%s: CSR indices are MC_INT32 or MC_INT64", h->c->path);
+    if (data_type == MC_BOOL || npy_of(data_type, value) < 0)
+        return mc_err_fail(e, "%s: CSR data are MC_INT32, MC_INT64, MC_FLOAT32 or MC_FLOAT64", h->c->path);
+    return 0;
+}
+
 int mc_csr_fill(mc_container *h, const mc_selection *s, int threads, mc_dtype index_type, const void *indptr,
                 void *indices, mc_dtype data_type, void *data, mc_err *e)
 {
     csr_selection r = selection_of(s);
     npy_dtype index, value;
-    if ((index_type != MC_INT32 && index_type != MC_INT64) || npy_of(index_type, &index) < 0)
-        return mc_err_fail(e, "%s: CSR indices are MC_INT32 or MC_INT64", h->c->path);
-    if (data_type == MC_BOOL || npy_of(data_type, &value) < 0)
-        return mc_err_fail(e, "%s: CSR data are MC_INT32, MC_INT64, MC_FLOAT32 or MC_FLOAT64", h->c->path);
+    if (csr_types(h, index_type, data_type, &index, &value, e) < 0) return -1;
     return csr_fill(h->c, &r, threads, index, indptr, indices, value, data, e);
+}
+
+int mc_csr_bound(mc_container *h, const mc_selection *s, int64_t *bound, mc_err *e)
+{
+    csr_selection r = selection_of(s);
+    return csr_bound(h->c, &r, bound, e);
+}
+
+int mc_csr_fill_once(mc_container *h, const mc_selection *s, int threads, const int64_t *bound, mc_dtype index_type,
+                     void *indptr, void *indices, mc_dtype data_type, void *data, int64_t *nnz, mc_err *e)
+{
+    csr_selection r = selection_of(s);
+    npy_dtype index, value;
+    *nnz = 0;
+    if (csr_types(h, index_type, data_type, &index, &value, e) < 0) return -1;
+    return csr_fill_once(h->c, &r, threads, bound, index, indptr, indices, value, data, nnz, e);
 }

@@ -120,6 +120,13 @@ typedef struct mc_data {
 MC_API int mc_data_load(mc_container *c, const char *id, mc_data *out, mc_err *e);
 MC_API void mc_data_free(mc_data *d);
 
+/* The names of gene set G's arrays (g.NAME.txt or .npy: "name", "ensembl",
+ * "original_name", "genome", ...), sorted, into *OUT. */
+MC_API int mc_genes_available(mc_genes *g, mc_text *out, mc_err *e);
+/* Gene set G's array NAME (a value a gene, in the set's order): 1 found, 0
+ * absent, -1 error. */
+MC_API int mc_genes_data_load(mc_genes *g, const char *name, mc_data *out, mc_err *e);
+
 /* The table mc-export --h5ad writes as obs (KIND "p") or var ("g"): INDEX
  * names each profile (gene: the input's names made unique), COUNT columns
  * NAMES[i] with values COLUMNS[i] (obs: every visible p array but
@@ -152,6 +159,27 @@ MC_API int mc_total_umis(mc_container *c, uint64_t *profiles, uint64_t *genes, i
 
 /* --- decoding ---------------------------------------------------------------- */
 
+/* One MMM file (SPEC 6) by itself, as the seed's MemoryMappedMatrix: mapped,
+ * its header and offsets checked on opening, every pair while decoding. */
+typedef struct mc_mmm mc_mmm;
+MC_API mc_mmm *mc_mmm_open(const char *path, mc_err *e);
+MC_API void mc_mmm_close(mc_mmm *m);
+MC_API size_t mc_mmm_profiles_count(const mc_mmm *m);
+MC_API size_t mc_mmm_genes_count(const mc_mmm *m);
+/* The number of non-zero entries (every profile decoded, so checked). */
+MC_API int mc_mmm_entries_count(mc_mmm *m, uint64_t *count, mc_err *e);
+/* Profile P's non-zero genes (ascending) and counts, as mc_profile_sparse. */
+MC_API int mc_mmm_profile_sparse(mc_mmm *m, size_t p, uint32_t *genes, uint64_t *counts, size_t cap, size_t *n,
+                                 mc_err *e);
+/* Profile P added into ROW (genes_count values). */
+MC_API int mc_mmm_profile_add(mc_mmm *m, size_t p, uint64_t *row, mc_err *e);
+/* Write PATH, an MMM of GENES_COUNT genes and PROFILES_COUNT profiles, profile
+ * P's entries GENES[i], VALUES[i] for INDPTR[P] <= i < INDPTR[P + 1], in any
+ * order, zeros and repeats allowed (summed), as the tools write it: the
+ * canonical pairs, byte-exact.  A partial file is removed on failure. */
+MC_API int mc_mmm_write(const char *path, size_t genes_count, size_t profiles_count, const int64_t *indptr,
+                        const uint32_t *genes, const uint64_t *values, mc_err *e);
+
 /* Profile P's non-zero genes (ascending) and their counts into GENES and
  * COUNTS (each of CAP entries; genes_count always suffices), their number in
  * *N.  A profile with more than CAP is an error. */
@@ -180,6 +208,18 @@ typedef struct mc_selection {
 MC_API int mc_csr_indptr(mc_container *c, const mc_selection *s, int threads, int64_t *indptr, mc_err *e);
 MC_API int mc_csr_fill(mc_container *c, const mc_selection *s, int threads, mc_dtype index_type, const void *indptr,
                        void *indices, mc_dtype data_type, void *data, mc_err *e);
+
+/* The same in one decoding: mc_csr_bound fills BOUND (rows + 1 values, from
+ * 0) with each row's end were it as long as its stored pairs allow, without
+ * decoding; the caller allocates bound[rows] values for INDICES and DATA
+ * (pages never touched cost no memory), and mc_csr_fill_once decodes each
+ * row once into them, packs them, fills INDPTR (rows + 1 of INDEX_TYPE) and
+ * sets *NNZ: the matrix is the first *NNZ values, the pages of the rest are
+ * given back.  INDEX_TYPE MC_INT32 needs bound[rows] below 2^31. */
+MC_API int mc_csr_bound(mc_container *c, const mc_selection *s, int64_t *bound, mc_err *e);
+MC_API int mc_csr_fill_once(mc_container *c, const mc_selection *s, int threads, const int64_t *bound,
+                            mc_dtype index_type, void *indptr, void *indices, mc_dtype data_type, void *data,
+                            int64_t *nnz, mc_err *e);
 
 #ifdef __cplusplus
 }

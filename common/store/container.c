@@ -751,6 +751,22 @@ static int available_into(container *c, const char *kind, strvec *l, mc_err *e)
     return 0;
 }
 
+int container_array_in(const char *dir, char kind, const char *name, size_t length, mc_array *out, mc_err *e)
+{
+    return load_own(dir, kind, name, length, out, e);
+}
+
+int container_list_in(const char *dir, const char *kind, strvec *names, mc_err *e)
+{
+    memset(names, 0, sizeof *names);
+    if (list_own(dir, kind, NULL, names, e) < 0) {
+        strvec_free(names);
+        return -1;
+    }
+    strvec_sort(names);
+    return 0;
+}
+
 int container_available(container *c, const char *kind, strvec *names, mc_err *e)
 {
     memset(names, 0, sizeof *names);

@@ -76,6 +76,12 @@ void container_array_free(mc_array *a);
  * Returns 1 if found, 0 if not visible, -1 on error. */
 int container_array(container *c, char kind, const char *name, mc_array *out, mc_err *e);
 
+/* KIND.NAME.txt or .npy in DIR alone (a gene set's g arrays): 1 found (LENGTH
+ * values, else an error), 0 absent, -1 error. */
+int container_array_in(const char *dir, char kind, const char *name, size_t length, mc_array *out, mc_err *e);
+/* Sorted names of the KIND.NAME.{txt,npy,mmm} files in DIR alone. */
+int container_list_in(const char *dir, const char *kind, strvec *names, mc_err *e);
+
 /* Sorted, unique names of the visible data of a kind ("g", "p", "gp", "gg",
  * "pp"): e.g. "barcode" for p.barcode.txt.  Free with strvec_free. */
 int container_available(container *c, const char *kind, strvec *names, mc_err *e);

@@ -3,6 +3,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "parallel.h"
@@ -21,6 +23,9 @@ typedef struct csr_job {
     npy_dtype index, value;     /* pass 2 */
     const void *indptr;
     void *indices, *data;
+    const int64_t *bound;       /* one pass: each row's room */
+    void *lengths_out;          /* one pass: the INDEX-typed indptr, each row's length at i + 1 until packed */
+    size_t *part_from, *part_n; /* one pass: each part's first row and the values it wrote */
 } csr_job;
 
 static int job_init(csr_job *j, container *c, const csr_selection *s, mc_err *e)
@@ -139,15 +144,31 @@ static int put_values(const csr_job *j, int64_t at, const mc_entries *es, size_t
         if (es->v[k].value > max)
             return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in %s", j->c->path, row,
                            (unsigned long long)es->v[k].value, j->value == NPY_I4 ? "int32" : "int64");
-    for (size_t k = 0; k < es->n; k++) {
-        uint64_t v = es->v[k].value;
-        size_t to = (size_t)at + k;
-        switch (j->value) {
-        case NPY_I4: ((int32_t *)j->data)[to] = (int32_t)v; break;
-        case NPY_I8: ((int64_t *)j->data)[to] = (int64_t)v; break;
-        case NPY_F4: ((float *)j->data)[to] = (float)v; break;
-        default: ((double *)j->data)[to] = (double)v; break;
-        }
+    /* One loop per type, the switch outside it; floats from int64 (a count is below 2^41: 255 a pair),
+     * a conversion the processor has, unlike uint64's. */
+    const mc_entry *v = es->v;
+    size_t n = es->n;
+    switch (j->value) {
+    case NPY_I4: {
+        int32_t *d = (int32_t *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (int32_t)v[k].value;
+        break;
+    }
+    case NPY_I8: {
+        int64_t *d = (int64_t *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (int64_t)v[k].value;
+        break;
+    }
+    case NPY_F4: {
+        float *d = (float *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (float)(int64_t)v[k].value;
+        break;
+    }
+    default: {
+        double *d = (double *)j->data + at;
+        for (size_t k = 0; k < n; k++) d[k] = (double)(int64_t)v[k].value;
+        break;
+    }
     }
     return 0;
 }
@@ -193,6 +214,128 @@ int csr_fill(container *c, const csr_selection *s, int threads, npy_dtype index,
     if (rc == 0 && index == NPY_I4 && c->genes_count > INT32_MAX)
         rc = mc_err_fail(e, "%s: more genes than int32 indices hold", c->path);
     if (rc == 0) rc = parallel_for(threads_for(threads, j.rows), j.rows, fill_part, &j, e);
+    free(j.column);
+    return rc;
+}
+
+/* --- one pass ------------------------------------------------------------------ */
+
+int csr_bound(container *c, const csr_selection *s, int64_t *bound, mc_err *e)
+{
+    csr_job j;
+    int rc = job_init(&j, c, s, e);
+    size_t cap = s->genes ? s->genes_count : c->genes_count;
+    bound[0] = 0;
+    for (size_t i = 0; rc == 0 && i < j.rows; i++) {
+        const mmm_file *m;
+        const int32_t *gmap;
+        uint32_t q;
+        size_t p = s->profiles ? (size_t)s->profiles[i] : i, n = cap;
+        int where = container_locate(c, p, &m, &q, &gmap, e);
+        if (where < 0) rc = -1;
+        else if (where == 0 && mmm_profile_bytes(m, q) / 2 < n) n = mmm_profile_bytes(m, q) / 2;
+        bound[i + 1] = bound[i] + (int64_t)n;
+    }
+    free(j.column);
+    return rc;
+}
+
+static void set_at(const csr_job *j, void *a, size_t i, int64_t v)
+{
+    if (j->index == NPY_I4) ((int32_t *)a)[i] = (int32_t)v;
+    else ((int64_t *)a)[i] = v;
+}
+
+/* A part's rows packed from its first row's bound, each row's length at i + 1 of the indptr. */
+static int once_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    const csr_job *j = ctx;
+    container_cursor k;
+    container_cursor_init(&k, j->c, ROW_WEIGHT);
+    int64_t at = j->bound[from];
+    int rc = 0;
+    for (size_t i = from; rc == 0 && i < to; i++) {
+        if ((rc = row_decode(j, i, 0, &k, e)) < 0) break;
+        if ((int64_t)k.es.n > j->bound[i + 1] - j->bound[i])
+            rc = mc_err_fail(e, "%s: row %zu has %zu non-zeros, more than its bound of %lld", j->c->path, i, k.es.n,
+                             (long long)(j->bound[i + 1] - j->bound[i]));
+        else if ((rc = put_values(j, at, &k.es, i, e)) == 0) {
+            put_columns(j, at, &k.es);
+            set_at(j, j->lengths_out, i + 1, (int64_t)k.es.n);
+            at += (int64_t)k.es.n;
+        }
+    }
+    j->part_from[part] = from;
+    j->part_n[part] = (size_t)(at - j->bound[from]);
+    container_cursor_free(&k);
+    return rc;
+}
+
+static size_t value_size(npy_dtype t)
+{
+    return t == NPY_I4 || t == NPY_F4 ? 4 : 8;
+}
+
+/* Give back the whole pages of A (SIZE bytes a value) from value FROM to value TO. */
+static void forget_tail(void *a, size_t size, int64_t from, int64_t to)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)a + (size_t)from * size + page - 1) / page * page;
+    uintptr_t hi = ((uintptr_t)a + (size_t)to * size) / page * page;
+    if (hi > lo) madvise((void *)lo, hi - lo, MADV_DONTNEED);   /* advice: its failure costs only memory */
+}
+
+/* The parts moved down into place, in order (each lands below the next's start), and the indptr summed. */
+static int64_t once_pack(const csr_job *j, int parts)
+{
+    size_t is = value_size(j->index), vs = value_size(j->value);
+    int64_t to = 0;
+    for (int p = 0; p < parts; p++) {
+        if (j->part_from[p] == SIZE_MAX) continue;   /* parallel_for ran fewer parts */
+        int64_t from = j->bound[j->part_from[p]];
+        if (from != to) {
+            memmove((char *)j->indices + (size_t)to * is, (char *)j->indices + (size_t)from * is, j->part_n[p] * is);
+            memmove((char *)j->data + (size_t)to * vs, (char *)j->data + (size_t)from * vs, j->part_n[p] * vs);
+        }
+        to += (int64_t)j->part_n[p];
+    }
+    set_at(j, j->lengths_out, 0, 0);
+    for (size_t i = 0; i < j->rows; i++)
+        set_at(j, j->lengths_out, i + 1, indptr_at(j, i) + indptr_at(j, i + 1));
+    forget_tail(j->indices, is, to, j->bound[j->rows]);
+    forget_tail(j->data, vs, to, j->bound[j->rows]);
+    return to;
+}
+
+int csr_fill_once(container *c, const csr_selection *s, int threads, const int64_t *bound, npy_dtype index,
+                  void *indptr, void *indices, npy_dtype value, void *data, int64_t *nnz, mc_err *e)
+{
+    csr_job j;
+    int rc = job_init(&j, c, s, e);
+    j.index = index;
+    j.value = value;
+    j.indptr = j.lengths_out = indptr;
+    j.indices = indices;
+    j.data = data;
+    j.bound = bound;
+    *nnz = 0;
+    int parts = threads_for(threads, j.rows);
+    if (rc == 0 && index != NPY_I4 && index != NPY_I8) rc = mc_err_fail(e, "%s: indices are int32 or int64", c->path);
+    if (rc == 0 && value != NPY_I4 && value != NPY_I8 && value != NPY_F4 && value != NPY_F8)
+        rc = mc_err_fail(e, "%s: CSR data are int32, int64, float32 or float64", c->path);
+    if (rc == 0 && bound[0] != 0) rc = mc_err_fail(e, "%s: row bounds start at 0", c->path);
+    for (size_t i = 0; rc == 0 && i < j.rows; i++)
+        if (bound[i + 1] < bound[i]) rc = mc_err_fail(e, "%s: row bound %zu decreases", c->path, i + 1);
+    if (rc == 0 && index == NPY_I4 && (c->genes_count > INT32_MAX || bound[j.rows] > INT32_MAX))
+        rc = mc_err_fail(e, "%s: more values than int32 indices hold", c->path);
+    if (rc == 0 && (!(j.part_from = mc_alloc_array((size_t)parts, sizeof *j.part_from)) ||
+                    !(j.part_n = mc_alloc_array((size_t)parts, sizeof *j.part_n))))
+        rc = mc_err_oom(e, c->path);
+    for (int p = 0; rc == 0 && p < parts; p++) j.part_from[p] = SIZE_MAX;
+    if (rc == 0) rc = parallel_for(parts, j.rows, once_part, &j, e);
+    if (rc == 0) *nnz = once_pack(&j, parts);
+    free(j.part_from);
+    free(j.part_n);
     free(j.column);
     return rc;
 }

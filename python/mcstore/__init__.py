@@ -8,13 +8,14 @@ and to_anndata(), what anndata reads from mc-export --h5ad.  Every format is rea
 libmc (the tools' own code); a failure is an mcstore.Error carrying mc's one-line message.
 """
 import ctypes
+import os
 
 import numpy as np
 
 from . import _lib
 from ._lib import Error
 
-__all__ = ["Error", "Genes", "ProfilesContainer", "version"]
+__all__ = ["Error", "Genes", "MemoryMappedMatrix", "ProfilesContainer", "version"]
 
 _NUMPY = {_lib.MC_BOOL: np.bool_, _lib.MC_INT32: np.int32, _lib.MC_INT64: np.int64,
           _lib.MC_FLOAT32: np.float32, _lib.MC_FLOAT64: np.float64}
@@ -80,15 +81,113 @@ class Genes:
         self.names = np.array([lib.mc_genes_name(handle, i).decode() for i in range(self.count)], dtype=str)
 
     @staticmethod
-    def load(path):
-        return Genes(_lib.call("mc_genes_open", _lib.encode(path)))
+    def load(path, organism=None):
+        """Open the gene set directory PATH; ORGANISM, when given, must be its organism."""
+        g = Genes(_lib.call("mc_genes_open", _lib.encode(path)))
+        if organism is not None and organism != g.organism:
+            raise Error(f"{g.path}: the genes of {g.organism}, not of {organism}")
+        return g
 
     def close(self):
-        if self._h:
+        if getattr(self, "_h", None):
             _lib.lib.mc_genes_close(self._h)
             self._h = None
 
     __del__ = close
+
+    def available_data(self):
+        """Sorted names of the set's per-gene arrays (g.NAME.txt or .npy): name, ensembl, original_name, ..."""
+        return _text("mc_genes_available", self._h)
+
+    def has_array(self, name):
+        return name in self.available_data()
+
+    def any_array(self, name):
+        """The set's per-gene array NAME (numbers, or str), a value a gene in the set's order."""
+        d = _lib._Data()
+        try:
+            if not _lib.call("mc_genes_data_load", self._h, name.encode(), ctypes.byref(d)):
+                raise Error(f"{self.path}: g.{name}: no such data")
+            return _values(d)
+        finally:
+            _lib.lib.mc_data_free(ctypes.byref(d))
+
+
+class MemoryMappedMatrix:
+    """One MMM file (SPEC 6) by itself, the seed's read-only memory-mapped matrix of integer counts
+    per profile and gene, mapped and decoded by libmc (its header and offsets checked on opening,
+    every pair while decoding)."""
+
+    def __init__(self, path):
+        self.path = os.fsdecode(path)
+        self._h = _lib.call("mc_mmm_open", _lib.encode(path))
+        self.profiles_count = _lib.lib.mc_mmm_profiles_count(self._h)
+        self.genes_count = _lib.lib.mc_mmm_genes_count(self._h)
+
+    def close(self):
+        """Release the mapping."""
+        if getattr(self, "_h", None):
+            _lib.lib.mc_mmm_close(self._h)
+            self._h = None
+
+    __del__ = close
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def entries_count(self):
+        """The number of non-zero entries (every profile decoded)."""
+        n = ctypes.c_uint64()
+        _lib.call("mc_mmm_entries_count", self._h, ctypes.byref(n))
+        return n.value
+
+    def profile_data(self, profile_index):
+        """Profile PROFILE_INDEX's non-zero genes (ascending, uint32) and counts (uint64)."""
+        genes = np.empty(max(self.genes_count, 1), np.uint32)
+        counts = np.empty(max(self.genes_count, 1), np.uint64)
+        n = ctypes.c_size_t()
+        _lib.call("mc_mmm_profile_sparse", self._h, int(profile_index),
+                  genes.ctypes.data_as(ctypes.POINTER(ctypes.c_uint32)),
+                  counts.ctypes.data_as(ctypes.POINTER(ctypes.c_uint64)), len(genes), ctypes.byref(n))
+        return genes[:n.value].copy(), counts[:n.value].copy()
+
+    def add_profile_data(self, profile_index, array):
+        """Add profile PROFILE_INDEX's counts into ARRAY (genes_count numbers: float32 as the seed, or
+        any number type), in place; ARRAY is returned."""
+        if not (isinstance(array, np.ndarray) and array.shape == (self.genes_count,) and array.dtype.kind in "iuf"):
+            raise Error(f"{self.path}: a profile is added into a numeric array of {self.genes_count} values")
+        if array.dtype == np.uint64 and array.flags.c_contiguous and array.flags.writeable:
+            _lib.call("mc_mmm_profile_add", self._h, int(profile_index), array.ctypes.data_as(ctypes.c_void_p))
+        else:
+            genes, counts = self.profile_data(profile_index)
+            array[genes] += counts.astype(array.dtype)   # genes unique: one addition each
+        return array
+
+    def to_numpy_matrix(self, dtype=np.float32):
+        """The whole matrix dense: rows the genes, columns the profiles (as the seed), of DTYPE."""
+        m = np.zeros((self.genes_count, self.profiles_count), dtype)
+        for p in range(self.profiles_count):
+            genes, counts = self.profile_data(p)
+            m[genes, p] = counts
+        return m
+
+    @staticmethod
+    def write(path, genes_count, data):
+        """Write PATH, an MMM of GENES_COUNT genes: DATA holds a list per profile of (gene index,
+        count) pairs, in any order, zeros and repeats allowed (summed), as the tools write it."""
+        indptr = np.zeros(len(data) + 1, np.int64)
+        indptr[1:] = np.cumsum([len(d) for d in data])
+        pairs = np.array([pair for d in data for pair in d], dtype=np.int64).reshape(-1, 2)
+        if (pairs < 0).any():
+            raise Error(f"{os.fsdecode(path)}: a negative gene index or count")
+        genes = np.ascontiguousarray(np.minimum(pairs[:, 0], 2**32 - 1), np.uint32)
+        values = np.ascontiguousarray(pairs[:, 1], np.uint64)
+        _lib.call("mc_mmm_write", _lib.encode(path), int(genes_count), len(data),
+                  indptr.ctypes.data_as(ctypes.c_void_p), genes.ctypes.data_as(ctypes.c_void_p),
+                  values.ctypes.data_as(ctypes.c_void_p))
 
 
 class ProfilesContainer:
@@ -256,8 +355,9 @@ class ProfilesContainer:
 
     def umis(self, profile_indices=None, gene_indices=None, dtype=np.float32, threads=0):
         """The UMIs of the profiles (rows, in the order given) and genes (columns) selected (indices,
-        names or a boolean mask), all when None, as a scipy.sparse.csr_matrix decoded on THREADS threads (0: every core) straight into
-        its arrays: int32 indices while the non-zeros allow, DTYPE data (float32 as mc-export --h5ad)."""
+        names or a boolean mask), all when None, as a scipy.sparse.csr_matrix decoded once on THREADS threads
+        (0: every core) straight into its arrays: int32 indices while the non-zeros allow, DTYPE data (float32
+        as mc-export --h5ad)."""
         import scipy.sparse
         p = self._pick("p", profile_indices, None)
         g = self._pick("g", None, gene_indices)
@@ -268,16 +368,22 @@ class ProfilesContainer:
         dtype = np.dtype(dtype)
         if dtype not in _MC or dtype == np.bool_:
             raise Error(f"UMIs are int32, int64, float32 or float64, not {dtype}")
-        indptr = np.empty(rows + 1, np.int64)
-        _lib.call("mc_csr_indptr", self._h, ctypes.byref(sel), int(threads), indptr.ctypes.data_as(ctypes.c_void_p))
-        nnz = int(indptr[-1])
-        itype = np.int32 if max(nnz, cols) < 2**31 else np.int64
-        indptr = indptr.astype(itype, copy=False)
-        indices = np.empty(nnz, itype)
-        data = np.empty(nnz, dtype)
-        _lib.call("mc_csr_fill", self._h, ctypes.byref(sel), int(threads), _MC[np.dtype(itype)],
-                  indptr.ctypes.data_as(ctypes.c_void_p), indices.ctypes.data_as(ctypes.c_void_p), _MC[dtype],
-                  data.ctypes.data_as(ctypes.c_void_p))
+        # One decoding: arrays as long as the rows' stored pairs allow (pages never touched cost nothing), each
+        # row decoded once into them and packed by libmc, which gives back the pages past the last non-zero.
+        bound = np.empty(rows + 1, np.int64)
+        _lib.call("mc_csr_bound", self._h, ctypes.byref(sel), bound.ctypes.data_as(ctypes.c_void_p))
+        cap = int(bound[-1])
+        itype = np.dtype(np.int32 if max(cap, cols) < 2**31 else np.int64)
+        indptr = np.empty(rows + 1, itype)
+        indices = np.empty(cap, itype)
+        data = np.empty(cap, dtype)
+        nnz = ctypes.c_int64()
+        _lib.call("mc_csr_fill_once", self._h, ctypes.byref(sel), int(threads), bound.ctypes.data_as(ctypes.c_void_p),
+                  _MC[itype], indptr.ctypes.data_as(ctypes.c_void_p), indices.ctypes.data_as(ctypes.c_void_p),
+                  _MC[dtype], data.ctypes.data_as(ctypes.c_void_p), ctypes.byref(nnz))
+        del bound
+        nnz = nnz.value
+        indices, data = indices[:nnz], data[:nnz]
         return scipy.sparse.csr_matrix((data, indices, indptr), shape=(rows, cols), copy=False)
 
     def profile_umis(self, profile):

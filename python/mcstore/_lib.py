@@ -72,6 +72,17 @@ _prototypes = {
     "mc_genes_uuid": (c_char_p, [_P]),
     "mc_genes_organism": (c_char_p, [_P]),
     "mc_genes_path": (c_char_p, [_P]),
+    "mc_genes_available": (c_int, [_P, POINTER(_Text), _E]),
+    "mc_genes_data_load": (c_int, [_P, c_char_p, POINTER(_Data), _E]),
+    "mc_mmm_open": (_P, [c_char_p, _E]),
+    "mc_mmm_close": (None, [_P]),
+    "mc_mmm_profiles_count": (c_size_t, [_P]),
+    "mc_mmm_genes_count": (c_size_t, [_P]),
+    "mc_mmm_entries_count": (c_int, [_P, POINTER(c_uint64), _E]),
+    "mc_mmm_profile_sparse": (c_int, [_P, c_size_t, POINTER(c_uint32), POINTER(c_uint64), c_size_t, POINTER(c_size_t),
+                                      _E]),
+    "mc_mmm_profile_add": (c_int, [_P, c_size_t, c_void_p, _E]),
+    "mc_mmm_write": (c_int, [c_char_p, c_size_t, c_size_t, c_void_p, c_void_p, c_void_p, _E]),
     "mc_open": (_P, [c_char_p, c_char_p, _E]),
     "mc_close": (None, [_P]),
     "mc_path": (c_char_p, [_P]),
@@ -98,6 +109,9 @@ _prototypes = {
     "mc_profile_add": (c_int, [_P, c_size_t, c_void_p, _E]),
     "mc_csr_indptr": (c_int, [_P, POINTER(_Selection), c_int, c_void_p, _E]),
     "mc_csr_fill": (c_int, [_P, POINTER(_Selection), c_int, c_int, c_void_p, c_void_p, c_int, c_void_p, _E]),
+    "mc_csr_bound": (c_int, [_P, POINTER(_Selection), c_void_p, _E]),
+    "mc_csr_fill_once": (c_int, [_P, POINTER(_Selection), c_int, c_void_p, c_int, c_void_p, c_void_p, c_int, c_void_p,
+                                 POINTER(ctypes.c_int64), _E]),
 }
 for _name, (_res, _args) in _prototypes.items():
     _f = getattr(lib, _name)
