@@ -4,6 +4,8 @@
 #   BENCH_CELLS=20000 make bench      (one size; default: 20000 and 100000)
 #   BENCH_GROUP_CELLS=20000 make bench (bench/groups.sh's size; default 100000)
 #   BENCH_MCSTORE_CELLS=20000 make bench (bench/mcstore.sh's size; default 100000)
+#   BENCH_BPCELLS_CELLS=20000 make bench (bench/bpcells.sh's size; default 100000;
+#                                         skipped with a message when R's BPCells is absent)
 set -eu
 cd "$(dirname "$0")/.."
 for b in bench/import-hca.sh bench/import.sh; do
@@ -19,3 +21,5 @@ echo "== bench/groups.sh ${BENCH_GROUP_CELLS:-100000}"
 bench/groups.sh "${BENCH_GROUP_CELLS:-100000}"
 echo "== bench/mcstore.sh ${BENCH_MCSTORE_CELLS:-100000}"
 bench/mcstore.sh "${BENCH_MCSTORE_CELLS:-100000}"
+echo "== bench/bpcells.sh ${BENCH_BPCELLS_CELLS:-100000}"
+bench/bpcells.sh "${BENCH_BPCELLS_CELLS:-100000}"
