@@ -14,6 +14,7 @@
 # Optional: without R and BPCells (not installed by make deps) it says so and
 # exits 0.
 set -eu
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 MC=$(cd "$(dirname "$0")/.." && pwd)
 if ! Rscript -e 'suppressPackageStartupMessages(library(BPCells))' >/dev/null 2>&1; then
     echo "bench/bpcells.sh: BPCells not installed, skipped"
@@ -75,6 +76,8 @@ mc() {
 }
 # same WHAT MC BPCELLS: stop unless both saw the same grand total.
 same() { [ "$2" = "$3" ] || { echo "bench/bpcells.sh: $1: mc $2, BPCells $3" >&2; exit 1; }; }
+# h5ad_cells FILE: the cells of an .h5ad (anndata's X shape, cells first).
+h5ad_cells() { /usr/bin/python3 -c 'import sys, h5py; print(h5py.File(sys.argv[1])["X"].attrs["shape"][0])' "$1"; }
 
 for round in $(seq "$rounds"); do
     mc import mc-import-cells --force --genes root/genes root/raw/atlas.h5 root/cells/atlas
@@ -91,21 +94,25 @@ for round in $(seq "$rounds"); do
     mc subset sh -c 'mc-make-view --force --keep-profiles keep.txt root/cells/atlas root/views/sub &&
         mc-export --force root/views/sub --h5ad sub.h5ad'
     bp subset
+    if [ "$round" = 1 ]; then same "1 % subset, cells" "$(h5ad_cells sub.h5ad)" "$(h5ad_cells bp-sub.h5ad)"; fi
     for k in 8 1000 20000; do
         mc "group.$k" mc-group --force --groups "g$k.txt" root/views/all
         [ $k = 20000 ] || bp pseudobulk $k
         bp multiply $k
+        if [ "$round" = 1 ]; then
+            total=$(mc-sum root/views/all/groups | awk '{ t += $2 } END { printf "%.0f", t }')
+            same "$k groups, grand total" "$total" "$check"
+        fi
     done
 done
-same "1 % subset, cells" "$(/usr/bin/python3 -c 'import h5py; print(h5py.File("sub.h5ad")["X/indptr"].shape[0] - 1)')" \
-    "$(/usr/bin/python3 -c 'import h5py; f = h5py.File("bp-sub.h5ad"); print(f["X/indptr"].shape[0] - 1)')"
 disk=$(du -sm root/cells/atlas | cut -f1) bpdisk=$(du -sm bpcells | cut -f1)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() { printf '  %-34s %8s %8s %8s %8s %8s %8s\n' "$@"; }
 rounds_of() { tr '\n' ' ' <"$1" | sed 's/ $//'; }
-printf 'bpcells.sh: %d cells x 33000 genes, %d non-zeros, %d cores, load %s; medians of %d rounds\n' \
-    "$profiles" "$nnz" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$rounds"
+printf 'bpcells.sh: %d cells x 33000 genes, %d non-zeros, %d cores, load %s at the start, %s at the end;\n' \
+    "$profiles" "$nnz" "$(nproc)" "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
+printf 'medians of %d rounds, mc and BPCells alternating; BPCells timed inside R\n' "$rounds"
 printf 'stores: mc cells/ %d MB, BPCells %d MB\n\n' "$disk" "$bpdisk"
 row "" "mc wall" "BP wall" "mc/BP" "mc CPU" "BP CPU" "mc/BP"
 # line LABEL MC BP: a row of medians and ratios, then every round.
