@@ -21,6 +21,7 @@ if ! Rscript -e 'suppressPackageStartupMessages(library(BPCells))' >/dev/null 2>
     exit 0
 fi
 cells=${1:-100000}
+[ "$cells" -ge 20000 ] || { echo "bench/bpcells.sh: CELLS must be at least 20000 (20,000 groups)" >&2; exit 2; }
 rounds=${BENCH_ROUNDS:-3}
 . "$MC/bench/measure.sh"
 bench_scratch bpcells
