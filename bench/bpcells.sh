@@ -57,8 +57,8 @@ trap 'exec 3>&-; wait $rpid || true; touch "$tmp/disk.stop"; rm -rf "$tmp"' EXIT
 # bp OP [K]: run OP in R; append its seconds to bp.OP[.K].secs and .cpu, and
 # keep the grand total it saw in $check.  R answers: OP [K] WALL CPU CHECK.
 bp() {
-    echo "$*" >&3
-    IFS= read -r answer <&4 || { cat r.log >&2; echo "bench/bpcells.sh: BPCells failed on '$*'" >&2; exit 1; }
+    kill -0 "$rpid" 2>/dev/null && echo "$*" >&3 && IFS= read -r answer <&4 ||
+        { cat r.log >&2; echo "bench/bpcells.sh: BPCells failed on '$*'" >&2; exit 1; }
     set -- $answer
     while [ $# -gt 3 ]; do key=${key:+$key.}$1; shift; done
     echo "$1" >>"bp.$key.secs"
