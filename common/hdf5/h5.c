@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "h5chunks.h"
+#include "h5ds.h"
 #include "h5err.h"
 #include "h5guard.h"
 #include "h5x.h"
@@ -39,43 +40,13 @@ struct h5_stream {
     void *old_data;
 };
 
-/* --- errors ------------------------------------------------------------------ */
-
-static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *what)
-{
-    char d[H5ERR_SIZE];
-    h5err_detail(d);
-    return mc_err_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
-}
-
 /* --- reading datasets -------------------------------------------------------- */
 
-/* Open the one-dimensional dataset NAME (relative to the matrix group G),
- * checked as h5guard.h says with FLAGS (H5GUARD_*). */
-static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, unsigned flags, uint64_t *len, mc_err *e)
+/* "GROUP/NAME", as datasets of the matrix group are shown in messages. */
+static const char *shown(const h5_matrix *m, const char *name, char buf[1200])
 {
-    htri_t there = H5Lexists(g, name, H5P_DEFAULT);
-    if (there <= 0) {
-        if (there < 0) fail_h5(e, m, name, "cannot look up");
-        else mc_err_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
-        return -1;
-    }
-    char shown[1200];
-    snprintf(shown, sizeof shown, "%s/%s", m->group, name);
-    hid_t d = h5guard_open(g, name, H5P_DEFAULT, m->path, shown, flags, e);
-    if (d < 0) return -1;
-    hid_t sp = H5Dget_space(d);
-    hsize_t n = 0;
-    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (rank == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
-    if (sp >= 0) H5Sclose(sp);
-    if (rank != 1) {
-        H5Dclose(d);
-        mc_err_fail(e, "%s: %s/%s: not one-dimensional", m->path, m->group, name);
-        return -1;
-    }
-    *len = n;
-    return d;
+    snprintf(buf, 1200, "%s/%s", m->group, name);
+    return buf;
 }
 
 /* "FILE: GROUP/NAME: WHY" for a failed block read. */
@@ -84,128 +55,31 @@ static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char
     return mc_err_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
 }
 
+/* The one-dimensional dataset NAME of the matrix group G, checked as h5guard.h says with FLAGS. */
+static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, unsigned flags, uint64_t *len, mc_err *e)
+{
+    char sh[1200];
+    return h5ds_open_1d(g, name, m->path, shown(m, name, sh), flags, len, e);
+}
+
 /* A whole small integer dataset (shape, indptr) as int64. */
 static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **out, uint64_t *len, mc_err *e)
 {
-    hid_t d = open_1d(m, g, name, H5GUARD_INTEGER, len, e);
-    if (d < 0) return -1;
-    int rc = -1;
-    *out = NULL;
-    if (!(*out = mc_alloc_array(*len, sizeof **out))) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    if (*len && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc < 0) {
-        free(*out);
-        *out = NULL;
-    }
-    H5Dclose(d);
-    return rc;
+    char sh[1200];
+    return h5ds_read_ints(g, name, m->path, shown(m, name, sh), out, len, e);
 }
 
-/* Variable-length strings: copy them out of HDF5's allocations into one buffer. */
-static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
-{
-    size_t n = s->count, total = 0;
-    char **raw = mc_alloc_zeroed(n, sizeof *raw);
-    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
-    int rc = -1;
-    if (!raw) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    /* raw stays zeroed where the read did not fill it, so reclaiming is always safe. */
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto reclaim;
-    }
-    for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
-    if (!(s->buf = mc_alloc_array(total, 1))) {
-        mc_err_errno(e, m->path, name);
-        goto reclaim;
-    }
-    char *p = s->buf;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = raw[i] ? strlen(raw[i]) : 0;
-        memcpy(p, raw[i] ? raw[i] : "", l + 1);
-        s->v[i] = p;
-        p += l + 1;
-    }
-    rc = 0;
-reclaim:
-#if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(mt, sp, H5P_DEFAULT, raw);
-#else
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
-#endif
-out:
-    free(raw);
-    H5Sclose(sp);
-    H5Tclose(mt);
-    return rc;
-}
-
-/* Fixed-length strings (Cell Ranger's |S): read as width+1 NUL-terminated cells. */
-static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
-{
-    size_t n = s->count, w = H5Tget_size(ft) + 1;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    int rc = -1;
-    H5Tset_size(mt, w);
-    H5Tset_strpad(mt, H5T_STR_NULLTERM);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    if (!(s->buf = mc_alloc_array(n, w))) {
-        mc_err_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
-        goto out;
-    }
-    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) s->v[i] = s->buf + i * w;
-    rc = 0;
-out:
-    H5Tclose(mt);
-    return rc;
-}
-
+/* A string dataset of names, every one stored, none with a line break. */
 static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s, mc_err *e)
 {
+    char sh[1200];
     uint64_t n;
-    hid_t d = open_1d(m, g, name, H5GUARD_STORED, &n, e);
-    if (d < 0) return -1;
-    hid_t ft = H5Dget_type(d);
-    int rc = -1;
     memset(s, 0, sizeof *s);
-    if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
-        mc_err_fail(e, "%s: %s/%s: not a string dataset", m->path, m->group, name);
-        goto out;
-    }
-    s->count = n;
-    if (!(s->v = mc_alloc_zeroed(n, sizeof *s->v))) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    if ((H5Tis_variable_str(ft) > 0 ? read_vlen_strings : read_fixed_strings)(m, d, ft, name, s, e) < 0)
-        goto out;
-    /* Lines of STD CSV and .txt arrays cannot hold them. */
-    for (size_t i = 0; i < n; i++)
-        if (strpbrk(s->v[i], "\n\r")) {
-            mc_err_fail(e, "%s: %s/%s: value %zu contains a line break", m->path, m->group, name, i);
-            goto out;
-        }
-    rc = 0;
-out:
+    hid_t d = h5ds_open_1d(g, name, m->path, shown(m, name, sh), H5GUARD_STORED, &n, e);
+    if (d < 0) return -1;
+    int rc = h5ds_strings(d, n, s, m->path, sh, e);
+    if (rc == 0) rc = h5ds_check_lines(s->v, s->count, m->path, sh, e);
     if (rc < 0) strvec_free(s);
-    if (ft >= 0) H5Tclose(ft);
     H5Dclose(d);
     return rc;
 }
@@ -284,7 +158,7 @@ static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
     }
     m->version = 2;
     m->genome = strdup(pick);
-    m->group = malloc(strlen(pick) + 2);
+    m->group = mc_alloc_array(strlen(pick) + 2, 1);
     if (!m->genome || !m->group) {
         mc_err_errno(e, m->path, "layout");
         goto out;
@@ -365,10 +239,10 @@ static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o
         m->gene_genomes = genomes->v;
         return 0;
     }
-    m->gene_ids = malloc(kept * sizeof(char *));
-    m->gene_names = malloc(kept * sizeof(char *));
-    m->gene_types = malloc(kept * sizeof(char *));
-    if (genomes->v) m->gene_genomes = malloc(kept * sizeof(char *));
+    m->gene_ids = mc_alloc_array(kept, sizeof *m->gene_ids);
+    m->gene_names = mc_alloc_array(kept, sizeof *m->gene_names);
+    m->gene_types = mc_alloc_array(kept, sizeof *m->gene_types);
+    if (genomes->v) m->gene_genomes = mc_alloc_array(kept, sizeof *m->gene_genomes);
     if (!m->gene_ids || !m->gene_names || !m->gene_types || (genomes->v && !m->gene_genomes))
         return mc_err_errno(e, m->path, "features");
     for (size_t i = 0; i < n; i++)
@@ -527,7 +401,7 @@ int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
     hid_t g = -1;
     memset(m, 0, sizeof *m);
     if (!o) o = &none;
-    if (!(m->path = strdup(path)) || !(m->s = calloc(1, sizeof *m->s))) {
+    if (!(m->path = strdup(path)) || !(m->s = mc_alloc_zeroed(1, sizeof *m->s))) {
         free(m->path);
         m->path = NULL;
         return mc_err_errno(e, path, "open");

@@ -84,9 +84,5 @@ int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *colu
  * original_name, ensembl, genome, feature_type, base_index, total_umis) is
  * stored as obs_NAME / var_NAME. */
 int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char *const *skip, mc_err *e);
-/* Read a string attribute of LOC (scalar), malloc'd; NULL when absent. */
-char *h5x_attr_str(hid_t loc, const char *name);
-/* Whether LOC has a link NAME (any depth). */
-int h5x_exists(hid_t loc, const char *name);
 
 #endif

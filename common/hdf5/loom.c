@@ -12,11 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "h5ds.h"
 /* The first of NAMES under LOC (NULL: none). */
 static const char *first_of(hid_t loc, const char *const *names)
 {
     for (; *names; names++)
-        if (h5x_exists(loc, *names)) return *names;
+        if (h5ds_exists(loc, *names)) return *names;
     return NULL;
 }
 
@@ -49,7 +50,7 @@ int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     if (h5x_begin(m, e) < 0) return -1;
     if (!o->layer || !strcmp(o->layer, "matrix")) snprintf(x, sizeof x, "/matrix");
     else snprintf(x, sizeof x, "/layers/%s", o->layer);
-    if (!h5x_exists(file, x + 1))
+    if (!h5ds_exists(file, x + 1))
         return mc_err_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
     if (!(m->group = strdup(x))) return mc_err_oom(e, m->path);
     hid_t d = H5Dopen2(file, x, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
