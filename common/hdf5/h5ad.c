@@ -10,13 +10,26 @@
  * (text, numbers or categorical), else the HCA barcode rule (h5import.c). */
 #include "h5x.h"
 
+#include "h5backend.h"
+#include "h5ds.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "h5backend.h"
 #include "h5ds.h"
 #include "h5guard.h"
+
+/* AnnData: the root attribute encoding-type "anndata", or X with obs and var. */
+static int h5ad_probe(hid_t file)
+{
+    char *t = h5ds_attr_str(file, "encoding-type");
+    int anndata = t && !strcmp(t, "anndata");
+    free(t);
+    return anndata || (h5ds_exists(file, "X") && h5ds_exists(file, "obs") && h5ds_exists(file, "var"));
+}
 
 /* The rows of a dataframe group: the length of its index column, whose name is read into INDEX. */
 static int frame_rows(h5_matrix *m, hid_t g, const char *where, char *index, size_t size, size_t *n, mc_err *e)
@@ -143,7 +156,7 @@ static int open_matrix(h5_matrix *m, hid_t file, const char *x, mc_err *e)
     return rc;
 }
 
-int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
+static int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 {
     char x[300], var[32];
     if (h5x_begin(m, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
@@ -154,3 +167,6 @@ int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     m->genes_stored = m->genes_count;
     return open_matrix(m, file, x, e);
 }
+
+const h5_backend h5ad_backend = {"h5ad", h5ad_probe, h5ad_open, h5x_count_entries, h5x_next, h5x_next_profile, NULL,
+                                 h5x_close};

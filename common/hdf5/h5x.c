@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "datakind.h"
+#include "h5backend.h"
 #include "h5ds.h"
 #include "h5guard.h"
 #include "strvec.h"
@@ -39,8 +40,6 @@ struct h5x {
     /* h5_next: the current profile's entries */
     mc_entries cur;
     size_t cur_i, cur_profile;
-    strvec *own;                /* the string arrays handed out (h5x_strings), freed at close */
-    size_t nown;
 };
 
 /* --- small helpers ---------------------------------------------------------------- */
@@ -55,7 +54,7 @@ int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *colu
 
 static int fail_read(h5_matrix *m, const char *what, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     char shown[600];
     hid_t d = !strcmp(what, "data") ? x->data : !strcmp(what, "indices") ? x->indices : x->dense;
     snprintf(shown, sizeof shown, "%s%s%s", x->where, *what ? "/" : "", what);
@@ -69,25 +68,23 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
         *out = (uint64_t)v;
         return 0;
     }
+    const char *where = ((const struct h5x *)m->state)->where;
     char at[128];
     if (entry == UINT64_MAX) snprintf(at, sizeof at, "profile %zu, gene %zu", profile, gene);
     else snprintf(at, sizeof at, "entry %llu (profile %zu, gene %zu)", (unsigned long long)entry, profile, gene);
-    if (v < 0) return mc_err_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, m->x->where, at, v);
+    if (v < 0) return mc_err_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, where, at, v);
     return mc_err_fail(e,
                        "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
-                       m->path, m->x->where, at, v);
+                       m->path, where, at, v);
 }
 
 /* --- strings --------------------------------------------------------------------- */
 
-static int keep_owned(h5_matrix *m, char **v, size_t n)
+/* V's N strings (each malloc'd) and V itself become the matrix's (h5backend.h); freed there on failure. */
+static int hold_texts(h5_matrix *m, char **v, size_t n)
 {
-    struct h5x *x = m->x;
-    strvec *o = mc_alloc_resize(x->own, x->nown + 1, sizeof *o);
-    if (!o) return -1;
-    x->own = o;
-    o[x->nown++] = (strvec){.count = n, .v = v};
-    return 0;
+    strvec s = {.count = n, .v = v};
+    return h5_hold(m, &s, NULL);
 }
 
 /* N strings of dataset D, each malloc'd (numbers printed as text); -1 on
@@ -272,11 +269,11 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     column_close(&c);
     if (!v) return -1;
     if (rc == 0) rc = h5ds_check_lines(v, n, m->path, shown, e);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
     }
+    if (hold_texts(m, v, n) < 0) return mc_err_oom(e, m->path);
     *out = v;
     return 0;
 }
@@ -449,11 +446,11 @@ static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *na
              : t == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
                               : read_numbers(m, loc, name, shown, t, n, v, e);
     if (rc == 0 && t == FIELD_STR) rc = h5ds_check_lines(v, n, m->path, shown, e);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
     }
+    if (hold_texts(m, v, n) < 0) return mc_err_oom(e, m->path);
     if (!(f->name = strdup(stored))) return mc_err_oom(e, m->path);
     f->type = t;
     f->v = v;
@@ -485,14 +482,16 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
 
 int h5x_begin(h5_matrix *m, mc_err *e)
 {
-    if (!(m->x = mc_alloc_zeroed(1, sizeof *m->x))) return mc_err_oom(e, m->path);
-    m->x->data = m->x->indices = m->x->dense = -1;
+    struct h5x *x = mc_alloc_zeroed(1, sizeof *x);
+    if (!x) return mc_err_oom(e, m->path);
+    x->data = x->indices = x->dense = -1;
+    m->state = x;
     return 0;
 }
 
 static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     x->storage = storage;
     if (!(x->where = strdup(where))) return mc_err_oom(e, m->path);
     return 0;
@@ -500,7 +499,7 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 
 static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     char shown[600];
     snprintf(shown, sizeof shown, "%s/indptr", x->where);
     hid_t d = h5guard_open(g, "indptr", H5P_DEFAULT, m->path, shown, H5GUARD_INTEGER, e);
@@ -567,7 +566,7 @@ static hid_t open_sparse(h5_matrix *m, hid_t g, const char *name, const char *sh
 int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc_err *e)
 {
     if (open_x(m, where, storage, e) < 0) return -1;
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     if (!h5ds_exists(g, "data") || !h5ds_exists(g, "indices") || !h5ds_exists(g, "indptr"))
         return mc_err_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
     char data[600], indices[600];
@@ -602,7 +601,7 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
         H5Dclose(d);
         return -1;
     }
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     hid_t s = H5Dget_space(d);
     hsize_t dims[2] = {0, 0};
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
@@ -627,11 +626,11 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
 /* Profile P of a by-profile matrix into ES. */
 static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t from = es->n;
     int folded = 0;
     for (uint64_t k = (uint64_t)x->indptr[p]; k < (uint64_t)x->indptr[p + 1]; k++) {
-        if (es->n - from >= H5X_FOLD(m->genes_count)) {   /* duplicates: sum them (h5x.h) */
+        if (es->n - from >= H5_FOLD(m->genes_count)) {   /* duplicates: sum them (h5backend.h) */
             folded = 1;
             if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
         }
@@ -656,7 +655,7 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 /* Gene G's next buffered entries of a by-gene matrix. */
 static int refill(h5_matrix *m, size_t g, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     uint64_t at = (uint64_t)x->cursor[g], left = (uint64_t)x->indptr[g + 1] - at;
     size_t n = left < x->kbuf ? (size_t)left : x->kbuf;
     if (h5ds_read(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * x->kbuf) < 0) return fail_read(m, "indices", e);
@@ -669,7 +668,7 @@ static int refill(h5_matrix *m, size_t g, mc_err *e)
 /* Gene G's entries for profiles [block_at, block_at + block_n) into their lists. */
 static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t end = x->block_at + x->block_n;
     for (;;) {
         if (x->gpos[g] == x->glen[g]) {
@@ -700,7 +699,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
 
 static int load_block(h5_matrix *m, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t left = m->profiles_count - x->next;
     x->block_at = x->next;
     if (x->storage == H5X_BY_GENE) {
@@ -725,7 +724,7 @@ static int load_block(h5_matrix *m, mc_err *e)
 
 static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t j = p - x->block_at, G = m->genes_count;
     for (size_t g = 0; g < G; g++) {
         double d = x->storage == H5X_DENSE_PG ? x->block[j * G + g] : x->block[g * x->block_n + j];
@@ -739,7 +738,7 @@ static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 
 int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     if (x->next >= m->profiles_count) return 0;
     size_t p = x->next;       /* entries are appended to ES, as h5.c does */
     if (x->storage == H5X_BY_PROFILE) {
@@ -762,7 +761,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 
 int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     while (x->cur_i == x->cur.n) {
         x->cur.n = 0;
         int r = h5x_next_profile(m, &x->cur_profile, &x->cur, e);
@@ -778,7 +777,7 @@ int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
 /* Back to the first profile. */
 static void rewind_x(h5_matrix *m)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     x->next = x->block_at = x->block_n = 0;
     x->slab_len = 0;
     x->cur.n = x->cur_i = 0;
@@ -789,25 +788,18 @@ static void rewind_x(h5_matrix *m)
     }
 }
 
-uint64_t h5x_longest(const int64_t *indptr, size_t n)
-{
-    uint64_t most = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((uint64_t)(indptr[i + 1] - indptr[i]) > most) most = (uint64_t)(indptr[i + 1] - indptr[i]);
-    return most;
-}
-
 int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
     /* Sparse entries are all passed on (explicit zeros too), as h5.c does, but
      * for duplicates summed as they are read; dense ones only when not zero,
      * which takes a pass (validating the values on the way). */
-    if (m->x->storage == H5X_BY_GENE ||
-        (m->x->storage == H5X_BY_PROFILE && h5x_longest(m->x->indptr, m->profiles_count) > H5X_FOLD(m->genes_count))) {
+    const struct h5x *x = m->state;
+    if (x->storage == H5X_BY_GENE ||
+        (x->storage == H5X_BY_PROFILE && h5_longest(x->indptr, m->profiles_count) > H5_FOLD(m->genes_count))) {
         *n = H5_UNCOUNTED;
         return 0;
     }
-    if (m->x->storage == H5X_BY_PROFILE) {
+    if (x->storage == H5X_BY_PROFILE) {
         *n = m->stored_entries;
         return 0;
     }
@@ -827,21 +819,13 @@ int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 
 void h5x_close(h5_matrix *m)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     if (!x) return;
     if (x->data >= 0) H5Dclose(x->data);
     if (x->indices >= 0) H5Dclose(x->indices);
     if (x->dense >= 0) H5Dclose(x->dense);
     for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
-    for (size_t i = 0; i < x->nown; i++) strvec_free(&x->own[i]);
-    for (size_t i = 0; i < m->profile_fields_count; i++) free(m->profile_fields[i].name);
-    for (size_t i = 0; i < m->gene_fields_count; i++) free(m->gene_fields[i].name);
-    free(m->profile_fields);
-    free(m->gene_fields);
-    m->profile_fields = m->gene_fields = NULL;
-    m->profile_fields_count = m->gene_fields_count = 0;
     entries_free(&x->cur);
-    free(x->own);
     free(x->blk);
     free(x->where);
     free(x->indptr);
@@ -854,23 +838,5 @@ void h5x_close(h5_matrix *m)
     free(x->glen);
     free(x->block);
     free(x);
-    m->x = NULL;
-}
-
-h5x_kind h5x_detect(hid_t file)
-{
-    char *t = h5ds_attr_str(file, "encoding-type");
-    int anndata = t && !strcmp(t, "anndata");
-    free(t);
-    if (anndata || (h5ds_exists(file, "X") && h5ds_exists(file, "obs") && h5ds_exists(file, "var"))) return H5X_H5AD;
-    if (h5ds_exists(file, "matrix") && h5ds_exists(file, "row_attrs") && h5ds_exists(file, "col_attrs")) {
-        H5O_info_t info;
-#if H5_VERSION_GE(1, 12, 0)
-        int ok = H5Oget_info_by_name3(file, "matrix", &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0;
-#else
-        int ok = H5Oget_info_by_name(file, "matrix", &info, H5P_DEFAULT) >= 0;
-#endif
-        if (ok && info.type == H5O_TYPE_DATASET) return H5X_LOOM;
-    }
-    return H5X_NONE;
+    m->state = NULL;
 }
