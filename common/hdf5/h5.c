@@ -1,8 +1,7 @@
-/* h5: the matrix of a 10x / HCA HDF5 file, streamed profile by profile. */
+/* h5: the front end of the HDF5 readers: opens the file, finds its layout's
+ * backend (h5backend.h) and dispatches to it; owns what the fields show. */
 #include "h5.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,608 +9,110 @@
 #include <hdf5.h>
 
 #include "alloc.h"
-#include "h5chunks.h"
+#include "h5backend.h"
 #include "h5err.h"
 #include "h5guard.h"
-#include "h5x.h"
-#include "parallel.h"
 #include "strvec.h"
 
-enum value_class { VALUE_SIGNED, VALUE_UNSIGNED, VALUE_FLOAT };
+/* In probe order: the last claims any file. */
+static const h5_backend *const h5_backends[] = {&h5ad_backend, &loom_backend, &h5tenx_v3, &h5tenx_v2};
 
-struct h5_stream {
-    hid_t file, indices, data;
-    enum value_class type;      /* of the stored data values */
-    int64_t *indptr;            /* [profiles_count + 1] */
-    int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
-    strvec barcodes, ids, names, types, genomes;   /* string datasets: values pointing into buf */
-    strvec *tags;               /* v3: the other feature tags' values (m->gene_fields point into them) */
-    size_t ntags;
-    h5pool *pool;               /* decoding threads, started at the first entry */
-    int threads;
-    h5chunks *ir, *vr;          /* indices and data, block after block */
-    const int64_t *ib;          /* the current block of indices ... */
-    const void *vb;             /* ... and of data, as int64/uint64/double */
-    size_t ilen, ipos, vlen, vpos;
-    uint64_t pos;
-    size_t col;
-    H5E_auto2_t old_func;       /* HDF5 error printing to restore at close */
+/* The open file, and HDF5's error printing to restore at close. */
+struct h5_file {
+    hid_t id;
+    H5E_auto2_t old_func;
     void *old_data;
 };
 
-/* --- errors ------------------------------------------------------------------ */
-
-static int fail_h5(mc_err *e, const h5_matrix *m, const char *name, const char *what)
+int h5_hold(h5_matrix *m, strvec *s, char ***view)
 {
-    char d[H5ERR_SIZE];
-    h5err_detail(d);
-    return mc_err_fail(e, "%s: %s/%s: %s%s%s", m->path, m->group, name, what, *d ? ": " : "", d);
-}
-
-/* --- reading datasets -------------------------------------------------------- */
-
-/* Open the one-dimensional dataset NAME (relative to the matrix group G),
- * checked as h5guard.h says with FLAGS (H5GUARD_*). */
-static hid_t open_1d(const h5_matrix *m, hid_t g, const char *name, unsigned flags, uint64_t *len, mc_err *e)
-{
-    htri_t there = H5Lexists(g, name, H5P_DEFAULT);
-    if (there <= 0) {
-        if (there < 0) fail_h5(e, m, name, "cannot look up");
-        else mc_err_fail(e, "%s: %s/%s: missing", m->path, m->group, name);
+    strvec *h = mc_alloc_resize(m->held, m->held_count + 1, sizeof *h);
+    if (view) *view = NULL;
+    if (!h) {
+        strvec_free(s);
         return -1;
     }
-    char shown[1200];
-    snprintf(shown, sizeof shown, "%s/%s", m->group, name);
-    hid_t d = h5guard_open(g, name, H5P_DEFAULT, m->path, shown, flags, e);
-    if (d < 0) return -1;
-    hid_t sp = H5Dget_space(d);
-    hsize_t n = 0;
-    int rank = sp < 0 ? -1 : H5Sget_simple_extent_ndims(sp);
-    if (rank == 1) H5Sget_simple_extent_dims(sp, &n, NULL);
-    if (sp >= 0) H5Sclose(sp);
-    if (rank != 1) {
-        H5Dclose(d);
-        mc_err_fail(e, "%s: %s/%s: not one-dimensional", m->path, m->group, name);
-        return -1;
-    }
-    *len = n;
-    return d;
-}
-
-/* "FILE: GROUP/NAME: WHY" for a failed block read. */
-static int fail_read(mc_err *e, const h5_matrix *m, const char *name, const char *why)
-{
-    return mc_err_fail(e, "%s: %s/%s: %s", m->path, m->group, name, why);
-}
-
-/* A whole small integer dataset (shape, indptr) as int64. */
-static int read_ints(const h5_matrix *m, hid_t g, const char *name, int64_t **out, uint64_t *len, mc_err *e)
-{
-    hid_t d = open_1d(m, g, name, H5GUARD_INTEGER, len, e);
-    if (d < 0) return -1;
-    int rc = -1;
-    *out = NULL;
-    if (!(*out = mc_alloc_array(*len, sizeof **out))) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    if (*len && H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto out;
-    }
-    rc = 0;
-out:
-    if (rc < 0) {
-        free(*out);
-        *out = NULL;
-    }
-    H5Dclose(d);
-    return rc;
-}
-
-/* Variable-length strings: copy them out of HDF5's allocations into one buffer. */
-static int read_vlen_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
-{
-    size_t n = s->count, total = 0;
-    char **raw = mc_alloc_zeroed(n, sizeof *raw);
-    hid_t mt = H5Tcopy(H5T_C_S1), sp = H5Dget_space(d);
-    int rc = -1;
-    if (!raw) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    /* raw stays zeroed where the read did not fill it, so reclaiming is always safe. */
-    H5Tset_size(mt, H5T_VARIABLE);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto reclaim;
-    }
-    for (size_t i = 0; i < n; i++) total += (raw[i] ? strlen(raw[i]) : 0) + 1;
-    if (!(s->buf = mc_alloc_array(total, 1))) {
-        mc_err_errno(e, m->path, name);
-        goto reclaim;
-    }
-    char *p = s->buf;
-    for (size_t i = 0; i < n; i++) {
-        size_t l = raw[i] ? strlen(raw[i]) : 0;
-        memcpy(p, raw[i] ? raw[i] : "", l + 1);
-        s->v[i] = p;
-        p += l + 1;
-    }
-    rc = 0;
-reclaim:
-#if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(mt, sp, H5P_DEFAULT, raw);
-#else
-    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
-#endif
-out:
-    free(raw);
-    H5Sclose(sp);
-    H5Tclose(mt);
-    return rc;
-}
-
-/* Fixed-length strings (Cell Ranger's |S): read as width+1 NUL-terminated cells. */
-static int read_fixed_strings(const h5_matrix *m, hid_t d, hid_t ft, const char *name, strvec *s, mc_err *e)
-{
-    size_t n = s->count, w = H5Tget_size(ft) + 1;
-    hid_t mt = H5Tcopy(H5T_C_S1);
-    int rc = -1;
-    H5Tset_size(mt, w);
-    H5Tset_strpad(mt, H5T_STR_NULLTERM);
-    H5Tset_cset(mt, H5Tget_cset(ft));
-    if (!(s->buf = mc_alloc_array(n, w))) {
-        mc_err_fail(e, "%s: %s/%s: " MC_OOM " for %zu strings", m->path, m->group, name, n);
-        goto out;
-    }
-    if (n && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s->buf) < 0) {
-        fail_h5(e, m, name, "cannot read");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) s->v[i] = s->buf + i * w;
-    rc = 0;
-out:
-    H5Tclose(mt);
-    return rc;
-}
-
-static int read_strings(const h5_matrix *m, hid_t g, const char *name, strvec *s, mc_err *e)
-{
-    uint64_t n;
-    hid_t d = open_1d(m, g, name, H5GUARD_STORED, &n, e);
-    if (d < 0) return -1;
-    hid_t ft = H5Dget_type(d);
-    int rc = -1;
+    m->held = h;
+    if (view) *view = s->v;
+    h[m->held_count++] = *s;
     memset(s, 0, sizeof *s);
-    if (ft < 0 || H5Tget_class(ft) != H5T_STRING) {
-        mc_err_fail(e, "%s: %s/%s: not a string dataset", m->path, m->group, name);
-        goto out;
-    }
-    s->count = n;
-    if (!(s->v = mc_alloc_zeroed(n, sizeof *s->v))) {
-        mc_err_errno(e, m->path, name);
-        goto out;
-    }
-    if ((H5Tis_variable_str(ft) > 0 ? read_vlen_strings : read_fixed_strings)(m, d, ft, name, s, e) < 0)
-        goto out;
-    /* Lines of STD CSV and .txt arrays cannot hold them. */
-    for (size_t i = 0; i < n; i++)
-        if (strpbrk(s->v[i], "\n\r")) {
-            mc_err_fail(e, "%s: %s/%s: value %zu contains a line break", m->path, m->group, name, i);
-            goto out;
-        }
-    rc = 0;
-out:
-    if (rc < 0) strvec_free(s);
-    if (ft >= 0) H5Tclose(ft);
-    H5Dclose(d);
-    return rc;
-}
-
-/* --- layout ------------------------------------------------------------------ */
-
-/* Add S to L unless L has it already. */
-static int names_add(strvec *l, const char *s)
-{
-    return strvec_find(l, s) >= 0 ? 0 : strvec_push(l, s);
-}
-
-/* "A, B, C" into buf. */
-static const char *names_join(const strvec *l, char *buf, size_t size)
-{
-    size_t at = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < l->count && at < size; i++)
-        at += snprintf(buf + at, size - at, "%s%s", i ? ", " : "", l->v[i]);
-    return buf;
-}
-
-/* Genome groups: top-level groups holding an indptr. */
-static herr_t add_genome(hid_t file, const char *name, const H5L_info_t *info, void *arg)
-{
-    (void)info;
-    char sub[1024];
-    snprintf(sub, sizeof sub, "%s/indptr", name);
-    if (H5Lexists(file, name, H5P_DEFAULT) > 0 && H5Lexists(file, sub, H5P_DEFAULT) > 0)
-        return names_add(arg, name) < 0 ? 1 : 0; /* out of memory: stops the walk, told apart from HDF5's errors */
     return 0;
 }
 
-/* Set m->version, m->group and (v2) m->genome. */
-static int detect_layout(h5_matrix *m, const h5_opts *o, mc_err *e)
+int h5_hold_array(h5_matrix *m, void *array)
 {
-    hid_t f = m->s->file;
-    if (H5Lexists(f, "matrix", H5P_DEFAULT) > 0 && H5Lexists(f, "matrix/features", H5P_DEFAULT) > 0) {
-        m->version = 3;
-        m->group = strdup("/matrix");
-        if (o->genome && !(m->genome = strdup(o->genome))) return mc_err_errno(e, m->path, "genome");
-        return m->group ? 0 : mc_err_errno(e, m->path, "layout");
-    }
-    strvec g = STRVEC_INIT;
-    char list[768];
-    int rc = -1;
-    herr_t walked = H5Literate(f, H5_INDEX_NAME, H5_ITER_INC, NULL, add_genome, &g);
-    if (walked > 0) {
-        mc_err_oom(e, m->path);
-        goto out;
-    }
-    if (walked < 0) {
+    /* Held as a vector of no strings: strvec_free frees the array alone. */
+    strvec s = {.v = array};
+    return h5_hold(m, &s, NULL);
+}
+
+uint64_t h5_longest(const int64_t *indptr, size_t n)
+{
+    uint64_t most = 0;
+    for (size_t i = 0; i < n; i++)
+        if ((uint64_t)(indptr[i + 1] - indptr[i]) > most) most = (uint64_t)(indptr[i + 1] - indptr[i]);
+    return most;
+}
+
+/* Open PATH read-only, HDF5's error printing off; refused as h5guard_file says. */
+static int open_file(h5_matrix *m, const char *path, mc_err *e)
+{
+    struct h5_file *f = mc_alloc_zeroed(1, sizeof *f);
+    if (!f) return mc_err_errno(e, path, "open");
+    f->id = -1;
+    m->file = f;
+    /* A file with corrupt metadata may never close; HDF5's exit handler would
+     * then print a screenful on stderr.  Everything is freed at exit anyway.
+     * (Only effective before the library's first use; harmless after.) */
+    H5dont_atexit();
+    H5Eget_auto2(H5E_DEFAULT, &f->old_func, &f->old_data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+
+    FILE *c = fopen(path, "rb");
+    if (!c) return mc_err_errno(e, path, "cannot open");
+    fclose(c);
+    if (H5Fis_hdf5(path) <= 0) return mc_err_fail(e, "%s: not an HDF5 file", path);
+    if ((f->id = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
         char d[H5ERR_SIZE];
-        h5err_detail(d);
-        mc_err_fail(e, "%s: cannot list the top-level groups%s%s", m->path, *d ? ": " : "", d);
-        goto out;
+        return mc_err_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
     }
-    names_join(&g, list, sizeof list);
-    if (!g.count) {
-        mc_err_fail(e, "%s: no genome group (10x v2) and no matrix/features (10x v3)", m->path);
-        goto out;
-    }
-    const char *pick = NULL;
-    if (o->genome) {
-        for (size_t i = 0; i < g.count; i++)
-            if (!strcmp(g.v[i], o->genome)) pick = g.v[i];
-        if (!pick) {
-            mc_err_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome, list);
-            goto out;
-        }
-    } else if (g.count > 1) {
-        mc_err_fail(e, "%s: several genomes (%s); choose one with --genome", m->path, list);
-        goto out;
-    } else {
-        pick = g.v[0];
-    }
-    m->version = 2;
-    m->genome = strdup(pick);
-    m->group = malloc(strlen(pick) + 2);
-    if (!m->genome || !m->group) {
-        mc_err_errno(e, m->path, "layout");
-        goto out;
-    }
-    sprintf(m->group, "/%s", pick);
-    rc = 0;
-out:
-    strvec_free(&g);
-    return rc;
-}
-
-/* --- genes --------------------------------------------------------------------- */
-
-static int expect_len(const h5_matrix *m, const char *name, uint64_t have, uint64_t want,
-                      const int64_t shape[2], mc_err *e)
-{
-    if (have == want) return 0;
-    return mc_err_fail(e, "%s: %s/%s: %llu values, expected %llu for shape (%lld, %lld)", m->path, m->group, name,
-                   (unsigned long long)have, (unsigned long long)want, (long long)shape[0], (long long)shape[1]);
-}
-
-static int read_v2_genes(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    if (read_strings(m, g, "genes", &s->ids, e) < 0) return -1;
-    if (expect_len(m, "genes", s->ids.count, shape[0], shape, e) < 0) return -1;
-    if (H5Lexists(g, "gene_names", H5P_DEFAULT) > 0) {
-        if (read_strings(m, g, "gene_names", &s->names, e) < 0) return -1;
-        if (expect_len(m, "gene_names", s->names.count, shape[0], shape, e) < 0) return -1;
-        m->gene_names = s->names.v;
-    } else {
-        m->gene_names = s->ids.v;
-    }
-    m->gene_ids = s->ids.v;
-    m->genes_stored = m->genes_count = s->ids.count;
-    return 0;
-}
-
-/* Keep Gene Expression (or all) features of the chosen genome (or all); renumber. */
-static int filter_features(h5_matrix *m, const strvec *genomes, const h5_opts *o, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    size_t n = m->genes_stored, kept = 0;
-    if (o->genome) {
-        strvec known = STRVEC_INIT;
-        int found = 0;
-        for (size_t i = 0; i < n; i++) {
-            found |= !strcmp(genomes->v[i], o->genome);
-            if (names_add(&known, genomes->v[i]) < 0) {
-                strvec_free(&known);
-                return mc_err_errno(e, m->path, "genomes");
-            }
-        }
-        if (!found) {
-            char list[768];
-            mc_err_fail(e, "%s: no genome '%s' (genomes: %s)", m->path, o->genome,
-                        names_join(&known, list, sizeof list));
-            strvec_free(&known);
-            return -1;
-        }
-        strvec_free(&known);
-    }
-    if (!(s->gene_map = mc_alloc_array(n, sizeof *s->gene_map))) return mc_err_errno(e, m->path, "features");
-    for (size_t i = 0; i < n; i++) {
-        int keep = (o->all_features || !strcmp(s->types.v[i], "Gene Expression")) &&
-                   (!o->genome || !strcmp(genomes->v[i], o->genome));
-        s->gene_map[i] = keep ? (int64_t)kept++ : -1;
-    }
-    if (!kept && n)
-        return mc_err_fail(e, "%s: %s/features: no feature kept (only 'Gene Expression' without --all-features)",
-                       m->path, m->group);
-    if (kept == n) {
-        free(s->gene_map);
-        s->gene_map = NULL;
-        m->gene_ids = s->ids.v;
-        m->gene_names = s->names.v;
-        m->gene_types = s->types.v;
-        m->gene_genomes = genomes->v;
-        return 0;
-    }
-    m->gene_ids = malloc(kept * sizeof(char *));
-    m->gene_names = malloc(kept * sizeof(char *));
-    m->gene_types = malloc(kept * sizeof(char *));
-    if (genomes->v) m->gene_genomes = malloc(kept * sizeof(char *));
-    if (!m->gene_ids || !m->gene_names || !m->gene_types || (genomes->v && !m->gene_genomes))
-        return mc_err_errno(e, m->path, "features");
-    for (size_t i = 0; i < n; i++)
-        if (s->gene_map[i] >= 0) {
-            m->gene_ids[s->gene_map[i]] = s->ids.v[i];
-            m->gene_names[s->gene_map[i]] = s->names.v[i];
-            m->gene_types[s->gene_map[i]] = s->types.v[i];
-            if (genomes->v) m->gene_genomes[s->gene_map[i]] = genomes->v[i];
-        }
-    m->genes_count = kept;
-    return 0;
-}
-
-/* One more tag of the kept features: NAME's values as the annotation m->gene_fields[n]. */
-static int add_tag(h5_matrix *m, hid_t g, const char *name, const int64_t shape[2], mc_err *e)
-{
-    static const char *const own[] = {"original_name", "ensembl", "base_index", "total_umis", NULL};
-    struct h5_stream *s = m->s;
-    char path[300], stored[300];
-    snprintf(path, sizeof path, "features/%s", name);
-    strvec *t = &s->tags[s->ntags];
-    if (read_strings(m, g, path, t, e) < 0) return -1;
-    s->ntags++;
-    if (expect_len(m, path, t->count, shape[0], shape, e) < 0) return -1;
-    int reserved = 0;
-    for (const char *const *r = own; *r; r++) reserved |= !strcmp(*r, name);
-    snprintf(stored, sizeof stored, "%s%s", reserved ? "var_" : "", name);
-    h5_field *f = &m->gene_fields[m->gene_fields_count];
-    if (!(f->name = strdup(stored)) || !(f->v = mc_alloc_zeroed(m->genes_count ? m->genes_count : 1, sizeof *f->v))) {
-        free(f->name);
-        return mc_err_errno(e, m->path, "features");
-    }
-    f->type = FIELD_STR;
-    m->gene_fields_count++;
-    for (size_t i = 0; i < t->count; i++)
-        if (!s->gene_map || s->gene_map[i] >= 0) f->v[s->gene_map ? (size_t)s->gene_map[i] : i] = t->v[i];
-    return 0;
-}
-
-/* The v3 feature tags besides genome that features/_all_tag_keys lists (Cell
- * Ranger's pattern, read, sequence of antibody captures, ...): annotations of
- * the kept features, as text (SPEC 2). */
-static int read_tags(h5_matrix *m, hid_t g, const int64_t shape[2], mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    strvec keys = STRVEC_INIT;
-    if (H5Lexists(g, "features/_all_tag_keys", H5P_DEFAULT) <= 0) return 0;
-    if (read_strings(m, g, "features/_all_tag_keys", &keys, e) < 0) return -1;
-    int rc = 0;
-    if (!(s->tags = mc_alloc_zeroed(keys.count + 1, sizeof *s->tags)) ||
-        !(m->gene_fields = mc_alloc_zeroed(keys.count + 1, sizeof *m->gene_fields)))
-        rc = mc_err_errno(e, m->path, "features");
-    for (size_t k = 0; rc == 0 && k < keys.count; k++) {
-        char path[300];
-        snprintf(path, sizeof path, "features/%s", keys.v[k]);
-        if (strcmp(keys.v[k], "genome") && strcmp(keys.v[k], "id") && strcmp(keys.v[k], "name") &&
-            strcmp(keys.v[k], "feature_type") && strchr(keys.v[k], '/') == NULL && *keys.v[k] &&
-            H5Lexists(g, path, H5P_DEFAULT) > 0)
-            rc = add_tag(m, g, keys.v[k], shape, e);
-    }
-    strvec_free(&keys);
-    return rc;
-}
-
-/* features/genome is optional (Cell Ranger 3 writes it; it names each feature's reference). */
-static int read_v3_genes(h5_matrix *m, hid_t g, const int64_t shape[2], const h5_opts *o, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    strvec *genomes = &s->genomes;
-    if (read_strings(m, g, "features/id", &s->ids, e) < 0 ||
-        expect_len(m, "features/id", s->ids.count, shape[0], shape, e) < 0 ||
-        read_strings(m, g, "features/name", &s->names, e) < 0 ||
-        expect_len(m, "features/name", s->names.count, shape[0], shape, e) < 0 ||
-        read_strings(m, g, "features/feature_type", &s->types, e) < 0 ||
-        expect_len(m, "features/feature_type", s->types.count, shape[0], shape, e) < 0)
-        return -1;
-    int has_genome = H5Lexists(g, "features/genome", H5P_DEFAULT) > 0;
-    if (o->genome && !has_genome)
-        return mc_err_fail(e, "%s: %s/features/genome: missing (--genome needs it)", m->path, m->group);
-    if (has_genome && (read_strings(m, g, "features/genome", genomes, e) < 0 ||
-                       expect_len(m, "features/genome", genomes->count, shape[0], shape, e) < 0))
-        return -1;
-    m->genes_stored = m->genes_count = s->ids.count;
-    if (filter_features(m, genomes, o, e) < 0) return -1;
-    return read_tags(m, g, shape, e);
-}
-
-/* --- opening ------------------------------------------------------------------- */
-
-static int check_indptr(const h5_matrix *m, const int64_t *p, uint64_t entries, mc_err *e)
-{
-    size_t n = m->profiles_count;
-    if (p[0] != 0) return mc_err_fail(e, "%s: %s/indptr: starts at %lld, not 0", m->path, m->group, (long long)p[0]);
-    for (size_t j = 0; j < n; j++)
-        if (p[j + 1] < p[j])
-            return mc_err_fail(e, "%s: %s/indptr: decreases at index %zu (%lld then %lld)", m->path, m->group, j + 1,
-                           (long long)p[j], (long long)p[j + 1]);
-    if ((uint64_t)p[n] != entries)
-        return mc_err_fail(e, "%s: %s/indptr: ends at %lld but data has %llu values", m->path, m->group,
-                       (long long)p[n], (unsigned long long)entries);
-    return 0;
-}
-
-/* Shape, names, indptr, and the indices/data handles of the matrix group G. */
-static int read_matrix(h5_matrix *m, hid_t g, const h5_opts *o, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    int64_t *shape = NULL;
-    uint64_t n, np, ni;
-    int rc = -1;
-    if (read_ints(m, g, "shape", &shape, &n, e) < 0) goto out;
-    if (n != 2) {
-        mc_err_fail(e, "%s: %s/shape: %llu values, expected 2", m->path, m->group, (unsigned long long)n);
-        goto out;
-    }
-    if (shape[0] < 0 || shape[1] < 0) {
-        mc_err_fail(e, "%s: %s/shape: negative (%lld, %lld)", m->path, m->group, (long long)shape[0],
-                    (long long)shape[1]);
-        goto out;
-    }
-    if (read_strings(m, g, "barcodes", &s->barcodes, e) < 0 ||
-        expect_len(m, "barcodes", s->barcodes.count, shape[1], shape, e) < 0)
-        goto out;
-    m->barcodes = s->barcodes.v;
-    m->profiles_count = s->barcodes.count;
-    if ((m->version == 2 ? read_v2_genes(m, g, shape, e) : read_v3_genes(m, g, shape, o, e)) < 0) goto out;
-    if (read_ints(m, g, "indptr", &s->indptr, &np, e) < 0 ||
-        expect_len(m, "indptr", np, (uint64_t)shape[1] + 1, shape, e) < 0)
-        goto out;
-    if ((s->data = open_1d(m, g, "data", 0, &m->stored_entries, e)) < 0) goto out;
-    if ((s->indices = open_1d(m, g, "indices", H5GUARD_INTEGER, &ni, e)) < 0) goto out;
-    if (ni != m->stored_entries) {
-        mc_err_fail(e, "%s: %s/indices: %llu values but data has %llu", m->path, m->group, (unsigned long long)ni,
-                (unsigned long long)m->stored_entries);
-        goto out;
-    }
-    hid_t t = H5Dget_type(s->data);
-    H5T_class_t c = t < 0 ? H5T_NO_CLASS : H5Tget_class(t);
-    if (c == H5T_INTEGER) s->type = H5Tget_sign(t) == H5T_SGN_NONE ? VALUE_UNSIGNED : VALUE_SIGNED;
-    else s->type = VALUE_FLOAT;
-    if (t >= 0) H5Tclose(t);
-    if (c != H5T_INTEGER && c != H5T_FLOAT) {
-        mc_err_fail(e, "%s: %s/data: not a numeric dataset", m->path, m->group);
-        goto out;
-    }
-    if (check_indptr(m, s->indptr, m->stored_entries, e) < 0) goto out;
-    rc = 0;
-out:
-    free(shape);
-    return rc;
+    return h5guard_file(f->id, path, e);
 }
 
 int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e)
 {
     static const h5_opts none = {0};
-    hid_t g = -1;
     memset(m, 0, sizeof *m);
     if (!o) o = &none;
-    if (!(m->path = strdup(path)) || !(m->s = calloc(1, sizeof *m->s))) {
-        free(m->path);
-        m->path = NULL;
-        return mc_err_errno(e, path, "open");
-    }
-    struct h5_stream *s = m->s;
-    s->file = s->indices = s->data = -1;
-    s->threads = o->threads > 0 ? o->threads : parallel_cores();
-    /* A file with corrupt metadata may never close; HDF5's exit handler would
-     * then print a screenful on stderr.  Everything is freed at exit anyway.
-     * (Only effective before the library's first use; harmless after.) */
-    H5dont_atexit();
-    H5Eget_auto2(H5E_DEFAULT, &s->old_func, &s->old_data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        mc_err_errno(e, path, "cannot open");
-        goto fail;
-    }
-    fclose(f);
-    if (H5Fis_hdf5(path) <= 0) {
-        mc_err_fail(e, "%s: not an HDF5 file", path);
-        goto fail;
-    }
-    if ((s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0) {
-        char d[H5ERR_SIZE];
-        mc_err_fail(e, "%s: cannot open as HDF5: %s", path, h5err_detail(d));
-        goto fail;
-    }
-    if (h5guard_file(s->file, path, e) < 0) goto fail;
-    h5x_kind kind = h5x_detect(s->file);
-    if (kind != H5X_NONE) {
-        if ((kind == H5X_H5AD ? h5ad_open : loom_open)(m, s->file, o, e) < 0) goto fail;
-        return 0;
-    }
-    if (o->layer || o->lane_column) {
-        mc_err_fail(e, "%s: --layer and --lane-column are for .h5ad and Loom files", path);
-        goto fail;
-    }
-    if (detect_layout(m, o, e) < 0) goto fail;
-    if ((g = H5Gopen2(s->file, m->group, H5P_DEFAULT)) < 0) {
-        mc_err_fail(e, "%s: %s: not a group", path, m->group);
-        goto fail;
-    }
-    if (read_matrix(m, g, o, e) < 0) goto fail;
-    H5Gclose(g);
+    if (!(m->path = strdup(path))) return mc_err_errno(e, path, "open");
+    if (open_file(m, path, e) < 0) goto fail;
+    size_t i = 0;
+    while (!h5_backends[i]->probe(m->file->id)) i++;
+    m->backend = h5_backends[i];
+    if (m->backend->open(m, m->file->id, o, e) < 0) goto fail;
     return 0;
 fail:
-    if (g >= 0) H5Gclose(g);
     h5_close(m);
     return -1;
 }
 
+static void free_fields(h5_field *f, size_t n)
+{
+    for (size_t i = 0; i < n; i++) free(f[i].name);
+    free(f);
+}
+
 void h5_close(h5_matrix *m)
 {
-    struct h5_stream *s = m->s;
-    if (m->x) {   /* .h5ad / Loom: the names belong to the reader */
-        h5x_close(m);
-        m->gene_ids = m->gene_names = m->lanes = m->gene_genomes = NULL;
-    }
-    if (s) {
-        if (m->gene_ids != s->ids.v) free(m->gene_ids);
-        if (m->gene_names != s->names.v && m->gene_names != s->ids.v) free(m->gene_names);
-        if (m->gene_types != s->types.v) free(m->gene_types);
-        if (m->gene_genomes != s->genomes.v) free(m->gene_genomes);
-        strvec_free(&s->barcodes);
-        strvec_free(&s->ids);
-        strvec_free(&s->names);
-        strvec_free(&s->types);
-        strvec_free(&s->genomes);
-        for (size_t i = 0; i < m->gene_fields_count; i++) free(m->gene_fields[i].name), free(m->gene_fields[i].v);
-        free(m->gene_fields);
-        for (size_t i = 0; i < s->ntags; i++) strvec_free(&s->tags[i]);
-        free(s->tags);
-        free(s->indptr);
-        free(s->gene_map);
-        h5chunks_close(s->ir);
-        h5chunks_close(s->vr);
-        h5chunks_pool_stop(s->pool);
-        if (s->data >= 0) H5Dclose(s->data);
-        if (s->indices >= 0) H5Dclose(s->indices);
-        if (s->file >= 0) H5Fclose(s->file);
-        H5Eset_auto2(H5E_DEFAULT, s->old_func, s->old_data);
-        free(s);
+    if (m->backend) m->backend->close(m);
+    for (size_t i = 0; i < m->held_count; i++) strvec_free(&m->held[i]);
+    free(m->held);
+    free_fields(m->profile_fields, m->profile_fields_count);
+    free_fields(m->gene_fields, m->gene_fields_count);
+    if (m->file) {
+        if (m->file->id >= 0) H5Fclose(m->file->id);
+        H5Eset_auto2(H5E_DEFAULT, m->file->old_func, m->file->old_data);
+        free(m->file);
     }
     free(m->path);
     free(m->group);
@@ -619,206 +120,22 @@ void h5_close(h5_matrix *m)
     memset(m, 0, sizeof *m);
 }
 
-/* --- entries ------------------------------------------------------------------- */
-
-static int check_gene(const h5_matrix *m, uint64_t entry, int64_t gene, mc_err *e)
-{
-    if (gene >= 0 && (uint64_t)gene < m->genes_stored) return 0;
-    return mc_err_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path, m->group,
-                   (unsigned long long)entry, (long long)gene, m->genes_stored);
-}
-
-static h5v_type value_type(const struct h5_stream *s)
-{
-    return s->type == VALUE_FLOAT ? H5V_DOUBLE : s->type == VALUE_UNSIGNED ? H5V_UINT64 : H5V_INT64;
-}
-
-static int start_pool(h5_matrix *m, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    if (!s->pool && !(s->pool = h5chunks_pool_start(s->threads)))
-        return mc_err_errno(e, m->path, "cannot start the decoding threads");
-    return 0;
-}
-
 int h5_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
-    if (m->x) return h5x_count_entries(m, n, e);
-    struct h5_stream *s = m->s;
-    if (h5x_longest(s->indptr, m->profiles_count) > H5X_FOLD(m->genes_count)) {
-        *n = H5_UNCOUNTED;
-        return 0;
-    }
-    if (!s->gene_map) {
-        *n = m->stored_entries;
-        return 0;
-    }
-    char why[256];
-    if (start_pool(m, e) < 0) return -1;
-    h5chunks *r = h5chunks_open(s->pool, s->indices, m->stored_entries, H5V_INT64, why);
-    if (!r) return fail_read(e, m, "indices", why);
-    uint64_t kept = 0, at = 0;
-    const void *b;
-    size_t len;
-    int x;
-    while ((x = h5chunks_next(r, &b, &len, why)) > 0) {
-        const int64_t *g = b;
-        for (size_t i = 0; i < len; i++, at++) {
-            if (check_gene(m, at, g[i], e) < 0) {
-                h5chunks_close(r);
-                return -1;
-            }
-            kept += s->gene_map[g[i]] >= 0;
-        }
-    }
-    h5chunks_close(r);
-    if (x < 0) return fail_read(e, m, "indices", why);
-    *n = kept;
-    return 0;
-}
-
-/* Make the current blocks hold entry s->pos. */
-static int load_blocks(h5_matrix *m, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    char why[256];
-    if (!s->ir) {
-        if (start_pool(m, e) < 0) return -1;
-        if (!(s->ir = h5chunks_open(s->pool, s->indices, m->stored_entries, H5V_INT64, why)))
-            return fail_read(e, m, "indices", why);
-        if (!(s->vr = h5chunks_open(s->pool, s->data, m->stored_entries, value_type(s), why)))
-            return fail_read(e, m, "data", why);
-    }
-    const void *b;
-    if (s->ipos == s->ilen) {
-        int x = h5chunks_next(s->ir, &b, &s->ilen, why);
-        if (x <= 0) return fail_read(e, m, "indices", x < 0 ? why : "ends early");
-        s->ib = b;
-        s->ipos = 0;
-    }
-    if (s->vpos == s->vlen) {
-        int x = h5chunks_next(s->vr, &b, &s->vlen, why);
-        if (x <= 0) return fail_read(e, m, "data", x < 0 ? why : "ends early");
-        s->vb = b;
-        s->vpos = 0;
-    }
-    return 0;
-}
-
-/* The current value (entry s->pos) as a count. */
-static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
-{
-    const struct h5_stream *s = m->s;
-    uint64_t entry = s->pos;
-    if (s->type == VALUE_UNSIGNED) {
-        *v = ((const uint64_t *)s->vb)[s->vpos];
-        return 0;
-    }
-    if (s->type == VALUE_SIGNED) {
-        int64_t x = ((const int64_t *)s->vb)[s->vpos];
-        if (x < 0)
-            return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
-                           (unsigned long long)entry, (long long)x);
-        *v = (uint64_t)x;
-        return 0;
-    }
-    double x = ((const double *)s->vb)[s->vpos];
-    if (x < 0)
-        return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group,
-                           (unsigned long long)entry, x);
-    /* Integral and exactly representable (2^53). */
-    if (!(x <= 9007199254740992.0) || x != floor(x))
-        return mc_err_fail(e, "%s: %s/data: entry %llu: value %g is not an integer", m->path, m->group,
-                       (unsigned long long)entry, x);
-    *v = (uint64_t)x;
-    return 0;
-}
-
-/* The entry at s->pos, then past it: 1 kept (*gene set), 0 dropped, -1 error. */
-static int take_entry(h5_matrix *m, size_t *gene, uint64_t *v, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
-    int64_t g = s->ib[s->ipos];
-    if (check_gene(m, s->pos, g, e) < 0 || value_at(m, v, e) < 0) return -1;
-    s->ipos++, s->vpos++, s->pos++;
-    if (s->gene_map && s->gene_map[g] < 0) return 0;
-    *gene = s->gene_map ? (size_t)s->gene_map[g] : (size_t)g;
-    return 1;
+    return m->backend->count_entries(m, n, e);
 }
 
 int h5_next(h5_matrix *m, h5_entry *x, mc_err *e)
 {
-    if (m->x) return h5x_next(m, x, e);
-    struct h5_stream *s = m->s;
-    while (s->pos < m->stored_entries) {
-        /* indptr was checked to end at stored_entries, so this stops. */
-        while ((uint64_t)s->indptr[s->col + 1] <= s->pos) s->col++;
-        x->profile = s->col;
-        int k = take_entry(m, &x->gene, &x->value, e);
-        if (k != 0) return k;
-    }
-    return 0;
-}
-
-/* Entries of integer kind in [from, from + n) of the current blocks, with no
- * dropped genes: the common case, one tight loop. */
-static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
-{
-    struct h5_stream *s = m->s;
-    const int64_t *g = s->ib + s->ipos;
-    int64_t bad = 0;
-    for (size_t i = 0; i < n; i++) bad |= g[i] | ((int64_t)m->genes_stored - 1 - g[i]);
-    if (s->type == VALUE_SIGNED) {
-        const int64_t *v = (const int64_t *)s->vb + s->vpos;
-        for (size_t i = 0; i < n; i++) bad |= v[i];
-    }
-    if (bad < 0 || entries_reserve(es, es->n + n) < 0) return 0;   /* the careful path finds the culprit */
-    const void *vb = (const char *)s->vb + s->vpos * 8;
-    mc_entry *out = es->v + es->n;
-    for (size_t i = 0; i < n; i++) {
-        out[i].gene = (uint32_t)g[i];
-        out[i].value = ((const uint64_t *)vb)[i];   /* non-negative int64 or uint64: the same bits */
-    }
-    es->n += n;
-    s->ipos += n, s->vpos += n, s->pos += n;
-    (void)e;
-    return 1;
+    return m->backend->next(m, x, e);
 }
 
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
-    if (m->x) return h5x_next_profile(m, profile, es, e);
-    struct h5_stream *s = m->s;
-    if (s->col >= m->profiles_count) return 0;
-    uint64_t end = (uint64_t)s->indptr[s->col + 1];
-    size_t from = es->n;
-    int folded = 0;
-    *profile = s->col++;
-    while (s->pos < end) {
-        if (es->n - from >= H5X_FOLD(m->genes_count)) {   /* duplicates: sum them (h5x.h) */
-            folded = 1;
-            if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
-        }
-        if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
-        size_t n = (size_t)(end - s->pos);
-        if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
-        if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
-        if (!s->gene_map && s->type != VALUE_FLOAT && take_run(m, n, es, e)) continue;
-        for (size_t i = 0; i < n; i++) {
-            size_t g = 0;
-            uint64_t v = 0;
-            int k = take_entry(m, &g, &v, e);
-            if (k < 0) return -1;
-            if (k && entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
-        }
-    }
-    return folded && entries_fold(es, from) < 0 ? mc_err_oom(e, m->path) : 1;   /* every gene once */
+    return m->backend->next_profile(m, profile, es, e);
 }
 
 int h5_fast(const h5_matrix *m)
 {
-    const struct h5_stream *s = m->s;
-    if (m->x) return 0;
-    return s->ir && s->vr && h5chunks_fast(s->ir) && h5chunks_fast(s->vr);
+    return m->backend && m->backend->fast ? m->backend->fast(m) : 0;
 }

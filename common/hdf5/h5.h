@@ -19,7 +19,9 @@
  * variable-length; one holding a line break is an error.
  *
  * AnnData .h5ad and Loom files are read behind the same interface (h5x.h,
- * h5ad.c, loom.c): version 0, gene_ids NULL when the file has none.
+ * h5ad.c, loom.c): version 0, gene_ids NULL when the file has none.  Each
+ * layout is a backend of this front end (h5backend.h, which also says who
+ * owns what the fields point to: the matrix, freed by h5_close).
  *
  * HDF5's own error printing is switched off while a file is open; every
  * failure is one line "FILE: /DATASET: what is wrong". */
@@ -63,7 +65,9 @@ typedef struct h5_entry {
     uint64_t value;
 } h5_entry;
 
-struct h5_stream;
+struct h5_backend;
+struct h5_file;
+struct strvec;
 
 typedef struct h5_matrix {
     char *path;
@@ -82,8 +86,13 @@ typedef struct h5_matrix {
     char **lanes;           /* [profiles_count] .h5ad / Loom --lane-column; else NULL */
     h5_field *profile_fields, *gene_fields;   /* .h5ad / Loom annotations; else NULL */
     size_t profile_fields_count, gene_fields_count;
-    struct h5_stream *s;    /* private: open handles, buffers, read position */
-    struct h5x *x;          /* private: the .h5ad / Loom reader (h5x.h); NULL for 10x files */
+    /* private (h5backend.h): the layout's reader and its state, the open file,
+     * and what the fields point into */
+    const struct h5_backend *backend;
+    void *state;
+    struct h5_file *file;
+    struct strvec *held;
+    size_t held_count;
 } h5_matrix;
 
 /* Open PATH, detect the layout, choose the genome, read names and indptr and
@@ -91,7 +100,7 @@ typedef struct h5_matrix {
 int h5_open(h5_matrix *m, const char *path, const h5_opts *o, mc_err *e);
 
 /* h5_count_entries' count when only reading the entries tells it: a profile
- * stored with more entries than H5X_FOLD (h5x.h) has its duplicates summed
+ * stored with more entries than H5_FOLD (h5backend.h) has its duplicates summed
  * as it is read, and a CSC matrix (.h5ad by gene) has them summed always. */
 #define H5_UNCOUNTED UINT64_MAX
 
@@ -107,8 +116,8 @@ int h5_next(h5_matrix *m, h5_entry *x, mc_err *e);
 
 /* The next profile, in order, every profile once (empty ones too): its index
  * and its entries (kept genes, stored order, explicit zeros passed) appended
- * to ES; a profile stored with more than H5X_FOLD entries (duplicates) comes
- * in gene order, its duplicates summed (h5x.h).
+ * to ES; a profile stored with more than H5_FOLD entries (duplicates) comes
+ * in gene order, its duplicates summed (h5backend.h).
  * 1, 0 at the end, -1 on error.  Use either this or h5_next on one matrix. */
 int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
 
@@ -116,7 +125,7 @@ int h5_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e);
  * path (h5chunks.h); valid once entries were read. */
 int h5_fast(const h5_matrix *m);
 
-/* Free everything (also after a failed h5_next); restores HDF5 error printing. */
+/* Free everything (also after a failed h5_next; safe on a zeroed matrix); restores HDF5 error printing. */
 void h5_close(h5_matrix *m);
 
 #endif

@@ -10,19 +10,34 @@
  * (text, numbers or categorical), else the HCA barcode rule (h5import.c). */
 #include "h5x.h"
 
+#include "h5backend.h"
+#include "h5ds.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+#include "h5backend.h"
+#include "h5ds.h"
 #include "h5guard.h"
+
+/* AnnData: the root attribute encoding-type "anndata", or X with obs and var. */
+static int h5ad_probe(hid_t file)
+{
+    char *t = h5ds_attr_str(file, "encoding-type");
+    int anndata = t && !strcmp(t, "anndata");
+    free(t);
+    return anndata || (h5ds_exists(file, "X") && h5ds_exists(file, "obs") && h5ds_exists(file, "var"));
+}
 
 /* The rows of a dataframe group: the length of its index column, whose name is read into INDEX. */
 static int frame_rows(h5_matrix *m, hid_t g, const char *where, char *index, size_t size, size_t *n, mc_err *e)
 {
-    char *name = h5x_attr_str(g, "_index");
+    char *name = h5ds_attr_str(g, "_index");
     snprintf(index, size, "%s", name ? name : "_index");
     free(name);
-    if (!h5x_exists(g, index)) return mc_err_fail(e, "%s: %s: no index column '%s'", m->path, where, index);
+    if (!h5ds_exists(g, index)) return mc_err_fail(e, "%s: %s: no index column '%s'", m->path, where, index);
     char shown[600];
     snprintf(shown, sizeof shown, "%s/%s", where, index);
     /* Every name stored: the count of rows is what the file declares. */
@@ -45,7 +60,7 @@ static int choose(h5_matrix *m, hid_t file, const char *layer, char x[300], char
     if (!layer || !strcmp(layer, "X")) snprintf(x, 300, "X");
     else if (!strcmp(layer, "raw") || !strcmp(layer, "raw/X")) snprintf(x, 300, "raw/X"), snprintf(var, 32, "raw/var");
     else snprintf(x, 300, "layers/%s", layer);
-    if (h5x_exists(file, x)) return 0;
+    if (h5ds_exists(file, x)) return 0;
     if (!layer) return mc_err_fail(e, "%s: no X (give the counts with --layer)", m->path);
     return mc_err_fail(e, "%s: no layer '%s' (--layer takes X, raw or a name under layers/)", m->path, layer);
 }
@@ -54,7 +69,7 @@ static int gene_ids(h5_matrix *m, hid_t var, const char *where, mc_err *e)
 {
     static const char *const names[] = {"gene_ids", "gene_id", "ensembl_id", "ensembl", "id"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (h5x_exists(var, names[i])) return h5x_strings(m, var, where, names[i], m->genes_count, 0, &m->gene_ids, e);
+        if (h5ds_exists(var, names[i])) return h5x_strings(m, var, where, names[i], m->genes_count, 0, &m->gene_ids, e);
     return 0;
 }
 
@@ -67,7 +82,7 @@ static int annotations(h5_matrix *m, hid_t obs, hid_t var, const char *vw, const
                                                                                NULL};
     int rc = h5x_fields(m, obs, "/obs", 'p', oskip, e);
     if (rc == 0) rc = h5x_fields(m, var, vw, 'g', vskip, e);
-    if (rc == 0 && h5x_exists(var, "genome"))
+    if (rc == 0 && h5ds_exists(var, "genome"))
         rc = h5x_strings(m, var, vw, "genome", m->genes_count, 0, &m->gene_genomes, e);
     return rc;
 }
@@ -77,8 +92,8 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
 {
     char oi[256], vi[256], vw[64];
     snprintf(vw, sizeof vw, "/%s", varname);
-    hid_t obs = h5x_exists(file, "obs") ? H5Gopen2(file, "obs", H5P_DEFAULT) : -1;
-    hid_t var = h5x_exists(file, varname) ? H5Gopen2(file, varname, H5P_DEFAULT) : -1;
+    hid_t obs = h5ds_exists(file, "obs") ? H5Gopen2(file, "obs", H5P_DEFAULT) : -1;
+    hid_t var = h5ds_exists(file, varname) ? H5Gopen2(file, varname, H5P_DEFAULT) : -1;
     int rc = 0;
     if (obs < 0 || var < 0)
         rc = mc_err_fail(e, "%s: %s: not a dataframe group (as anndata 0.7 and later write)", m->path,
@@ -99,7 +114,7 @@ static int read_names(h5_matrix *m, hid_t file, const char *varname, const h5_op
  * before 0.7.x) or CSC; its shape attribute, when there, must match obs x var. */
 static int sparse_kind(h5_matrix *m, hid_t g, const char *where, h5x_storage *st, mc_err *e)
 {
-    char *type = h5x_attr_str(g, "encoding-type"), *old = h5x_attr_str(g, "h5sparse_format");
+    char *type = h5ds_attr_str(g, "encoding-type"), *old = h5ds_attr_str(g, "h5sparse_format");
     int csr = (type && !strcmp(type, "csr_matrix")) || (old && !strcmp(old, "csr")),
         csc = (type && !strcmp(type, "csc_matrix")) || (old && !strcmp(old, "csc"));
     free(type);
@@ -141,14 +156,17 @@ static int open_matrix(h5_matrix *m, hid_t file, const char *x, mc_err *e)
     return rc;
 }
 
-int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
+static int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 {
     char x[300], var[32];
     if (h5x_begin(m, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
         return -1;
-    if (!(m->group = malloc(strlen(x) + 2))) return mc_err_oom(e, m->path);
+    if (!(m->group = mc_alloc_array(strlen(x) + 2, 1))) return mc_err_oom(e, m->path);
     sprintf(m->group, "/%s", x);
     if (read_names(m, file, var, o, e) < 0) return -1;
     m->genes_stored = m->genes_count;
     return open_matrix(m, file, x, e);
 }
+
+const h5_backend h5ad_backend = {"h5ad", h5ad_probe, h5ad_open, h5x_count_entries, h5x_next, h5x_next_profile, NULL,
+                                 h5x_close};

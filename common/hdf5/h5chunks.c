@@ -9,6 +9,7 @@
 
 #include <libdeflate.h>
 
+#include "alloc.h"
 #include "err.h"
 #include "h5err.h"
 
@@ -223,14 +224,14 @@ static void *worker(void *arg)
 
 h5pool *h5chunks_pool_start(int threads)
 {
-    h5pool *p = calloc(1, sizeof *p);
+    h5pool *p = mc_alloc_zeroed(1, sizeof *p);
     if (!p) return NULL;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
     if (!(p->inline_dec = libdeflate_alloc_decompressor())) goto fail;
     if (threads > 1) {
-        if (!(p->threads = calloc((size_t)threads, sizeof *p->threads))) goto fail;
+        if (!(p->threads = mc_alloc_zeroed((size_t)threads, sizeof *p->threads))) goto fail;
         int err = 0;
         for (; p->nthreads < threads; p->nthreads++)
             if ((err = pthread_create(&p->threads[p->nthreads], NULL, worker, p))) break;
@@ -350,20 +351,22 @@ static int fast_open(h5chunks *r, int threads)
     r->nchunks = (r->len + r->cd - 1) / r->cd;
     r->nslots = (size_t)(threads > 1 ? 2 * threads + 2 : 2);
     if (r->nslots > fit) r->nslots = fit < 2 ? 2 : fit;
-    if (!(r->slots = calloc(r->nslots, sizeof *r->slots))) return -1;
+    if (!(r->slots = mc_alloc_zeroed(r->nslots, sizeof *r->slots))) return -1;
     size_t bytes = r->cd * r->esize;
     for (size_t i = 0; i < r->nslots; i++) {
         slot *s = &r->slots[i];
         s->r = r;
         s->raw_cap = bytes;
-        if (!(s->raw = malloc(bytes)) || !(s->plain = malloc(bytes)) || !(s->out = malloc(r->cd * 8))) return -1;
+        if (!(s->raw = mc_alloc_array(r->cd, r->esize)) || !(s->plain = mc_alloc_array(r->cd, r->esize)) ||
+            !(s->out = mc_alloc_array(r->cd, 8)))
+            return -1;
     }
     return 0;
 }
 
 h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char why[256])
 {
-    h5chunks *r = calloc(1, sizeof *r);
+    h5chunks *r = mc_alloc_zeroed(1, sizeof *r);
     if (!r) {
         snprintf(why, 256, MC_OOM);
         return NULL;
@@ -373,7 +376,7 @@ h5chunks *h5chunks_open(h5pool *p, hid_t d, uint64_t len, h5v_type type, char wh
     r->len = len;
     r->type = type;
     r->fast = len > 0 && fast_eligible(r);
-    if (r->fast ? fast_open(r, p->nthreads) : !(r->buf = malloc(H5CHUNKS_SLAB * 8)) ? -1 : 0) {
+    if (r->fast ? fast_open(r, p->nthreads) : !(r->buf = mc_alloc_array(H5CHUNKS_SLAB, 8)) ? -1 : 0) {
         snprintf(why, 256, MC_OOM " for the read buffers");
         h5chunks_close(r);
         return NULL;
@@ -424,7 +427,7 @@ static int submit(h5chunks *r, char why[256])
         return snprintf(why, 256, "chunk %llu: %llu bytes stored for %zu bytes of values", (unsigned long long)s->index,
                         (unsigned long long)size, bytes), -1;
     if (size > s->raw_cap) {
-        unsigned char *b = realloc(s->raw, size);
+        unsigned char *b = mc_alloc_resize(s->raw, size, 1);
         if (!b) return snprintf(why, 256, "chunk %llu: " MC_OOM, (unsigned long long)s->index), -1;
         s->raw = b;
         s->raw_cap = size;

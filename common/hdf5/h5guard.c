@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
+
 /* --- the file's links ------------------------------------------------------------- */
 
 typedef struct link_scan {
@@ -15,7 +17,7 @@ typedef struct link_scan {
 /* An external link's target, "OTHER:/OBJECT", into BUF. */
 static const char *link_target(hid_t f, const char *name, size_t size, char *buf, size_t cap)
 {
-    char *val = size ? malloc(size) : NULL;
+    char *val = size ? mc_alloc_array(size, 1) : NULL;
     const char *other = NULL, *obj = NULL;
     unsigned flags;
     snprintf(buf, cap, "another file");

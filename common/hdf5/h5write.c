@@ -94,7 +94,7 @@ static int fail_h5(mc_err *e, const h5w *f, const char *obj, const char *what)
 
 h5w *h5write_create(const char *path, const char *shown, mc_err *e)
 {
-    h5w *f = calloc(1, sizeof *f);
+    h5w *f = mc_alloc_zeroed(1, sizeof *f);
     if (!f || !(f->shown = strdup(shown))) {
         free(f);
         mc_err_oom(e, shown);
@@ -304,8 +304,8 @@ int h5write_strings(h5w *f, const char *path, char *const *v, size_t n, int fixe
 
 h5w_stream *h5write_stream_open(h5w *f, const char *path, h5w_type t, int gzip, mc_err *e)
 {
-    h5w_stream *s = calloc(1, sizeof *s);
-    if (!s || !(s->path = strdup(path)) || !(s->buf = malloc(H5W_BUFFER * h5write_type_size(t)))) {
+    h5w_stream *s = mc_alloc_zeroed(1, sizeof *s);
+    if (!s || !(s->path = strdup(path)) || !(s->buf = mc_alloc_array(H5W_BUFFER, h5write_type_size(t)))) {
         if (s) free(s->path);
         free(s);
         mc_err_fail(e, "%s: %s: " MC_OOM, f->shown, path);

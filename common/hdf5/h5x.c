@@ -8,6 +8,8 @@
 
 #include "alloc.h"
 #include "datakind.h"
+#include "h5backend.h"
+#include "h5ds.h"
 #include "h5guard.h"
 #include "strvec.h"
 
@@ -38,111 +40,25 @@ struct h5x {
     /* h5_next: the current profile's entries */
     mc_entries cur;
     size_t cur_i, cur_profile;
-    strvec *own;                /* the string arrays handed out (h5x_strings), freed at close */
-    size_t nown;
 };
 
-/* --- small HDF5 helpers ---------------------------------------------------------- */
-
-int h5x_exists(hid_t loc, const char *name)
-{
-    char path[512];
-    const char *p = name;
-    /* H5Lexists needs every intermediate link to exist. */
-    while ((p = strchr(p + 1, '/'))) {
-        snprintf(path, sizeof path, "%.*s", (int)(p - name), name);
-        if (H5Lexists(loc, path, H5P_DEFAULT) <= 0) return 0;
-    }
-    return H5Lexists(loc, name, H5P_DEFAULT) > 0;
-}
+/* --- small helpers ---------------------------------------------------------------- */
 
 int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *column, mc_err *e)
 {
     if (!column) return 0;
-    if (!h5x_exists(loc, column))
+    if (!h5ds_exists(loc, column))
         return mc_err_fail(e, "%s: %s: no column '%s' (--lane-column)", m->path, where, column);
     return h5x_strings(m, loc, where, column, m->profiles_count, 0, &m->lanes, e);
 }
 
-char *h5x_attr_str(hid_t loc, const char *name)
-{
-    if (H5Aexists(loc, name) <= 0) return NULL;
-    hid_t a = H5Aopen(loc, name, H5P_DEFAULT), t = a >= 0 ? H5Aget_type(a) : -1, mt = H5Tcopy(H5T_C_S1);
-    char *out = NULL;
-    if (t >= 0 && H5Tget_class(t) == H5T_STRING) {
-        H5Tset_cset(mt, H5Tget_cset(t));   /* HDF5 converts no character set into another (h5py's are UTF-8) */
-        if (H5Tis_variable_str(t) > 0) {
-            char *s = NULL;
-            H5Tset_size(mt, H5T_VARIABLE);
-            if (H5Aread(a, mt, &s) >= 0 && s) {
-                out = strdup(s);
-                H5free_memory(s);
-            }
-        } else {
-            size_t w = H5Tget_size(t) + 1;
-            H5Tset_size(mt, w);
-            H5Tset_strpad(mt, H5T_STR_NULLTERM);
-            if ((out = calloc(w, 1)) && H5Aread(a, mt, out) < 0) {
-                free(out);
-                out = NULL;
-            }
-        }
-    }
-    H5Tclose(mt);
-    if (t >= 0) H5Tclose(t);
-    if (a >= 0) H5Aclose(a);
-    return out;
-}
-
-static int read_1d(hid_t d, uint64_t at, size_t n, hid_t mem, void *buf)
-{
-    hsize_t start = at, count = n;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
-    herr_t r = -1;
-    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)
-        r = H5Dread(d, mem, ms, fs, H5P_DEFAULT, buf);
-    if (ms >= 0) H5Sclose(ms);
-    if (fs >= 0) H5Sclose(fs);
-    return r < 0 ? -1 : 0;
-}
-
-/* Length of a 1-D dataset, or -1 when it is not one. */
-static int64_t length_1d(hid_t d)
-{
-    hid_t s = H5Dget_space(d);
-    hsize_t n = 0;
-    int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
-    if (nd == 1) H5Sget_simple_extent_dims(s, &n, NULL);
-    if (s >= 0) H5Sclose(s);
-    return nd == 1 ? (int64_t)n : -1;
-}
-
-/* Why dataset D cannot be read, when it is a filter this HDF5 lacks (h5py's lzf). */
-static const char *missing_filter(hid_t d, char *buf, size_t size)
-{
-    hid_t p = H5Dget_create_plist(d);
-    int n = p >= 0 ? H5Pget_nfilters(p) : 0;
-    buf[0] = 0;
-    for (int i = 0; i < n && !buf[0]; i++) {
-        unsigned flags, conf;
-        size_t nv = 0;
-        char name[64] = "";
-        H5Z_filter_t f = H5Pget_filter2(p, (unsigned)i, &flags, &nv, NULL, sizeof name, name, &conf);
-        if (f >= 0 && H5Zfilter_avail(f) <= 0)
-            snprintf(buf, size, " (compressed with filter %d '%s', which HDF5 lacks; rewrite it with gzip)", (int)f,
-                     name);
-    }
-    if (p >= 0) H5Pclose(p);
-    return buf;
-}
-
 static int fail_read(h5_matrix *m, const char *what, mc_err *e)
 {
-    struct h5x *x = m->x;
-    char why[160];
+    struct h5x *x = m->state;
+    char shown[600];
     hid_t d = !strcmp(what, "data") ? x->data : !strcmp(what, "indices") ? x->indices : x->dense;
-    return mc_err_fail(e, "%s: %s%s%s: cannot read%s", m->path, x->where, *what ? "/" : "", what,
-                   d >= 0 ? missing_filter(d, why, sizeof why) : "");
+    snprintf(shown, sizeof shown, "%s%s%s", x->where, *what ? "/" : "", what);
+    return h5ds_fail_read(e, m->path, shown, d);
 }
 
 /* V as a count, or an error naming where it is (ENTRY is UINT64_MAX for dense data). */
@@ -152,64 +68,44 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
         *out = (uint64_t)v;
         return 0;
     }
+    const char *where = ((const struct h5x *)m->state)->where;
     char at[128];
     if (entry == UINT64_MAX) snprintf(at, sizeof at, "profile %zu, gene %zu", profile, gene);
     else snprintf(at, sizeof at, "entry %llu (profile %zu, gene %zu)", (unsigned long long)entry, profile, gene);
-    if (v < 0) return mc_err_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, m->x->where, at, v);
+    if (v < 0) return mc_err_fail(e, "%s: %s: %s: %g is negative, not a count", m->path, where, at, v);
     return mc_err_fail(e,
                        "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
-                       m->path, m->x->where, at, v);
+                       m->path, where, at, v);
 }
 
 /* --- strings --------------------------------------------------------------------- */
 
-static int keep_owned(h5_matrix *m, char **v, size_t n)
+/* V's N strings (each malloc'd) and V itself become the matrix's (h5backend.h); freed there on failure. */
+static int hold_texts(h5_matrix *m, char **v, size_t n)
 {
-    struct h5x *x = m->x;
-    strvec *o = mc_alloc_resize(x->own, x->nown + 1, sizeof *o);
-    if (!o) return -1;
-    x->own = o;
-    o[x->nown++] = (strvec){.count = n, .v = v};
-    return 0;
+    strvec s = {.count = n, .v = v};
+    return h5_hold(m, &s, NULL);
 }
 
-/* N strings of dataset D, each malloc'd (numbers printed as text). */
+/* N strings of dataset D, each malloc'd (numbers printed as text); -1 on
+ * failure, which the caller names. */
 static int read_texts(hid_t d, size_t n, char **v)
 {
-    hid_t t = H5Dget_type(d), mt = H5Tcopy(H5T_C_S1);
+    hid_t t = H5Dget_type(d);
     H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
     int rc = -1;
-    if (c == H5T_STRING && H5Tis_variable_str(t) > 0) {
-        char **raw = mc_alloc_zeroed(n, sizeof *raw);
-        hid_t sp = H5Dget_space(d);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5Tget_cset(t));
-        if (raw && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0)) {
-            rc = 0;
-            for (size_t i = 0; i < n; i++)
-                if (!(v[i] = strdup(raw[i] ? raw[i] : ""))) rc = -1;
-#if H5_VERSION_GE(1, 12, 0)
-            H5Treclaim(mt, sp, H5P_DEFAULT, raw);
-#else
-            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
-#endif
-        }
-        free(raw);
-        H5Sclose(sp);
-    } else if (c == H5T_STRING) {
-        size_t w = H5Tget_size(t) + 1;
-        char *buf = mc_alloc_array(n, w);
-        H5Tset_size(mt, w);
-        H5Tset_strpad(mt, H5T_STR_NULLTERM);
-        if (buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
-            rc = 0;
-            for (size_t i = 0; i < n; i++)
-                if (!(v[i] = strdup(buf + i * w))) rc = -1;
-        }
-        free(buf);
+    if (t >= 0) H5Tclose(t);
+    if (c == H5T_STRING) {
+        strvec s;
+        mc_err unused;
+        if (h5ds_strings(d, n, &s, "", "", &unused) < 0) return -1;
+        rc = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!(v[i] = strdup(s.v[i]))) rc = -1;
+        strvec_free(&s);
     } else if (c == H5T_INTEGER || c == H5T_FLOAT) {
         double *buf = mc_alloc_array(n, sizeof *buf);
-        if (buf && (!n || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)) {
+        if (buf && h5ds_read_all(d, H5T_NATIVE_DOUBLE, n, buf) == 0) {
             rc = 0;
             for (size_t i = 0; i < n; i++) {
                 char num[64];
@@ -219,8 +115,6 @@ static int read_texts(hid_t d, size_t n, char **v)
         }
         free(buf);
     }
-    H5Tclose(mt);
-    if (t >= 0) H5Tclose(t);
     return rc;
 }
 
@@ -237,7 +131,7 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
                         int missing_empty, char **v, mc_err *e)
 {
     int64_t *c = mc_alloc_array(n, sizeof *c);
-    int rc = c && (!n || H5Dread(codes, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, c) >= 0)
+    int rc = c && h5ds_read_all(codes, H5T_NATIVE_INT64, n, c) == 0
                  ? 0
                  : mc_err_fail(e, "%s: %s/codes: cannot read", m->path, shown);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -258,8 +152,8 @@ static int expand_codes(h5_matrix *m, const char *shown, hid_t codes, char **cat
 static int read_categorical(h5_matrix *m, hid_t codes, hid_t cats_ds, const char *shown, size_t n, int missing_empty,
                             char **v, mc_err *e)
 {
-    int64_t k = length_1d(cats_ds);
-    char **cats = k >= 0 ? calloc((size_t)k + 1, sizeof *cats) : NULL;
+    int64_t k = h5ds_length(cats_ds);
+    char **cats = k >= 0 ? mc_alloc_zeroed((size_t)k + 1, sizeof *cats) : NULL;
     int rc = cats && read_texts(cats_ds, (size_t)k, cats) == 0
                  ? expand_codes(m, shown, codes, cats, (size_t)k, n, missing_empty, v, e)
                  : mc_err_fail(e, "%s: %s: cannot read its categories", m->path, shown);
@@ -290,12 +184,12 @@ static int open_categorical(h5_matrix *m, hid_t loc, const char *name, const cha
     snprintf(cats, sizeof cats, "%s/categories", shown);
     hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
     int rc = 0;
-    if (g < 0 || !h5x_exists(g, "codes") || !h5x_exists(g, "categories"))
+    if (g < 0 || !h5ds_exists(g, "codes") || !h5ds_exists(g, "categories"))
         rc = mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
     if (rc == 0 && (c->codes = h5guard_open(g, "codes", H5P_DEFAULT, m->path, codes, flags | H5GUARD_INTEGER, e)) < 0)
         rc = -1;
     if (rc == 0 && (c->cats = h5guard_open(g, "categories", H5P_DEFAULT, m->path, cats, 0, e)) < 0) rc = -1;
-    if (rc == 0 && length_1d(c->codes) != (int64_t)n)
+    if (rc == 0 && h5ds_length(c->codes) != (int64_t)n)
         rc = mc_err_fail(e, "%s: %s: not a column of %zu values (nor a categorical one)", m->path, shown, n);
     if (g >= 0) H5Gclose(g);
     return rc;
@@ -318,7 +212,7 @@ static int open_column(h5_matrix *m, hid_t loc, const char *name, const char *sh
     int rc = info.type == H5O_TYPE_GROUP ? open_categorical(m, loc, name, shown, n, flags, c, e) : 0;
     if (info.type == H5O_TYPE_GROUP) goto out;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT);
-    if (d < 0 || length_1d(d) != (int64_t)n) {
+    if (d < 0 || h5ds_length(d) != (int64_t)n) {
         if (d >= 0) H5Dclose(d);
         rc = mc_err_fail(e, "%s: %s: not a column of %zu values", m->path, shown, n);
     } else if (H5Aexists(d, "categories") > 0) {
@@ -347,7 +241,7 @@ static int read_open_column(h5_matrix *m, const column *c, const char *shown, si
     if (c->codes >= 0) return read_categorical(m, c->codes, c->cats, shown, n, missing_empty, v, e);
     if (read_texts(c->d, n, v) == 0) return 0;
     char why[160];
-    return mc_err_fail(e, "%s: %s: cannot read as text%s", m->path, shown, missing_filter(c->d, why, sizeof why));
+    return mc_err_fail(e, "%s: %s: cannot read as text%s", m->path, shown, h5ds_missing_filter(c->d, why, sizeof why));
 }
 
 static int read_column(h5_matrix *m, hid_t loc, const char *name, const char *shown, size_t n, int missing_empty,
@@ -366,21 +260,20 @@ int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, si
     char shown[512];
     snprintf(shown, sizeof shown, "%s/%s", where, name);
     *out = NULL;
-    if (!h5x_exists(loc, name)) return optional ? 0 : mc_err_fail(e, "%s: %s: missing", m->path, shown);
+    if (!h5ds_exists(loc, name)) return optional ? 0 : mc_err_fail(e, "%s: %s: missing", m->path, shown);
     column c;
     /* Checked before N pointers are allocated: N may be what a lying file declares. */
     if (open_column(m, loc, name, shown, n, H5GUARD_STORED, &c, e) < 0) return -1;
-    char **v = calloc(n + 1, sizeof *v);
+    char **v = mc_alloc_zeroed(n + 1, sizeof *v);
     int rc = v ? read_open_column(m, &c, shown, n, 0, v, e) : mc_err_oom(e, m->path);
     column_close(&c);
     if (!v) return -1;
-    for (size_t i = 0; rc == 0 && i < n; i++)
-        if (strpbrk(v[i], "\n\r")) rc = mc_err_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
+    if (rc == 0) rc = h5ds_check_lines(v, n, m->path, shown, e);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
     }
+    if (hold_texts(m, v, n) < 0) return mc_err_oom(e, m->path);
     *out = v;
     return 0;
 }
@@ -419,11 +312,11 @@ static int column_type(hid_t loc, const char *name, size_t n)
 #endif
     if (info.type == H5O_TYPE_GROUP) {
         hid_t g = H5Gopen2(loc, name, H5P_DEFAULT);
-        char *type = g >= 0 ? h5x_attr_str(g, "encoding-type") : NULL;
+        char *type = g >= 0 ? h5ds_attr_str(g, "encoding-type") : NULL;
         int cat = g >= 0 && ((type && !strcmp(type, "categorical")) ||
-                             (!type && h5x_exists(g, "codes") && h5x_exists(g, "categories")));
-        int nullable = g >= 0 && type && !strncmp(type, "nullable-", 9) && h5x_exists(g, "values") &&
-                       h5x_exists(g, "mask");
+                             (!type && h5ds_exists(g, "codes") && h5ds_exists(g, "categories")));
+        int nullable = g >= 0 && type && !strncmp(type, "nullable-", 9) && h5ds_exists(g, "values") &&
+                       h5ds_exists(g, "mask");
         free(type);
         if (g >= 0) H5Gclose(g);
         return cat ? FIELD_STR : nullable ? NULLABLE : -1;
@@ -431,7 +324,7 @@ static int column_type(hid_t loc, const char *name, size_t n)
     if (info.type != H5O_TYPE_DATASET) return -1;
     hid_t d = H5Dopen2(loc, name, H5P_DEFAULT), t = d >= 0 ? H5Dget_type(d) : -1;
     int r = -1;
-    if (t >= 0 && length_1d(d) == (int64_t)n) {
+    if (t >= 0 && h5ds_length(d) == (int64_t)n) {
         H5T_class_t c = H5Tget_class(t);
         r = H5Aexists(d, "categories") > 0 || c == H5T_STRING ? FIELD_STR
             : c == H5T_INTEGER                                 ? FIELD_INT
@@ -454,7 +347,7 @@ static int read_numbers(h5_matrix *m, hid_t loc, const char *name, const char *s
                : type == FIELD_FLOAT ? H5Tcopy(H5T_NATIVE_DOUBLE)
                : ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
     void *buf = mc_alloc_array(n ? n : 1, 8);
-    int rc = d >= 0 && mt >= 0 && buf && (!n || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0)
+    int rc = d >= 0 && mt >= 0 && buf && h5ds_read_all(d, mt, n, buf) == 0
                  ? 0
                  : mc_err_fail(e, "%s: %s: cannot read", m->path, shown);
     for (size_t i = 0; rc == 0 && i < n; i++) {
@@ -487,12 +380,12 @@ static int read_nullable(h5_matrix *m, hid_t loc, const char *name, const char *
         return g >= 0 ? -1 : mc_err_fail(e, "%s: %s: cannot open", m->path, shown);
     }
     hid_t ft = H5Dget_type(md), mt = ft >= 0 ? H5Tget_native_type(ft, H5T_DIR_ASCEND) : -1;
-    char *enc = h5x_attr_str(g, "encoding-type");
+    char *enc = h5ds_attr_str(g, "encoding-type");
     unsigned char *mask = mc_alloc_array(n ? n : 1, 1);
     size_t missing = 0;
     int rc = mask ? 0 : mc_err_oom(e, m->path);
-    if (rc == 0 && (mt < 0 || H5Tget_size(mt) != 1 || length_1d(md) != (int64_t)n ||
-                    (n && H5Dread(md, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, mask) < 0)))
+    if (rc == 0 && (mt < 0 || H5Tget_size(mt) != 1 || h5ds_length(md) != (int64_t)n ||
+                    h5ds_read_all(md, mt, n, mask) < 0))
         rc = mc_err_fail(e, "%s: %s/mask: not a mask of %zu bools", m->path, shown, n);
     for (size_t i = 0; rc == 0 && i < n; i++) missing += mask[i] != 0;
     int ints = enc && !strcmp(enc, "nullable-integer"), bools = enc && !strcmp(enc, "nullable-boolean");
@@ -532,7 +425,7 @@ static int stored_name(h5_matrix *m, hid_t loc, const char *shown, const char *n
     const char k[2] = {kind, 0};
     if (!datakind_reserved(datakind_find(k), name)) return snprintf(out, size, "%s", name), 0;
     snprintf(out, size, "%s_%s", kind == 'p' ? "obs" : "var", name);
-    if (h5x_exists(loc, out))
+    if (h5ds_exists(loc, out))
         return mc_err_fail(e, "%s: %s: stored as %s (mc's own array is %s), but there is a column %s too", m->path,
                            shown, out, name, out);
     return 0;
@@ -546,19 +439,18 @@ static int read_field(h5_matrix *m, hid_t loc, const char *where, const char *na
     size_t n = kind == 'p' ? m->profiles_count : m->genes_count;
     snprintf(shown, sizeof shown, "%s/%s", where, name);
     if (stored_name(m, loc, shown, name, kind, stored, sizeof stored, e) < 0) return -1;
-    char **v = calloc(n + 1, sizeof *v);
+    char **v = mc_alloc_zeroed(n + 1, sizeof *v);
     if (!v) return mc_err_oom(e, m->path);
     field_type t = type == NULLABLE ? FIELD_STR : (field_type)type;
     int rc = type == NULLABLE ? read_nullable(m, loc, name, shown, n, &t, v, e)
              : t == FIELD_STR ? read_column(m, loc, name, shown, n, 1, v, e)
                               : read_numbers(m, loc, name, shown, t, n, v, e);
-    for (size_t i = 0; rc == 0 && t == FIELD_STR && i < n; i++)
-        if (strpbrk(v[i], "\n\r")) rc = mc_err_fail(e, "%s: %s: value %zu contains a line break", m->path, shown, i);
-    if (rc == 0 && keep_owned(m, v, n) < 0) rc = mc_err_oom(e, m->path);
+    if (rc == 0 && t == FIELD_STR) rc = h5ds_check_lines(v, n, m->path, shown, e);
     if (rc < 0) {
         free_texts(v, n);
         return -1;
     }
+    if (hold_texts(m, v, n) < 0) return mc_err_oom(e, m->path);
     if (!(f->name = strdup(stored))) return mc_err_oom(e, m->path);
     f->type = t;
     f->v = v;
@@ -590,14 +482,16 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
 
 int h5x_begin(h5_matrix *m, mc_err *e)
 {
-    if (!(m->x = calloc(1, sizeof *m->x))) return mc_err_oom(e, m->path);
-    m->x->data = m->x->indices = m->x->dense = -1;
+    struct h5x *x = mc_alloc_zeroed(1, sizeof *x);
+    if (!x) return mc_err_oom(e, m->path);
+    x->data = x->indices = x->dense = -1;
+    m->state = x;
     return 0;
 }
 
 static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     x->storage = storage;
     if (!(x->where = strdup(where))) return mc_err_oom(e, m->path);
     return 0;
@@ -605,18 +499,18 @@ static int open_x(h5_matrix *m, const char *where, h5x_storage storage, mc_err *
 
 static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     char shown[600];
     snprintf(shown, sizeof shown, "%s/indptr", x->where);
     hid_t d = h5guard_open(g, "indptr", H5P_DEFAULT, m->path, shown, H5GUARD_INTEGER, e);
     if (d < 0) return -1;
-    int64_t len = length_1d(d);
+    int64_t len = h5ds_length(d);
     int rc = 0;
     if (len != (int64_t)n + 1)
         rc = mc_err_fail(e, "%s: %s/indptr: %lld values, expected %zu", m->path, x->where, (long long)len, n + 1);
-    else if (!(x->indptr = malloc((n + 1) * sizeof *x->indptr)))
+    else if (!(x->indptr = mc_alloc_array(n + 1, sizeof *x->indptr)))
         rc = mc_err_oom(e, m->path);
-    else if (H5Dread(d, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, x->indptr) < 0)
+    else if (h5ds_read_all(d, H5T_NATIVE_INT64, n + 1, x->indptr) < 0)
         rc = fail_read(m, "indptr", e);
     if (d >= 0) H5Dclose(d);
     if (rc < 0) return -1;
@@ -625,7 +519,7 @@ static int read_indptr(h5_matrix *m, hid_t g, size_t n, uint64_t *entries, mc_er
     for (size_t i = 0; i < n; i++)
         if (x->indptr[i + 1] < x->indptr[i])
             return mc_err_fail(e, "%s: %s/indptr: decreases at index %zu", m->path, x->where, i + 1);
-    int64_t nd = length_1d(x->data), ni = length_1d(x->indices);
+    int64_t nd = h5ds_length(x->data), ni = h5ds_length(x->indices);
     if (nd < x->indptr[n] || ni < x->indptr[n])
         return mc_err_fail(e, "%s: %s: indptr ends at %lld but data has %lld and indices %lld values", m->path,
                            x->where, (long long)x->indptr[n], (long long)nd, (long long)ni);
@@ -672,8 +566,8 @@ static hid_t open_sparse(h5_matrix *m, hid_t g, const char *name, const char *sh
 int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc_err *e)
 {
     if (open_x(m, where, storage, e) < 0) return -1;
-    struct h5x *x = m->x;
-    if (!h5x_exists(g, "data") || !h5x_exists(g, "indices") || !h5x_exists(g, "indptr"))
+    struct h5x *x = m->state;
+    if (!h5ds_exists(g, "data") || !h5ds_exists(g, "indices") || !h5ds_exists(g, "indptr"))
         return mc_err_fail(e, "%s: %s: a sparse matrix needs data, indices and indptr", m->path, where);
     char data[600], indices[600];
     snprintf(data, sizeof data, "%s/data", where);
@@ -684,18 +578,18 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
     if (storage == H5X_BY_PROFILE) {
-        x->ib = malloc(H5X_SLAB * sizeof *x->ib);
-        x->vb = malloc(H5X_SLAB * sizeof *x->vb);
+        x->ib = mc_alloc_array(H5X_SLAB, sizeof *x->ib);
+        x->vb = mc_alloc_array(H5X_SLAB, sizeof *x->vb);
         return x->ib && x->vb ? 0 : mc_err_oom(e, m->path);
     }
     size_t G = m->genes_count ? m->genes_count : 1;
     x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
-    x->cursor = malloc(G * sizeof *x->cursor);
-    x->gi = malloc(G * x->kbuf * sizeof *x->gi);
-    x->gv = malloc(G * x->kbuf * sizeof *x->gv);
-    x->gpos = calloc(G, sizeof *x->gpos);
-    x->glen = calloc(G, sizeof *x->glen);
-    x->blk = calloc(H5X_BLOCK, sizeof *x->blk);
+    x->cursor = mc_alloc_array(G, sizeof *x->cursor);
+    x->gi = mc_alloc_array(G * x->kbuf, sizeof *x->gi);   /* G * kbuf <= H5X_BUF + 16 G: no overflow */
+    x->gv = mc_alloc_array(G * x->kbuf, sizeof *x->gv);
+    x->gpos = mc_alloc_zeroed(G, sizeof *x->gpos);
+    x->glen = mc_alloc_zeroed(G, sizeof *x->glen);
+    x->blk = mc_alloc_zeroed(H5X_BLOCK, sizeof *x->blk);
     if (!x->cursor || !x->gi || !x->gv || !x->gpos || !x->glen || !x->blk) return mc_err_oom(e, m->path);
     memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
     return 0;
@@ -707,7 +601,7 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
         H5Dclose(d);
         return -1;
     }
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     hid_t s = H5Dget_space(d);
     hsize_t dims[2] = {0, 0};
     int nd = s >= 0 ? H5Sget_simple_extent_ndims(s) : -1;
@@ -722,7 +616,8 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
     }
     x->dense = d;
     size_t per = m->genes_count ? m->genes_count : 1, rows = H5X_DENSE / per ? H5X_DENSE / per : 1;
-    if (!(x->block = malloc(rows * per * sizeof *x->block))) return mc_err_oom(e, m->path);
+    /* rows * per <= H5X_DENSE + per: no overflow */
+    if (!(x->block = mc_alloc_array(rows * per, sizeof *x->block))) return mc_err_oom(e, m->path);
     return 0;
 }
 
@@ -731,11 +626,11 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
 /* Profile P of a by-profile matrix into ES. */
 static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t from = es->n;
     int folded = 0;
     for (uint64_t k = (uint64_t)x->indptr[p]; k < (uint64_t)x->indptr[p + 1]; k++) {
-        if (es->n - from >= H5X_FOLD(m->genes_count)) {   /* duplicates: sum them (h5x.h) */
+        if (es->n - from >= H5_FOLD(m->genes_count)) {   /* duplicates: sum them (h5backend.h) */
             folded = 1;
             if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
         }
@@ -743,8 +638,8 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
             uint64_t left = m->stored_entries - k;
             x->slab_at = k;
             x->slab_len = left < H5X_SLAB ? (size_t)left : H5X_SLAB;
-            if (read_1d(x->indices, k, x->slab_len, H5T_NATIVE_INT64, x->ib) < 0) return fail_read(m, "indices", e);
-            if (read_1d(x->data, k, x->slab_len, H5T_NATIVE_DOUBLE, x->vb) < 0) return fail_read(m, "data", e);
+            if (h5ds_read(x->indices, k, x->slab_len, H5T_NATIVE_INT64, x->ib) < 0) return fail_read(m, "indices", e);
+            if (h5ds_read(x->data, k, x->slab_len, H5T_NATIVE_DOUBLE, x->vb) < 0) return fail_read(m, "data", e);
         }
         int64_t g = x->ib[k - x->slab_at];
         uint64_t v;
@@ -760,11 +655,11 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 /* Gene G's next buffered entries of a by-gene matrix. */
 static int refill(h5_matrix *m, size_t g, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     uint64_t at = (uint64_t)x->cursor[g], left = (uint64_t)x->indptr[g + 1] - at;
     size_t n = left < x->kbuf ? (size_t)left : x->kbuf;
-    if (read_1d(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * x->kbuf) < 0) return fail_read(m, "indices", e);
-    if (read_1d(x->data, at, n, H5T_NATIVE_DOUBLE, x->gv + g * x->kbuf) < 0) return fail_read(m, "data", e);
+    if (h5ds_read(x->indices, at, n, H5T_NATIVE_INT64, x->gi + g * x->kbuf) < 0) return fail_read(m, "indices", e);
+    if (h5ds_read(x->data, at, n, H5T_NATIVE_DOUBLE, x->gv + g * x->kbuf) < 0) return fail_read(m, "data", e);
     x->gpos[g] = 0;
     x->glen[g] = (uint32_t)n;
     return 0;
@@ -773,7 +668,7 @@ static int refill(h5_matrix *m, size_t g, mc_err *e)
 /* Gene G's entries for profiles [block_at, block_at + block_n) into their lists. */
 static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t end = x->block_at + x->block_n;
     for (;;) {
         if (x->gpos[g] == x->glen[g]) {
@@ -804,7 +699,7 @@ static int gene_into_block(h5_matrix *m, size_t g, mc_err *e)
 
 static int load_block(h5_matrix *m, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t left = m->profiles_count - x->next;
     x->block_at = x->next;
     if (x->storage == H5X_BY_GENE) {
@@ -829,7 +724,7 @@ static int load_block(h5_matrix *m, mc_err *e)
 
 static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     size_t j = p - x->block_at, G = m->genes_count;
     for (size_t g = 0; g < G; g++) {
         double d = x->storage == H5X_DENSE_PG ? x->block[j * G + g] : x->block[g * x->block_n + j];
@@ -843,7 +738,7 @@ static int profile_dense(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 
 int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     if (x->next >= m->profiles_count) return 0;
     size_t p = x->next;       /* entries are appended to ES, as h5.c does */
     if (x->storage == H5X_BY_PROFILE) {
@@ -866,7 +761,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
 
 int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     while (x->cur_i == x->cur.n) {
         x->cur.n = 0;
         int r = h5x_next_profile(m, &x->cur_profile, &x->cur, e);
@@ -882,7 +777,7 @@ int h5x_next(h5_matrix *m, h5_entry *out, mc_err *e)
 /* Back to the first profile. */
 static void rewind_x(h5_matrix *m)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     x->next = x->block_at = x->block_n = 0;
     x->slab_len = 0;
     x->cur.n = x->cur_i = 0;
@@ -893,25 +788,18 @@ static void rewind_x(h5_matrix *m)
     }
 }
 
-uint64_t h5x_longest(const int64_t *indptr, size_t n)
-{
-    uint64_t most = 0;
-    for (size_t i = 0; i < n; i++)
-        if ((uint64_t)(indptr[i + 1] - indptr[i]) > most) most = (uint64_t)(indptr[i + 1] - indptr[i]);
-    return most;
-}
-
 int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 {
     /* Sparse entries are all passed on (explicit zeros too), as h5.c does, but
      * for duplicates summed as they are read; dense ones only when not zero,
      * which takes a pass (validating the values on the way). */
-    if (m->x->storage == H5X_BY_GENE ||
-        (m->x->storage == H5X_BY_PROFILE && h5x_longest(m->x->indptr, m->profiles_count) > H5X_FOLD(m->genes_count))) {
+    const struct h5x *x = m->state;
+    if (x->storage == H5X_BY_GENE ||
+        (x->storage == H5X_BY_PROFILE && h5_longest(x->indptr, m->profiles_count) > H5_FOLD(m->genes_count))) {
         *n = H5_UNCOUNTED;
         return 0;
     }
-    if (m->x->storage == H5X_BY_PROFILE) {
+    if (x->storage == H5X_BY_PROFILE) {
         *n = m->stored_entries;
         return 0;
     }
@@ -931,21 +819,13 @@ int h5x_count_entries(h5_matrix *m, uint64_t *n, mc_err *e)
 
 void h5x_close(h5_matrix *m)
 {
-    struct h5x *x = m->x;
+    struct h5x *x = m->state;
     if (!x) return;
     if (x->data >= 0) H5Dclose(x->data);
     if (x->indices >= 0) H5Dclose(x->indices);
     if (x->dense >= 0) H5Dclose(x->dense);
     for (size_t i = 0; x->blk && i < H5X_BLOCK; i++) entries_free(&x->blk[i]);
-    for (size_t i = 0; i < x->nown; i++) strvec_free(&x->own[i]);
-    for (size_t i = 0; i < m->profile_fields_count; i++) free(m->profile_fields[i].name);
-    for (size_t i = 0; i < m->gene_fields_count; i++) free(m->gene_fields[i].name);
-    free(m->profile_fields);
-    free(m->gene_fields);
-    m->profile_fields = m->gene_fields = NULL;
-    m->profile_fields_count = m->gene_fields_count = 0;
     entries_free(&x->cur);
-    free(x->own);
     free(x->blk);
     free(x->where);
     free(x->indptr);
@@ -958,23 +838,5 @@ void h5x_close(h5_matrix *m)
     free(x->glen);
     free(x->block);
     free(x);
-    m->x = NULL;
-}
-
-h5x_kind h5x_detect(hid_t file)
-{
-    char *t = h5x_attr_str(file, "encoding-type");
-    int anndata = t && !strcmp(t, "anndata");
-    free(t);
-    if (anndata || (h5x_exists(file, "X") && h5x_exists(file, "obs") && h5x_exists(file, "var"))) return H5X_H5AD;
-    if (h5x_exists(file, "matrix") && h5x_exists(file, "row_attrs") && h5x_exists(file, "col_attrs")) {
-        H5O_info_t info;
-#if H5_VERSION_GE(1, 12, 0)
-        int ok = H5Oget_info_by_name3(file, "matrix", &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0;
-#else
-        int ok = H5Oget_info_by_name(file, "matrix", &info, H5P_DEFAULT) >= 0;
-#endif
-        if (ok && info.type == H5O_TYPE_DATASET) return H5X_LOOM;
-    }
-    return H5X_NONE;
+    m->state = NULL;
 }

@@ -1,7 +1,7 @@
 /* h5x: the count matrices of HDF5 files that are not 10x, read behind h5.h:
- * AnnData .h5ad (h5ad.c) and Loom (loom.c).  h5_open detects them
- * (h5x_detect) and hands over; h5_next, h5_next_profile, h5_count_entries
- * and h5_close come here when m->x is set.
+ * the reader the .h5ad (h5ad.c) and Loom (loom.c) backends (h5backend.h)
+ * share: their open fills the names and sets up the matrix reader here,
+ * whose count_entries, next, next_profile and close are theirs too.
  *
  * Storages, all streamed in profile order with bounded memory:
  *   by profile   sparse, compressed by profile (AnnData CSR X): indptr over
@@ -27,20 +27,9 @@
 #define H5X_BUF (1u << 21)   /* entries buffered over all genes, by gene */
 #define H5X_DENSE (1u << 21)
 
-typedef enum { H5X_NONE, H5X_H5AD, H5X_LOOM } h5x_kind;
 typedef enum { H5X_BY_PROFILE, H5X_BY_GENE, H5X_DENSE_PG, H5X_DENSE_GP } h5x_storage;
 
-/* Which reader FILE needs: AnnData (root attribute encoding-type "anndata", or
- * X with obs and var), Loom (a /matrix dataset with row_attrs and col_attrs),
- * or none (10x / HCA, h5.c). */
-h5x_kind h5x_detect(hid_t file);
-
-/* Open FILE (kept open by h5.c) as KIND: fills m's counts, names and m->x.
- * On failure m->x may be set; h5_close frees it. */
-int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e);
-int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e);
-
-/* The reader's state, m->x (first thing a layout's open does). */
+/* The reader's state, m->state (first thing a layout's open does). */
 int h5x_begin(h5_matrix *m, mc_err *e);
 
 /* The matrix reader, set up by h5ad_open / loom_open.  WHERE names the
@@ -55,17 +44,10 @@ void h5x_close(h5_matrix *m);
 
 /* --- helpers for the layouts ---------------------------------------------------- */
 
-/* Entries of one profile a reader holds before summing its duplicates
- * (entries_fold): more than there are genes only with duplicates, so memory
- * stays bounded by the genes and the chunk budget, whatever a file repeats. */
-#define H5X_FOLD(genes) (2 * (size_t)(genes) + H5X_SLAB)
-/* The most entries one of the N rows of INDPTR (N + 1 offsets, ascending) holds. */
-uint64_t h5x_longest(const int64_t *indptr, size_t n);
-
 /* N strings of dataset LOC/NAME (variable or fixed length; a categorical
- * group of categories and codes is expanded), owned by m (freed by
- * h5x_close).  *v is NULL and 0 returned when the dataset does not exist and
- * OPTIONAL; else missing is an error.  A wrong length is an error. */
+ * group of categories and codes is expanded), held by m (h5backend.h).
+ * *v is NULL and 0 returned when the dataset does not exist and OPTIONAL;
+ * else missing is an error.  A wrong length is an error. */
 int h5x_strings(h5_matrix *m, hid_t loc, const char *where, const char *name, size_t n, int optional, char ***v,
                 mc_err *e);
 /* The lanes from column COLUMN (--lane-column; NULL: none) of the per-profile
@@ -84,9 +66,5 @@ int h5x_lane_column(h5_matrix *m, hid_t loc, const char *where, const char *colu
  * original_name, ensembl, genome, feature_type, base_index, total_umis) is
  * stored as obs_NAME / var_NAME. */
 int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char *const *skip, mc_err *e);
-/* Read a string attribute of LOC (scalar), malloc'd; NULL when absent. */
-char *h5x_attr_str(hid_t loc, const char *name);
-/* Whether LOC has a link NAME (any depth). */
-int h5x_exists(hid_t loc, const char *name);
 
 #endif

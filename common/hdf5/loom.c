@@ -8,15 +8,33 @@
  * barcode rule.  The other attributes are annotations (h5x_fields). */
 #include "h5x.h"
 
+#include "h5backend.h"
+#include "h5ds.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "h5backend.h"
+#include "h5ds.h"
+/* Loom: a /matrix dataset with row_attrs and col_attrs. */
+static int loom_probe(hid_t file)
+{
+    if (!h5ds_exists(file, "matrix") || !h5ds_exists(file, "row_attrs") || !h5ds_exists(file, "col_attrs")) return 0;
+    H5O_info_t info;
+#if H5_VERSION_GE(1, 12, 0)
+    int ok = H5Oget_info_by_name3(file, "matrix", &info, H5O_INFO_BASIC, H5P_DEFAULT) >= 0;
+#else
+    int ok = H5Oget_info_by_name(file, "matrix", &info, H5P_DEFAULT) >= 0;
+#endif
+    return ok && info.type == H5O_TYPE_DATASET;
+}
 
 /* The first of NAMES under LOC (NULL: none). */
 static const char *first_of(hid_t loc, const char *const *names)
 {
     for (; *names; names++)
-        if (h5x_exists(loc, *names)) return *names;
+        if (h5ds_exists(loc, *names)) return *names;
     return NULL;
 }
 
@@ -43,13 +61,13 @@ static int read_attrs(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     return rc;
 }
 
-int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
+static int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 {
     char x[300];
     if (h5x_begin(m, e) < 0) return -1;
     if (!o->layer || !strcmp(o->layer, "matrix")) snprintf(x, sizeof x, "/matrix");
     else snprintf(x, sizeof x, "/layers/%s", o->layer);
-    if (!h5x_exists(file, x + 1))
+    if (!h5ds_exists(file, x + 1))
         return mc_err_fail(e, "%s: no layer '%s' (--layer takes a name under /layers)", m->path, o->layer);
     if (!(m->group = strdup(x))) return mc_err_oom(e, m->path);
     hid_t d = H5Dopen2(file, x, H5P_DEFAULT), s = d >= 0 ? H5Dget_space(d) : -1;
@@ -68,3 +86,6 @@ int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
     }
     return h5x_dense(m, d, x, H5X_DENSE_GP, e);
 }
+
+const h5_backend loom_backend = {"loom", loom_probe, loom_open, h5x_count_entries, h5x_next, h5x_next_profile, NULL,
+                                 h5x_close};
