@@ -1,12 +1,18 @@
 /* alloc: overflow-checked sizes, never malloc(0), doubling growth. */
 #include "alloc.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+/* An overflowing size is out of memory (errno ENOMEM, as malloc's own failure), so that
+ * mc_err_errno names it the same way. */
 int mc_alloc_size_mul(size_t a, size_t b, size_t *out)
 {
-    if (b && a > SIZE_MAX / b) return -1;
+    if (b && a > SIZE_MAX / b) {
+        errno = ENOMEM;
+        return -1;
+    }
     *out = a * b;
     return 0;
 }

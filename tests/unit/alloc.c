@@ -2,6 +2,7 @@
 #include "alloc.h"
 #include "unit.h"
 
+#include <errno.h>
 #include <stdint.h>
 
 static void size_mul(unit *u)
@@ -13,8 +14,10 @@ static void size_mul(unit *u)
     CHECK_UINT(out, 0);
     CHECK_INT(mc_alloc_size_mul(SIZE_MAX, 1, &out), 0);
     CHECK_UINT(out, SIZE_MAX);
+    errno = 0;
     CHECK_INT(mc_alloc_size_mul(SIZE_MAX / 2 + 1, 2, &out), -1);
     CHECK_UINT(out, SIZE_MAX);   /* untouched */
+    CHECK_INT(errno, ENOMEM);    /* read as out of memory by mc_err_errno */
     CHECK_INT(mc_alloc_size_mul((size_t)1 << 32, (size_t)1 << 32, &out), -1);
     CHECK_INT(mc_alloc_size_mul(SIZE_MAX / 3, 3, &out), 0);
     CHECK_UINT(out, SIZE_MAX / 3 * 3);
