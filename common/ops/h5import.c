@@ -286,12 +286,9 @@ static int open_lanes(cells_job *j, mc_err *e)
 /* Profiles are read a block at a time (BLOCK profiles or BLOCK_ENTRIES
  * entries, whichever comes first, so memory stays bounded), sorted and
  * encoded on every core while the next block is read, then appended to their
- * lanes in order: the encoding was most of the time.  A block's entries (16
- * bytes each) are 4 MiB at most, so that the encoding threads find them in the
- * cache the reading thread left them in, and the two blocks' lists are not
- * tens of MiB of fresh pages. */
+ * lanes in order: the encoding was most of the time. */
 #define BLOCK 1024
-#define BLOCK_ENTRIES ((size_t)1 << 18)
+#define BLOCK_ENTRIES ((size_t)1 << 21)
 
 /* What one encoding thread keeps: its profiles' pairs, back to back, and scratch. */
 typedef struct block_part {
