@@ -6,6 +6,8 @@
 #     do), wall time and peak RSS; then both again with an .h5ad written;
 #   - the HDF5 matrix read (tests/helpers/h5-read) against h5py reading the same
 #     datasets;
+#   - the import (mc-import-cells) against its floor, every chunk inflated with
+#     libdeflate on every core and nothing else (tests/helpers/h5-inflate);
 #   - the Matrix Market scanner and writer (mtx-tool scan, and mc-import-hca's STD)
 #     in MB per CPU second;
 #   - decoding (mc-sum --force) in non-zeros per CPU second on one thread, and
@@ -77,6 +79,24 @@ printf '\nstages:\n'
 row "HDF5 matrix read: mc (h5-read, $cores threads)" "$read_s" "$read_mb"
 row "HDF5 matrix read: h5py reading the same datasets" "$h5py_s" "$h5py_mb"
 row "speed-up over h5py (fast path: $fast)" "$(ratio "$h5py_s" "$read_s")x" ""
+
+# The import against its floor (h5-inflate: every chunk of the matrix datasets read raw and
+# inflated with libdeflate on every core, nothing else), interleaved, medians of the rounds.
+: >floor.secs; : >floor.cpu; : >imp.secs; : >imp.cpu
+for round in $(seq "$rounds"); do
+    measure h5-inflate root/raw/atlas.h5
+    echo "$secs" >>floor.secs; echo "$cpu" >>floor.cpu
+    measure mc-import-cells --force --totals --genes root/genes root/raw/atlas.h5 imported
+    echo "$secs" >>imp.secs; echo "$cpu" >>imp.cpu
+done
+rm -rf imported
+fl_s=$(median floor.secs) fl_cpu=$(median floor.cpu) imp_s=$(median imp.secs) imp_cpu=$(median imp.cpu)
+row "" "wall s" "CPU s"
+row "HDF5 import floor: h5-inflate, $cores threads" "$fl_s" "$fl_cpu"
+row "HDF5 import: mc-import-cells --totals" "$imp_s" "$imp_cpu"
+row "ratio import/floor (target 1.5)" "$(ratio "$imp_s" "$fl_s")" "$(ratio "$imp_cpu" "$fl_cpu")"
+row "  rounds, wall s: floor $(tr '\n' ' ' <floor.secs)" "" ""
+row "  rounds, wall s: import $(tr '\n' ' ' <imp.secs)" "" ""
 
 /usr/bin/time -f '%e %U %S' -o time.txt mc-import-hca root/raw/atlas.h5 std >/dev/null 2>&1
 read -r w u s <time.txt

@@ -351,3 +351,30 @@ lacks = [j for j, g in enumerate(want) if g not in set(n2)]
 assert lacks and not x[:len(c2), lacks].any() and x[len(c2):, lacks].any()
 PY
 }
+
+@test "h5-inflate, the import's floor in make bench: every chunk of indptr, indices and data inflated, 1 or 3 threads" {
+    gen-hca --seed 5 --donors 2 --lanes 2 --cells 3000 --genes 2000 --mean-genes 300 a.h5
+    run "$PY" - <<'PY'
+import h5py
+chunks = stored = plain = 0
+with h5py.File("a.h5", "r") as f:
+    for k in ("indptr", "indices", "data"):
+        d = f["GRCh38/" + k]
+        assert d.compression == "gzip", k
+        n = -(-d.shape[0] // d.chunks[0])
+        chunks += n
+        plain += n * d.chunks[0] * d.dtype.itemsize
+        stored += sum(d.id.get_chunk_info(i).size for i in range(n))
+print(chunks, stored, plain)
+PY
+    want=$output
+    for threads in 1 3; do
+        run h5-inflate $threads a.h5
+        assert_success
+        [ "${output% *}" = "$want" ]
+    done
+    "$PY" -c 'import h5py; f = h5py.File("a.h5", "r+"); f["GRCh38/data"].id.write_direct_chunk((0,), b"not deflate")'
+    run h5-inflate 2 a.h5
+    assert_failure 1
+    assert_output "h5-inflate: a.h5: a chunk could not be inflated"
+}

@@ -283,16 +283,6 @@ static int open_lanes(cells_job *j, mc_err *e)
     return 0;
 }
 
-/* The N entries V of profile P to the gene set's rows, each a plausible count. */
-static int map_entries(const cells_job *j, size_t p, mc_entry *v, size_t n, mc_err *e)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (v[i].value > STD_MAX_COUNT) return implausible(&j->m, p, v[i].value, e);
-        v[i].gene = j->gene_map[v[i].gene];
-    }
-    return 0;
-}
-
 /* Profiles are read a block at a time (BLOCK profiles or BLOCK_ENTRIES
  * entries, whichever comes first, so memory stays bounded), sorted and
  * encoded on every core while the next block is read, then appended to their
@@ -320,33 +310,67 @@ typedef struct block {
     int threads;
     block_part *parts;
     uint64_t *p_total;       /* the job's, or NULL without totals */
+    const cells_job *j;      /* its gene map, and the file for messages */
 } block;
+
+/* Profiles this short are mapped and sorted as a list: below it the dense row's
+ * scan of every gene costs more than the sort. */
+#define DENSE_FROM 64
+
+/* Profile I of block B to its pairs in BP's output.  The 10x gene order is
+ * not the gene set's, so the mapped genes must be sorted again: a long profile
+ * is scattered into the part's dense row (values summed at their gene, a bit
+ * per gene) and read back in gene order by mmm_encode_row, with the
+ * plausibility check and the totals in the same pass over its entries. */
+static int encode_profile(block *b, block_part *bp, size_t i, mc_err *e)
+{
+    const cells_job *j = b->j;
+    mc_entry *v = b->flat.v + b->start[i];
+    size_t n = b->start[i + 1] - b->start[i], p = b->profile[i], first = bp->out.n;
+    uint64_t sum = 0, *g_total = bp->g_total;
+    const uint32_t *map = j->gene_map;
+    if (n < DENSE_FROM || !bp->sorter.value) {
+        for (size_t k = 0; k < n; k++) {
+            if (v[k].value > STD_MAX_COUNT) return implausible(&j->m, p, v[k].value, e);
+            v[k].gene = map[v[k].gene];
+            sum += v[k].value;
+            if (g_total) g_total[v[k].gene] += v[k].value;
+        }
+        mc_entries one = {.v = v, .n = n, .cap = n, .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
+        int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, NULL, &bp->out);
+        bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
+        if (rc == -1) return mc_err_oom(e, NULL);
+        if (rc == -2) return mc_err_fail(e, "profile %zu: too large for one MMM", p + 1);
+    } else {
+        uint64_t *row = bp->sorter.value, *bits = bp->sorter.bits;
+        for (size_t k = 0; k < n; k++) {
+            uint32_t g = map[v[k].gene];
+            uint64_t x = v[k].value;
+            if (x > STD_MAX_COUNT) return implausible(&j->m, p, x, e);
+            row[g] += x;
+            bits[g >> 6] |= (uint64_t)1 << (g & 63);
+            sum += x;
+            if (g_total) g_total[g] += x;
+        }
+        if (mmm_encode_row(row, bits, b->genes_count, &bp->out) < 0) return mc_err_oom(e, NULL);
+        if (bp->out.n - first > UINT32_MAX) return mc_err_fail(e, "profile %zu: too large for one MMM", p + 1);
+    }
+    if (b->p_total) b->p_total[p] = sum;
+    return 0;
+}
 
 static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     block *b = ctx;
     block_part *bp = &b->parts[part];
-    mmm_sorter *s = &bp->sorter;
-    if (!s->value && mmm_sorter_init(s, b->genes_count) < 0) s = NULL;   /* sorting works without it */
+    if (!bp->sorter.value && mmm_sorter_init(&bp->sorter, b->genes_count) < 0) return mc_err_oom(e, NULL);
     bp->out.n = 0;
     if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->genes_count, sizeof *bp->g_total)))
         return mc_err_oom(e, NULL);
     for (size_t i = from; i < to; i++) {
-        mc_entries one = {.v = b->flat.v + b->start[i], .n = b->start[i + 1] - b->start[i],
-                          .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
-        one.cap = one.n;
-        if (b->p_total) {   /* genes are the gene set's rows already (map_entries) */
-            uint64_t sum = 0;
-            for (size_t k = 0; k < one.n; k++) sum += one.v[k].value, bp->g_total[one.v[k].gene] += one.v[k].value;
-            b->p_total[b->profile[i]] = sum;
-        }
         b->bytes[i] = bp->out.n;
         b->part[i] = part;
-        int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, s, &bp->out);
-        bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
-        if (rc == -1) return mc_err_oom(e, NULL);
-        if (rc == -2 || one.n > UINT32_MAX)
-            return mc_err_fail(e, "profile %zu: too large for one MMM", b->profile[i] + 1);
+        if (encode_profile(b, bp, i, e) < 0) return -1;
     }
     return 0;
 }
@@ -366,14 +390,14 @@ static int write_block(cells_job *j, block *b, mc_err *e)
     return 0;
 }
 
-static block *block_new(uint32_t genes_count, int threads, uint64_t *p_total)
+static block *block_new(const cells_job *j, uint32_t genes_count, int threads, uint64_t *p_total)
 {
     block *b = calloc(1, sizeof *b);
     if (b && !(b->parts = calloc((size_t)threads, sizeof *b->parts))) {
         free(b);
         return NULL;
     }
-    if (b) b->genes_count = genes_count, b->threads = threads, b->p_total = p_total;
+    if (b) b->genes_count = genes_count, b->threads = threads, b->p_total = p_total, b->j = j;
     return b;
 }
 
@@ -405,9 +429,7 @@ static int read_block(cells_job *j, block *b, mc_err *e)
     b->start[0] = 0;
     while (b->n < BLOCK && b->flat.n < BLOCK_ENTRIES &&
            (r = h5_next_profile(&j->m, &b->profile[b->n], &b->flat, e)) > 0) {
-        size_t from = b->start[b->n];
-        if (map_entries(j, b->profile[b->n], b->flat.v + from, b->flat.n - from, e) < 0) return -1;
-        b->start[++b->n] = b->flat.n;
+        b->start[++b->n] = b->flat.n;   /* mapped and checked when encoded */
     }
     return r < 0 ? -1 : r > 0;
 }
@@ -417,7 +439,7 @@ static int read_block(cells_job *j, block *b, mc_err *e)
 static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
-    block *b[2] = {block_new(genes, threads, j->p_total), block_new(genes, threads, j->p_total)};
+    block *b[2] = {block_new(j, genes, threads, j->p_total), block_new(j, genes, threads, j->p_total)};
     if (!b[0] || !b[1]) {
         block_free(b[0]);
         block_free(b[1]);
