@@ -429,7 +429,6 @@ static int blocks_index(blocks *s, size_t members_count, mc_err *e)
     return 1;
 }
 
-/* Sum group K into the part's row and append its encoding to the part's out. */
 /* Member I's pairs asked of the memory ahead of their summing: a group's members
  * lie scattered through the matrices, where the hardware's prefetcher, which
  * follows a stream, only starts a profile's pairs once they are being read. */
@@ -441,6 +440,7 @@ static void blocks_prefetch(const blocks *s, size_t i)
     for (size_t at = 0; at < n; at += 64) __builtin_prefetch(b + at);
 }
 
+/* Sum group K into the part's row and append its encoding to the part's out. */
 static int blocks_sum_group(blocks *s, int part, size_t k, mc_err *e)
 {
     uint64_t *row = s->rows[part], *bits = s->bits[part];
