@@ -499,6 +499,8 @@ static int blocks_sum_chunk(blocks *s, size_t from, size_t to, int threads, mc_e
     s->first_group = from;
     batch *b = s->fill;
     b->parts = threads;
+    for (int t = 0; t < threads; t++)   /* empty unless run: short of memory, parallel_for runs one part */
+        b->part_from[t] = b->part_to[t] = 0;
     mc_err ignored;
     int rc = parallel_for(threads, n, blocks_sum_part, s, e);
     if (blocks_written(s, rc < 0 ? &ignored : e) < 0 || rc < 0) return -1;
