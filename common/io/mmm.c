@@ -4,6 +4,7 @@
 #include "path.h"
 
 #include <fcntl.h>
+#include <md5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,9 @@ struct mmm_writer {
     mmm_sorter sorter;        /* for add, made at the first long profile */
     size_t spill;             /* 0: f stays open; else f is NULL and pending is appended past this many bytes */
     mmm_bytes pending;        /* ... the bytes not yet in the file */
+    int hashing;              /* every byte written goes through md5 too (mmm_writer_hash) */
+    uint32_t announced;       /* ... the profiles count its header was written with */
+    MD5_CTX md5;
 };
 
 static void put_u32(unsigned char *b, uint32_t v)
@@ -87,6 +91,14 @@ static void put_u32(unsigned char *b, uint32_t v)
     b[1] = (unsigned char)(v >> 8);
     b[2] = (unsigned char)(v >> 16);
     b[3] = (unsigned char)(v >> 24);
+}
+
+static void header(unsigned char h[MMM_HEADER_SIZE], uint32_t profiles_count, uint32_t genes_count)
+{
+    memset(h, 0, MMM_HEADER_SIZE);
+    memcpy(h, MMM_MAGIC, sizeof MMM_MAGIC - 1);
+    put_u32(h + MMM_MAGIC_SIZE, profiles_count);
+    put_u32(h + MMM_MAGIC_SIZE + 4, genes_count);
 }
 
 mmm_writer *mmm_writer_open(const char *path, uint32_t genes_count, mc_err *e)
@@ -109,9 +121,8 @@ mmm_writer *mmm_writer_open_closed(const char *path, uint32_t genes_count, size_
         return NULL;
     }
     setvbuf(w->f, NULL, _IOFBF, 1 << 20);
-    unsigned char h[MMM_HEADER_SIZE] = {0};
-    memcpy(h, MMM_MAGIC, sizeof MMM_MAGIC - 1);
-    put_u32(h + MMM_MAGIC_SIZE + 4, genes_count);   /* profiles count is patched in at close */
+    unsigned char h[MMM_HEADER_SIZE];
+    header(h, 0, genes_count);   /* profiles count is patched in at close */
     fwrite(h, 1, sizeof h, w->f);
     w->genes_count = genes_count;
     w->offset = MMM_HEADER_SIZE;
@@ -140,6 +151,19 @@ static int spill(mmm_writer *w, mc_err *e)
     bad |= fclose(f) != 0;
     w->pending.n = 0;
     return bad ? mc_err_errno(e, w->path, "cannot write") : 0;
+}
+
+int mmm_writer_hash(mmm_writer *w, uint32_t profiles_count, mc_err *e)
+{
+    unsigned char h[MMM_HEADER_SIZE];
+    header(h, profiles_count, w->genes_count);
+    if (!w->f || w->profiles || fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h)
+        return mc_err_errno(e, w->path, "cannot write");
+    MD5Init(&w->md5);
+    MD5Update(&w->md5, h, sizeof h);
+    w->hashing = 1;
+    w->announced = profiles_count;
+    return 0;
 }
 
 void mmm_writer_set_limit(mmm_writer *w, uint64_t max_offset)
@@ -269,6 +293,7 @@ int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
     if (n > w->limit - w->offset) return too_large(w, e);
     w->offset += n;
     if (!n) return 0;   /* an empty profile may come with no buffer at all */
+    if (w->hashing) MD5Update(&w->md5, b, n);
     if (w->f) {
         fwrite(b, 1, n, w->f);
         return 0;
@@ -276,6 +301,26 @@ int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e)
     if (grow_bytes(&w->pending, w->pending.n + n) < 0) return mc_err_oom(e, w->path);
     memcpy(w->pending.b + w->pending.n, b, n);
     w->pending.n += n;
+    return w->pending.n >= w->spill ? spill(w, e) : 0;
+}
+
+int mmm_writer_add_run(mmm_writer *w, const uint8_t *b, const size_t *ends, size_t count, mc_err *e)
+{
+    size_t from = 0;
+    for (size_t i = 0; i < count; from = ends[i++]) {
+        if (begin_profile(w, e) < 0) return -1;
+        if (ends[i] - from > w->limit - w->offset) return too_large(w, e);
+        w->offset += ends[i] - from;
+    }
+    if (!from) return 0;
+    if (w->hashing) MD5Update(&w->md5, b, from);
+    if (w->f) {
+        fwrite(b, 1, from, w->f);
+        return 0;
+    }
+    if (grow_bytes(&w->pending, w->pending.n + from) < 0) return mc_err_oom(e, w->path);
+    memcpy(w->pending.b + w->pending.n, b, from);
+    w->pending.n += from;
     return w->pending.n >= w->spill ? spill(w, e) : 0;
 }
 
@@ -314,13 +359,27 @@ static void writer_free(mmm_writer *w)
     free(w);
 }
 
+/* Write B's N bytes of padding or index after the pairs, through md5 when hashing. */
+static void put_tail(mmm_writer *w, const unsigned char *b, size_t n)
+{
+    if (w->hashing) MD5Update(&w->md5, b, n);
+    fwrite(b, 1, n, w->f);
+}
+
 int mmm_writer_close(mmm_writer *w, mc_err *e)
+{
+    return mmm_writer_close_md5(w, NULL, e);
+}
+
+int mmm_writer_close_md5(mmm_writer *w, mc_uuid *md5, mc_err *e)
 {
     unsigned char b[4] = {0};
     int rc = 0;
     if (w->offset > w->limit) rc = too_large(w, e);
     else if (w->profiles == UINT32_MAX)
         rc = mc_err_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
+    else if (w->hashing != !!md5 || (w->hashing && w->profiles != w->announced))
+        rc = mc_err_fail(e, "%s: %zu profiles written, %u announced", w->path, w->profiles, w->announced);
     if (rc == 0 && !w->f) {   /* a closed writer: the file once more for the rest and the index */
         if (!(w->f = fopen(w->path, "r+b")) || fseek(w->f, 0, SEEK_END) != 0)
             rc = mc_err_errno(e, w->path, "cannot open");
@@ -328,10 +387,10 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
             fwrite(w->pending.b, 1, w->pending.n, w->f);
     }
     if (rc == 0) {
-        fwrite(b, 1, (4 - w->offset % 4) % 4, w->f);
+        put_tail(w, b, (4 - w->offset % 4) % 4);
         for (size_t p = 0; p <= w->profiles; p++) {
             put_u32(b, p < w->profiles ? w->offsets[p] : (uint32_t)w->offset);
-            fwrite(b, 1, 4, w->f);
+            put_tail(w, b, 4);
         }
         put_u32(b, (uint32_t)w->profiles);
         if (fseek(w->f, MMM_MAGIC_SIZE, SEEK_SET) == 0) fwrite(b, 1, 4, w->f);
@@ -339,6 +398,7 @@ int mmm_writer_close(mmm_writer *w, mc_err *e)
     }
     if (w->f && fclose(w->f) && rc == 0) rc = mc_err_errno(e, w->path, "cannot write");
     w->f = NULL;
+    if (rc == 0 && md5) MD5Final(md5->b, &w->md5);
     if (rc < 0) unlink(w->path);
     writer_free(w);
     return rc;

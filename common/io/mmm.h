@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "entries.h"
 #include "err.h"
+#include "uuid.h"
 
 #define MMM_MAGIC "METACELL SPARSE MEMORY MAPPED MATRIX VERSION 0"
 #define MMM_MAGIC_SIZE 48
@@ -61,10 +62,22 @@ int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e);
 /* Append one profile of N bytes of pairs encoded by mmm_encode (for this
  * writer's genes_count). */
 int mmm_writer_add_bytes(mmm_writer *w, const uint8_t *b, size_t n, mc_err *e);
+/* Append COUNT profiles encoded one after the other in B, profile i ending
+ * ENDS[i] bytes into B (the first starts at B): mmm_writer_add_bytes of
+ * each, with one write. */
+int mmm_writer_add_run(mmm_writer *w, const uint8_t *b, const size_t *ends, size_t count, mc_err *e);
 /* Append one profile from a dense row of genes_count values. */
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e);
 /* Write padding and the offsets index, close.  Refuses offsets beyond 32 bits. */
 int mmm_writer_close(mmm_writer *w, mc_err *e);
+/* Before the first profile of a writer opened with mmm_writer_open: its
+ * header says PROFILES_COUNT profiles now, and every byte written goes
+ * through MD5, so that the file's MD5 (its uuid, SPEC 3) needs no second
+ * read; then close with mmm_writer_close_md5, after exactly that many
+ * profiles. */
+int mmm_writer_hash(mmm_writer *w, uint32_t profiles_count, mc_err *e);
+/* mmm_writer_close, and the MD5 of the whole file in *MD5. */
+int mmm_writer_close_md5(mmm_writer *w, mc_uuid *md5, mc_err *e);
 /* Close and delete the partial file (on any failure path); w may be NULL. */
 void mmm_writer_abort(mmm_writer *w);
 

@@ -385,6 +385,17 @@ typedef struct source {   /* where a member's pairs are */
     uint32_t q;
 } source;
 
+/* A chunk's encoded sums, per part, and where each group's end: summed into
+ * by the parts, then written by a thread of its own while the next chunk is
+ * summed into the other batch. */
+typedef struct batch {
+    mmm_writer *w;
+    int parts;
+    mmm_bytes *out;              /* per part */
+    size_t *ends;                /* per group of the chunk: end of its sums in its part's out */
+    size_t part_from[256], part_to[256];
+} batch;
+
 typedef struct blocks {
     container *c;
     const members *mb;
@@ -392,11 +403,11 @@ typedef struct blocks {
     size_t *off;             /* per member + 1: its pairs' offset among all members' */
     size_t groups_count, chunk;   /* chunk: CHUNK_BYTES, less under a budget below 8 chunks */
     uint32_t genes;
-    /* per part of a chunk of groups: a row, its bits, the sums it encoded and its groups */
-    uint64_t **rows, **bits;
-    mmm_bytes *out;
-    size_t first_group, *ends;   /* per group of the chunk: end of its sums in its part's out */
-    size_t part_from[256], part_to[256];
+    uint64_t **rows, **bits;     /* per part: a row and its bits */
+    batch batches[2], *fill;     /* fill: the batch the parts sum into */
+    size_t first_group;          /* of the chunk being summed */
+    parallel_job writer;         /* writing the other batch, while writing */
+    int writing;
 } blocks;
 
 /* Group G's pairs, bytes. */
@@ -418,44 +429,84 @@ static int blocks_index(blocks *s, size_t members_count, mc_err *e)
     return 1;
 }
 
+/* Member I's pairs asked of the memory ahead of their summing: a group's members
+ * lie scattered through the matrices, where the hardware's prefetcher, which
+ * follows a stream, only starts a profile's pairs once they are being read. */
+static void blocks_prefetch(const blocks *s, size_t i)
+{
+    if (i >= s->mb->start[s->groups_count]) return;
+    size_t n;
+    const uint8_t *b = mmm_profile_pairs(s->src[i].m, s->src[i].q, &n);
+    for (size_t at = 0; at < n; at += 64) __builtin_prefetch(b + at);
+}
+
 /* Sum group K into the part's row and append its encoding to the part's out. */
 static int blocks_sum_group(blocks *s, int part, size_t k, mc_err *e)
 {
     uint64_t *row = s->rows[part], *bits = s->bits[part];
     for (size_t i = s->mb->start[k]; i < s->mb->start[k + 1]; i++) {
         const source *f = &s->src[i];
+        blocks_prefetch(s, i + 1);
         size_t n;
         const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
         if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, row, bits, e) < 0) return -1;
     }
-    if (mmm_encode_row(row, bits, s->genes, &s->out[part]) < 0) return mc_err_oom(e, s->c->path);
-    s->ends[k - s->first_group] = s->out[part].n;
+    if (mmm_encode_row(row, bits, s->genes, &s->fill->out[part]) < 0) return mc_err_oom(e, s->c->path);
+    s->fill->ends[k - s->first_group] = s->fill->out[part].n;
     return 0;
 }
 
 static int blocks_sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     blocks *s = ctx;
-    s->out[part].n = 0;
-    s->part_from[part] = from;
-    s->part_to[part] = to;
+    s->fill->out[part].n = 0;
+    s->fill->part_from[part] = from;
+    s->fill->part_to[part] = to;
     for (size_t k = from; k < to; k++)
         if (blocks_sum_group(s, part, s->first_group + k, e) < 0) return -1;
     return 0;
 }
 
-/* Groups [FROM, TO) summed over the threads and written in order into W. */
-static int blocks_sum_chunk(blocks *s, size_t from, size_t to, int threads, mmm_writer *w, mc_err *e)
+/* A batch's sums, part after part, into its writer (hashing them on the way). */
+static int batch_write(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    (void)part, (void)from, (void)to;
+    batch *b = ctx;
+    for (int t = 0; t < b->parts; t++)
+        if (mmm_writer_add_run(b->w, b->out[t].b, b->ends + b->part_from[t], b->part_to[t] - b->part_from[t], e) < 0)
+            return -1;
+    return 0;
+}
+
+/* Wait for the writing of a batch, if any: its error, else 0. */
+static int blocks_written(blocks *s, mc_err *e)
+{
+    if (!s->writing) return 0;
+    s->writing = 0;
+    return parallel_wait(&s->writer, e);
+}
+
+/* Groups [FROM, TO) summed over the threads into the batch to fill, then
+ * written in order on a thread of its own while the caller goes on to the
+ * next chunk: encoding, writing and hashing 20,000 groups' sums (as much as
+ * their input) then overlap the summing instead of following it. */
+static int blocks_sum_chunk(blocks *s, size_t from, size_t to, int threads, mc_err *e)
 {
     size_t n = to - from;
     if (s->off[s->mb->start[to]] - s->off[s->mb->start[from]] < CHUNK_BYTES / 16 && s->chunk == CHUNK_BYTES)
         threads = 1;   /* too little to start threads for (but under a small budget, as tests want, do) */
     if ((size_t)threads > n) threads = (int)n;
     s->first_group = from;
-    if (parallel_for(threads, n, blocks_sum_part, s, e) < 0) return -1;
-    for (int t = 0; t < threads; t++)
-        for (size_t k = s->part_from[t], at = 0; k < s->part_to[t]; at = s->ends[k++])
-            if (mmm_writer_add_bytes(w, s->out[t].b + at, s->ends[k] - at, e) < 0) return -1;
+    batch *b = s->fill;
+    b->parts = threads;
+    for (int t = 0; t < threads; t++)   /* empty unless run: short of memory, parallel_for runs one part */
+        b->part_from[t] = b->part_to[t] = 0;
+    mc_err ignored;
+    int rc = parallel_for(threads, n, blocks_sum_part, s, e);
+    if (blocks_written(s, rc < 0 ? &ignored : e) < 0 || rc < 0) return -1;
+    s->fill = b == &s->batches[0] ? &s->batches[1] : &s->batches[0];
+    if (parallel_start(&s->writer, 1, 1, batch_write, b) < 0) return batch_write(b, 0, 0, 1, e);
+    s->writing = 1;
     return 0;
 }
 
@@ -472,8 +523,9 @@ static int blocks_large_part(void *ctx, int part, size_t from, size_t to, mc_err
     return 0;
 }
 
-static int blocks_sum_large(blocks *s, size_t k, int threads, mmm_writer *w, mc_err *e)
+static int blocks_sum_large(blocks *s, size_t k, int threads, mc_err *e)
 {
+    if (blocks_written(s, e) < 0) return -1;   /* its sums come after theirs */
     s->first_group = k;
     if (parallel_for(threads, s->mb->start[k + 1] - s->mb->start[k], blocks_large_part, s, e) < 0) return -1;
     uint64_t *row = s->rows[0], *bits = s->bits[0];
@@ -487,52 +539,64 @@ static int blocks_sum_large(blocks *s, size_t k, int threads, mmm_writer *w, mc_
             bits[v] |= s->bits[t][v];
             s->bits[t][v] = 0;
         }
-    s->out[0].n = 0;
-    if (mmm_encode_row(row, bits, s->genes, &s->out[0]) < 0) return mc_err_oom(e, s->c->path);
-    return mmm_writer_add_bytes(w, s->out[0].b, s->out[0].n, e);
+    mmm_bytes *out = &s->fill->out[0];
+    out->n = 0;
+    if (mmm_encode_row(row, bits, s->genes, out) < 0) return mc_err_oom(e, s->c->path);
+    return mmm_writer_add_bytes(s->fill->w, out->b, out->n, e);
 }
 
 /* Groups [FROM, TO), a block, into W by chunks; then the block's pages are let go. */
-static int blocks_sum(blocks *s, size_t from, size_t to, int threads, progress *pr, mmm_writer *w, mc_err *e)
+static int blocks_sum(blocks *s, size_t from, size_t to, int threads, progress *pr, mc_err *e)
 {
     for (size_t k = from, end = from + 1; k < to; k = end++) {
         size_t bytes = group_bytes(s, k);
         if (bytes > s->chunk) {
-            if (blocks_sum_large(s, k, threads, w, e) < 0) return -1;
+            if (blocks_sum_large(s, k, threads, e) < 0) return -1;
         } else {
             while (end < to && (bytes += group_bytes(s, end)) <= s->chunk) end++;
-            if (blocks_sum_chunk(s, k, end, threads, w, e) < 0) return -1;
+            if (blocks_sum_chunk(s, k, end, threads, e) < 0) return -1;
         }
         progress_report(pr, "summing groups", end, s->groups_count);
     }
-    container_forget(s->c);
+    container_forget(s->c);   /* the batch being written holds sums, not pairs */
     return 0;
 }
 
 static void blocks_free(blocks *s, int threads)
 {
+    mc_err ignored;
+    blocks_written(s, &ignored);
     for (int t = 0; t < threads; t++) {
         if (s->rows) free(s->rows[t]);
         if (s->bits) free(s->bits[t]);
-        if (s->out) mmm_bytes_free(&s->out[t]);
+        for (int i = 0; i < 2; i++)
+            if (s->batches[i].out) mmm_bytes_free(&s->batches[i].out[t]);
+    }
+    for (int i = 0; i < 2; i++) {
+        free(s->batches[i].out);
+        free(s->batches[i].ends);
     }
     free(s->rows);
     free(s->bits);
-    free(s->out);
     free(s->src);
     free(s->off);
-    free(s->ends);
 }
 
-static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, int threads)
+static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, int threads, mmm_writer *w)
 {
     s->src = mc_alloc_array(members_count, sizeof *s->src);
     s->off = mc_alloc_array(members_count + 1, sizeof *s->off);
-    s->ends = mc_alloc_array(groups_count, sizeof *s->ends);
     s->rows = mc_alloc_zeroed((size_t)threads, sizeof *s->rows);
     s->bits = mc_alloc_zeroed((size_t)threads, sizeof *s->bits);
-    s->out = mc_alloc_zeroed((size_t)threads, sizeof *s->out);
-    if (!s->src || !s->off || !s->ends || !s->rows || !s->bits || !s->out) return -1;
+    if (!s->src || !s->off || !s->rows || !s->bits) return -1;
+    for (int i = 0; i < 2; i++) {
+        batch *b = &s->batches[i];
+        b->w = w;
+        b->ends = mc_alloc_array(groups_count, sizeof *b->ends);
+        b->out = mc_alloc_zeroed((size_t)threads, sizeof *b->out);
+        if (!b->ends || !b->out) return -1;
+    }
+    s->fill = &s->batches[0];
     for (int t = 0; t < threads; t++)
         if (!(s->rows[t] = mc_alloc_zeroed((size_t)s->genes + 1, sizeof **s->rows)) ||
             !(s->bits[t] = mc_alloc_zeroed((size_t)s->genes / 64 + 1, sizeof **s->bits)))
@@ -548,13 +612,15 @@ static int sum_groups_by_blocks(container *c, const grouping *g, const members *
     size_t G = g->groups_count, n = m->start[G];
     blocks s = {.c = c, .mb = m, .groups_count = G, .chunk = budget / 8 < CHUNK_BYTES ? budget / 8 : CHUNK_BYTES,
                 .genes = (uint32_t)c->genes_count};
-    int rc = blocks_alloc(&s, n, G, threads) < 0 ? mc_err_oom(e, c->path) : blocks_index(&s, n, e);
+    int rc = blocks_alloc(&s, n, G, threads, w) < 0 ? mc_err_oom(e, c->path) : blocks_index(&s, n, e);
     for (size_t k = 0, end; rc == 1 && k < G; k = end) {
         for (end = k; end < G && s.off[m->start[end + 1]] - s.off[m->start[k]] <= budget; end++)
             ;
-        if (end == k) rc = sum_groups_direct(c, m, k, ++end, threads, NULL, w, e) < 0 ? -1 : 1;   /* too large */
-        else if (blocks_sum(&s, k, end, threads, pr, w, e) < 0) rc = -1;
+        if (end == k)   /* too large */
+            rc = blocks_written(&s, e) < 0 || sum_groups_direct(c, m, k, ++end, threads, NULL, w, e) < 0 ? -1 : 1;
+        else if (blocks_sum(&s, k, end, threads, pr, e) < 0) rc = -1;
     }
+    if (rc == 1 && blocks_written(&s, e) < 0) rc = -1;
     progress_end(pr);
     blocks_free(&s, threads);
     return rc;
@@ -569,15 +635,17 @@ static size_t group_budget(void)
     return v && *v && !*end ? (size_t)b : BLOCK_BUDGET;
 }
 
+/* The groups' sums into PATH, and its MD5 in *MD5, hashed as it is written. */
 static int sum_groups(container *c, const grouping *g, const members *m, const char *path, int threads, progress *pr,
-                      mc_err *e)
+                      mc_uuid *md5, mc_err *e)
 {
     if (threads < 1) threads = parallel_cores();
     if (threads > 256) threads = 256;
     mmm_writer *w = mmm_writer_open(path, (uint32_t)c->genes_count, e);
     if (!w) return -1;
     size_t budget = group_budget();
-    int rc = sum_groups_in_one_pass(c, g, threads, budget, pr, w, e);
+    int rc = mmm_writer_hash(w, (uint32_t)g->groups_count, e);   /* group numbers are int32_t */
+    if (rc == 0) rc = sum_groups_in_one_pass(c, g, threads, budget, pr, w, e);
     if (rc == 0) rc = sum_groups_by_blocks(c, g, m, threads, budget, pr, w, e);
     if (rc == 0) rc = sum_groups_direct(c, m, 0, g->groups_count, threads, pr, w, e) < 0 ? -1 : 1;
     progress_end(pr);
@@ -585,7 +653,7 @@ static int sum_groups(container *c, const grouping *g, const members *m, const c
         mmm_writer_abort(w);
         return -1;
     }
-    return mmm_writer_close(w, e);
+    return mmm_writer_close_md5(w, md5, e);
 }
 
 /* The GROUPS container's files in O's temporary directory. */
@@ -605,13 +673,15 @@ static int groups_fill(container *c, const grouping *g, const outdir *o, int thr
         mc_err_oom(e, o->final);
         goto done;
     }
-    if (sum_groups(c, g, &m, mmm, threads, pr, e) < 0) goto done;
+    mc_uuid md5;
+    if (sum_groups(c, g, &m, mmm, threads, pr, &md5, e) < 0) goto done;
     for (size_t k = 0; k < g->groups_count; k++) count[k] = (int32_t)(m.start[k + 1] - m.start[k]);
     if (npy_write_i32(counts, count, g->groups_count, e) < 0) goto done;
     if (g->labels.count && txt_write(labels, g->labels.v, g->labels.count, e) < 0) goto done;
     memcpy(meta.genes_uuid, c->meta.genes_uuid, MC_UUID_STRLEN);
     memcpy(meta.grouped_uuid, c->meta.uuid, MC_UUID_STRLEN);
-    if (container_compute_uuid(o->tmp, &meta, meta.uuid, e) < 0 || meta_profiles_dump(yaml, &meta, e) < 0) goto done;
+    uuid_format(&md5, meta.uuid);   /* a groups container's uuid: its matrix's MD5 (container_compute_uuid) */
+    if (meta_profiles_dump(yaml, &meta, e) < 0) goto done;
     rc = 0;
 done:
     free(m.start);

@@ -173,6 +173,36 @@ static void file(unit *u)
     CHECK(fopen("g.mmm", "r") == NULL);   /* aborted: no file left */
 }
 
+/* FILE3 once more, hashed as written and its last two profiles appended as
+ * one run: the same bytes, its MD5 that of the file; a count other than the
+ * one announced is refused. */
+static void hashed(unit *u)
+{
+    mc_err e = {{0}};
+    mc_uuid md5 = {{0}}, want;
+    mmm_writer *w = mmm_writer_open("h.mmm", 3, &e);
+    CHECK(w != NULL);
+    if (!w) return;
+    CHECK_INT(mmm_writer_hash(w, 3, &e), 0);
+    CHECK_INT(mmm_writer_add_bytes(w, NULL, 0, &e), 0);
+    /* profile 1: gene 0 = 1; profile 2: gene 2 = 300 (2, 255), (0, 45) */
+    CHECK_INT(mmm_writer_add_run(w, (const uint8_t *)"\000\001\002\377\000\055", (size_t[]){2, 6}, 2, &e), 0);
+    CHECK_INT(mmm_writer_close_md5(w, &md5, &e), 0);
+    size_t n = 0;
+    char *got = unit_slurp("h.mmm", &n);
+    CHECK_MEM(got, n, FILE3, sizeof FILE3 - 1);
+    free(got);
+    CHECK_INT(uuid_of_file("h.mmm", &want, &e), 0);
+    CHECK(uuid_equal(&md5, &want));
+
+    w = mmm_writer_open("h2.mmm", 3, &e);
+    CHECK_INT(mmm_writer_hash(w, 2, &e), 0);
+    CHECK_INT(mmm_writer_add_bytes(w, NULL, 0, &e), 0);
+    CHECK_INT(mmm_writer_close_md5(w, &md5, &e), -1);
+    CHECK_STR(e.msg, "h2.mmm: 1 profiles written, 2 announced");
+    CHECK(fopen("h2.mmm", "r") == NULL);
+}
+
 /* FILE3 with byte AT set to V is refused with MSG. */
 static void corrupt(unit *u, size_t at, char v, size_t len, const char *msg)
 {
@@ -210,6 +240,7 @@ int main(void)
     canonical(u);
     encoders(u);
     file(u);
+    hashed(u);
     refused(u);
     return unit_done(u, "mmm");
 }
