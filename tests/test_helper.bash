@@ -22,7 +22,8 @@ export PATH="$MC_ROOT/bin:$MC_ROOT/tests/helpers:$PATH"
 # Under `make check` make's own variables would reach the makes the tests run (sub-make
 # "Entering directory" lines, the caller's flags): the tests run as from a shell.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
-# Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.
+# Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.  (Under
+# bats, $PY is that python through a fork server: below.)
 PY=/usr/bin/python3
 # numpy's OpenBLAS starts a thread per core at import, a third of a python's start-up here:
 # the tests' numbers need none of them (and the test files run in parallel already).
@@ -91,6 +92,16 @@ if [ "${MC_SAN_RT_OF-}" != "$MC_ROOT" ]; then
     export MC_SAN_RT MC_SAN_RT_OF=$MC_ROOT
 fi
 SAN_RT=$MC_SAN_RT
+# Python through a fork server (tests/helpers/pyz.c and pyz.py): one python per bats run imports
+# numpy, h5py, pandas and anndata, and forks a worker for each "$PY" call, which runs it as
+# python would, on the caller's descriptors, directory and environment.  A start-up with those
+# imports is 0.5 to 1.5 s of CPU, the suite has hundreds; a fork is a few ms.  Not under make
+# sanitize (libmc.so wants its runtimes preloaded), nor with MC_PYZ=off.
+if [ -z "$SAN_RT" ] && [ -x "$MC_ROOT/tests/helpers/pyz" ] && [ -n "${BATS_RUN_TMPDIR-}" ] &&
+    [ "${MC_PYZ-}" != off ]; then
+    export MC_PYZ="$BATS_RUN_TMPDIR/pyz.sock" MC_PYZ_SERVER="$MC_ROOT/tests/helpers/pyz.py" MC_PYZ_PYTHON=$PY
+    PY="$MC_ROOT/tests/helpers/pyz"
+fi
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 
