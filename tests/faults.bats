@@ -212,6 +212,12 @@ full_disk() {
     sweep x.h5ad mc-export views/good --h5ad x.h5ad
     sweep x.h5 mc-export views/good --10x x.h5
     sweep x.tsv mc-export views/good --tsv p -o x.tsv
+}
+
+# The slow tier (make check-slow): an h5ad of views/good takes 964 KiB, and one of 100 of its
+# profiles 864 (three chunked arrays of 256 KiB): 300 full disks in all, 25 s of CPU.
+# bats test_tags=slow
+@test "faults: mc-export on a full disk at every size, each format" {
     full_disk mc-export "$T/r/views/good" --h5ad o/x.h5ad
     full_disk mc-export "$T/r/views/good" --10x o/x.h5
     full_disk mc-export "$T/r/views/good" --mtx -o o/x.mtx
@@ -233,7 +239,9 @@ full_disk() {
 
 # Out of memory at every allocation point of mc's own (tests/fault/oom.sh, as make fault-oom
 # runs it): one line saying so, status 1, nothing left.  mc-import-hca is the cheapest sweep
-# (118 points, ~7 s of CPU); make fault-oom covers the other tools.
+# (118 points, ~7 s of CPU, 10 s in all: the slow tier, make check-slow); make fault-oom covers
+# the other tools.
+# bats test_tags=slow
 @test "faults: mc-import-hca out of memory at each allocation point: one line 'out of memory', nothing left" {
     run "$MC_ROOT/tests/fault/oom.sh" s mc-import-hca "$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" s
     assert_success

@@ -1,13 +1,29 @@
 # Shared set-up for every bats file: `load test_helper` at the top.
-bats_load_library bats-support
-bats_load_library bats-assert
+
+# bats_load_library as bats does it, without its subshell and dirname per sourced file: each
+# test is a process of its own that loads this, and those ~30 forks under bats's DEBUG trap were
+# 0.2 s of CPU a test (a minute of make check).  A loader of another shape: bats's own way.
+mc_load_library() {
+    local load line
+    find_in_bats_lib_path load "$1" || { bats_load_library "$1"; return; }
+    while IFS= read -r line; do
+        case $line in
+        '' | '#'*) ;;
+        'source "$(dirname "${BASH_SOURCE[0]}")/'*'"') line=${line#*)/} && source "${load%/*}/${line%\"}" ;;
+        *) bats_load_library "$1"; return ;;
+        esac
+    done <"$load"
+}
+mc_load_library bats-support
+mc_load_library bats-assert
 
 MC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 export PATH="$MC_ROOT/bin:$MC_ROOT/tests/helpers:$PATH"
 # Under `make check` make's own variables would reach the makes the tests run (sub-make
 # "Entering directory" lines, the caller's flags): the tests run as from a shell.
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
-# Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.
+# Debian's python3 has numpy/h5py/anndata; a pyenv python3 earlier on PATH does not.  (Under
+# bats, $PY is that python through a fork server: below.)
 PY=/usr/bin/python3
 # numpy's OpenBLAS starts a thread per core at import, a third of a python's start-up here:
 # the tests' numbers need none of them (and the test files run in parallel already).
@@ -69,7 +85,23 @@ members_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 # Programs not built with the sanitizers that load libmc.so (doc/examples, python's mcstore):
 # under make sanitize libmc.so needs their runtimes loaded first; CPython's memory left at
 # exit is no leak of libmc's.  Outside make sanitize both run the command as it is.
-SAN_RT=$(ldd "$MC_ROOT/common/libmc.so" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ {print $3}' | paste -sd: -)
+# Found once a test file (exported from the file's own process to its tests': ldd and two pipes a test
+# were 0.06 s of CPU each), again when the tree is another.
+if [ "${MC_SAN_RT_OF-}" != "$MC_ROOT" ]; then
+    MC_SAN_RT=$(ldd "$MC_ROOT/common/libmc.so" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ {print $3}' | paste -sd: -)
+    export MC_SAN_RT MC_SAN_RT_OF=$MC_ROOT
+fi
+SAN_RT=$MC_SAN_RT
+# Python through a fork server (tests/helpers/pyz.c and pyz.py): one python per bats run imports
+# numpy, h5py, pandas and anndata, and forks a worker for each "$PY" call, which runs it as
+# python would, on the caller's descriptors, directory and environment.  A start-up with those
+# imports is 0.5 to 1.5 s of CPU, the suite has hundreds; a fork is a few ms.  Not under make
+# sanitize (libmc.so wants its runtimes preloaded), nor with MC_PYZ=off.
+if [ -z "$SAN_RT" ] && [ -x "$MC_ROOT/tests/helpers/pyz" ] && [ -n "${BATS_RUN_TMPDIR-}" ] &&
+    [ "${MC_PYZ-}" != off ]; then
+    export MC_PYZ="$BATS_RUN_TMPDIR/pyz.sock" MC_PYZ_SERVER="$MC_ROOT/tests/helpers/pyz.py" MC_PYZ_PYTHON=$PY
+    PY="$MC_ROOT/tests/helpers/pyz"
+fi
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 
