@@ -20,15 +20,16 @@ for d in common/*/; do
     d=${d%/}; l=${d#common/}
     [ "$(rank "$l")" -ge 0 ] || { echo "$d: not a layer in the Makefile's LAYERS"; bad=1; }
 done
-for f in common/*/*.c common/*/*.h; do
-    [ -e "$f" ] || continue
-    l=$(basename "$(dirname "$f")"); r=$(rank "$l")
-    grep -n '^#include "' "$f" | while IFS= read -r line; do
-        n=${line%%:*}; h=$(echo "$line" | sed 's/.*#include "\([^"]*\)".*/\1/')
-        set -- common/*/"$h"
-        if [ ! -e "$1" ]; then echo "$f:$n: includes \"$h\", which no layer has"; continue; fi
-        hl=$(basename "$(dirname "$1")")
-        [ "$(rank "$hl")" -le "$r" ] || echo "$f:$n: layer $l includes \"$h\" of the higher layer $hl"
-    done
-done | grep . && bad=1
+# One awk over every module (a process per include line took ~18 CPU s): the first
+# file it reads maps each header to its layer folder, in glob order.
+for h in common/*/*.h; do [ -e "$h" ] && echo "$h"; done | sed 's|^common/\([^/]*\)/\(.*\)$|\2 \1|' |
+awk -v layers="$layers" '
+BEGIN { n = split(layers, L, " "); for (i = 1; i <= n; i++) rank[L[i]] = i - 1 }
+FNR == NR { if (!($1 in where)) where[$1] = $2; next }
+/^#include "/ {
+    h = $0; sub(/^#include "/, "", h); sub(/".*/, "", h)
+    split(FILENAME, p, "/"); l = p[2]; r = (l in rank) ? rank[l] : -1
+    if (!(h in where)) { print FILENAME ":" FNR ": includes \"" h "\", which no layer has"; next }
+    if (rank[where[h]] > r) print FILENAME ":" FNR ": layer " l " includes \"" h "\" of the higher layer " where[h]
+}' - $(for f in common/*/*.c common/*/*.h; do [ -e "$f" ] && echo "$f"; done) | grep . && bad=1
 exit $bad
