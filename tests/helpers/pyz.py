@@ -22,6 +22,7 @@ import h5py  # noqa: F401
 import pandas  # noqa: F401
 import scipy.sparse  # noqa: F401
 import anndata  # noqa: F401
+import loompy  # noqa: F401  (~1.5 s an import: the Loom writers and checks)
 
 
 def recv_request(conn):
