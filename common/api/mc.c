@@ -9,7 +9,7 @@
 #include "container.h"
 #include "csr.h"
 #include "datum.h"
-#include "export.h"
+#include "exporth5ad.h"
 #include "genes.h"
 #include "parallel.h"
 #include "select.h"
@@ -313,7 +313,7 @@ int mc_frame_load(mc_container *h, const char *kind, mc_frame *out, mc_err *e)
     export_opts o = {.genes_dir = h->genes_dir};
     if (!fr) return mc_err_oom(e, h->c->path);
     out->impl = fr;
-    int rc = export_frame_load(h->c, kind[0], &o, fr, e);
+    int rc = exporth5ad_frame_load(h->c, kind[0], &o, fr, e);
     if (rc == 0) rc = text_of(&fr->index, &out->index, h->c->path, e);
     if (rc == 0 && (!(out->columns = mc_alloc_zeroed(fr->n ? fr->n : 1, sizeof *out->columns)) ||
                     !(out->names = mc_alloc_array(fr->n ? fr->n : 1, sizeof *out->names))))
