@@ -12,7 +12,7 @@
 #include "exporth5ad.h"
 #include "genes.h"
 #include "parallel.h"
-#include "select.h"
+#include "genenames.h"
 #include "totals.h"
 
 #define MC_VERSION "0.1"
@@ -203,16 +203,16 @@ int mc_profile_names(mc_container *h, mc_text *out, mc_err *e)
 
 static const char *gene_at(const void *ctx, size_t i)
 {
-    return select_gene_names_get(ctx, i);
+    return genenames_get(ctx, i);
 }
 
 int mc_gene_names(mc_container *h, mc_text *out, mc_err *e)
 {
     gene_names g;
     memset(out, 0, sizeof *out);
-    if (select_gene_names_open(h->c, h->genes_dir, &g, e) < 0) return -1;
+    if (genenames_open(h->c, h->genes_dir, &g, e) < 0) return -1;
     int rc = text_pack(&g, gene_at, g.count, out, h->c->path, e);
-    select_gene_names_close(&g);
+    genenames_close(&g);
     return rc;
 }
 

@@ -13,7 +13,7 @@
 #include "guard.h"
 #include "npy.h"
 #include "path.h"
-#include "select.h"
+#include "genenames.h"
 #include "txt.h"
 
 #define PROGRESS_EVERY 256
@@ -196,12 +196,12 @@ static int set_arrays_load(const gene_set *gs, const int32_t *index, size_t n, e
 }
 
 /* The container's gene names and the gene set's other arrays, from its full gene
- * set, found and checked by the one gene-name loader (select_gene_names_open). */
+ * set, found and checked by the one gene-name loader (genenames_open). */
 int export_labels_load(container *c, const char *dir, export_labels *g, mc_err *e)
 {
     gene_names gn;
     memset(g, 0, sizeof *g);
-    if (select_gene_names_open(c, dir, &gn, e) < 0) return -1;
+    if (genenames_open(c, dir, &gn, e) < 0) return -1;
     int rc = export_gather(&gn.set.names, gn.full_index, c->genes_count, gn.set.path, &g->names, e);
     if (rc == 0) rc = set_arrays_load(&gn.set, gn.full_index, c->genes_count, g, e);
     if (rc < 0) export_labels_free(g);
@@ -209,7 +209,7 @@ int export_labels_load(container *c, const char *dir, export_labels *g, mc_err *
     if (!g->shown) g->shown = &g->names;
     g->ids = set_array(g, "ensembl");
     g->genome = set_array(g, "genome");
-    select_gene_names_close(&gn);
+    genenames_close(&gn);
     return rc;
 }
 

@@ -77,7 +77,7 @@ typedef struct export_labels {
 } export_labels;
 /* The container's gene names and the gene set's other arrays, from its full gene
  * set (DIR, or the genes/ found walking up), found and checked by the one
- * gene-name loader (select_gene_names_open). */
+ * gene-name loader (genenames_open). */
 int export_labels_load(container *c, const char *dir, export_labels *g, mc_err *e);
 void export_labels_free(export_labels *g);
 
