@@ -97,7 +97,7 @@ void export_frame_free(export_frame *fr)
 /* Append NAME with array *a (taken over, *a emptied). */
 int export_frame_add(export_frame *fr, const char *name, mc_array *a, mc_err *e)
 {
-    export_column *v = realloc(fr->v, (fr->n + 1) * sizeof *v);
+    export_column *v = mc_alloc_resize(fr->v, fr->n + 1, sizeof *v);
     if (v) fr->v = v;
     if (!v || !(v[fr->n].name = strdup(name))) {
         container_array_free(a);

@@ -1,5 +1,6 @@
 /* exporth5: the HDF5 output and its sparse matrix, for .h5ad and 10x. */
 #include "exporth5.h"
+#include "alloc.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -75,10 +76,10 @@ int exporth5_sparse(h5w *f, container *c, const char *group, h5w_type dt, h5w_ty
     char dpath[256], ipath[256];
     snprintf(dpath, sizeof dpath, "%s/data", group);
     snprintf(ipath, sizeof ipath, "%s/indices", group);
-    size_t P = c->profiles_count, G = c->genes_count ? c->genes_count : 1;
+    size_t P = c->profiles_count, G = c->genes_count;
     uint64_t limit = exporth5_limit(dt), offset = 0;
     mc_entries es = {0};
-    void *vals = malloc(G * 8), *idx = malloc(G * 8), *indptr = malloc((P + 1) * 8);
+    void *vals = mc_alloc_array(G, 8), *idx = mc_alloc_array(G, 8), *indptr = mc_alloc_array(P + 1, 8);
     h5w_stream *data = vals && idx && indptr ? h5write_stream_open(f, dpath, dt, gzip, e) : NULL;
     h5w_stream *indices = data ? h5write_stream_open(f, ipath, it, gzip, e) : NULL;
     int rc = indices ? 0 : -1;

@@ -100,14 +100,8 @@ static void on_field(void *data, size_t len, void *ctx)
         r->fok[f] = strlen(want) == len && !memcmp(want, s, len);
     }
     if (k < 0) return;
-    if (r->slen + len + 1 > r->scap) {
-        size_t cap = r->scap ? 2 * r->scap : 4096;
-        while (cap < r->slen + len + 1) cap *= 2;
-        char *b = realloc(r->scratch, cap);
-        if (!b) return reader_oom(r);
-        r->scratch = b;
-        r->scap = cap;
-    }
+    size_t need = r->slen + len + 1;
+    if (MC_GROW(r->scratch, need < 4096 ? 4096 : need, r->scap) < 0) return reader_oom(r);   /* 4096 bytes at least */
     memcpy(r->scratch + r->slen, s, len);
     r->scratch[r->slen + len] = 0;
     r->soff[k] = r->slen;
