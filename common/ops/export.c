@@ -136,7 +136,7 @@ static int gather_numbers(const npy_array *all, const int32_t *index, size_t n, 
     size_t w = npy_dtype_size(all->dtype);
     *out = *all;
     out->count = out->shape[0] = n;
-    if (!(out->data = mc_alloc_array(n ? n : 1, w))) return mc_err_oom(e, what);
+    if (!(out->data = mc_alloc_array(n, w))) return mc_err_oom(e, what);
     for (size_t i = 0; i < n; i++) {
         size_t k = index ? (size_t)index[i] : i;
         if (k >= all->count) {

@@ -68,7 +68,7 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
 {
     size_t n = t->count, k = 0;
     strmap m;
-    char **cats = mc_alloc_array(n ? n : 1, sizeof *cats);
+    char **cats = mc_alloc_array(n, sizeof *cats);
     if (!cats || strmap_init(&m, n) < 0) {
         free(cats);
         return mc_err_oom(e, path);
@@ -88,7 +88,7 @@ static int text_column(h5w *f, const char *path, const strvec *t, mc_err *e)
     int (*cmp)(const void *, const void *) = integers && k ? cmp_int_text : export_cmp_str;
     qsort(cats, k, sizeof *cats, cmp);
     h5w_type ct = codes_type(k);
-    void *codes = mc_alloc_array(n ? n : 1, h5write_type_size(ct));
+    void *codes = mc_alloc_array(n, h5write_type_size(ct));
     char sub[640];
     if (!codes) rc = mc_err_oom(e, path);
     for (size_t i = 0; rc == 0 && i < n; i++) {

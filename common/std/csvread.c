@@ -249,7 +249,7 @@ int csvread_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t 
     int rc = -1;
     size_t nkeep = c->column.count;
     if (table_init(t, c->path, c->field.v, c->type, nkeep, e) < 0) return -1;
-    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_alloc_zeroed(nkeep, sizeof *r.soff)) ||
+    if (!(t->line = mc_alloc_array(1, sizeof *t->line)) || !(r.soff = mc_alloc_zeroed(nkeep, sizeof *r.soff)) ||
         !(r.slen_of = mc_alloc_zeroed(nkeep, sizeof *r.slen_of)) ||
         !(r.fok = mc_alloc_zeroed(c->filter_column.count, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
         mc_err_oom(e, c->path);
