@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "cli.h"
 #include "options.h"
 #include "collect.h"
@@ -26,7 +27,7 @@ static int collect(const char *out, char **args, int n, int force, mc_err *e)
     size_t count = 0;
     int rc = 0;
     if (n == 0) rc = collect_scan(out, &m, &count, e);
-    else if (!(m = calloc((size_t)n, sizeof *m))) rc = mc_err_oom(e, out);
+    else if (!(m = mc_alloc_zeroed((size_t)n, sizeof *m))) rc = mc_err_oom(e, out);
     for (int i = 0; rc == 0 && i < n; i++) {
         rc = collect_member_parse(args[i], &m[i], e);
         count += rc == 0;

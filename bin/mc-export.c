@@ -6,7 +6,11 @@
 #include "options.h"
 #include "container.h"
 #include "datum.h"
-#include "export.h"
+#include "export10x.h"
+#include "exporth5ad.h"
+#include "exportmtx.h"
+#include "exportnpy.h"
+#include "exporttsv.h"
 
 static const char about[] =
     "Write the data of any container (batch, view, collection, groups) for other tools.\n";
@@ -87,12 +91,12 @@ static int run(const args *a, const export_opts *o, mc_err *e)
     container *c = container_open(a->container, e);
     if (!c) return -1;
     int rc;
-    if (a->mtx) rc = export_mtx(c, a->output, a->barcodes, a->features, o, e);
-    else if (a->h5ad) rc = export_h5ad(c, a->h5ad, o, e);
-    else if (a->tenx) rc = export_10x(c, a->tenx, o, e);
-    else if (a->npy) rc = export_npy(c, a->kind, a->datum, a->npy, o, e);
-    else if (a->kind) rc = export_matrix_tsv(c, a->kind, a->datum, a->output, o, e);
-    else rc = export_tsv(c, tsv_kinds[a->tsv][0], a->names, a->names_count, a->output, o, e);
+    if (a->mtx) rc = exportmtx_write(c, a->output, a->barcodes, a->features, o, e);
+    else if (a->h5ad) rc = exporth5ad_write(c, a->h5ad, o, e);
+    else if (a->tenx) rc = export10x_write(c, a->tenx, o, e);
+    else if (a->npy) rc = exportnpy_write(c, a->kind, a->datum, a->npy, o, e);
+    else if (a->kind) rc = exporttsv_matrix(c, a->kind, a->datum, a->output, o, e);
+    else rc = exporttsv_arrays(c, tsv_kinds[a->tsv][0], a->names, a->names_count, a->output, o, e);
     container_close(c);
     return rc;
 }

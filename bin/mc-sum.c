@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "options.h"
 #include "container.h"
-#include "select.h"
+#include "genenames.h"
 #include "totals.h"
 
 static const char about[] =
@@ -40,9 +40,9 @@ static int print_profiles(container *c, const totals *t, mc_err *e)
 static int print_genes(container *c, const char *gene_set, const totals *t, mc_err *e)
 {
     gene_names g;
-    if (select_gene_names_open(c, gene_set, &g, e) < 0) return -1;
-    for (size_t i = 0; i < c->genes_count; i++) printf("%s\t%" PRIu64 "\n", select_gene_names_get(&g, i), t->g[i]);
-    select_gene_names_close(&g);
+    if (genenames_open(c, gene_set, &g, e) < 0) return -1;
+    for (size_t i = 0; i < c->genes_count; i++) printf("%s\t%" PRIu64 "\n", genenames_get(&g, i), t->g[i]);
+    genenames_close(&g);
     return 0;
 }
 

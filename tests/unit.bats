@@ -16,7 +16,7 @@ unit() {
 @test "unit: strmap (insert once, look up, half full at most)" { unit strmap; }
 @test "unit: npy (numpy.save's bytes, big-endian and text read back, bad headers refused)" { unit npy; }
 @test "unit: mmm (SPEC 6 byte for byte through every encoder, a file and its readers, corrupt files)" { unit mmm; }
-@test "unit: select (integers, lines, CSV records and their errors)" { unit select; }
+@test "unit: lines (integers, lines, CSV records and their errors)" { unit lines; }
 
 @test "unit: a failed check names its file and line, and fails the program" {
     cat >t.c <<'C'

@@ -9,11 +9,11 @@
 #include "container.h"
 #include "csr.h"
 #include "datum.h"
-#include "export.h"
+#include "exporth5ad.h"
 #include "genes.h"
 #include "mmm.h"
 #include "parallel.h"
-#include "select.h"
+#include "genenames.h"
 #include "totals.h"
 
 #define MC_VERSION "0.1"
@@ -204,16 +204,16 @@ int mc_profile_names(mc_container *h, mc_text *out, mc_err *e)
 
 static const char *gene_at(const void *ctx, size_t i)
 {
-    return select_gene_names_get(ctx, i);
+    return genenames_get(ctx, i);
 }
 
 int mc_gene_names(mc_container *h, mc_text *out, mc_err *e)
 {
     gene_names g;
     memset(out, 0, sizeof *out);
-    if (select_gene_names_open(h->c, h->genes_dir, &g, e) < 0) return -1;
+    if (genenames_open(h->c, h->genes_dir, &g, e) < 0) return -1;
     int rc = text_pack(&g, gene_at, g.count, out, h->c->path, e);
-    select_gene_names_close(&g);
+    genenames_close(&g);
     return rc;
 }
 
@@ -345,7 +345,7 @@ int mc_frame_load(mc_container *h, const char *kind, mc_frame *out, mc_err *e)
     export_opts o = {.genes_dir = h->genes_dir};
     if (!fr) return mc_err_oom(e, h->c->path);
     out->impl = fr;
-    int rc = export_frame_load(h->c, kind[0], &o, fr, e);
+    int rc = exporth5ad_frame_load(h->c, kind[0], &o, fr, e);
     if (rc == 0) rc = text_of(&fr->index, &out->index, h->c->path, e);
     if (rc == 0 && (!(out->columns = mc_alloc_zeroed(fr->n ? fr->n : 1, sizeof *out->columns)) ||
                     !(out->names = mc_alloc_array(fr->n ? fr->n : 1, sizeof *out->names))))

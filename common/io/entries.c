@@ -73,7 +73,7 @@ static int sort_by_gene(mc_entries *es)
         return 0;
     }
     if (es->tmp_cap < es->n) {
-        mc_entry *t = realloc(es->tmp, es->cap * sizeof *t);
+        mc_entry *t = mc_alloc_resize(es->tmp, es->cap, sizeof *t);
         if (!t) return -1;
         es->tmp = t;
         es->tmp_cap = es->cap;

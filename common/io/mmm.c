@@ -1,5 +1,6 @@
 /* mmm: the sparse memory-mapped matrix (SPEC 6). */
 #include "mmm.h"
+#include "alloc.h"
 #include "outdir.h"
 #include "path.h"
 
@@ -19,8 +20,8 @@
 int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count)
 {
     s->genes_count = genes_count;
-    s->value = calloc((size_t)genes_count + 1, sizeof *s->value);
-    s->bits = calloc((size_t)genes_count / 64 + 1, sizeof *s->bits);
+    s->value = mc_alloc_zeroed((size_t)genes_count + 1, sizeof *s->value);
+    s->bits = mc_alloc_zeroed((size_t)genes_count / 64 + 1, sizeof *s->bits);
     if (s->value && s->bits) return 0;
     mmm_sorter_free(s);
     return -1;
@@ -184,7 +185,7 @@ static int begin_profile(mmm_writer *w, mc_err *e)
     if (w->profiles == UINT32_MAX) return mc_err_fail(e, "%s: more than 2^32-1 profiles; split it (by lane)", w->path);
     if (w->profiles == w->cap) {
         size_t cap = w->cap ? 2 * w->cap : 1024;
-        uint32_t *o = realloc(w->offsets, cap * sizeof *o);
+        uint32_t *o = mc_alloc_resize(w->offsets, cap, sizeof *o);
         if (!o) return mc_err_oom(e, w->path);
         w->offsets = o;
         w->cap = cap;
@@ -197,14 +198,7 @@ static int begin_profile(mmm_writer *w, mc_err *e)
 
 static int grow_bytes(mmm_bytes *x, size_t need)
 {
-    if (need <= x->cap) return 0;
-    size_t cap = x->cap ? x->cap : 4096;
-    while (cap < need) cap *= 2;
-    uint8_t *b = realloc(x->b, cap);
-    if (!b) return -1;
-    x->b = b;
-    x->cap = cap;
-    return 0;
+    return MC_GROW(x->b, need < 4096 ? 4096 : need, x->cap);   /* 4096 bytes at least, doubling */
 }
 
 /* One entry's pairs at B, gene D after the previous one, value V (SPEC 6): the end. */

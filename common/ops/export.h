@@ -1,37 +1,10 @@
-/* export: a container's data out, in the formats other tools read (SPEC 8).
+/* export: a container's data out, in the formats other tools read (SPEC 8): the
+ * front end every format shares.  One module a format: Matrix Market
+ * (exportmtx), .h5ad (exporth5ad), 10x v3 HDF5 (export10x), both HDF5 formats'
+ * matrix (exporth5), TSV (exporttsv), .npy (exportnpy).
  *
  * Every container kind works (through container.c): profiles are read one at
  * a time, in order, as sorted non-zero entries.
- *
- *   Matrix Market   "%%MatrixMarket matrix coordinate integer general", rows
- *                   genes, columns profiles, 1-based, entries profile after
- *                   profile (column-major, as 10x writes them).  Companion
- *                   TSVs as 10x: barcodes (profile names, one a line) and
- *                   features (ENSEMBL<TAB>NAME<TAB>Gene Expression; the name
- *                   stands for the id when the gene set has no g.ensembl.txt).
- *   .h5ad           AnnData (the layout anndata 0.8 writes, encoding 0.1.0 /
- *                   0.2.0): X a CSR matrix, rows profiles (obs), columns genes
- *                   (var); X/data float32 by default (what scanpy reads from
- *                   10x files; exact up to 2^24) or as chosen; X/indices and
- *                   X/indptr int32, both int64 when the non-zeros exceed
- *                   2^31-1.  obs: index the profile names, a column per
- *                   visible p array (a collection's p.member too; text:
- *                   categorical when some value repeats, as anndata stores
- *                   pandas strings, categories sorted, by value when all are
- *                   integers, "" missing; else a string array; numbers as
- *                   stored, bools as h5py's).  var: index the gene names,
- *                   gene_ids (ensembl) when the gene set has them, the gene
- *                   set's other arrays (genome, annotations), a column per
- *                   visible g array.  base_index arrays are left out.
- *   10x v3 HDF5     matrix/{barcodes, data (int32), indices (int64), indptr
- *                   (int64), shape (int32 genes, profiles), features/{id,
- *                   name, feature_type, genome, _all_tag_keys}} with
- *                   fixed-length strings, the matrix shuffled and deflated
- *                   (level 4), as Cell Ranger writes it; genome is
- *                   the container's organism unless chosen.
- *   TSV             a header "name<TAB>ARRAY..." then a row per profile or
- *                   gene: its name, then the arrays' values (numbers in the
- *                   shortest form that reads back exactly; NaN as nan).
  *
  * Gene names come from the gene set (genes_open_for, the full set's uuid), sliced
  * through the container's gene index; they are needed for the features TSV,
@@ -50,16 +23,18 @@
 #define MC_EXPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "container.h"
 #include "datakind.h"
+#include "entries.h"
 #include "err.h"
-#include "h5write.h"
 #include "progress.h"
+#include "strvec.h"
 
 typedef struct export_opts {
     const char *genes_dir;      /* the gene set; NULL: the genes/ found walking up */
     int force;                  /* replace existing outputs */
-    const char *dtype;          /* .h5ad X/data: a name export_dtype knows; NULL: float32 */
+    const char *dtype;          /* .h5ad X/data: a name exporth5ad_dtype knows; NULL: float32 */
     const char *genome;         /* 10x features/genome; NULL: the container's organism */
     int gzip;                   /* deflate level 1-9 of the HDF5 matrix datasets; 0: the
                                  * format's default (10x: 4 as Cell Ranger, .h5ad: none
@@ -80,32 +55,44 @@ typedef struct export_column {
 typedef struct export_frame {
     export_column *v;
     size_t n;
-    strvec index;
+    strvec index;       /* unused but by exporth5ad_frame_load */
 } export_frame;
-/* KIND 'p': obs (profile names; every visible p array but base_index), 'g':
- * var (unique gene names; gene_ids, the gene set's annotations, the g
- * arrays), exactly as export_h5ad writes them. */
-int export_frame_load(container *c, char kind, const export_opts *o, export_frame *out, mc_err *e);
 void export_frame_free(export_frame *f);
+/* Append NAME with array *a (taken over, *a emptied). */
+int export_frame_add(export_frame *fr, const char *name, mc_array *a, mc_err *e);
+int export_frame_has(const export_frame *fr, const char *name);
+/* The arrays NAMES of KIND (every visible one but base_index when names is
+ * NULL; then one that cannot be read is left out, told to o->warn). */
+int export_frame_arrays(container *c, char kind, char *const *names, size_t n, export_frame *fr, const export_opts *o,
+                        mc_err *e);
 
-/* The .h5ad X/data type named "float32", "float64", "int32" or "int64"; -1 if none. */
-int export_dtype(const char *name, h5w_type *t);
+/* The gene labels of a container, from its full gene set. */
+typedef struct export_labels {
+    strvec names;         /* the gene set's canonical names (g.name.txt): mc's key for genes */
+    export_frame set;     /* the gene set's other text arrays (original_name, ensembl, genome,
+                           * ...), sliced to the container's genes, in name order */
+    const strvec *shown;  /* the names other tools get: the input's (original_name), else names */
+    const strvec *ids;    /* ensembl ids, or NULL */
+    const strvec *genome; /* each gene's genome, or NULL */
+} export_labels;
+/* The container's gene names and the gene set's other arrays, from its full gene
+ * set (DIR, or the genes/ found walking up), found and checked by the one
+ * gene-name loader (genenames_open). */
+int export_labels_load(container *c, const char *dir, export_labels *g, mc_err *e);
+void export_labels_free(export_labels *g);
 
-/* Matrix Market to OUT; BARCODES and FEATURES (NULL: not written) the 10x TSVs. */
-int export_mtx(container *c, const char *out, const char *barcodes, const char *features, const export_opts *o,
-               mc_err *e);
-int export_h5ad(container *c, const char *out, const export_opts *o, mc_err *e);
-int export_10x(container *c, const char *out, const export_opts *o, mc_err *e);
-/* KIND 'p' or 'g'; NAMES the arrays (n == 0: every visible one but base_index). */
-int export_tsv(container *c, char kind, char *const *names, size_t n, const char *out, const export_opts *o,
-               mc_err *e);
+/* out[i] = all[index[i]] (index NULL: identity) for i < n. */
+int export_gather(const strvec *all, const int32_t *index, size_t n, const char *what, strvec *out, mc_err *e);
+/* strcmp of two char *, for qsort and bsearch. */
+int export_cmp_str(const void *a, const void *b);
 
-/* Matrix KIND.NAME (gg, pp, dense gp) as TSV: a header 'name' and the column
- * names, then a row per gene or profile, its name and its values. */
-int export_matrix_tsv(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o,
-                      mc_err *e);
-/* KIND.NAME of any kind as .npy to OUT ("-": stdout): numbers as the store
- * keeps them (gp in fortran order), text as a '<U' array. */
-int export_npy(container *c, const data_kind *k, const char *name, const char *out, const export_opts *o, mc_err *e);
+/* Each named output PATHS[i] (NULL: not asked for) may be written from C (guard.h). */
+int export_guard(const container *c, const char *const *paths, size_t n, int force, mc_err *e);
+/* Profile DONE of TOTAL of the pass WHAT; a pass is over when done == total. */
+void export_report(const export_opts *o, const char *what, size_t done, size_t total);
+/* A pass over the matrix: its non-zeros and largest value, for headers and index widths. */
+int export_scan(container *c, mc_entries *es, uint64_t *nnz, uint64_t *max, const export_opts *o, mc_err *e);
+/* KIND.NAME of C, or an error saying it is not there. */
+int export_datum(container *c, const data_kind *k, const char *name, mc_array *a, mc_err *e);
 
 #endif

@@ -12,7 +12,8 @@
 #include "outdir.h"
 #include "parallel.h"
 #include "path.h"
-#include "select.h"
+#include "lines.h"
+#include "profilelookup.h"
 #include "strmap.h"
 #include "uuid.h"
 
@@ -104,7 +105,7 @@ typedef struct reader {
 static int integer_line(reader *r, const char *shown, size_t line, const char *text, mc_err *e)
 {
     long long v;
-    if (!select_is_integer(text, &v))
+    if (!lines_is_integer(text, &v))
         return mc_err_fail(e, "%s:%zu: '%s' is not a group index (an integer; negative for an outlier)", shown, line,
                            text);
     if (v > INT32_MAX) return mc_err_fail(e, "%s:%zu: group %s is too large", shown, line, text);
@@ -120,7 +121,7 @@ static long label_group(reader *r, const char *label)
 {
     long long v;
     size_t k;
-    if (!label[0] || (select_is_integer(label, &v) && v < 0)) return -1;
+    if (!label[0] || (lines_is_integer(label, &v) && v < 0)) return -1;
     if (strmap_get(&r->label_of, label, &k)) return (long)k;
     strvec *l = &r->g->labels;
     if (l->count >= INT32_MAX || strvec_push(l, label) < 0 ||
@@ -135,9 +136,9 @@ static int base_has_profile(container *c, const char *name, mc_err *e)
 {
     for (container *b = c->base; b; b = b->base) {
         profile_lookup l;
-        if (select_profile_open(b, &l, e) < 0) return -1;
-        long p = select_profile_find(&l, name);
-        select_profile_close(&l);
+        if (profilelookup_open(b, &l, e) < 0) return -1;
+        long p = profilelookup_find(&l, name);
+        profilelookup_close(&l);
         if (p != -1) return 1;
     }
     return 0;
@@ -152,12 +153,12 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
     label[strcspn(label, "\t")] = 0;
     long long v;
     long p;
-    if (select_is_integer(text, &v)) {
+    if (lines_is_integer(text, &v)) {
         if (v < 0 || (unsigned long long)v >= r->c->profiles_count)
             return mc_err_fail(e, "%s:%zu: index %s out of range (%s has %zu profiles)", shown, line, text, r->c->path,
                            r->c->profiles_count);
         p = (long)v;
-    } else if ((p = select_profile_find(&r->names, text)) == -1 && r->ignore_unknown)
+    } else if ((p = profilelookup_find(&r->names, text)) == -1 && r->ignore_unknown)
         return 0;
     else if (p == -1) {
         int in_base = base_has_profile(r->c, text, e);
@@ -180,7 +181,7 @@ static int labelled_line(reader *r, const char *shown, size_t line, char *text, 
 
 static int open_labelled(reader *r, mc_err *e)
 {
-    if (select_profile_open(r->c, &r->names, e) < 0) return -1;
+    if (profilelookup_open(r->c, &r->names, e) < 0) return -1;
     r->listed_at = mc_alloc_zeroed(r->c->profiles_count, sizeof *r->listed_at);
     if (!r->listed_at || strmap_init(&r->label_of, 64) < 0) return mc_err_oom(e, r->c->path);
     return 0;
@@ -194,7 +195,7 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
         r->labelled = strchr(text, '\t') != NULL;
         if (r->labelled && open_labelled(r, e) < 0) return -1;
         long long v;
-        if (!r->labelled && !select_is_integer(text, &v)) {
+        if (!r->labelled && !lines_is_integer(text, &v)) {
             r->header = 1;   /* a column name, as pandas' Series.to_csv(index=False) writes */
             return 0;
         }
@@ -204,17 +205,17 @@ static int read_line(void *ctx, const char *shown, size_t line, char *text, mc_e
 
 int group_labels_read(container *c, const char *path, int ignore_unknown, grouping *g, mc_err *e)
 {
-    const char *shown = select_file_shown(path);
+    const char *shown = lines_shown(path);
     if (grouping_init(g, c, shown, e) < 0) return -1;
     reader r = {.c = c, .g = g, .ignore_unknown = ignore_unknown};
-    int rc = select_records_each(path, read_line, &r, e);
+    int rc = lines_records_each(path, read_line, &r, e);
     size_t P = c->profiles_count;
     size_t n = r.lines - r.header;
     if (rc == 0 && !r.labelled && n != P)
         rc = mc_err_fail(e, "%s:%zu: expected %zu lines (one group per profile of %s), found %zu", shown,
                      (n < P ? n : P) + 1 + r.header, P, c->path, n);
     if (rc == 0) rc = check_groups(g, e);
-    select_profile_close(&r.names);
+    profilelookup_close(&r.names);
     free(r.listed_at);
     strmap_free(&r.label_of);
     if (rc < 0) group_labels_free(g);

@@ -32,7 +32,7 @@ int group_labels_load(container *c, grouping *g, mc_err *e);
 
 /* Groups from PATH ("-" = stdin) in one of two forms, told by the first line:
  *   one integer per line, a line per profile (negative = outlier); or
- *   NAME<TAB>LABEL lines (a profile name or index, see select.h): labels
+ *   NAME<TAB>LABEL lines (a profile name or index, see profilelookup.h): labels
  *   number the groups 0, 1, ... in order of first appearance; profiles not
  *   listed, and those whose label is empty or a negative integer, are outliers.
  * Groups must be numbered without gaps.  IGNORE_UNKNOWN: a NAME<TAB>LABEL

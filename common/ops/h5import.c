@@ -393,7 +393,7 @@ static int write_block(cells_job *j, block *b, mc_err *e)
 static block *block_new(const cells_job *j, uint32_t genes_count, int threads, uint64_t *p_total)
 {
     block *b = calloc(1, sizeof *b);
-    if (b && !(b->parts = calloc((size_t)threads, sizeof *b->parts))) {
+    if (b && !(b->parts = mc_alloc_zeroed((size_t)threads, sizeof *b->parts))) {
         free(b);
         return NULL;
     }

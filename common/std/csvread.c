@@ -100,14 +100,8 @@ static void on_field(void *data, size_t len, void *ctx)
         r->fok[f] = strlen(want) == len && !memcmp(want, s, len);
     }
     if (k < 0) return;
-    if (r->slen + len + 1 > r->scap) {
-        size_t cap = r->scap ? 2 * r->scap : 4096;
-        while (cap < r->slen + len + 1) cap *= 2;
-        char *b = realloc(r->scratch, cap);
-        if (!b) return reader_oom(r);
-        r->scratch = b;
-        r->scap = cap;
-    }
+    size_t need = r->slen + len + 1;
+    if (MC_GROW(r->scratch, need < 4096 ? 4096 : need, r->scap) < 0) return reader_oom(r);   /* 4096 bytes at least */
     memcpy(r->scratch + r->slen, s, len);
     r->scratch[r->slen + len] = 0;
     r->soff[k] = r->slen;
@@ -255,7 +249,7 @@ int csvread_table(const csv_spec *c, std_table *t, const char *matrix, uint64_t 
     int rc = -1;
     size_t nkeep = c->column.count;
     if (table_init(t, c->path, c->field.v, c->type, nkeep, e) < 0) return -1;
-    if (!(t->line = malloc(sizeof *t->line)) || !(r.soff = mc_alloc_zeroed(nkeep, sizeof *r.soff)) ||
+    if (!(t->line = mc_alloc_array(1, sizeof *t->line)) || !(r.soff = mc_alloc_zeroed(nkeep, sizeof *r.soff)) ||
         !(r.slen_of = mc_alloc_zeroed(nkeep, sizeof *r.slen_of)) ||
         !(r.fok = mc_alloc_zeroed(c->filter_column.count, sizeof *r.fok)) || !(buf = malloc(READ_CHUNK))) {
         mc_err_oom(e, c->path);

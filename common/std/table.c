@@ -65,14 +65,7 @@ int table_put(std_table *t, size_t c, size_t row, const char *s, size_t n)
 {
     std_column *col = &t->columns[c];
     size_t need = col->len + n + 1;
-    if (need > col->cap) {
-        size_t cap = col->cap ? col->cap : 4096;
-        while (cap < need) cap *= 2;
-        char *text = realloc(col->text, cap);
-        if (!text) return -1;
-        col->text = text;
-        col->cap = cap;
-    }
+    if (MC_GROW(col->text, need < 4096 ? 4096 : need, col->cap) < 0) return -1;   /* 4096 bytes at least */
     col->offset[row] = col->len;
     memcpy(col->text + col->len, s, n);
     col->text[col->len + n] = 0;

@@ -128,14 +128,9 @@ int collect_scan(const char *out, collect_member **members, size_t *n, mc_err *e
     int rc = 0;
     while (rc == 0 && (de = readdir(d))) {
         if (de->d_name[0] == '.') continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            collect_member *v = realloc(*members, cap * sizeof *v);
-            if (!v) {
-                rc = mc_err_oom(e, out);
-                break;
-            }
-            *members = v;
+        if (MC_GROW(*members, *n + 1, cap) < 0) {
+            rc = mc_err_oom(e, out);
+            break;
         }
         memset(&(*members)[*n], 0, sizeof **members);
         int got = scan_one(out, de->d_name, &(*members)[*n], e);
@@ -221,7 +216,7 @@ static int collect_meta(const char *out, const collect_member *m, size_t n, memb
     profiles_meta meta = {0};
     char *yaml = path_join(out, "profiles.yaml");
     int rc = -1;
-    if (!yaml || !(meta.members = calloc(n, sizeof *meta.members))) {
+    if (!yaml || !(meta.members = mc_alloc_zeroed(n, sizeof *meta.members))) {
         mc_err_oom(e, out);
         goto done;
     }
@@ -254,7 +249,7 @@ done:
 int collect_write(const char *out, const collect_member *m, size_t n, int force, mc_err *e)
 {
     if (!n) return mc_err_fail(e, "%s: no containers to collect", out);
-    member_state *st = calloc(n, sizeof *st);
+    member_state *st = mc_alloc_zeroed(n, sizeof *st);
     if (!st) return mc_err_oom(e, out);
     int out_existed = path_exists(out), rc = 0;
     char *yaml = path_join(out, "profiles.yaml");

@@ -11,7 +11,9 @@
 #include "alloc.h"
 #include "outdir.h"
 #include "path.h"
-#include "select.h"
+#include "genenames.h"
+#include "lines.h"
+#include "profilelookup.h"
 
 int datum_parse_id(const char *id, const data_kind **kind, const char **name, mc_err *e)
 {
@@ -174,8 +176,8 @@ typedef struct keys {
 
 static void keys_close(keys *k)
 {
-    if (k->profiles_open) select_profile_close(&k->profiles);
-    if (k->genes_open) select_gene_names_close(&k->genes);
+    if (k->profiles_open) profilelookup_close(&k->profiles);
+    if (k->genes_open) genenames_close(&k->genes);
 }
 
 /* Index of KEY along AXIS; -1 with e set ("SHOWN:LINE: ...") if none. */
@@ -184,20 +186,20 @@ static long key_find(keys *k, char axis, const char *key, const char *shown, siz
     const char *what = axis == 'g' ? "gene" : "profile";
     size_t n = datum_axis_length(k->c, axis);
     long long v;
-    if (select_is_integer(key, &v)) {
+    if (lines_is_integer(key, &v)) {
         if (v >= 0 && (unsigned long long)v < n) return (long)v;
         mc_err_fail(e, "%s:%zu: index %s out of range (%s has %zu %ss)", shown, line, key, k->c->path, n, what);
         return -1;
     }
     long i;
     if (axis == 'g') {
-        if (!k->genes_open && select_gene_names_open(k->c, k->gene_set, &k->genes, e) < 0) return -1;
+        if (!k->genes_open && genenames_open(k->c, k->gene_set, &k->genes, e) < 0) return -1;
         k->genes_open = 1;
-        i = select_gene_names_own_index(&k->genes, key);
+        i = genenames_own_index(&k->genes, key);
     } else {
-        if (!k->profiles_open && select_profile_open(k->c, &k->profiles, e) < 0) return -1;
+        if (!k->profiles_open && profilelookup_open(k->c, &k->profiles, e) < 0) return -1;
         k->profiles_open = 1;
-        i = select_profile_find(&k->profiles, key);
+        i = profilelookup_find(&k->profiles, key);
     }
     if (i == -2)
         mc_err_fail(e, "%s:%zu: '%s' names several profiles of %s; give the full name or the index", shown, line, key,
@@ -319,11 +321,11 @@ static const char *key_name(keys *k, char axis, size_t i)
 {
     mc_err ignored;
     if (axis == 'g') {
-        if (!k->genes_open && select_gene_names_open(k->c, k->gene_set, &k->genes, &ignored) < 0) return "";
+        if (!k->genes_open && genenames_open(k->c, k->gene_set, &k->genes, &ignored) < 0) return "";
         k->genes_open = 1;
-        return select_gene_names_get(&k->genes, i);
+        return genenames_get(&k->genes, i);
     }
-    if (!k->profiles_open && select_profile_open(k->c, &k->profiles, &ignored) < 0) return "";
+    if (!k->profiles_open && profilelookup_open(k->c, &k->profiles, &ignored) < 0) return "";
     k->profiles_open = 1;
     return k->profiles.names.v[i];
 }
@@ -371,7 +373,7 @@ static npy_dtype grid_type(const grid *g)
         long long iv;
         double dv;
         b = b && is_bool(s);
-        i = i && select_is_integer(s, &iv);
+        i = i && lines_is_integer(s, &iv);
         f = f && is_number(s, &dv);
         blank = blank && !*s;
     }
@@ -413,7 +415,7 @@ static int grid_values(grid *g, const char *shown, mc_array *out, mc_err *e)
         long long iv;
         double dv;
         if (t == NPY_B1) ((uint8_t *)a->data)[c] = s[0] == 'T' || s[0] == 't';
-        else if (t == NPY_I8 && select_is_integer(s, &iv)) ((int64_t *)a->data)[c] = iv;
+        else if (t == NPY_I8 && lines_is_integer(s, &iv)) ((int64_t *)a->data)[c] = iv;
         else if (is_number(s, &dv)) ((double *)a->data)[c] = dv;
     }
     return 0;
@@ -426,9 +428,9 @@ static int read_tsv(keys *ks, const data_kind *k, const char *input, mc_array *o
     if (g.cols && g.rows > SIZE_MAX / 16 / g.cols) return mc_err_fail(e, "%s: too large a matrix", ks->c->path);
     g.cell = mc_alloc_zeroed(g.rows * g.cols, sizeof *g.cell);
     g.row_line = mc_alloc_zeroed(g.rows, sizeof *g.row_line);
-    const char *shown = select_file_shown(input);
+    const char *shown = lines_shown(input);
     int rc = g.cell && g.row_line ? 0 : mc_err_oom(e, shown);
-    if (rc == 0) rc = select_lines_each(input, grid_line, &g, e);
+    if (rc == 0) rc = lines_each(input, grid_line, &g, e);
     if (rc == 0) rc = grid_complete(&g, shown, e);
     if (rc == 0) rc = grid_values(&g, shown, out, e);
     grid_free(&g);
@@ -483,7 +485,7 @@ static int read_npy(container *c, const data_kind *k, FILE *f, const char *shown
 /* INPUT as a .npy (by its magic) or a TSV. */
 static int read_input(keys *ks, const data_kind *k, const char *input, mc_array *out, mc_err *e)
 {
-    const char *shown = select_file_shown(input);
+    const char *shown = lines_shown(input);
     FILE *f = strcmp(input, "-") ? fopen(input, "rb") : stdin;
     if (!f) return mc_err_errno(e, input, "cannot open");
     int ch = getc(f);

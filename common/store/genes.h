@@ -39,8 +39,8 @@ int genes_make_unique(char **names, size_t n, mc_err *e);
  * on failure; strvec_free releases it either way). */
 int genes_canonical_names(const std_table *genes, strvec *names, mc_err *e);
 
-/* Index of NAME (case-insensitive) in the whole sorted set, or -1 (select_gene_names_own_index
- * gives a container's own index, select.h). */
+/* Index of NAME (case-insensitive) in the whole sorted set, or -1 (genenames_own_index
+ * gives a container's own index, genenames.h). */
 long genes_index_of(const gene_set *g, const char *name);
 
 #endif

@@ -11,6 +11,7 @@
 #include "datum.h"
 #include "txt.h"
 #include "parallel.h"
+#include "genenames.h"
 #include "select.h"
 
 /* What a profile weighs besides its entries for container_forget_every (as totals.c). */
@@ -143,10 +144,10 @@ static int names_list(const char *v, const char *name)
 static int mark_pattern(container *c, const char *gene_set, gene_names *g, int *open, const char *glob,
                         uint8_t *mark, mc_err *e)
 {
-    if (!*open && select_gene_names_open(c, gene_set, g, e) < 0) return -1;
+    if (!*open && genenames_open(c, gene_set, g, e) < 0) return -1;
     *open = 1;
     for (size_t i = 0; i < c->genes_count; i++)
-        if (fnmatch(glob, select_gene_names_get(g, i), FNM_CASEFOLD) == 0) mark[i] = 1;
+        if (fnmatch(glob, genenames_get(g, i), FNM_CASEFOLD) == 0) mark[i] = 1;
     return 0;
 }
 
@@ -184,7 +185,7 @@ int qc_lists_open(container *c, const qc_request *r, qc_lists *l, mc_err *e)
     gene_names g = {0};
     int open = 0, rc = mark && l->sizes && l->member ? 0 : mc_err_oom(e, c->path);
     for (size_t k = 0; rc == 0 && k < l->names.count; k++) rc = mark_list(c, r, l, k, mark, &g, &open, e);
-    select_gene_names_close(&g);
+    genenames_close(&g);
     free(mark);
     if (rc < 0) qc_lists_free(l);
     return rc;

@@ -1,6 +1,6 @@
-/* select.c's unit test: integers as selections read them, lines and CSV records
- * as select_lines_each and select_records_each hand them over, and their one-line errors. */
-#include "select.h"
+/* lines.c's unit test: integers as selections read them, lines and CSV records
+ * as lines_each and lines_records_each hand them over, and their one-line errors. */
+#include "lines.h"
 #include "unit.h"
 
 static void integers(unit *u)
@@ -16,13 +16,13 @@ static void integers(unit *u)
     };
     for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
         long long v = 0;
-        int is = select_is_integer(t[i].s, &v);
+        int is = lines_is_integer(t[i].s, &v);
         CHECK_INT(is, t[i].is);
         if (is && t[i].is) CHECK_INT(v, t[i].v);
         if (is != t[i].is) printf("  for '%s'\n", t[i].s);
     }
-    CHECK_STR(select_file_shown("-"), "stdin");
-    CHECK_STR(select_file_shown("a.tsv"), "a.tsv");
+    CHECK_STR(lines_shown("-"), "stdin");
+    CHECK_STR(lines_shown("a.tsv"), "a.tsv");
 }
 
 /* Every call of a line_fn, "shown:line:text|" after one another; stops (-1) at text "stop". */
@@ -56,28 +56,28 @@ static void each(unit *u, int (*each)(const char *, line_fn, void *, mc_err *), 
 static void lines(unit *u)
 {
     /* '\r\n' and '\n' ends, an empty line, a last line without its end */
-    EACH(select_lines_each, "a.txt", "a\r\nb\n\nc", "a.txt:1:a|a.txt:2:b|a.txt:3:|a.txt:4:c|", 0, "");
-    EACH(select_lines_each, "e.txt", "", "", 0, "");
-    EACH(select_lines_each, "s.txt", "x\nstop\ny\n", "s.txt:1:x|s.txt:2:stop|", -1, "s.txt:2: stopped");
-    EACH(select_lines_each, "z.txt", "x\nab\0c\n", "z.txt:1:x|", -1, "z.txt:2: NUL byte in the line");
+    EACH(lines_each, "a.txt", "a\r\nb\n\nc", "a.txt:1:a|a.txt:2:b|a.txt:3:|a.txt:4:c|", 0, "");
+    EACH(lines_each, "e.txt", "", "", 0, "");
+    EACH(lines_each, "s.txt", "x\nstop\ny\n", "s.txt:1:x|s.txt:2:stop|", -1, "s.txt:2: stopped");
+    EACH(lines_each, "z.txt", "x\nab\0c\n", "z.txt:1:x|", -1, "z.txt:2: NUL byte in the line");
     seen s = {{0}};
     mc_err e = {{0}};
-    CHECK_INT(select_lines_each("missing.txt", collect, &s, &e), -1);
+    CHECK_INT(lines_each("missing.txt", collect, &s, &e), -1);
     CHECK_STR(e.msg, "missing.txt: cannot open: No such file or directory");
 }
 
 static void records(unit *u)
 {
     /* .csv: fields parsed (quotes as pandas writes them) and joined by TABs */
-    EACH(select_records_each, "g.csv", ",group\n\"a,b\",x\n\"say \"\"hi\"\"\",\n",
+    EACH(lines_records_each, "g.csv", ",group\n\"a,b\",x\n\"say \"\"hi\"\"\",\n",
          "g.csv:1:\tgroup|g.csv:2:a,b\tx|g.csv:3:say \"hi\"\t|", 0, "");
     /* any other name: a first line with a comma and no TAB makes it CSV, else lines as they are */
-    EACH(select_records_each, "g.txt", "name,group\nc,1\n", "g.txt:1:name\tgroup|g.txt:2:c\t1|", 0, "");
-    EACH(select_records_each, "g.tsv", "a\tb,c\n\"q\",1\n", "g.tsv:1:a\tb,c|g.tsv:2:\"q\",1|", 0, "");
-    EACH(select_records_each, "t.csv", "a,b\n\"x\ty\",1\n", "t.csv:1:a\tb|", -1, "t.csv:2: a CSV field holds a TAB");
-    EACH(select_records_each, "q.csv", "a,b\n\"x,1\n", "q.csv:1:a\tb|", -1,
+    EACH(lines_records_each, "g.txt", "name,group\nc,1\n", "g.txt:1:name\tgroup|g.txt:2:c\t1|", 0, "");
+    EACH(lines_records_each, "g.tsv", "a\tb,c\n\"q\",1\n", "g.tsv:1:a\tb,c|g.tsv:2:\"q\",1|", 0, "");
+    EACH(lines_records_each, "t.csv", "a,b\n\"x\ty\",1\n", "t.csv:1:a\tb|", -1, "t.csv:2: a CSV field holds a TAB");
+    EACH(lines_records_each, "q.csv", "a,b\n\"x,1\n", "q.csv:1:a\tb|", -1,
          "q.csv:2: malformed CSV (a quote not closed on its line, or a stray quote)");
-    EACH(select_records_each, "r.csv", "a,b\nx\"y\",1\n", "r.csv:1:a\tb|", -1,
+    EACH(lines_records_each, "r.csv", "a,b\nx\"y\",1\n", "r.csv:1:a\tb|", -1,
          "r.csv:2: malformed CSV (a quote not closed on its line, or a stray quote)");
 }
 
@@ -87,5 +87,5 @@ int main(void)
     integers(u);
     lines(u);
     records(u);
-    return unit_done(u, "select");
+    return unit_done(u, "lines");
 }
