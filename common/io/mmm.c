@@ -157,7 +157,9 @@ int mmm_writer_hash(mmm_writer *w, uint32_t profiles_count, mc_err *e)
 {
     unsigned char h[MMM_HEADER_SIZE];
     header(h, profiles_count, w->genes_count);
-    if (!w->f || w->profiles || fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h)
+    if (w->profiles) return mc_err_fail(e, "%s: hashed after %zu profiles", w->path, w->profiles);
+    /* A closed writer's header is patched at close, like the count of any writer. */
+    if (w->f && (fseek(w->f, 0, SEEK_SET) != 0 || fwrite(h, 1, sizeof h, w->f) != sizeof h))
         return mc_err_errno(e, w->path, "cannot write");
     MD5Init(&w->md5);
     MD5Update(&w->md5, h, sizeof h);
