@@ -400,39 +400,71 @@ static int read_block(cells_job *j, block *b, mc_err *e)
     return r < 0 ? -1 : r > 0;
 }
 
+/* A block's profiles appended to their lanes on a thread of its own (MD5 and
+ * writes were a fifth of the main thread, the one the import waits for). */
+typedef struct block_writing {
+    cells_job *j;
+    block *b;
+} block_writing;
+
+static int write_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    block_writing *w = ctx;
+    (void)part, (void)from, (void)to;
+    return write_block(w->j, w->b, e);
+}
+
+/* Wait for JOB if BUSY: -1 with e set (unless RC already failed), else RC. */
+static int job_done(parallel_job *job, int *busy, int rc, mc_err *e)
+{
+    mc_err ignored;
+    if (*busy && parallel_wait(job, rc == 0 ? e : &ignored) < 0) rc = -1;
+    *busy = 0;
+    return rc;
+}
+
+#define BLOCKS 3   /* one read, one encoded, one written, at once */
+
 /* One read of the file, each profile appended to its lane's matrix: one block
- * is encoded on THREADS threads while the next is read. */
+ * is read while the one before is encoded on THREADS threads and the one
+ * before that appended to its lanes. */
 static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
-    block *b[2] = {block_new(j, genes, threads, j->p_total), block_new(j, genes, threads, j->p_total)};
-    if (!b[0] || !b[1]) {
-        block_free(b[0]);
-        block_free(b[1]);
-        return mc_err_oom(e, j->m.path);
-    }
+    block *b[BLOCKS];
+    int rc = 0;
+    for (int i = 0; i < BLOCKS; i++)
+        if (!(b[i] = block_new(j, genes, threads, j->p_total))) rc = mc_err_oom(e, j->m.path);
     size_t total = j->m.profiles_count, done = 0;
-    parallel_job job;
-    int busy = 0, more = 1, rc = 0, k = 0;
-    while (rc == 0 && (more || busy)) {
-        int r = more ? read_block(j, b[k], e) : 0;
+    parallel_job enc, wr;
+    block_writing w = {j, NULL};
+    block *encoded = NULL;   /* the block being encoded */
+    int encoding = 0, writing = 0, more = 1, k = 0;
+    while (rc == 0 && (more || encoding)) {
+        int r = more ? read_block(j, b[k], e) : 0;   /* b[k]'s write was waited for before */
         if (r < 0) rc = -1;
         more = r > 0;
-        if (busy && parallel_wait(&job, e) < 0 && rc == 0) rc = -1;
-        busy = 0;
-        if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
+        rc = job_done(&enc, &encoding, rc, e);
+        rc = job_done(&wr, &writing, rc, e);
+        if (rc == 0 && encoded) {
+            w.b = encoded;
+            if (parallel_start(&wr, 1, 1, write_part, &w) < 0) rc = write_block(j, encoded, e);   /* no thread */
+            else writing = 1;
+        }
+        encoded = NULL;
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
-            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
-            busy = rc == 0;
+            if (parallel_start(&enc, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
+            encoding = rc == 0;
+            encoded = encoding ? b[k] : NULL;
             progress_report(pr, "profiles", done, total);
         }
-        k = !k;
+        k = (k + 1) % BLOCKS;
     }
-    if (busy) parallel_wait(&job, e);
-    for (int i = 0; rc == 0 && j->g_total && i < 2; i++) block_gene_totals(b[i], j->g_total);
-    block_free(b[0]);
-    block_free(b[1]);
+    rc = job_done(&enc, &encoding, rc, e);
+    rc = job_done(&wr, &writing, rc, e);
+    for (int i = 0; rc == 0 && j->g_total && i < BLOCKS; i++) block_gene_totals(b[i], j->g_total);
+    for (int i = 0; i < BLOCKS; i++) block_free(b[i]);
     progress_end(pr);
     return rc;
 }
