@@ -70,7 +70,7 @@ int mmm_writer_add_run(mmm_writer *w, const uint8_t *b, const size_t *ends, size
 int mmm_writer_add_dense(mmm_writer *w, const uint64_t *row, mc_err *e);
 /* Write padding and the offsets index, close.  Refuses offsets beyond 32 bits. */
 int mmm_writer_close(mmm_writer *w, mc_err *e);
-/* Before the first profile of a writer opened with mmm_writer_open: its
+/* Before the first profile of a writer (open or closed): its
  * header says PROFILES_COUNT profiles now, and every byte written goes
  * through MD5, so that the file's MD5 (its uuid, SPEC 3) needs no second
  * read; then close with mmm_writer_close_md5, after exactly that many

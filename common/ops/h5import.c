@@ -213,51 +213,16 @@ typedef struct cells_job {
     uint64_t *p_total;       /* with totals: per profile of the file, its UMIs */
     uint64_t *g_total;       /* ... and per gene of the gene set */
     size_t *written;         /* per lane: profiles written */
-    struct lane_hash *hash;  /* per lane: its matrix's uuid, hashed in the background once complete */
-    size_t *started;         /* the lanes whose hashing started, in order ... */
-    size_t nstarted, nwaited;   /* ... and how many of them were waited for */
+    mc_uuid *uuid;           /* per lane: its matrix's MD5, hashed as it is written */
 } cells_job;
 
-/* A lane's matrix is hashed on a thread of its own as soon as its last
- * profile is written (lanes usually follow each other in the file), while the
- * main thread, the one the import waits for, goes on reading. */
-typedef struct lane_hash {
-    const char *path;
-    mc_uuid uuid;
-    parallel_job job;
-    int state;               /* 0 not started, 1 hashing, 2 hashed */
-} lane_hash;
-
-static int hash_lane(void *ctx, int part, size_t from, size_t to, mc_err *e)
-{
-    lane_hash *h = ctx;
-    (void)part, (void)from, (void)to;
-    return uuid_of_file(h->path, &h->uuid, e);
-}
-
-/* Wait for lane K's hashing if it was started: 0, or -1 with e set. */
-static int lane_hashed(cells_job *j, size_t k, mc_err *e)
-{
-    if (j->hash[k].state != 1) return 0;
-    j->hash[k].state = 2;
-    return parallel_wait(&j->hash[k].job, e);
-}
-
-/* Background hashings at once: each holds a thread and a file open. */
-#define HASHING_MAX 8
-
-/* Lane K's last profile is written: close its matrix and hash it in the background. */
+/* Lane K's last profile is written: close its matrix, its MD5 taken from the
+ * bytes as they went out (reading the file back was a tenth of the time). */
 static int lane_complete(cells_job *j, size_t k, mc_err *e)
 {
     mmm_writer *w = j->w[k];
     j->w[k] = NULL;
-    if (mmm_writer_close(w, e) < 0) return -1;
-    if (j->nstarted - j->nwaited == HASHING_MAX && lane_hashed(j, j->started[j->nwaited++], e) < 0) return -1;
-    j->hash[k].path = j->mmm[k];
-    if (parallel_start(&j->hash[k].job, 1, 1, hash_lane, &j->hash[k]) < 0) return 0;   /* hashed at the end */
-    j->hash[k].state = 1;
-    j->started[j->nstarted++] = k;
-    return 0;
+    return mmm_writer_close_md5(w, &j->uuid[k], e);
 }
 
 #define BUFFERS_TOTAL ((size_t)32 << 20)   /* bytes of buffers shared by the lanes' closed writers */
@@ -269,7 +234,7 @@ static int open_lanes(cells_job *j, mc_err *e)
     size_t n = j->l.n;
     if (!(j->dirs = mc_alloc_zeroed(n, sizeof *j->dirs)) || !(j->mmm = mc_alloc_zeroed(n, sizeof *j->mmm)) ||
         !(j->w = mc_alloc_zeroed(n, sizeof *j->w)) || !(j->written = mc_alloc_zeroed(n, sizeof *j->written)) ||
-        !(j->hash = mc_alloc_zeroed(n, sizeof *j->hash)) || !(j->started = mc_alloc_zeroed(n, sizeof *j->started)))
+        !(j->uuid = mc_alloc_zeroed(n, sizeof *j->uuid)))
         return mc_err_oom(e, j->o.final);
     size_t buffer = n <= outdir_open_files_budget() ? 0 : BUFFERS_TOTAL / n;
     if (buffer && buffer < ((size_t)16 << 10)) buffer = (size_t)16 << 10;
@@ -279,6 +244,7 @@ static int open_lanes(cells_job *j, mc_err *e)
             return mc_err_oom(e, j->o.final);
         if (mkdir(j->dirs[k], 0777) < 0) return mc_err_errno(e, j->dirs[k], "cannot create directory");
         if (!(j->w[k] = mmm_writer_open_closed(j->mmm[k], (uint32_t)j->gs.names.count, buffer, e))) return -1;
+        if (mmm_writer_hash(j->w[k], (uint32_t)j->l.count[k], e) < 0) return -1;
     }
     return 0;
 }
@@ -434,39 +400,71 @@ static int read_block(cells_job *j, block *b, mc_err *e)
     return r < 0 ? -1 : r > 0;
 }
 
+/* A block's profiles appended to their lanes on a thread of its own (MD5 and
+ * writes were a fifth of the main thread, the one the import waits for). */
+typedef struct block_writing {
+    cells_job *j;
+    block *b;
+} block_writing;
+
+static int write_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    block_writing *w = ctx;
+    (void)part, (void)from, (void)to;
+    return write_block(w->j, w->b, e);
+}
+
+/* Wait for JOB if BUSY: -1 with e set (unless RC already failed), else RC. */
+static int job_done(parallel_job *job, int *busy, int rc, mc_err *e)
+{
+    mc_err ignored;
+    if (*busy && parallel_wait(job, rc == 0 ? e : &ignored) < 0) rc = -1;
+    *busy = 0;
+    return rc;
+}
+
+#define BLOCKS 3   /* one read, one encoded, one written, at once */
+
 /* One read of the file, each profile appended to its lane's matrix: one block
- * is encoded on THREADS threads while the next is read. */
+ * is read while the one before is encoded on THREADS threads and the one
+ * before that appended to its lanes. */
 static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
 {
     uint32_t genes = (uint32_t)j->gs.names.count;
-    block *b[2] = {block_new(j, genes, threads, j->p_total), block_new(j, genes, threads, j->p_total)};
-    if (!b[0] || !b[1]) {
-        block_free(b[0]);
-        block_free(b[1]);
-        return mc_err_oom(e, j->m.path);
-    }
+    block *b[BLOCKS];
+    int rc = 0;
+    for (int i = 0; i < BLOCKS; i++)
+        if (!(b[i] = block_new(j, genes, threads, j->p_total))) rc = mc_err_oom(e, j->m.path);
     size_t total = j->m.profiles_count, done = 0;
-    parallel_job job;
-    int busy = 0, more = 1, rc = 0, k = 0;
-    while (rc == 0 && (more || busy)) {
-        int r = more ? read_block(j, b[k], e) : 0;
+    parallel_job enc, wr;
+    block_writing w = {j, NULL};
+    block *encoded = NULL;   /* the block being encoded */
+    int encoding = 0, writing = 0, more = 1, k = 0;
+    while (rc == 0 && (more || encoding)) {
+        int r = more ? read_block(j, b[k], e) : 0;   /* b[k]'s write was waited for before */
         if (r < 0) rc = -1;
         more = r > 0;
-        if (busy && parallel_wait(&job, e) < 0 && rc == 0) rc = -1;
-        busy = 0;
-        if (rc == 0) rc = write_block(j, b[!k], e);   /* the block encoded meanwhile */
+        rc = job_done(&enc, &encoding, rc, e);
+        rc = job_done(&wr, &writing, rc, e);
+        if (rc == 0 && encoded) {
+            w.b = encoded;
+            if (parallel_start(&wr, 1, 1, write_part, &w) < 0) rc = write_block(j, encoded, e);   /* no thread */
+            else writing = 1;
+        }
+        encoded = NULL;
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
-            if (parallel_start(&job, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
-            busy = rc == 0;
+            if (parallel_start(&enc, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
+            encoding = rc == 0;
+            encoded = encoding ? b[k] : NULL;
             progress_report(pr, "profiles", done, total);
         }
-        k = !k;
+        k = (k + 1) % BLOCKS;
     }
-    if (busy) parallel_wait(&job, e);
-    for (int i = 0; rc == 0 && j->g_total && i < 2; i++) block_gene_totals(b[i], j->g_total);
-    block_free(b[0]);
-    block_free(b[1]);
+    rc = job_done(&enc, &encoding, rc, e);
+    rc = job_done(&wr, &writing, rc, e);
+    for (int i = 0; rc == 0 && j->g_total && i < BLOCKS; i++) block_gene_totals(b[i], j->g_total);
+    for (int i = 0; i < BLOCKS; i++) block_free(b[i]);
     progress_end(pr);
     return rc;
 }
@@ -486,57 +484,25 @@ static int store_totals(cells_job *j, mc_err *e)
     return rc;
 }
 
-/* The lanes not hashed in the background (profiles of lanes interleaved in
- * the file), on every core: their uuids were a tenth of the time. */
-typedef struct hashing {
-    cells_job *j;
-    size_t *lanes;
-} hashing;
-
-static int hash_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
-{
-    hashing *h = ctx;
-    (void)part;
-    for (size_t i = from; i < to; i++)
-        if (uuid_of_file(h->j->mmm[h->lanes[i]], &h->j->hash[h->lanes[i]].uuid, e) < 0) return -1;
-    return 0;
-}
-
-static int finish_lanes(cells_job *j, int threads, mc_err *e)
+static int finish_lanes(cells_job *j, mc_err *e)
 {
     collect_member *members = mc_alloc_zeroed(j->l.n, sizeof *members);
-    hashing h = {j, mc_alloc_zeroed(j->l.n, sizeof *h.lanes)};
-    size_t rest = 0;
-    int rc = members && h.lanes ? 0 : mc_err_oom(e, j->o.final);
-    for (size_t k = 0; k < j->l.n; k++) {
-        mc_err w;
-        if (lane_hashed(j, k, rc == 0 ? e : &w) < 0) rc = -1;
-    }
+    int rc = members ? 0 : mc_err_oom(e, j->o.final);
+    for (size_t k = 0; rc == 0 && k < j->l.n; k++)
+        if (j->w[k]) rc = lane_complete(j, k, e);   /* every lane's count was written: none is left open */
     for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
-        mmm_writer *w = j->w[k];
-        j->w[k] = NULL;
-        if (w) rc = mmm_writer_close(w, e);
-        if (j->hash[k].state == 0) h.lanes[rest++] = k;
-    }
-    if (rc == 0) rc = parallel_for(threads, rest, hash_part, &h, e);
-    for (size_t k = 0; rc == 0 && k < j->l.n; k++) {
-        rc = batch_finish(j->dirs[k], j->mmm[k], &j->hash[k].uuid, &j->gs, "cells", &j->profiles,
+        rc = batch_finish(j->dirs[k], j->mmm[k], &j->uuid[k], &j->gs, "cells", &j->profiles,
                           j->l.rows + j->l.start[k], j->l.count[k], e);
         members[k] = (collect_member){j->l.dir[k], j->dirs[k]};
     }
     if (rc == 0) rc = collect_write(j->o.tmp, members, j->l.n, 0, e);
     if (rc == 0 && j->p_total) rc = store_totals(j, e);
     free(members);
-    free(h.lanes);
     return rc;
 }
 
 static void cells_job_free(cells_job *j)
 {
-    for (size_t k = 0; j->hash && k < j->l.n; k++) {
-        mc_err ignored;
-        lane_hashed(j, k, &ignored);
-    }
     for (size_t k = 0; k < j->l.n; k++) {
         if (j->w) mmm_writer_abort(j->w[k]);
         if (j->dirs) free(j->dirs[k]);
@@ -549,8 +515,7 @@ static void cells_job_free(cells_job *j)
     free(j->p_total);
     free(j->g_total);
     free(j->written);
-    free(j->hash);
-    free(j->started);
+    free(j->uuid);
     lanes_free(&j->l);
     genes_close(&j->gs);
     table_free(&j->genes);
@@ -583,7 +548,7 @@ int h5import_cells(progress *pr, const char *in, const char *out, const h5_opts 
     }
     if (outdir_begin(&j.o, out, co->force, e) < 0) goto out;
     int threads = o->threads > 0 ? o->threads : parallel_cores();
-    if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, threads, e) < 0) goto out;
+    if (open_lanes(&j, e) < 0 || split_profiles(pr, &j, threads, e) < 0 || finish_lanes(&j, e) < 0) goto out;
     rc = outdir_commit(&j.o, e);
 out:
     cells_job_free(&j);   /* first: its writers' files closed, so removing the temporary needs no more */
