@@ -158,6 +158,24 @@ static int read_inflated(mtx_reader *r, char *dst, size_t want, mc_err *e)
     return (int)n;
 }
 
+/* A thread running FN(ARG) with its lock and two conditions made first: 1 when
+ * it runs; 0 (nothing left made) when any of them cannot be, and the reader
+ * then does that work itself. */
+static int thread_start(pthread_t *t, pthread_mutex_t *lock, pthread_cond_t *a, pthread_cond_t *b,
+                        void *(*fn)(void *), void *arg)
+{
+    if (pthread_mutex_init(lock, NULL)) return 0;
+    if (pthread_cond_init(a, NULL)) goto no_a;
+    if (pthread_cond_init(b, NULL)) goto no_b;
+    if (pthread_create(t, NULL, fn, arg) == 0) return 1;
+    pthread_cond_destroy(b);
+no_b:
+    pthread_cond_destroy(a);
+no_a:
+    pthread_mutex_destroy(lock);
+    return 0;
+}
+
 /* The inflater, for gzip input (plain files are only copied: no thread for
  * that); without it (it could not start) fill reads directly. */
 static int start_inflater(mtx_reader *r, mc_err *e)
@@ -165,23 +183,7 @@ static int start_inflater(mtx_reader *r, mc_err *e)
     if (gzdirect(r->gz)) return 0;
     for (int k = 0; k < CHUNKS; k++)
         if (!(r->chunk[k] = malloc(READ_CHUNK))) return mc_err_oom(e, r->path);
-    if (pthread_mutex_init(&r->in_lock, NULL)) return 0;
-    if (pthread_cond_init(&r->in_ready, NULL)) {
-        pthread_mutex_destroy(&r->in_lock);
-        return 0;
-    }
-    if (pthread_cond_init(&r->in_freed, NULL)) {
-        pthread_cond_destroy(&r->in_ready);
-        pthread_mutex_destroy(&r->in_lock);
-        return 0;
-    }
-    if (pthread_create(&r->inflater, NULL, inflater, r)) {
-        pthread_cond_destroy(&r->in_freed);
-        pthread_cond_destroy(&r->in_ready);
-        pthread_mutex_destroy(&r->in_lock);
-        return 0;
-    }
-    r->inflating = 1;
+    r->inflating = thread_start(&r->inflater, &r->in_lock, &r->in_ready, &r->in_freed, inflater, r);
     return 0;
 }
 
@@ -642,23 +644,7 @@ static int start(mtx_reader *r, mc_err *e)
     }
     r->started = 1;
     if (start_inflater(r, e) < 0) return -1;
-    if (pthread_mutex_init(&r->lock, NULL)) return 0;
-    if (pthread_cond_init(&r->ready, NULL)) {
-        pthread_mutex_destroy(&r->lock);
-        return 0;
-    }
-    if (pthread_cond_init(&r->freed, NULL)) {
-        pthread_cond_destroy(&r->ready);
-        pthread_mutex_destroy(&r->lock);
-        return 0;
-    }
-    if (pthread_create(&r->thread, NULL, scanner, r)) {
-        pthread_cond_destroy(&r->freed);
-        pthread_cond_destroy(&r->ready);
-        pthread_mutex_destroy(&r->lock);
-        return 0;
-    }
-    r->threaded = 1;
+    r->threaded = thread_start(&r->thread, &r->lock, &r->ready, &r->freed, scanner, r);
     return 0;
 }
 
