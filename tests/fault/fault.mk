@@ -20,4 +20,6 @@ fault-oom: all build/fuzz/fixture/genes/genes.yaml
 	{ ../../tests/fault/oom.sh c mc-write-matrix --genes genes delaned/pbmc/all c || rc=1; } && \
 	{ ../../tests/fault/oom.sh c2 mc-collect c2 a=cells/pbmc/all b=views/good || rc=1; } && \
 	{ ../../tests/fault/oom.sh x.mtx mc-export views/good --mtx -o x.mtx || rc=1; } && \
+	g=views/good && rm -rf $$g/groups $$g/outliers $$g/p.group.npy && \
+	{ ../../tests/fault/oom.sh $$g/groups,$$g/outliers,$$g/p.group.npy mc-group --groups groups.tsv $$g || rc=1; } && \
 	exit $$rc
