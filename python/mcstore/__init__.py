@@ -68,8 +68,32 @@ def _indices(selection, count, what, names=None):
     return np.ascontiguousarray(a, dtype=np.int64).reshape(-1)
 
 
-class Genes:
+class _Handle:
+    """A libmc handle in self._h, released by the C function named _release: at close(), at the end
+    of a with block, or when collected."""
+
+    _release = None
+
+    def close(self):
+        """Release the handle (the mapping, the files); later calls do nothing."""
+        if getattr(self, "_h", None):
+            getattr(_lib.lib, self._release)(self._h)
+            self._h = None
+
+    def __del__(self):
+        self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+class Genes(_Handle):
     """A gene set directory (SPEC 5): its sorted, upper-case names."""
+
+    _release = "mc_genes_close"
 
     def __init__(self, handle):
         self._h = handle
@@ -87,13 +111,6 @@ class Genes:
         if organism is not None and organism != g.organism:
             raise Error(f"{g.path}: the genes of {g.organism}, not of {organism}")
         return g
-
-    def close(self):
-        if getattr(self, "_h", None):
-            _lib.lib.mc_genes_close(self._h)
-            self._h = None
-
-    __del__ = close
 
     def available_data(self):
         """Sorted names of the set's per-gene arrays (g.NAME.txt or .npy): name, ensembl, original_name, ..."""
@@ -113,30 +130,18 @@ class Genes:
             _lib.lib.mc_data_free(ctypes.byref(d))
 
 
-class MemoryMappedMatrix:
+class MemoryMappedMatrix(_Handle):
     """One MMM file (SPEC 6) by itself, the seed's read-only memory-mapped matrix of integer counts
     per profile and gene, mapped and decoded by libmc (its header and offsets checked on opening,
     every pair while decoding)."""
+
+    _release = "mc_mmm_close"
 
     def __init__(self, path):
         self.path = os.fsdecode(path)
         self._h = _lib.call("mc_mmm_open", _lib.encode(path))
         self.profiles_count = _lib.lib.mc_mmm_profiles_count(self._h)
         self.genes_count = _lib.lib.mc_mmm_genes_count(self._h)
-
-    def close(self):
-        """Release the mapping."""
-        if getattr(self, "_h", None):
-            _lib.lib.mc_mmm_close(self._h)
-            self._h = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def entries_count(self):
         """The number of non-zero entries (every profile decoded)."""
@@ -190,8 +195,10 @@ class MemoryMappedMatrix:
                   values.ctypes.data_as(ctypes.c_void_p))
 
 
-class ProfilesContainer:
+class ProfilesContainer(_Handle):
     """A container of any kind, with its chain of bases and members."""
+
+    _release = "mc_close"
 
     def __init__(self, handle):
         self._h = handle
@@ -212,19 +219,6 @@ class ProfilesContainer:
         directory above PATH with its uuid, as the tools find it."""
         gdir = genes.path if isinstance(genes, Genes) else genes
         return ProfilesContainer(_lib.call("mc_open", _lib.encode(path), _lib.encode(gdir)))
-
-    def close(self):
-        if getattr(self, "_h", None):
-            _lib.lib.mc_close(self._h)
-            self._h = None
-
-    __del__ = close
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
     def __repr__(self):
         return (f"ProfilesContainer({self.path!r}: {self.kind}, {self.profiles_count} {self.profiles_kind} x "
