@@ -176,6 +176,20 @@ no_a:
     return 0;
 }
 
+/* thread_start's undoing: *STOP set under LOCK and B signalled (the thread waits on B
+ * for room), the thread joined, then its lock and conditions unmade. */
+static void thread_stop(pthread_t t, pthread_mutex_t *lock, pthread_cond_t *a, pthread_cond_t *b, int *stop)
+{
+    pthread_mutex_lock(lock);
+    *stop = 1;
+    pthread_cond_signal(b);
+    pthread_mutex_unlock(lock);
+    pthread_join(t, NULL);
+    pthread_cond_destroy(b);
+    pthread_cond_destroy(a);
+    pthread_mutex_destroy(lock);
+}
+
 /* The inflater, for gzip input (plain files are only copied: no thread for
  * that); without it (it could not start) fill reads directly. */
 static int start_inflater(mtx_reader *r, mc_err *e)
@@ -189,17 +203,8 @@ static int start_inflater(mtx_reader *r, mc_err *e)
 
 static void stop_inflater(mtx_reader *r)
 {
-    if (r->inflating) {
-        pthread_mutex_lock(&r->in_lock);
-        r->in_stop = 1;
-        pthread_cond_signal(&r->in_freed);
-        pthread_mutex_unlock(&r->in_lock);
-        pthread_join(r->inflater, NULL);
-        pthread_cond_destroy(&r->in_freed);
-        pthread_cond_destroy(&r->in_ready);
-        pthread_mutex_destroy(&r->in_lock);
-        r->inflating = 0;
-    }
+    if (r->inflating) thread_stop(r->inflater, &r->in_lock, &r->in_ready, &r->in_freed, &r->in_stop);
+    r->inflating = 0;
     for (int k = 0; k < CHUNKS; k++) free(r->chunk[k]);
 }
 
@@ -696,17 +701,8 @@ int mtx_next(mtx_reader *r, uint32_t *row, uint32_t *col, uint64_t *value, mc_er
 /* Stop the scanner thread and free the batches. */
 static void stop_scanner(mtx_reader *r)
 {
-    if (r->threaded) {
-        pthread_mutex_lock(&r->lock);
-        r->stop = 1;
-        pthread_cond_signal(&r->freed);
-        pthread_mutex_unlock(&r->lock);
-        pthread_join(r->thread, NULL);
-        pthread_cond_destroy(&r->freed);
-        pthread_cond_destroy(&r->ready);
-        pthread_mutex_destroy(&r->lock);
-        r->threaded = 0;
-    }
+    if (r->threaded) thread_stop(r->thread, &r->lock, &r->ready, &r->freed, &r->stop);
+    r->threaded = 0;
     for (int k = 0; k < SLOTS; k++) {
         free(r->slot[k].row);
         free(r->slot[k].col);
