@@ -145,7 +145,8 @@ bench: all
 bench-e2e: all
 	./bench/e2e.sh $(or $(BENCH_CELLS),1000000)
 
-demo: all
+# What the demo runs: the tools, the generator of its example, libmc.so for its Python hint.
+demo: $(BINS) tests/helpers/gen-hca common/libmc.so
 	./scripts/demo.sh
 
 clean:

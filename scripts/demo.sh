@@ -52,7 +52,7 @@ say ""
 # python3 that has anndata (a pyenv python3 first on PATH may lack it).
 py=python3
 for p in python3 /usr/bin/python3; do
-    if "$p" -c 'import anndata' 2>/dev/null; then py=$(command -v "$p"); break; fi
+    if "$p" -c 'import importlib.util as u, sys; sys.exit(u.find_spec("anndata") is None)' 2>/dev/null; then py=$(command -v "$p"); break; fi
 done
 say "== Continue in Python (scanpy / anndata):"
 say "   export PATH=\"$MC/bin:\$PATH\""

@@ -102,6 +102,8 @@ if [ -z "$SAN_RT" ] && [ -x "$MC_ROOT/tests/helpers/pyz" ] && [ -n "${BATS_RUN_T
     export MC_PYZ="$BATS_RUN_TMPDIR/pyz.sock" MC_PYZ_SERVER="$MC_ROOT/tests/helpers/pyz.py" MC_PYZ_PYTHON=$PY
     PY="$MC_ROOT/tests/helpers/pyz"
 fi
+# Snakemake as /usr/bin/snakemake runs it, through $PY: the fork server has imported it.
+snakemake() { "$PY" -c 'import sys; from snakemake import main; sys.argv[0] = "snakemake"; sys.exit(main())' "$@"; }
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 

@@ -4,7 +4,7 @@
  * and arguments over the socket $MC_PYZ to the server (started here, once, when it is not
  * there), and exits with the status of the program the server ran.  Anything else, or no
  * server to be had, or LD_PRELOAD or a PYTHON* variable set (read at python's own start-up;
- * but PYTHONUNBUFFERED and PYTHONDONTWRITEBYTECODE, which the server applies itself):
+ * but PYTHONUNBUFFERED, PYTHONDONTWRITEBYTECODE and PYTHONPATH, which the server applies itself):
  * $MC_PYZ_PYTHON runs itself, as it would have without pyz. */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,7 +29,7 @@ static const char *python(void)
 
 static void run_plain(char **argv)
 {
-    argv[0] = "python3";
+    argv[0] = (char *)python(); /* its path, not "python3": python takes sys.executable from it */
     execv(python(), argv);
     fprintf(stderr, "pyz: %s: %s\n", python(), strerror(errno));
     exit(127);
@@ -43,7 +43,7 @@ static int servable(int argc, char **argv)
     if (argc < 2 || getenv("LD_PRELOAD")) return 0;
     for (char **e = environ; *e; e++) /* (these two the server does as python would) */
         if (strncmp(*e, "PYTHON", 6) == 0 && strncmp(*e, "PYTHONUNBUFFERED=", 17) != 0 &&
-            strncmp(*e, "PYTHONDONTWRITEBYTECODE=", 24) != 0)
+            strncmp(*e, "PYTHONDONTWRITEBYTECODE=", 24) != 0 && strncmp(*e, "PYTHONPATH=", 11) != 0)
             return 0;
     if (strcmp(argv[1], "-c") == 0) return argc >= 3;
     if (strcmp(argv[1], "-") == 0) return 1;
@@ -79,7 +79,7 @@ static void start_server(const char *path)
     int null = open("/dev/null", O_RDWR);
     for (int fd = 0; fd < 3; fd++) dup2(null, fd);
     for (int fd = 3; fd < 1024; fd++) close(fd);
-    execl(python(), "python3", script, "serve", path, (char *)NULL);
+    execl(python(), python(), script, "serve", path, (char *)NULL);
     _exit(127);
 }
 

@@ -12,6 +12,7 @@ It lives as long as SOCKET's directory does (bats's run directory), or 10 idle m
 import atexit
 import gc
 import os
+import select
 import signal
 import socket
 import sys
@@ -23,6 +24,14 @@ import pandas  # noqa: F401
 import scipy.sparse  # noqa: F401
 import anndata  # noqa: F401
 import loompy  # noqa: F401  (~1.5 s an import: the Loom writers and checks)
+try:   # Snakemake, when the tests run it through here: its start-up (~1.5 s of CPU) is imports
+    import snakemake  # noqa: F401
+    import snakemake.dag  # noqa: F401
+    import snakemake.executors  # noqa: F401
+    import snakemake.persistence  # noqa: F401
+    import snakemake.scheduler  # noqa: F401
+except ImportError:
+    pass
 
 
 def recv_request(conn):
@@ -81,6 +90,9 @@ def run_worker(fds, cwd, umask, nofile, argv, env):
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
+    # PYTHONPATH's directories after the program's own, as python puts them (a module the
+    # server imported already is the server's, wherever PYTHONPATH points: numpy and the like)
+    sys.path[1:1] = [d for d in env.get("PYTHONPATH", "").split(os.pathsep) if d]
     std_streams(bool(env.get("PYTHONUNBUFFERED")))
     random.seed()
     numpy.random.seed()
@@ -130,6 +142,8 @@ def exit_worker(main, code):
             h5py.h5f.flush(fid)
     except Exception:
         pass
+    if "threading" in sys.modules:   # as python's exit: its threads joined, then atexit
+        sys.modules["threading"]._shutdown()
     atexit._run_exitfuncs()
     for f in (sys.stdout, sys.stderr):
         try:
@@ -139,55 +153,97 @@ def exit_worker(main, code):
     os._exit(code)
 
 
-def serve_one(conn):
-    """In the forked handler: the worker's status (as a shell's: 128 + signal) to the client."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+def start_worker(conn, srv, wake):
+    """Fork the worker of one client's request; its pid, or None (no go-ahead sent: the client
+    runs python itself)."""
+    conn.setblocking(True)
+    conn.settimeout(10)   # a client that connects and sends nothing must not stall the server
     try:
         request = recv_request(conn)
+        conn.sendall(b"R")
     except (OSError, EOFError, ValueError, IndexError):
-        os._exit(1)   # no go-ahead: the client runs python itself
-    conn.sendall(b"R")
+        return None
+    conn.settimeout(None)
     pid = os.fork()
     if pid == 0:
-        conn.close()
+        signal.set_wakeup_fd(-1)
+        for s in (srv, conn):
+            s.close()
+        for fd in wake:
+            os.close(fd)
         run_worker(*request)
     for fd in request[0]:
         os.close(fd)
-    _, status, usage = os.wait4(pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if os.environ.get("MC_PYZ_CPU"):   # the worker's CPU seconds, which the server cannot count
-        with open(os.environ["MC_PYZ_CPU"], "a") as f:
-            f.write(f"{usage.ru_utime:.2f} {usage.ru_stime:.2f} worker\n")
-    conn.sendall((code if code >= 0 else 128 - code).to_bytes(4, "little"))
-    os._exit(0)
+    return pid
+
+
+def report_exits(clients):
+    """Each worker that has ended: its status (as a shell's: 128 + signal) to its client."""
+    while clients:
+        try:
+            pid, status, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        conn = clients.pop(pid, None)
+        if conn is None:
+            continue
+        code = os.waitstatus_to_exitcode(status)
+        if os.environ.get("MC_PYZ_CPU"):   # the worker's CPU seconds, which the client cannot count
+            with open(os.environ["MC_PYZ_CPU"], "a") as f:
+                f.write(f"{usage.ru_utime:.2f} {usage.ru_stime:.2f} worker\n")
+        try:
+            conn.sendall((code if code >= 0 else 128 - code).to_bytes(4, "little"))
+        except OSError:
+            pass   # the client is gone (killed): nobody to tell
+        conn.close()
 
 
 def main(path):
+    """Serve until SOCKET's directory goes or 10 minutes pass with no client.  The server forks
+    each worker itself and reaps it (woken by SIGCHLD through a pipe): one fork a request,
+    not a handler's fork and then the worker's (a fork and an exit of this ~200 MB process are
+    ~50 ms of CPU here, page tables copied and torn down)."""
     fd = os.open(os.devnull, os.O_RDWR)
     for i in range(3):
         os.dup2(fd, i)
     os.closerange(3, 1 << 16)   # bats waits on what its children hold open
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)   # handlers reaped by the kernel
+    wake = os.pipe()
+    for w in wake:
+        os.set_blocking(w, False)
+    signal.set_wakeup_fd(wake[1])
+    signal.signal(signal.SIGCHLD, lambda *_: None)   # only to write to the wake-up pipe
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     srv.bind(path + ".new")
     srv.listen(64)
     os.rename(path + ".new", path)
-    srv.settimeout(1)
+    srv.setblocking(False)
     gc.collect()
     gc.freeze()   # the imports' objects out of the collector's sight: a worker copies fewer pages
+    clients = {}   # a running worker's pid -> its client's connection
     idle = time.monotonic()
-    while os.path.exists(path) and time.monotonic() - idle < 600:
-        try:
-            conn, _ = srv.accept()
-        except socket.timeout:
-            continue
-        idle = time.monotonic()
-        conn.settimeout(None)
-        if os.fork() == 0:
-            srv.close()
-            serve_one(conn)   # (its worker leaves by sys.exit, through here: nothing to catch it)
-        conn.close()
-    if os.environ.get("MC_PYZ_CPU"):   # CPU seconds of the server itself (its handlers are not reaped)
+    while os.path.exists(path) and (clients or time.monotonic() - idle < 600):
+        ready, _, _ = select.select([srv, wake[0]], [], [], 1)
+        if wake[0] in ready:
+            try:
+                while os.read(wake[0], 512):
+                    pass
+            except BlockingIOError:
+                pass
+        report_exits(clients)
+        if srv in ready:
+            try:
+                conn, _ = srv.accept()
+            except (BlockingIOError, InterruptedError):
+                continue
+            idle = time.monotonic()
+            pid = start_worker(conn, srv, wake)
+            if pid is None:
+                conn.close()
+            else:
+                clients[pid] = conn
+    if os.environ.get("MC_PYZ_CPU"):   # CPU seconds of the server itself
         t = os.times()
         with open(os.environ["MC_PYZ_CPU"], "a") as f:
             f.write(f"{t.user:.2f} {t.system:.2f} server\n")
