@@ -154,8 +154,8 @@ def exit_worker(main, code):
 
 
 def start_worker(conn, srv, wake):
-    """Fork the worker of one client's request; its pid, or None (no go-ahead sent: the client
-    runs python itself)."""
+    """Fork the worker of one client's request; its pid and the client's MC_PYZ_CPU, or None
+    (no go-ahead sent: the client runs python itself)."""
     conn.setblocking(True)
     conn.settimeout(10)   # a client that connects and sends nothing must not stall the server
     try:
@@ -174,7 +174,7 @@ def start_worker(conn, srv, wake):
         run_worker(*request)
     for fd in request[0]:
         os.close(fd)
-    return pid
+    return pid, request[-1].get("MC_PYZ_CPU")
 
 
 def report_exits(clients):
@@ -186,12 +186,12 @@ def report_exits(clients):
             return
         if pid == 0:
             return
-        conn = clients.pop(pid, None)
+        conn, cpu = clients.pop(pid, (None, None))
         if conn is None:
             continue
         code = os.waitstatus_to_exitcode(status)
-        if os.environ.get("MC_PYZ_CPU"):   # the worker's CPU seconds, which the client cannot count
-            with open(os.environ["MC_PYZ_CPU"], "a") as f:
+        if cpu:   # the worker's CPU seconds, which the client cannot count, where it asks
+            with open(cpu, "a") as f:
                 f.write(f"{usage.ru_utime:.2f} {usage.ru_stime:.2f} worker\n")
         try:
             conn.sendall((code if code >= 0 else 128 - code).to_bytes(4, "little"))
@@ -221,7 +221,7 @@ def main(path):
     srv.setblocking(False)
     gc.collect()
     gc.freeze()   # the imports' objects out of the collector's sight: a worker copies fewer pages
-    clients = {}   # a running worker's pid -> its client's connection
+    clients = {}   # a running worker's pid -> its client's connection and MC_PYZ_CPU
     idle = time.monotonic()
     while os.path.exists(path) and (clients or time.monotonic() - idle < 600):
         ready, _, _ = select.select([srv, wake[0]], [], [], 1)
@@ -238,11 +238,11 @@ def main(path):
             except (BlockingIOError, InterruptedError):
                 continue
             idle = time.monotonic()
-            pid = start_worker(conn, srv, wake)
-            if pid is None:
+            worker = start_worker(conn, srv, wake)
+            if worker is None:
                 conn.close()
             else:
-                clients[pid] = conn
+                clients[worker[0]] = (conn, worker[1])
     if os.environ.get("MC_PYZ_CPU"):   # CPU seconds of the server itself
         t = os.times()
         with open(os.environ["MC_PYZ_CPU"], "a") as f:
