@@ -4,7 +4,8 @@
 #   - a 1 % selection (random profiles) into a CSR matrix: mcstore's umis(idx), against
 #     anndata.read_h5ad(backed="r")[idx].to_memory() of the collection's .h5ad (mc-export --h5ad,
 #     uncompressed) and against mc-export --h5ad of the 1 % view then anndata.read_h5ad;
-#   - the whole collection into a CSR matrix: umis() against anndata.read_h5ad of that .h5ad,
+#   - the whole collection into a CSR matrix: umis() against anndata.read_h5ad of that .h5ad
+#     and against the floor, numpy writing arrays of the CSR's sizes once (fresh memory's cost),
 #     and the peak RSS of each beyond the interpreter's, against the CSR's own bytes.
 #   bench/mcstore.sh [CELLS]      (default 100000 cells, 33000 genes, ~1000 per cell)
 # Every figure is timed BENCH_ROUNDS times (default 3) in one process, A and B interleaved, the
@@ -64,6 +65,7 @@ printf '\nThe whole collection into a CSR matrix (%d MB of CSR):\n' "$((csr / 10
 row "" "wall s" "/ mcstore" "CPU s" "/ mcstore"
 figure mcstore whole.txt "mcstore umis()"
 figure anndata whole.txt "anndata.read_h5ad (uncompressed .h5ad)"
+figure floor whole.txt "floor: numpy writes the CSR's arrays once (np.full)"
 sed 's/^/  rounds: /' whole.txt
 printf '\nPeak RSS beyond the interpreter with its modules (%s MB), against the CSR (%d MB):\n' "$(mb "$base_rss")" \
     "$((csr / 1048576))"

@@ -183,6 +183,48 @@ PY
     assert_output "True ok"
 }
 
+@test "mc_csr_fill_once: int64 indices, and profiles longer than one copy of pairs, decoded into their rows exactly" {
+    # Three profiles of three counts of 16,000,000 (188,238 pairs, more than the 256 KiB of pairs a part copies
+    # at once) between ordinary ones, against mc-export --mtx; int64 row pointers and indices, which umis() never asks for, through the C API itself.
+    "$PY" - <<'PY'
+import anndata, numpy as np, scipy.sparse as sp
+rng = np.random.default_rng(3)
+X = rng.integers(1, 600, (700, 300)) * (rng.random((700, 300)) < 0.1)
+for p, g in ((5, 0), (5, 150), (5, 299), (400, 17), (400, 18), (400, 200), (699, 0), (699, 1), (699, 2)):
+    X[p, g] = 16000000
+anndata.AnnData(X=sp.csr_matrix(X.astype(np.float32)), dtype=np.float32).write_h5ad("big.h5ad")
+PY
+    mc-make-genes --organism mouse big.h5ad genes
+    mc-import-cells --genes genes big.h5ad cells
+    mc-export cells --mtx -o m.mtx
+    run mcpy <<'PY'
+import ctypes, numpy as np, scipy.io, scipy.sparse as sp, mcstore
+from mcstore import _lib
+c = mcstore.ProfilesContainer.load("cells")
+want = scipy.io.mmread("m.mtx").T.tocsr().astype(np.int64)    # mc-export --mtx: genes x profiles
+assert want.shape == (c.profiles_count, c.genes_count) and want.max() == 16000000
+sel = _lib._Selection(None, 0, None, 0)
+bound = np.empty(c.profiles_count + 1, np.int64)
+_lib.call("mc_csr_bound", c._h, ctypes.byref(sel), bound.ctypes.data_as(ctypes.c_void_p))
+room = np.diff(bound)
+assert (room[[5, 400, 699]] == c.genes_count).all()    # the bound of a long profile: its genes, not its pairs
+room[[5, 400, 699]] = 190000    # a bound beyond its pairs: the profile decoded straight into its row, from the map
+wide = np.concatenate([[0], np.cumsum(room)])
+ptr = lambda a: a.ctypes.data_as(ctypes.c_void_p)
+for dtype, kind in ((np.int32, _lib.MC_INT32), (np.int64, _lib.MC_INT64), (np.float64, _lib.MC_FLOAT64)):
+    for threads, bound in ((1, bound), (2, bound), (3, bound), (1, wide), (2, wide)):
+        indptr, indices = np.empty(c.profiles_count + 1, np.int64), np.empty(bound[-1], np.int64)
+        data, nnz = np.empty(bound[-1], dtype), ctypes.c_int64()
+        _lib.call("mc_csr_fill_once", c._h, ctypes.byref(sel), threads, ptr(bound), _lib.MC_INT64, ptr(indptr),
+                  ptr(indices), kind, ptr(data), ctypes.byref(nnz))
+        m = sp.csr_matrix((data[:nnz.value], indices[:nnz.value], indptr), shape=want.shape)
+        assert nnz.value == want.nnz and m.has_sorted_indices and (m != want).nnz == 0, (dtype, threads)
+    assert (c.umis(dtype=dtype) != want).nnz == 0
+print("ok")
+PY
+    assert_output ok
+}
+
 @test "mcstore reads a 10x import (ids, original names, genome) and a view of it as mc-export --h5ad" {
     mc-import-hca "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" r/std >/dev/null
     mc-make-genes --organism human r/std r/genes

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "entries.h"
 #include "err.h"
+#include "npy.h"
 #include "uuid.h"
 
 #define MMM_MAGIC "METACELL SPARSE MEMORY MAPPED MATRIX VERSION 0"
@@ -105,6 +106,20 @@ int mmm_profile_entries(const mmm_file *m, uint32_t p, mc_entries *es, mc_err *e
  * for genes_count).  Straight from the pairs, without an entries list: the
  * CSR decoder's two passes (csr.h). */
 int mmm_profile_mapped(const mmm_file *m, uint32_t p, const int32_t *gmap, mc_entry *out, size_t *n, mc_err *e);
+/* Profile p's entries, as mmm_profile_mapped gives them, from BYTES of its
+ * pairs B (the map's, mmm_profile_pairs, or a copy, mmm_pairs_read) through
+ * GMAP straight into a CSR row: their columns into COLS (INDEX: NPY_I4 or
+ * NPY_I8) and counts into VALS (VALUE: NPY_I4, NPY_I8, NPY_F4 or NPY_F8; an
+ * NPY_I4 count beyond int32 is the caller's to refuse: *MAX is the largest,
+ * set for NPY_I4 only), at most BYTES / 2 of each (a pair or more an entry);
+ * their number in *N.  The one-pass CSR decoder's, written once, without an
+ * entries list. */
+int mmm_pairs_csr(const mmm_file *m, uint32_t p, const uint8_t *b, size_t bytes, const int32_t *gmap,
+                  npy_dtype index, void *cols, npy_dtype value, void *vals, size_t *n, uint64_t *max, mc_err *e);
+/* The pairs of profiles FROM..TO-1 (consecutive in the file) copied into BUF
+ * (room for their bytes, *N), which is returned: a decoder reading them
+ * there rather than from the map spares the map's pages their first touch. */
+const uint8_t *mmm_pairs_read(const mmm_file *m, uint32_t from, uint32_t to, uint8_t *buf, size_t *n);
 /* Add profile p into a dense row of genes_count values (the seed's add_profile_data). */
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
 /* Add profile p into ROW through GMAP (its genes to ROW's; -1 skips a gene;

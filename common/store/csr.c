@@ -59,24 +59,23 @@ static int by_gene(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Row I's entries into ES (only their number, ES->n, when COUNT_ONLY and no genes are selected),
- * their genes the selection's columns, ascending.  A profile stored in one matrix is decoded
- * straight from its pairs (mmm_profile_mapped); one behind two gene slices through entries. */
-static int row_decode(const csr_job *j, size_t i, int count_only, container_cursor *cur, mc_err *e)
+/* Row I's profile. */
+static size_t profile_of(const csr_job *j, size_t i)
 {
-    size_t p = j->s->profiles ? (size_t)j->s->profiles[i] : i;
-    const mmm_file *m;
-    const int32_t *gmap;
-    uint32_t q;
+    return j->s->profiles ? (size_t)j->s->profiles[i] : i;
+}
+
+/* row_decode of row I, its profile located (container_cursor_locate's WHERE, M, Q, GMAP). */
+static int row_decode_at(const csr_job *j, size_t i, int where, const mmm_file *m, uint32_t q, const int32_t *gmap,
+                         int count_only, container_cursor *cur, mc_err *e)
+{
     mc_entries *es = &cur->es;
-    int where = container_cursor_locate(cur, p, &m, &q, &gmap, e);
-    if (where < 0) return -1;
     if (where == 0) {
         int write = !count_only || j->column;
         if (write && entries_reserve(es, m->genes_count) < 0) return mc_err_oom(e, j->c->path);
         if (mmm_profile_mapped(m, q, gmap, write ? es->v : NULL, &es->n, e) < 0) return -1;
         if (!write) return 0;
-    } else if (container_profile_entries(j->c, p, es, e) < 0)
+    } else if (container_profile_entries(j->c, profile_of(j, i), es, e) < 0)
         return -1;
     if (!j->column) return 0;
     size_t k = 0;
@@ -87,6 +86,18 @@ static int row_decode(const csr_job *j, size_t i, int count_only, container_curs
     es->n = k;
     if (!j->ascending && !count_only) qsort(es->v, es->n, sizeof *es->v, by_gene);
     return 0;
+}
+
+/* Row I's entries into ES (only their number, ES->n, when COUNT_ONLY and no genes are selected),
+ * their genes the selection's columns, ascending.  A profile stored in one matrix is decoded
+ * straight from its pairs (mmm_profile_mapped); one behind two gene slices through entries. */
+static int row_decode(const csr_job *j, size_t i, int count_only, container_cursor *cur, mc_err *e)
+{
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    int where = container_cursor_locate(cur, profile_of(j, i), &m, &q, &gmap, e);
+    return where < 0 ? -1 : row_decode_at(j, i, where, m, q, gmap, count_only, cur, e);
 }
 
 static int count_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
@@ -240,10 +251,88 @@ int csr_bound(container *c, const csr_selection *s, int64_t *bound, mc_err *e)
     return rc;
 }
 
+static size_t value_size(npy_dtype t)
+{
+    return t == NPY_I4 || t == NPY_F4 ? 4 : 8;
+}
+
 static void set_at(const csr_job *j, void *a, size_t i, int64_t v)
 {
     if (j->index == NPY_I4) ((int32_t *)a)[i] = (int32_t)v;
     else ((int64_t *)a)[i] = v;
+}
+
+/* Row I (its profile located: WHERE, M, Q, GMAP) at *AT through entries: a profile behind two gene slices
+ * or a selection of genes, or one longer than its bound (an error). */
+static int once_entries(const csr_job *j, size_t i, int where, const mmm_file *m, uint32_t q, const int32_t *gmap,
+                        container_cursor *cur, int64_t *at, mc_err *e)
+{
+    int64_t room = j->bound[i + 1] - j->bound[i];
+    if (row_decode_at(j, i, where, m, q, gmap, 0, cur, e) < 0) return -1;
+    if ((int64_t)cur->es.n > room)
+        return mc_err_fail(e, "%s: row %zu has %zu non-zeros, more than its bound of %lld", j->c->path, i,
+                           cur->es.n, (long long)room);
+    if (put_values(j, *at, &cur->es, i, e) < 0) return -1;
+    put_columns(j, *at, &cur->es);
+    set_at(j, j->lengths_out, i + 1, (int64_t)cur->es.n);
+    *at += (int64_t)cur->es.n;
+    return 0;
+}
+
+/* Pairs copied at once for a run of rows: a few hundred profiles, read again from the cache. */
+#define RUN_BYTES ((size_t)256 << 10)
+
+/* Rows I.. whose profiles follow each other in one matrix from Q, every gene selected, each within its bound:
+ * their pairs copied at once (mmm_pairs_read) and decoded straight into their rows. */
+typedef struct once_run {
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    size_t i, rows, bytes;
+} once_run;
+
+/* R's rows at *AT, from one copy of their pairs in BUF (RUN_BYTES; a single longer profile from the map). */
+static int run_decode(const csr_job *j, once_run *r, uint8_t *buf, int64_t *at, mc_err *e)
+{
+    size_t is = value_size(j->index), vs = value_size(j->value), n;
+    const uint8_t *b = r->bytes <= RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->rows, buf, &n)
+                                             : mmm_profile_pairs(r->m, r->q, &n);
+    for (size_t t = 0; t < r->rows; t++) {
+        size_t bytes = mmm_profile_bytes(r->m, r->q + (uint32_t)t), len;
+        uint64_t max;
+        if (mmm_pairs_csr(r->m, r->q + (uint32_t)t, b, bytes, r->gmap, j->index, (char *)j->indices + (size_t)*at * is,
+                          j->value, (char *)j->data + (size_t)*at * vs, &len, &max, e) < 0)
+            return -1;
+        if (j->value == NPY_I4 && max > INT32_MAX)
+            return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in int32", j->c->path, r->i + t,
+                               (unsigned long long)max);
+        set_at(j, j->lengths_out, r->i + t + 1, (int64_t)len);
+        *at += (int64_t)len;
+        b += bytes;
+    }
+    r->rows = r->bytes = 0;
+    return 0;
+}
+
+/* Row I into the part at *AT: added to the run R (decoded when it ends), or through entries. */
+static int once_row(const csr_job *j, size_t i, container_cursor *cur, once_run *r, uint8_t *buf, int64_t *at,
+                    mc_err *e)
+{
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    int where = container_cursor_locate(cur, profile_of(j, i), &m, &q, &gmap, e);
+    if (where < 0) return -1;
+    size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
+    int direct = where == 0 && !j->column && bytes / 2 <= (uint64_t)(j->bound[i + 1] - j->bound[i]);
+    if (r->rows && (!direct || m != r->m || gmap != r->gmap || q != r->q + r->rows || r->bytes + bytes > RUN_BYTES) &&
+        run_decode(j, r, buf, at, e) < 0)
+        return -1;
+    if (!direct) return once_entries(j, i, where, m, q, gmap, cur, at, e);
+    if (!r->rows) *r = (once_run){m, gmap, q, i, 0, 0};
+    r->rows++;
+    r->bytes += bytes;
+    return 0;
 }
 
 /* A part's rows packed from its first row's bound, each row's length at i + 1 of the indptr. */
@@ -252,28 +341,17 @@ static int once_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     const csr_job *j = ctx;
     container_cursor k;
     container_cursor_init(&k, j->c, ROW_WEIGHT);
+    once_run r = {0};
+    uint8_t *buf = mc_alloc_array(RUN_BYTES, 1);
     int64_t at = j->bound[from];
-    int rc = 0;
-    for (size_t i = from; rc == 0 && i < to; i++) {
-        if ((rc = row_decode(j, i, 0, &k, e)) < 0) break;
-        if ((int64_t)k.es.n > j->bound[i + 1] - j->bound[i])
-            rc = mc_err_fail(e, "%s: row %zu has %zu non-zeros, more than its bound of %lld", j->c->path, i, k.es.n,
-                             (long long)(j->bound[i + 1] - j->bound[i]));
-        else if ((rc = put_values(j, at, &k.es, i, e)) == 0) {
-            put_columns(j, at, &k.es);
-            set_at(j, j->lengths_out, i + 1, (int64_t)k.es.n);
-            at += (int64_t)k.es.n;
-        }
-    }
+    int rc = buf ? 0 : mc_err_oom(e, j->c->path);
+    for (size_t i = from; rc == 0 && i < to; i++) rc = once_row(j, i, &k, &r, buf, &at, e);
+    if (rc == 0 && r.rows) rc = run_decode(j, &r, buf, &at, e);
     j->part_from[part] = from;
     j->part_n[part] = (size_t)(at - j->bound[from]);
+    free(buf);
     container_cursor_free(&k);
     return rc;
-}
-
-static size_t value_size(npy_dtype t)
-{
-    return t == NPY_I4 || t == NPY_F4 ? 4 : 8;
 }
 
 /* Give back the whole pages of A (SIZE bytes a value) from value FROM to value TO. */

@@ -12,7 +12,12 @@
  * back the pages past the last non-zero.  Each thread
  * decodes a contiguous range of rows with its own entries buffer (the
  * container is only read), so memory beyond the caller's arrays is a
- * profile's entries per thread and a column per gene. */
+ * profile's entries per thread and a column per gene.  csr_fill_once
+ * decodes a run of profiles that follow each other in one matrix, every
+ * gene selected, from one copy of their pairs (256 KiB a thread) straight
+ * into the rows: each value written once, and the map's pages not touched
+ * from user space, which on a virtual machine costs a fault of its monitor
+ * per page (3x the decoding of the page). */
 #ifndef MC_CSR_H
 #define MC_CSR_H
 
