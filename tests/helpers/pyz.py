@@ -34,6 +34,25 @@ except ImportError:
     pass
 
 
+def drop_teardowns():
+    """What the imports left to run at exit only tears their own state down: numba's ~480
+    finalizers (loompy's compiled functions), HDF5's type conversions, numba's and llvmlite's
+    shutdown.  A worker ends a moment later anyway, and running them was ~45 ms of CPU a worker
+    here, every page they touch copied from the server.  What a program registers still runs,
+    and so do logging's flush and multiprocessing's handler."""
+    import weakref
+    for f in list(weakref.finalize._registry):
+        f.atexit = False
+    for name, mod in list(sys.modules.items()):
+        f = None
+        if name.startswith("h5py.") and name.endswith("._conv"):
+            f = getattr(mod, "unregister_converters", None)
+        elif name in ("numba.core.utils", "llvmlite.binding.common"):
+            f = getattr(mod, "_at_shutdown", None)
+        if f is not None:
+            atexit.unregister(f)
+
+
 def recv_request(conn):
     """The client's three descriptors and its request: cwd, umask, nofile, argv, environ."""
     data, fds, _, _ = socket.recv_fds(conn, 1 << 16, 3)
@@ -219,6 +238,7 @@ def main(path):
     srv.listen(64)
     os.rename(path + ".new", path)
     srv.setblocking(False)
+    drop_teardowns()
     gc.collect()
     gc.freeze()   # the imports' objects out of the collector's sight: a worker copies fewer pages
     clients = {}   # a running worker's pid -> its client's connection and MC_PYZ_CPU
