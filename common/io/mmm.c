@@ -497,6 +497,17 @@ void mmm_forget(const mmm_file *m)
     madvise((void *)m->map, m->size, MADV_DONTNEED);   /* advice: its failure changes nothing */
 }
 
+const uint8_t *mmm_populate(const mmm_file *m, uint32_t p, size_t bytes)
+{
+    if (p >= m->profiles_count) return m->map;
+    const uint8_t *o = (const uint8_t *)m->offsets, *data_end = m->map + get_u32(o + 4 * (size_t)m->profiles_count);
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), from = get_u32(o + 4 * (size_t)p) / page * page;
+    const uint8_t *until = m->map + from + bytes < data_end ? m->map + from + bytes : data_end;
+    if (until > m->map + from)   /* advice: where it fails the pages fault in one by one */
+        madvise((void *)(m->map + from), (size_t)(until - m->map - from), MADV_POPULATE_READ);
+    return until;
+}
+
 size_t mmm_profile_bytes(const mmm_file *m, uint32_t p)
 {
     return p < m->profiles_count ? (size_t)(m->offsets[p + 1] - m->offsets[p]) : 0;

@@ -93,6 +93,11 @@ int mmm_open(mmm_file *m, const char *path, mc_err *e);
 /* Drop the mapping's pages from the resident set (re-read from the page cache
  * when touched again). */
 void mmm_forget(const mmm_file *m);
+/* Map in one call the pages of the profiles from p on, about BYTES of them
+ * (to the end of the data at most), for a decoder reading them in order:
+ * one madvise instead of a page fault every few pages.  Returns where the
+ * pages mapped end (the map's start when p is out of range). */
+const uint8_t *mmm_populate(const mmm_file *m, uint32_t p, size_t bytes);
 /* Bytes of profile p's pairs (0 when out of range). */
 size_t mmm_profile_bytes(const mmm_file *m, uint32_t p);
 void mmm_close(mmm_file *m);

@@ -366,8 +366,20 @@ int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, u
                             mc_err *e)
 {
     int where = container_locate(k->c, p, m, q, gmap, e);
-    if (where == 0) container_forget_every(k->c, &k->seen, mmm_profile_bytes(*m, *q) + k->weight);
-    return where;
+    if (where != 0) return where;
+    size_t bytes = mmm_profile_bytes(*m, *q);
+    container_forget_every(k->c, &k->seen, bytes + k->weight);
+    if (k->seen == 0) k->ahead_m = NULL;   /* the pages mapped ahead were let go too */
+    if (k->ahead && (k->ahead_m != *m || (*m)->map + (*m)->offsets[*q] + bytes > k->ahead_end)) {
+        k->ahead_m = *m;
+        k->ahead_end = mmm_populate(*m, *q, k->ahead);
+    }
+    return 0;
+}
+
+void container_cursor_ahead(container_cursor *k)
+{
+    k->ahead = CONTAINER_CURSOR_AHEAD;
 }
 
 int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e)
