@@ -472,11 +472,7 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
 {
     memset(out, 0, sizeof *out);
     out->is_text = in->is_text;
-    if (in->is_text) {
-        for (size_t i = 0; i < n; i++)
-            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_err_oom(e, NULL);
-        return 0;
-    }
+    if (in->is_text) return strvec_pick(&out->text, &in->text, index, n) < 0 ? mc_err_oom(e, NULL) : 0;
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
@@ -487,16 +483,9 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     return 0;
 }
 
-/* Append b to a (same type and dtype). */
-static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
+/* Append b's numbers to a's (same dtype). */
+static int concat(mc_array *a, const mc_array *b, mc_err *e)
 {
-    if (a->is_text != b->is_text || (!a->is_text && a->num.dtype != b->num.dtype))
-        return mc_err_fail(e, "%s: members store it with different types; cannot concatenate", what);
-    if (a->is_text) {
-        for (size_t i = 0; i < b->text.count; i++)
-            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_err_oom(e, NULL);
-        return 0;
-    }
     size_t w = npy_dtype_size(a->num.dtype);
     void *d = mc_alloc_resize(a->num.data, a->num.count + b->num.count, w);
     if (!d) return mc_err_oom(e, NULL);
@@ -507,29 +496,44 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
     return 0;
 }
 
+static void parts_free(mc_array *parts, size_t n)
+{
+    for (size_t i = 0; parts && i < n; i++) container_array_free(&parts[i]);
+    free(parts);
+}
+
+/* The members' p.NAME, one after the other: text joined in one buffer
+ * (strvec_concat), not copied a string at a time. */
 static int collection_array(container *c, const char *name, mc_array *out, mc_err *e)
 {
     char what[600];
     snprintf(what, sizeof what, "%s: p.%s", c->path, name);
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < c->members_count; i++) {
-        mc_array part;
-        int rc = container_array(c->members[i], 'p', name, &part, e);
-        if (rc <= 0) {
-            container_array_free(out);
-            return rc;
-        }
-        if (i == 0) *out = part;
-        else {
-            rc = concat(out, &part, what, e);
-            container_array_free(&part);
-            if (rc < 0) {
-                container_array_free(out);
-                return -1;
-            }
-        }
+    size_t n = c->members_count;
+    mc_array *parts = mc_alloc_zeroed(n ? n : 1, sizeof *parts);
+    if (!parts) return mc_err_oom(e, c->path);
+    int rc = n ? 1 : 0;
+    for (size_t i = 0; rc == 1 && i < n; i++) {
+        rc = container_array(c->members[i], 'p', name, &parts[i], e);
+        if (rc == 1 && (parts[i].is_text != parts[0].is_text ||
+                        (!parts[0].is_text && parts[i].num.dtype != parts[0].num.dtype)))
+            rc = mc_err_fail(e, "%s: members store it with different types; cannot concatenate", what);
     }
-    return c->members_count ? 1 : 0;
+    if (rc == 1 && parts[0].is_text) {
+        strvec *texts = mc_alloc_array(n, sizeof *texts);
+        for (size_t i = 0; texts && i < n; i++) texts[i] = parts[i].text;
+        out->is_text = 1;
+        if (!texts || strvec_concat(&out->text, texts, n) < 0) rc = mc_err_oom(e, c->path);
+        free(texts);
+    } else if (rc == 1) {
+        *out = parts[0];
+        memset(&parts[0], 0, sizeof parts[0]);
+        for (size_t i = 1; rc == 1 && i < n; i++)
+            if (concat(out, &parts[i], e) < 0) rc = -1;
+    }
+    parts_free(parts, n);
+    if (rc < 0) container_array_free(out);
+    return rc;
 }
 
 /* A collection's p.member: each profile's member, by its name in combined_profiles. */
@@ -820,65 +824,31 @@ static int load_own_names(container *c, mc_array *own, mc_err *e)
     return 0;
 }
 
-/* Whether the names of T are all different. */
-static int all_unique(const strvec *t, int *unique)
+static int names_into(container *c, strvec *out, mc_err *e);
+
+/* Every member's names into NAMES[k] (members_count, zeroed): in its files'
+ * buffer when it names its profiles itself, without a copy of every name. */
+static int member_names(container *c, strvec *names, mc_err *e)
 {
-    strmap m;
-    size_t first;
-    *unique = 1;
-    if (strmap_init(&m, t->count) < 0) return -1;
-    for (size_t i = 0; *unique && i < t->count; i++) {
-        int put = strmap_put(&m, t->v[i], i, &first);
-        if (put < 0) {
-            strmap_free(&m);
-            return -1;
-        }
-        *unique = put != 0;
+    for (size_t k = 0; k < c->members_count; k++) {
+        mc_array own;
+        int found = load_own_names(c->members[k], &own, e);
+        if (found < 0) return -1;
+        if (found) names[k] = own.text;
+        else if (names_into(c->members[k], &names[k], e) < 0) return -1;
     }
-    strmap_free(&m);
     return 0;
 }
 
-static int names_into(container *c, strvec *out, mc_err *e);
-
-/* A collection's names are its members' names, unchanged unless two would be
- * the same: then every name gets its member's name and ':' (SPEC 7). */
-static int collection_names(container *c, strvec *out, mc_err *e)
+/* Whether the names of C's members, NAMES, are all different (else each is
+ * prefixed with its member's name). */
+static int names_unique(container *c, const strvec *names, int *unique, mc_err *e)
 {
-    strvec all = {0};
-    size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
-    int rc = ends ? 0 : mc_err_oom(e, NULL), unique = 1;
-    for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
-        rc = names_into(c->members[m], &all, e);
-        ends[m] = all.count;
-    }
-    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_err_oom(e, NULL);
-    for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
-        for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_err_oom(e, NULL);
-    strvec_free(&all);
-    free(ends);
-    return rc;
-}
-
-/* Whether the names of C's members are all different (else each is prefixed
- * with its member's name): members naming their profiles themselves are
- * checked in their files' buffers, without a copy of every name. */
-static int collection_unique(container *c, int *unique, mc_err *e)
-{
-    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
     strmap m = {0};
     size_t total = 0;
-    int rc = names ? 0 : mc_err_oom(e, c->path);
-    for (size_t k = 0; rc == 0 && k < c->members_count; k++) {
-        mc_array own;
-        int found = load_own_names(c->members[k], &own, e);
-        if (found < 0) rc = -1;
-        else if (found) names[k] = own.text;
-        else rc = names_into(c->members[k], &names[k], e);
-        total += names[k].count;
-    }
-    if (rc == 0 && strmap_init(&m, total) < 0) rc = mc_err_oom(e, c->path);
+    for (size_t k = 0; k < c->members_count; k++) total += names[k].count;
+    if (strmap_init(&m, total) < 0) return mc_err_oom(e, c->path);
+    int rc = 0;
     *unique = 1;
     for (size_t k = 0; rc == 0 && *unique && k < c->members_count; k++)
         for (size_t i = 0; rc == 0 && *unique && i < names[k].count; i++) {
@@ -887,8 +857,67 @@ static int collection_unique(container *c, int *unique, mc_err *e)
             *unique = put != 0;
         }
     strmap_free(&m);
+    return rc;
+}
+
+/* The members' NAMES into OUT, each prefixed with its member's name and ':'
+ * unless UNIQUE: into an empty OUT as one buffer (strvec's), one allocation
+ * rather than one a name. */
+static int names_joined(container *c, const strvec *names, int unique, strvec *out, mc_err *e)
+{
+    size_t bytes = 0, count = 0;
+    for (size_t k = 0; k < c->members_count; k++) {
+        size_t prefix = unique ? 0 : strlen(c->members[k]->name) + 1;
+        for (size_t i = 0; i < names[k].count; i++) bytes += prefix + strlen(names[k].v[i]) + 1;
+        count += names[k].count;
+    }
+    if (out->count || out->v) {   /* not empty: pushed one by one */
+        for (size_t k = 0; k < c->members_count; k++)
+            for (size_t i = 0; i < names[k].count; i++)
+                if (prefixed(out, unique ? NULL : c->members[k]->name, names[k].v[i]) < 0) return mc_err_oom(e, NULL);
+        return 0;
+    }
+    char *buf = mc_alloc_array(bytes ? bytes : 1, 1), **v = mc_alloc_array(count ? count : 1, sizeof *v), *at = buf;
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return mc_err_oom(e, c->path);
+    }
+    for (size_t k = 0, j = 0; k < c->members_count; k++)
+        for (size_t i = 0; i < names[k].count; i++) {
+            v[j++] = at;
+            at += unique ? 0 : (size_t)sprintf(at, "%s:", c->members[k]->name);
+            at = stpcpy(at, names[k].v[i]) + 1;
+        }
+    *out = (strvec){.count = count, .v = v, .buf = buf};
+    return 0;
+}
+
+static void names_free(container *c, strvec *names)
+{
     for (size_t k = 0; names && k < c->members_count; k++) strvec_free(&names[k]);
     free(names);
+}
+
+/* A collection's names are its members' names, unchanged unless two would be
+ * the same: then every name gets its member's name and ':' (SPEC 7). */
+static int collection_names(container *c, strvec *out, mc_err *e)
+{
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
+    int unique = 1, rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, &unique, e);
+    if (rc == 0) rc = names_joined(c, names, unique, out, e);
+    names_free(c, names);
+    return rc;
+}
+
+/* Whether the names of C's members are all different (names_unique). */
+static int collection_unique(container *c, int *unique, mc_err *e)
+{
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
+    int rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, unique, e);
+    names_free(c, names);
     return rc;
 }
 
