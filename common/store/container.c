@@ -2,9 +2,12 @@
 #include "container.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "datakind.h"
@@ -362,35 +365,71 @@ void container_cursor_init(container_cursor *k, const container *c, size_t weigh
     *k = (container_cursor){.c = c, .weight = weight};
 }
 
+void container_cursor_reads(container_cursor *k)
+{
+    k->reads = 1;
+}
+
 int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap,
                             mc_err *e)
 {
     int where = container_locate(k->c, p, m, q, gmap, e);
-    if (where != 0) return where;
-    size_t bytes = mmm_profile_bytes(*m, *q);
-    container_forget_every(k->c, &k->seen, bytes + k->weight);
-    if (k->seen == 0) k->ahead_m = NULL;   /* the pages mapped ahead were let go too */
-    if (k->ahead && (k->ahead_m != *m || (*m)->map + (*m)->offsets[*q] + bytes > k->ahead_end)) {
-        k->ahead_m = *m;
-        k->ahead_end = mmm_populate(*m, *q, k->ahead);
+    if (where == 0 && !k->reads) container_forget_every(k->c, &k->seen, mmm_profile_bytes(*m, *q) + k->weight);
+    return where;
+}
+
+/* Open M's file again for K's reads: 0, or -1 when it is not the file mapped (replaced since). */
+static int cursor_open(container_cursor *k, const mmm_file *m)
+{
+    if (k->file) close(k->fd);
+    k->file = NULL;
+    k->len = 0;
+    int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) < 0 || (unsigned long long)st.st_dev != m->dev || (unsigned long long)st.st_ino != m->ino) {
+        close(fd);
+        return -1;
     }
+    k->file = m;
+    k->fd = fd;
     return 0;
 }
 
-void container_cursor_ahead(container_cursor *k)
+/* Profile Q of M's N bytes *B, from K's copy of the file, read anew when they
+ * are not in it: 0, or -1 to read them from the map instead. */
+static int cursor_copy(container_cursor *k, const mmm_file *m, uint32_t q, const uint8_t **b, size_t *n)
 {
-    k->ahead = CONTAINER_CURSOR_AHEAD;
+    size_t off = mmm_profile_offset(m, q), len = mmm_profile_bytes(m, q), end = m->offsets[m->profiles_count];
+    if (len > CONTAINER_CURSOR_READ) return -1;
+    if (k->file != m || off < k->from || off + len > k->from + k->len) {
+        if (k->file != m && cursor_open(k, m) < 0) return -1;
+        if (!k->buf && !(k->buf = mc_alloc_array(CONTAINER_CURSOR_READ, 1))) return -1;
+        size_t want = end - off < CONTAINER_CURSOR_READ ? end - off : CONTAINER_CURSOR_READ;
+        ssize_t got = pread(k->fd, k->buf, want, (off_t)off);
+        k->from = off;
+        k->len = got > 0 ? (size_t)got : 0;
+        if (k->len < len) return -1;
+    }
+    *b = k->buf + (off - k->from);
+    *n = len;
+    return 0;
 }
 
 int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const mmm_file *m;
     const int32_t *gmap;
+    const uint8_t *b;
     uint32_t q;
+    size_t n;
     uint64_t sum = 0;
     int where = container_cursor_locate(k, p, &m, &q, &gmap, e);
     if (where < 0) return -1;
-    if (where == 0) {
+    if (where == 0 && k->reads && cursor_copy(k, m, q, &b, &n) == 0) {
+        if (mmm_sum_copy(m, q, b, n, gmap, row, &sum, e) < 0) return -1;
+    } else if (where == 0) {
+        if (k->reads) container_forget_every(k->c, &k->seen, mmm_profile_bytes(m, q) + k->weight);   /* mapped */
         if (mmm_sum_profile(m, q, gmap, row, &sum, e) < 0) return -1;
     } else {
         if (container_profile_entries(k->c, p, &k->es, e) < 0) return -1;
@@ -406,6 +445,10 @@ int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t 
 void container_cursor_free(container_cursor *k)
 {
     entries_free(&k->es);
+    if (k->file) close(k->fd);
+    free(k->buf);
+    k->file = NULL;
+    k->buf = NULL;
 }
 
 /* --- arrays ------------------------------------------------------------------- */
