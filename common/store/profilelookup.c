@@ -58,17 +58,18 @@ static void find_asked(const strmap *asked, const strvec *t, size_t *at)
         if (strmap_get(asked, t->v[i], &j)) at[j] = at[j] == NOT_FOUND ? i : AMBIGUOUS;
 }
 
+/* Whether every asked name is a profile's name: then no barcode is looked at. */
+static int all_named(const profile_lookup *l, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (l->name_at[j] == NOT_FOUND) return 0;
+    return 1;
+}
+
 int profilelookup_open_for(container *c, char *const *asked, size_t n, profile_lookup *l, mc_err *e)
 {
     memset(l, 0, sizeof *l);
     l->for_asked = 1;
-    if (container_profile_names(c, &l->names, e) < 0) return -1;
-    int has = container_array(c, 'p', "barcode", &l->barcodes, e);
-    if (has < 0) {
-        profilelookup_close(l);
-        return -1;
-    }
-    if (has && !barcodes_differ(l)) container_array_free(&l->barcodes);
     l->name_at = mc_alloc_array(n ? n : 1, sizeof *l->name_at);
     l->barcode_at = mc_alloc_array(n ? n : 1, sizeof *l->barcode_at);
     int rc = l->name_at && l->barcode_at && strmap_init(&l->by_name, n) == 0 ? 0 : -1;
@@ -80,7 +81,18 @@ int profilelookup_open_for(container *c, char *const *asked, size_t n, profile_l
         profilelookup_close(l);
         return mc_err_oom(e, c->path);
     }
+    if (container_profile_names(c, &l->names, e) < 0) {
+        profilelookup_close(l);
+        return -1;
+    }
     find_asked(&l->by_name, &l->names, l->name_at);
+    /* The barcodes answer only for names that are no profile's name: read them only then. */
+    int has = all_named(l, n) ? 0 : container_array(c, 'p', "barcode", &l->barcodes, e);
+    if (has < 0) {
+        profilelookup_close(l);
+        return -1;
+    }
+    if (has && !barcodes_differ(l)) container_array_free(&l->barcodes);
     if (l->barcodes.is_text) find_asked(&l->by_name, &l->barcodes.text, l->barcode_at);
     strvec_free(&l->names);   /* the answers are in name_at, barcode_at */
     container_array_free(&l->barcodes);
