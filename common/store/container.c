@@ -1055,6 +1055,33 @@ int container_profile_names(container *c, strvec *out, mc_err *e)
     return 0;
 }
 
+/* The members' names of collection C, unique or prefixed, to FN. */
+static int member_names_each(container *c, container_name_fn fn, void *ctx, mc_err *e)
+{
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
+    int unique = 1, rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, &unique, e);
+    for (size_t k = 0, j = 0; rc == 0 && k < c->members_count; k++)
+        for (size_t i = 0; rc == 0 && i < names[k].count; i++)
+            rc = fn(ctx, j++, unique ? NULL : c->members[k]->name, names[k].v[i], e);
+    names_free(c, names);
+    return rc;
+}
+
+int container_profile_names_each(container *c, container_name_fn fn, void *ctx, mc_err *e)
+{
+    mc_array own;
+    int found = c->kind == KIND_COLLECTION ? load_own_names(c, &own, e) : 1;
+    if (found < 0) return -1;
+    if (found == 0) return member_names_each(c, fn, ctx, e);
+    if (c->kind == KIND_COLLECTION) container_array_free(&own);   /* its own names: as container_profile_names */
+    strvec all;
+    int rc = container_profile_names(c, &all, e);
+    for (size_t i = 0; rc == 0 && i < all.count; i++) rc = fn(ctx, i, NULL, all.v[i], e);
+    strvec_free(&all);
+    return rc;
+}
+
 /* --- genes -------------------------------------------------------------------- */
 
 int container_full_genes(container *c, int32_t **index, char full_uuid[MC_UUID_STRLEN], mc_err *e)

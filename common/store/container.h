@@ -144,6 +144,13 @@ void container_cursor_free(container_cursor *k);
 /* Profile names (SPEC 7): p.name.txt, barcode, group label or index; a collection adds
  * "MEMBER:" only when its members' names would collide. */
 int container_profile_names(container *c, strvec *out, mc_err *e);
+/* FN(CTX, I, PREFIX, NAME) for each profile I in order: its name as
+ * container_profile_names gives it is PREFIX ":" NAME, or NAME when PREFIX
+ * is NULL.  A collection's names come straight from its members' (files),
+ * not copied into one vector (mc-sum prints 100k of them).  Stops at the
+ * first FN that returns -1 (E set by it). */
+typedef int (*container_name_fn)(void *ctx, size_t i, const char *prefix, const char *name, mc_err *e);
+int container_profile_names_each(container *c, container_name_fn fn, void *ctx, mc_err *e);
 
 /* Index of each of this container's genes in the full gene set (NULL when
  * identity); *full_uuid is the full gene set's uuid.  Caller frees. */
