@@ -28,13 +28,18 @@ static const char more[] =
 
 static const char *const by_choices[] = {"profile", "gene", NULL};
 
+static int print_profile(void *ctx, size_t i, const char *prefix, const char *name, mc_err *e)
+{
+    const totals *t = ctx;
+    (void)e;
+    if (prefix) printf("%s:", prefix);
+    printf("%s\t%" PRIu64 "\n", name, t->p[i]);
+    return 0;
+}
+
 static int print_profiles(container *c, const totals *t, mc_err *e)
 {
-    strvec names;
-    if (container_profile_names(c, &names, e) < 0) return -1;
-    for (size_t p = 0; p < c->profiles_count; p++) printf("%s\t%" PRIu64 "\n", names.v[p], t->p[p]);
-    strvec_free(&names);
-    return 0;
+    return container_profile_names_each(c, print_profile, (void *)t, e);
 }
 
 static int print_genes(container *c, const char *gene_set, const totals *t, mc_err *e)

@@ -155,6 +155,44 @@ PY
     verify cells/T cells/N cells/S views/v cells/T/groups
 }
 
+@test "mc-sum reads a matrix of MiBs a buffer at a time, and a profile larger than the buffer from its map" {
+    # 780 cells of ~1,000 genes: 1.6 MB of pairs, read 1 MiB at a time, profiles across the buffer's end;
+    # profile 5 holds 10 values of 16e6 (the import's limit is 2^24), 1.25 MB of (0, 255) pairs, more
+    # than a buffer: decoded from the map
+    gen-hca --seed 8 --donors 1 --lanes 1 --cells 780 --genes 33000 --mean-genes 1000 a.h5
+    "$PY" - <<'PY'
+import h5py
+with h5py.File("a.h5", "r+") as f:
+    g = f["GRCh38"]
+    g["data"][g["indptr"][5]:g["indptr"][5] + 10] = 16000000
+PY
+    mc-make-genes --organism human a.h5 genes
+    mc-import-cells --genes genes a.h5 cells
+    [ "$(find cells -name gp.umis.mmm -exec stat -c %s {} +)" -gt 2500000 ]
+    for by in profile gene; do
+        mc-sum --force --threads 2 --by "$by" cells >sums.tsv
+        "$PY" - "$by" "$H" <<'PY'
+import sys, h5py, numpy as np
+sys.path.insert(0, sys.argv[2])
+from spec_genes import canonical_names
+f = h5py.File("a.h5")["GRCh38"]
+ip, ix, d = f["indptr"][:], f["indices"][:], f["data"][:].astype(np.int64)
+got = [l.split("\t") for l in open("sums.tsv").read().split("\n")[:-1]]
+if sys.argv[1] == "profile":
+    want = np.add.reduceat(d, ip[:-1]) * (np.diff(ip) > 0)
+    assert [l[0] for l in got] == [b.decode() for b in f["barcodes"][:]]
+else:
+    names = canonical_names([n.decode() for n in f["gene_names"][:]])
+    order = {n: i for i, n in enumerate(open("genes/g.name.txt").read().split("\n")[:-1])}
+    want = np.zeros(33000, dtype=np.int64)
+    np.add.at(want, np.array([order[n] for n in names])[ix], d)
+    assert [l[0] for l in got] == list(order)
+assert want.max() >= 160000000 if sys.argv[1] == "profile" else want.max() >= 16000000
+np.testing.assert_array_equal(np.array([int(l[1]) for l in got]), want)
+PY
+    done
+}
+
 @test "mc-sum caches totals with the uuid they were computed for, and recomputes when it changes" {
     build_fixture
     run mc-sum cells/T

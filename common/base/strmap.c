@@ -13,6 +13,11 @@ static uint64_t hash(const char *s)   /* FNV-1a */
     return h;
 }
 
+uint64_t strmap_hash(const char *s)
+{
+    return hash(s);
+}
+
 int strmap_init(strmap *m, size_t expected)
 {
     memset(m, 0, sizeof *m);

@@ -5,6 +5,7 @@
 #define MC_STRMAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strmap {
     const char **keys;
@@ -20,5 +21,7 @@ void strmap_free(strmap *m);
 int strmap_put(strmap *m, const char *key, size_t value, size_t *old);
 /* 1 and *value if present, else 0. */
 int strmap_get(const strmap *m, const char *key, size_t *value);
+/* The map's hash of S (64 bits), for a set of another shape. */
+uint64_t strmap_hash(const char *s);
 
 #endif

@@ -49,6 +49,46 @@ int strvec_push(strvec *s, const char *str)
     return strvec_pushn(s, str, strlen(str));
 }
 
+int strvec_concat(strvec *out, const strvec *parts, size_t n)
+{
+    size_t count = 0, bytes = 0;
+    for (size_t k = 0; k < n; k++) {
+        count += parts[k].count;
+        for (size_t i = 0; i < parts[k].count; i++) bytes += strlen(parts[k].v[i]) + 1;
+    }
+    char *buf = mc_alloc_array(bytes ? bytes : 1, 1), **v = mc_alloc_array(count ? count : 1, sizeof *v), *at = buf;
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return -1;
+    }
+    for (size_t k = 0, j = 0; k < n; k++)
+        for (size_t i = 0; i < parts[k].count; i++) {
+            v[j++] = at;
+            at = stpcpy(at, parts[k].v[i]) + 1;
+        }
+    *out = (strvec){.count = count, .v = v, .buf = buf};
+    return 0;
+}
+
+int strvec_pick(strvec *out, const strvec *all, const int32_t *index, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += strlen(all->v[index ? (size_t)index[i] : i]) + 1;
+    char *buf = mc_alloc_array(bytes ? bytes : 1, 1), **v = mc_alloc_array(n ? n : 1, sizeof *v), *at = buf;
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        v[i] = at;
+        at = stpcpy(at, all->v[index ? (size_t)index[i] : i]) + 1;
+    }
+    *out = (strvec){.count = n, .v = v, .buf = buf};
+    return 0;
+}
+
 long strvec_find(const strvec *s, const char *str)
 {
     for (size_t i = 0; i < s->count; i++)

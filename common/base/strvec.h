@@ -14,6 +14,7 @@
 #define MC_STRVEC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct strvec {
     size_t count;
@@ -27,6 +28,14 @@ typedef struct strvec {
 /* Append a copy of S (of its first LEN bytes); 0, or -1 when out of memory (s unchanged). */
 int strvec_push(strvec *s, const char *str);
 int strvec_pushn(strvec *s, const char *str, size_t len);
+/* OUT (zeroed on entry) = the strings of PARTS[0..N) in order, copied into
+ * one buffer it owns: two allocations, not one a string.  0, or -1 when out
+ * of memory (OUT left zeroed). */
+int strvec_concat(strvec *out, const strvec *parts, size_t n);
+/* OUT (zeroed on entry) = ALL->v[INDEX[i]] for i < N (INDEX NULL: the first
+ * N), every index < ALL->count, copied into one buffer as strvec_concat does.
+ * 0, or -1 when out of memory (OUT left zeroed). */
+int strvec_pick(strvec *out, const strvec *all, const int32_t *index, size_t n);
 /* Index of the first string equal to STR, or -1. */
 long strvec_find(const strvec *s, const char *str);
 /* Sort in strcmp order. */

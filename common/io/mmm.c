@@ -458,6 +458,8 @@ static int map_file(mmm_file *m, const char *path, mc_err *e)
         return mc_err_errno(e, path, "cannot stat");
     }
     m->size = (size_t)st.st_size;
+    m->dev = (unsigned long long)st.st_dev;
+    m->ino = (unsigned long long)st.st_ino;
     if (m->size < MMM_HEADER_SIZE + 4) {
         close(fd);
         return mc_err_fail(e, "%s: truncated MMM file (%zu bytes)", path, m->size);
@@ -496,6 +498,11 @@ int mmm_open(mmm_file *m, const char *path, mc_err *e)
 void mmm_forget(const mmm_file *m)
 {
     madvise((void *)m->map, m->size, MADV_DONTNEED);   /* advice: its failure changes nothing */
+}
+
+size_t mmm_profile_offset(const mmm_file *m, uint32_t p)
+{
+    return p < m->profiles_count ? m->offsets[p] : 0;
 }
 
 size_t mmm_profile_bytes(const mmm_file *m, uint32_t p)
@@ -679,11 +686,10 @@ const uint8_t *mmm_pairs_read(const mmm_file *m, uint32_t from, uint32_t to, uin
     return buf;
 }
 
-int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
+/* Add the pairs [b, end) of profile p into ROW through GMAP, their sum in *TOTAL. */
+static int sum_span(const mmm_file *m, uint32_t p, const uint8_t *b, const uint8_t *end, const int32_t *gmap,
+                    uint64_t *row, uint64_t *total, mc_err *e)
 {
-    const uint8_t *b, *end;
-    if (p >= m->profiles_count) return bad_profile(m, p, e);
-    profile_span(m, p, &b, &end);
     uint64_t gene = 0, sum = 0, G = m->genes_count;
     /* Both bytes are read before the store into ROW, which may alias them for
      * the compiler; the bound check is one predictable branch. */
@@ -706,6 +712,21 @@ int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t
     }
     *total = sum;
     return 0;
+}
+
+int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e)
+{
+    const uint8_t *b, *end;
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    profile_span(m, p, &b, &end);
+    return sum_span(m, p, b, end, gmap, row, total, e);
+}
+
+int mmm_sum_copy(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                 uint64_t *total, mc_err *e)
+{
+    if (p >= m->profiles_count) return bad_profile(m, p, e);
+    return sum_span(m, p, b, b + n, gmap, row, total, e);
 }
 
 const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n)

@@ -88,12 +88,16 @@ typedef struct mmm_file {
     size_t size;
     uint32_t profiles_count, genes_count;
     const uint32_t *offsets;   /* profiles_count + 1, validated non-decreasing and in range */
+    unsigned long long dev, ino;   /* the file mapped, for a reader opening it again by path */
 } mmm_file;
 
 int mmm_open(mmm_file *m, const char *path, mc_err *e);
 /* Drop the mapping's pages from the resident set (re-read from the page cache
  * when touched again). */
 void mmm_forget(const mmm_file *m);
+/* Where profile p's pairs start in the file (its offset), for a reader that
+ * copies them with pread rather than touch the map (0 when out of range). */
+size_t mmm_profile_offset(const mmm_file *m, uint32_t p);
 /* Bytes of profile p's pairs (0 when out of range). */
 size_t mmm_profile_bytes(const mmm_file *m, uint32_t p);
 void mmm_close(mmm_file *m);
@@ -126,6 +130,9 @@ int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
  * NULL: the identity) and set *total to what was added: the decoder of
  * mc-sum and mc-group, straight from the pairs into the row. */
 int mmm_sum_profile(const mmm_file *m, uint32_t p, const int32_t *gmap, uint64_t *row, uint64_t *total, mc_err *e);
+/* mmm_sum_profile of N bytes B, a copy of profile p's pairs. */
+int mmm_sum_copy(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                 uint64_t *total, mc_err *e);
 /* Profile p's pairs and their count of bytes *N (none when out of range), for
  * a caller that copies them to decode later with mmm_sum_pairs. */
 const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n);

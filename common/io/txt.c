@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Lines seen so far while reading, so a line over MC_MAX_LINE (/dev/zero as a
  * .txt) is refused as soon as it is, not after the whole file is in memory. */
@@ -30,12 +31,24 @@ static int scan_lines(line_scan *s, const char *buf, size_t n, const char *path,
     return 0;
 }
 
+/* The buffer to start with for F: room for all of a regular file and a byte
+ * more, so that it is read once into it with no copy on growing (the 100k
+ * names of a collection are 16 such files); 64 KiB for a pipe, and at most
+ * 64 MiB, so that a file of one endless line is refused before it is all read. */
+static size_t first_cap(FILE *f)
+{
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < (64 << 20))
+        return (size_t)st.st_size + 1;
+    return 1 << 16;
+}
+
 /* Whole file into a NUL-terminated buffer. */
 static char *slurp(const char *path, size_t *size, mc_err *e)
 {
     FILE *f = path_fopen_file(path, e);
     if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0, got;
+    size_t cap = first_cap(f), n = 0, got;
     line_scan ls = {0};
     int too_long = 0;
     char *buf = malloc(cap + 1);

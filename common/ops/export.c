@@ -63,22 +63,14 @@ int export_datum(container *c, const data_kind *k, const char *name, mc_array *a
 
 /* --- names ------------------------------------------------------------------- */
 
-/* out[i] = all[index[i]] (index NULL: identity) for i < n. */
+/* out[i] = all[index[i]] (index NULL: identity) for i < n, in one buffer (strvec_pick). */
 int export_gather(const strvec *all, const int32_t *index, size_t n, const char *what, strvec *out, mc_err *e)
 {
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        size_t k = index ? (size_t)index[i] : i;
-        if (k >= all->count) {
-            strvec_free(out);
+    for (size_t i = 0; i < n; i++)
+        if ((index ? (size_t)index[i] : i) >= all->count)
             return mc_err_fail(e, "%s: has %zu genes, fewer than the container's gene index needs", what, all->count);
-        }
-        if (strvec_push(out, all->v[k]) < 0) {
-            strvec_free(out);
-            return mc_err_oom(e, what);
-        }
-    }
-    return 0;
+    return strvec_pick(out, all, index, n) < 0 ? mc_err_oom(e, what) : 0;
 }
 
 /* --- arrays ------------------------------------------------------------------ */

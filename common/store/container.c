@@ -2,9 +2,12 @@
 #include "container.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "alloc.h"
 #include "datakind.h"
@@ -362,23 +365,71 @@ void container_cursor_init(container_cursor *k, const container *c, size_t weigh
     *k = (container_cursor){.c = c, .weight = weight};
 }
 
+void container_cursor_reads(container_cursor *k)
+{
+    k->reads = 1;
+}
+
 int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, uint32_t *q, const int32_t **gmap,
                             mc_err *e)
 {
     int where = container_locate(k->c, p, m, q, gmap, e);
-    if (where == 0) container_forget_every(k->c, &k->seen, mmm_profile_bytes(*m, *q) + k->weight);
+    if (where == 0 && !k->reads) container_forget_every(k->c, &k->seen, mmm_profile_bytes(*m, *q) + k->weight);
     return where;
+}
+
+/* Open M's file again for K's reads: 0, or -1 when it is not the file mapped (replaced since). */
+static int cursor_open(container_cursor *k, const mmm_file *m)
+{
+    if (k->file) close(k->fd);
+    k->file = NULL;
+    k->len = 0;
+    int fd = open(m->path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) return -1;
+    if (fstat(fd, &st) < 0 || (unsigned long long)st.st_dev != m->dev || (unsigned long long)st.st_ino != m->ino) {
+        close(fd);
+        return -1;
+    }
+    k->file = m;
+    k->fd = fd;
+    return 0;
+}
+
+/* Profile Q of M's N bytes *B, from K's copy of the file, read anew when they
+ * are not in it: 0, or -1 to read them from the map instead. */
+static int cursor_copy(container_cursor *k, const mmm_file *m, uint32_t q, const uint8_t **b, size_t *n)
+{
+    size_t off = mmm_profile_offset(m, q), len = mmm_profile_bytes(m, q), end = m->offsets[m->profiles_count];
+    if (len > CONTAINER_CURSOR_READ) return -1;
+    if (k->file != m || off < k->from || off + len > k->from + k->len) {
+        if (k->file != m && cursor_open(k, m) < 0) return -1;
+        if (!k->buf && !(k->buf = mc_alloc_array(CONTAINER_CURSOR_READ, 1))) return -1;
+        size_t want = end - off < CONTAINER_CURSOR_READ ? end - off : CONTAINER_CURSOR_READ;
+        ssize_t got = pread(k->fd, k->buf, want, (off_t)off);
+        k->from = off;
+        k->len = got > 0 ? (size_t)got : 0;
+        if (k->len < len) return -1;
+    }
+    *b = k->buf + (off - k->from);
+    *n = len;
+    return 0;
 }
 
 int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t *total, mc_err *e)
 {
     const mmm_file *m;
     const int32_t *gmap;
+    const uint8_t *b;
     uint32_t q;
+    size_t n;
     uint64_t sum = 0;
     int where = container_cursor_locate(k, p, &m, &q, &gmap, e);
     if (where < 0) return -1;
-    if (where == 0) {
+    if (where == 0 && k->reads && cursor_copy(k, m, q, &b, &n) == 0) {
+        if (mmm_sum_copy(m, q, b, n, gmap, row, &sum, e) < 0) return -1;
+    } else if (where == 0) {
+        if (k->reads) container_forget_every(k->c, &k->seen, mmm_profile_bytes(m, q) + k->weight);   /* mapped */
         if (mmm_sum_profile(m, q, gmap, row, &sum, e) < 0) return -1;
     } else {
         if (container_profile_entries(k->c, p, &k->es, e) < 0) return -1;
@@ -394,6 +445,10 @@ int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t 
 void container_cursor_free(container_cursor *k)
 {
     entries_free(&k->es);
+    if (k->file) close(k->fd);
+    free(k->buf);
+    k->file = NULL;
+    k->buf = NULL;
 }
 
 /* --- arrays ------------------------------------------------------------------- */
@@ -460,11 +515,7 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
 {
     memset(out, 0, sizeof *out);
     out->is_text = in->is_text;
-    if (in->is_text) {
-        for (size_t i = 0; i < n; i++)
-            if (strvec_push(&out->text, in->text.v[index[i]]) < 0) return mc_err_oom(e, NULL);
-        return 0;
-    }
+    if (in->is_text) return strvec_pick(&out->text, &in->text, index, n) < 0 ? mc_err_oom(e, NULL) : 0;
     size_t w = npy_dtype_size(in->num.dtype);
     out->num = in->num;
     out->num.count = out->num.shape[0] = n;
@@ -475,16 +526,9 @@ static int gather(const mc_array *in, const int32_t *index, size_t n, mc_array *
     return 0;
 }
 
-/* Append b to a (same type and dtype). */
-static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
+/* Append b's numbers to a's (same dtype). */
+static int concat(mc_array *a, const mc_array *b, mc_err *e)
 {
-    if (a->is_text != b->is_text || (!a->is_text && a->num.dtype != b->num.dtype))
-        return mc_err_fail(e, "%s: members store it with different types; cannot concatenate", what);
-    if (a->is_text) {
-        for (size_t i = 0; i < b->text.count; i++)
-            if (strvec_push(&a->text, b->text.v[i]) < 0) return mc_err_oom(e, NULL);
-        return 0;
-    }
     size_t w = npy_dtype_size(a->num.dtype);
     void *d = mc_alloc_resize(a->num.data, a->num.count + b->num.count, w);
     if (!d) return mc_err_oom(e, NULL);
@@ -495,29 +539,44 @@ static int concat(mc_array *a, const mc_array *b, const char *what, mc_err *e)
     return 0;
 }
 
+static void parts_free(mc_array *parts, size_t n)
+{
+    for (size_t i = 0; parts && i < n; i++) container_array_free(&parts[i]);
+    free(parts);
+}
+
+/* The members' p.NAME, one after the other: text joined in one buffer
+ * (strvec_concat), not copied a string at a time. */
 static int collection_array(container *c, const char *name, mc_array *out, mc_err *e)
 {
     char what[600];
     snprintf(what, sizeof what, "%s: p.%s", c->path, name);
     memset(out, 0, sizeof *out);
-    for (size_t i = 0; i < c->members_count; i++) {
-        mc_array part;
-        int rc = container_array(c->members[i], 'p', name, &part, e);
-        if (rc <= 0) {
-            container_array_free(out);
-            return rc;
-        }
-        if (i == 0) *out = part;
-        else {
-            rc = concat(out, &part, what, e);
-            container_array_free(&part);
-            if (rc < 0) {
-                container_array_free(out);
-                return -1;
-            }
-        }
+    size_t n = c->members_count;
+    mc_array *parts = mc_alloc_zeroed(n ? n : 1, sizeof *parts);
+    if (!parts) return mc_err_oom(e, c->path);
+    int rc = n ? 1 : 0;
+    for (size_t i = 0; rc == 1 && i < n; i++) {
+        rc = container_array(c->members[i], 'p', name, &parts[i], e);
+        if (rc == 1 && (parts[i].is_text != parts[0].is_text ||
+                        (!parts[0].is_text && parts[i].num.dtype != parts[0].num.dtype)))
+            rc = mc_err_fail(e, "%s: members store it with different types; cannot concatenate", what);
     }
-    return c->members_count ? 1 : 0;
+    if (rc == 1 && parts[0].is_text) {
+        strvec *texts = mc_alloc_array(n, sizeof *texts);
+        for (size_t i = 0; texts && i < n; i++) texts[i] = parts[i].text;
+        out->is_text = 1;
+        if (!texts || strvec_concat(&out->text, texts, n) < 0) rc = mc_err_oom(e, c->path);
+        free(texts);
+    } else if (rc == 1) {
+        *out = parts[0];
+        memset(&parts[0], 0, sizeof parts[0]);
+        for (size_t i = 1; rc == 1 && i < n; i++)
+            if (concat(out, &parts[i], e) < 0) rc = -1;
+    }
+    parts_free(parts, n);
+    if (rc < 0) container_array_free(out);
+    return rc;
 }
 
 /* A collection's p.member: each profile's member, by its name in combined_profiles. */
@@ -808,75 +867,114 @@ static int load_own_names(container *c, mc_array *own, mc_err *e)
     return 0;
 }
 
-/* Whether the names of T are all different. */
-static int all_unique(const strvec *t, int *unique)
+static int names_into(container *c, strvec *out, mc_err *e);
+
+/* Every member's names into NAMES[k] (members_count, zeroed): in its files'
+ * buffer when it names its profiles itself, without a copy of every name. */
+static int member_names(container *c, strvec *names, mc_err *e)
 {
-    strmap m;
-    size_t first;
-    *unique = 1;
-    if (strmap_init(&m, t->count) < 0) return -1;
-    for (size_t i = 0; *unique && i < t->count; i++) {
-        int put = strmap_put(&m, t->v[i], i, &first);
-        if (put < 0) {
-            strmap_free(&m);
-            return -1;
-        }
-        *unique = put != 0;
+    for (size_t k = 0; k < c->members_count; k++) {
+        mc_array own;
+        int found = load_own_names(c->members[k], &own, e);
+        if (found < 0) return -1;
+        if (found) names[k] = own.text;
+        else if (names_into(c->members[k], &names[k], e) < 0) return -1;
     }
-    strmap_free(&m);
     return 0;
 }
 
-static int names_into(container *c, strvec *out, mc_err *e);
+/* Whether the names of C's members, NAMES, are all different (else each is
+ * prefixed with its member's name).  A set of its own shape: a slot is one
+ * 64-bit word, the high half of the name's hash over its place + 1 in NAMES,
+ * so a probe compares strings only when the hashes agree, and 100k names take
+ * 2 MiB of slots where a strmap takes 4 (every page of it a fault to fill). */
+static int names_unique(container *c, const strvec *names, int *unique, mc_err *e)
+{
+    size_t total = 0, cap = 16;
+    for (size_t k = 0; k < c->members_count; k++) total += names[k].count;
+    while (cap < 2 * total) cap *= 2;
+    *unique = 1;
+    if (total >= UINT32_MAX) return mc_err_fail(e, "%s: too many profiles", c->path);
+    uint64_t *slot = mc_alloc_zeroed(cap, sizeof *slot);
+    const char **flat = mc_alloc_array(total ? total : 1, sizeof *flat);
+    if (!slot || !flat) {
+        free(slot);
+        free(flat);
+        return mc_err_oom(e, c->path);
+    }
+    for (size_t k = 0, j = 0; k < c->members_count; k++)
+        for (size_t i = 0; i < names[k].count; i++) flat[j++] = names[k].v[i];
+    for (size_t j = 0; *unique && j < total; j++) {
+        uint64_t h = strmap_hash(flat[j]), tag = h >> 32 << 32;
+        size_t at = (size_t)h & (cap - 1);
+        for (; slot[at] && *unique; at = (at + 1) & (cap - 1))
+            if ((slot[at] & ~(uint64_t)UINT32_MAX) == tag && !strcmp(flat[(slot[at] & UINT32_MAX) - 1], flat[j]))
+                *unique = 0;
+        if (*unique) slot[at] = tag | (j + 1);
+    }
+    free(slot);
+    free(flat);
+    return 0;
+}
+
+/* The members' NAMES into OUT, each prefixed with its member's name and ':'
+ * unless UNIQUE: into an empty OUT as one buffer (strvec's), one allocation
+ * rather than one a name. */
+static int names_joined(container *c, const strvec *names, int unique, strvec *out, mc_err *e)
+{
+    size_t bytes = 0, count = 0;
+    for (size_t k = 0; k < c->members_count; k++) {
+        size_t prefix = unique ? 0 : strlen(c->members[k]->name) + 1;
+        for (size_t i = 0; i < names[k].count; i++) bytes += prefix + strlen(names[k].v[i]) + 1;
+        count += names[k].count;
+    }
+    if (out->count || out->v) {   /* not empty: pushed one by one */
+        for (size_t k = 0; k < c->members_count; k++)
+            for (size_t i = 0; i < names[k].count; i++)
+                if (prefixed(out, unique ? NULL : c->members[k]->name, names[k].v[i]) < 0) return mc_err_oom(e, NULL);
+        return 0;
+    }
+    char *buf = mc_alloc_array(bytes ? bytes : 1, 1), **v = mc_alloc_array(count ? count : 1, sizeof *v), *at = buf;
+    if (!buf || !v) {
+        free(buf);
+        free(v);
+        return mc_err_oom(e, c->path);
+    }
+    for (size_t k = 0, j = 0; k < c->members_count; k++)
+        for (size_t i = 0; i < names[k].count; i++) {
+            v[j++] = at;
+            at += unique ? 0 : (size_t)sprintf(at, "%s:", c->members[k]->name);
+            at = stpcpy(at, names[k].v[i]) + 1;
+        }
+    *out = (strvec){.count = count, .v = v, .buf = buf};
+    return 0;
+}
+
+static void names_free(container *c, strvec *names)
+{
+    for (size_t k = 0; names && k < c->members_count; k++) strvec_free(&names[k]);
+    free(names);
+}
 
 /* A collection's names are its members' names, unchanged unless two would be
  * the same: then every name gets its member's name and ':' (SPEC 7). */
 static int collection_names(container *c, strvec *out, mc_err *e)
 {
-    strvec all = {0};
-    size_t *ends = mc_alloc_array(c->members_count, sizeof *ends);
-    int rc = ends ? 0 : mc_err_oom(e, NULL), unique = 1;
-    for (size_t m = 0; rc == 0 && m < c->members_count; m++) {
-        rc = names_into(c->members[m], &all, e);
-        ends[m] = all.count;
-    }
-    if (rc == 0 && all_unique(&all, &unique) < 0) rc = mc_err_oom(e, NULL);
-    for (size_t m = 0, i = 0; rc == 0 && m < c->members_count; m++)
-        for (; rc == 0 && i < ends[m]; i++)
-            if (prefixed(out, unique ? NULL : c->members[m]->name, all.v[i]) < 0) rc = mc_err_oom(e, NULL);
-    strvec_free(&all);
-    free(ends);
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
+    int unique = 1, rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, &unique, e);
+    if (rc == 0) rc = names_joined(c, names, unique, out, e);
+    names_free(c, names);
     return rc;
 }
 
-/* Whether the names of C's members are all different (else each is prefixed
- * with its member's name): members naming their profiles themselves are
- * checked in their files' buffers, without a copy of every name. */
+/* Whether the names of C's members are all different (names_unique). */
 static int collection_unique(container *c, int *unique, mc_err *e)
 {
     strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
-    strmap m = {0};
-    size_t total = 0;
-    int rc = names ? 0 : mc_err_oom(e, c->path);
-    for (size_t k = 0; rc == 0 && k < c->members_count; k++) {
-        mc_array own;
-        int found = load_own_names(c->members[k], &own, e);
-        if (found < 0) rc = -1;
-        else if (found) names[k] = own.text;
-        else rc = names_into(c->members[k], &names[k], e);
-        total += names[k].count;
-    }
-    if (rc == 0 && strmap_init(&m, total) < 0) rc = mc_err_oom(e, c->path);
-    *unique = 1;
-    for (size_t k = 0; rc == 0 && *unique && k < c->members_count; k++)
-        for (size_t i = 0; rc == 0 && *unique && i < names[k].count; i++) {
-            int put = strmap_put(&m, names[k].v[i], 0, NULL);
-            if (put < 0) rc = mc_err_oom(e, c->path);
-            *unique = put != 0;
-        }
-    strmap_free(&m);
-    for (size_t k = 0; names && k < c->members_count; k++) strvec_free(&names[k]);
-    free(names);
+    int rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, unique, e);
+    names_free(c, names);
     return rc;
 }
 
@@ -955,6 +1053,33 @@ int container_profile_names(container *c, strvec *out, mc_err *e)
         return -1;
     }
     return 0;
+}
+
+/* The members' names of collection C, unique or prefixed, to FN. */
+static int member_names_each(container *c, container_name_fn fn, void *ctx, mc_err *e)
+{
+    strvec *names = mc_alloc_zeroed(c->members_count ? c->members_count : 1, sizeof *names);
+    int unique = 1, rc = names ? member_names(c, names, e) : mc_err_oom(e, c->path);
+    if (rc == 0) rc = names_unique(c, names, &unique, e);
+    for (size_t k = 0, j = 0; rc == 0 && k < c->members_count; k++)
+        for (size_t i = 0; rc == 0 && i < names[k].count; i++)
+            rc = fn(ctx, j++, unique ? NULL : c->members[k]->name, names[k].v[i], e);
+    names_free(c, names);
+    return rc;
+}
+
+int container_profile_names_each(container *c, container_name_fn fn, void *ctx, mc_err *e)
+{
+    mc_array own;
+    int found = c->kind == KIND_COLLECTION ? load_own_names(c, &own, e) : 1;
+    if (found < 0) return -1;
+    if (found == 0) return member_names_each(c, fn, ctx, e);
+    if (c->kind == KIND_COLLECTION) container_array_free(&own);   /* its own names: as container_profile_names */
+    strvec all;
+    int rc = container_profile_names(c, &all, e);
+    for (size_t i = 0; rc == 0 && i < all.count; i++) rc = fn(ctx, i, NULL, all.v[i], e);
+    strvec_free(&all);
+    return rc;
 }
 
 /* --- genes -------------------------------------------------------------------- */

@@ -182,6 +182,7 @@ static int sum_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     summing *s = ctx;
     container_cursor k;
     container_cursor_init(&k, s->c, PROFILE_WEIGHT);
+    if (!s->list) container_cursor_reads(&k);   /* every profile, in storage order */
     int rc = 0;
     for (size_t i = from; rc == 0 && i < to; i++) {
         rc = container_cursor_add(&k, s->list ? (size_t)s->list[i] : i, s->g[part], &s->p[i], e);

@@ -63,10 +63,40 @@ static void buffered(unit *u)
     CHECK(b.buf == NULL && b.v == NULL);
 }
 
+/* strvec_concat and strvec_pick: the strings copied into one buffer, in order. */
+static void joined(unit *u)
+{
+    strvec parts[3] = {STRVEC_INIT, STRVEC_INIT, STRVEC_INIT}, all = STRVEC_INIT, picked = STRVEC_INIT;
+    const char *in[] = {"a-1", "", "bb-2"};
+    for (int i = 0; i < 3; i++) CHECK_INT(strvec_push(&parts[i % 2 ? 2 : 0], in[i]), 0);
+    CHECK_INT(strvec_concat(&all, parts, 3), 0);   /* parts[1] empty */
+    CHECK_UINT(all.count, 3);
+    for (int i = 0; i < 3; i++) CHECK_STR(all.v[i], in[i == 1 ? 2 : i == 2 ? 1 : 0]);
+    CHECK(all.buf != NULL && all.v[0] == all.buf && all.v[1] == all.buf + 4 && all.v[2] == all.buf + 9);
+    const int32_t index[] = {2, 0, 2};
+    CHECK_INT(strvec_pick(&picked, &all, index, 3), 0);
+    const char *want[] = {"", "a-1", ""};
+    for (int i = 0; i < 3; i++) CHECK_STR(picked.v[i], want[i]);
+    CHECK(picked.buf != NULL && picked.v[1] != all.v[0]);   /* copies */
+    CHECK_INT(strvec_push(&picked, "more"), 0);   /* a joined vector grows as a pushed one */
+    CHECK_STR(picked.v[3], "more");
+    strvec_free(&picked);
+    CHECK_INT(strvec_pick(&picked, &all, NULL, 2), 0);   /* no index: the first N */
+    CHECK_UINT(picked.count, 2);
+    CHECK_STR(picked.v[1], "bb-2");
+    strvec_free(&picked);
+    CHECK_INT(strvec_concat(&picked, parts, 0), 0);   /* nothing: empty, still freed */
+    CHECK_UINT(picked.count, 0);
+    strvec_free(&picked);
+    strvec_free(&all);
+    for (int i = 0; i < 3; i++) strvec_free(&parts[i]);
+}
+
 int main(void)
 {
     unit t = {0}, *u = &t;
     pushed(u);
     buffered(u);
+    joined(u);
     return unit_done(u, "strvec");
 }
