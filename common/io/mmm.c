@@ -458,8 +458,6 @@ static int map_file(mmm_file *m, const char *path, mc_err *e)
         return mc_err_errno(e, path, "cannot stat");
     }
     m->size = (size_t)st.st_size;
-    m->dev = (unsigned long long)st.st_dev;
-    m->ino = (unsigned long long)st.st_ino;
     if (m->size < MMM_HEADER_SIZE + 4) {
         close(fd);
         return mc_err_fail(e, "%s: truncated MMM file (%zu bytes)", path, m->size);
@@ -677,13 +675,16 @@ const uint8_t *mmm_pairs_read(const mmm_file *m, uint32_t from, uint32_t to, uin
     profile_span(m, from, &b, &last);
     profile_span(m, to - 1, &last, &end);
     *n = (size_t)(end - b);
-    /* The kernel copies from the page cache without touching the map's pages from user space, each of which,
-     * first touched, costs a virtual machine's monitor a fault of its own (~3x the decoding of its bytes). */
-    struct iovec local = {buf, *n}, remote = {(void *)b, *n};
+    mmm_copy(m, (size_t)(b - m->map), *n, buf);
+    return buf;
+}
+
+void mmm_copy(const mmm_file *m, size_t off, size_t n, uint8_t *buf)
+{
+    struct iovec local = {buf, n}, remote = {(void *)(m->map + off), n};
     ssize_t got = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
     if (got < 0) got = 0;   /* not allowed here: the rest by hand */
-    if ((size_t)got < *n) memcpy(buf + got, b + got, *n - (size_t)got);
-    return buf;
+    if ((size_t)got < n) memcpy(buf + got, m->map + off + got, n - (size_t)got);
 }
 
 /* Add the pairs [b, end) of profile p into ROW through GMAP, their sum in *TOTAL. */

@@ -2,12 +2,9 @@
 #include "container.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "datakind.h"
@@ -378,38 +375,18 @@ int container_cursor_locate(container_cursor *k, size_t p, const mmm_file **m, u
     return where;
 }
 
-/* Open M's file again for K's reads: 0, or -1 when it is not the file mapped (replaced since). */
-static int cursor_open(container_cursor *k, const mmm_file *m)
-{
-    if (k->file) close(k->fd);
-    k->file = NULL;
-    k->len = 0;
-    int fd = open(m->path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0) return -1;
-    if (fstat(fd, &st) < 0 || (unsigned long long)st.st_dev != m->dev || (unsigned long long)st.st_ino != m->ino) {
-        close(fd);
-        return -1;
-    }
-    k->file = m;
-    k->fd = fd;
-    return 0;
-}
-
-/* Profile Q of M's N bytes *B, from K's copy of the file, read anew when they
+/* Profile Q of M's N bytes *B, from K's copy of the file, copied anew when they
  * are not in it: 0, or -1 to read them from the map instead. */
 static int cursor_copy(container_cursor *k, const mmm_file *m, uint32_t q, const uint8_t **b, size_t *n)
 {
     size_t off = mmm_profile_offset(m, q), len = mmm_profile_bytes(m, q), end = m->offsets[m->profiles_count];
     if (len > CONTAINER_CURSOR_READ) return -1;
     if (k->file != m || off < k->from || off + len > k->from + k->len) {
-        if (k->file != m && cursor_open(k, m) < 0) return -1;
         if (!k->buf && !(k->buf = mc_alloc_array(CONTAINER_CURSOR_READ, 1))) return -1;
-        size_t want = end - off < CONTAINER_CURSOR_READ ? end - off : CONTAINER_CURSOR_READ;
-        ssize_t got = pread(k->fd, k->buf, want, (off_t)off);
+        k->file = m;
         k->from = off;
-        k->len = got > 0 ? (size_t)got : 0;
-        if (k->len < len) return -1;
+        k->len = end - off < CONTAINER_CURSOR_READ ? end - off : CONTAINER_CURSOR_READ;
+        mmm_copy(m, off, k->len, k->buf);
     }
     *b = k->buf + (off - k->from);
     *n = len;
@@ -445,7 +422,6 @@ int container_cursor_add(container_cursor *k, size_t p, uint64_t *row, uint64_t 
 void container_cursor_free(container_cursor *k)
 {
     entries_free(&k->es);
-    if (k->file) close(k->fd);
     free(k->buf);
     k->file = NULL;
     k->buf = NULL;

@@ -117,20 +117,16 @@ typedef struct container_cursor {
     mc_entries es;
     size_t seen, weight;
     int reads;                  /* container_cursor_reads */
-    const mmm_file *file;       /* the matrix open in fd (none when NULL), and a copy */
-    int fd;                     /* of its bytes [from, from + len) in buf */
-    uint8_t *buf;
+    const mmm_file *file;       /* the matrix whose bytes [from, from + len) */
+    uint8_t *buf;               /* buf holds a copy of (none when NULL) */
     size_t from, len;
 } container_cursor;
 
 void container_cursor_init(container_cursor *k, const container *c, size_t weight);
 /* For a cursor reading profiles in storage order (a full scan): copy their
- * bytes CONTAINER_CURSOR_READ at a time with pread and decode the copy,
- * rather than touch the map.  Measured on a virtual machine, reading a
- * mapped page cache cost three times the copy (a TLB miss every 4 KiB page,
- * the page walk nested): 200 MB summed in 0.16 CPU s mapped, 0.06 read.  Not
- * for profiles far apart: it would read the bytes between them.  Where the
- * file cannot be opened again as the one mapped, the map is read. */
+ * bytes CONTAINER_CURSOR_READ at a time (mmm_copy) and decode the copy,
+ * rather than touch the map (on a virtual machine three times the cost).
+ * Not for profiles far apart: it would copy the bytes between them. */
 #define CONTAINER_CURSOR_READ ((size_t)1 << 20)
 void container_cursor_reads(container_cursor *k);
 /* Where profile P's counts are (container_locate), its bytes counted toward letting
