@@ -109,9 +109,12 @@ install: all man
 # about the same CPU).  A file's own
 # tests run one after another: bats's sharing of the slots between the tests of open files
 # polls once a second, about half a second lost a test.  The longest files start first
-# (TEST_FIRST, by CPU seconds), so that what is left at the end is short; the rest follow.
+# (TEST_FIRST, by wall seconds: slurm's mostly waits on its daemons and Snakemake's polling,
+# so it starts first and the others fill its waits), so that what is left at the end is
+# short; the rest follow.
 TEST_JOBS  ?= $(shell echo $$(($$(nproc 2>/dev/null || echo 1) + 1)))
-TEST_FIRST := faults pipeline import cells api export slurm derived crash install annotations h5ad hca gen reliability
+TEST_FIRST := slurm pipeline faults demo api import derived crash cells export hostile hca h5ad temporaries layouts \
+              install fuzz qc gen reliability annotations
 TEST_FILES := $(TEST_FIRST:%=tests/%.bats) $(filter-out $(TEST_FIRST:%=tests/%.bats),$(sort $(wildcard tests/*.bats)))
 BATS_RUN   := bats --jobs $(TEST_JOBS) --no-parallelize-within-files
 # The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).

@@ -61,7 +61,7 @@ static void sizes(unit *u)
     CHECK_UINT(m.cap, 16384);   /* doubled from 16 at each half: 5000 keys need 10000 < 16384 */
     for (int i = 0; i < 5000; i++) {
         size_t v = 0;
-        char k[8];
+        char k[16];
         snprintf(k, sizeof k, "k%d", i);
         bad += strmap_get(&m, k, &v) != 1 || v != (size_t)i * 2;
     }
