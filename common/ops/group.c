@@ -344,8 +344,8 @@ static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor 
                      r->bytes + bytes > RUN_BYTES) &&
         pass_run_sum(s, part, r, buf, e) < 0)
         return -1;
-    if (where != 0)
-        return s->group[p] < 0 ? 0 : container_cursor_add(k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
+    if (where != 0 && s->group[p] < 0) return 0;
+    if (where != 0) return container_cursor_add(k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
     if (!r->count) *r = (pass_run){m, gmap, q, p, 0, 0};
     r->count++;
     r->bytes += bytes;
