@@ -445,9 +445,11 @@ static int sum_groups_direct(container *c, const members *m, size_t from, size_t
  * whose profiles' pairs take at most the budget (BLOCK_BUDGET, or
  * MC_GROUP_BUDGET bytes), and the pages are let go after each block; a group
  * alone larger than the budget is summed with sum_groups_direct.  Threads take
- * the groups of a chunk (CHUNK_BYTES of pairs) and their encoded sums are
- * written in order; a row is read back through a bit per gene touched, so that
- * a small group costs its non-zeros, not the genes. */
+ * the groups of a chunk (CHUNK_BYTES of pairs), whose members' pairs are first
+ * copied by the kernel into one buffer in group order (blocks_gather): read
+ * from the map, each page first touched costs this VM's monitor a fault.  Their
+ * encoded sums are written in order; a row is read back through a bit per gene
+ * touched, so that a small group costs its non-zeros, not the genes. */
 #define BLOCK_BUDGET ((size_t)1 << 30)
 #define CHUNK_BYTES ((size_t)8 << 20)
 
