@@ -257,7 +257,7 @@ static int members_build(const grouping *g, members *m)
 static void huge_pages(void *p, size_t n)
 {
     uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1), to = (uintptr_t)p + n;
-    if (to > from + HUGE_PAGE) madvise((void *)from, (to - from) & ~(uintptr_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+    if (to >= from + HUGE_PAGE) madvise((void *)from, (to - from) & ~(uintptr_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
 }
 
 /* One group's profiles split over threads, each into its own row. */
@@ -392,17 +392,21 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     if (row > (budget < DENSE_ROWS ? budget : DENSE_ROWS) / sizeof(uint64_t)) return 0;
     if ((size_t)threads > g->profiles_count / 1024 + 1) threads = (int)(g->profiles_count / 1024 + 1);
     pass_sum s = {c, pr, g->group, mc_alloc_zeroed((size_t)threads, sizeof *s.rows), genes};
-    int rc = s.rows ? 0 : -1;
-    for (int t = 0; rc == 0 && t < threads; t++)
-        if (!(s.rows[t] = mc_alloc_zeroed(row, sizeof **s.rows))) rc = -1;
-        else huge_pages(s.rows[t], row * sizeof **s.rows);
+    /* The threads' rows in one allocation from a huge page's boundary: fresh, they are mostly huge pages. */
+    uint64_t *mem = mc_alloc_zeroed((size_t)threads * row + HUGE_PAGE / sizeof *mem, sizeof *mem);
+    int rc = s.rows && mem ? 0 : -1;
+    if (rc == 0) {
+        uint64_t *at = (uint64_t *)(((uintptr_t)mem + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        huge_pages(at, (size_t)threads * row * sizeof *mem);
+        for (int t = 0; t < threads; t++) s.rows[t] = at + (size_t)t * row;
+    }
     if (rc < 0) mc_err_oom(e, c->path);
     else rc = parallel_for(threads, g->profiles_count, pass_part, &s, e);
     progress_end(pr);
     for (int t = 1; rc == 0 && t < threads; t++)
         for (size_t i = 0; i < row; i++) s.rows[0][i] += s.rows[t][i];
     for (size_t k = 0; rc == 0 && k < g->groups_count; k++) rc = mmm_writer_add_dense(w, s.rows[0] + k * genes, e);
-    for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
+    free(mem);
     free(s.rows);
     return rc < 0 ? -1 : 1;
 }
