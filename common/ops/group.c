@@ -531,10 +531,10 @@ static const uint8_t *member_pairs(const blocks *s, size_t i, size_t *n)
  * this VM's monitor ~3x the decoding of their bytes).  The copy maps them for the block, as decoding did. */
 static int blocks_gather(blocks *s, const int32_t *list, size_t first, size_t count, size_t bytes, mc_err *e)
 {
-    if (bytes > s->pairs_cap) {
+    if (bytes > s->pairs_cap || !s->pairs) {   /* never NULL: member_pairs adds to it */
         free(s->pairs);
         s->pairs_cap = 0;
-        if (!(s->pairs = mc_alloc_array(bytes, 1))) return mc_err_oom(e, s->c->path);
+        if (!(s->pairs = mc_alloc_array(bytes ? bytes : 1, 1))) return mc_err_oom(e, s->c->path);
         s->pairs_cap = bytes;
         huge_pages(s->pairs, bytes);
     }
