@@ -532,11 +532,12 @@ static const uint8_t *member_pairs(const blocks *s, size_t i, size_t *n)
 static int blocks_gather(blocks *s, const int32_t *list, size_t first, size_t count, size_t bytes, mc_err *e)
 {
     if (bytes > s->pairs_cap || !s->pairs) {   /* never NULL: member_pairs adds to it */
+        size_t cap = bytes > s->chunk ? bytes : s->chunk;   /* a chunk's at once: fresh memory costs */
         free(s->pairs);
         s->pairs_cap = 0;
-        if (!(s->pairs = mc_alloc_array(bytes ? bytes : 1, 1))) return mc_err_oom(e, s->c->path);
-        s->pairs_cap = bytes;
-        huge_pages(s->pairs, bytes);
+        if (!(s->pairs = mc_alloc_array(cap ? cap : 1, 1))) return mc_err_oom(e, s->c->path);
+        s->pairs_cap = cap;
+        huge_pages(s->pairs, cap);
     }
     uint8_t *dst[MMM_GATHER_MAX];
     const uint8_t *src[MMM_GATHER_MAX];
