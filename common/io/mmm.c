@@ -767,6 +767,53 @@ int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, con
     return 0;
 }
 
+int mmm_add_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                  mc_err *e)
+{
+    const uint8_t *end = b + (n & ~(size_t)1);
+    uint64_t gene = 0, G = m->genes_count;
+    if (!gmap) {
+        for (; b < end; b += 2) {
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            row[gene] += v;
+        }
+    } else {
+        for (; b < end; b += 2) {
+            unsigned d = b[0], v = b[1];
+            gene += d;
+            if (gene >= G) return bad_gene(m, p, gene, e);
+            int32_t g = gmap[gene];
+            if (g >= 0) row[g] += v;
+        }
+    }
+    return 0;
+}
+
+void mmm_pairs_gather(uint8_t *const *to, const uint8_t *const *from, const size_t *n, size_t count)
+{
+    struct iovec local[MMM_GATHER_MAX], remote[MMM_GATHER_MAX];
+    for (size_t at = 0; at < count;) {
+        size_t k = count - at < MMM_GATHER_MAX ? count - at : MMM_GATHER_MAX, want = 0;
+        for (size_t i = 0; i < k; i++) {
+            local[i] = (struct iovec){to[at + i], n[at + i]};
+            remote[i] = (struct iovec){(void *)from[at + i], n[at + i]};
+            want += n[at + i];
+        }
+        /* One call for up to MMM_GATHER_MAX profiles, the kernel copying from the page cache as mmm_pairs_read's
+         * does; what it did not copy (refused, or stopped short), by hand. */
+        ssize_t got = want ? process_vm_readv(getpid(), local, k, remote, k, 0) : 0;
+        size_t done = got < 0 ? 0 : (size_t)got;
+        for (size_t i = 0; i < k; i++) {
+            size_t len = n[at + i], skip = done < len ? done : len;
+            done -= skip;
+            if (skip < len) memcpy(to[at + i] + skip, from[at + i] + skip, len - skip);
+        }
+        at += k;
+    }
+}
+
 int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e)
 {
     const uint8_t *b, *end;

@@ -146,6 +146,18 @@ const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n);
  * (value 0 included), so that the caller reads the row back by its bits. */
 int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
                   uint64_t *bits, mc_err *e);
+/* Add N bytes of pairs B, a copy of profile p of M, into ROW through GMAP as
+ * mmm_sum_profile does (without a total): the decoder of runs of pairs copied
+ * with mmm_pairs_read or mmm_pairs_gather. */
+int mmm_add_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
+                  mc_err *e);
+/* Profiles at most copied by one call of mmm_pairs_gather's (the kernel's IOV_MAX). */
+#define MMM_GATHER_MAX 1024
+/* COUNT profiles' pairs, each N[i] bytes at FROM[i] (mmm_profile_pairs, of any
+ * matrices), copied to TO[i] as mmm_pairs_read copies a run: profiles
+ * scattered through the map gathered without first-touching its pages, one
+ * call for MMM_GATHER_MAX of them. */
+void mmm_pairs_gather(uint8_t *const *to, const uint8_t *const *from, const size_t *n, size_t count);
 /* Sum of profile p's values, without a row. */
 int mmm_profile_total(const mmm_file *m, uint32_t p, uint64_t *total, mc_err *e);
 /* The non-zero genes of profile p (those GMAP maps to -1 left out; NULL:

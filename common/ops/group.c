@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "alloc.h"
 #include "view.h"
@@ -248,6 +249,17 @@ static int members_build(const grouping *g, members *m)
  * pages are let go at least every 512 profiles (each may map 64 KB around it). */
 #define PROFILE_WEIGHT ((size_t)64 << 10)
 
+/* 2 MB, a huge page of x86-64. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+/* Fresh memory here costs a fault a page first touched (~12 us a 4 KB page on this VM, ~30x the
+ * copying of its bytes): large buffers ask for huge pages, a fault each 2 MB (advice: may be refused). */
+static void huge_pages(void *p, size_t n)
+{
+    uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1), to = (uintptr_t)p + n;
+    if (to >= from + HUGE_PAGE) madvise((void *)from, (to - from) & ~(uintptr_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
+}
+
 /* One group's profiles split over threads, each into its own row. */
 typedef struct group_sum {
     container *c;
@@ -297,18 +309,76 @@ typedef struct pass_sum {
     size_t genes;
 } pass_sum;
 
+/* Pairs copied at once for a run of profiles (as csr.c's): a few hundred profiles, read again from the cache.
+ * Decoding them from the map first-touches its pages from user space, a fault each that costs this VM's
+ * monitor ~3x the decoding of their bytes; the copy is made by the kernel (mmm_pairs_read). */
+#define RUN_BYTES ((size_t)256 << 10)
+
+/* Profiles P.. following each other in one matrix from Q. */
+typedef struct pass_run {
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    size_t p, count, bytes;
+} pass_run;
+
+/* R's profiles added into their groups' rows from one copy of their pairs in BUF (RUN_BYTES; a single longer
+ * profile from the map). */
+static int pass_run_sum(const pass_sum *s, int part, pass_run *r, uint8_t *buf, mc_err *e)
+{
+    size_t n;
+    const uint8_t *b = r->bytes <= RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->count, buf, &n)
+                                             : mmm_profile_pairs(r->m, r->q, &n);
+    for (size_t t = 0; t < r->count; t++) {
+        uint32_t q = r->q + (uint32_t)t;
+        size_t bytes = mmm_profile_bytes(r->m, q);
+        int32_t g = s->group[r->p + t];
+        if (g >= 0 && mmm_add_pairs(r->m, q, b, bytes, r->gmap, s->rows[part] + (size_t)g * s->genes, e) < 0)
+            return -1;
+        b += bytes;
+    }
+    r->count = r->bytes = 0;
+    return 0;
+}
+
+/* Profile P into the part's rows: added to the run R (summed when it ends), or through entries.  An outlier
+ * joins the run, copied but not summed: cheaper than a run broken in two. */
+static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor *k, pass_run *r, uint8_t *buf,
+                        mc_err *e)
+{
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    int where = container_cursor_locate(k, p, &m, &q, &gmap, e);
+    if (where < 0) return -1;
+    size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
+    if (r->count && (where != 0 || m != r->m || gmap != r->gmap || q != r->q + r->count ||
+                     r->bytes + bytes > RUN_BYTES) &&
+        pass_run_sum(s, part, r, buf, e) < 0)
+        return -1;
+    if (where != 0 && s->group[p] < 0) return 0;
+    if (where != 0) return container_cursor_add(k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
+    if (!r->count) *r = (pass_run){m, gmap, q, p, 0, 0};
+    r->count++;
+    r->bytes += bytes;
+    return 0;
+}
+
 static int pass_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     pass_sum *s = ctx;
     container_cursor k;
     container_cursor_init(&k, s->c, PASS_FORGET_WEIGHT);
-    int rc = 0;
+    pass_run r = {0};
+    uint8_t *buf = mc_alloc_array(RUN_BYTES, 1);
+    int rc = buf ? 0 : mc_err_oom(e, s->c->path);
     for (size_t p = from; rc == 0 && p < to; p++) {
         if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to))
             progress_report(s->pr, "summing profiles", p + 1 - from, to - from);
-        if (s->group[p] >= 0)
-            rc = container_cursor_add(&k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
+        rc = pass_profile(s, part, p, &k, &r, buf, e);
     }
+    if (rc == 0 && r.count) rc = pass_run_sum(s, part, &r, buf, e);
+    free(buf);
     container_cursor_free(&k);
     return rc;
 }
@@ -322,16 +392,21 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     if (row > (budget < DENSE_ROWS ? budget : DENSE_ROWS) / sizeof(uint64_t)) return 0;
     if ((size_t)threads > g->profiles_count / 1024 + 1) threads = (int)(g->profiles_count / 1024 + 1);
     pass_sum s = {c, pr, g->group, mc_alloc_zeroed((size_t)threads, sizeof *s.rows), genes};
-    int rc = s.rows ? 0 : -1;
-    for (int t = 0; rc == 0 && t < threads; t++)
-        if (!(s.rows[t] = mc_alloc_zeroed(row, sizeof **s.rows))) rc = -1;
+    /* The threads' rows in one allocation from a huge page's boundary: fresh, they are mostly huge pages. */
+    uint64_t *mem = mc_alloc_zeroed((size_t)threads * row + HUGE_PAGE / sizeof *mem, sizeof *mem);
+    int rc = s.rows && mem ? 0 : -1;
+    if (rc == 0) {
+        uint64_t *at = (uint64_t *)(((uintptr_t)mem + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        huge_pages(at, (size_t)threads * row * sizeof *mem);
+        for (int t = 0; t < threads; t++) s.rows[t] = at + (size_t)t * row;
+    }
     if (rc < 0) mc_err_oom(e, c->path);
     else rc = parallel_for(threads, g->profiles_count, pass_part, &s, e);
     progress_end(pr);
     for (int t = 1; rc == 0 && t < threads; t++)
         for (size_t i = 0; i < row; i++) s.rows[0][i] += s.rows[t][i];
     for (size_t k = 0; rc == 0 && k < g->groups_count; k++) rc = mmm_writer_add_dense(w, s.rows[0] + k * genes, e);
-    for (int t = 0; s.rows && t < threads; t++) free(s.rows[t]);
+    free(mem);
     free(s.rows);
     return rc < 0 ? -1 : 1;
 }
@@ -374,9 +449,11 @@ static int sum_groups_direct(container *c, const members *m, size_t from, size_t
  * whose profiles' pairs take at most the budget (BLOCK_BUDGET, or
  * MC_GROUP_BUDGET bytes), and the pages are let go after each block; a group
  * alone larger than the budget is summed with sum_groups_direct.  Threads take
- * the groups of a chunk (CHUNK_BYTES of pairs) and their encoded sums are
- * written in order; a row is read back through a bit per gene touched, so that
- * a small group costs its non-zeros, not the genes. */
+ * the groups of a chunk (CHUNK_BYTES of pairs), whose members' pairs are first
+ * copied by the kernel into one buffer in group order (blocks_gather): read
+ * from the map, each page first touched costs this VM's monitor a fault.  Their
+ * encoded sums are written in order; a row is read back through a bit per gene
+ * touched, so that a small group costs its non-zeros, not the genes. */
 #define BLOCK_BUDGET ((size_t)1 << 30)
 #define CHUNK_BYTES ((size_t)8 << 20)
 
@@ -400,7 +477,16 @@ typedef struct batch {
 typedef struct blocks {
     container *c;
     const members *mb;
+    const int32_t *group;    /* per profile, -1 for an outlier */
+    size_t profiles_count;
+    int32_t *member_of;      /* per profile in a group: its member */
+    int32_t *unit_of;        /* per group of the block: its chunk among the block's, -1 when larger than one */
+    size_t *unit_start;      /* per chunk of the block + 2: where its members start in order */
+    int32_t *order;          /* the block's chunks' members, chunk after chunk, each's in profile order */
     source *src;             /* per member */
+    uint8_t *pairs;          /* a chunk's (or piece of a large group's) pairs, copied in member order */
+    size_t pairs_cap, pairs_base;   /* pairs_base: the offset of the first member copied */
+    size_t piece;            /* a large group's piece being summed: its first member */
     size_t *off;             /* per member + 1: its pairs' offset among all members' */
     size_t groups_count, chunk;   /* chunk: CHUNK_BYTES, less under a budget below 8 chunks */
     uint32_t genes;
@@ -426,19 +512,74 @@ static int blocks_index(blocks *s, size_t members_count, mc_err *e)
         int where = container_locate(s->c, (size_t)s->mb->profile[i], &f->m, &f->q, &f->gmap, e);
         if (where != 0) return where < 0 ? -1 : 0;
         s->off[i + 1] = s->off[i] + mmm_profile_bytes(f->m, f->q);
+        s->member_of[s->mb->profile[i]] = (int32_t)i;
     }
     return 1;
 }
 
-/* Member I's pairs asked of the memory ahead of their summing: a group's members
- * lie scattered through the matrices, where the hardware's prefetcher, which
- * follows a stream, only starts a profile's pairs once they are being read. */
-static void blocks_prefetch(const blocks *s, size_t i)
+/* Member I's pairs, in the block's copy. */
+static const uint8_t *member_pairs(const blocks *s, size_t i, size_t *n)
 {
-    if (i >= s->mb->start[s->groups_count]) return;
-    size_t n;
-    const uint8_t *b = mmm_profile_pairs(s->src[i].m, s->src[i].q, &n);
-    for (size_t at = 0; at < n; at += 64) __builtin_prefetch(b + at);
+    *n = s->off[i + 1] - s->off[i];
+    return s->pairs + (s->off[i] - s->pairs_base);
+}
+
+/* The pairs of COUNT members (LIST[t], or FIRST + t when LIST is NULL; in profile order, storage order
+ * mostly), BYTES in all, copied into s->pairs in member order from s->pairs_base, so that each group's are
+ * read from one stretch of memory that stays in cache: by the kernel, MMM_GATHER_MAX profiles a call
+ * (mmm_pairs_gather), never first-touching the map's pages from user space (a fault each, which costs
+ * this VM's monitor ~3x the decoding of their bytes).  The copy maps them for the block, as decoding did. */
+static int blocks_gather(blocks *s, const int32_t *list, size_t first, size_t count, size_t bytes, mc_err *e)
+{
+    if (bytes > s->pairs_cap || !s->pairs) {   /* never NULL: member_pairs adds to it */
+        size_t cap = bytes > s->chunk ? bytes : s->chunk;   /* a chunk's at once: fresh memory costs */
+        free(s->pairs);
+        s->pairs_cap = 0;
+        if (!(s->pairs = mc_alloc_array(cap ? cap : 1, 1))) return mc_err_oom(e, s->c->path);
+        s->pairs_cap = cap;
+        huge_pages(s->pairs, cap);
+    }
+    uint8_t *dst[MMM_GATHER_MAX];
+    const uint8_t *src[MMM_GATHER_MAX];
+    size_t len[MMM_GATHER_MAX], k = 0;
+    for (size_t t = 0; t < count; t++) {
+        size_t i = list ? (size_t)list[t] : first + t;
+        src[k] = mmm_profile_pairs(s->src[i].m, s->src[i].q, &len[k]);
+        dst[k] = s->pairs + (s->off[i] - s->pairs_base);
+        if (++k == MMM_GATHER_MAX) {
+            mmm_pairs_gather(dst, src, len, k);
+            k = 0;
+        }
+    }
+    mmm_pairs_gather(dst, src, len, k);
+    return 0;
+}
+
+/* The chunks of the block [FROM, TO) (groups of at most s->chunk bytes of pairs, each group larger than one
+ * alone) and their members, chunk after chunk in s->order, each chunk's in profile order: one pass over the
+ * profiles.  A large group's members are in profile order already, as its own. */
+static void blocks_plan(blocks *s, size_t from, size_t to)
+{
+    size_t units = 0, *at = s->unit_start;
+    for (size_t k = from, end = from + 1; k < to; k = end++, units++) {
+        size_t bytes = group_bytes(s, k);
+        if (bytes > s->chunk) s->unit_of[k] = -1;
+        else {
+            while (end < to && (bytes += group_bytes(s, end)) <= s->chunk) end++;
+            for (size_t g = k; g < end; g++) s->unit_of[g] = (int32_t)units;
+        }
+    }
+    memset(at, 0, (units + 2) * sizeof *at);
+    for (size_t p = 0; p < s->profiles_count; p++) {   /* at[u + 2]: chunk u's members */
+        int32_t g = s->group[p];
+        if (g >= 0 && (size_t)g >= from && (size_t)g < to && s->unit_of[g] >= 0) at[s->unit_of[g] + 2]++;
+    }
+    for (size_t u = 2; u < units + 2; u++) at[u] += at[u - 1];
+    for (size_t p = 0; p < s->profiles_count; p++) {   /* at[u + 1]: chunk u's fill point */
+        int32_t g = s->group[p];
+        if (g >= 0 && (size_t)g >= from && (size_t)g < to && s->unit_of[g] >= 0)
+            s->order[at[s->unit_of[g] + 1]++] = s->member_of[p];
+    }
 }
 
 /* Sum group K into the part's row and append its encoding to the part's out. */
@@ -447,9 +588,8 @@ static int blocks_sum_group(blocks *s, int part, size_t k, mc_err *e)
     uint64_t *row = s->rows[part], *bits = s->bits[part];
     for (size_t i = s->mb->start[k]; i < s->mb->start[k + 1]; i++) {
         const source *f = &s->src[i];
-        blocks_prefetch(s, i + 1);
         size_t n;
-        const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
+        const uint8_t *b = member_pairs(s, i, &n);
         if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, row, bits, e) < 0) return -1;
     }
     if (mmm_encode_row(row, bits, s->genes, &s->fill->out[part]) < 0) return mc_err_oom(e, s->c->path);
@@ -511,14 +651,14 @@ static int blocks_sum_chunk(blocks *s, size_t from, size_t to, int threads, mc_e
     return 0;
 }
 
-/* A large group's profiles split over the threads, each into its own row, then added up. */
+/* A piece of a large group's profiles split over the threads, each into its own row. */
 static int blocks_large_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     blocks *s = ctx;
-    for (size_t i = s->mb->start[s->first_group] + from; i < s->mb->start[s->first_group] + to; i++) {
+    for (size_t i = s->piece + from; i < s->piece + to; i++) {
         const source *f = &s->src[i];
         size_t n;
-        const uint8_t *b = mmm_profile_pairs(f->m, f->q, &n);
+        const uint8_t *b = member_pairs(s, i, &n);
         if (mmm_sum_pairs(f->m, f->q, b, n, f->gmap, s->rows[part], s->bits[part], e) < 0) return -1;
     }
     return 0;
@@ -527,8 +667,15 @@ static int blocks_large_part(void *ctx, int part, size_t from, size_t to, mc_err
 static int blocks_sum_large(blocks *s, size_t k, int threads, mc_err *e)
 {
     if (blocks_written(s, e) < 0) return -1;   /* its sums come after theirs */
-    s->first_group = k;
-    if (parallel_for(threads, s->mb->start[k + 1] - s->mb->start[k], blocks_large_part, s, e) < 0) return -1;
+    for (size_t a = s->mb->start[k], b; a < s->mb->start[k + 1]; a = b) {   /* by pieces of a chunk's bytes */
+        for (b = a + 1; b < s->mb->start[k + 1] && s->off[b + 1] - s->off[a] <= s->chunk; b++)
+            ;
+        s->pairs_base = s->off[a];
+        s->piece = a;
+        if (blocks_gather(s, NULL, a, b - a, s->off[b] - s->off[a], e) < 0 ||
+            parallel_for(threads < (int)(b - a) ? threads : (int)(b - a), b - a, blocks_large_part, s, e) < 0)
+            return -1;
+    }
     uint64_t *row = s->rows[0], *bits = s->bits[0];
     for (int t = 1; t < threads; t++)
         for (size_t v = 0; v <= s->genes / 64; v++) {
@@ -549,17 +696,22 @@ static int blocks_sum_large(blocks *s, size_t k, int threads, mc_err *e)
 /* Groups [FROM, TO), a block, into W by chunks; then the block's pages are let go. */
 static int blocks_sum(blocks *s, size_t from, size_t to, int threads, progress *pr, mc_err *e)
 {
-    for (size_t k = from, end = from + 1; k < to; k = end++) {
-        size_t bytes = group_bytes(s, k);
-        if (bytes > s->chunk) {
+    blocks_plan(s, from, to);
+    size_t u = 0;
+    for (size_t k = from, end = from + 1; k < to; k = end++, u++) {
+        if (s->unit_of[k] < 0) {
             if (blocks_sum_large(s, k, threads, e) < 0) return -1;
         } else {
-            while (end < to && (bytes += group_bytes(s, end)) <= s->chunk) end++;
-            if (blocks_sum_chunk(s, k, end, threads, e) < 0) return -1;
+            while (end < to && s->unit_of[end] == (int32_t)u) end++;
+            s->pairs_base = s->off[s->mb->start[k]];   /* the batch being written holds sums, not pairs */
+            if (blocks_gather(s, s->order + s->unit_start[u], 0, s->unit_start[u + 1] - s->unit_start[u],
+                              s->off[s->mb->start[end]] - s->pairs_base, e) < 0 ||
+                blocks_sum_chunk(s, k, end, threads, e) < 0)
+                return -1;
         }
         progress_report(pr, "summing groups", end, s->groups_count);
     }
-    container_forget(s->c);   /* the batch being written holds sums, not pairs */
+    container_forget(s->c);   /* the pages the copies mapped */
     return 0;
 }
 
@@ -581,21 +733,36 @@ static void blocks_free(blocks *s, int threads)
     free(s->bits);
     free(s->src);
     free(s->off);
+    free(s->member_of);
+    free(s->unit_of);
+    free(s->unit_start);
+    free(s->order);
+    free(s->pairs);
 }
 
 static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, int threads, mmm_writer *w)
 {
     s->src = mc_alloc_array(members_count, sizeof *s->src);
     s->off = mc_alloc_array(members_count + 1, sizeof *s->off);
+    s->member_of = mc_alloc_array(s->profiles_count ? s->profiles_count : 1, sizeof *s->member_of);
+    s->unit_of = mc_alloc_array(groups_count ? groups_count : 1, sizeof *s->unit_of);
+    s->unit_start = mc_alloc_array(groups_count + 2, sizeof *s->unit_start);
+    s->order = mc_alloc_array(members_count ? members_count : 1, sizeof *s->order);
     s->rows = mc_alloc_zeroed((size_t)threads, sizeof *s->rows);
     s->bits = mc_alloc_zeroed((size_t)threads, sizeof *s->bits);
-    if (!s->src || !s->off || !s->rows || !s->bits) return -1;
+    if (!s->src || !s->off || !s->member_of || !s->unit_of || !s->unit_start || !s->order || !s->rows || !s->bits)
+        return -1;
     for (int i = 0; i < 2; i++) {
         batch *b = &s->batches[i];
         b->w = w;
         b->ends = mc_alloc_array(groups_count, sizeof *b->ends);
         b->out = mc_alloc_zeroed((size_t)threads, sizeof *b->out);
         if (!b->ends || !b->out) return -1;
+        for (int t = 0; t < threads; t++) {   /* a part's sums take at most a chunk's bytes, mostly */
+            if (!(b->out[t].b = mc_alloc_array(s->chunk, 1))) return -1;
+            b->out[t].cap = s->chunk;
+            huge_pages(b->out[t].b, s->chunk);
+        }
     }
     s->fill = &s->batches[0];
     for (int t = 0; t < threads; t++)
@@ -611,8 +778,8 @@ static int sum_groups_by_blocks(container *c, const grouping *g, const members *
                                 progress *pr, mmm_writer *w, mc_err *e)
 {
     size_t G = g->groups_count, n = m->start[G];
-    blocks s = {.c = c, .mb = m, .groups_count = G, .chunk = budget / 8 < CHUNK_BYTES ? budget / 8 : CHUNK_BYTES,
-                .genes = (uint32_t)c->genes_count};
+    blocks s = {.c = c, .mb = m, .group = g->group, .profiles_count = g->profiles_count, .groups_count = G,
+                .chunk = budget / 8 < CHUNK_BYTES ? budget / 8 : CHUNK_BYTES, .genes = (uint32_t)c->genes_count};
     int rc = blocks_alloc(&s, n, G, threads, w) < 0 ? mc_err_oom(e, c->path) : blocks_index(&s, n, e);
     for (size_t k = 0, end; rc == 1 && k < G; k = end) {
         for (end = k; end < G && s.off[m->start[end + 1]] - s.off[m->start[k]] <= budget; end++)

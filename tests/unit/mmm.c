@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* mmm_encode of "gene:value ..." pairs (any order) into X, from empty. */
 static int encode(mmm_bytes *x, uint32_t genes, mmm_sorter *s, size_t n, const uint32_t *gv)
@@ -158,6 +159,29 @@ static void file(unit *u)
     CHECK(two[0] == 0 && two[1] == 300 && total == 300);
     CHECK_INT(mmm_sum_profile(&m, 1, gmap, two, &total, &e), 0);
     CHECK(two[1] == 300 && total == 0);
+    /* gathered copies, in any order and more than one call's worth, added from the copies */
+    enum { COPIES = MMM_GATHER_MAX + 3 };
+    static uint8_t buf[COPIES * 4];
+    static uint8_t *to[COPIES];
+    static const uint8_t *from[COPIES];
+    static size_t len[COPIES];
+    for (size_t i = 0; i < COPIES; i++) {
+        from[i] = mmm_profile_pairs(&m, i % 2 ? 1 : 2, &len[i]);
+        to[i] = buf + 4 * (COPIES - 1 - i);
+    }
+    mmm_pairs_gather(to, from, len, COPIES);
+    long wrong = 0;
+    for (size_t i = 0; i < COPIES; i++) wrong += memcmp(to[i], from[i], len[i]) != 0;
+    CHECK_INT(wrong, 0);
+    uint64_t added[2] = {0, 0};
+    CHECK_INT(mmm_add_pairs(&m, 2, to[0], len[0], gmap, added, &e), 0);
+    CHECK_INT(mmm_add_pairs(&m, 1, to[1], len[1], gmap, added, &e), 0);
+    CHECK(added[0] == 0 && added[1] == 300);
+    uint64_t three[3] = {0, 0, 0};
+    CHECK_INT(mmm_add_pairs(&m, 2, to[2], len[2], NULL, three, &e), 0);
+    CHECK(three[0] == 0 && three[1] == 0 && three[2] == 300);
+    CHECK_INT(mmm_add_pairs(&m, 0, (const uint8_t *)"\x01\x01\x02\x01", 4, NULL, three, &e), -1);
+    CHECK_STR(e.msg, "m.mmm: profile 0: gene 3 out of range (3 genes)");
     CHECK_INT(mmm_profile_entries(&m, 3, &es, &e), -1);
     CHECK_STR(e.msg, "m.mmm: profile 3 out of range (3 profiles)");
     mmm_close(&m);
