@@ -102,8 +102,13 @@ if [ -z "$SAN_RT" ] && [ -x "$MC_ROOT/tests/helpers/pyz" ] && [ -n "${BATS_RUN_T
     export MC_PYZ="$BATS_RUN_TMPDIR/pyz.sock" MC_PYZ_SERVER="$MC_ROOT/tests/helpers/pyz.py" MC_PYZ_PYTHON=$PY
     PY="$MC_ROOT/tests/helpers/pyz"
 fi
-# Snakemake as /usr/bin/snakemake runs it, through $PY: the fork server has imported it.
-snakemake() { "$PY" -c 'import sys; from snakemake import main; sys.argv[0] = "snakemake"; sys.exit(main())' "$@"; }
+# Snakemake as /usr/bin/snakemake runs it, through $PY: the fork server has imported it.  Its
+# jobs that are pythons of their own (a run: block's, a cluster job's: `sys.executable -m
+# snakemake`, ~2 s of CPU each started afresh) go through $PY too.
+snakemake() {
+    "$PY" -c 'import sys; sys.executable = sys.argv.pop(1); from snakemake import main
+sys.argv[0] = "snakemake"; sys.exit(main())' "$PY" "$@"
+}
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 

@@ -1,5 +1,5 @@
 /* pyz: python3 for the tests ($PY), through the fork server tests/helpers/pyz.py.
- *   pyz -c CODE [ARG]... | pyz - [ARG]... | pyz SCRIPT [ARG]...
+ *   pyz -c CODE [ARG]... | pyz -m MODULE [ARG]... | pyz - [ARG]... | pyz SCRIPT [ARG]...
  * sends its stdin, stdout and stderr, working directory, umask, open-file limit, environment
  * and arguments over the socket $MC_PYZ to the server (started here, once, when it is not
  * there), and exits with the status of the program the server ran.  Anything else, or no
@@ -45,7 +45,7 @@ static int servable(int argc, char **argv)
         if (strncmp(*e, "PYTHON", 6) == 0 && strncmp(*e, "PYTHONUNBUFFERED=", 17) != 0 &&
             strncmp(*e, "PYTHONDONTWRITEBYTECODE=", 24) != 0 && strncmp(*e, "PYTHONPATH=", 11) != 0)
             return 0;
-    if (strcmp(argv[1], "-c") == 0) return argc >= 3;
+    if (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "-m") == 0) return argc >= 3;
     if (strcmp(argv[1], "-") == 0) return 1;
     return argv[1][0] != '-' && strstr(argv[1], ".py") && stat(argv[1], &st) == 0 && S_ISREG(st.st_mode);
 }

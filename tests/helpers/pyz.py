@@ -4,7 +4,7 @@ A python start-up that imports numpy, h5py, pandas and anndata costs 0.5 to 1.5 
 and the suite starts hundreds: this process imports them once, and for each request of the
 client (pyz.c) forks a worker that takes the client's stdin, stdout and stderr (passed over
 the socket), working directory, umask, open-file limit, environment and arguments, runs the
-program as `python3 -c CODE`, `python3 -` or `python3 SCRIPT` would, with a fresh __main__
+program as `python3 -c CODE`, `python3 -m MODULE`, `python3 -` or `python3 SCRIPT` would, with a fresh __main__
 and reseeded random states, and exits as python would (but for tearing down the imports);
 the client exits with its status.
 
@@ -122,6 +122,10 @@ def run_worker(fds, cwd, umask, nofile, argv, env):
         if argv[0] == "-c":
             sys.argv, sys.path[0] = ["-c"] + argv[2:], ""
             exec(compile(argv[1], "<string>", "exec"), main.__dict__)
+        elif argv[0] == "-m":   # as python -m: the module's file as argv[0], the directory first on the path
+            import runpy
+            sys.argv, sys.path[0] = argv[1:], os.getcwd()
+            runpy.run_module(argv[1], run_name="__main__", alter_sys=True)
         elif argv[0] == "-":
             sys.argv, sys.path[0] = argv, ""
             exec(compile(sys.stdin.read(), "<stdin>", "exec"), main.__dict__)
