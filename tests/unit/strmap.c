@@ -49,7 +49,7 @@ static void sizes(unit *u)
     strmap_free(&m);
     CHECK_INT(strmap_init(&m, 8), 0);
     CHECK_UINT(m.cap, 16);
-    static char keys[5000][8];
+    static char keys[5000][16];
     for (int i = 0; i < 5000; i++) snprintf(keys[i], sizeof keys[i], "k%d", i);
     long bad = 0;
     for (int i = 0; i < 5000; i++) {
