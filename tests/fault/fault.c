@@ -30,8 +30,10 @@
  * the program itself (mc's code, linked into it), not by the libraries under
  * it (libc, HDF5, libyaml), whose own handling of a failed allocation is not
  * mc's to test; the caller is told by its return address, inside or outside
- * the program's executable segments.  The real allocator is glibc's
- * __libc_malloc family, which needs no dlsym (itself an allocator). */
+ * the program's executable segments, less HDF5's functions where the program
+ * links HDF5's archive (the span of its H5* functions in the program's symbol
+ * table, their cold parts aside: gcc places those before everything).  The real allocator is glibc's __libc_malloc family, which needs no
+ * dlsym (itself an allocator). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
@@ -45,6 +47,7 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -55,6 +58,8 @@ static long at = -1, calls;
 static long alloc_at = -1, allocs;
 /* The program's executable segments: [text_lo, text_hi). */
 static uintptr_t text_lo, text_hi;
+/* HDF5's functions among them, when the program links its archive: [hdf5_lo, hdf5_hi). */
+static uintptr_t hdf5_lo, hdf5_hi;
 #endif
 
 static long fault_at(void)
@@ -355,11 +360,48 @@ static void created(creation c, int fd, int dir, const char *path)
 
 /* --- allocation points ----------------------------------------------------------- */
 
+/* The span [*LO, *HI) of the functions named H5* in the program's symbol
+ * table, at load bias BIAS: HDF5 linked from its archive, a library's code
+ * inside the program.  Nothing when the program has no symbol table. */
+static void hdf5_text(uintptr_t bias, uintptr_t *lo, uintptr_t *hi)
+{
+    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0) return;
+    const unsigned char *f = fstat(fd, &st) == 0 && st.st_size > (off_t)sizeof(ElfW(Ehdr))
+                                 ? mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)
+                                 : MAP_FAILED;
+    close(fd);
+    if (f == MAP_FAILED) return;
+    size_t size = (size_t)st.st_size;
+    const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)f;
+    if (eh->e_shoff && eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) <= size) {
+        const ElfW(Shdr) *sh = (const ElfW(Shdr) *)(f + eh->e_shoff);
+        for (int i = 0; i < eh->e_shnum; i++) {
+            if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
+            const ElfW(Shdr) *str = &sh[sh[i].sh_link];
+            if (sh[i].sh_offset + sh[i].sh_size > size || str->sh_offset + str->sh_size > size) continue;
+            const ElfW(Sym) *sym = (const ElfW(Sym) *)(f + sh[i].sh_offset);
+            for (size_t k = 0; k < sh[i].sh_size / sizeof *sym; k++) {
+                if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || !sym[k].st_value || sym[k].st_name >= str->sh_size)
+                    continue;
+                const char *name = (const char *)f + str->sh_offset + sym[k].st_name;
+                if (name[0] != 'H' || name[1] != '5' || strchr(name, '.')) continue;   /* not f.cold: placed apart */
+                uintptr_t a = bias + sym[k].st_value, b = a + sym[k].st_size;
+                if (!*lo || a < *lo) *lo = a;
+                if (b > *hi) *hi = b;
+            }
+        }
+    }
+    munmap((void *)f, size);
+}
+
 /* The first object dl_iterate_phdr lists is the program: its executable PT_LOAD segments. */
 static int program_text(struct dl_phdr_info *info, size_t size, void *data)
 {
     (void)size;
     (void)data;
+    hdf5_text(info->dlpi_addr, &hdf5_lo, &hdf5_hi);
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
@@ -382,7 +424,7 @@ __attribute__((constructor)) static void find_program(void)
 static int alloc_fails(void *caller, const char *call)
 {
     uintptr_t c = (uintptr_t)caller;
-    if (alloc_at <= 0 || c < text_lo || c >= text_hi) return 0;
+    if (alloc_at <= 0 || c < text_lo || c >= text_hi || (c >= hdf5_lo && c < hdf5_hi)) return 0;
     if (__atomic_add_fetch(&allocs, 1, __ATOMIC_RELAXED) != alloc_at) return 0;
     char what[96];
     snprintf(what, sizeof what, "%ld %s", alloc_at, call);
