@@ -32,8 +32,9 @@
  * mc's to test; the caller is told by its return address, inside or outside
  * the program's executable segments, less HDF5's functions where the program
  * links HDF5's archive (the span of its H5* functions in the program's symbol
- * table, their cold parts aside: gcc places those before everything).  The real allocator is glibc's __libc_malloc family, which needs no
- * dlsym (itself an allocator). */
+ * table, their cold parts aside: gcc places those before everything).  The
+ * real allocator is glibc's __libc_malloc family, which needs no dlsym
+ * (itself an allocator). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <link.h>
