@@ -129,6 +129,9 @@ int mmm_pairs_csr(const mmm_file *m, uint32_t p, const uint8_t *b, size_t bytes,
  * (room for their bytes, *N), which is returned: a decoder reading them
  * there rather than from the map spares the map's pages their first touch. */
 const uint8_t *mmm_pairs_read(const mmm_file *m, uint32_t from, uint32_t to, uint8_t *buf, size_t *n);
+/* The bytes of a run copied at once by its readers (the CSR's, the group sums'):
+ * a few hundred profiles, read again from the cache. */
+#define MMM_RUN_BYTES ((size_t)256 << 10)
 /* Add profile p into a dense row of genes_count values (the seed's add_profile_data). */
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
 /* Add profile p into ROW through GMAP (its genes to ROW's; -1 skips a gene;

@@ -309,10 +309,9 @@ typedef struct pass_sum {
     size_t genes;
 } pass_sum;
 
-/* Pairs copied at once for a run of profiles (as csr.c's): a few hundred profiles, read again from the cache.
- * Decoding them from the map first-touches its pages from user space, a fault each that costs this VM's
- * monitor ~3x the decoding of their bytes; the copy is made by the kernel (mmm_pairs_read). */
-#define RUN_BYTES ((size_t)256 << 10)
+/* Pairs copied at once for a run of profiles (as csr.c's, MMM_RUN_BYTES): decoding them from the map
+ * first-touches its pages from user space, a fault each that costs this VM's monitor ~3x the decoding of
+ * their bytes; the copy is made by the kernel (mmm_pairs_read). */
 
 /* Profiles P.. following each other in one matrix from Q. */
 typedef struct pass_run {
@@ -322,12 +321,12 @@ typedef struct pass_run {
     size_t p, count, bytes;
 } pass_run;
 
-/* R's profiles added into their groups' rows from one copy of their pairs in BUF (RUN_BYTES; a single longer
+/* R's profiles added into their groups' rows from one copy of their pairs in BUF (MMM_RUN_BYTES; a single longer
  * profile from the map). */
 static int pass_run_sum(const pass_sum *s, int part, pass_run *r, uint8_t *buf, mc_err *e)
 {
     size_t n;
-    const uint8_t *b = r->bytes <= RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->count, buf, &n)
+    const uint8_t *b = r->bytes <= MMM_RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->count, buf, &n)
                                              : mmm_profile_pairs(r->m, r->q, &n);
     for (size_t t = 0; t < r->count; t++) {
         uint32_t q = r->q + (uint32_t)t;
@@ -353,7 +352,7 @@ static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor 
     if (where < 0) return -1;
     size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
     if (r->count && (where != 0 || m != r->m || gmap != r->gmap || q != r->q + r->count ||
-                     r->bytes + bytes > RUN_BYTES) &&
+                     r->bytes + bytes > MMM_RUN_BYTES) &&
         pass_run_sum(s, part, r, buf, e) < 0)
         return -1;
     if (where != 0 && s->group[p] < 0) return 0;
@@ -370,7 +369,7 @@ static int pass_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     container_cursor k;
     container_cursor_init(&k, s->c, PASS_FORGET_WEIGHT);
     pass_run r = {0};
-    uint8_t *buf = mc_alloc_array(RUN_BYTES, 1);
+    uint8_t *buf = mc_alloc_array(MMM_RUN_BYTES, 1);
     int rc = buf ? 0 : mc_err_oom(e, s->c->path);
     for (size_t p = from; rc == 0 && p < to; p++) {
         if (part == 0 && ((p - from) % 64 == 0 || p + 1 == to))

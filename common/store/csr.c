@@ -279,9 +279,6 @@ static int once_entries(const csr_job *j, size_t i, int where, const mmm_file *m
     return 0;
 }
 
-/* Pairs copied at once for a run of rows: a few hundred profiles, read again from the cache. */
-#define RUN_BYTES ((size_t)256 << 10)
-
 /* Rows I.. whose profiles follow each other in one matrix from Q, every gene selected, each within its bound:
  * their pairs copied at once (mmm_pairs_read) and decoded straight into their rows. */
 typedef struct once_run {
@@ -291,11 +288,11 @@ typedef struct once_run {
     size_t i, rows, bytes;
 } once_run;
 
-/* R's rows at *AT, from one copy of their pairs in BUF (RUN_BYTES; a single longer profile from the map). */
+/* R's rows at *AT, from one copy of their pairs in BUF (MMM_RUN_BYTES; a single longer profile from the map). */
 static int run_decode(const csr_job *j, once_run *r, uint8_t *buf, int64_t *at, mc_err *e)
 {
     size_t is = value_size(j->index), vs = value_size(j->value), n;
-    const uint8_t *b = r->bytes <= RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->rows, buf, &n)
+    const uint8_t *b = r->bytes <= MMM_RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->rows, buf, &n)
                                              : mmm_profile_pairs(r->m, r->q, &n);
     for (size_t t = 0; t < r->rows; t++) {
         size_t bytes = mmm_profile_bytes(r->m, r->q + (uint32_t)t), len;
@@ -325,7 +322,8 @@ static int once_row(const csr_job *j, size_t i, container_cursor *cur, once_run 
     if (where < 0) return -1;
     size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
     int direct = where == 0 && !j->column && bytes / 2 <= (uint64_t)(j->bound[i + 1] - j->bound[i]);
-    if (r->rows && (!direct || m != r->m || gmap != r->gmap || q != r->q + r->rows || r->bytes + bytes > RUN_BYTES) &&
+    if (r->rows &&
+        (!direct || m != r->m || gmap != r->gmap || q != r->q + r->rows || r->bytes + bytes > MMM_RUN_BYTES) &&
         run_decode(j, r, buf, at, e) < 0)
         return -1;
     if (!direct) return once_entries(j, i, where, m, q, gmap, cur, at, e);
@@ -342,7 +340,7 @@ static int once_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     container_cursor k;
     container_cursor_init(&k, j->c, ROW_WEIGHT);
     once_run r = {0};
-    uint8_t *buf = mc_alloc_array(RUN_BYTES, 1);
+    uint8_t *buf = mc_alloc_array(MMM_RUN_BYTES, 1);
     int64_t at = j->bound[from];
     int rc = buf ? 0 : mc_err_oom(e, j->c->path);
     for (size_t i = from; rc == 0 && i < to; i++) rc = once_row(j, i, &k, &r, buf, &at, e);
