@@ -257,13 +257,15 @@ static int create_locked(const char *tmp, int dir, const char *final, mc_err *e)
     return raced ? RACED : fd;
 }
 
-/* A new temporary beside FINAL, in *TMP, locked: its fd, or -1 with e set. */
+/* A new temporary beside FINAL, in *TMP, locked and among the live ones: its fd, or -1 with e set. */
 static int make_tmp(const char *final, int dir, char **tmp, mc_err *e)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
         if (!(*tmp = sibling(final, "tmp"))) return mc_err_oom(e, final);
+        live_add(*tmp);   /* before it exists: a signal as it is made still removes it */
         int fd = create_locked(*tmp, dir, final, e);
         if (fd >= 0) return fd;
+        live_drop(*tmp);
         free(*tmp);
         *tmp = NULL;
         if (fd != RACED) return -1;
@@ -334,7 +336,6 @@ int outdir_begin(outdir *o, const char *final, int force, mc_err *e)
     }
     o->held = held;
     o->tmp = tmp;
-    live_add(o->tmp);
     o->force = force;
     return 0;
 }
@@ -765,7 +766,6 @@ static int begin_file(outfile *o, const char *final, int force, mc_err *e)
     o->held = held;
     o->fd = fd;
     o->tmp = tmp;
-    live_add(o->tmp);
     return 0;
 }
 

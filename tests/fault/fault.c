@@ -4,6 +4,8 @@
  *   MC_FAULT_AT=N     fail the Nth call (from 1) of the calls below; 0 or unset: none
  *   MC_FAULT_LOG=F    append "N CALL" to F when it fails, and "calls N" at exit
  *   MC_FAULT_KILL=1   die of SIGKILL at that call instead, before making it (a crash)
+ *   MC_FAULT_SIGNAL=S make that call, then raise signal number S (Ctrl-C right after it:
+ *                     a temporary just made must be removed by the tool's handler)
  *   MC_CRASH_LOG=DIR  record what a power loss could keep, for tests/helpers/crash.py:
  *   MC_CRASH_ROOT=R   for every fsync/fdatasync of a file or directory under R (absolute,
  *                     no symlinks), the file's bytes or the directory's entries as they
@@ -55,6 +57,7 @@
 #include <unistd.h>
 
 static long at = -1, calls;
+static int pending;   /* MC_FAULT_SIGNAL's signal, to raise once the call is made */
 #ifdef FAULT_ALLOC
 static long alloc_at = -1, allocs;
 /* The program's executable segments: [text_lo, text_hi). */
@@ -94,9 +97,30 @@ static int fail_now(const char *call, int err)
     snprintf(what, sizeof what, "%ld %s", calls, call);
     note(what);
     if (getenv("MC_FAULT_KILL")) raise(SIGKILL);
+    const char *sig = getenv("MC_FAULT_SIGNAL");
+    if (sig) {   /* the call is made: signal_pending raises it after */
+        pending = atoi(sig);
+        return 0;
+    }
     errno = err;
     return 1;
 }
+
+/* After a call: the signal MC_FAULT_SIGNAL asked for at it, if it was the one. */
+static void signal_pending(void)
+{
+    if (!pending) return;
+    int sig = pending, saved = errno;
+    pending = 0;
+    raise(sig);
+    errno = saved;
+}
+#define AFTER(call)                     \
+    ({                                  \
+        __typeof__(call) after_ = call; \
+        signal_pending();               \
+        after_;                         \
+    })
 
 __attribute__((destructor)) static void report(void)
 {
@@ -495,6 +519,7 @@ int open(const char *path, int flags, ...)
     creation c = creating(AT_FDCWD, path, flags & O_CREAT);
     int fd = real_open(path, flags, mode);
     created(c, fd, AT_FDCWD, NULL);
+    signal_pending();
     return fd;
 }
 int open64(const char *path, int flags, ...) __attribute__((alias("open")));
@@ -510,6 +535,7 @@ int openat(int dir, const char *path, int flags, ...)
     creation c = creating(dir, path, flags & O_CREAT);
     int fd = real_openat(dir, path, flags, mode);
     created(c, fd, dir, NULL);
+    signal_pending();
     return fd;
 }
 int openat64(int dir, const char *path, int flags, ...) __attribute__((alias("openat")));
@@ -521,6 +547,7 @@ int creat(const char *path, mode_t mode)
     creation c = creating(AT_FDCWD, path, 1);
     int fd = real_creat(path, mode);
     created(c, fd, AT_FDCWD, NULL);
+    signal_pending();
     return fd;
 }
 
@@ -531,6 +558,7 @@ FILE *fopen(const char *path, const char *mode)
     creation c = creating(AT_FDCWD, path, strpbrk(mode, "wa") != NULL);
     FILE *f = real_fopen(path, mode);
     created(c, f ? fileno(f) : -1, AT_FDCWD, NULL);
+    signal_pending();
     return f;
 }
 FILE *fopen64(const char *path, const char *mode) __attribute__((alias("fopen")));
@@ -542,6 +570,7 @@ int mkdir(const char *path, mode_t mode)
     creation c = creating(AT_FDCWD, path, 1);
     int rc = real_mkdir(path, mode);
     created(c, -1, AT_FDCWD, rc == 0 ? path : NULL);
+    signal_pending();
     return rc;
 }
 
@@ -552,6 +581,7 @@ int mkdirat(int dir, const char *path, mode_t mode)
     creation c = creating(dir, path, 1);
     int rc = real_mkdirat(dir, path, mode);
     created(c, -1, dir, rc == 0 ? path : NULL);
+    signal_pending();
     return rc;
 }
 
@@ -559,49 +589,49 @@ int rename(const char *from, const char *to)
 {
     REAL(rename);
     if (fail_now("rename", EIO)) return -1;
-    return real_rename(from, to);
+    return AFTER(real_rename(from, to));
 }
 
 int renameat(int fd1, const char *from, int fd2, const char *to)
 {
     REAL(renameat);
     if (fail_now("renameat", EIO)) return -1;
-    return real_renameat(fd1, from, fd2, to);
+    return AFTER(real_renameat(fd1, from, fd2, to));
 }
 
 int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags)
 {
     REAL(renameat2);
     if (fail_now("renameat2", EIO)) return -1;
-    return real_renameat2(fd1, from, fd2, to, flags);
+    return AFTER(real_renameat2(fd1, from, fd2, to, flags));
 }
 
 int link(const char *from, const char *to)
 {
     REAL(link);
     if (fail_now("link", ENOSPC)) return -1;
-    return real_link(from, to);
+    return AFTER(real_link(from, to));
 }
 
 int symlink(const char *from, const char *to)
 {
     REAL(symlink);
     if (fail_now("symlink", ENOSPC)) return -1;
-    return real_symlink(from, to);
+    return AFTER(real_symlink(from, to));
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
     REAL(write);
     if (fd > 2 && fail_now("write", ENOSPC)) return -1;
-    return real_write(fd, buf, n);
+    return AFTER(real_write(fd, buf, n));
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
 {
     REAL(pwrite);
     if (fd > 2 && fail_now("pwrite", ENOSPC)) return -1;
-    return real_pwrite(fd, buf, n, off);
+    return AFTER(real_pwrite(fd, buf, n, off));
 }
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off) __attribute__((alias("pwrite")));
 
@@ -609,14 +639,14 @@ ssize_t writev(int fd, const struct iovec *v, int n)
 {
     REAL(writev);
     if (fd > 2 && fail_now("writev", ENOSPC)) return -1;
-    return real_writev(fd, v, n);
+    return AFTER(real_writev(fd, v, n));
 }
 
 int ftruncate(int fd, off_t len)
 {
     REAL(ftruncate);
     if (fail_now("ftruncate", ENOSPC)) return -1;
-    return real_ftruncate(fd, len);
+    return AFTER(real_ftruncate(fd, len));
 }
 int ftruncate64(int fd, off_t len) __attribute__((alias("ftruncate")));
 
@@ -626,6 +656,7 @@ int fsync(int fd)
     if (fail_now("fsync", EIO)) return -1;
     int rc = crash_on() ? 0 : real_fsync(fd);   /* recorded, durability is the model's: no wait for the disk */
     if (rc == 0) record_sync(fd);
+    signal_pending();
     return rc;
 }
 
@@ -635,6 +666,7 @@ int fdatasync(int fd)
     if (fail_now("fdatasync", EIO)) return -1;
     int rc = crash_on() ? 0 : real_fdatasync(fd);
     if (rc == 0) record_sync(fd);
+    signal_pending();
     return rc;
 }
 
@@ -648,14 +680,14 @@ int fflush(FILE *f)
 {
     REAL(fflush);
     if (counted_stream(f) && fail_now("fflush", ENOSPC)) return EOF;
-    return real_fflush(f);
+    return AFTER(real_fflush(f));
 }
 
 int fclose(FILE *f)
 {
     REAL(fclose);
     int fail = counted_stream(f) && fail_now("fclose", ENOSPC);
-    int rc = real_fclose(f);   /* closed all the same, as a failed flush at close does */
+    int rc = AFTER(real_fclose(f));   /* closed all the same, as a failed flush at close does */
     if (fail) {
         errno = ENOSPC;
         return EOF;
