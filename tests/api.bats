@@ -55,9 +55,11 @@ build_example() {
     # libuuid's name, which the internal archive defines too (common/base/uuid.c): no clash.
     cp "$MC_ROOT/doc/examples/profile-totals.c" ex.c
     printf 'int uuid_parse(const char *in, unsigned char *uu);\nint uuid_parse(const char *in, unsigned char *uu) { (void)in; (void)uu; return 0; }\n' >>ex.c
-    cc -std=c11 -Wall -Wextra -Werror -Ip/include -o ex ex.c p/lib/libmc.a $(PKG_CONFIG_PATH=p/lib/pkgconfig pkg-config --libs-only-other --static mc) \
+    # under make sanitize the archive holds sanitized objects: their runtimes are linked in
+    local san=${SAN_RT:+-fsanitize=address,undefined}
+    cc -std=c11 -Wall -Wextra -Werror $san -Ip/include -o ex ex.c p/lib/libmc.a $(PKG_CONFIG_PATH=p/lib/pkgconfig pkg-config --libs-only-other --static mc) \
         $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
-    run cc -std=c11 -Ip/include -o ex2 ex.c "$MC_ROOT/common/libmc.a" $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
+    run cc -std=c11 $san -Ip/include -o ex2 ex.c "$MC_ROOT/common/libmc.a" $(pkg-config --libs yaml-0.1 hdf5 zlib libmd libdeflate) -lcsv -lm -lpthread
     assert_failure
     assert_output --partial "multiple definition of \`uuid_parse'"
     build_chain

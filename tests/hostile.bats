@@ -15,16 +15,15 @@ mk() { "$PY" "$MC_ROOT/tests/helpers/hostile_h5.py" "$@"; }
 
 # The address space every import here must do with.
 BOUND_MIB=256
-bounded() { prlimit --as=$((BOUND_MIB << 20)) "$@"; }
 
 # Both import routes of FILE, each refused with exactly MESSAGE (after
 # "mc-import-TOOL: "), within the bound, leaving no output and no temporary.
 refused_by_both() {
     local file=$1 message=$2
-    run bounded mc-import-hca --threads 1 "$file" std
+    run bounded $((BOUND_MIB << 10)) mc-import-hca --threads 1 "$file" std
     assert_failure 1
     assert_output "mc-import-hca: $message"
-    run bounded mc-import-cells --threads 1 --genes "$T/genes" "$file" cells
+    run bounded $((BOUND_MIB << 10)) mc-import-cells --threads 1 --genes "$T/genes" "$file" cells
     assert_failure 1
     assert_output "mc-import-cells: $message"
     [ ! -e std ] && [ ! -e cells ]
@@ -42,13 +41,13 @@ genes() {
     for kind in 10x csr csc; do
         mk dup:$kind $kind.h5
         [ "$(stat -c %s $kind.h5)" -lt 400000 ]
-        run bounded mc-import-hca --threads 1 $kind.h5 std-$kind
+        run bounded $((BOUND_MIB << 10)) mc-import-hca --threads 1 $kind.h5 std-$kind
         assert_success
         # 20,000,000 entries of values 1 0 0 0 ...: one entry, summed
         printf '%s\n' '%%MatrixMarket matrix coordinate integer general' '2 2 1' '1 1 5000000' >want.mtx
         cmp want.mtx std-$kind/umis.mtx
         mc-make-genes --organism human $kind.h5 genes-$kind >/dev/null
-        run bounded mc-import-cells --threads 1 --genes genes-$kind $kind.h5 cells-$kind
+        run bounded $((BOUND_MIB << 10)) mc-import-cells --threads 1 --genes genes-$kind $kind.h5 cells-$kind
         assert_success
         run container-tool dense cells-$kind/all
         assert_output "$(printf '5000000 0\n0 0')"

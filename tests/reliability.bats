@@ -59,21 +59,6 @@ open('huge.npy', 'wb').write(b'\x93NUMPY\x02\x00' + (2**31).to_bytes(4, 'little'
     assert_output "lib-tool: huge.npy: .npy header of 2147483648 bytes (at most 10000)"
 }
 
-# bounded KB CMD...: CMD with its memory bounded to KB: an address space of KB
-# (ulimit -v), or under make sanitize, where ASan maps terabytes of shadow
-# memory, its peak resident set measured against KB instead.
-bounded() {
-    local kb=$1 rc=0 rss
-    shift
-    if ! ldd "$(command -v "$1")" | grep -q libasan; then
-        (ulimit -v "$kb" && exec "$@")
-        return
-    fi
-    /usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@" || rc=$?
-    rss=$(tail -1 "$BATS_TEST_TMPDIR/rss")
-    [ "$rss" -lt "$kb" ] || { echo "$1: peak RSS $rss kB, more than $kb"; return 99; }
-    return $rc
-}
 
 # A small data root from the shipped 10x v3 example (the fuzz fixture's recipe):
 # std/pbmc, delaned/pbmc/all, genes, cells/pbmc (collection of all), views/good (+ groups),

@@ -109,6 +109,21 @@ snakemake() {
     "$PY" -c 'import sys; sys.executable = sys.argv.pop(1); from snakemake import main
 sys.argv[0] = "snakemake"; sys.exit(main())' "$PY" "$@"
 }
+# bounded KB CMD...: CMD with its memory bounded to KB: an address space of KB
+# (ulimit -v), or under make sanitize (hostile.bats, reliability.bats), where ASan maps terabytes of shadow
+# memory, its peak resident set measured against KB instead.
+bounded() {
+    local kb=$1 rc=0 rss
+    shift
+    if [ -z "$SAN_RT" ]; then   # the tools are built as libmc.so is
+        (ulimit -v "$kb" && exec "$@")
+        return
+    fi
+    /usr/bin/time -f %M -o "$BATS_TEST_TMPDIR/rss" "$@" || rc=$?
+    rss=$(tail -1 "$BATS_TEST_TMPDIR/rss")
+    [ "$rss" -lt "$kb" ] || { echo "$1: peak RSS $rss kB, more than $kb"; return 99; }
+    return $rc
+}
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 
