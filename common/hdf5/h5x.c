@@ -748,7 +748,7 @@ int h5x_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_err *e)
         if (x->storage == H5X_BY_GENE) {
             const mc_entries *b = &x->blk[p - x->block_at];
             if (entries_reserve(es, es->n + b->n) < 0) return mc_err_oom(e, m->path);
-            memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);
+            if (b->n) memcpy(es->v + es->n, b->v, b->n * sizeof *b->v);   /* an empty profile has no v */
             es->n += b->n;
         } else if (profile_dense(m, p, es, e) < 0) {
             return -1;
