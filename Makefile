@@ -106,8 +106,8 @@ install: all man
 
 # Test files run in parallel (GNU parallel, `make deps`), TEST_JOBS at a time, one more than
 # the cores: some tests wait (SLURM's and Snakemake's polling, sleeps for a lock), and a third
-# file fills those gaps (make check: 418 s wall against 579 s with one per core, same load,
-# about the same CPU).  A file's own
+# file fills those gaps (make check on a quiet machine, the two runs back to back: 214 s wall
+# against 220 s with one per core, 404 against 370 CPU s; under load 418 s against 579).  A file's own
 # tests run one after another: bats's sharing of the slots between the tests of open files
 # polls once a second, about half a second lost a test.  The longest files start first
 # (TEST_FIRST, by wall seconds: slurm's mostly waits on its daemons and Snakemake's polling,
