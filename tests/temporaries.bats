@@ -206,19 +206,24 @@ signalled_at() {
         diff -r "$T/want" "$out"
         rm -rf "$out" "$T/want"
     done
-    # --force over an output: the old one or the new one stays, whole, never neither
+    # --force over an output, exchanged with it in one rename or (a filesystem without
+    # RENAME_EXCHANGE) moved aside first: the old one or the new one stays, whole, never neither
     mc-export views/good --mtx -o "$T/want"
-    for ((n = 1; ; n++)); do
-        echo old >o.mtx
-        signalled_at "$sig" $n mc-export --force views/good --mtx -o o.mtx
-        [ -n "$hit" ] || break
-        [ "$s" = $((128 + sig)) ] || fail "--force, signal after '$hit': exit status $s: $(cat "$T/err")"
-        run find . -name '.*.tmp-*' -o -name '.*.old-*'
-        [ -z "$output" ] || fail "--force, signal after '$hit': left $output"
-        [ "$(cat o.mtx)" = old ] || cmp -s "$T/want" o.mtx || fail "--force, signal after '$hit': o.mtx neither old nor new"
+    local how
+    for how in "" NO_EXCHANGE; do
+        for ((n = 1; ; n++)); do
+            echo old >o.mtx
+            MC_FAULT_NO_EXCHANGE=$how signalled_at "$sig" $n mc-export --force views/good --mtx -o o.mtx
+            [ -n "$hit" ] || break
+            [ "$s" = $((128 + sig)) ] || fail "--force $how, signal after '$hit': exit status $s: $(cat "$T/err")"
+            run find . -name '.*.tmp-*' -o -name '.*.old-*'
+            [ -z "$output" ] || fail "--force $how, signal after '$hit': left $output"
+            [ "$(cat o.mtx)" = old ] || cmp -s "$T/want" o.mtx ||
+                fail "--force $how, signal after '$hit': o.mtx neither old nor new"
+        done
+        ((n > 3)) || fail "--force $how: only $n points"
+        cmp "$T/want" o.mtx
     done
-    ((n > 3)) || fail "--force: only $n points"
-    cmp "$T/want" o.mtx
 }
 
 @test "temporaries: --force replaces an output without a moment where it is missing (finding 8)" {

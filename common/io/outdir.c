@@ -45,6 +45,18 @@ static int make_dirs(const char *dir, mc_err *e)
     return rc;
 }
 
+/* What a commit replaced: where it is now (NULL: nothing was replaced), a lock
+ * on it (-1: none) so no sweep takes it for a leftover while it may still be
+ * put back, and whether it was exchanged with the new one (it is then at the
+ * new one's temporary name) or moved aside (from FINAL, which the caller keeps
+ * while it holds this). */
+struct outdir_old {
+    char *path;
+    int fd;
+    int exchanged;
+    const char *final;
+};
+
 /* --- live temporaries, removed on a signal ------------------------------------------- */
 
 /* The library's one piece of global mutable state, because a signal handler
@@ -69,6 +81,28 @@ static void live_drop(const char *path)
     for (size_t i = 0; path && i < LIVE_MAX; i++) {
         const char *p = path;
         if (atomic_compare_exchange_strong(&live[i], &p, NULL)) return;
+    }
+}
+
+/* Old outputs moved aside by a --force commit where the filesystem cannot
+ * exchange two names (put_over): a signal before the new one is at FINAL puts
+ * the old one back there, one after removes it.  Without this, Ctrl-C between
+ * the two renames left neither (the old one then swept as a leftover). */
+static _Atomic(const outdir_old *) aside[LIVE_MAX];
+
+static void aside_add(const outdir_old *old)
+{
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const outdir_old *none = NULL;
+        if (atomic_compare_exchange_strong(&aside[i], &none, old)) return;
+    }
+}
+
+static void aside_drop(const outdir_old *old)
+{
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const outdir_old *o = old;
+        if (atomic_compare_exchange_strong(&aside[i], &o, NULL)) return;
     }
 }
 
@@ -102,6 +136,13 @@ static void on_signal(int sig)
     for (size_t i = 0; i < LIVE_MAX; i++) {
         const char *p = atomic_load(&live[i]);
         if (p) purge_at(AT_FDCWD, p, 0);
+    }
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const outdir_old *o = atomic_load(&aside[i]);
+        struct stat st;
+        if (!o) continue;
+        if (lstat(o->final, &st) < 0 && errno == ENOENT) rename(o->path, o->final);   /* the new one never came */
+        else purge_at(AT_FDCWD, o->path, 0);
     }
     errno = saved;
     raise(sig);   /* SA_RESETHAND put the default action back: the tool dies of the signal, as it would have */
@@ -415,18 +456,9 @@ static int sync_parent(const char *path, mc_err *e)
 
 /* --- putting an output in place -------------------------------------------------------- */
 
-/* What a commit replaced: where it is now (NULL: nothing was replaced), a lock
- * on it (-1: none) so no sweep takes it for a leftover while it may still be
- * put back, and whether it was exchanged with the new one (it is then at the
- * new one's temporary name) or moved aside. */
-struct outdir_old {
-    char *path;
-    int fd;
-    int exchanged;
-};
-
 static void old_free(outdir_old *old)
 {
+    aside_drop(old);
     if (old->fd >= 0) close(old->fd);
     free(old->path);
     *old = (outdir_old){.fd = -1};
@@ -473,6 +505,8 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
         old_free(old);
         return mc_err_oom(e, final);
     }
+    old->final = final;
+    aside_add(old);   /* from here a signal puts it back, or removes it once the new one is in */
     if (rename(final, old->path) < 0) {
         int rc = mc_err_errno(e, final, "cannot move the old output aside");
         old_free(old);
@@ -641,7 +675,7 @@ static int set_add(commit_set *s, const char *tmp, const char *final, int force,
     }
     char *f = strdup(final);
     if (!f) return mc_err_oom(e, final);
-    if (swap_in(tmp, final, force, &s->old[s->n], e) < 0) {
+    if (swap_in(tmp, f, force, &s->old[s->n], e) < 0) {   /* f: kept as long as the old one is */
         free(f);
         return -1;
     }

@@ -6,6 +6,8 @@
  *   MC_FAULT_KILL=1   die of SIGKILL at that call instead, before making it (a crash)
  *   MC_FAULT_SIGNAL=S make that call, then raise signal number S (Ctrl-C right after it:
  *                     a temporary just made must be removed by the tool's handler)
+ *   MC_FAULT_NO_EXCHANGE=1  renameat2 with flags fails with EINVAL, uncounted, as on a
+ *                     filesystem that has neither RENAME_EXCHANGE nor RENAME_NOREPLACE
  *   MC_CRASH_LOG=DIR  record what a power loss could keep, for tests/helpers/crash.py:
  *   MC_CRASH_ROOT=R   for every fsync/fdatasync of a file or directory under R (absolute,
  *                     no symlinks), the file's bytes or the directory's entries as they
@@ -602,6 +604,11 @@ int renameat(int fd1, const char *from, int fd2, const char *to)
 int renameat2(int fd1, const char *from, int fd2, const char *to, unsigned flags)
 {
     REAL(renameat2);
+    const char *no_exchange = getenv("MC_FAULT_NO_EXCHANGE");
+    if (flags && no_exchange && *no_exchange) {   /* a filesystem without RENAME_EXCHANGE and _NOREPLACE */
+        errno = EINVAL;
+        return -1;
+    }
     if (fail_now("renameat2", EIO)) return -1;
     return AFTER(real_renameat2(fd1, from, fd2, to, flags));
 }
