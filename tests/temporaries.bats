@@ -226,6 +226,29 @@ signalled_at() {
     done
 }
 
+@test "temporaries: a signal at any write point of mc-group --force leaves its three outputs as they were, exchanged or moved aside" {
+    root
+    local sig=$(kill -l INT) n how
+    awk 'NR > 50 {print $1 "\t" (NR % 3 ? "a" : "b")}' groups.tsv >new.tsv
+    cp -a views/good views/orig
+    cp -a views/good views/want
+    mc-group --force --ignore-unknown --groups new.tsv views/want
+    ! diff -r views/orig views/want >/dev/null
+    for how in "" NO_EXCHANGE; do
+        for ((n = 1; ; n++)); do
+            rm -rf views/good && cp -a views/orig views/good
+            MC_FAULT_NO_EXCHANGE=$how signalled_at "$sig" $n mc-group --force --ignore-unknown --groups new.tsv views/good
+            [ -n "$hit" ] || break
+            [ "$s" = $((128 + sig)) ] || fail "$how, signal after '$hit': exit status $s: $(cat "$T/err")"
+            run find views -name '.*.tmp-*' -o -name '.*.old-*'
+            [ -z "$output" ] || fail "$how, signal after '$hit': left $output"
+            diff -r views/orig views/good >/dev/null || fail "$how, signal after '$hit': not the outputs of before"
+        done
+        ((n > 10)) || fail "$how: only $n points"
+        diff -r views/want views/good
+    done
+}
+
 @test "temporaries: --force replaces an output without a moment where it is missing (finding 8)" {
     root
     mc-make-view --min-umis 30 cells/pbmc views/v

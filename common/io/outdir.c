@@ -55,6 +55,8 @@ struct outdir_old {
     int fd;
     int exchanged;
     const char *final;
+    dev_t new_dev;   /* the new output's file, to tell whether the exchange was made */
+    ino_t new_ino;
 };
 
 /* --- live temporaries, removed on a signal ------------------------------------------- */
@@ -84,10 +86,12 @@ static void live_drop(const char *path)
     }
 }
 
-/* Old outputs moved aside by a --force commit where the filesystem cannot
- * exchange two names (put_over): a signal before the new one is at FINAL puts
- * the old one back there, one after removes it.  Without this, Ctrl-C between
- * the two renames left neither (the old one then swept as a leftover). */
+/* Old outputs a --force commit has replaced and not yet dropped (put_over to
+ * drop_old, or a commit set's whole life): a signal puts each back at its
+ * FINAL, so a tool stopped mid-commit leaves what was there, a set of outputs
+ * included, never a mixture, an output missing, or an old one at a temporary
+ * name.  (Without this, Ctrl-C between the two renames of a filesystem that
+ * cannot exchange names left neither output.) */
 static _Atomic(const outdir_old *) aside[LIVE_MAX];
 
 static void aside_add(const outdir_old *old)
@@ -133,16 +137,22 @@ static void purge_at(int dirfd, const char *name, int depth)
 static void on_signal(int sig)
 {
     int saved = errno;
-    for (size_t i = 0; i < LIVE_MAX; i++) {
-        const char *p = atomic_load(&live[i]);
-        if (p) purge_at(AT_FDCWD, p, 0);
-    }
-    for (size_t i = 0; i < LIVE_MAX; i++) {
+    for (size_t i = 0; i < LIVE_MAX; i++) {   /* first: the new outputs they give back are temporaries */
         const outdir_old *o = atomic_load(&aside[i]);
         struct stat st;
         if (!o) continue;
-        if (lstat(o->final, &st) < 0 && errno == ENOENT) rename(o->path, o->final);   /* the new one never came */
-        else purge_at(AT_FDCWD, o->path, 0);
+        if (o->exchanged) {   /* if made: the new one at FINAL */
+            if (lstat(o->final, &st) == 0 && st.st_dev == o->new_dev && st.st_ino == o->new_ino &&
+                renameat2(AT_FDCWD, o->path, AT_FDCWD, o->final, RENAME_EXCHANGE) == 0)
+                purge_at(AT_FDCWD, o->path, 0);
+        } else if (lstat(o->path, &st) == 0) {   /* moved aside (not yet, where it is still at FINAL) */
+            purge_at(AT_FDCWD, o->final, 0);   /* the new one, if it got there */
+            rename(o->path, o->final);
+        }
+    }
+    for (size_t i = 0; i < LIVE_MAX; i++) {
+        const char *p = atomic_load(&live[i]);
+        if (p) purge_at(AT_FDCWD, p, 0);
     }
     errno = saved;
     raise(sig);   /* SA_RESETHAND put the default action back: the tool dies of the signal, as it would have */
@@ -491,10 +501,14 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
     old->fd = open(final, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     /* waits for those writing inside it (hold_container); a sweep passing by leaves it */
     if (old->fd >= 0) lock_wait(old->fd, LOCK_EX);
-    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) {
-        old->exchanged = 1;
-        return 0;
-    }
+    struct stat st;
+    if (lstat(tmp, &st) == 0) old->new_dev = st.st_dev, old->new_ino = st.st_ino;
+    old->final = final;
+    old->exchanged = 1;
+    aside_add(old);   /* a signal once the exchange is made swaps it back */
+    if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) return 0;
+    aside_drop(old);
+    old->exchanged = 0;
     if (!unsupported(errno)) {
         int rc = mc_err_errno(e, final, "cannot rename the output into place");
         old_free(old);
@@ -505,8 +519,7 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
         old_free(old);
         return mc_err_oom(e, final);
     }
-    old->final = final;
-    aside_add(old);   /* from here a signal puts it back, or removes it once the new one is in */
+    aside_add(old);   /* from here a signal puts it back */
     if (rename(final, old->path) < 0) {
         int rc = mc_err_errno(e, final, "cannot move the old output aside");
         old_free(old);
@@ -522,6 +535,7 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
 /* Undo a put: the new output back at TMP, the old one (if any) at FINAL. */
 static void take_back(const char *tmp, const char *final, outdir_old *old)
 {
+    aside_drop(old);   /* put back here, not by a signal on top */
     if (old->exchanged) renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE);
     else {
         rename(final, tmp);
@@ -552,10 +566,15 @@ static int swap_in(const char *tmp, const char *final, int force, outdir_old *ol
     return 0;
 }
 
+/* The old output removed: no signal may put back what is half removed, so it
+ * goes from those to put back to those to remove as it is being removed. */
 static void drop_old(outdir_old *old)
 {
     mc_err ignored;
+    if (old->path) live_add(old->path);
+    aside_drop(old);
     if (old->path) outdir_remove_tree(old->path, &ignored);
+    live_drop(old->path);
     old_free(old);
 }
 
@@ -732,6 +751,7 @@ void outdir_set_undo(commit_set *s)
     for (size_t i = s->n; i-- > 0;) {
         outdir_old *old = &s->old[i];
         mc_err ignored;
+        aside_drop(old);
         if (old->exchanged && renameat2(AT_FDCWD, old->path, AT_FDCWD, s->final[i], RENAME_EXCHANGE) == 0)
             outdir_remove_tree(old->path, &ignored);   /* the new one, now at the old one's place */
         else if (!old->exchanged) {
