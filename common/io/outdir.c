@@ -47,9 +47,9 @@ static int make_dirs(const char *dir, mc_err *e)
 
 /* What a commit replaced: where it is now (NULL: nothing was replaced), a lock
  * on it (-1: none) so no sweep takes it for a leftover while it may still be
- * put back, and whether it was exchanged with the new one (it is then at the
- * new one's temporary name) or moved aside (from FINAL, which the caller keeps
- * while it holds this). */
+ * put back, whether it was exchanged with the new one (it is then at the new
+ * one's temporary name) or moved aside, and where it belongs (FINAL, which
+ * the caller keeps while it holds this). */
 struct outdir_old {
     char *path;
     int fd;
@@ -63,50 +63,31 @@ struct outdir_old {
 
 /* The library's one piece of global mutable state, because a signal handler
  * can reach nothing else and a tool stopped by Ctrl-C must not leave its
- * temporaries (hundreds of MB) behind: the temporaries this process is
- * writing.  A slot holds the outdir's or outfile's own tmp string, claimed and
- * cleared atomically (lanes are written by threads). */
-#define LIVE_MAX 256
-static _Atomic(const char *) live[LIVE_MAX];
+ * temporaries (hundreds of MB) behind nor an output half replaced: two tables
+ * of slots, each claimed and cleared atomically (lanes are written by
+ * threads).  live: the temporaries this process is writing, each the outdir's
+ * or outfile's own tmp string, removed.  aside: the old outputs a --force
+ * commit has replaced and not yet dropped (put_over to drop_old, or a commit
+ * set's whole life), each put back at its FINAL, so a tool stopped mid-commit
+ * leaves what was there, a set of outputs included: never a mixture, an output
+ * missing, or an old one at a temporary name. */
+#define SLOTS 256
+static _Atomic(const void *) live[SLOTS], aside[SLOTS];
 
-static void live_add(const char *path)
+static void slot_put(_Atomic(const void *) *table, const void *p)
 {
-    for (size_t i = 0; i < LIVE_MAX; i++) {
-        const char *none = NULL;
-        if (atomic_compare_exchange_strong(&live[i], &none, path)) return;
+    for (size_t i = 0; p && i < SLOTS; i++) {
+        const void *none = NULL;
+        if (atomic_compare_exchange_strong(&table[i], &none, p)) return;
     }
-    /* all taken: this one is left to a later run's sweep */
+    /* all taken: a temporary is left to a later run's sweep, an old output to take_back */
 }
 
-static void live_drop(const char *path)
+static void slot_take(_Atomic(const void *) *table, const void *p)
 {
-    for (size_t i = 0; path && i < LIVE_MAX; i++) {
-        const char *p = path;
-        if (atomic_compare_exchange_strong(&live[i], &p, NULL)) return;
-    }
-}
-
-/* Old outputs a --force commit has replaced and not yet dropped (put_over to
- * drop_old, or a commit set's whole life): a signal puts each back at its
- * FINAL, so a tool stopped mid-commit leaves what was there, a set of outputs
- * included, never a mixture, an output missing, or an old one at a temporary
- * name.  (Without this, Ctrl-C between the two renames of a filesystem that
- * cannot exchange names left neither output.) */
-static _Atomic(const outdir_old *) aside[LIVE_MAX];
-
-static void aside_add(const outdir_old *old)
-{
-    for (size_t i = 0; i < LIVE_MAX; i++) {
-        const outdir_old *none = NULL;
-        if (atomic_compare_exchange_strong(&aside[i], &none, old)) return;
-    }
-}
-
-static void aside_drop(const outdir_old *old)
-{
-    for (size_t i = 0; i < LIVE_MAX; i++) {
-        const outdir_old *o = old;
-        if (atomic_compare_exchange_strong(&aside[i], &o, NULL)) return;
+    for (size_t i = 0; p && i < SLOTS; i++) {
+        const void *q = p;
+        if (atomic_compare_exchange_strong(&table[i], &q, NULL)) return;
     }
 }
 
@@ -137,7 +118,7 @@ static void purge_at(int dirfd, const char *name, int depth)
 static void on_signal(int sig)
 {
     int saved = errno;
-    for (size_t i = 0; i < LIVE_MAX; i++) {   /* first: the new outputs they give back are temporaries */
+    for (size_t i = 0; i < SLOTS; i++) {   /* first: the new outputs they give back are temporaries */
         const outdir_old *o = atomic_load(&aside[i]);
         struct stat st;
         if (!o) continue;
@@ -150,7 +131,7 @@ static void on_signal(int sig)
             rename(o->path, o->final);
         }
     }
-    for (size_t i = 0; i < LIVE_MAX; i++) {
+    for (size_t i = 0; i < SLOTS; i++) {
         const char *p = atomic_load(&live[i]);
         if (p) purge_at(AT_FDCWD, p, 0);
     }
@@ -313,10 +294,10 @@ static int make_tmp(const char *final, int dir, char **tmp, mc_err *e)
 {
     for (int attempt = 0; attempt < 8; attempt++) {
         if (!(*tmp = sibling(final, "tmp"))) return mc_err_oom(e, final);
-        live_add(*tmp);   /* before it exists: a signal as it is made still removes it */
+        slot_put(live, *tmp);   /* before it exists: a signal as it is made still removes it */
         int fd = create_locked(*tmp, dir, final, e);
         if (fd >= 0) return fd;
-        live_drop(*tmp);
+        slot_take(live, *tmp);
         free(*tmp);
         *tmp = NULL;
         if (fd != RACED) return -1;
@@ -398,7 +379,7 @@ char *outdir_path(const outdir *o, const char *file)
 
 static void outdir_free(outdir *o)
 {
-    live_drop(o->tmp);
+    slot_take(live, o->tmp);
     if (o->tmp) close(o->fd);   /* the lock goes with it */
     if (o->tmp && o->held >= 0) close(o->held);
     free(o->final);
@@ -468,7 +449,7 @@ static int sync_parent(const char *path, mc_err *e)
 
 static void old_free(outdir_old *old)
 {
-    aside_drop(old);
+    slot_take(aside, old);
     if (old->fd >= 0) close(old->fd);
     free(old->path);
     *old = (outdir_old){.fd = -1};
@@ -505,9 +486,9 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
     if (lstat(tmp, &st) == 0) old->new_dev = st.st_dev, old->new_ino = st.st_ino;
     old->final = final;
     old->exchanged = 1;
-    aside_add(old);   /* a signal once the exchange is made swaps it back */
+    slot_put(aside, old);   /* a signal once the exchange is made swaps it back */
     if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) == 0) return 0;
-    aside_drop(old);
+    slot_take(aside, old);
     old->exchanged = 0;
     if (!unsupported(errno)) {
         int rc = mc_err_errno(e, final, "cannot rename the output into place");
@@ -519,7 +500,7 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
         old_free(old);
         return mc_err_oom(e, final);
     }
-    aside_add(old);   /* from here a signal puts it back */
+    slot_put(aside, old);   /* from here a signal puts it back */
     if (rename(final, old->path) < 0) {
         int rc = mc_err_errno(e, final, "cannot move the old output aside");
         old_free(old);
@@ -535,7 +516,7 @@ static int put_over(const char *tmp, const char *final, outdir_old *old, mc_err 
 /* Undo a put: the new output back at TMP, the old one (if any) at FINAL. */
 static void take_back(const char *tmp, const char *final, outdir_old *old)
 {
-    aside_drop(old);   /* put back here, not by a signal on top */
+    slot_take(aside, old);   /* put back here, not by a signal on top */
     if (old->exchanged) renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE);
     else {
         rename(final, tmp);
@@ -571,10 +552,10 @@ static int swap_in(const char *tmp, const char *final, int force, outdir_old *ol
 static void drop_old(outdir_old *old)
 {
     mc_err ignored;
-    if (old->path) live_add(old->path);
-    aside_drop(old);
+    slot_put(live, old->path);
+    slot_take(aside, old);
     if (old->path) outdir_remove_tree(old->path, &ignored);
-    live_drop(old->path);
+    slot_take(live, old->path);
     old_free(old);
 }
 
@@ -713,7 +694,7 @@ int outdir_set_dir(commit_set *s, outdir *o, mc_err *e)
 
 static void outfile_free(outfile *o)
 {
-    live_drop(o->tmp);
+    slot_take(live, o->tmp);
     if (o->tmp && !o->direct) close(o->fd);
     if (o->tmp && !o->direct && o->held >= 0) close(o->held);
     free(o->tmp);
@@ -751,7 +732,7 @@ void outdir_set_undo(commit_set *s)
     for (size_t i = s->n; i-- > 0;) {
         outdir_old *old = &s->old[i];
         mc_err ignored;
-        aside_drop(old);
+        slot_take(aside, old);
         if (old->exchanged && renameat2(AT_FDCWD, old->path, AT_FDCWD, s->final[i], RENAME_EXCHANGE) == 0)
             outdir_remove_tree(old->path, &ignored);   /* the new one, now at the old one's place */
         else if (!old->exchanged) {
