@@ -40,21 +40,6 @@ snapshot() {
     snap+=${tmps[*]:+$'\n'}${tmps[*]##*/}
 }
 
-# Run CMD with write point N failing; sets s (exit status) and hit (the point, or empty).
-faulty() {
-    local n=$1 line=
-    shift
-    : >"$T/flog"
-    s=0
-    # ASan wants its runtime first among the libraries; the shim comes first here
-    MC_FAULT_AT=$n MC_FAULT_LOG="$T/flog" LD_PRELOAD="$SHIM" \
-        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" >"$T/out" 2>"$T/err" || s=$?
-    # the shim's log: "N CALL" when it failed point N, then "calls COUNT" at exit
-    IFS= read -r line <"$T/flog" || true
-    hit=
-    [[ $line != "$n "* ]] || hit=$line
-}
-
 # One failed run: one line from TOOL, status 1, DEST as BEFORE.
 check_failure() {
     local tool=$1 dest=$2 before=$3 err

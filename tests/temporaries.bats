@@ -170,18 +170,11 @@ start_with_default() {
     cmp h.mtx <(mc-export views/good --mtx)
 }
 
-# CMD... with signal SIG raised right after its write point N (tests/fault/fault.c); sets s, its
-# exit status, and hit, the point's "N CALL" (empty past the last point).
+# CMD... with signal SIG raised right after its write point N (faulty, test_helper).
 signalled_at() {
-    local sig=$1 n=$2 line=
-    shift 2
-    : >"$T/flog"
-    s=0
-    MC_FAULT_AT=$n MC_FAULT_SIGNAL=$sig MC_FAULT_LOG="$T/flog" LD_PRELOAD="$SHIM" \
-        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" >/dev/null 2>"$T/err" || s=$?
-    IFS= read -r line <"$T/flog" || true
-    hit=
-    [[ $line != "$n "* ]] || hit=$line
+    local sig=$1
+    shift
+    MC_FAULT_SIGNAL=$sig faulty "$@"
 }
 
 @test "temporaries: a signal right after any write point, the temporary's creation among them, leaves nothing behind" {

@@ -126,6 +126,21 @@ bounded() {
     [ "$rss" -lt "$kb" ] || { echo "$1: peak RSS $rss kB, more than $kb"; return 99; }
     return $rc
 }
+# faulty N CMD...: CMD with the fault shim (tests/fault/fault.c) at its write point N, the caller's
+# MC_FAULT_* settings passed on (N fails, or with MC_FAULT_SIGNAL=S is signalled after); sets s, the
+# exit status, and hit, the shim's "N CALL" (empty: CMD has fewer points); stdout in $T/out, stderr
+# in $T/err.  ASan wants its runtime first among the libraries; the shim comes first here.
+faulty() {
+    local n=$1 line=
+    shift
+    : >"$T/flog"
+    s=0
+    MC_FAULT_AT=$n MC_FAULT_LOG="$T/flog" LD_PRELOAD="$MC_ROOT/tests/fault/libfault.so" \
+        ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" "$@" >"$T/out" 2>"$T/err" || s=$?
+    IFS= read -r line <"$T/flog" || true
+    hit=
+    [[ $line != "$n "* ]] || hit=$line
+}
 san() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" "$@"; else "$@"; fi; }
 sanpy() { if [ -n "$SAN_RT" ]; then LD_PRELOAD="$SAN_RT" ASAN_OPTIONS=detect_leaks=0 "$PY" "$@"; else "$PY" "$@"; fi; }
 
