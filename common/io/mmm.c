@@ -742,6 +742,21 @@ const uint8_t *mmm_profile_pairs(const mmm_file *m, uint32_t p, size_t *n)
     return b;
 }
 
+int mmm_run_add(mmm_run *r, const mmm_file *m, const int32_t *gmap, uint32_t q, size_t first, size_t bytes)
+{
+    if (!r->count) *r = (mmm_run){m, gmap, q, first, 0, 0};
+    else if (m != r->m || gmap != r->gmap || q != r->q + r->count || r->bytes + bytes > MMM_RUN_BYTES) return 0;
+    r->count++;
+    r->bytes += bytes;
+    return 1;
+}
+
+const uint8_t *mmm_run_pairs(const mmm_run *r, uint8_t *buf, size_t *n)
+{
+    return r->bytes <= MMM_RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->count, buf, n)
+                                     : mmm_profile_pairs(r->m, r->q, n);
+}
+
 int mmm_sum_pairs(const mmm_file *m, uint32_t p, const uint8_t *b, size_t n, const int32_t *gmap, uint64_t *row,
                   uint64_t *bits, mc_err *e)
 {

@@ -132,6 +132,22 @@ const uint8_t *mmm_pairs_read(const mmm_file *m, uint32_t from, uint32_t to, uin
 /* The bytes of a run copied at once by its readers (the CSR's, the group sums'):
  * a few hundred profiles, read again from the cache. */
 #define MMM_RUN_BYTES ((size_t)256 << 10)
+/* A run of profiles Q.. following each other in one matrix M (through GMAP, which
+ * may be NULL), COUNT of them and BYTES of pairs, the first the caller's item
+ * FIRST: what its readers decode from one copy. */
+typedef struct mmm_run {
+    const mmm_file *m;
+    const int32_t *gmap;
+    uint32_t q;
+    size_t first, count, bytes;
+} mmm_run;
+/* Profile Q of M (BYTES of pairs), the caller's item FIRST, appended to R: 1;
+ * 0 when it cannot follow R's profiles (another matrix or map, not the next
+ * profile, or over MMM_RUN_BYTES), R then to be decoded and emptied first. */
+int mmm_run_add(mmm_run *r, const mmm_file *m, const int32_t *gmap, uint32_t q, size_t first, size_t bytes);
+/* R's pairs: copied into BUF (MMM_RUN_BYTES) with mmm_pairs_read, or a single
+ * longer profile's from the map; *N their bytes. */
+const uint8_t *mmm_run_pairs(const mmm_run *r, uint8_t *buf, size_t *n);
 /* Add profile p into a dense row of genes_count values (the seed's add_profile_data). */
 int mmm_add_profile(const mmm_file *m, uint32_t p, uint64_t *row, mc_err *e);
 /* Add profile p into ROW through GMAP (its genes to ROW's; -1 skips a gene;

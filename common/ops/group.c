@@ -313,25 +313,16 @@ typedef struct pass_sum {
  * first-touches its pages from user space, a fault each that costs this VM's monitor ~3x the decoding of
  * their bytes; the copy is made by the kernel (mmm_pairs_read). */
 
-/* Profiles P.. following each other in one matrix from Q. */
-typedef struct pass_run {
-    const mmm_file *m;
-    const int32_t *gmap;
-    uint32_t q;
-    size_t p, count, bytes;
-} pass_run;
-
-/* R's profiles added into their groups' rows from one copy of their pairs in BUF (MMM_RUN_BYTES; a single longer
- * profile from the map). */
-static int pass_run_sum(const pass_sum *s, int part, pass_run *r, uint8_t *buf, mc_err *e)
+/* R's profiles (profiles FIRST.. of the container) added into their groups' rows from one copy of their pairs in
+ * BUF (MMM_RUN_BYTES; a single longer profile from the map). */
+static int pass_run_sum(const pass_sum *s, int part, mmm_run *r, uint8_t *buf, mc_err *e)
 {
     size_t n;
-    const uint8_t *b = r->bytes <= MMM_RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->count, buf, &n)
-                                             : mmm_profile_pairs(r->m, r->q, &n);
+    const uint8_t *b = mmm_run_pairs(r, buf, &n);
     for (size_t t = 0; t < r->count; t++) {
         uint32_t q = r->q + (uint32_t)t;
         size_t bytes = mmm_profile_bytes(r->m, q);
-        int32_t g = s->group[r->p + t];
+        int32_t g = s->group[r->first + t];
         if (g >= 0 && mmm_add_pairs(r->m, q, b, bytes, r->gmap, s->rows[part] + (size_t)g * s->genes, e) < 0)
             return -1;
         b += bytes;
@@ -342,7 +333,7 @@ static int pass_run_sum(const pass_sum *s, int part, pass_run *r, uint8_t *buf, 
 
 /* Profile P into the part's rows: added to the run R (summed when it ends), or through entries.  An outlier
  * joins the run, copied but not summed: cheaper than a run broken in two. */
-static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor *k, pass_run *r, uint8_t *buf,
+static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor *k, mmm_run *r, uint8_t *buf,
                         mc_err *e)
 {
     const mmm_file *m;
@@ -350,16 +341,15 @@ static int pass_profile(const pass_sum *s, int part, size_t p, container_cursor 
     uint32_t q;
     int where = container_cursor_locate(k, p, &m, &q, &gmap, e);
     if (where < 0) return -1;
-    size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
-    if (r->count && (where != 0 || m != r->m || gmap != r->gmap || q != r->q + r->count ||
-                     r->bytes + bytes > MMM_RUN_BYTES) &&
-        pass_run_sum(s, part, r, buf, e) < 0)
-        return -1;
-    if (where != 0 && s->group[p] < 0) return 0;
-    if (where != 0) return container_cursor_add(k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
-    if (!r->count) *r = (pass_run){m, gmap, q, p, 0, 0};
-    r->count++;
-    r->bytes += bytes;
+    if (where != 0) {
+        if (r->count && pass_run_sum(s, part, r, buf, e) < 0) return -1;
+        if (s->group[p] < 0) return 0;
+        return container_cursor_add(k, p, s->rows[part] + (size_t)s->group[p] * s->genes, NULL, e);
+    }
+    size_t bytes = mmm_profile_bytes(m, q);
+    if (mmm_run_add(r, m, gmap, q, p, bytes)) return 0;
+    if (pass_run_sum(s, part, r, buf, e) < 0) return -1;
+    mmm_run_add(r, m, gmap, q, p, bytes);   /* the first of a new run */
     return 0;
 }
 
@@ -368,7 +358,7 @@ static int pass_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     pass_sum *s = ctx;
     container_cursor k;
     container_cursor_init(&k, s->c, PASS_FORGET_WEIGHT);
-    pass_run r = {0};
+    mmm_run r = {0};
     uint8_t *buf = mc_alloc_array(MMM_RUN_BYTES, 1);
     int rc = buf ? 0 : mc_err_oom(e, s->c->path);
     for (size_t p = from; rc == 0 && p < to; p++) {

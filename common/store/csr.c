@@ -279,40 +279,32 @@ static int once_entries(const csr_job *j, size_t i, int where, const mmm_file *m
     return 0;
 }
 
-/* Rows I.. whose profiles follow each other in one matrix from Q, every gene selected, each within its bound:
- * their pairs copied at once (mmm_pairs_read) and decoded straight into their rows. */
-typedef struct once_run {
-    const mmm_file *m;
-    const int32_t *gmap;
-    uint32_t q;
-    size_t i, rows, bytes;
-} once_run;
-
-/* R's rows at *AT, from one copy of their pairs in BUF (MMM_RUN_BYTES; a single longer profile from the map). */
-static int run_decode(const csr_job *j, once_run *r, uint8_t *buf, int64_t *at, mc_err *e)
+/* R's rows (rows FIRST.., their profiles following each other in one matrix, every gene selected, each within its
+ * bound) at *AT, decoded straight into them from one copy of their pairs in BUF (MMM_RUN_BYTES; a single longer
+ * profile from the map). */
+static int run_decode(const csr_job *j, mmm_run *r, uint8_t *buf, int64_t *at, mc_err *e)
 {
     size_t is = value_size(j->index), vs = value_size(j->value), n;
-    const uint8_t *b = r->bytes <= MMM_RUN_BYTES ? mmm_pairs_read(r->m, r->q, r->q + (uint32_t)r->rows, buf, &n)
-                                             : mmm_profile_pairs(r->m, r->q, &n);
-    for (size_t t = 0; t < r->rows; t++) {
+    const uint8_t *b = mmm_run_pairs(r, buf, &n);
+    for (size_t t = 0; t < r->count; t++) {
         size_t bytes = mmm_profile_bytes(r->m, r->q + (uint32_t)t), len;
         uint64_t max;
         if (mmm_pairs_csr(r->m, r->q + (uint32_t)t, b, bytes, r->gmap, j->index, (char *)j->indices + (size_t)*at * is,
                           j->value, (char *)j->data + (size_t)*at * vs, &len, &max, e) < 0)
             return -1;
         if (j->value == NPY_I4 && max > INT32_MAX)
-            return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in int32", j->c->path, r->i + t,
+            return mc_err_fail(e, "%s: row %zu: a count of %llu does not fit in int32", j->c->path, r->first + t,
                                (unsigned long long)max);
-        set_at(j, j->lengths_out, r->i + t + 1, (int64_t)len);
+        set_at(j, j->lengths_out, r->first + t + 1, (int64_t)len);
         *at += (int64_t)len;
         b += bytes;
     }
-    r->rows = r->bytes = 0;
+    r->count = r->bytes = 0;
     return 0;
 }
 
 /* Row I into the part at *AT: added to the run R (decoded when it ends), or through entries. */
-static int once_row(const csr_job *j, size_t i, container_cursor *cur, once_run *r, uint8_t *buf, int64_t *at,
+static int once_row(const csr_job *j, size_t i, container_cursor *cur, mmm_run *r, uint8_t *buf, int64_t *at,
                     mc_err *e)
 {
     const mmm_file *m;
@@ -322,14 +314,13 @@ static int once_row(const csr_job *j, size_t i, container_cursor *cur, once_run 
     if (where < 0) return -1;
     size_t bytes = where == 0 ? mmm_profile_bytes(m, q) : 0;
     int direct = where == 0 && !j->column && bytes / 2 <= (uint64_t)(j->bound[i + 1] - j->bound[i]);
-    if (r->rows &&
-        (!direct || m != r->m || gmap != r->gmap || q != r->q + r->rows || r->bytes + bytes > MMM_RUN_BYTES) &&
-        run_decode(j, r, buf, at, e) < 0)
-        return -1;
-    if (!direct) return once_entries(j, i, where, m, q, gmap, cur, at, e);
-    if (!r->rows) *r = (once_run){m, gmap, q, i, 0, 0};
-    r->rows++;
-    r->bytes += bytes;
+    if (!direct) {
+        if (r->count && run_decode(j, r, buf, at, e) < 0) return -1;
+        return once_entries(j, i, where, m, q, gmap, cur, at, e);
+    }
+    if (mmm_run_add(r, m, gmap, q, i, bytes)) return 0;
+    if (run_decode(j, r, buf, at, e) < 0) return -1;
+    mmm_run_add(r, m, gmap, q, i, bytes);   /* the first of a new run */
     return 0;
 }
 
@@ -339,12 +330,12 @@ static int once_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
     const csr_job *j = ctx;
     container_cursor k;
     container_cursor_init(&k, j->c, ROW_WEIGHT);
-    once_run r = {0};
+    mmm_run r = {0};
     uint8_t *buf = mc_alloc_array(MMM_RUN_BYTES, 1);
     int64_t at = j->bound[from];
     int rc = buf ? 0 : mc_err_oom(e, j->c->path);
     for (size_t i = from; rc == 0 && i < to; i++) rc = once_row(j, i, &k, &r, buf, &at, e);
-    if (rc == 0 && r.rows) rc = run_decode(j, &r, buf, &at, e);
+    if (rc == 0 && r.count) rc = run_decode(j, &r, buf, &at, e);
     j->part_from[part] = from;
     j->part_n[part] = (size_t)(at - j->bound[from]);
     free(buf);
