@@ -170,11 +170,13 @@ start_with_default() {
     cmp h.mtx <(mc-export views/good --mtx)
 }
 
-# CMD... with signal SIG raised right after its write point N (faulty, test_helper).
+# CMD... with signal SIG raised right after its write point N (faulty, test_helper), SIG's
+# action the default (a suite started in the background finds SIGINT ignored, and the tools
+# keep an ignored signal ignored).
 signalled_at() {
-    local sig=$1
-    shift
-    MC_FAULT_SIGNAL=$sig faulty "$@"
+    local sig=$1 n=$2
+    shift 2
+    MC_FAULT_SIGNAL=$sig faulty $n env --default-signal="$sig" "$@"
 }
 
 @test "temporaries: a signal right after any write point, the temporary's creation among them, leaves nothing behind" {

@@ -205,7 +205,10 @@ def start_worker(conn, srv, wake):
         run_worker(*request)
     for fd in request[0]:
         os.close(fd)
-    return pid, request[-1].get("MC_PYZ_CPU")
+    env, argv = request[-1], request[-2]
+    what = "%s: %s" % (env.get("BATS_TEST_FILENAME", "").rsplit("/", 1)[-1] + ":" +
+                       env.get("BATS_TEST_NUMBER", "?"), " ".join(argv)[:120].replace("\n", " "))
+    return pid, env.get("MC_PYZ_CPU"), what
 
 
 def report_exits(clients):
@@ -217,13 +220,13 @@ def report_exits(clients):
             return
         if pid == 0:
             return
-        conn, cpu = clients.pop(pid, (None, None))
+        conn, cpu, what = clients.pop(pid, (None, None, None))
         if conn is None:
             continue
         code = os.waitstatus_to_exitcode(status)
         if cpu:   # the worker's CPU seconds, which the client cannot count, where it asks
             with open(cpu, "a") as f:
-                f.write(f"{usage.ru_utime:.2f} {usage.ru_stime:.2f} worker\n")
+                f.write(f"{usage.ru_utime:.2f} {usage.ru_stime:.2f} worker {what}\n")
         try:
             conn.sendall((code if code >= 0 else 128 - code).to_bytes(4, "little"))
         except OSError:
@@ -274,7 +277,7 @@ def main(path):
             if worker is None:
                 conn.close()
             else:
-                clients[worker[0]] = (conn, worker[1])
+                clients[worker[0]] = (conn, worker[1], worker[2])
     if os.environ.get("MC_PYZ_CPU"):   # CPU seconds of the server itself
         t = os.times()
         with open(os.environ["MC_PYZ_CPU"], "a") as f:
