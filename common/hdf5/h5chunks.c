@@ -12,6 +12,7 @@
 #include "alloc.h"
 #include "err.h"
 #include "h5err.h"
+#include "h5ds.h"
 
 /* gcc vectorises only at -O3 unless asked; clang does at -O2 and has no such attribute. */
 #if defined(__GNUC__) && !defined(__clang__)
@@ -394,15 +395,9 @@ int h5chunks_fast(const h5chunks *r)
 /* LEN values from START through H5Dread. */
 static int read_slab(h5chunks *r, uint64_t start, size_t len, void *buf, char why[256])
 {
-    hsize_t st = start, n = len;
-    hid_t fs = H5Dget_space(r->d), ms = H5Screate_simple(1, &n, NULL);
-    herr_t x = -1;
-    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &st, NULL, &n, NULL) >= 0)
-        x = H5Dread(r->d, mem_type(r->type), ms, fs, H5P_DEFAULT, buf);
-    if (x < 0) hdf5_reason(why, "cannot read");
-    if (ms >= 0) H5Sclose(ms);
-    if (fs >= 0) H5Sclose(fs);
-    return x < 0 ? -1 : 0;
+    if (h5ds_read(r->d, start, len, mem_type(r->type), buf) == 0) return 0;
+    hdf5_reason(why, "cannot read");
+    return -1;
 }
 
 /* Fetch chunk r->submitted's raw bytes into its slot and hand it to a worker.

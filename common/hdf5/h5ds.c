@@ -61,13 +61,32 @@ int64_t h5ds_length(hid_t d)
     return nd == 1 ? (int64_t)n : -1;
 }
 
+hid_t h5ds_xfer(hid_t ft, hid_t mt, size_t n)
+{
+    size_t w = ft >= 0 ? H5Tget_size(ft) : 0, mw = mt >= 0 ? H5Tget_size(mt) : 0;
+    hid_t x = H5Pcreate(H5P_DATASET_XFER);
+    if (mw > w) w = mw;
+    if (w < 16) w = 16;   /* a variable-length string: 8 bytes in memory, 16 in the file */
+    if (x >= 0 && n < (1u << 20) / w) H5Pset_buffer(x, (n ? n : 1) * w, NULL, NULL);
+    return x;
+}
+
+/* h5ds_xfer for N values of D read as MEM. */
+static hid_t xfer_for(hid_t d, hid_t mem, size_t n)
+{
+    hid_t t = H5Dget_type(d), x = h5ds_xfer(t, mem, n);
+    if (t >= 0) H5Tclose(t);
+    return x;
+}
+
 int h5ds_read(hid_t d, uint64_t at, size_t n, hid_t mem, void *buf)
 {
     hsize_t start = at, count = n;
-    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
+    hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL), x = xfer_for(d, mem, n);
     herr_t r = -1;
-    if (fs >= 0 && ms >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)
-        r = H5Dread(d, mem, ms, fs, H5P_DEFAULT, buf);
+    if (fs >= 0 && ms >= 0 && x >= 0 && H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)
+        r = H5Dread(d, mem, ms, fs, x, buf);
+    if (x >= 0) H5Pclose(x);
     if (ms >= 0) H5Sclose(ms);
     if (fs >= 0) H5Sclose(fs);
     return r < 0 ? -1 : 0;
@@ -75,7 +94,11 @@ int h5ds_read(hid_t d, uint64_t at, size_t n, hid_t mem, void *buf)
 
 int h5ds_read_all(hid_t d, hid_t mem, size_t n, void *buf)
 {
-    return n && H5Dread(d, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0 ? -1 : 0;
+    if (!n) return 0;
+    hid_t x = xfer_for(d, mem, n);
+    herr_t r = x >= 0 ? H5Dread(d, mem, H5S_ALL, H5S_ALL, x, buf) : -1;
+    if (x >= 0) H5Pclose(x);
+    return r < 0 ? -1 : 0;
 }
 
 /* --- errors ------------------------------------------------------------------ */

@@ -24,6 +24,12 @@ char *h5ds_attr_str(hid_t loc, const char *name);
 /* Length of a one-dimensional dataset, or -1 when it is not one. */
 int64_t h5ds_length(hid_t d);
 
+/* A transfer list (close it) for N values converted between file type FT and memory type
+ * MT, its conversion buffers sized to them: HDF5 callocs the whole default (1 MiB, twice
+ * for strings) for every transfer that converts, however few the values, 256 fresh pages
+ * each time; a small file's import was a sixth page faults. */
+hid_t h5ds_xfer(hid_t ft, hid_t mt, size_t n);
+
 /* Values [AT, AT + N) of the one-dimensional dataset D as MEM into BUF: 0 or -1. */
 int h5ds_read(hid_t d, uint64_t at, size_t n, hid_t mem, void *buf);
 /* All N values of D as MEM into BUF (nothing read when N is 0): 0 or -1. */

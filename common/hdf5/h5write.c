@@ -8,6 +8,7 @@
 #include <hdf5.h>
 
 #include "alloc.h"
+#include "h5ds.h"
 #include "h5err.h"
 
 struct h5w {
@@ -236,7 +237,10 @@ static int write_dataset(h5w *f, const char *path, hid_t ft, hid_t mt, size_t n,
         H5Pset_obj_track_times(dcpl, 0) >= 0)
         d = H5Dcreate2(f->file, path, ft, sp, lcpl, dcpl, H5P_DEFAULT);
     int rc = d < 0 ? fail_h5(e, f, path, "cannot create") : 0;
-    if (rc == 0 && n && H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) rc = fail_h5(e, f, path, "cannot write");
+    hid_t x = -1;
+    if (rc == 0 && n && ((x = h5ds_xfer(ft, mt, n)) < 0 || H5Dwrite(d, mt, H5S_ALL, H5S_ALL, x, v) < 0))
+        rc = fail_h5(e, f, path, "cannot write");
+    if (x >= 0) H5Pclose(x);
     /* HDF5 may report a failed write only here (vlen strings: the global heap
      * is written at close); unchecked, the file holds empty strings. */
     if (d >= 0 && H5Dclose(d) < 0 && rc == 0) rc = fail_h5(e, f, path, "cannot write");
