@@ -22,20 +22,34 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
     assert_failure
 }
 
-# Stage an install in $T/stage/opt/mc and build doc/examples/profile-totals.c against it
-# through its pkg-config file alone.
+# The file's two installs, each made once (a make install is ~0.8 s of CPU) and only read by
+# the tests: $F/p (PREFIX), and $F/stage/opt/mc (DESTDIR, PREFIX=/opt/mc) with
+# doc/examples/profile-totals.c built against it through its pkg-config file alone.
+F=$BATS_FILE_TMPDIR
+installed() {
+    [ -d "$F/p" ] || make_install PREFIX="$F/p" >/dev/null
+}
+
+# $T/stage: the staged install; $T/profile-totals: the example, linked with its libmc.so.
 build_example() {
-    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
+    if [ ! -x "$F/profile-totals" ]; then
+        make_install DESTDIR="$F/stage" PREFIX=/opt/mc >/dev/null
+        (export PKG_CONFIG_PATH="$F/stage/opt/mc/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$F/stage"
+         cc -std=c11 -Wall -Wextra -Werror -o "$F/profile-totals.new" "$MC_ROOT/doc/examples/profile-totals.c" \
+             $(pkg-config --cflags --libs mc))
+        mv "$F/profile-totals.new" "$F/profile-totals"
+    fi
+    ln -s "$F/stage" "$T/stage"
+    ln -s "$F/profile-totals" "$T/profile-totals"
     export PKG_CONFIG_PATH="$T/stage/opt/mc/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$T/stage"
     [ "$(pkg-config --cflags mc | xargs)" = "-I$T/stage/opt/mc/include" ]
-    cc -std=c11 -Wall -Wextra -Werror -o "$T/profile-totals" "$MC_ROOT/doc/examples/profile-totals.c" \
-        $(pkg-config --cflags --libs mc)
     export LD_LIBRARY_PATH="$T/stage/opt/mc/lib"
     ldd "$T/profile-totals" | grep -q "libmc.so.0 => $T/stage/opt/mc/lib/libmc.so.0"
 }
 
 @test "make install: mc.h, libmc.so (soname link), libmc.a and mc.pc" {
-    make_install PREFIX="$T/p" >/dev/null
+    installed
+    ln -s "$F/p" p
     cmp p/include/mc.h "$MC_ROOT/common/api/mc.h"
     cmp p/lib/libmc.a "$MC_ROOT/common/libmc-public.a"
     cmp p/lib/libmc.so.0 "$MC_ROOT/common/libmc.so.0"
@@ -43,11 +57,12 @@ build_example() {
     PKG_CONFIG_PATH=p/lib/pkgconfig run pkg-config --modversion mc
     assert_output "$(sed -n 's/^#define MC_VERSION "\(.*\)"$/\1/p' "$MC_ROOT/common/api/mc.c")"
     PKG_CONFIG_PATH=p/lib/pkgconfig run bash -c 'pkg-config --cflags --libs mc | xargs'
-    assert_output "-I$T/p/include -L$T/p/lib -lmc"
+    assert_output "-I$F/p/include -L$F/p/lib -lmc"
 }
 
 @test "the installed libmc.a: its only global names are mc.h's, so a program with a uuid_parse of its own links it" {
-    make_install PREFIX="$T/p" >/dev/null
+    installed
+    ln -s "$F/p" p
     nm -g --defined-only p/lib/libmc.a | awk 'NF == 3 {print $3}' | LC_ALL=C sort >globals
     sed -n 's/^MC_API .*[ *]\(mc_[a-z0-9_]*\)(.*/\1/p' "$MC_ROOT/common/api/mc.h" | LC_ALL=C sort >declared
     run diff declared globals
@@ -477,8 +492,8 @@ EOF
 }
 
 @test "make install: mcstore beside the tools, importable with the installed libmc.so alone" {
-    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
-    mv stage/opt/mc moved
+    build_example
+    cp -a stage/opt/mc moved
     build_chain
     pkg=$(ls -d moved/lib/python3.*/dist-packages)
     [ -f "$pkg/mcstore/__init__.py" ] && [ -f "$pkg/mcstore/_lib.py" ]

@@ -9,9 +9,19 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 # PATH without the repository's bin/ and tests/helpers/.
 clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
 
+# The file's installs, made once by the first test (a make install is ~0.8 s of CPU) and only
+# read or copied by the others: $F/p (PREFIX) and $F/stage/opt/mc (DESTDIR, PREFIX=/opt/mc).
+F=$BATS_FILE_TMPDIR
+installed() {
+    if [ ! -d "$F/stage" ]; then
+        make_install PREFIX="$F/p" && make_install DESTDIR="$F/stage" PREFIX=/opt/mc
+    fi
+}
+
 @test "make install PREFIX: tools, formats, pipelines and man pages where they belong" {
-    run make_install PREFIX="$T/p"
+    run installed
     assert_success
+    cd "$F"
     for b in "$MC_ROOT"/bin/mc-*.c; do
         t=$(basename "$b" .c)
         [ -x "p/bin/$t" ]
@@ -19,26 +29,26 @@ clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
         # help2man's page: the tool's name, its description and every option of --help.
         grep -q "^\.TH ${t^^} \"1\"" "p/share/man/man1/$t.1"
         [ "$(sed -n '/^\.SH NAME/{n;p}' "p/share/man/man1/$t.1")" = "$t \\- $("$MC_ROOT/scripts/man-name.sh" "$MC_ROOT/bin/$t")" ]
-        for o in $("$MC_ROOT/bin/$t" --help | grep -o -- '--[a-z0-9-]*' | sort -u); do
-            grep -q -- "${o//-/\\\\-}" "p/share/man/man1/$t.1"
-        done
+        "$MC_ROOT/bin/$t" --help | grep -o -- '--[a-z0-9-]*' | sort -u >"$T/options"
+        sed 's/-/\\-/g' "$T/options" >"$T/escaped"
+        [ "$(grep -oFf "$T/escaped" "p/share/man/man1/$t.1" | sort -u | wc -l)" = "$(wc -l <"$T/options")" ] ||
+            fail "$t.1 lacks an option of $t --help"
     done
     [ "$(ls p/bin | wc -l)" = "$(ls "$MC_ROOT"/bin/mc-*.c | wc -l)" ]
     diff -r "$MC_ROOT/formats" p/share/mc/formats
     diff -r "$MC_ROOT/pipelines" p/share/mc/pipelines
     [ -x p/share/mc/pipelines/profiles/slurm/status.sh ]
-    # DESTDIR stages the same tree under another root.
-    run make_install DESTDIR="$T/stage" PREFIX=/opt/mc
-    assert_success
-    # (but for the prefix pkg-config's mc.pc names)
+    # DESTDIR stages the same tree under another root
+    # (but for the prefix pkg-config's mc.pc names).
     diff -r -x mc.pc p stage/opt/mc
     [ "$(sed 's|^prefix=.*|prefix=|' p/lib/pkgconfig/mc.pc)" = "$(sed 's|^prefix=.*|prefix=|' stage/opt/mc/lib/pkgconfig/mc.pc)" ]
-    grep -qx "prefix=$T/p" p/lib/pkgconfig/mc.pc
+    grep -qx "prefix=$F/p" p/lib/pkgconfig/mc.pc
     grep -qx "prefix=/opt/mc" stage/opt/mc/lib/pkgconfig/mc.pc
 }
 
 @test "an installed mc runs the README tour from outside the repository" {
-    make_install PREFIX="$T/p" >/dev/null
+    installed >/dev/null
+    ln -s "$F/p" p
     mkdir -p outside/tests/data/10x/3.0.0
     cp "$DATA10X/3.0.0/filtered_feature_bc_matrix.h5" outside/tests/data/10x/3.0.0/
     sed -n '/^export PATH=\$PWD\/bin:\$PATH$/,/^```$/p' "$MC_ROOT/README.md" | sed '1d;$d' \
@@ -55,8 +65,8 @@ clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
 }
 
 @test "a staged and moved install finds its formats and runs its pipelines from a data root" {
-    make_install DESTDIR="$T/stage" PREFIX=/opt/mc >/dev/null
-    mv stage/opt/mc moved
+    installed >/dev/null
+    cp -a "$F/stage/opt/mc" moved
     export PATH=$(clean_path "$T/moved/bin")
     mkdir -p root/raw/pbmc
     cp "$DATA10X/3.0.0/filtered_feature_bc_matrix/"* root/raw/pbmc/
