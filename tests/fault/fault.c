@@ -5,7 +5,8 @@
  *   MC_FAULT_LOG=F    append "N CALL" to F when it fails, and "calls N" at exit
  *   MC_FAULT_KILL=1   die of SIGKILL at that call instead, before making it (a crash)
  *   MC_FAULT_SIGNAL=S make that call, then raise signal number S (Ctrl-C right after it:
- *                     a temporary just made must be removed by the tool's handler)
+ *                     a temporary just made must be removed by the tool's handler); S's
+ *                     action is the default from the start, whatever the caller's
  *   MC_FAULT_NO_EXCHANGE=1  renameat2 with flags fails with EINVAL, uncounted, as on a
  *                     filesystem that has neither RENAME_EXCHANGE nor RENAME_NOREPLACE
  *   MC_CRASH_LOG=DIR  record what a power loss could keep, for tests/helpers/crash.py:
@@ -106,6 +107,15 @@ static int fail_now(const char *call, int err)
     }
     errno = err;
     return 1;
+}
+
+/* MC_FAULT_SIGNAL's signal is delivered as a terminal's would be: its action the default at
+ * start, as in a foreground job (a suite started in the background finds SIGINT ignored,
+ * and the tools keep an ignored signal ignored). */
+__attribute__((constructor)) static void signal_default(void)
+{
+    const char *sig = getenv("MC_FAULT_SIGNAL");
+    if (sig && atoi(sig) > 0) signal(atoi(sig), SIG_DFL);
 }
 
 /* After a call: the signal MC_FAULT_SIGNAL asked for at it, if it was the one. */
