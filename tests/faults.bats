@@ -26,29 +26,32 @@ setup() {
 # The loops below run a tool hundreds of times: their checks are bash builtins
 # where they can be, so that a run costs the tool's process and not ten more.
 
-# snap= everything under DEST (names, sizes, contents) and any temporary beside it.
-snapshot() {
-    local dest=$1 parent=. tmps
-    [[ $dest != */* ]] || parent=${dest%/*}
-    snap=
-    if [ -e "$dest" ]; then
-        snap=$( (cd "$dest" 2>/dev/null && find . -type f -exec md5sum {} + | LC_ALL=C sort) || md5sum "$dest")
-    fi
-    shopt -s nullglob dotglob
-    tmps=("$parent"/*.tmp-* "$parent"/*.old-*)
-    shopt -u nullglob dotglob
-    snap+=${tmps[*]:+$'\n'}${tmps[*]##*/}
+# keep DEST: $T/before, a copy of DEST as it is (none when DEST is absent), for unchanged.
+keep() {
+    rm -rf "$T/before"
+    [ ! -e "$1" ] || cp -a "$1" "$T/before"
 }
 
-# One failed run: one line from TOOL, status 1, DEST as BEFORE.
+# unchanged DEST: DEST as kept (absent, or the same names and bytes) and no temporary
+# beside it; left= those temporaries.
+unchanged() {
+    local dest=$1 parent=.
+    [[ $dest != */* ]] || parent=${dest%/*}
+    shopt -s nullglob dotglob
+    left=("$parent"/*.tmp-* "$parent"/*.old-*)
+    shopt -u nullglob dotglob
+    [ ${#left[@]} = 0 ] || return 1
+    if [ -e "$T/before" ]; then diff -r "$T/before" "$dest" >/dev/null 2>&1; else [ ! -e "$dest" ]; fi
+}
+
+# One failed run: one line from TOOL, status 1, DEST as kept.
 check_failure() {
-    local tool=$1 dest=$2 before=$3 err
+    local tool=$1 dest=$2 err
     mapfile -t err <"$T/err"
     [ "$s" = 1 ] || fail "fault '$hit': exit status $s, not 1; stderr: $(cat "$T/err")"
     [ "${#err[@]}" = 1 ] || fail "fault '$hit': not one line: $(cat "$T/err")"
     [[ ${err[0]} == "$tool: "?* ]] || fail "fault '$hit': not an error of $tool: $(cat "$T/err")"
-    snapshot "$dest"
-    [ "$snap" = "$before" ] || fail "fault '$hit': $dest changed or left a temporary: $snap"
+    unchanged "$dest" || fail "fault '$hit': $dest changed or left a temporary: ${left[*]}"
 }
 
 # Are outputs A and B the same?  HDF5 files hold creation times, so for them
@@ -75,21 +78,20 @@ PY
 # A failure the tool recovers from (HDF5 retries a failed open) must leave the
 # same output as a run without faults.
 sweep() {
-    local dest=$1 before n=1 kept=()
+    local dest=$1 n=1 kept=()
     shift
     local tool=${1##*/}
-    snapshot "$dest"
-    before=$snap
+    keep "$dest"
     for ((n = 1; ; n++)); do
         faulty $n "$@"
         [ -n "$hit" ] || break
         if [ "$s" = 0 ]; then
             cp -a "$dest" "$T/recovered-$n"
             kept+=("$T/recovered-$n")
-            if [ -z "$before" ]; then rm -rf "$dest"; else snapshot "$dest" && before=$snap; fi
+            if [ ! -e "$T/before" ]; then rm -rf "$dest"; else keep "$dest"; fi
             continue
         fi
-        check_failure "$tool" "$dest" "$before"
+        check_failure "$tool" "$dest"
     done
     [ "$s" = 0 ] || fail "no fault at $n, yet exit status $s: $(cat "$T/err")"
     [ $n -gt 5 ] || fail "only $((n - 1)) write points: is the shim preloaded?"
@@ -101,22 +103,22 @@ sweep() {
 
 # full_disk CMD...: CMD with its output on a full disk, a tmpfs mounted at o in
 # a mount namespace of its own, of 8, 12, 16, ... KiB until CMD succeeds (one
-# namespace for all the sizes, a fresh tmpfs for each).  Every run but the last
-# must fail with one line of CMD, status 1 and no temporary left on the disk;
-# the last must succeed silently.
+# namespace and one tmpfs for all the sizes, remounted larger each time).  Every
+# run but the last must fail with one line of CMD, status 1 and nothing at all
+# left on the disk; the last must succeed silently.
 full_disk() {
     local out
     out=$(unshare -rm bash -c '
         tool=${1##*/}
         mkdir -p o
+        mount -t tmpfs -o size=8k tmpfs o || exit 1
         shopt -s globstar dotglob nullglob
         for ((k = 8; k < 4096; k += 4)); do
-            mount -t tmpfs -o size=${k}k tmpfs o || exit 1
+            mount -o remount,size=${k}k o || exit 1
             s=0
             "$@" 2>err >/dev/null || s=$?
             mapfile -t e <err
-            left=(o/**/*.tmp-* o/**/*.old-*)
-            umount o
+            if [ $s = 0 ]; then left=(o/**/*.tmp-* o/**/*.old-*); else left=(o/*); fi
             case $s:${#e[@]}:${#left[@]} in
             0:0:0) echo "$tool: a full disk at every size up to $k KiB"; exit 0 ;;
             1:1:0) [[ ${e[0]} == "$tool: "?* ]] || { echo "$k KiB: status=1 ${e[0]}"; exit 1; } ;;
