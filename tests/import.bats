@@ -7,6 +7,15 @@ load test_helper
 F="$MC_ROOT/formats"
 expect() { "$PY" "$MC_ROOT/tests/helpers/stdexpect.py" "$@"; }
 mkstd() { "$PY" "$MC_ROOT/tests/helpers/mkstd.py" "$@"; }
+# mkstd.py's dups directory at $1, made once for the file and copied (17 pythons otherwise).
+dups() {
+    local made="$BATS_FILE_TMPDIR/dups"
+    if [ ! -d "$made" ]; then
+        mkstd dups "$made.$BATS_TEST_NUMBER"
+        mv -T "$made.$BATS_TEST_NUMBER" "$made" 2>/dev/null || rm -rf "$made.$BATS_TEST_NUMBER"
+    fi
+    rm -rf "$1" && cp -a "$made" "$1"
+}
 V2="$DATA10X/1.2.0/filtered_gene_bc_matrices/hg19_chr21"
 V3="$DATA10X/3.0.0/filtered_feature_bc_matrix"
 
@@ -112,7 +121,7 @@ PY
 }
 
 @test "duplicate gene names are made unique in input order, never colliding" {
-    mkstd dups d
+    dups d
     mc-make-genes --organism mouse d genes
     run cat genes/g.name.txt
     assert_output "A
@@ -339,7 +348,7 @@ EOF
 
 # A small good STD in bad/ and its gene set in genes/.
 good() {
-    mkstd dups bad
+    dups bad
     mc-make-genes --organism mouse bad genes
 }
 
@@ -402,7 +411,7 @@ fails() {
     n=$(sed -n 3p bad/umis.mtx | cut -d' ' -f3)
     head -n -1 bad/umis.mtx >t && mv t bad/umis.mtx
     fails "bad/umis.mtx:$((n + 2)): file ends after $((n - 1)) of $n entries"
-    mkstd dups bad
+    dups bad
     gzip bad/umis.mtx
     head -c 60 bad/umis.mtx.gz >t && mv t bad/umis.mtx.gz
     sed -i 's/umis.mtx/umis.mtx.gz/' bad/format.yaml
@@ -435,30 +444,30 @@ fails() {
     fails "bad/profiles.csv:4: column 'depth': '1.5' is not an int"
     sed -i 's/depth: int/depth: float/; 4s/,1.5$/,x1/' bad/profiles.csv bad/format.yaml
     fails "bad/profiles.csv:4: column 'depth': 'x1' is not a float"
-    mkstd dups bad
+    dups bad
     sed -i '1s/lane/lanes/' bad/profiles.csv
     fails "bad/profiles.csv:1: no column 'lane' (field_types lists it)"
-    mkstd dups bad
+    dups bad
     sed -i '3s/$/,extra/' bad/profiles.csv
     fails "bad/profiles.csv:3: 4 fields, but the header has 3"
-    mkstd dups bad
+    dups bad
     sed -i 's/ensembl: str, name: str/ensembl: str/' bad/format.yaml
     fails "bad/format.yaml: genes: needs the field 'name' in field_types (or rename)"
-    mkstd dups bad
+    dups bad
     sed -i 's/name: str}/name: text}/' bad/format.yaml
     fails "bad/format.yaml: genes.field_types.name: 'text' is not str, int, float or bool"
-    mkstd dups bad
+    dups bad
     sed -i 's/header: true/headers: true/' bad/format.yaml
     fails "bad/format.yaml: genes: unknown key 'headers'"
     sed -i 's/headers: true/header: false, field_names: [ensembl]/' bad/format.yaml
     fails "bad/format.yaml: genes.field_types: 'name' is not in field_names"
-    mkstd dups bad
+    dups bad
     sed -i '1s/batch/a\/b/; s/batch: str/a\/b: str/' bad/profiles.csv bad/format.yaml
     fails "bad/format.yaml: profiles: field 'a/b' cannot name a file (rename it)"
     rm bad/format.yaml
     fails "bad: no format.yaml, and not a 10x (features.tsv, genes.tsv) or MOCA (gene_count.txt) directory; give --format"
     # A quoted value may span lines in CSV, but not in a .txt array.
-    mkstd dups bad
+    dups bad
     sed -i '3s/^P1,/"P1\nx",/' bad/profiles.csv
     run std-tool profiles bad
     assert_line --index 1 "4	barcode:str=P1"
@@ -473,18 +482,18 @@ fails() {
 }
 
 @test "bad: gene lists that differ between STD directories name the first difference" {
-    mkstd dups a
-    mkstd dups b
+    dups a
+    dups b
     sed -i '4s/,a$/,Q/' b/genes.csv
     run mc-make-genes --organism mouse a b genes
     assert_failure 1
     assert_output "mc-make-genes: b/genes.csv:4: gene 3: name 'Q' differs from a/genes.csv:4's 'a' (--union combines different gene lists)"
     assert_only a b
-    mkstd dups b
+    dups b
     sed -i '2s/E0,/E9,/' b/genes.csv
     run mc-make-genes --organism mouse a b genes
     assert_output "mc-make-genes: b/genes.csv:2: gene 1: ensembl id 'E9' differs from a/genes.csv:2's 'E0' (--union combines different gene lists)"
-    mkstd dups b
+    dups b
     echo E7,d >>b/genes.csv
     run mc-make-genes --organism mouse a b genes
     assert_output "mc-make-genes: b/genes.csv:9: gene 8: 'd' is extra: a/genes.csv has only 7 genes (--union combines different gene lists)"
@@ -492,7 +501,7 @@ fails() {
 }
 
 @test "write-matrix: a gene missing from the gene set, another organism, no gene set" {
-    mkstd dups a
+    dups a
     mkstd lanes b
     run mc-write-matrix a out
     assert_failure 1
@@ -507,7 +516,7 @@ fails() {
 }
 
 @test "outputs exist: refused without --force, replaced with it" {
-    mkstd dups a
+    dups a
     mc-make-genes --organism mouse a genes
     mc-write-matrix a cells/a
     run mc-write-matrix a cells/a
@@ -668,7 +677,7 @@ EOT
 }
 
 @test "mc-make-genes --union: matched by canonical name, the first input's values, a field some input lacks as text" {
-    mkstd dups a
+    dups a
     cp -r a b
     printf 'ensembl,name,length\nE0,b,1\nE1,A,2\nE2,a,3\nE3,A-1,4\nE4,B,5\nE5,a,6\nE6,zz,7\n' >b/genes.csv
     sed -i 's/field_types: {ensembl: str, name: str}/field_types: {ensembl: str, name: str, length: int}/' b/format.yaml
