@@ -188,8 +188,8 @@ ENSG00000000004,Gene4,mm10,Gene Expression"
 }
 
 @test "fixed and variable-length strings, float data with integral values, missing gene_names" {
+    mkhca v3-fixed v3-fixed.h5 vlen-barcodes vlen-barcodes.h5 float float.h5 no-gene-names no-gene-names.h5
     for kind in v3-fixed vlen-barcodes float no-gene-names; do
-        mkhca $kind $kind.h5
         run mc-import-hca $kind.h5 $kind
         assert_success
         run check_std_h5 $kind.h5 $kind
@@ -201,12 +201,20 @@ ENSG00000000004,Gene4,mm10,Gene Expression"
 }
 
 @test "corrupt files: one exact line, exit 1, no output left" {
+    local made="$BATS_FILE_TMPDIR/corrupt"   # (not here: nothing but .h5 files may be left here)
+    mkdir "$made"
+    mkhca $(sed "s/|.*//; s|.*|& $made/&.h5|" <<<"$corrupt")
     while IFS='|' read -r kind msg; do
-        mkhca "$kind" in.h5
+        mv "$made/$kind.h5" in.h5
         run mc-import-hca in.h5 std
         echo "$kind: $output" >&2
         assert_failed "mc-import-hca: in.h5: $msg"
-    done <<'EOF'
+    done <<<"$corrupt"
+    rmdir "$made"
+}
+
+# KIND|MESSAGE: mkhca.py's corrupt files and mc-import-hca's one line for each.
+corrupt=$(cat <<'EOF'
 indptr-decreasing|/GRCh38/indptr: decreases at index 3 (3 then 2)
 indptr-start|/GRCh38/indptr: starts at 1, not 0
 indptr-end|/GRCh38/indptr: ends at 16 but data has 15 values
@@ -222,7 +230,7 @@ string-data|/GRCh38/data: not a numeric dataset
 newline-barcode|/GRCh38/barcodes: value 2 contains a line break
 v3-index-out-of-range|/matrix/indices: entry 3: gene index 9 out of range (6 genes)
 EOF
-}
+)
 
 @test "not an HDF5 file, a missing file" {
     printf 'barcode\nAAAC-1\n' >not-hdf5

@@ -123,10 +123,13 @@ KINDS = {
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in KINDS:
-        sys.exit("usage: mkhca.py KIND OUT.h5\nKIND: " + " ".join(KINDS))
-    with h5py.File(sys.argv[2], "w") as f:
-        KINDS[sys.argv[1]](f)
+    """mkhca.py KIND OUT.h5 [KIND OUT.h5]...: one python for many files."""
+    pairs = list(zip(sys.argv[1::2], sys.argv[2::2]))
+    if len(sys.argv) < 3 or len(sys.argv) % 2 == 0 or any(k not in KINDS for k, _ in pairs):
+        sys.exit("usage: mkhca.py KIND OUT.h5 [KIND OUT.h5]...\nKIND: " + " ".join(KINDS))
+    for kind, out in pairs:
+        with h5py.File(out, "w") as f:
+            KINDS[kind](f)
 
 
 if __name__ == "__main__":
