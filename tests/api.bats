@@ -22,18 +22,14 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
     assert_failure
 }
 
-# The file's two installs, each made once (a make install is ~0.8 s of CPU) and only read by
-# the tests: $F/p (PREFIX), and $F/stage/opt/mc (DESTDIR, PREFIX=/opt/mc) with
-# doc/examples/profile-totals.c built against it through its pkg-config file alone.
+# The file's installs (installed, test_helper), and doc/examples/profile-totals.c built once
+# against the staged one through its pkg-config file alone.
 F=$BATS_FILE_TMPDIR
-installed() {
-    [ -d "$F/p" ] || make_install PREFIX="$F/p" >/dev/null
-}
 
 # $T/stage: the staged install; $T/profile-totals: the example, linked with its libmc.so.
 build_example() {
     if [ ! -x "$F/profile-totals" ]; then
-        make_install DESTDIR="$F/stage" PREFIX=/opt/mc >/dev/null
+        installed >/dev/null
         (export PKG_CONFIG_PATH="$F/stage/opt/mc/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$F/stage"
          cc -std=c11 -Wall -Wextra -Werror -o "$F/profile-totals.new" "$MC_ROOT/doc/examples/profile-totals.c" \
              $(pkg-config --cflags --libs mc))
@@ -48,7 +44,7 @@ build_example() {
 }
 
 @test "make install: mc.h, libmc.so (soname link), libmc.a and mc.pc" {
-    installed
+    installed >/dev/null
     ln -s "$F/p" p
     cmp p/include/mc.h "$MC_ROOT/common/api/mc.h"
     cmp p/lib/libmc.a "$MC_ROOT/common/libmc-public.a"
@@ -61,7 +57,7 @@ build_example() {
 }
 
 @test "the installed libmc.a: its only global names are mc.h's, so a program with a uuid_parse of its own links it" {
-    installed
+    installed >/dev/null
     ln -s "$F/p" p
     nm -g --defined-only p/lib/libmc.a | awk 'NF == 3 {print $3}' | LC_ALL=C sort >globals
     sed -n 's/^MC_API .*[ *]\(mc_[a-z0-9_]*\)(.*/\1/p' "$MC_ROOT/common/api/mc.h" | LC_ALL=C sort >declared

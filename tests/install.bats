@@ -9,14 +9,8 @@ export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 # PATH without the repository's bin/ and tests/helpers/.
 clean_path() { echo "$1:/usr/local/bin:/usr/bin:/bin"; }
 
-# The file's installs, made once by the first test (a make install is ~0.8 s of CPU) and only
-# read or copied by the others: $F/p (PREFIX) and $F/stage/opt/mc (DESTDIR, PREFIX=/opt/mc).
+# The file's installs (installed, test_helper).
 F=$BATS_FILE_TMPDIR
-installed() {
-    if [ ! -d "$F/stage" ]; then
-        make_install PREFIX="$F/p" && make_install DESTDIR="$F/stage" PREFIX=/opt/mc
-    fi
-}
 
 @test "make install PREFIX: tools, formats, pipelines and man pages where they belong" {
     run installed

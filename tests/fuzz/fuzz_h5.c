@@ -10,6 +10,7 @@
 
 #include "fuzz.h"
 #include "h5.h"
+#include "h5ds.h"
 
 typedef struct input {
     const uint8_t *d;
@@ -25,15 +26,6 @@ static const hid_t *int_types(void)
     return t;
 }
 
-/* A transfer list whose conversion buffers hold N 8-byte values: HDF5's default callocs
- * 1 MiB (twice for strings) for every converting write, fresh pages each time under ASan. */
-static hid_t xfer_for(size_t n)
-{
-    hid_t x = H5Pcreate(H5P_DATASET_XFER);
-    H5Pset_buffer(x, (n ? n : 1) * 8, NULL, NULL);
-    return x;
-}
-
 /* A 1-D dataset of N int64 values stored as TYPE. */
 static void put_ints(hid_t g, const char *name, hid_t type, const int64_t *v, size_t n)
 {
@@ -41,7 +33,7 @@ static void put_ints(hid_t g, const char *name, hid_t type, const int64_t *v, si
     hid_t sp = H5Screate_simple(1, &dims, NULL);
     hid_t ds = H5Dcreate2(g, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (n) {
-        hid_t x = xfer_for(n);
+        hid_t x = h5ds_xfer(type, H5T_NATIVE_INT64, n);   /* HDF5's default: 1 MiB calloc'd a write */
         H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, x, v);
         H5Pclose(x);
     }
@@ -55,7 +47,7 @@ static void put_doubles(hid_t g, const char *name, hid_t type, const double *v, 
     hid_t sp = H5Screate_simple(1, &dims, NULL);
     hid_t ds = H5Dcreate2(g, name, type, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (n) {
-        hid_t x = xfer_for(n);
+        hid_t x = h5ds_xfer(type, H5T_NATIVE_DOUBLE, n);
         H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, x, v);
         H5Pclose(x);
     }
@@ -74,7 +66,7 @@ static void put_strings(hid_t g, const char *name, char **v, size_t n, int fixed
     H5Tset_size(t, fixed ? width : H5T_VARIABLE);
     hid_t sp = H5Screate_simple(1, &dims, NULL);
     hid_t ds = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    hid_t x = xfer_for(n * (width + 16) / 8 + 1);
+    hid_t x = h5ds_xfer(t, t, n);
     if (n && fixed) {
         char *buf = calloc(n, width);
         for (size_t i = 0; i < n; i++) memcpy(buf + i * width, v[i], strlen(v[i]));
