@@ -23,7 +23,7 @@ verify() {
 
 # No temporary or set-aside outputs anywhere under the data root.
 no_leftovers() {
-    run find . -name '.*.tmp-*' -o -name '.*.old-*'
+    run leftovers
     assert_output ""
 }
 

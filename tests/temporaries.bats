@@ -177,13 +177,6 @@ signalled_at() {
     MC_FAULT_SIGNAL=$sig faulty "$@"
 }
 
-# left=: the temporaries and set-aside outputs under DIR (globs: no process a call).
-leftovers() {
-    shopt -s globstar dotglob nullglob
-    left=("$1"/**/.*.tmp-* "$1"/**/.*.old-*)
-    shopt -u globstar dotglob nullglob
-}
-
 @test "temporaries: a signal right after any write point, the temporary's creation among them, leaves nothing behind" {
     root
     local sig=$(kill -l INT) n cmd out
@@ -196,7 +189,7 @@ leftovers() {
             signalled_at "$sig" $n $cmd
             [ -n "$hit" ] || break
             [ "$s" = $((128 + sig)) ] || fail "$cmd, signal after '$hit': exit status $s: $(cat "$T/err")"
-            leftovers .
+            leftovers . >/dev/null
             [ ${#left[@]} = 0 ] || fail "$cmd, signal after '$hit': left ${left[*]}"
             # committed before the signal, or not at all
             [ ! -e "$out" ] || { diff -r "$T/want" "$out" && rm -rf "$out"; } || fail "$cmd, signal after '$hit': $out incomplete"
@@ -215,7 +208,7 @@ leftovers() {
             MC_FAULT_NO_EXCHANGE=$how signalled_at "$sig" $n mc-export --force views/good --mtx -o o.mtx
             [ -n "$hit" ] || break
             [ "$s" = $((128 + sig)) ] || fail "--force $how, signal after '$hit': exit status $s: $(cat "$T/err")"
-            leftovers .
+            leftovers . >/dev/null
             [ ${#left[@]} = 0 ] || fail "--force $how, signal after '$hit': left ${left[*]}"
             local first=
             read -r first <o.mtx || true
@@ -241,7 +234,7 @@ leftovers() {
             MC_FAULT_NO_EXCHANGE=$how signalled_at "$sig" $n mc-group --force --ignore-unknown --groups new.tsv views/good
             [ -n "$hit" ] || break
             [ "$s" = $((128 + sig)) ] || fail "$how, signal after '$hit': exit status $s: $(cat "$T/err")"
-            leftovers views
+            leftovers views >/dev/null
             [ ${#left[@]} = 0 ] || fail "$how, signal after '$hit': left ${left[*]}"
             diff -r views/orig views/good >/dev/null || fail "$how, signal after '$hit': not the outputs of before"
         done

@@ -173,5 +173,11 @@ root_uuids() {
     find cells views -name profiles.yaml -exec grep -H '^uuid: ' {} + | sed 's|/profiles.yaml:uuid:||' | LC_ALL=C sort
 }
 
-# Temporaries or set-aside outputs anywhere under the current directory.
-leftovers() { find . -name '.*.tmp-*' -o -name '.*.old-*'; }
+# Temporaries or set-aside outputs anywhere under DIR (default: here), printed one a line
+# and in left= (globs: no process a call, for the loops that run a tool hundreds of times).
+leftovers() {
+    shopt -s globstar dotglob nullglob
+    left=("${1:-.}"/**/.*.tmp-* "${1:-.}"/**/.*.old-*)
+    shopt -u globstar dotglob nullglob
+    [ ${#left[@]} = 0 ] || printf '%s\n' "${left[@]}"
+}
