@@ -290,6 +290,74 @@ int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_byte
     return 0;
 }
 
+/* N packed keys sorted by gene: in place below a few dozen, else a stable LSD
+ * radix sort, a byte of the gene a pass (bytes every key shares skipped), in
+ * KEYS or TMP: the one returned. */
+static uint64_t *packed_sort(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count)
+{
+    if (n < ENTRIES_SMALL_SORT) {
+        for (size_t i = 1; i < n; i++) {   /* by the whole key: equal genes still end up together */
+            uint64_t k = keys[i];
+            size_t j = i;
+            for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1];
+            keys[j] = k;
+        }
+        return keys;
+    }
+    int digits = 1;
+    while (digits < 4 && (uint64_t)(genes_count - 1) >> 8 * digits) digits++;
+    size_t count[4][256];
+    memset(count, 0, (size_t)digits * sizeof count[0]);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < digits; d++) count[d][keys[i] >> (MMM_PACKED_BITS + 8 * d) & 255]++;
+    uint64_t *from = keys, *to = tmp;
+    for (int d = 0; d < digits; d++) {
+        unsigned shift = MMM_PACKED_BITS + 8 * (unsigned)d;
+        size_t *c = count[d], sum = 0;
+        if (c[keys[0] >> shift & 255] == n) continue;   /* every gene has this byte: nothing moves */
+        for (int b = 0; b < 256; b++) {
+            size_t k = c[b];
+            c[b] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++) to[c[from[i] >> shift & 255]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    return from;
+}
+
+int mmm_encode_packed(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count, mmm_bytes *x)
+{
+    const uint64_t mask = ((uint64_t)1 << MMM_PACKED_BITS) - 1;
+    const uint64_t *k = packed_sort(keys, tmp, n, genes_count), *end = k + n;
+    x->bad_gene = 0;
+    /* Room for every entry at a pair, checked once; a longer entry makes its own room and the rest's. */
+    if (x->n + 2 * n > x->cap && grow_bytes(x, x->n + 2 * n) < 0) return -1;
+    uint8_t *b = x->b + x->n;
+    uint32_t current = 0;
+    while (k < end) {
+        uint32_t gene = (uint32_t)(*k >> MMM_PACKED_BITS);
+        uint64_t v = *k++ & mask;
+        for (; k < end && (uint32_t)(*k >> MMM_PACKED_BITS) == gene; k++) v += *k & mask;
+        if (!v) continue;
+        uint32_t d = gene - current;
+        if (d <= 255 && v <= 255) {
+            b[0] = (uint8_t)d, b[1] = (uint8_t)v;
+            b += 2;
+        } else {
+            size_t need = 2 * ((size_t)d / 255 + (size_t)(v / 255) + 1) + 2 * (size_t)(end - k);
+            x->n = (size_t)(b - x->b);
+            if (x->n + need > x->cap && grow_bytes(x, x->n + need) < 0) return -1;
+            b = put_entry(x->b + x->n, d, v);
+        }
+        current = gene;
+    }
+    x->n = (size_t)(b - x->b);
+    return 0;
+}
+
 void mmm_bytes_free(mmm_bytes *x)
 {
     free(x->b);

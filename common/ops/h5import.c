@@ -256,13 +256,10 @@ static int open_lanes(cells_job *j, mc_err *e)
 #define BLOCK 1024
 #define BLOCK_ENTRIES ((size_t)1 << 21)
 
-/* What one encoding thread keeps: its profiles' pairs, back to back, and scratch. */
+/* What one encoding thread keeps: its profiles' pairs, back to back, and its gene totals. */
 typedef struct block_part {
     mmm_bytes out;
-    mmm_sorter sorter;
-    mc_entry *sort_tmp;      /* radix sort scratch for short profiles */
-    size_t sort_tmp_cap;
-    uint64_t *g_total;       /* with totals: this part's gene totals */
+    uint64_t *g_total;       /* with totals: this part's, by gene of the file (gene_map'd when added up) */
 } block_part;
 
 typedef struct block {
@@ -272,55 +269,40 @@ typedef struct block {
     size_t bytes[BLOCK + 1];   /* ... and its pairs: in its part's out, from bytes[i] to the next */
     int part[BLOCK];
     mc_entries flat;
-    uint32_t genes_count;
+    uint32_t genes_count;    /* of the gene set */
+    size_t file_genes;       /* of the file */
     int threads;
     block_part *parts;
     uint64_t *p_total;       /* the job's, or NULL without totals */
     const cells_job *j;      /* its gene map, and the file for messages */
 } block;
 
-/* Profiles this short are mapped and sorted as a list: below it the dense row's
- * scan of every gene costs more than the sort. */
-#define DENSE_FROM 64
+_Static_assert(STD_MAX_COUNT < (uint64_t)1 << MMM_PACKED_BITS, "a plausible count packs");
 
 /* Profile I of block B to its pairs in BP's output.  The 10x gene order is
- * not the gene set's, so the mapped genes must be sorted again: a long profile
- * is scattered into the part's dense row (values summed at their gene, a bit
- * per gene) and read back in gene order by mmm_encode_row, with the
- * plausibility check and the totals in the same pass over its entries. */
+ * not the gene set's, so the mapped genes must be sorted again: one pass over
+ * the entries checks the counts, sums the totals and packs each entry in 8
+ * bytes over the 16 it came from (key k ends where entry k / 2 did, read
+ * already), then mmm_encode_packed sorts them in the other half and encodes
+ * them (a dense row of the genes and its scan were twice the time). */
 static int encode_profile(block *b, block_part *bp, size_t i, mc_err *e)
 {
     const cells_job *j = b->j;
     mc_entry *v = b->flat.v + b->start[i];
+    uint64_t *keys = (uint64_t *)(void *)v;
     size_t n = b->start[i + 1] - b->start[i], p = b->profile[i], first = bp->out.n;
     uint64_t sum = 0, *g_total = bp->g_total;
     const uint32_t *map = j->gene_map;
-    if (n < DENSE_FROM || !bp->sorter.value) {
-        for (size_t k = 0; k < n; k++) {
-            if (v[k].value > STD_MAX_COUNT) return implausible(&j->m, p, v[k].value, e);
-            v[k].gene = map[v[k].gene];
-            sum += v[k].value;
-            if (g_total) g_total[v[k].gene] += v[k].value;
-        }
-        mc_entries one = {.v = v, .n = n, .cap = n, .tmp = bp->sort_tmp, .tmp_cap = bp->sort_tmp_cap};
-        int rc = mmm_encode(&one, b->genes_count, UINT32_MAX, NULL, &bp->out);
-        bp->sort_tmp = one.tmp, bp->sort_tmp_cap = one.tmp_cap;
-        if (rc == -1) return mc_err_oom(e, NULL);
-        if (rc == -2) return mc_err_fail(e, "profile %zu: too large for one MMM", p + 1);
-    } else {
-        uint64_t *row = bp->sorter.value, *bits = bp->sorter.bits;
-        for (size_t k = 0; k < n; k++) {
-            uint32_t g = map[v[k].gene];
-            uint64_t x = v[k].value;
-            if (x > STD_MAX_COUNT) return implausible(&j->m, p, x, e);
-            row[g] += x;
-            bits[g >> 6] |= (uint64_t)1 << (g & 63);
-            sum += x;
-            if (g_total) g_total[g] += x;
-        }
-        if (mmm_encode_row(row, bits, b->genes_count, &bp->out) < 0) return mc_err_oom(e, NULL);
-        if (bp->out.n - first > UINT32_MAX) return mc_err_fail(e, "profile %zu: too large for one MMM", p + 1);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t f = v[k].gene;   /* ascending in a 10x file: the totals' adds go in order */
+        uint64_t x = v[k].value;
+        if (x > STD_MAX_COUNT) return implausible(&j->m, p, x, e);
+        sum += x;
+        if (g_total) g_total[f] += x;
+        keys[k] = MMM_PACK(map[f], x);
     }
+    if (mmm_encode_packed(keys, keys + n, n, b->genes_count, &bp->out) < 0) return mc_err_oom(e, NULL);
+    if (bp->out.n - first > UINT32_MAX) return mc_err_fail(e, "profile %zu: too large for one MMM", p + 1);
     if (b->p_total) b->p_total[p] = sum;
     return 0;
 }
@@ -329,9 +311,8 @@ static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
 {
     block *b = ctx;
     block_part *bp = &b->parts[part];
-    if (!bp->sorter.value && mmm_sorter_init(&bp->sorter, b->genes_count) < 0) return mc_err_oom(e, NULL);
     bp->out.n = 0;
-    if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->genes_count, sizeof *bp->g_total)))
+    if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->file_genes, sizeof *bp->g_total)))
         return mc_err_oom(e, NULL);
     for (size_t i = from; i < to; i++) {
         b->bytes[i] = bp->out.n;
@@ -363,15 +344,19 @@ static block *block_new(const cells_job *j, uint32_t genes_count, int threads, u
         free(b);
         return NULL;
     }
-    if (b) b->genes_count = genes_count, b->threads = threads, b->p_total = p_total, b->j = j;
+    if (b) {
+        b->genes_count = genes_count, b->file_genes = j->m.genes_count;
+        b->threads = threads, b->p_total = p_total, b->j = j;
+    }
     return b;
 }
 
-/* Add block B's gene totals into TOTAL. */
+/* Add block B's gene totals into TOTAL, by gene of the gene set. */
 static void block_gene_totals(const block *b, uint64_t *total)
 {
+    const uint32_t *map = b->j->gene_map;
     for (int t = 0; t < b->threads; t++)
-        for (uint32_t g = 0; b->parts[t].g_total && g < b->genes_count; g++) total[g] += b->parts[t].g_total[g];
+        for (size_t f = 0; b->parts[t].g_total && f < b->file_genes; f++) total[map[f]] += b->parts[t].g_total[f];
 }
 
 static void block_free(block *b)
@@ -379,8 +364,6 @@ static void block_free(block *b)
     if (!b) return;
     for (int t = 0; t < b->threads; t++) {
         mmm_bytes_free(&b->parts[t].out);
-        mmm_sorter_free(&b->parts[t].sorter);
-        free(b->parts[t].sort_tmp);
         free(b->parts[t].g_total);
     }
     free(b->parts);

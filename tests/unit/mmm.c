@@ -5,6 +5,7 @@
 #include "unit.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* mmm_encode of "gene:value ..." pairs (any order) into X, from empty. */
@@ -111,6 +112,59 @@ static void encoders(unit *u)
     mmm_bytes_free(&x);
     mmm_bytes_free(&y);
     mmm_bytes_free(&z);
+}
+
+/* mmm_encode_packed of N entries of genes below G (any order, duplicates, zeros, values up to 2^24,
+ * gaps past 255), appended after a byte already in X: the bytes of the spec's encoder of their sums. */
+static void packed_one(unit *u, uint32_t G, size_t n, uint32_t seed)
+{
+    uint64_t *row = calloc(G, sizeof *row), *keys = calloc(n + 1, 8), *tmp = calloc(n + 1, 8);
+    uint8_t *want = NULL;
+    mmm_bytes x = {0};
+    CHECK(row && keys && tmp);
+    if (!row || !keys || !tmp) goto out;
+    uint32_t r = seed;
+    for (size_t i = 0; i < n; i++) {
+        r = r * 1103515245u + 12345u;
+        uint32_t g = i % 7 == 3 ? (uint32_t)(keys[i - 1] >> MMM_PACKED_BITS) : (r >> 8) % G;   /* some duplicates */
+        uint64_t v = i % 5 == 0 ? 0 : i % 97 == 1 ? (uint64_t)1 << 24 : (r >> 4) % 300;
+        keys[i] = MMM_PACK(g, v);
+        row[g] += v;
+    }
+    uint64_t most = 2 * (G + n + 1);   /* pairs: gaps of 255, values of 255, one more an entry */
+    for (uint32_t g = 0; g < G; g++) most += 2 * (row[g] / 255);
+    CHECK((want = malloc(most)) != NULL);
+    if (!want) goto out;
+    want[0] = 0x7f;
+    size_t m = 1 + spec_encode(row, G, want + 1);
+    uint64_t first[2] = {MMM_PACK(0, 0x7f)};
+    CHECK_INT(mmm_encode_packed(first, first + 1, 1, 1, &x), 0);   /* the pair (0, 0x7f); its second byte kept */
+    CHECK_UINT(x.n, 2);
+    x.n = 1;
+    x.b[0] = 0x7f;
+    CHECK_INT(mmm_encode_packed(keys, tmp, n, G, &x), 0);
+    CHECK_MEM(x.b, x.n, want, m);
+    CHECK(x.bad_gene == 0);
+out:
+    free(row), free(keys), free(tmp), free(want);
+    mmm_bytes_free(&x);
+}
+
+/* The import's encoder: sorted in place when short, by a radix sort of 1, 2 and 3 bytes of gene when long. */
+static void packed(unit *u)
+{
+    packed_one(u, 200, 0, 1);
+    packed_one(u, 200, 1, 2);
+    packed_one(u, 200, 40, 3);      /* insertion sort */
+    packed_one(u, 200, 3000, 4);    /* one byte of gene */
+    packed_one(u, 33000, 47, 5);
+    packed_one(u, 33000, 2000, 6);  /* two */
+    packed_one(u, 70000, 5000, 7);  /* three */
+    uint64_t one[2] = {MMM_PACK(0, 0), MMM_PACK(0, 0)}, t[2];
+    mmm_bytes x = {0};
+    CHECK_INT(mmm_encode_packed(one, t, 2, 1, &x), 0);   /* only zeros: nothing */
+    CHECK_UINT(x.n, 0);
+    mmm_bytes_free(&x);
 }
 
 #define MAGIC "METACELL SPARSE MEMORY MAPPED MATRIX VERSION 0\0\0"
@@ -263,6 +317,7 @@ int main(void)
     unit t = {0}, *u = &t;
     canonical(u);
     encoders(u);
+    packed(u);
     file(u);
     hashed(u);
     refused(u);
