@@ -18,6 +18,29 @@ uint64_t strmap_hash(const char *s)
     return hash(s);
 }
 
+int strmap_first_repeat(const char *const *keys, size_t n, size_t *repeat, size_t *first)
+{
+    size_t cap = 16;
+    while (cap < 2 * n) cap *= 2;
+    uint64_t *slot = mc_alloc_zeroed(cap, sizeof *slot);
+    if (!slot) return -1;
+    int found = 0;
+    for (size_t j = 0; !found && j < n; j++) {
+        uint64_t h = hash(keys[j]), tag = h >> 32 << 32;
+        size_t at = (size_t)h & (cap - 1);
+        for (; slot[at]; at = (at + 1) & (cap - 1)) {
+            size_t i = (size_t)(slot[at] & UINT32_MAX) - 1;
+            if ((slot[at] & ~(uint64_t)UINT32_MAX) == tag && !strcmp(keys[i], keys[j])) {
+                *repeat = j, *first = i, found = 1;
+                break;
+            }
+        }
+        slot[at] = tag | (j + 1);
+    }
+    free(slot);
+    return found;
+}
+
 int strmap_init(strmap *m, size_t expected)
 {
     memset(m, 0, sizeof *m);

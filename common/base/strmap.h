@@ -23,5 +23,12 @@ int strmap_put(strmap *m, const char *key, size_t value, size_t *old);
 int strmap_get(const strmap *m, const char *key, size_t *value);
 /* The map's hash of S (64 bits), for a set of another shape. */
 uint64_t strmap_hash(const char *s);
+/* Whether two of the N strings KEYS (N < 2^32 - 1) are equal: 1, with *repeat
+ * the first index whose string came before and *first where; 0 when all
+ * differ; -1 when out of memory.  A set of its own shape: a slot is one 64-bit
+ * word, the high half of the string's hash over its index + 1, so a probe
+ * compares strings only when the hashes agree, in a quarter of a strmap's
+ * memory (each page of it a fault to fill). */
+int strmap_first_repeat(const char *const *keys, size_t n, size_t *repeat, size_t *first);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "csvread.h"
 #include "formats.h"
 #include "lanerule.h"
@@ -56,6 +57,9 @@ static void row_at(const std_table *t, size_t i, char *out, size_t cap)
  * earlier one wrote. */
 static int row_too_long(const std_table *t, size_t i, mc_err *e)
 {
+    size_t most = 0;   /* every field quoted, every byte a quote doubled: counted only if that could be too long */
+    for (size_t c = 0; c < t->ncolumns && most <= MC_MAX_LINE; c++) most += 2 * strlen(table_value(t, c, i)) + 3;
+    if (most <= MC_MAX_LINE) return 0;
     size_t n = stdwrite_csv_row_bytes(t, i);
     if (n <= MC_MAX_LINE) return 0;
     char at[600];
@@ -90,56 +94,50 @@ static int lane_too_long(const std_table *t, long lane, size_t i, mc_err *e)
                    OUTDIR_NAME_MAX);
 }
 
-/* "LANE\tBARCODE" of row I into *key (grown as needed). */
-static int lane_key(const std_table *t, long lane, long bc, size_t i, char **key, size_t *cap)
+/* "LANE\tBARCODE" of row I at K (room made by the caller): past its NUL. */
+static char *lane_key(const std_table *t, long lane, long bc, size_t i, char *k)
 {
     const char *l = lane >= 0 ? table_value(t, (size_t)lane, i) : "", *b = table_value(t, (size_t)bc, i);
-    size_t n = strlen(l) + strlen(b) + 2;
-    if (n > *cap) {
-        char *k = realloc(*key, n);
-        if (!k) return -1;
-        *key = k;
-        *cap = n;
-    }
-    snprintf(*key, n, "%s\t%s", l, b);
-    return 0;
+    size_t nl = strlen(l), nb = strlen(b) + 1;
+    memcpy(k, l, nl);
+    k[nl] = '\t';
+    memcpy(k + nl + 1, b, nb);
+    return k + nl + 1 + nb;
 }
 
 /* Barcodes of one lane are names: none empty, none twice (profiles are looked
- * up by them).  Keys live in one arena so the map can borrow them. */
+ * up by them).  Where a row came from is spelt out only for a message. */
 int stdread_check_profiles(const std_table *t, mc_err *e)
 {
     long bc = table_column_index(t, "barcode"), lane = table_column_index(t, "lane");
     if (bc < 0) return 0;
-    strmap m;
-    std_table keys = {0};
-    char *key = NULL, at[600], first[600], *const name = "key";
-    const field_type str = FIELD_STR;
-    size_t cap = 0, old;
-    int rc = strmap_init(&m, t->count) < 0 || table_init(&keys, t->path, &name, &str, 1, e) < 0 ? -2 : 0;
-    for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        row_at(t, i, at, sizeof at);
-        if (!table_value(t, (size_t)bc, i)[0]) rc = mc_err_fail(e, "%s: empty barcode", at);
-        else if (row_too_long(t, i, e) < 0 || lane_too_long(t, lane, i, e) < 0) rc = -1;
-        else if (lane_key(t, lane, bc, i, &key, &cap) < 0 || table_add(&keys, (const char *const *)&key, e) < 0)
-            rc = -2;
-    }
-    for (size_t i = 0; rc == 0 && i < t->count; i++) {
-        int put = strmap_put(&m, table_value(&keys, 0, i), i, &old);
-        if (put < 0) rc = -2;
-        else if (put == 0) {
+    char at[600], first[600];
+    size_t bytes = 0, repeat, old;
+    for (size_t i = 0; i < t->count; i++) {
+        const char *b = table_value(t, (size_t)bc, i);
+        if (!b[0]) {
             row_at(t, i, at, sizeof at);
-            if (t->line) snprintf(first, sizeof first, "line %llu", (unsigned long long)t->line[old]);
-            else snprintf(first, sizeof first, "row %zu", old + 1);
-            rc = mc_err_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, table_value(t, (size_t)bc, i),
-                         lane >= 0 ? table_value(t, (size_t)lane, i) : "all", first);
+            return mc_err_fail(e, "%s: empty barcode", at);
         }
+        if (row_too_long(t, i, e) < 0 || lane_too_long(t, lane, i, e) < 0) return -1;
+        bytes += (lane >= 0 ? strlen(table_value(t, (size_t)lane, i)) : 0) + strlen(b) + 2;
     }
-    if (rc == -2) rc = mc_err_oom(e, t->path);
-    free(key);
-    table_free(&keys);
-    strmap_free(&m);
-    return rc;
+    char *text = malloc(bytes ? bytes : 1), *k = text;
+    const char **keys = mc_alloc_array(t->count ? t->count : 1, sizeof *keys);
+    int rc = text && keys ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < t->count; i++) {
+        keys[i] = k;
+        k = lane_key(t, lane, bc, i, k);
+    }
+    if (rc == 0) rc = strmap_first_repeat(keys, t->count, &repeat, &old);
+    free(text);
+    free(keys);
+    if (rc <= 0) return rc < 0 ? mc_err_oom(e, t->path) : 0;
+    row_at(t, repeat, at, sizeof at);
+    if (t->line) snprintf(first, sizeof first, "line %llu", (unsigned long long)t->line[old]);
+    else snprintf(first, sizeof first, "row %zu", old + 1);
+    return mc_err_fail(e, "%s: barcode '%s' twice in lane '%s' (first at %s)", at, table_value(t, (size_t)bc, repeat),
+                       lane >= 0 ? table_value(t, (size_t)lane, repeat) : "all", first);
 }
 
 int stdread_load_genes(std_dir *s, mc_err *e)

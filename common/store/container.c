@@ -860,36 +860,20 @@ static int member_names(container *c, strvec *names, mc_err *e)
 }
 
 /* Whether the names of C's members, NAMES, are all different (else each is
- * prefixed with its member's name).  A set of its own shape: a slot is one
- * 64-bit word, the high half of the name's hash over its place + 1 in NAMES,
- * so a probe compares strings only when the hashes agree, and 100k names take
- * 2 MiB of slots where a strmap takes 4 (every page of it a fault to fill). */
+ * prefixed with its member's name). */
 static int names_unique(container *c, const strvec *names, int *unique, mc_err *e)
 {
-    size_t total = 0, cap = 16;
+    size_t total = 0, repeat, first;
     for (size_t k = 0; k < c->members_count; k++) total += names[k].count;
-    while (cap < 2 * total) cap *= 2;
-    *unique = 1;
     if (total >= UINT32_MAX) return mc_err_fail(e, "%s: too many profiles", c->path);
-    uint64_t *slot = mc_alloc_zeroed(cap, sizeof *slot);
     const char **flat = mc_alloc_array(total ? total : 1, sizeof *flat);
-    if (!slot || !flat) {
-        free(slot);
-        free(flat);
-        return mc_err_oom(e, c->path);
-    }
+    if (!flat) return mc_err_oom(e, c->path);
     for (size_t k = 0, j = 0; k < c->members_count; k++)
         for (size_t i = 0; i < names[k].count; i++) flat[j++] = names[k].v[i];
-    for (size_t j = 0; *unique && j < total; j++) {
-        uint64_t h = strmap_hash(flat[j]), tag = h >> 32 << 32;
-        size_t at = (size_t)h & (cap - 1);
-        for (; slot[at] && *unique; at = (at + 1) & (cap - 1))
-            if ((slot[at] & ~(uint64_t)UINT32_MAX) == tag && !strcmp(flat[(slot[at] & UINT32_MAX) - 1], flat[j]))
-                *unique = 0;
-        if (*unique) slot[at] = tag | (j + 1);
-    }
-    free(slot);
+    int rc = strmap_first_repeat(flat, total, &repeat, &first);
     free(flat);
+    if (rc < 0) return mc_err_oom(e, c->path);
+    *unique = rc == 0;
     return 0;
 }
 

@@ -70,10 +70,29 @@ static void sizes(unit *u)
     strmap_free(&m);
 }
 
+/* The first string seen twice, and where it was first; none among distinct strings, or none at all. */
+static void repeats(unit *u)
+{
+    const char *keys[] = {"a", "b", "c", "b", "a", "c"};
+    size_t r = 99, f = 99;
+    CHECK_INT(strmap_first_repeat(keys, 6, &r, &f), 1);
+    CHECK(r == 3 && f == 1);
+    CHECK_INT(strmap_first_repeat(keys, 3, &r, &f), 0);
+    CHECK_INT(strmap_first_repeat(keys, 0, &r, &f), 0);
+    static char many[5000][16];
+    static const char *p[5001];
+    for (int i = 0; i < 5000; i++) snprintf(many[i], sizeof many[i], "k%d", i), p[i] = many[i];
+    CHECK_INT(strmap_first_repeat(p, 5000, &r, &f), 0);
+    p[5000] = "k4321";
+    CHECK_INT(strmap_first_repeat(p, 5001, &r, &f), 1);
+    CHECK(r == 5000 && f == 4321);
+}
+
 int main(void)
 {
     unit t = {0}, *u = &t;
     basic(u);
     sizes(u);
+    repeats(u);
     return unit_done(u, "strmap");
 }
