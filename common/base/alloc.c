@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 /* An overflowing size is out of memory (errno ENOMEM, as malloc's own failure), so that
  * mc_err_errno names it the same way. */
@@ -54,4 +55,17 @@ int mc_alloc_grow(void **v, size_t *alloc, size_t need, size_t size)
     *v = p;
     *alloc = cap;
     return 0;
+}
+
+void mc_alloc_advise_huge(void *p, size_t n)
+{
+    uintptr_t from = ((uintptr_t)p + MC_HUGE_PAGE - 1) & ~(uintptr_t)(MC_HUGE_PAGE - 1), to = (uintptr_t)p + n;
+    if (to >= from + MC_HUGE_PAGE) madvise((void *)from, (to - from) & ~(uintptr_t)(MC_HUGE_PAGE - 1), MADV_HUGEPAGE);
+}
+
+void *mc_alloc_zeroed_huge(size_t n, size_t size)
+{
+    void *p = mc_alloc_zeroed(n, size);
+    if (p) mc_alloc_advise_huge(p, n * size);   /* n * size did not overflow: it was allocated */
+    return p;
 }

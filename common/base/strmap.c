@@ -22,7 +22,7 @@ int strmap_first_repeat(const char *const *keys, size_t n, size_t *repeat, size_
 {
     size_t cap = 16;
     while (cap < 2 * n) cap *= 2;
-    uint64_t *slot = mc_alloc_zeroed(cap, sizeof *slot);
+    uint64_t *slot = mc_alloc_zeroed_huge(cap, sizeof *slot);
     if (!slot) return -1;
     int found = 0;
     for (size_t j = 0; !found && j < n; j++) {
@@ -46,8 +46,8 @@ int strmap_init(strmap *m, size_t expected)
     memset(m, 0, sizeof *m);
     m->cap = 16;
     while (m->cap < 2 * expected) m->cap *= 2;
-    m->keys = mc_alloc_zeroed(m->cap, sizeof *m->keys);
-    m->values = mc_alloc_array(m->cap, sizeof *m->values);
+    m->keys = mc_alloc_zeroed_huge(m->cap, sizeof *m->keys);
+    m->values = mc_alloc_zeroed_huge(m->cap, sizeof *m->values);
     if (!m->keys || !m->values) {
         strmap_free(m);
         return -1;

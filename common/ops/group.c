@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "alloc.h"
 #include "view.h"
@@ -249,17 +248,6 @@ static int members_build(const grouping *g, members *m)
  * pages are let go at least every 512 profiles (each may map 64 KB around it). */
 #define PROFILE_WEIGHT ((size_t)64 << 10)
 
-/* 2 MB, a huge page of x86-64. */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-/* Fresh memory here costs a fault a page first touched (~12 us a 4 KB page on this VM, ~30x the
- * copying of its bytes): large buffers ask for huge pages, a fault each 2 MB (advice: may be refused). */
-static void huge_pages(void *p, size_t n)
-{
-    uintptr_t from = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1), to = (uintptr_t)p + n;
-    if (to >= from + HUGE_PAGE) madvise((void *)from, (to - from) & ~(uintptr_t)(HUGE_PAGE - 1), MADV_HUGEPAGE);
-}
-
 /* One group's profiles split over threads, each into its own row. */
 typedef struct group_sum {
     container *c;
@@ -382,11 +370,11 @@ static int sum_groups_in_one_pass(container *c, const grouping *g, int threads, 
     if ((size_t)threads > g->profiles_count / 1024 + 1) threads = (int)(g->profiles_count / 1024 + 1);
     pass_sum s = {c, pr, g->group, mc_alloc_zeroed((size_t)threads, sizeof *s.rows), genes};
     /* The threads' rows in one allocation from a huge page's boundary: fresh, they are mostly huge pages. */
-    uint64_t *mem = mc_alloc_zeroed((size_t)threads * row + HUGE_PAGE / sizeof *mem, sizeof *mem);
+    uint64_t *mem = mc_alloc_zeroed((size_t)threads * row + MC_HUGE_PAGE / sizeof *mem, sizeof *mem);
     int rc = s.rows && mem ? 0 : -1;
     if (rc == 0) {
-        uint64_t *at = (uint64_t *)(((uintptr_t)mem + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-        huge_pages(at, (size_t)threads * row * sizeof *mem);
+        uint64_t *at = (uint64_t *)(((uintptr_t)mem + MC_HUGE_PAGE - 1) & ~(uintptr_t)(MC_HUGE_PAGE - 1));
+        mc_alloc_advise_huge(at, (size_t)threads * row * sizeof *mem);
         for (int t = 0; t < threads; t++) s.rows[t] = at + (size_t)t * row;
     }
     if (rc < 0) mc_err_oom(e, c->path);
@@ -526,7 +514,7 @@ static int blocks_gather(blocks *s, const int32_t *list, size_t first, size_t co
         s->pairs_cap = 0;
         if (!(s->pairs = mc_alloc_array(cap ? cap : 1, 1))) return mc_err_oom(e, s->c->path);
         s->pairs_cap = cap;
-        huge_pages(s->pairs, cap);
+        mc_alloc_advise_huge(s->pairs, cap);
     }
     uint8_t *dst[MMM_GATHER_MAX];
     const uint8_t *src[MMM_GATHER_MAX];
@@ -750,7 +738,7 @@ static int blocks_alloc(blocks *s, size_t members_count, size_t groups_count, in
         for (int t = 0; t < threads; t++) {   /* a part's sums take at most a chunk's bytes, mostly */
             if (!(b->out[t].b = mc_alloc_array(s->chunk, 1))) return -1;
             b->out[t].cap = s->chunk;
-            huge_pages(b->out[t].b, s->chunk);
+            mc_alloc_advise_huge(b->out[t].b, s->chunk);
         }
     }
     s->fill = &s->batches[0];

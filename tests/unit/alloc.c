@@ -81,11 +81,26 @@ static void grow(unit *u)
     free(c);
 }
 
+/* Zeroed as mc_alloc_zeroed (huge pages are only advice), and the same overflow refused. */
+static void huge(unit *u)
+{
+    size_t n = 3 * MC_HUGE_PAGE / 8 + 5;   /* past two whole huge pages wherever it starts */
+    uint64_t *p = mc_alloc_zeroed_huge(n, sizeof *p);
+    CHECK(p != NULL);
+    long nonzero = 0;
+    for (size_t i = 0; p && i < n; i++) nonzero += p[i] != 0;
+    CHECK_INT(nonzero, 0);
+    free(p);
+    CHECK(mc_alloc_zeroed_huge(SIZE_MAX / 2, 4) == NULL);
+    mc_alloc_advise_huge(&n, sizeof n);   /* less than a huge page: nothing advised, nothing broken */
+}
+
 int main(void)
 {
     unit t = {0}, *u = &t;
     size_mul(u);
     arrays(u);
     grow(u);
+    huge(u);
     return unit_done(u, "alloc");
 }
