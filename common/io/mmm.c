@@ -16,57 +16,6 @@
 
 #define MMM_HEADER_SIZE (MMM_MAGIC_SIZE + 8)
 
-/* --- canonical form through a dense row ------------------------------------ */
-
-int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count)
-{
-    s->genes_count = genes_count;
-    s->value = mc_alloc_zeroed((size_t)genes_count + 1, sizeof *s->value);
-    s->bits = mc_alloc_zeroed((size_t)genes_count / 64 + 1, sizeof *s->bits);
-    if (s->value && s->bits) return 0;
-    mmm_sorter_free(s);
-    return -1;
-}
-
-void mmm_sorter_free(mmm_sorter *s)
-{
-    free(s->value);
-    free(s->bits);
-    memset(s, 0, sizeof *s);
-}
-
-/* Canonical form through a dense row: values summed at their gene, a bit per
- * gene present, then the bits read in order (zeros dropped, both left clear
- * for the next profile).  With ~30,000 genes this beats sorting once a
- * profile has more than a few dozen entries; every gene must be in range. */
-static int canonicalize_dense(mc_entries *es, mmm_sorter *s)
-{
-    uint64_t *bits = s->bits, *value = s->value;
-    size_t lo = SIZE_MAX, hi = 0;
-    for (size_t i = 0; i < es->n; i++) {
-        uint32_t g = es->v[i].gene;
-        if (g >= s->genes_count) {   /* out of range: undo, and let sorting find it */
-            for (size_t k = 0; k < i; k++) value[es->v[k].gene] = 0, bits[es->v[k].gene >> 6] = 0;
-            return 0;
-        }
-        value[g] += es->v[i].value;
-        bits[g >> 6] |= (uint64_t)1 << (g & 63);
-        if (g >> 6 < lo) lo = g >> 6;
-        if (g >> 6 > hi) hi = g >> 6;
-    }
-    size_t k = 0;
-    for (size_t w = lo; es->n && w <= hi; w++) {
-        for (uint64_t b = bits[w]; b; b &= b - 1) {
-            uint32_t g = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
-            if (value[g]) es->v[k++] = (mc_entry){g, value[g]};
-            value[g] = 0;
-        }
-        bits[w] = 0;
-    }
-    es->n = k;
-    return 1;
-}
-
 /* --- writer --------------------------------------------------------------------- */
 
 struct mmm_writer {
@@ -80,7 +29,6 @@ struct mmm_writer {
     size_t profiles, cap;
     mc_entries scratch;       /* for add_dense */
     mmm_bytes bytes;          /* for add */
-    mmm_sorter sorter;        /* for add, made at the first long profile */
     size_t spill;             /* 0: f stays open; else f is NULL and pending is appended past this many bytes */
     mmm_bytes pending;        /* ... the bytes not yet in the file */
     int hashing;              /* every byte written goes through md5 too (mmm_writer_hash) */
@@ -229,15 +177,83 @@ static uint8_t *put_entry(uint8_t *b, uint32_t d, uint64_t v)
     return b;
 }
 
-int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x)
+/* N packed keys sorted by gene: in place below a few dozen, else a stable LSD
+ * radix sort, a byte of the gene a pass (bytes every key shares skipped), in
+ * KEYS or TMP: the one returned. */
+static uint64_t *packed_sort(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count)
+{
+    if (n < ENTRIES_SMALL_SORT) {
+        for (size_t i = 1; i < n; i++) {   /* by the whole key: equal genes still end up together */
+            uint64_t k = keys[i];
+            size_t j = i;
+            for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1];
+            keys[j] = k;
+        }
+        return keys;
+    }
+    int digits = 1;
+    while (digits < 4 && (uint64_t)(genes_count - 1) >> 8 * digits) digits++;
+    size_t count[4][256];
+    memset(count, 0, (size_t)digits * sizeof count[0]);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < digits; d++) count[d][keys[i] >> (MMM_PACKED_BITS + 8 * d) & 255]++;
+    uint64_t *from = keys, *to = tmp;
+    for (int d = 0; d < digits; d++) {
+        unsigned shift = MMM_PACKED_BITS + 8 * (unsigned)d;
+        size_t *c = count[d], sum = 0;
+        if (c[keys[0] >> shift & 255] == n) continue;   /* every gene has this byte: nothing moves */
+        for (int b = 0; b < 256; b++) {
+            size_t k = c[b];
+            c[b] = sum;
+            sum += k;
+        }
+        for (size_t i = 0; i < n; i++) to[c[from[i] >> shift & 255]++] = from[i];
+        uint64_t *t = from;
+        from = to;
+        to = t;
+    }
+    return from;
+}
+
+/* ES canonical (sorted by gene, duplicates summed, zeros dropped) through packed keys in its
+ * sorting scratch, radix-sorted, then unpacked: 1; 0 when it is short, has a gene out of range or
+ * a value too large to pack (then sorting as a list finds what to say); -1 out of memory.  A
+ * dense row of the genes scanned back was twice the time. */
+static int canonicalize_packed(mc_entries *es, uint32_t genes_count)
+{
+    size_t n = es->n;
+    if (n < ENTRIES_SMALL_SORT) return 0;
+    uint64_t any = 0;
+    for (size_t i = 0; i < n; i++) any |= (es->v[i].gene >= genes_count) | (es->v[i].value >> MMM_PACKED_BITS);
+    if (any) return 0;
+    if (es->tmp_cap < n) {   /* n entries of 16 bytes: room for the keys and the sort's other half */
+        mc_entry *t = mc_alloc_resize(es->tmp, es->cap, sizeof *t);
+        if (!t) return -1;
+        es->tmp = t;
+        es->tmp_cap = es->cap;
+    }
+    uint64_t *keys = (uint64_t *)(void *)es->tmp;
+    for (size_t i = 0; i < n; i++) keys[i] = MMM_PACK(es->v[i].gene, es->v[i].value);
+    const uint64_t mask = ((uint64_t)1 << MMM_PACKED_BITS) - 1, *k = packed_sort(keys, keys + n, n, genes_count);
+    size_t m = 0;
+    for (const uint64_t *end = k + n; k < end;) {
+        uint32_t gene = (uint32_t)(*k >> MMM_PACKED_BITS);
+        uint64_t v = *k++ & mask;
+        for (; k < end && (uint32_t)(*k >> MMM_PACKED_BITS) == gene; k++) v += *k & mask;
+        if (v) es->v[m++] = (mc_entry){gene, v};
+    }
+    es->n = m;
+    return 1;
+}
+
+int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_bytes *x)
 {
     size_t first = x->n;
     x->bad_gene = 0;
     int sorted = 1;   /* a dense row's entries (mc-group) need no sorting */
     for (size_t i = 1; i < es->n && sorted; i++) sorted = es->v[i - 1].gene < es->v[i].gene;
-    int dense =
-        !sorted && s && s->genes_count == genes_count && es->n >= ENTRIES_SMALL_SORT && canonicalize_dense(es, s);
-    if (!dense && entries_canonicalize(es) < 0) return -1;
+    int packed = sorted ? 0 : canonicalize_packed(es, genes_count);
+    if (packed < 0 || (!packed && entries_canonicalize(es) < 0)) return -1;
     uint32_t current = 0;
     for (size_t i = 0; i < es->n; i++) {
         uint32_t gene = es->v[i].gene, d = gene - current;
@@ -288,44 +304,6 @@ int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_byte
         x->n = (size_t)(b - x->b);
     }
     return 0;
-}
-
-/* N packed keys sorted by gene: in place below a few dozen, else a stable LSD
- * radix sort, a byte of the gene a pass (bytes every key shares skipped), in
- * KEYS or TMP: the one returned. */
-static uint64_t *packed_sort(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count)
-{
-    if (n < ENTRIES_SMALL_SORT) {
-        for (size_t i = 1; i < n; i++) {   /* by the whole key: equal genes still end up together */
-            uint64_t k = keys[i];
-            size_t j = i;
-            for (; j > 0 && keys[j - 1] > k; j--) keys[j] = keys[j - 1];
-            keys[j] = k;
-        }
-        return keys;
-    }
-    int digits = 1;
-    while (digits < 4 && (uint64_t)(genes_count - 1) >> 8 * digits) digits++;
-    size_t count[4][256];
-    memset(count, 0, (size_t)digits * sizeof count[0]);
-    for (size_t i = 0; i < n; i++)
-        for (int d = 0; d < digits; d++) count[d][keys[i] >> (MMM_PACKED_BITS + 8 * d) & 255]++;
-    uint64_t *from = keys, *to = tmp;
-    for (int d = 0; d < digits; d++) {
-        unsigned shift = MMM_PACKED_BITS + 8 * (unsigned)d;
-        size_t *c = count[d], sum = 0;
-        if (c[keys[0] >> shift & 255] == n) continue;   /* every gene has this byte: nothing moves */
-        for (int b = 0; b < 256; b++) {
-            size_t k = c[b];
-            c[b] = sum;
-            sum += k;
-        }
-        for (size_t i = 0; i < n; i++) to[c[from[i] >> shift & 255]++] = from[i];
-        uint64_t *t = from;
-        from = to;
-        to = t;
-    }
-    return from;
 }
 
 int mmm_encode_packed(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count, mmm_bytes *x)
@@ -404,9 +382,8 @@ int mmm_writer_add_run(mmm_writer *w, const uint8_t *b, const size_t *ends, size
 int mmm_writer_add(mmm_writer *w, mc_entries *es, mc_err *e)
 {
     if (w->offset > w->limit) return too_large(w, e);
-    if (es->n >= ENTRIES_SMALL_SORT && !w->sorter.value) mmm_sorter_init(&w->sorter, w->genes_count); /* else sorting */
     w->bytes.n = 0;
-    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, w->sorter.value ? &w->sorter : NULL, &w->bytes);
+    int rc = mmm_encode(es, w->genes_count, w->limit - w->offset, &w->bytes);
     if (rc == -1) return mc_err_oom(e, w->path);
     if (rc == -2) return begin_profile(w, e) < 0 ? -1 : too_large(w, e);
     if (w->bytes.bad_gene) {
@@ -432,7 +409,6 @@ static void writer_free(mmm_writer *w)
     free(w->offsets);
     entries_free(&w->scratch);
     mmm_bytes_free(&w->bytes);
-    mmm_sorter_free(&w->sorter);
     mmm_bytes_free(&w->pending);
     free(w);
 }

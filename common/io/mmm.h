@@ -28,19 +28,10 @@ typedef struct mmm_bytes {
     uint32_t gene;
 } mmm_bytes;
 
-/* Scratch for canonicalizing profiles through a dense row of genes_count
- * values (~8 bytes a gene); one per thread. */
-typedef struct mmm_sorter {
-    uint32_t genes_count;
-    uint64_t *value, *bits;
-} mmm_sorter;
-int mmm_sorter_init(mmm_sorter *s, uint32_t genes_count);   /* -1: out of memory */
-void mmm_sorter_free(mmm_sorter *s);                         /* safe on a zeroed sorter */
-
-/* Canonicalize ES (in place, through S when not NULL) and append its pairs
+/* Canonicalize ES (in place, through its sorting scratch) and append its pairs
  * to X: 0; -1 out of memory; -2 when they would take more than LIMIT bytes.
  * A gene >= genes_count appends nothing and sets x->bad_gene (else cleared). */
-int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_sorter *s, mmm_bytes *x);
+int mmm_encode(mc_entries *es, uint32_t genes_count, uint64_t limit, mmm_bytes *x);
 /* Append to X the pairs of the dense ROW of GENES_COUNT values whose genes have
  * their bit set in BITS (genes_count / 64 + 1 words), as mmm_encode would
  * encode them, and leave both zero: the way back from a row summed with

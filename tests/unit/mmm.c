@@ -9,12 +9,12 @@
 #include <string.h>
 
 /* mmm_encode of "gene:value ..." pairs (any order) into X, from empty. */
-static int encode(mmm_bytes *x, uint32_t genes, mmm_sorter *s, size_t n, const uint32_t *gv)
+static int encode(mmm_bytes *x, uint32_t genes, size_t n, const uint32_t *gv)
 {
     mc_entries es = {0};
     for (size_t i = 0; i < n; i++) entries_push(&es, gv[2 * i], gv[2 * i + 1]);
     x->n = 0;
-    int rc = mmm_encode(&es, genes, UINT64_MAX, s, x);
+    int rc = mmm_encode(&es, genes, UINT64_MAX, x);
     entries_free(&es);
     return rc;
 }
@@ -22,7 +22,7 @@ static int encode(mmm_bytes *x, uint32_t genes, mmm_sorter *s, size_t n, const u
 #define PAIRS(...) (sizeof((uint32_t[]){__VA_ARGS__}) / sizeof(uint32_t) / 2), (uint32_t[]){__VA_ARGS__}
 #define CHECK_ENCODED(x, genes, want, ...)                         \
     do {                                                           \
-        CHECK_INT(encode(&(x), (genes), NULL, PAIRS(__VA_ARGS__)), 0); \
+        CHECK_INT(encode(&(x), (genes), PAIRS(__VA_ARGS__)), 0); \
         CHECK_MEM((x).b, (x).n, want, sizeof want - 1);            \
     } while (0)
 
@@ -39,7 +39,7 @@ static void canonical(unit *u)
     CHECK_ENCODED(x, 9, "\x00\x01\x05\x05", 5, 2, 1, 0, 5, 3, 0, 1, 8, 0);
     CHECK_ENCODED(x, 9, "", 3, 0);
     /* 70000 = 274 x 255 + 130: (d, 255), then 273 x (0, 255), then (0, 130) */
-    CHECK_INT(encode(&x, 4, NULL, PAIRS(3, 70000)), 0);
+    CHECK_INT(encode(&x, 4, PAIRS(3, 70000)), 0);
     CHECK_UINT(x.n, 2 * 275);
     CHECK(x.b[0] == 3 && x.b[1] == 255 && x.b[546] == 0 && x.b[547] == 255 && x.b[548] == 0 && x.b[549] == 130);
     long odd = 0;
@@ -47,14 +47,14 @@ static void canonical(unit *u)
     CHECK_INT(odd, 0);
     /* a gene out of range: nothing appended, the gene noted */
     x.n = 0;
-    CHECK_INT(encode(&x, 4, NULL, PAIRS(1, 1, 4, 1)), 0);
+    CHECK_INT(encode(&x, 4, PAIRS(1, 1, 4, 1)), 0);
     CHECK(x.bad_gene == 1 && x.gene == 4 && x.n == 0);
-    CHECK_INT(encode(&x, 4, NULL, PAIRS(1, 1)), 0);
+    CHECK_INT(encode(&x, 4, PAIRS(1, 1)), 0);
     CHECK(x.bad_gene == 0);
     mc_entries es = {0};
     entries_push(&es, 0, 70000);
     x.n = 0;
-    CHECK_INT(mmm_encode(&es, 1, 100, NULL, &x), -2);   /* 550 bytes: beyond a limit of 100 */
+    CHECK_INT(mmm_encode(&es, 1, 100, &x), -2);   /* 550 bytes: beyond a limit of 100 */
     entries_free(&es);
     mmm_bytes_free(&x);
 }
@@ -75,29 +75,39 @@ static size_t spec_encode(const uint64_t *row, uint32_t genes, uint8_t *out)
     return n;
 }
 
-/* A long unsorted profile (the sorter's dense path) and a dense row: the same bytes as the spec's encoder. */
+/* A long unsorted profile (packed and radix-sorted), the same with a value too large to pack
+ * (sorted as a list) and a dense row: the same bytes as the spec's encoder, the entries left canonical. */
 static void encoders(unit *u)
 {
-    enum { G = 3000 };
+    enum { G = 3000, BIG = 1 << 25 };
     static uint64_t row[G], row2[G], bits[G / 64 + 1];
-    static uint8_t want[8 * G];
-    mc_entries es = {0};
+    static uint8_t want[8 * G], want_big[8 * G + 2 * (BIG / 255 + 1)];
+    mc_entries es = {0}, big = {0};
     for (uint32_t i = 0; i < 500; i++) {
         uint32_t g = (i * 7919u) % G, v = i % 5 == 0 ? 0 : (i * 37u) % 1000;
         entries_push(&es, g, v);
         entries_push(&es, g, 1);   /* every gene twice */
         row[g] += v + 1;
     }
+    uint32_t absent = 0;
+    while (row[absent]) absent++;
+    entries_push(&es, absent, 0);   /* a gene present with zeros only: dropped */
+    entries_push(&es, absent, 0);
+    for (size_t i = 0; i < es.n; i++) entries_push(&big, es.v[i].gene, es.v[i].value);
+    entries_push(&big, 7, BIG);
     size_t n = spec_encode(row, G, want);
-    mmm_sorter s = {0};
-    CHECK_INT(mmm_sorter_init(&s, G), 0);
+    row[7] += BIG;
+    size_t n_big = spec_encode(row, G, want_big);
+    row[7] -= BIG;
     mmm_bytes x = {0}, y = {0}, z = {0};
-    mc_entries copy = {0};
-    for (size_t i = 0; i < es.n; i++) entries_push(&copy, es.v[i].gene, es.v[i].value);
-    CHECK_INT(mmm_encode(&es, G, UINT64_MAX, &s, &x), 0);
+    CHECK_INT(mmm_encode(&es, G, UINT64_MAX, &x), 0);
     CHECK_MEM(x.b, x.n, want, n);
-    CHECK_INT(mmm_encode(&copy, G, UINT64_MAX, NULL, &y), 0);
-    CHECK_MEM(y.b, y.n, want, n);
+    long bad = 0;   /* canonical: genes ascending, no zeros, the sums */
+    for (size_t i = 0; i < es.n; i++)
+        bad += (i && es.v[i - 1].gene >= es.v[i].gene) || es.v[i].value != row[es.v[i].gene];
+    CHECK_INT(bad, 0);
+    CHECK_INT(mmm_encode(&big, G, UINT64_MAX, &y), 0);
+    CHECK_MEM(y.b, y.n, want_big, n_big);
     for (uint32_t g = 0; g < G; g++)
         if ((row2[g] = row[g])) bits[g / 64] |= 1ull << (g % 64);
     CHECK_INT(mmm_encode_row(row2, bits, G, &z), 0);
@@ -105,10 +115,13 @@ static void encoders(unit *u)
     long left = 0;   /* the row and its bits are left zero */
     for (uint32_t g = 0; g < G; g++) left += row2[g] != 0 || bits[g / 64] != 0;
     CHECK_INT(left, 0);
+    entries_push(&big, G, 1);   /* a gene out of range, unsorted and long: nothing appended, the gene noted */
+    entries_push(&big, 0, 1);
+    y.n = 0;
+    CHECK_INT(mmm_encode(&big, G, UINT64_MAX, &y), 0);
+    CHECK(y.bad_gene == 1 && y.gene == G && y.n == 0);
     entries_free(&es);
-    entries_free(&copy);
-    mmm_sorter_free(&s);
-    mmm_sorter_free(&s);
+    entries_free(&big);
     mmm_bytes_free(&x);
     mmm_bytes_free(&y);
     mmm_bytes_free(&z);
