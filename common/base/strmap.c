@@ -28,14 +28,12 @@ int strmap_first_repeat(const char *const *keys, size_t n, size_t *repeat, size_
     for (size_t j = 0; !found && j < n; j++) {
         uint64_t h = hash(keys[j]), tag = h >> 32 << 32;
         size_t at = (size_t)h & (cap - 1);
-        for (; slot[at]; at = (at + 1) & (cap - 1)) {
+        for (; slot[at] && !found; at = (at + 1) & (cap - 1)) {
             size_t i = (size_t)(slot[at] & UINT32_MAX) - 1;
-            if ((slot[at] & ~(uint64_t)UINT32_MAX) == tag && !strcmp(keys[i], keys[j])) {
-                *repeat = j, *first = i, found = 1;
-                break;
-            }
+            found = (slot[at] & ~(uint64_t)UINT32_MAX) == tag && !strcmp(keys[i], keys[j]);
+            if (found) *repeat = j, *first = i;
         }
-        slot[at] = tag | (j + 1);
+        if (!found) slot[at] = tag | (j + 1);
     }
     free(slot);
     return found;
