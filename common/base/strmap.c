@@ -13,11 +13,6 @@ static uint64_t hash(const char *s)   /* FNV-1a */
     return h;
 }
 
-uint64_t strmap_hash(const char *s)
-{
-    return hash(s);
-}
-
 int strmap_first_repeat(const char *const *keys, size_t n, size_t *repeat, size_t *first)
 {
     size_t cap = 16;

@@ -21,8 +21,6 @@ void strmap_free(strmap *m);
 int strmap_put(strmap *m, const char *key, size_t value, size_t *old);
 /* 1 and *value if present, else 0. */
 int strmap_get(const strmap *m, const char *key, size_t *value);
-/* The map's hash of S (64 bits), for a set of another shape. */
-uint64_t strmap_hash(const char *s);
 /* Whether two of the N strings KEYS (N < 2^32 - 1) are equal: 1, with *repeat
  * the first index whose string came before and *first where; 0 when all
  * differ; -1 when out of memory.  A set of its own shape: a slot is one 64-bit
