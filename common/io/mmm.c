@@ -215,6 +215,17 @@ static uint64_t *packed_sort(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t g
     return from;
 }
 
+/* The gene of the sorted packed keys at *K and its values summed, *K moved past them (to END at most). */
+static inline uint32_t packed_merge(const uint64_t **k, const uint64_t *end, uint64_t *v)
+{
+    const uint64_t mask = ((uint64_t)1 << MMM_PACKED_BITS) - 1, *p = *k;
+    uint32_t gene = (uint32_t)(*p >> MMM_PACKED_BITS);
+    uint64_t sum = *p++ & mask;
+    for (; p < end && (uint32_t)(*p >> MMM_PACKED_BITS) == gene; p++) sum += *p & mask;
+    *k = p, *v = sum;
+    return gene;
+}
+
 /* ES canonical (sorted by gene, duplicates summed, zeros dropped) through packed keys in its
  * sorting scratch, radix-sorted, then unpacked: 1; 0 when it is short, has a gene out of range or
  * a value too large to pack (then sorting as a list finds what to say); -1 out of memory.  A
@@ -234,12 +245,11 @@ static int canonicalize_packed(mc_entries *es, uint32_t genes_count)
     }
     uint64_t *keys = (uint64_t *)(void *)es->tmp;
     for (size_t i = 0; i < n; i++) keys[i] = MMM_PACK(es->v[i].gene, es->v[i].value);
-    const uint64_t mask = ((uint64_t)1 << MMM_PACKED_BITS) - 1, *k = packed_sort(keys, keys + n, n, genes_count);
+    const uint64_t *k = packed_sort(keys, keys + n, n, genes_count), *end = k + n;
     size_t m = 0;
-    for (const uint64_t *end = k + n; k < end;) {
-        uint32_t gene = (uint32_t)(*k >> MMM_PACKED_BITS);
-        uint64_t v = *k++ & mask;
-        for (; k < end && (uint32_t)(*k >> MMM_PACKED_BITS) == gene; k++) v += *k & mask;
+    while (k < end) {
+        uint64_t v;
+        uint32_t gene = packed_merge(&k, end, &v);
         if (v) es->v[m++] = (mc_entry){gene, v};
     }
     es->n = m;
@@ -308,7 +318,6 @@ int mmm_encode_row(uint64_t *row, uint64_t *bits, uint32_t genes_count, mmm_byte
 
 int mmm_encode_packed(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_count, mmm_bytes *x)
 {
-    const uint64_t mask = ((uint64_t)1 << MMM_PACKED_BITS) - 1;
     const uint64_t *k = packed_sort(keys, tmp, n, genes_count), *end = k + n;
     x->bad_gene = 0;
     /* Room for every entry at a pair, checked once; a longer entry makes its own room and the rest's. */
@@ -316,9 +325,8 @@ int mmm_encode_packed(uint64_t *keys, uint64_t *tmp, size_t n, uint32_t genes_co
     uint8_t *b = x->b + x->n;
     uint32_t current = 0;
     while (k < end) {
-        uint32_t gene = (uint32_t)(*k >> MMM_PACKED_BITS);
-        uint64_t v = *k++ & mask;
-        for (; k < end && (uint32_t)(*k >> MMM_PACKED_BITS) == gene; k++) v += *k & mask;
+        uint64_t v;
+        uint32_t gene = packed_merge(&k, end, &v);
         if (!v) continue;
         uint32_t d = gene - current;
         if (d <= 255 && v <= 255) {
