@@ -103,6 +103,26 @@ NKG7	NKG7	Gene Expression"
     assert_only a.mtx b.tsv d f.tsv fifo from-fifo m.mtx out p.tsv.gz
 }
 
+@test "/dev/shm/ holds ordinary files: an output there is written atomically, .h5ad included, and needs --force" {
+    build_chain
+    mc-export d/vv --h5ad here.h5ad
+    shm=$(mktemp -d /dev/shm/mc-export.XXXXXX)
+    run mc-export d/vv --h5ad "$shm/x.h5ad"
+    rc=$status out=$output
+    run mc-export d/vv --mtx -o "$shm/m.mtx"
+    run2=$status
+    run mc-export d/vv --mtx -o "$shm/m.mtx"
+    listing=$(ls -A "$shm")
+    cp "$shm/x.h5ad" there.h5ad 2>/dev/null || true
+    rm -rf "$shm"
+    [ "$rc" = 0 ] || fail "$out"
+    [ "$run2" = 0 ]
+    assert_failure 1
+    assert_output "mc-export: $shm/m.mtx: already exists (use --force to replace it)"
+    [ "$listing" = "$(printf 'm.mtx\nx.h5ad')" ]
+    h5diff here.h5ad there.h5ad
+}
+
 @test "--mtx of a batch imported from 10x HDF5 holds the original entries, ids and barcodes" {
     import_root "$H5V3"
     run mc-export r/cells --mtx -o m.mtx --barcodes b.tsv --features f.tsv

@@ -752,10 +752,12 @@ void outdir_abort(outdir *o)
     outdir_free(o);
 }
 
+/* A stream: under /dev/ (stdout, /dev/fd/N, devices) but for /dev/shm/, a tmpfs of ordinary
+ * files (a cluster node's scratch), or an existing FIFO, device or socket. */
 int outdir_file_is_direct(const char *path)
 {
     struct stat st;
-    if (!strncmp(path, "/dev/", 5)) return 1;
+    if (!strncmp(path, "/dev/", 5) && strncmp(path, "/dev/shm/", 9)) return 1;
     return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
 }
 
