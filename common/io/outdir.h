@@ -91,7 +91,8 @@ FILE *outdir_file_stream(outfile *o, mc_err *e);
 /* The temporary's file descriptor (owned by o; -1 when direct). */
 int outdir_file_fd(const outfile *o);
 int outdir_file_commit(outfile *o, mc_err *e);
-/* Whether PATH is written directly (see outfile): under /dev/ but /dev/shm/, or existing and not a regular file or directory. */
+/* Whether PATH is written directly (see outfile): under /dev/ but /dev/shm/, or existing and not
+ * a regular file or directory. */
 int outdir_file_is_direct(const char *path);
 void outdir_file_abort(outfile *o);
 
