@@ -330,8 +330,8 @@ EOF
     mkdir std
     n=1500
     printf 'name\nG1\nG2\n' >std/genes.csv
-    { echo barcode,lane; for i in $(seq $n); do echo "B$i,lane$((i % 700))"; done; } >std/profiles.csv
-    { echo '%%MatrixMarket matrix coordinate integer general'; echo "2 $n $n"; for i in $(seq $n); do echo "$((i % 2 + 1)) $i $i"; done; } >std/umis.mtx
+    { echo barcode,lane; seq $n | awk '{print "B" $1 ",lane" $1 % 700}'; } >std/profiles.csv
+    { echo '%%MatrixMarket matrix coordinate integer general'; echo "2 $n $n"; seq $n | awk '{print $1 % 2 + 1, $1, $1}'; } >std/umis.mtx
     printf 'matrix: {path: umis.mtx}\ngenes: {path: genes.csv, field_types: {name: str}}\nprofiles: {path: profiles.csv, field_types: {barcode: str, lane: str}}\n' >std/format.yaml
     run bash -c 'ulimit -n 64 && mc-delane std out'
     assert_success

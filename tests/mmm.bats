@@ -7,7 +7,7 @@ load test_helper
 # le32 N: N as 4 little-endian bytes, in hex.
 le32() { printf '%02x%02x%02x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 # repeat N HEX
-repeat() { local i s=""; for ((i = 0; i < $1; i++)); do s+=$2; done; printf %s "$s"; }
+repeat() { local s; printf -v s '%*s' "$1" ''; printf %s "${s// /$2}"; }
 # mmm_expected FILE GENES PROFILE_HEX...: the canonical file laid out by hand.
 mmm_expected() {
     local out=$1 genes=$2 data="" offsets="" off=56 p
