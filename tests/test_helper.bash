@@ -21,9 +21,9 @@ mc_load_library bats-assert
 # but not for commands of bats's own files (`run`, the asserts), where it only finds them in
 # bats's directories.  Here those, and this file's helpers, are found first in one pattern and
 # skipped: a failure in a helper is reported at the test's line that called it, as one in an
-# assert is.  The trap was a sixth of the CPU of a loop-heavy file (faults.bats: `faulty` a
-# write point).  bats 1.8's trap only (another is left as it is); made once a test file and
-# exported to its tests, as MC_SAN_RT below.
+# assert is.  The whole trap was a sixth of the CPU of a loop-heavy file (faults.bats: `faulty`
+# a write point); what this skips, ~5 % of it.  bats 1.8's trap only (another is left as it
+# is); made once a test file and exported to its tests, as MC_SAN_RT below.
 if [ -z "${MC_BATS_DEBUG_TRAP+set}" ]; then
     MC_BATS_DEBUG_TRAP=$(declare -f bats_debug_trap)
     if [[ $MC_BATS_DEBUG_TRAP == 'bats_debug_trap () '$'\n''{ '$'\n''    local NORMALIZED_INPUT;'* ]]; then
