@@ -142,6 +142,42 @@ genes
 n.h5ad"
 }
 
+@test "h5ad CSR in chunks of their own (indices 50, data 64 shuffled): every entry; a corrupt chunk named, nothing left" {
+    mk csr c.h5ad
+    py <<'PY'
+import h5py
+with h5py.File("c.h5ad", "r+") as f:
+    for name, chunk, shuffle in (("indices", 50, False), ("data", 64, True)):
+        v = f["X"][name][:]
+        del f["X"][name]
+        f["X"].create_dataset(name, data=v, chunks=(chunk,), compression="gzip", shuffle=shuffle)
+    assert f["X/data"].id.get_num_chunks() > 2 and f["X/indices"].id.get_num_chunks() > 2
+PY
+    cp c.h5ad bad.h5ad
+    import_both c.h5ad
+    checked
+    py <<'PY'
+import h5py
+with h5py.File("bad.h5ad", "r") as f:
+    info = f["X/data"].id.get_chunk_info(2)
+with open("bad.h5ad", "r+b") as f:
+    f.seek(info.byte_offset + info.size // 2)
+    b = f.read(8)
+    f.seek(info.byte_offset + info.size // 2)
+    f.write(bytes(x ^ 0x5A for x in b))
+PY
+    for t in 1 2; do
+        run mc-import-cells --threads $t --genes genes bad.h5ad bad
+        assert_failure 1
+        assert_output "mc-import-cells: bad.h5ad: /X/data: chunk 2: corrupt compressed data"
+        run mc-import-hca --threads $t bad.h5ad std.bad
+        assert_failure 1
+        assert_output "mc-import-hca: bad.h5ad: /X/data: chunk 2: corrupt compressed data"
+        run ls -A
+        assert_output "$(printf '%s\n' bad.h5ad c.h5ad cells dl genes std.c.h5ad tcells)"
+    done
+}
+
 @test "h5ad round trip: import, export --h5ad, import, export: the same names, lanes, genes (case kept) and counts" {
     mk hca in.h5ad
     mc-make-genes --organism mouse in.h5ad g1

@@ -159,7 +159,7 @@ static int open_matrix(h5_matrix *m, hid_t file, const char *x, mc_err *e)
 static int h5ad_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 {
     char x[300], var[32];
-    if (h5x_begin(m, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
+    if (h5x_begin(m, o->threads, e) < 0 || choose(m, file, o->layer, x, var, e) < 0)
         return -1;
     if (!(m->group = mc_alloc_array(strlen(x) + 2, 1))) return mc_err_oom(e, m->path);
     sprintf(m->group, "/%s", x);

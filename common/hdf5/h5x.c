@@ -1,7 +1,6 @@
 /* h5x: sparse and dense count matrices of .h5ad and Loom files, in profile order. */
 #include "h5x.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +8,10 @@
 #include "alloc.h"
 #include "datakind.h"
 #include "h5backend.h"
+#include "h5chunks.h"
 #include "h5ds.h"
 #include "h5guard.h"
+#include "parallel.h"
 #include "strvec.h"
 
 #define H5X_BLOCK 1024       /* profiles per block of a by-gene matrix */
@@ -21,11 +22,15 @@ struct h5x {
     hid_t data, indices, dense;
     int64_t *indptr;          /* by profile: P + 1; by gene: G + 1 */
     size_t next;              /* next profile */
-    /* by profile: a slab of entries [slab_at, slab_at + slab_len) */
-    uint64_t slab_at;
-    size_t slab_len;
-    int64_t *ib;
-    double *vb;
+    /* by profile: the entries' chunks inflated on THREADS threads (h5chunks.h), started at the first
+     * entry; the current blocks of indices and data, and the entry at their positions */
+    int threads;
+    h5pool *pool;
+    h5chunks *ir, *vr;
+    const int64_t *ib;
+    const double *vb;
+    size_t ipos, ilen, vpos, vlen;
+    uint64_t pos;
     /* by gene: per gene a cursor and a buffer; the current block's profiles */
     int64_t *cursor;
     int64_t *gi;
@@ -61,13 +66,9 @@ static int fail_read(h5_matrix *m, const char *what, mc_err *e)
     return h5ds_fail_read(e, m->path, shown, d);
 }
 
-/* V as a count, or an error naming where it is (ENTRY is UINT64_MAX for dense data). */
-static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size_t gene, uint64_t *out, mc_err *e)
+/* Why V is no count, naming where it is (ENTRY is UINT64_MAX for dense data). */
+static int not_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size_t gene, mc_err *e)
 {
-    if (v >= 0 && v == floor(v) && v < 9007199254740992.0) {
-        *out = (uint64_t)v;
-        return 0;
-    }
     const char *where = ((const struct h5x *)m->state)->where;
     char at[128];
     if (entry == UINT64_MAX) snprintf(at, sizeof at, "profile %zu, gene %zu", profile, gene);
@@ -76,6 +77,15 @@ static int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size
     return mc_err_fail(e,
                        "%s: %s: %s: %g is not an integer count (normalised data? choose the raw counts with --layer)",
                        m->path, where, at, v);
+}
+
+/* V as a count (a non-negative integer below 2^53), or not_count's error: inlined, as it runs an entry. */
+static inline int to_count(h5_matrix *m, double v, uint64_t entry, size_t profile, size_t gene, uint64_t *out,
+                           mc_err *e)
+{
+    uint64_t u = v >= 0 && v < 9007199254740992.0 ? (uint64_t)v : 0;   /* NaN fails both tests */
+    *out = u;
+    return v >= 0 && (double)u == v ? 0 : not_count(m, v, entry, profile, gene, e);   /* integral: kept whole */
 }
 
 /* --- strings --------------------------------------------------------------------- */
@@ -480,11 +490,12 @@ int h5x_fields(h5_matrix *m, hid_t loc, const char *where, char kind, const char
 
 /* --- opening a matrix -------------------------------------------------------------- */
 
-int h5x_begin(h5_matrix *m, mc_err *e)
+int h5x_begin(h5_matrix *m, int threads, mc_err *e)
 {
     struct h5x *x = mc_alloc_zeroed(1, sizeof *x);
     if (!x) return mc_err_oom(e, m->path);
     x->data = x->indices = x->dense = -1;
+    x->threads = threads > 0 ? threads : parallel_cores();
     m->state = x;
     return 0;
 }
@@ -540,7 +551,7 @@ static size_t chunk_bytes(hid_t d)
     return bytes;
 }
 
-/* Data or indices of a sparse matrix, read in slabs (by profile) or a refill
+/* Data or indices of a sparse matrix, read in slabs (by profile, unless h5chunks.h inflates its chunks) or a refill
  * per gene (by gene): HDF5 caches no chunk larger than its chunk cache, and
  * would inflate such a chunk again for every slab of it (for ever, on a file
  * of one gene repeated in chunks of 4 MiB), so the cache holds two chunks.
@@ -577,11 +588,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
         return -1;
     size_t n = storage == H5X_BY_PROFILE ? m->profiles_count : m->genes_count;
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
-    if (storage == H5X_BY_PROFILE) {
-        x->ib = mc_alloc_array(H5X_SLAB, sizeof *x->ib);
-        x->vb = mc_alloc_array(H5X_SLAB, sizeof *x->vb);
-        return x->ib && x->vb ? 0 : mc_err_oom(e, m->path);
-    }
+    if (storage == H5X_BY_PROFILE) return 0;
     size_t G = m->genes_count ? m->genes_count : 1;
     x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
     x->cursor = mc_alloc_array(G, sizeof *x->cursor);
@@ -623,31 +630,72 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
 
 /* --- reading ------------------------------------------------------------------------- */
 
-/* Profile P of a by-profile matrix into ES. */
+/* A failed read of the by-profile matrix's NAME (indices or data) through R: a chunk's own reason, or
+ * HDF5's as fail_read gives it (naming a filter HDF5 lacks) when R reads through HDF5. */
+static int fail_chunks(h5_matrix *m, const h5chunks *r, const char *name, const char *why, mc_err *e)
+{
+    if (r && !h5chunks_fast(r)) return fail_read(m, name, e);
+    return mc_err_fail(e, "%s: %s/%s: %s", m->path, ((struct h5x *)m->state)->where, name, why);
+}
+
+/* Make the current blocks of a by-profile matrix hold entry x->pos. */
+static int load_blocks(h5_matrix *m, mc_err *e)
+{
+    struct h5x *x = m->state;
+    char why[256];
+    if (!x->ir) {
+        if (!x->pool && !(x->pool = h5chunks_pool_start(x->threads)))
+            return mc_err_errno(e, m->path, "cannot start the decoding threads");
+        if (!(x->ir = h5chunks_open(x->pool, x->indices, m->stored_entries, H5V_INT64, why)))
+            return fail_chunks(m, NULL, "indices", why, e);
+        if (!(x->vr = h5chunks_open(x->pool, x->data, m->stored_entries, H5V_DOUBLE, why)))
+            return fail_chunks(m, NULL, "data", why, e);
+    }
+    const void *b;
+    if (x->ipos == x->ilen) {
+        int r = h5chunks_next(x->ir, &b, &x->ilen, why);
+        if (r <= 0) return fail_chunks(m, r < 0 ? x->ir : NULL, "indices", r < 0 ? why : "ends early", e);
+        x->ib = b;
+        x->ipos = 0;
+    }
+    if (x->vpos == x->vlen) {
+        int r = h5chunks_next(x->vr, &b, &x->vlen, why);
+        if (r <= 0) return fail_chunks(m, r < 0 ? x->vr : NULL, "data", r < 0 ? why : "ends early", e);
+        x->vb = b;
+        x->vpos = 0;
+    }
+    return 0;
+}
+
+/* Profile P of a by-profile matrix into ES: its entries run by run of the current blocks, each checked. */
 static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
 {
     struct h5x *x = m->state;
-    size_t from = es->n;
+    uint64_t end = (uint64_t)x->indptr[p + 1];   /* profiles are read in order: x->pos is indptr[p] */
+    size_t from = es->n, fold = H5_FOLD(m->genes_count);
     int folded = 0;
-    for (uint64_t k = (uint64_t)x->indptr[p]; k < (uint64_t)x->indptr[p + 1]; k++) {
-        if (es->n - from >= H5_FOLD(m->genes_count)) {   /* duplicates: sum them (h5backend.h) */
+    while (x->pos < end) {
+        if (es->n - from >= fold) {   /* duplicates: sum them (h5backend.h) */
             folded = 1;
             if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
         }
-        if (k < x->slab_at || k >= x->slab_at + x->slab_len) {
-            uint64_t left = m->stored_entries - k;
-            x->slab_at = k;
-            x->slab_len = left < H5X_SLAB ? (size_t)left : H5X_SLAB;
-            if (h5ds_read(x->indices, k, x->slab_len, H5T_NATIVE_INT64, x->ib) < 0) return fail_read(m, "indices", e);
-            if (h5ds_read(x->data, k, x->slab_len, H5T_NATIVE_DOUBLE, x->vb) < 0) return fail_read(m, "data", e);
+        if ((x->ipos == x->ilen || x->vpos == x->vlen) && load_blocks(m, e) < 0) return -1;
+        size_t n = end - x->pos < fold - (es->n - from) ? (size_t)(end - x->pos) : fold - (es->n - from);
+        if (n > x->ilen - x->ipos) n = x->ilen - x->ipos;
+        if (n > x->vlen - x->vpos) n = x->vlen - x->vpos;
+        if (entries_reserve(es, es->n + n) < 0) return mc_err_oom(e, m->path);
+        const int64_t *g = x->ib + x->ipos;
+        const double *v = x->vb + x->vpos;
+        mc_entry *out = es->v + es->n;
+        for (size_t i = 0; i < n; i++) {
+            if (g[i] < 0 || (uint64_t)g[i] >= m->genes_count)
+                return mc_err_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path,
+                                   x->where, (unsigned long long)(x->pos + i), (long long)g[i], m->genes_count);
+            if (to_count(m, v[i], x->pos + i, p, (size_t)g[i], &out[i].value, e) < 0) return -1;
+            out[i].gene = (uint32_t)g[i];
         }
-        int64_t g = x->ib[k - x->slab_at];
-        uint64_t v;
-        if (g < 0 || (uint64_t)g >= m->genes_count)
-            return mc_err_fail(e, "%s: %s/indices: entry %llu: gene index %lld out of range (%zu genes)", m->path,
-                               x->where, (unsigned long long)k, (long long)g, m->genes_count);
-        if (to_count(m, x->vb[k - x->slab_at], k, p, (size_t)g, &v, e) < 0) return -1;
-        if (entries_push(es, (uint32_t)g, v) < 0) return mc_err_oom(e, m->path);
+        es->n += n;
+        x->ipos += n, x->vpos += n, x->pos += n;
     }
     return folded && entries_fold(es, from) < 0 ? mc_err_oom(e, m->path) : 0;   /* every gene once */
 }
@@ -779,7 +827,11 @@ static void rewind_x(h5_matrix *m)
 {
     struct h5x *x = m->state;
     x->next = x->block_at = x->block_n = 0;
-    x->slab_len = 0;
+    h5chunks_close(x->ir);
+    h5chunks_close(x->vr);
+    x->ir = x->vr = NULL;
+    x->ipos = x->ilen = x->vpos = x->vlen = 0;
+    x->pos = 0;
     x->cur.n = x->cur_i = 0;
     if (x->storage == H5X_BY_GENE) {
         memcpy(x->cursor, x->indptr, m->genes_count * sizeof *x->cursor);
@@ -821,6 +873,9 @@ void h5x_close(h5_matrix *m)
 {
     struct h5x *x = m->state;
     if (!x) return;
+    h5chunks_close(x->ir);   /* waits for their chunks in flight, before the pool and datasets go */
+    h5chunks_close(x->vr);
+    h5chunks_pool_stop(x->pool);
     if (x->data >= 0) H5Dclose(x->data);
     if (x->indices >= 0) H5Dclose(x->indices);
     if (x->dense >= 0) H5Dclose(x->dense);
@@ -829,8 +884,6 @@ void h5x_close(h5_matrix *m)
     free(x->blk);
     free(x->where);
     free(x->indptr);
-    free(x->ib);
-    free(x->vb);
     free(x->cursor);
     free(x->gi);
     free(x->gv);

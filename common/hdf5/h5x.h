@@ -5,7 +5,8 @@
  *
  * Storages, all streamed in profile order with bounded memory:
  *   by profile   sparse, compressed by profile (AnnData CSR X): indptr over
- *                profiles, entries read in blocks of H5X_SLAB.
+ *                profiles, entries read in order through h5chunks.h (chunks
+ *                inflated on worker threads, as for 10x files).
  *   by gene      sparse, compressed by gene (AnnData CSC X): a cursor and a
  *                buffer per gene (H5X_BUF entries over all genes, 16 to 1024
  *                each) and a 2 MiB chunk cache; rows ascending in each
@@ -23,14 +24,14 @@
 
 #include "h5.h"
 
-#define H5X_SLAB (1u << 16)
 #define H5X_BUF (1u << 21)   /* entries buffered over all genes, by gene */
 #define H5X_DENSE (1u << 21)
 
 typedef enum { H5X_BY_PROFILE, H5X_BY_GENE, H5X_DENSE_PG, H5X_DENSE_GP } h5x_storage;
 
-/* The reader's state, m->state (first thing a layout's open does). */
-int h5x_begin(h5_matrix *m, mc_err *e);
+/* The reader's state, m->state (first thing a layout's open does); a by-profile
+ * matrix's chunks are inflated on THREADS threads (0: every core). */
+int h5x_begin(h5_matrix *m, int threads, mc_err *e);
 
 /* The matrix reader, set up by h5ad_open / loom_open.  WHERE names the
  * dataset or group in messages ("/X", "/layers/counts", "/matrix"). */

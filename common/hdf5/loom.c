@@ -64,7 +64,7 @@ static int read_attrs(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 static int loom_open(h5_matrix *m, hid_t file, const h5_opts *o, mc_err *e)
 {
     char x[300];
-    if (h5x_begin(m, e) < 0) return -1;
+    if (h5x_begin(m, o->threads, e) < 0) return -1;
     if (!o->layer || !strcmp(o->layer, "matrix")) snprintf(x, sizeof x, "/matrix");
     else snprintf(x, sizeof x, "/layers/%s", o->layer);
     if (!h5ds_exists(file, x + 1))
