@@ -315,6 +315,24 @@ PY
     assert_failure
 }
 
+@test "implausible counts in several profiles of a block: the first is named, whatever the threads" {
+    gen-hca --seed 12 --donors 1 --lanes 2 --cells 1500 --genes 300 --mean-genes 20 a.h5
+    mc-make-genes --organism human a.h5 genes
+    "$PY" - <<'PY'
+import h5py
+with h5py.File("a.h5", "r+") as f:
+    indptr = f["GRCh38/indptr"][:]
+    for p in (1400, 700, 40, 5):   # 1-based profiles, each in a block's runs of its own
+        f["GRCh38/data"][indptr[p - 1]] = (1 << 25) + p
+PY
+    for t in 1 2 4 8 8 8; do
+        run mc-import-cells --threads $t --genes genes a.h5 cells
+        assert_failure 1
+        assert_output "mc-import-cells: a.h5: /GRCh38/data: value 33554437 of profile 5 is not a plausible count (more than 16777216)"
+    done
+    [ ! -e cells ]
+}
+
 @test "union: the v2 and v3 pbmc files, of different gene lists, combine on a union gene set" {
     v2="$DATA10X/1.2.0/filtered_gene_bc_matrices_h5.h5" v3="$DATA10X/3.0.0/filtered_feature_bc_matrix.h5"
     run mc-make-genes --organism human "$v2" "$v3" genes

@@ -2,6 +2,7 @@
 #include "h5import.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,26 +253,33 @@ static int open_lanes(cells_job *j, mc_err *e)
 /* Profiles are read a block at a time (BLOCK profiles or BLOCK_ENTRIES
  * entries, whichever comes first, so memory stays bounded), sorted and
  * encoded on every core while the next block is read, then appended to their
- * lanes in order: the encoding was most of the time. */
+ * lanes in order: the encoding was most of the time.  The encoders take a
+ * block's profiles ENCODE_RUN at a time, and the reading thread joins them
+ * when it has read the next block: a block's reading, encoding and writing
+ * each went at its own pace, and a core waited while one stage ended. */
 #define BLOCK 1024
 #define BLOCK_ENTRIES ((size_t)1 << 21)
+#define ENCODE_RUN 16
 
 /* What one encoding thread keeps: its profiles' pairs, back to back, and its gene totals. */
 typedef struct block_part {
     mmm_bytes out;
     uint64_t *g_total;       /* with totals: this part's, by gene of the file (gene_map'd when added up) */
+    size_t failed_at;        /* the profile this part failed at (its error in err), or SIZE_MAX */
+    mc_err err;
 } block_part;
 
 typedef struct block {
     size_t n;
     size_t profile[BLOCK];
     size_t start[BLOCK + 1];   /* profile i's entries: flat.v[start[i] .. start[i + 1]) */
-    size_t bytes[BLOCK + 1];   /* ... and its pairs: in its part's out, from bytes[i] to the next */
+    size_t bytes[BLOCK], end[BLOCK];   /* ... and its pairs: in its part's out, [bytes[i], end[i]) */
     int part[BLOCK];
+    atomic_size_t taken;       /* profiles handed to the encoders so far */
     mc_entries flat;
     uint32_t genes_count;    /* of the gene set */
     size_t file_genes;       /* of the file */
-    int threads;
+    int threads;             /* encoding threads; the reading thread is part THREADS */
     block_part *parts;
     uint64_t *p_total;       /* the job's, or NULL without totals */
     const cells_job *j;      /* its gene map, and the file for messages */
@@ -307,19 +315,53 @@ static int encode_profile(block *b, block_part *bp, size_t i, mc_err *e)
     return 0;
 }
 
-static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+/* Encode block B's profiles as part PART, ENCODE_RUN at a time, until none is left; a failure is kept in
+ * the part.  The runs are taken in order, so every profile before one that failed was taken: the first
+ * failure is the least failed_at, whoever met it. */
+static void encode_runs(block *b, int part)
 {
-    block *b = ctx;
     block_part *bp = &b->parts[part];
     bp->out.n = 0;
-    if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->file_genes, sizeof *bp->g_total)))
-        return mc_err_oom(e, NULL);
-    for (size_t i = from; i < to; i++) {
-        b->bytes[i] = bp->out.n;
-        b->part[i] = part;
-        if (encode_profile(b, bp, i, e) < 0) return -1;
+    if (b->p_total && !bp->g_total && !(bp->g_total = mc_alloc_zeroed(b->file_genes, sizeof *bp->g_total))) {
+        bp->failed_at = 0;
+        mc_err_oom(&bp->err, NULL);
+        return;
     }
+    for (size_t from; (from = atomic_fetch_add(&b->taken, ENCODE_RUN)) < b->n;)
+        for (size_t i = from; i < from + ENCODE_RUN && i < b->n; i++) {
+            b->bytes[i] = bp->out.n;
+            b->part[i] = part;
+            if (encode_profile(b, bp, i, &bp->err) < 0) {
+                bp->failed_at = i;
+                return;
+            }
+            b->end[i] = bp->out.n;
+        }
+}
+
+static int encode_part(void *ctx, int part, size_t from, size_t to, mc_err *e)
+{
+    (void)from, (void)to, (void)e;
+    encode_runs(ctx, part);
     return 0;
+}
+
+/* Encode what the encoding threads left of block B on this thread (if RC is 0), and wait for them: RC, or
+ * -1 with e set to the block's first failure. */
+static int encode_finish(block *b, parallel_job *enc, int rc, mc_err *e)
+{
+    mc_err ignored;
+    if (rc == 0) encode_runs(b, b->threads);
+    parallel_wait(enc, &ignored);   /* encode_part never fails: its part does */
+    const block_part *first = NULL;
+    for (int t = 0; t <= b->threads; t++)
+        if (b->parts[t].failed_at != SIZE_MAX && (!first || b->parts[t].failed_at < first->failed_at))
+            first = &b->parts[t];
+    if (rc == 0 && first) {
+        *e = first->err;
+        rc = -1;
+    }
+    return rc;
 }
 
 /* Append an encoded block's profiles to their lanes, in order. */
@@ -327,9 +369,8 @@ static int write_block(cells_job *j, block *b, mc_err *e)
 {
     for (size_t i = 0; i < b->n; i++) {
         const mmm_bytes *out = &b->parts[b->part[i]].out;
-        size_t end = i + 1 < b->n && b->part[i + 1] == b->part[i] ? b->bytes[i + 1] : out->n;
         size_t lane = j->l.lane_of[b->profile[i]];
-        if (mmm_writer_add_bytes(j->w[lane], out->b + b->bytes[i], end - b->bytes[i], e) < 0) return -1;
+        if (mmm_writer_add_bytes(j->w[lane], out->b + b->bytes[i], b->end[i] - b->bytes[i], e) < 0) return -1;
         if (++j->written[lane] == j->l.count[lane] && lane_complete(j, lane, e) < 0) return -1;
     }
     b->n = 0;
@@ -340,7 +381,7 @@ static int write_block(cells_job *j, block *b, mc_err *e)
 static block *block_new(const cells_job *j, uint32_t genes_count, int threads, uint64_t *p_total)
 {
     block *b = calloc(1, sizeof *b);
-    if (b && !(b->parts = mc_alloc_zeroed((size_t)threads, sizeof *b->parts))) {
+    if (b && !(b->parts = mc_alloc_zeroed((size_t)threads + 1, sizeof *b->parts))) {
         free(b);
         return NULL;
     }
@@ -355,14 +396,14 @@ static block *block_new(const cells_job *j, uint32_t genes_count, int threads, u
 static void block_gene_totals(const block *b, uint64_t *total)
 {
     const uint32_t *map = b->j->gene_map;
-    for (int t = 0; t < b->threads; t++)
+    for (int t = 0; t <= b->threads; t++)
         for (size_t f = 0; b->parts[t].g_total && f < b->file_genes; f++) total[map[f]] += b->parts[t].g_total[f];
 }
 
 static void block_free(block *b)
 {
     if (!b) return;
-    for (int t = 0; t < b->threads; t++) {
+    for (int t = 0; t <= b->threads; t++) {
         mmm_bytes_free(&b->parts[t].out);
         free(b->parts[t].g_total);
     }
@@ -427,7 +468,8 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         int r = more ? read_block(j, b[k], e) : 0;   /* b[k]'s write was waited for before */
         if (r < 0) rc = -1;
         more = r > 0;
-        rc = job_done(&enc, &encoding, rc, e);
+        if (encoding) rc = encode_finish(encoded, &enc, rc, e);
+        encoding = 0;
         rc = job_done(&wr, &writing, rc, e);
         if (rc == 0 && encoded) {
             w.b = encoded;
@@ -437,6 +479,8 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         encoded = NULL;
         if (rc == 0 && b[k]->n) {
             done += b[k]->n;
+            atomic_store(&b[k]->taken, 0);
+            for (int t = 0; t <= threads; t++) b[k]->parts[t].failed_at = SIZE_MAX;
             if (parallel_start(&enc, threads, b[k]->n, encode_part, b[k]) < 0) rc = mc_err_oom(e, NULL);
             encoding = rc == 0;
             encoded = encoding ? b[k] : NULL;
@@ -444,7 +488,7 @@ static int split_profiles(progress *pr, cells_job *j, int threads, mc_err *e)
         }
         k = (k + 1) % BLOCKS;
     }
-    rc = job_done(&enc, &encoding, rc, e);
+    if (encoding) rc = encode_finish(encoded, &enc, rc, e);
     rc = job_done(&wr, &writing, rc, e);
     for (int i = 0; rc == 0 && j->g_total && i < BLOCKS; i++) block_gene_totals(b[i], j->g_total);
     for (int i = 0; i < BLOCKS; i++) block_free(b[i]);
