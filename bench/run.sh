@@ -20,6 +20,8 @@ for cells in ${BENCH_CELLS:-20000 100000}; do
 done
 echo "== bench/groups.sh ${BENCH_GROUP_CELLS:-100000}"
 bench/groups.sh "${BENCH_GROUP_CELLS:-100000}"
+echo "== bench/h5ad.sh ${BENCH_H5AD_CELLS:-30000}"
+bench/h5ad.sh "${BENCH_H5AD_CELLS:-30000}"
 echo "== bench/text.sh ${BENCH_TEXT_CELLS:-4000}"
 bench/text.sh "${BENCH_TEXT_CELLS:-4000}"
 echo "== bench/mcstore.sh ${BENCH_MCSTORE_CELLS:-100000}"

@@ -261,7 +261,8 @@ static int open_lanes(cells_job *j, mc_err *e)
 #define BLOCK_ENTRIES ((size_t)1 << 21)
 #define ENCODE_RUN 16
 
-/* What one encoding thread keeps: its profiles' pairs, back to back, and its gene totals. */
+/* What one encoding thread (or the reading thread, part THREADS) keeps: its profiles' pairs, back to back, its
+ * gene totals, and its failure. */
 typedef struct block_part {
     mmm_bytes out;
     uint64_t *g_total;       /* with totals: this part's, by gene of the file (gene_map'd when added up) */
