@@ -58,6 +58,22 @@ setup() {
 # Run python on a here-document with numpy available: py <<'PY' ... PY
 py() { "$PY" - "$@"; }
 
+# corrupt_chunk FILE DATASET N: 16 bytes in the middle of chunk N of DATASET flipped where they are stored,
+# so that its deflated stream no longer inflates.
+corrupt_chunk() {
+    py "$@" <<'PY'
+import sys, h5py
+path, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with h5py.File(path, "r") as f:
+    info = f[name].id.get_chunk_info(n)
+with open(path, "r+b") as f:
+    f.seek(info.byte_offset + info.size // 2)
+    b = f.read(16)
+    f.seek(info.byte_offset + info.size // 2)
+    f.write(bytes(x ^ 0x5A for x in b))
+PY
+}
+
 # The current directory holds exactly these names: no output, no temporary left.
 assert_only() {
     run bash -c 'ls -A | LC_ALL=C sort'
