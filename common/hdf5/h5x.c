@@ -590,7 +590,7 @@ int h5x_sparse(h5_matrix *m, hid_t g, const char *where, h5x_storage storage, mc
     if (read_indptr(m, g, n, &m->stored_entries, e) < 0) return -1;
     if (storage == H5X_BY_PROFILE) return 0;
     size_t G = m->genes_count ? m->genes_count : 1;
-    x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 1024 ? 1024 : H5X_BUF / G;   /* few reads, 32 MiB at most */
+    x->kbuf = H5X_BUF / G < 16 ? 16 : H5X_BUF / G > 65536 ? 65536 : H5X_BUF / G;   /* few reads, 32 MiB at most */
     x->cursor = mc_alloc_array(G, sizeof *x->cursor);
     x->gi = mc_alloc_array(G * x->kbuf, sizeof *x->gi);   /* G * kbuf <= H5X_BUF + 16 G: no overflow */
     x->gv = mc_alloc_array(G * x->kbuf, sizeof *x->gv);

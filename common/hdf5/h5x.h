@@ -8,7 +8,7 @@
  *                profiles, entries read in order through h5chunks.h (chunks
  *                inflated on worker threads, as for 10x files).
  *   by gene      sparse, compressed by gene (AnnData CSC X): a cursor and a
- *                buffer per gene (H5X_BUF entries over all genes, 16 to 1024
+ *                buffer per gene (H5X_BUF entries over all genes, 16 to 65536
  *                each) and a 2 MiB chunk cache; rows ascending in each
  *                gene (as scipy keeps them); profiles come out a block at a time.
  *   dense        profiles x genes (AnnData dense X) or genes x profiles
