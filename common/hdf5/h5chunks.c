@@ -471,6 +471,50 @@ int h5chunks_next(h5chunks *r, const void **values, size_t *n, char why[256])
     return 1;
 }
 
+/* --- a pair: indices and data --------------------------------------------------- */
+
+static int pair_failed(h5chunks_pair *p, const char *name, const h5chunks *r, int x, char why[256])
+{
+    p->failed = name;
+    p->failed_hdf5 = r && x < 0 && !r->fast;
+    if (x == 0) snprintf(why, 256, "ends early");
+    return -1;
+}
+
+int h5chunks_pair_load(h5chunks_pair *p, h5pool *pool, hid_t indices, hid_t data, uint64_t len, h5v_type vtype,
+                       char why[256])
+{
+    if (!p->ir && !(p->ir = h5chunks_open(pool, indices, len, H5V_INT64, why)))
+        return pair_failed(p, "indices", NULL, -1, why);
+    if (!p->vr && !(p->vr = h5chunks_open(pool, data, len, vtype, why))) return pair_failed(p, "data", NULL, -1, why);
+    const void *b;
+    if (p->ipos == p->ilen) {
+        int x = h5chunks_next(p->ir, &b, &p->ilen, why);
+        if (x <= 0) return pair_failed(p, "indices", p->ir, x, why);
+        p->ib = b;
+        p->ipos = 0;
+    }
+    if (p->vpos == p->vlen) {
+        int x = h5chunks_next(p->vr, &b, &p->vlen, why);
+        if (x <= 0) return pair_failed(p, "data", p->vr, x, why);
+        p->vb = b;
+        p->vpos = 0;
+    }
+    return 0;
+}
+
+int h5chunks_pair_fast(const h5chunks_pair *p)
+{
+    return p->ir && p->vr && p->ir->fast && p->vr->fast;
+}
+
+void h5chunks_pair_close(h5chunks_pair *p)
+{
+    h5chunks_close(p->ir);
+    h5chunks_close(p->vr);
+    memset(p, 0, sizeof *p);
+}
+
 void h5chunks_close(h5chunks *r)
 {
     if (!r) return;

@@ -44,4 +44,22 @@ int h5chunks_next(h5chunks *r, const void **values, size_t *n, char why[256]);
 int h5chunks_fast(const h5chunks *r);
 void h5chunks_close(h5chunks *r);     /* r may be NULL; waits for its chunks in flight */
 
+/* A sparse matrix's indices and data read side by side (10x files, .h5ad CSR): the current block of each
+ * and the position in it; zeroed before the first load. */
+typedef struct h5chunks_pair {
+    h5chunks *ir, *vr;
+    const int64_t *ib;          /* the current block of indices ... */
+    const void *vb;             /* ... and of data, as its type asked */
+    size_t ipos, ilen, vpos, vlen;
+    const char *failed;         /* after a failed load: "indices" or "data" */
+    int failed_hdf5;            /* ... which HDF5 read (not the fast path): HDF5's error says why */
+} h5chunks_pair;
+/* Refill whichever current block is used up, opening the readers of INDICES (as int64) and DATA (as
+ * VTYPE), LEN values each, on POOL at the first call: 0, or -1 with p->failed and WHY ("ends early"
+ * when a dataset holds fewer values). */
+int h5chunks_pair_load(h5chunks_pair *p, h5pool *pool, hid_t indices, hid_t data, uint64_t len, h5v_type vtype,
+                       char why[256]);
+int h5chunks_pair_fast(const h5chunks_pair *p);   /* both readers open on the fast path */
+void h5chunks_pair_close(h5chunks_pair *p);       /* zeroed again */
+
 #endif

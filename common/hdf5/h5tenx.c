@@ -28,10 +28,7 @@ struct tenx {
     int64_t *gene_map;          /* [genes_stored]: kept row or -1; NULL when all are kept */
     h5pool *pool;               /* decoding threads, started at the first entry */
     int threads;
-    h5chunks *ir, *vr;          /* indices and data, block after block */
-    const int64_t *ib;          /* the current block of indices ... */
-    const void *vb;             /* ... and of data, as int64/uint64/double */
-    size_t ilen, ipos, vlen, vpos;
+    h5chunks_pair rd;           /* indices and data, block after block (data as int64/uint64/double) */
     uint64_t pos;
     size_t col;
 };
@@ -456,8 +453,7 @@ static void tenx_close(h5_matrix *m)
     if (!s) return;
     free(s->indptr);
     free(s->gene_map);
-    h5chunks_close(s->ir);
-    h5chunks_close(s->vr);
+    h5chunks_pair_close(&s->rd);
     h5chunks_pool_stop(s->pool);
     if (s->data >= 0) H5Dclose(s->data);
     if (s->indices >= 0) H5Dclose(s->indices);
@@ -527,26 +523,9 @@ static int load_blocks(h5_matrix *m, mc_err *e)
 {
     struct tenx *s = m->state;
     char why[256];
-    if (!s->ir) {
-        if (start_pool(m, e) < 0) return -1;
-        if (!(s->ir = h5chunks_open(s->pool, s->indices, m->stored_entries, H5V_INT64, why)))
-            return fail_read(e, m, "indices", why);
-        if (!(s->vr = h5chunks_open(s->pool, s->data, m->stored_entries, value_type(s), why)))
-            return fail_read(e, m, "data", why);
-    }
-    const void *b;
-    if (s->ipos == s->ilen) {
-        int x = h5chunks_next(s->ir, &b, &s->ilen, why);
-        if (x <= 0) return fail_read(e, m, "indices", x < 0 ? why : "ends early");
-        s->ib = b;
-        s->ipos = 0;
-    }
-    if (s->vpos == s->vlen) {
-        int x = h5chunks_next(s->vr, &b, &s->vlen, why);
-        if (x <= 0) return fail_read(e, m, "data", x < 0 ? why : "ends early");
-        s->vb = b;
-        s->vpos = 0;
-    }
+    if (start_pool(m, e) < 0) return -1;
+    if (h5chunks_pair_load(&s->rd, s->pool, s->indices, s->data, m->stored_entries, value_type(s), why) < 0)
+        return fail_read(e, m, s->rd.failed, why);
     return 0;
 }
 
@@ -556,18 +535,18 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
     const struct tenx *s = m->state;
     uint64_t entry = s->pos;
     if (s->type == VALUE_UNSIGNED) {
-        *v = ((const uint64_t *)s->vb)[s->vpos];
+        *v = ((const uint64_t *)s->rd.vb)[s->rd.vpos];
         return 0;
     }
     if (s->type == VALUE_SIGNED) {
-        int64_t x = ((const int64_t *)s->vb)[s->vpos];
+        int64_t x = ((const int64_t *)s->rd.vb)[s->rd.vpos];
         if (x < 0)
             return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %lld", m->path, m->group,
                            (unsigned long long)entry, (long long)x);
         *v = (uint64_t)x;
         return 0;
     }
-    double x = ((const double *)s->vb)[s->vpos];
+    double x = ((const double *)s->rd.vb)[s->rd.vpos];
     if (x < 0)
         return mc_err_fail(e, "%s: %s/data: entry %llu: negative value %g", m->path, m->group,
                            (unsigned long long)entry, x);
@@ -583,10 +562,10 @@ static int value_at(const h5_matrix *m, uint64_t *v, mc_err *e)
 static int take_entry(h5_matrix *m, size_t *gene, uint64_t *v, mc_err *e)
 {
     struct tenx *s = m->state;
-    if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
-    int64_t g = s->ib[s->ipos];
+    if ((s->rd.ipos == s->rd.ilen || s->rd.vpos == s->rd.vlen) && load_blocks(m, e) < 0) return -1;
+    int64_t g = s->rd.ib[s->rd.ipos];
     if (check_gene(m, s->pos, g, e) < 0 || value_at(m, v, e) < 0) return -1;
-    s->ipos++, s->vpos++, s->pos++;
+    s->rd.ipos++, s->rd.vpos++, s->pos++;
     if (s->gene_map && s->gene_map[g] < 0) return 0;
     *gene = s->gene_map ? (size_t)s->gene_map[g] : (size_t)g;
     return 1;
@@ -610,22 +589,22 @@ static int tenx_next(h5_matrix *m, h5_entry *x, mc_err *e)
 static int take_run(h5_matrix *m, size_t n, mc_entries *es, mc_err *e)
 {
     struct tenx *s = m->state;
-    const int64_t *g = s->ib + s->ipos;
+    const int64_t *g = s->rd.ib + s->rd.ipos;
     int64_t bad = 0;
     for (size_t i = 0; i < n; i++) bad |= g[i] | ((int64_t)m->genes_stored - 1 - g[i]);
     if (s->type == VALUE_SIGNED) {
-        const int64_t *v = (const int64_t *)s->vb + s->vpos;
+        const int64_t *v = (const int64_t *)s->rd.vb + s->rd.vpos;
         for (size_t i = 0; i < n; i++) bad |= v[i];
     }
     if (bad < 0 || entries_reserve(es, es->n + n) < 0) return 0;   /* the careful path finds the culprit */
-    const void *vb = (const char *)s->vb + s->vpos * 8;
+    const void *vb = (const char *)s->rd.vb + s->rd.vpos * 8;
     mc_entry *out = es->v + es->n;
     for (size_t i = 0; i < n; i++) {
         out[i].gene = (uint32_t)g[i];
         out[i].value = ((const uint64_t *)vb)[i];   /* non-negative int64 or uint64: the same bits */
     }
     es->n += n;
-    s->ipos += n, s->vpos += n, s->pos += n;
+    s->rd.ipos += n, s->rd.vpos += n, s->pos += n;
     (void)e;
     return 1;
 }
@@ -643,10 +622,10 @@ static int tenx_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_e
             folded = 1;
             if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
         }
-        if ((s->ipos == s->ilen || s->vpos == s->vlen) && load_blocks(m, e) < 0) return -1;
+        if ((s->rd.ipos == s->rd.ilen || s->rd.vpos == s->rd.vlen) && load_blocks(m, e) < 0) return -1;
         size_t n = (size_t)(end - s->pos);
-        if (n > s->ilen - s->ipos) n = s->ilen - s->ipos;
-        if (n > s->vlen - s->vpos) n = s->vlen - s->vpos;
+        if (n > s->rd.ilen - s->rd.ipos) n = s->rd.ilen - s->rd.ipos;
+        if (n > s->rd.vlen - s->rd.vpos) n = s->rd.vlen - s->rd.vpos;
         if (!s->gene_map && s->type != VALUE_FLOAT && take_run(m, n, es, e)) continue;
         for (size_t i = 0; i < n; i++) {
             size_t g = 0;
@@ -662,7 +641,7 @@ static int tenx_next_profile(h5_matrix *m, size_t *profile, mc_entries *es, mc_e
 static int tenx_fast(const h5_matrix *m)
 {
     const struct tenx *s = m->state;
-    return s->ir && s->vr && h5chunks_fast(s->ir) && h5chunks_fast(s->vr);
+    return h5chunks_pair_fast(&s->rd);
 }
 
 const h5_backend h5tenx_v3 = {"10x v3", v3_probe, v3_open, tenx_count_entries, tenx_next, tenx_next_profile,

@@ -26,10 +26,7 @@ struct h5x {
      * entry; the current blocks of indices and data, and the entry at their positions */
     int threads;
     h5pool *pool;
-    h5chunks *ir, *vr;
-    const int64_t *ib;
-    const double *vb;
-    size_t ipos, ilen, vpos, vlen;
+    h5chunks_pair rd;
     uint64_t pos;
     /* by gene: per gene a cursor and a buffer; the current block's profiles */
     int64_t *cursor;
@@ -630,41 +627,16 @@ int h5x_dense(h5_matrix *m, hid_t d, const char *where, h5x_storage storage, mc_
 
 /* --- reading ------------------------------------------------------------------------- */
 
-/* A failed read of the by-profile matrix's NAME (indices or data) through R: a chunk's own reason, or
- * HDF5's as fail_read gives it (naming a filter HDF5 lacks) when R reads through HDF5. */
-static int fail_chunks(h5_matrix *m, const h5chunks *r, const char *name, const char *why, mc_err *e)
-{
-    if (r && !h5chunks_fast(r)) return fail_read(m, name, e);
-    return mc_err_fail(e, "%s: %s/%s: %s", m->path, ((struct h5x *)m->state)->where, name, why);
-}
-
 /* Make the current blocks of a by-profile matrix hold entry x->pos. */
 static int load_blocks(h5_matrix *m, mc_err *e)
 {
     struct h5x *x = m->state;
     char why[256];
-    if (!x->ir) {
-        if (!x->pool && !(x->pool = h5chunks_pool_start(x->threads)))
-            return mc_err_errno(e, m->path, "cannot start the decoding threads");
-        if (!(x->ir = h5chunks_open(x->pool, x->indices, m->stored_entries, H5V_INT64, why)))
-            return fail_chunks(m, NULL, "indices", why, e);
-        if (!(x->vr = h5chunks_open(x->pool, x->data, m->stored_entries, H5V_DOUBLE, why)))
-            return fail_chunks(m, NULL, "data", why, e);
-    }
-    const void *b;
-    if (x->ipos == x->ilen) {
-        int r = h5chunks_next(x->ir, &b, &x->ilen, why);
-        if (r <= 0) return fail_chunks(m, r < 0 ? x->ir : NULL, "indices", r < 0 ? why : "ends early", e);
-        x->ib = b;
-        x->ipos = 0;
-    }
-    if (x->vpos == x->vlen) {
-        int r = h5chunks_next(x->vr, &b, &x->vlen, why);
-        if (r <= 0) return fail_chunks(m, r < 0 ? x->vr : NULL, "data", r < 0 ? why : "ends early", e);
-        x->vb = b;
-        x->vpos = 0;
-    }
-    return 0;
+    if (!x->pool && !(x->pool = h5chunks_pool_start(x->threads)))
+        return mc_err_errno(e, m->path, "cannot start the decoding threads");
+    if (h5chunks_pair_load(&x->rd, x->pool, x->indices, x->data, m->stored_entries, H5V_DOUBLE, why) == 0) return 0;
+    if (x->rd.failed_hdf5) return fail_read(m, x->rd.failed, e);   /* HDF5's reason: a filter it lacks is named */
+    return mc_err_fail(e, "%s: %s/%s: %s", m->path, x->where, x->rd.failed, why);
 }
 
 /* Profile P of a by-profile matrix into ES: its entries run by run of the current blocks, each checked. */
@@ -679,13 +651,14 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
             folded = 1;
             if (entries_fold(es, from) < 0) return mc_err_oom(e, m->path);
         }
-        if ((x->ipos == x->ilen || x->vpos == x->vlen) && load_blocks(m, e) < 0) return -1;
+        h5chunks_pair *r = &x->rd;
+        if ((r->ipos == r->ilen || r->vpos == r->vlen) && load_blocks(m, e) < 0) return -1;
         size_t n = end - x->pos < fold - (es->n - from) ? (size_t)(end - x->pos) : fold - (es->n - from);
-        if (n > x->ilen - x->ipos) n = x->ilen - x->ipos;
-        if (n > x->vlen - x->vpos) n = x->vlen - x->vpos;
+        if (n > r->ilen - r->ipos) n = r->ilen - r->ipos;
+        if (n > r->vlen - r->vpos) n = r->vlen - r->vpos;
         if (entries_reserve(es, es->n + n) < 0) return mc_err_oom(e, m->path);
-        const int64_t *g = x->ib + x->ipos;
-        const double *v = x->vb + x->vpos;
+        const int64_t *g = r->ib + r->ipos;
+        const double *v = (const double *)r->vb + r->vpos;
         mc_entry *out = es->v + es->n;
         for (size_t i = 0; i < n; i++) {
             if (g[i] < 0 || (uint64_t)g[i] >= m->genes_count)
@@ -695,7 +668,7 @@ static int profile_sparse(h5_matrix *m, size_t p, mc_entries *es, mc_err *e)
             out[i].gene = (uint32_t)g[i];
         }
         es->n += n;
-        x->ipos += n, x->vpos += n, x->pos += n;
+        r->ipos += n, r->vpos += n, x->pos += n;
     }
     return folded && entries_fold(es, from) < 0 ? mc_err_oom(e, m->path) : 0;   /* every gene once */
 }
@@ -827,10 +800,7 @@ static void rewind_x(h5_matrix *m)
 {
     struct h5x *x = m->state;
     x->next = x->block_at = x->block_n = 0;
-    h5chunks_close(x->ir);
-    h5chunks_close(x->vr);
-    x->ir = x->vr = NULL;
-    x->ipos = x->ilen = x->vpos = x->vlen = 0;
+    h5chunks_pair_close(&x->rd);
     x->pos = 0;
     x->cur.n = x->cur_i = 0;
     if (x->storage == H5X_BY_GENE) {
@@ -873,8 +843,7 @@ void h5x_close(h5_matrix *m)
 {
     struct h5x *x = m->state;
     if (!x) return;
-    h5chunks_close(x->ir);   /* waits for their chunks in flight, before the pool and datasets go */
-    h5chunks_close(x->vr);
+    h5chunks_pair_close(&x->rd);   /* waits for its chunks in flight, before the pool and datasets go */
     h5chunks_pool_stop(x->pool);
     if (x->data >= 0) H5Dclose(x->data);
     if (x->indices >= 0) H5Dclose(x->indices);
