@@ -119,7 +119,7 @@ TEST_FIRST := slurm pipeline faults demo api import derived crash cells export h
 TEST_FILES := $(TEST_FIRST:%=tests/%.bats) $(filter-out $(TEST_FIRST:%=tests/%.bats),$(sort $(wildcard tests/*.bats)))
 BATS_RUN   := bats --jobs $(TEST_JOBS) --no-parallelize-within-files
 # The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).
-QUICK_TESTS := data container lib unit groups mmm guard options layers style
+QUICK_TESTS := data container lib unit groups mmm guard options layers style harness
 # make check: every test but the slow tier, those tagged `# bats test_tags=slow` (the long
 # sweeps and big cases no issue names for make check); make check-slow: those; make
 # check-all, what CI runs: both, in one run.  What the tests would otherwise build inside one

@@ -17,18 +17,39 @@ mc_load_library() {
 mc_load_library bats-support
 mc_load_library bats-assert
 
-# bats's DEBUG trap runs before every command and records a stack trace for the failure report,
-# but not for commands of bats's own files (`run`, the asserts), where it only finds them in
-# bats's directories.  Here those, and this file's helpers, are found first in one pattern and
-# skipped: a failure in a helper is reported at the test's line that called it, as one in an
-# assert is.  The whole trap was a sixth of the CPU of a loop-heavy file (faults.bats: `faulty`
-# a write point); what this skips, ~5 % of it.  bats 1.8's trap only (another is left as it
-# is); made once a test file and exported to its tests, as MC_SAN_RT below.
+# bats's DEBUG trap runs before every command and records a stack trace for the failure report.
+# Below is bats 1.8's trap as it acts when not tracing (--trace), written to cost less, for it
+# was a sixth of the CPU of a loop-heavy file (faults.bats: `faulty` a write point):
+# - commands of bats's own files (`run`, the asserts) and of this file's helpers return first,
+#   found in one pattern (bats finds them in its directories after a call: the same traces);
+# - so do commands in a subshell (a command substitution, `run`'s, a pipeline's): what the
+#   trap records there dies with the subshell, and bats reports a failure from the test's
+#   own shell, never from a subshell.  Each such run copied arrays in a child that shares its
+#   pages with the test's shell: a third of the page faults of a fork here, 30 us each;
+# - the stack trace is taken in the trap's own frame (bats calls a function for it).
+# tests/harness.bats checks the reports against bats's own.  Any other bats, or --trace, keeps its trap;
+# made once a test file and exported to its tests, as MC_SAN_RT below.
 if [ -z "${MC_BATS_DEBUG_TRAP+set}" ]; then
     MC_BATS_DEBUG_TRAP=$(declare -f bats_debug_trap)
-    if [[ $MC_BATS_DEBUG_TRAP == 'bats_debug_trap () '$'\n''{ '$'\n''    local NORMALIZED_INPUT;'* ]]; then
-        MC_BATS_DEBUG_TRAP='bats_debug_trap () { [[ ${1%/*} == "$BATS_ROOT"/lib/* || ${1%/*} == "$BATS_ROOT"/libexec/* ||
-            $1 == "$BATS_TEST_DIRNAME"/test_helper.bash ]] && return; '"${MC_BATS_DEBUG_TRAP#*\{}"
+    if [[ ${BATS_VERSION-} == 1.8.2 && ${BATS_TRACE_LEVEL:-0} == 0 &&
+        $MC_BATS_DEBUG_TRAP == 'bats_debug_trap () '$'\n''{ '$'\n''    local NORMALIZED_INPUT;'* ]]; then
+        MC_BATS_DEBUG_TRAP='bats_debug_trap () {
+    ((BASH_SUBSHELL == 0)) || return 0
+    [[ ${1%/*} == "$BATS_ROOT"/lib/* || ${1%/*} == "$BATS_ROOT"/libexec/* || $1 == "$BATS_TEST_DIRNAME"/test_helper.bash ||
+        ${BATS_INTERRUPTED-NOTSET}${BATS_TIMED_OUT-NOTSET} != NOTSETNOTSET ]] && return 0
+    local i f
+    for f in "${BATS_DEBUG_EXCLUDE_PATHS[@]}"; do [[ ${1%/*} != "$f"* ]] || return 0; done
+    BATS_DEBUG_LASTLAST_STACK_TRACE=(${BATS_DEBUG_LAST_STACK_TRACE[@]+"${BATS_DEBUG_LAST_STACK_TRACE[@]}"})
+    BATS_DEBUG_LAST_LINENO=(${BASH_LINENO[@]+"${BASH_LINENO[@]}"})
+    BATS_DEBUG_LAST_SOURCE=(${BASH_SOURCE[@]+"${BASH_SOURCE[@]}"})
+    BATS_DEBUG_LAST_STACK_TRACE=()
+    for ((i = 1; i != ${#FUNCNAME[@]}; ++i)); do
+        f=${FUNCNAME[i]}
+        BATS_DEBUG_LAST_STACK_TRACE+=("${BASH_LINENO[i - 1]} $f ${BASH_SOURCE[i]:-$BATS_TEST_SOURCE}")
+        case $f in "${BATS_TEST_NAME-}" | setup | teardown | setup_file | teardown_file | setup_suite | teardown_suite) break ;; esac
+        [[ $f != source || ${BASH_SOURCE[i + 1]:-} != *bats-exec-file ]] || break
+    done
+}'
     else
         MC_BATS_DEBUG_TRAP=
     fi
