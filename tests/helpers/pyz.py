@@ -44,13 +44,14 @@ except ImportError:
 
 def drop_teardowns():
     """What the imports left to run at exit only tears their own state down: numba's ~480
-    finalizers (loompy's compiled functions), HDF5's type conversions, numba's and llvmlite's
-    shutdown.  A worker ends a moment later anyway, and running them was ~45 ms of CPU a worker
+    finalizers (loompy's compiled functions: set aside, never run), HDF5's type conversions,
+    numba's and llvmlite's shutdown.  A worker ends a moment later anyway, and running them was ~45 ms of CPU a worker
     here, every page they touch copied from the server.  What a program registers still runs,
     and so do logging's flush and multiprocessing's handler."""
     import weakref
-    for f in list(weakref.finalize._registry):
-        f.atexit = False
+    global SERVER_FINALIZERS   # out of the registry, which a worker's exit would walk (~2 ms)
+    SERVER_FINALIZERS = list(weakref.finalize._registry)
+    weakref.finalize._registry.clear()
     for name, mod in list(sys.modules.items()):
         f = None
         if name.startswith("h5py.") and name.endswith("._conv"):
@@ -99,7 +100,6 @@ def std_streams(unbuffered):
 
 def run_worker(fds, cwd, umask, nofile, argv, env):
     """In the forked worker: become the client's python, run the program, never return."""
-    import random
     import resource
     import traceback
     import types
@@ -112,8 +112,13 @@ def run_worker(fds, cwd, umask, nofile, argv, env):
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if nofile < soft:
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, hard))
-    os.environ.clear()
-    os.environ.update(env)
+    # the client's environment as changes to the server's: each variable set anew was a page
+    # copied from the server, and nearly all are the same (a test's own differ)
+    for k in [k for k in os.environ if k not in env]:
+        del os.environ[k]
+    for k, v in env.items():
+        if os.environ.get(k) != v:
+            os.environ[k] = v
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     sys.dont_write_bytecode = bool(env.get("PYTHONDONTWRITEBYTECODE"))
@@ -121,8 +126,7 @@ def run_worker(fds, cwd, umask, nofile, argv, env):
     # server imported already is the server's, wherever PYTHONPATH points: numpy and the like)
     sys.path[1:1] = [d for d in env.get("PYTHONPATH", "").split(os.pathsep) if d]
     std_streams(bool(env.get("PYTHONUNBUFFERED")))
-    random.seed()
-    numpy.random.seed()
+    numpy.random.seed()   # (random's own is reseeded by its at-fork hook)
     main = types.ModuleType("__main__")
     sys.modules["__main__"] = main
     code = 0
