@@ -62,7 +62,7 @@ BATS
 # A report without the blocks of tests 3 and 7 (a.bats), where bats's own trap reports elsewhere.
 but_3_and_7() { sed '/^not ok [37] /,/^not ok [48] /{/^not ok [48] /!d}' <<<"$1"; }
 
-@test "harness: the cheaper DEBUG trap reports failures as bats's own does, helpers' and subshells' at the test's line" {
+@test "harness: failures reported as bats's own trap reports them, helpers' and subshells' at the test's line" {
     declare -f bats_debug_trap | grep -q BASH_SUBSHELL   # this run has it
     failing_files
     for f in a b c; do

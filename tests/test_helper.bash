@@ -27,15 +27,16 @@ mc_load_library bats-assert
 #   own shell, never from a subshell.  Each such run copied arrays in a child that shares its
 #   pages with the test's shell: a third of the page faults of a fork here, 30 us each;
 # - the stack trace is taken in the trap's own frame (bats calls a function for it).
-# tests/harness.bats checks the reports against bats's own.  Any other bats, or --trace, keeps its trap;
-# made once a test file and exported to its tests, as MC_SAN_RT below.
+# tests/harness.bats checks the reports against bats's own.  Any other bats, or --trace, keeps
+# its trap; made once a test file and exported to its tests, as MC_SAN_RT below.
 if [ -z "${MC_BATS_DEBUG_TRAP+set}" ]; then
     MC_BATS_DEBUG_TRAP=$(declare -f bats_debug_trap)
     if [[ ${BATS_VERSION-} == 1.8.2 && ${BATS_TRACE_LEVEL:-0} == 0 &&
         $MC_BATS_DEBUG_TRAP == 'bats_debug_trap () '$'\n''{ '$'\n''    local NORMALIZED_INPUT;'* ]]; then
         MC_BATS_DEBUG_TRAP='bats_debug_trap () {
     ((BASH_SUBSHELL == 0)) || return 0
-    [[ ${1%/*} == "$BATS_ROOT"/lib/* || ${1%/*} == "$BATS_ROOT"/libexec/* || $1 == "$BATS_TEST_DIRNAME"/test_helper.bash ||
+    [[ ${1%/*} == "$BATS_ROOT"/lib/* || ${1%/*} == "$BATS_ROOT"/libexec/* ||
+        $1 == "$BATS_TEST_DIRNAME"/test_helper.bash ||
         ${BATS_INTERRUPTED-NOTSET}${BATS_TIMED_OUT-NOTSET} != NOTSETNOTSET ]] && return 0
     local i f
     for f in "${BATS_DEBUG_EXCLUDE_PATHS[@]}"; do [[ ${1%/*} != "$f"* ]] || return 0; done
@@ -46,7 +47,9 @@ if [ -z "${MC_BATS_DEBUG_TRAP+set}" ]; then
     for ((i = 1; i != ${#FUNCNAME[@]}; ++i)); do
         f=${FUNCNAME[i]}
         BATS_DEBUG_LAST_STACK_TRACE+=("${BASH_LINENO[i - 1]} $f ${BASH_SOURCE[i]:-$BATS_TEST_SOURCE}")
-        case $f in "${BATS_TEST_NAME-}" | setup | teardown | setup_file | teardown_file | setup_suite | teardown_suite) break ;; esac
+        case $f in
+        "${BATS_TEST_NAME-}" | setup | teardown | setup_file | teardown_file | setup_suite | teardown_suite) break ;;
+        esac
         [[ $f != source || ${BASH_SOURCE[i + 1]:-} != *bats-exec-file ]] || break
     done
 }'

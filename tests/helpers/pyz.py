@@ -45,9 +45,9 @@ except ImportError:
 def drop_teardowns():
     """What the imports left to run at exit only tears their own state down: numba's ~480
     finalizers (loompy's compiled functions: set aside, never run), HDF5's type conversions,
-    numba's and llvmlite's shutdown.  A worker ends a moment later anyway, and running them was ~45 ms of CPU a worker
-    here, every page they touch copied from the server.  What a program registers still runs,
-    and so do logging's flush and multiprocessing's handler."""
+    numba's and llvmlite's shutdown.  A worker ends a moment later anyway, and running them was
+    ~45 ms of CPU a worker here, every page they touch copied from the server.  What a program
+    registers still runs, and so do logging's flush and multiprocessing's handler."""
     import weakref
     global SERVER_FINALIZERS   # out of the registry, which a worker's exit would walk (~2 ms)
     SERVER_FINALIZERS = list(weakref.finalize._registry)
