@@ -44,14 +44,12 @@ except ImportError:
 
 def drop_teardowns():
     """What the imports left to run at exit only tears their own state down: numba's ~480
-    finalizers (loompy's compiled functions: set aside, never run), HDF5's type conversions,
+    finalizers (loompy's compiled functions: dropped, never run), HDF5's type conversions,
     numba's and llvmlite's shutdown.  A worker ends a moment later anyway, and running them was
     ~45 ms of CPU a worker here, every page they touch copied from the server.  What a program
     registers still runs, and so do logging's flush and multiprocessing's handler."""
     import weakref
-    global SERVER_FINALIZERS   # out of the registry, which a worker's exit would walk (~2 ms)
-    SERVER_FINALIZERS = list(weakref.finalize._registry)
-    weakref.finalize._registry.clear()
+    weakref.finalize._registry.clear()   # a worker's exit walks it (~2 ms); none would run
     for name, mod in list(sys.modules.items()):
         f = None
         if name.startswith("h5py.") and name.endswith("._conv"):
