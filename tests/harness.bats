@@ -59,29 +59,10 @@ teardown() { false; }
 BATS
 }
 
-# A report without the blocks of tests 3 and 7 (a.bats), where bats's own trap reports elsewhere.
-but_3_and_7() { sed '/^not ok [37] /,/^not ok [48] /{/^not ok [48] /!d}' <<<"$1"; }
-
-@test "harness: failures reported as bats's own trap reports them, helpers' and subshells' at the test's line" {
-    declare -f bats_debug_trap | grep -q BASH_SUBSHELL   # this run has it
-    failing_files
-    for f in a b c; do
-        MC_BATS_DEBUG_TRAP= run bats "tests/$f.bats"
-        assert_failure
-        bats_own=$output
-        run env -u MC_BATS_DEBUG_TRAP bats "tests/$f.bats"
-        assert_failure
-        if [ $f = a ]; then
-            ours=$output bats_a=$bats_own
-            run but_3_and_7 "$bats_own"
-            assert_output "$(but_3_and_7 "$ours")"
-        else
-            assert_output "$bats_own"
-        fi
-    done
-    # the failing line of each test, through the file's functions
-    output=$ours
-    assert_output - <<'OUT'
+# The reports the harness gives: each failure at its line, through the file's functions, and a
+# helper's or a subshell's at the test's line.
+reported_a() {
+    cat <<'OUT'
 1..9
 not ok 1 a line
 # (in test file tests/a.bats, line 6)
@@ -123,7 +104,51 @@ not ok 8 run, then its status
 #   `[ "$status" -eq 0 ]' failed
 ok 9 passes
 OUT
-    # bats's own points into setup for the subshell, and into test_helper for the helper
-    run grep -c "test_helper.bash, line" <<<"$bats_a"
-    assert_output 2
+}
+reported_b() {
+    cat <<'OUT'
+1..1
+not ok 1 setup fails
+# (from function `setup' in test file tests/b.bats, line 2)
+#   `setup() { [ -n "$BATS_TEST_NUMBER" ] && false; }' failed
+OUT
+}
+reported_c() {
+    cat <<'OUT'
+1..1
+not ok 1 teardown fails
+# (from function `teardown' in test file tests/c.bats, line 2)
+#   `teardown() { false; }' failed
+OUT
+}
+
+# A report without the blocks of tests 3 and 7 (a.bats), where bats's own trap reports elsewhere.
+but_3_and_7() { sed '/^not ok [37] /,/^not ok [48] /{/^not ok [48] /!d}' <<<"$1"; }
+
+@test "harness: each failure reported at its line, a helper's and a subshell's at the test's line" {
+    declare -f bats_debug_trap | grep -q BASH_SUBSHELL   # this run has it
+    failing_files
+    for f in a b c; do
+        run env -u MC_BATS_DEBUG_TRAP bats "tests/$f.bats"
+        assert_failure
+        assert_output "$(reported_$f)"
+    done
+}
+
+# The slow tier (make check-slow): the reports above are bats's own trap's, run again (4 s of CPU).
+# bats test_tags=slow
+@test "harness: the reports are those of bats's own trap, but for a helper's and a subshell's" {
+    failing_files
+    for f in a b c; do
+        MC_BATS_DEBUG_TRAP= run bats "tests/$f.bats"
+        assert_failure
+        if [ $f = a ]; then
+            assert_equal "$(but_3_and_7 "$output")" "$(but_3_and_7 "$(reported_a)")"
+            # bats's own points into setup for the subshell, and into test_helper for the helper
+            [ "$(grep -c "test_helper.bash, line" <<<"$output")" = 2 ]
+            [ "$(grep -c "^not ok [37] " <<<"$output")" = 2 ]
+        else
+            assert_output "$(reported_$f)"
+        fi
+    done
 }
