@@ -74,8 +74,10 @@ MANDIR   := $(DESTDIR)$(PREFIX)/share/man/man1
 LIBDIR   := $(DESTDIR)$(PREFIX)/lib
 # The Python package where Debian's python3 looks under PREFIX (/usr/local/lib/python3.X/dist-packages);
 # it finds libmc.so.0 three directories up, in PREFIX/lib.  (Worked out by install alone: a python
-# start at every make was 0.1 to 0.6 s.)
-PYDIR     = $(LIBDIR)/$(shell python3 -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null \
+# start at every make was 0.1 to 0.6 s.)  Debian's own python3 when there is one, not a python3
+# earlier on PATH (a pyenv shim: another version, and 0.3 s of bash before it starts).
+PYDIR     = $(LIBDIR)/$(shell $(firstword $(wildcard /usr/bin/python3) python3) \
+                                -c 'import sys; print("python%d.%d" % sys.version_info[:2])' 2>/dev/null \
                                 || echo python3)/dist-packages/mcstore
 INCDIR   := $(DESTDIR)$(PREFIX)/include
 MANS     := $(patsubst bin/%,build/man/%.1,$(BINS))
