@@ -155,9 +155,13 @@ members_of() { sed -n 's/^- name: //p' "$1/profiles.yaml"; }
 # under make sanitize libmc.so needs their runtimes loaded first; CPython's memory left at
 # exit is no leak of libmc's.  Outside make sanitize both run the command as it is.
 # Found once a test file (exported from the file's own process to its tests': ldd and two pipes a test
-# were 0.06 s of CPU each), again when the tree is another.
+# were 0.06 s of CPU each), again when the tree is another; ldd (a script of eight processes) only
+# when libmc.so names a runtime.
 if [ "${MC_SAN_RT_OF-}" != "$MC_ROOT" ]; then
-    MC_SAN_RT=$(ldd "$MC_ROOT/common/libmc.so" 2>/dev/null | awk '/lib(asan|ubsan)\.so/ {print $3}' | paste -sd: -)
+    MC_SAN_RT=
+    if grep -qa 'lib\(asan\|ubsan\)\.so' "$MC_ROOT/common/libmc.so" 2>/dev/null; then
+        MC_SAN_RT=$(ldd "$MC_ROOT/common/libmc.so" | awk '/lib(asan|ubsan)\.so/ {print $3}' | paste -sd: -)
+    fi
     export MC_SAN_RT MC_SAN_RT_OF=$MC_ROOT
 fi
 SAN_RT=$MC_SAN_RT
