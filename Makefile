@@ -123,9 +123,10 @@ BATS_RUN   := bats --jobs $(TEST_JOBS) --no-parallelize-within-files
 # The edit-test loop: codecs, containers, views, data, options and the output rules (< 1 minute).
 QUICK_TESTS := data container lib unit groups mmm guard options layers style harness
 # make check: every test but the slow tier, those tagged `# bats test_tags=slow` (the long
-# sweeps and big cases no issue names for make check); make check-slow: those; make
-# check-all, what CI runs: both, in one run.  What the tests would otherwise build inside one
-# test on one core (fuzz.bats's harnesses, install.bats's man pages) is made first, by make -j.
+# sweeps and big cases, the harness checked against bats: none an issue names for make check);
+# make check-slow: those; make check-all, what CI runs: both, in one run.  What the tests would
+# otherwise build inside one test on one core (fuzz.bats's harnesses, install.bats's man pages)
+# is made first, by make -j.
 check: all fuzz-build man
 	$(BATS_RUN) --filter-tags '!slow' $(TEST_FILES)
 
