@@ -3,9 +3,10 @@
 # (tests/fault/fault.c: opening for writing, mkdir, write, fsync, rename, ...)
 # fails, for N = 1, 2, ... until the tool succeeds, so every write point fails
 # once; and a real full disk (a small tmpfs) at every size up to the one that
-# holds the output (the largest outputs' in the slow tier).  Each failure must be one line on stderr, exit status 1 (no
-# signal) and leave nothing behind: the output absent or, when it replaces
-# one (--force), exactly as it was, and no temporary beside it.
+# holds the output (the largest outputs' in the slow tier).  Each failure must
+# be one line on stderr, exit status 1 (no signal) and leave nothing behind: the
+# output absent or, when it replaces one (--force), exactly as it was, and no
+# temporary beside it.
 
 load test_helper
 

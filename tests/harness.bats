@@ -135,7 +135,7 @@ but_3_and_7() { sed '/^not ok [37] /,/^not ok [48] /{/^not ok [48] /!d}' <<<"$1"
     done
 }
 
-# The slow tier (make check-slow): the reports above are bats's own trap's, run again (4 s of CPU).
+# The slow tier (make check-slow): the reports above are bats's own trap's, run again (2.5 s of CPU).
 # bats test_tags=slow
 @test "harness: the reports are those of bats's own trap, but for a helper's and a subshell's" {
     failing_files
